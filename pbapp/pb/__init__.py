@@ -1,0 +1,1 @@
+"""Participatory budgeting: processes, proposals, ballots, votes and results."""

@@ -1,0 +1,1 @@
+"""Sortition: pools, features and quotas, selection runs and replacements."""
