@@ -1,0 +1,200 @@
+"""Use cases for accounts; each takes the session, commits once and raises DomainError."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from pbapp import audit, mail
+from pbapp.accounts.models import ROLES, Invitation, Membership, PasswordReset, User, new_session_token
+from pbapp.councils.models import Council
+from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
+from pbapp.security import check_password, hash_password
+from pbapp.timeutil import utcnow
+
+# Verifying against a real hash when the email is unknown keeps sign-in time the same either way.
+_DUMMY_HASH = hash_password("not a real password, used to equalise timing")
+
+
+def _token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, hashlib.sha256(token.encode()).hexdigest()
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalise_postcode(postcode: str) -> str:
+    compact = "".join(postcode.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def councils_of(user_id: int) -> list[Council]:
+    """Councils where the user holds any role, by name."""
+    from pbapp.db import get_session
+
+    query = (select(Council).join(Membership, Membership.council_id == Council.id)
+             .where(Membership.user_id == user_id).distinct().order_by(Council.name))
+    return list(get_session().exec(query).all())
+
+
+def memberships_of(session: Session, user_id: int) -> list[tuple[Council, str]]:
+    query = (select(Council, Membership.role).join(Membership, Membership.council_id == Council.id)
+             .where(Membership.user_id == user_id).order_by(Council.name, Membership.role))
+    return [(c, r) for c, r in session.exec(query).all()]
+
+
+def register(session: Session, *, name: str, email: str, password: str, postcode: str = "") -> User:
+    """Create a resident account; the email must be new."""
+    email = normalise_email(email)
+    if session.exec(select(User).where(User.email == email)).first():
+        raise Conflict(_("An account with this email address already exists. Sign in or reset your password."),
+                       field="email")
+    user = User(name=name.strip(), email=email, password_hash=hash_password(password),
+                postcode=normalise_postcode(postcode) if postcode else "")
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(_("An account with this email address already exists. Sign in or reset your password."),
+                       field="email") from None
+    audit.record(session, "account.registered", "user", user.id, actor_id=user.id)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """Return the user whose email and password match, or raise Invalid with one vague message."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        check_password(_DUMMY_HASH, password)
+    elif user.active and check_password(user.password_hash, password):
+        return user
+    raise Invalid(_("Enter a correct email address and password"))
+
+
+def request_password_reset(session: Session, email: str) -> None:
+    """Email a single-use reset link if the account exists; say nothing either way."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        return
+    token, token_hash = _token()
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    session.add(PasswordReset(user_id=user.id, token_hash=token_hash,
+                              expires_at=utcnow() + timedelta(minutes=minutes)))
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    mail.send(session, user.email, _("Reset your password"),
+              _("Use this link to choose a new password. It works once and expires in %(minutes)d minutes.\n\n%(link)s\n\nIf you did not ask for this, you can ignore this email.",
+                minutes=minutes, link=link))
+    audit.record(session, "account.reset_requested", "user", user.id, actor_id=user.id)
+    session.commit()
+
+
+def _valid_reset(session: Session, token: str) -> PasswordReset:
+    reset = session.exec(select(PasswordReset).where(PasswordReset.token_hash == _hash_token(token))).first()
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+        raise NotFound(_("This link has expired or has already been used. Ask for a new one."))
+    return reset
+
+
+def check_reset_token(session: Session, token: str) -> None:
+    _valid_reset(session, token)
+
+
+def reset_password(session: Session, token: str, password: str) -> User:
+    """Set a new password with a valid token, use the token up and end every other session."""
+    reset = _valid_reset(session, token)
+    user = session.get(User, reset.user_id)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    reset.used_at = utcnow()
+    audit.record(session, "account.password_reset", "user", user.id, actor_id=user.id)
+    session.commit()
+    return user
+
+
+def invite(session: Session, council: Council, *, email: str, role: str, invited_by: User) -> Invitation:
+    """Email an invitation link to join `council` in `role`, valid for INVITATION_DAYS."""
+    if role not in ROLES:
+        raise Invalid(_("Choose a role"), field="role")
+    token, token_hash = _token()
+    days = current_app.config["INVITATION_DAYS"]
+    invitation = Invitation(council_id=council.id, email=normalise_email(email), role=role,
+                            token_hash=token_hash, invited_by_id=invited_by.id,
+                            expires_at=utcnow() + timedelta(days=days))
+    session.add(invitation)
+    session.flush()
+    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    mail.send(session, invitation.email, _("You are invited to %(council)s", council=council.name),
+              _("%(name)s has invited you to join %(council)s as %(role)s. The link expires in %(days)d days.\n\n%(link)s",
+                name=invited_by.name, council=council.name, role=role, days=days, link=link))
+    audit.record(session, "membership.invited", "invitation", invitation.id,
+                 council_id=council.id, actor_id=invited_by.id, role=role)
+    session.commit()
+    return invitation
+
+
+def open_invitation(session: Session, token: str) -> tuple[Invitation, Council, User | None]:
+    """Return a usable invitation, its council and the existing account for its email, if any."""
+    invitation = session.exec(select(Invitation).where(Invitation.token_hash == _hash_token(token))).first()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
+        raise NotFound(_("This invitation has expired or has already been used. Ask for a new one."))
+    existing = session.exec(select(User).where(User.email == invitation.email)).first()
+    return invitation, session.get(Council, invitation.council_id), existing
+
+
+def accept_invitation(session: Session, token: str, *, current: User | None,
+                      name: str | None = None, password: str | None = None) -> User:
+    """Join the council: as the signed-in owner of the invited email, or as a new account."""
+    invitation, council, existing = open_invitation(session, token)
+    if existing is not None:
+        if current is None or current.id != existing.id:
+            raise NotAllowed(_("Sign in as %(email)s to accept this invitation.", email=invitation.email))
+        user = existing
+    else:
+        if not name or not password:
+            raise Invalid(_("Enter your name and a password"))
+        user = User(name=name.strip(), email=invitation.email, password_hash=hash_password(password))
+        session.add(user)
+        session.flush()
+    has_role = session.exec(select(Membership).where(
+        Membership.user_id == user.id, Membership.council_id == council.id,
+        Membership.role == invitation.role)).first()
+    if not has_role:
+        session.add(Membership(user_id=user.id, council_id=council.id, role=invitation.role))
+    invitation.accepted_at = utcnow()
+    audit.record(session, "membership.accepted", "invitation", invitation.id,
+                 council_id=council.id, actor_id=user.id, role=invitation.role)
+    session.commit()
+    return user
+
+
+def members_of(session: Session, council: Council) -> list[tuple[User, str]]:
+    query = (select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+             .where(Membership.council_id == council.id).order_by(User.name, Membership.role))
+    return [(u, r) for u, r in session.exec(query).all()]
+
+
+def pending_invitations(session: Session, council: Council) -> list[Invitation]:
+    query = (select(Invitation).where(Invitation.council_id == council.id,
+                                      Invitation.accepted_at.is_(None),
+                                      Invitation.expires_at >= utcnow())
+             .order_by(Invitation.created_at.desc()))
+    return list(session.exec(query).all())
+
+
+def outbox(session: Session, limit: int = 100) -> list[mail.OutboxMessage]:
+    query = select(mail.OutboxMessage).order_by(mail.OutboxMessage.id.desc()).limit(limit)
+    return list(session.exec(query).all())

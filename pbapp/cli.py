@@ -1,0 +1,104 @@
+"""The `pbapp` command: a Flask CLI group with the app's own commands."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from pbapp import create_app
+
+# Commands that need no database live beside their domain and only import pbapp.core.
+DOMAIN_COMMANDS = ()
+
+
+def _app(*_args, **_kwargs):
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_version_option=False)
+def main() -> None:
+    """Citizens' juries, participatory budgeting and the council budget record."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="heads", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    from pbapp import migrations
+
+    migrations.upgrade(current_app, revision)
+    click.echo("Database is up to date.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION."""
+    from pbapp import migrations
+
+    migrations.downgrade(current_app, revision)
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from pbapp import migrations
+
+    migrations.revision(current_app, message)
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail if the database schema differs from the models."""
+    from pbapp import migrations
+
+    differences = migrations.schema_differences(current_app)
+    for difference in differences:
+        click.echo(repr(difference))
+    if differences:
+        raise SystemExit(1)
+    click.echo("The schema matches the models.")
+
+
+@main.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a council already exists.")
+@with_appcontext
+def seed_command(if_empty: bool) -> None:
+    """Load the demo council (idempotent)."""
+    from pbapp.seed import seed_demo
+
+    report = seed_demo(current_app, if_empty=if_empty)
+    for line in report:
+        click.echo(line)
+
+
+@main.command("verify-audit")
+@with_appcontext
+def verify_audit() -> None:
+    """Re-check the hash chain of the audit log."""
+    from pbapp import audit
+    from pbapp.db import standalone_session
+
+    with standalone_session() as session:
+        broken = audit.verify(session)
+    if broken:
+        raise click.ClickException(f"audit log broken at entry {broken.index + 1}: {broken.reason}")
+    click.echo("The audit log verifies.")
+
+
+for _path in DOMAIN_COMMANDS:
+    _module, _, _name = _path.rpartition(".")
+    main.add_command(getattr(importlib.import_module(_module), _name))

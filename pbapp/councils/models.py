@@ -1,0 +1,46 @@
+"""Councils and their areas: wards, and neighbourhoods that group wards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from pbapp.timeutil import utcnow
+
+WARD, NEIGHBOURHOOD = "ward", "neighbourhood"
+AREA_KINDS = (WARD, NEIGHBOURHOOD)
+
+
+class Council(SQLModel, table=True):
+    """A local authority using the platform."""
+
+    __tablename__ = "council"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, nullable=False)
+    name: str = Field(max_length=200, nullable=False)
+    name_cy: str = Field(default="", max_length=200, nullable=False)
+    gss_code: str = Field(default="", max_length=9, nullable=False)
+    postcode_prefixes: str = Field(default="", max_length=400, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+    def display_name(self, locale: str = "en") -> str:
+        return self.name_cy if locale == "cy" and self.name_cy else self.name
+
+
+class Area(SQLModel, table=True):
+    """A ward or a neighbourhood; a ward may belong to one neighbourhood of the same council."""
+
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("council_id", "name", name="uq_area_council_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
+    kind: str = Field(max_length=16, nullable=False)
+    name: str = Field(max_length=120, nullable=False)
+    code: str = Field(default="", max_length=9, nullable=False)
+    neighbourhood_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    adults: int = Field(default=0, nullable=False)
+    postcode_prefixes: str = Field(default="", max_length=400, nullable=False)

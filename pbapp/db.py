@@ -1,0 +1,97 @@
+"""One engine per app, one session per request, and the list of every table model."""
+
+from __future__ import annotations
+
+import importlib
+from contextlib import contextmanager
+from typing import Iterator
+
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine
+
+MODEL_MODULES = (
+    "pbapp.audit",
+    "pbapp.jobs",
+    "pbapp.mail",
+    "pbapp.accounts.models",
+    "pbapp.councils.models",
+)
+
+_EXTENSION_KEY = "pbapp.engine"
+
+
+def import_all_models() -> type[SQLModel]:
+    """Import every module that defines tables so SQLModel.metadata knows them all."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    return SQLModel
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout for concurrent writers."""
+    if url.startswith("sqlite"):
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if in_memory:
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - driver callback
+            # Let SQLAlchemy issue BEGIN itself so a writer takes the lock up front (BEGIN IMMEDIATE)
+            # instead of failing half-way with "database is locked".
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # pragma: no cover - driver callback
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and close the request's session at teardown."""
+    import_all_models()
+    app.extensions[_EXTENSION_KEY] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    """Return the engine of the given or current app."""
+    return (app or current_app).extensions[_EXTENSION_KEY]
+
+
+def get_session() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+@contextmanager
+def standalone_session(app: Flask | None = None) -> Iterator[Session]:
+    """Open a session outside a request, for jobs and CLI commands."""
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        yield session
+
+
+def create_all(app: Flask) -> None:
+    """Create every table directly (tests of the models; production uses migrations)."""
+    SQLModel.metadata.create_all(get_engine(app))

@@ -1,0 +1,30 @@
+"""Errors services raise; views turn them into pages, never the other way round."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A use case could not go ahead; the message is plain English for the person acting."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class NotAllowed(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Invalid(DomainError):
+    status = 422

@@ -1,0 +1,38 @@
+"""Full page or fragment, decided in one place, so every pushed URL also loads as a page."""
+
+from __future__ import annotations
+
+from flask import Response, make_response, redirect, render_template, request
+
+
+def is_fragment_request() -> bool:
+    """An htmx request wants a fragment, unless htmx is restoring history (then a full page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(page: str, fragment: str | None = None, *, status: int = 200, **context) -> Response:
+    """Render `fragment` for htmx requests and `page` otherwise; responses vary on HX-Request."""
+    template = fragment if fragment and is_fragment_request() else page
+    response = make_response(render_template(template, **context), status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def redirect_after_post(location: str) -> Response:
+    """303 See Other for plain forms; HX-Redirect for htmx so the browser loads a full page."""
+    if is_fragment_request():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, code=303)
+
+
+def add_vary(response: Response) -> Response:
+    """Make caches keep pages and fragments of one URL apart."""
+    vary = response.headers.get("Vary", "")
+    if "HX-Request" not in vary:
+        response.headers["Vary"] = f"{vary}, HX-Request" if vary else "HX-Request"
+    return response

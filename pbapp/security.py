@@ -1,0 +1,182 @@
+"""Sign-in, password hashing, CSRF, rate limits, security headers and permission policies.
+
+Every view declares a policy with `@requires(...)`; a test walks the URL map and fails for any
+route without one, then checks each policy against every role.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, abort, g, redirect, request, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlmodel import select
+
+from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, RESIDENT, Membership, User
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+login_manager = LoginManager()
+_hasher = PasswordHasher()
+
+ANONYMOUS = "anonymous"
+ALL_ROLES = (ANONYMOUS, RESIDENT, FACILITATOR, OFFICER, ADMIN)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may use a route: everyone, anyone signed in, or holders of roles in a council.
+
+    `council_scoped` policies read the council from the route's `council` argument (its slug);
+    `any_council` policies accept the role in any council.
+    """
+
+    name: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    public: bool = False
+    signed_in: bool = False
+    council_scoped: bool = False
+
+    def allows_role(self, role: str) -> bool:
+        """Whether someone whose only role is `role` passes (used by the permission matrix)."""
+        if self.public:
+            return True
+        if role == ANONYMOUS:
+            return False
+        if self.signed_in:
+            return True
+        return role in self.roles
+
+    def allows(self, user, council_slug: str | None) -> bool:
+        if self.public:
+            return True
+        if not user.is_authenticated:
+            return False
+        if self.signed_in:
+            return True
+        return bool(user_roles(user.id, council_slug if self.council_scoped else None) & self.roles)
+
+
+def public(name: str = "public") -> Policy:
+    return Policy(name, public=True)
+
+
+def signed_in(name: str = "signed in") -> Policy:
+    return Policy(name, signed_in=True)
+
+
+def council_role(*roles: str, name: str | None = None) -> Policy:
+    return Policy(name or "council " + "/".join(roles), frozenset(roles), council_scoped=True)
+
+
+def any_council_role(*roles: str, name: str | None = None) -> Policy:
+    return Policy(name or "any council " + "/".join(roles), frozenset(roles))
+
+
+def user_roles(user_id: int, council_slug: str | None) -> set[str]:
+    """Roles a user holds in one council (by slug) or, with None, in any council."""
+    from pbapp.councils.models import Council
+    from pbapp.db import get_session
+
+    cache = g.setdefault("role_cache", {})
+    key = (user_id, council_slug)
+    if key not in cache:
+        query = select(Membership.role).where(Membership.user_id == user_id)
+        if council_slug is not None:
+            query = query.join(Council, Council.id == Membership.council_id).where(
+                Council.slug == council_slug
+            )
+        cache[key] = set(get_session().exec(query).all())
+    return cache[key]
+
+
+def requires(policy: Policy) -> Callable:
+    """Guard a view with a policy: anonymous people go to sign in, others get 403."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            if not policy.allows(current_user, kwargs.get("council")):
+                if not current_user.is_authenticated:
+                    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.permission = policy  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
+
+
+def exempt_policy(view: Callable, policy: Policy) -> Callable:
+    """Attach a policy to a view registered by an extension (static files)."""
+    view.permission = policy  # type: ignore[attr-defined]
+    return view
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    from flask import current_app
+
+    if current_app.config.get("PRODUCTION"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _load_user(user_id: str):
+    from pbapp.db import get_session
+
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = get_session().get(User, int(ident))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def init_app(app: Flask) -> None:
+    """Wire CSRF, sign-in, rate limits and headers into the app."""
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+    app.after_request(_security_headers)
+
+
+def roles_of(user) -> Iterable[str]:
+    return user_roles(user.id, None) if user.is_authenticated else ()
