@@ -1,0 +1,226 @@
+"""Record pabutools' outcome and time for each counting rule on each shared Pabulib file.
+
+Run from the repository root (takes hours on two cores; each rule is cut off after --timeout s):
+
+    .venv/bin/python bench/make_pabutools_fixtures.py [--files NAME ...] [--rules RULE ...]
+
+It writes tests/fixtures/pabutools/<file stem>.json: for every rule the selected project ids
+(sorted), pabutools' seconds, or "skipped" with the reason. The tests compare our engine with
+these files, so pabutools (pinned 1.2.3, dev only) never runs at test time.
+
+How each rule is asked of pabutools (its faithful form, as the issue says):
+- greedy: greedy_utilitarian_welfare with satisfaction score x cost (so density is support);
+- greedy-no-skip: pabutools' greedy order (same rule with an unlimited budget), cut at the
+  first project that does not fit;
+- greedy-threshold: greedy on the projects whose support reaches META min_project_score_threshold;
+- equalshares: method_of_equal_shares; equalshares/greedy: completion_by_rule_combination with greedy;
+- equalshares/add1: exhaustion_by_budget_increase(budget_step=number of voters, exhaustive_stop=False);
+- equalshares/add1-comparison: popularity_comparison (cardinality satisfaction) of the Add1 and
+  greedy outcomes, Add1 kept when the vote is tied;
+- phragmen: sequential_phragmen on the ballots read as approvals.
+Ordinal ballots become cumulative ballots with the file's positional scores (`points` column, or
+ballot length minus position); ties use our order (cost, support, seeded lot, seed 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pabutools.election import (  # noqa: E402
+    ApprovalBallot,
+    ApprovalProfile,
+    Cardinality_Sat,
+    CumulativeBallot,
+    CumulativeProfile,
+    Instance,
+    parse_pabulib,
+)
+from pabutools.election.satisfaction.additivesatisfaction import AdditiveSatisfaction  # noqa: E402
+from pabutools.fractions import frac  # noqa: E402
+from pabutools.rules import (  # noqa: E402
+    completion_by_rule_combination,
+    exhaustion_by_budget_increase,
+    greedy_utilitarian_welfare,
+    method_of_equal_shares,
+    popularity_comparison,
+    sequential_phragmen,
+)
+from pabutools.tiebreaking import TieBreakingRule  # noqa: E402
+
+from pbapp.core.ballots.ties import lot_ranks  # noqa: E402
+
+DATA = ROOT / ".." / "shared" / "data" / "pabulib"
+OUT = ROOT / "tests" / "fixtures" / "pabutools"
+RULES = [
+    "greedy",
+    "greedy-no-skip",
+    "greedy-threshold",
+    "phragmen",
+    "equalshares:cost",
+    "equalshares:cardinality",
+    "equalshares/greedy:cost",
+    "equalshares/greedy:cardinality",
+    "equalshares/add1:cost",
+    "equalshares/add1:cardinality",
+    "equalshares/add1-comparison:cost",
+    "equalshares/add1-comparison:cardinality",
+]
+
+
+def _score(ballot, project):
+    if isinstance(ballot, CumulativeBallot):
+        return ballot.get(project, 0)
+    return 1 if project in ballot else 0
+
+
+class ScoreCostSat(AdditiveSatisfaction):
+    """Satisfaction score x cost: approval gives cost utilities, points give points x cost."""
+
+    def __init__(self, instance, profile, ballot):
+        super().__init__(instance, profile, ballot, lambda i, pr, b, p, pre: _score(b, p) * p.cost)
+
+
+class ScoreSat(AdditiveSatisfaction):
+    """Satisfaction score: approval gives cardinality utilities, points give points."""
+
+    def __init__(self, instance, profile, ballot):
+        super().__init__(instance, profile, ballot, lambda i, pr, b, p, pre: _score(b, p))
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Timeout
+
+
+def load(path: Path):
+    """Parse with pabutools; turn ordinal profiles into cumulative ones with positional scores."""
+    instance, profile = parse_pabulib(str(path))
+    vote_type = instance.meta["vote_type"]
+    if vote_type == "ordinal":
+        ballots = []
+        for b in profile:
+            points = b.meta.get("points")
+            ranked = list(b)
+            scores = [frac(x) for x in points.split(",")] if points else [len(ranked) - i for i in range(len(ranked))]
+            cb = CumulativeBallot({p: frac(s) for p, s in zip(ranked, scores)})
+            ballots.append(cb)
+        profile = CumulativeProfile(ballots, instance=instance)
+    support = {p.name: 0 for p in instance}
+    for b in profile:
+        for p in b:
+            support[p.name] += _score(b, p)
+    return instance, profile, support
+
+
+def as_approval(instance, profile):
+    if isinstance(profile, ApprovalProfile):
+        return profile
+    return ApprovalProfile([ApprovalBallot(p for p in b if _score(b, p) > 0) for b in profile], instance=instance)
+
+
+def run_rule(name: str, instance, profile, support, cache):
+    lot = lot_ranks([p.name for p in instance], 0)
+    tb = TieBreakingRule(lambda inst, prof, p: (p.cost, -support[p.name], lot[p.name]))
+    rule, _, utility = name.partition(":")
+    sat = ScoreCostSat if utility in ("", "cost") else ScoreSat
+    mes = {"sat_class": sat, "tie_breaking": tb}
+    if rule == "greedy":
+        return greedy_utilitarian_welfare(instance, profile, sat_class=ScoreCostSat, tie_breaking=tb)
+    if rule == "greedy-no-skip":
+        unlimited = Instance(instance, budget_limit=sum(p.cost for p in instance) + 1, meta=instance.meta)
+        order = greedy_utilitarian_welfare(unlimited, profile, sat_class=ScoreCostSat, tie_breaking=tb)
+        chosen, spent = [], 0
+        for p in order:
+            if spent + p.cost > instance.budget_limit:
+                break
+            chosen.append(p)
+            spent += p.cost
+        return chosen
+    if rule == "greedy-threshold":
+        threshold = frac(instance.meta.get("min_project_score_threshold", "0"))
+        eligible = Instance((p for p in instance if support[p.name] >= threshold), budget_limit=instance.budget_limit)
+        return greedy_utilitarian_welfare(eligible, profile, sat_class=ScoreCostSat, tie_breaking=tb)
+    if rule == "phragmen":
+        return sequential_phragmen(instance, as_approval(instance, profile), tie_breaking=tb)
+    if rule == "equalshares":
+        return method_of_equal_shares(instance, profile, **mes)
+    if rule == "equalshares/greedy":
+        return completion_by_rule_combination(
+            instance, profile, [method_of_equal_shares, greedy_utilitarian_welfare],
+            [mes, {"sat_class": ScoreCostSat, "tie_breaking": tb}],
+        )
+    if rule == "equalshares/add1":
+        return exhaustion_by_budget_increase(
+            instance, profile, method_of_equal_shares, dict(mes),
+            budget_step=profile.num_ballots(), exhaustive_stop=False,
+        )
+    if rule == "equalshares/add1-comparison":
+        add1 = cache.get("equalshares/add1:" + utility) or run_rule("equalshares/add1:" + utility, instance, profile, support, cache)
+        greedy = cache.get("greedy") or run_rule("greedy", instance, profile, support, cache)
+        best = popularity_comparison(
+            instance, profile, Cardinality_Sat, [lambda *a, **k: add1, lambda *a, **k: greedy]
+        )
+        return best[0]
+    raise ValueError(name)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", nargs="*", help="file names (default: every .pb, smallest first)")
+    parser.add_argument("--rules", nargs="*", default=RULES)
+    parser.add_argument("--timeout", type=int, default=660)
+    args = parser.parse_args(argv)
+    files = sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
+    if args.files:
+        files = [f for f in files if f.name in args.files or f.stem in args.files]
+    OUT.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGALRM, _alarm)
+    for path in files:
+        out = OUT / (path.stem + ".json")
+        record = json.loads(out.read_text()) if out.exists() else {"file": path.name, "rules": {}}
+        t0 = time.perf_counter()
+        instance, profile, support = load(path)
+        record["parse_seconds"] = round(time.perf_counter() - t0, 3)
+        record["voters"] = profile.num_ballots()
+        cache: dict = {}
+        for name in args.rules:
+            if name.startswith("equalshares/add1-comparison"):
+                add1 = record["rules"].get("equalshares/add1:" + name.partition(":")[2], {})
+                if "skipped" in add1:
+                    record["rules"][name] = {"skipped": add1["skipped"]}
+                    continue
+            signal.alarm(args.timeout)
+            t0 = time.perf_counter()
+            try:
+                result = run_rule(name, instance, profile, support, cache)
+                seconds = time.perf_counter() - t0
+                if name.startswith("equalshares/add1-comparison"):
+                    utility = name.partition(":")[2]
+                    seconds += record["rules"].get("equalshares/add1:" + utility, {}).get("seconds", 0)
+                    seconds += record["rules"].get("greedy", {}).get("seconds", 0)
+                cache[name] = result
+                entry = {"selected": sorted(p.name for p in result), "seconds": round(seconds, 3)}
+            except Timeout:
+                entry = {"skipped": f"pabutools did not finish within {args.timeout} s"}
+            except ValueError as exc:
+                entry = {"skipped": f"pabutools refused: {exc}"}
+            finally:
+                signal.alarm(0)
+            record["rules"][name] = entry
+            out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+            print(path.name, name, entry.get("seconds", entry.get("skipped")), flush=True)
+
+
+if __name__ == "__main__":
+    main()

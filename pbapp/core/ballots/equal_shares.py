@@ -1,0 +1,306 @@
+"""The Method of Equal Shares, with its completions (Add1, greedy) and Wieliczka's comparison.
+
+Reference: Peters, Pierczyński, Skowron, "Proportional Participatory Budgeting with Additive
+Utilities", NeurIPS 2021; equalshares.net (Add1 completion, comparison step); pabutools 1.2.3
+`method_of_equal_shares` and `exhaustion_by_budget_increase(budget_step=n, exhaustive_stop=False)`.
+
+Every voter (empty ballots included) gets budget/n. A project costing c is affordable when its
+supporters have c left between them; it then costs each supporter min(budget left, r x score)
+for the smallest r that raises c, and the project with the smallest r (per unit of utility) is
+funded. Utility is score x cost ("cost") or score ("cardinality"); score is 1 for an approval,
+the points, or the positional score. Supported projects that cost nothing are funded first.
+Ties in r (within a relative 1e-9, our float tolerance) go to `ties.tie_order`.
+
+Speed: voters with the same budget left are interchangeable, so budgets are kept per class of
+equal budgets, ballots are grouped, and r is recomputed lazily (it never falls as budgets fall).
+Invariants: no voter pays more than their share; the outcome never exceeds the budget for the
+plain rule; Add1 keeps the last outcome whose exact cost fits. Deterministic given the seed.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from pbapp.core.ballots.election import Money, Profile
+from pbapp.core.ballots.greedy import greedy
+from pbapp.core.ballots.outcome import Explanation, Outcome, money_json, money_text
+from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
+
+TOL = 1e-9
+UTILITIES = ("cost", "cardinality")
+
+
+@dataclass
+class Payment:
+    """How the supporters of one funded project paid for it."""
+
+    supporters: float
+    capped: float
+    paid_by_capped: float
+    per_unit: float
+
+
+@dataclass
+class Run:
+    """One pass of Equal Shares at a given budget per voter."""
+
+    per_voter: Money
+    selected: list[int]
+    payments: dict[int, Payment]
+    remaining: np.ndarray
+    ties: list[TieReport] = field(default_factory=list)
+
+    def cost(self, profile: Profile) -> Money:
+        """Return the exact cost of the selected projects."""
+        return sum((profile.costs[j] for j in self.selected), 0)
+
+
+class EqualShares:
+    """Equal Shares on one profile; build once, run at several budgets per voter."""
+
+    def __init__(self, profile: Profile, utility: str = "cost", seed: int = 0):
+        """Prepare the per-project view of the ballots and the tie order."""
+        if utility not in UTILITIES:
+            raise ValueError(f"utility must be one of {UTILITIES}")
+        self.profile = profile
+        self.utility = utility
+        self.seed = seed
+        ptr, rows, scores = profile.by_project()
+        self.ptr = ptr
+        self.rows = rows
+        self.levels, self.lev = np.unique(scores, return_inverse=True)
+        self.lev = self.lev.astype(np.int64)
+        self.L = len(self.levels)
+        self.w = profile.weights[rows].astype(np.float64)
+        self.project_of = np.repeat(np.arange(len(profile.ids)), np.diff(ptr))
+        self.cost = np.array([float(c) for c in profile.costs])
+        self.units = np.bincount(self.project_of, weights=self.w * scores, minlength=len(profile.ids))
+        self.factor = self.cost if utility == "cost" else np.ones(len(profile.ids))
+        order = tie_order(profile.ids, profile.costs, profile.support, seed)
+        self.rank = np.empty(len(order), dtype=np.int64)
+        self.rank[order] = np.arange(len(order))
+        self.free = sorted((j for j in range(len(profile.ids)) if profile.costs[j] == 0 and profile.support[j] > 0), key=lambda j: self.rank[j])
+        self.candidates = [j for j in range(len(profile.ids)) if profile.costs[j] > 0 and profile.support[j] > 0]
+
+    def run(self, per_voter: Money, stop_above: Money | None = None) -> Run:
+        """Run Equal Shares with this budget per voter; stop early once the cost passes `stop_above`."""
+        b0 = float(per_voter)
+        n_groups = len(self.profile.weights)
+        cls = np.zeros(n_groups, dtype=np.int64)
+        budgets = [b0]
+        index_of = {b0: 0}
+        L = self.L
+        selected = list(self.free)
+        spent = sum((self.profile.costs[j] for j in selected), 0)
+        payments: dict[int, Payment] = {}
+        ties: list[TieReport] = []
+        heap = [(float(self.cost[j] / self.units[j] / self.factor[j]), int(self.rank[j]), j) for j in self.candidates]
+        heapq.heapify(heap)
+        cb = np.array(budgets)
+
+        def pairs(j):
+            sl = slice(self.ptr[j], self.ptr[j + 1])
+            keys = cls[self.rows[sl]] * L + self.lev[sl]
+            weight = np.bincount(keys, weights=self.w[sl], minlength=len(budgets) * L)
+            nz = np.flatnonzero(weight)
+            return sl, keys, nz, weight[nz], cb[nz // L], self.levels[nz % L]
+
+        def price(j):
+            _, _, _, wt, b, s = pairs(j)
+            c = self.cost[j]
+            if (wt * b).sum() < c * (1 - TOL):
+                return None
+            ratio = b / s
+            o = np.argsort(ratio, kind="stable")
+            ratio, bm, um = ratio[o], (wt * b)[o], (wt * s)[o]
+            before = np.concatenate(([0.0], np.cumsum(bm)[:-1]))
+            rest = np.cumsum(um[::-1])[::-1]
+            r = (c - before) / rest
+            ok = r <= ratio * (1 + TOL)
+            return float(r[np.argmax(ok)]) if ok.any() else float(ratio[-1])
+
+        while heap:
+            fresh: dict[int, float] = {}
+            best = np.inf
+            while heap and heap[0][0] <= best * (1 + TOL):
+                _, _, j = heapq.heappop(heap)
+                r = price(j)
+                if r is not None:
+                    fresh[j] = r
+                    best = min(best, r / self.factor[j])
+            if not fresh:
+                break
+            tied = sorted((j for j, r in fresh.items() if r / self.factor[j] <= best * (1 + TOL)), key=lambda j: self.rank[j])
+            chosen = tied[0]
+            for j, r in fresh.items():
+                if j != chosen:
+                    heapq.heappush(heap, (r / self.factor[j], int(self.rank[j]), j))
+            r = fresh[chosen]
+            if len(tied) > 1:
+                ties.append(
+                    TieReport(
+                        step=f"round {len(selected) + 1}",
+                        tied=tuple(self.profile.ids[j] for j in tied),
+                        chosen=self.profile.ids[chosen],
+                        decided_by=decided_by(tied, self.profile.costs, self.profile.support),
+                    )
+                )
+            sl, keys, nz, wt, b, s = pairs(chosen)
+            pay = np.minimum(b, r * s)
+            capped = b <= r * s * (1 + TOL)
+            new_ids = np.empty(len(nz), dtype=np.int64)
+            for i, nb in enumerate((b - pay).tolist()):
+                nb = 0.0 if nb <= b0 * 1e-12 else nb
+                if nb not in index_of:
+                    index_of[nb] = len(budgets)
+                    budgets.append(nb)
+                new_ids[i] = index_of[nb]
+            table = np.zeros(len(budgets) * L, dtype=np.int64)
+            table[nz] = new_ids
+            cls[self.rows[sl]] = table[keys]
+            cb = np.array(budgets)
+            payments[chosen] = Payment(float(wt.sum()), float(wt[capped].sum()), float((wt * pay)[capped].sum()), r)
+            selected.append(chosen)
+            spent += self.profile.costs[chosen]
+            if stop_above is not None and spent > stop_above:
+                break
+        return Run(per_voter, selected, payments, cb[cls], ties)
+
+    def left_for(self, run: Run) -> np.ndarray:
+        """Return, per project, the budget its supporters had left at the end of a run."""
+        return np.bincount(self.project_of, weights=self.w * run.remaining[self.rows], minlength=len(self.profile.ids))
+
+    def explain(self, run: Run, currency: str = "") -> dict[str, Explanation]:
+        """Say who paid for each funded project, and why each other project was not affordable."""
+        p = self.profile
+        left = self.left_for(run)
+        out: dict[str, Explanation] = {}
+        for j, pid in enumerate(p.ids):
+            cost = p.costs[j]
+            facts = {"cost": money_json(cost), "supporters": int(p.approvals[j])}
+            if j in run.payments:
+                pay = run.payments[j]
+                share = pay.per_unit if self.L == 1 else None
+                full = pay.supporters - pay.capped
+                text = f"Funded: its {int(pay.supporters):,} supporters paid {money_text(cost, currency)} between them"
+                if share is not None:
+                    text += f"; {int(full):,} paid {money_text(share * self.levels[0], currency)} each"
+                else:
+                    text += f", {money_text(pay.per_unit, currency)} per point each"
+                if pay.capped:
+                    text += f", {int(pay.capped):,} paid all they had left ({money_text(pay.paid_by_capped, currency)} in total)"
+                out[pid] = Explanation(
+                    True,
+                    text + ".",
+                    {**facts, "payers": int(pay.supporters), "paid_in_full_share": int(full),
+                     "paid_all_left": int(pay.capped), "share_per_unit": money_json(pay.per_unit)},
+                )
+            elif j in run.selected:
+                out[pid] = Explanation(True, "Funded: it costs nothing and has supporters.", facts)
+            elif p.support[j] <= 0:
+                out[pid] = Explanation(False, "Not funded: no one supported it.", facts)
+            else:
+                out[pid] = Explanation(
+                    False,
+                    f"Not funded: its {int(p.approvals[j]):,} supporters had {money_text(left[j], currency)} left "
+                    f"between them, less than its cost of {money_text(cost, currency)}.",
+                    {**facts, "supporters_money_left": money_json(left[j])},
+                )
+        return out
+
+
+def equal_shares(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
+    """Run plain Equal Shares (no completion) with budget/n per voter."""
+    mes = EqualShares(profile, utility, seed)
+    run = mes.run(_share(profile))
+    return _outcome(mes, run, "equalshares", currency)
+
+
+def equal_shares_greedy(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
+    """Run Equal Shares, then spend what is left greedily by support (skipping what does not fit)."""
+    mes = EqualShares(profile, utility, seed)
+    run = mes.run(_share(profile))
+    first = _outcome(mes, run, "equalshares/greedy", currency)
+    rest = greedy(profile, seed=seed, currency=currency, already=run.selected, rule="equalshares/greedy")
+    for pid, e in rest.explanations.items():
+        if e.funded:
+            e = Explanation(True, "Funded in the greedy completion after Equal Shares: " + e.reason[len("Funded: "):], e.facts)
+        first.explanations[pid] = e if e.funded else first.explanations[pid]
+    first.selected = rest.selected
+    first.spent = rest.spent
+    first.ties += rest.ties
+    return first
+
+
+def equal_shares_add1(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
+    """Run Equal Shares with Add1: raise every voter's budget by 1 until the outcome would overspend.
+
+    equalshares.net and Pabulib's checker: start at budget/n per voter and recount with one
+    more unit each time; keep the last outcome whose exact cost fits the real budget. We also
+    stop once every supported project is funded, as more money cannot change that outcome.
+    """
+    mes = EqualShares(profile, utility, seed)
+    per_voter = _share(profile)
+    run = mes.run(per_voter, stop_above=profile.budget)
+    rounds = 1
+    if run.cost(profile) > profile.budget:
+        run = Run(per_voter, [], {}, np.full(len(profile.weights), float(per_voter)))
+    else:
+        while len(run.selected) < len(mes.candidates) + len(mes.free):
+            nxt = mes.run(run.per_voter + 1, stop_above=profile.budget)
+            rounds += 1
+            if nxt.cost(profile) > profile.budget:
+                break
+            run = nxt
+    out = _outcome(mes, run, "equalshares/add1", currency)
+    out.details.update({"budget_per_voter": money_json(run.per_voter), "recounts": rounds})
+    return out
+
+
+def equal_shares_comparison(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
+    """Run Add1, then let voters choose between it and greedy by votes (Wieliczka 2023).
+
+    Each voter prefers the outcome that funds more of the projects on their ballot; the one
+    more voters prefer wins, Equal Shares when the vote is tied.
+    """
+    add1 = equal_shares_add1(profile, utility=utility, seed=seed, currency=currency)
+    plain = greedy(profile, seed=seed, currency=currency)
+    index = {pid: j for j, pid in enumerate(profile.ids)}
+    in_a = np.zeros(len(profile.ids))
+    in_a[[index[p] for p in add1.selected]] = 1
+    in_g = np.zeros(len(profile.ids))
+    in_g[[index[p] for p in plain.selected]] = 1
+    rows = profile.rows
+    n = len(profile.weights)
+    diff = np.bincount(rows, weights=in_a[profile.indices], minlength=n) - np.bincount(rows, weights=in_g[profile.indices], minlength=n)
+    prefer_a = int(profile.weights[diff > 0].sum())
+    prefer_g = int(profile.weights[diff < 0].sum())
+    winner = plain if prefer_g > prefer_a else add1
+    winner.rule = "equalshares/add1-comparison"
+    winner.details.update(
+        {"prefer_equal_shares": prefer_a, "prefer_greedy": prefer_g, "indifferent": profile.n_voters - prefer_a - prefer_g,
+         "winner": "greedy" if winner is plain else "equalshares/add1"}
+    )
+    return winner
+
+
+def _share(profile: Profile) -> Money:
+    if profile.n_voters == 0:
+        return Fraction(0)
+    return Fraction(profile.budget) / profile.n_voters
+
+
+def _outcome(mes: EqualShares, run: Run, rule: str, currency: str) -> Outcome:
+    p = mes.profile
+    return Outcome(
+        rule=rule,
+        budget=p.budget,
+        selected=[p.ids[j] for j in run.selected],
+        spent=run.cost(p),
+        explanations=mes.explain(run, currency),
+        ties=list(run.ties),
+    )

@@ -1,0 +1,68 @@
+"""The result of a count: what was funded, in which order, and why each project was or was not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from pbapp.core.ballots.election import Money
+from pbapp.core.ballots.ties import TieReport
+
+
+def money_json(value: Money | float) -> int | float:
+    """Return an amount as a JSON number: an int when whole, else a float."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    if isinstance(value, int):
+        return value
+    rounded = round(float(value), 6)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def money_text(value: Money | float, currency: str = "") -> str:
+    """Return an amount for people: thousands separated, pence only when there are any."""
+    number = float(value)
+    text = f"{number:,.0f}" if abs(number - round(number)) < 0.005 else f"{number:,.2f}"
+    return f"{currency}{text}" if currency in ("£", "$", "€") else f"{text} {currency}".strip()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one project was or was not funded, in a sentence and as facts."""
+
+    funded: bool
+    reason: str
+    facts: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict."""
+        return {"funded": self.funded, "reason": self.reason, **self.facts}
+
+
+@dataclass
+class Outcome:
+    """Projects funded in the order chosen, money spent, explanations and ties.
+
+    Invariant: `spent` is the exact sum of the selected projects' costs and never exceeds
+    `budget`.
+    """
+
+    rule: str
+    budget: Money
+    selected: list[str]
+    spent: Money
+    explanations: dict[str, Explanation]
+    ties: list[TieReport] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Return the JSON object the CLI prints."""
+        return {
+            "rule": self.rule,
+            "budget": money_json(self.budget),
+            "spent": money_json(self.spent),
+            "selected": list(self.selected),
+            "explanations": {pid: e.to_dict() for pid, e in self.explanations.items()},
+            "ties": [t.to_dict() for t in self.ties],
+            **({"details": self.details} if self.details else {}),
+        }

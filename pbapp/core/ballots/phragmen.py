@@ -1,0 +1,84 @@
+"""Sequential Phragmén for participatory budgeting.
+
+Reference: Los, Christoff, Grossi, "Proportional Budget Allocations: Towards a Systematization",
+IJCAI 2022; pabutools 1.2.3 `sequential_phragmen`. Voters carry a load (money they are deemed to
+have paid), starting at 0. Each round funds the project whose supporters would end with the
+lowest common load (their loads plus its cost, shared equally among them) and sets their loads
+to that; counting stops when that project does not fit in what is left, as in pabutools.
+Ballots count as approvals of every project they list. Projects costing more than the whole
+budget and projects nobody supported are never funded. Ties (within a relative 1e-9) go to
+`ties.tie_order`. Invariant: the money spent never exceeds the budget. Deterministic given the seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pbapp.core.ballots.election import Profile
+from pbapp.core.ballots.equal_shares import TOL
+from pbapp.core.ballots.outcome import Explanation, Outcome, money_json, money_text
+from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
+
+
+def phragmen(profile: Profile, *, seed: int = 0, currency: str = "") -> Outcome:
+    """Run sequential Phragmén and explain each project's fate."""
+    m = len(profile.ids)
+    order = tie_order(profile.ids, profile.costs, profile.support, seed)
+    rank = np.empty(m, dtype=np.int64)
+    rank[order] = np.arange(m)
+    cost = np.array([float(c) for c in profile.costs])
+    rows = profile.rows
+    w = profile.weights.astype(np.float64)
+    load = np.zeros(len(w))
+    open_ = np.array([profile.approvals[j] > 0 and profile.costs[j] <= profile.budget for j in range(m)], dtype=bool)
+    left = profile.budget
+    selected: list[int] = []
+    loads: dict[int, float] = {}
+    ties: list[TieReport] = []
+    stopped_at = None
+    approvals = np.where(profile.approvals > 0, profile.approvals, 1.0)
+    while open_.any():
+        carried = np.bincount(profile.indices, weights=(w * load)[rows], minlength=m)
+        new_load = np.where(open_, (carried + cost) / approvals, np.inf)
+        best = new_load.min()
+        tied = sorted(np.flatnonzero(new_load <= best * (1 + TOL)).tolist(), key=lambda j: rank[j])
+        chosen = tied[0]
+        if len(tied) > 1:
+            ties.append(TieReport(f"round {len(selected) + 1}", tuple(profile.ids[j] for j in tied), profile.ids[chosen],
+                                  decided_by(tied, profile.costs, profile.support)))
+        if profile.costs[chosen] > left:
+            stopped_at = chosen
+            break
+        supporters = np.zeros(len(w), dtype=bool)
+        supporters[rows[profile.indices == chosen]] = True
+        load[supporters] = best
+        loads[chosen] = float(best)
+        selected.append(chosen)
+        left -= profile.costs[chosen]
+        open_[chosen] = False
+    explanations = {}
+    for j, pid in enumerate(profile.ids):
+        facts = {"cost": money_json(profile.costs[j]), "supporters": int(profile.approvals[j])}
+        if j in loads:
+            explanations[pid] = Explanation(
+                True,
+                f"Funded in round {selected.index(j) + 1}: its {int(profile.approvals[j]):,} supporters' loads rose to "
+                f"{money_text(loads[j], currency)} each.",
+                {**facts, "load": money_json(loads[j])},
+            )
+        elif profile.approvals[j] <= 0:
+            explanations[pid] = Explanation(False, "Not funded: no one supported it.", facts)
+        elif profile.costs[j] > profile.budget:
+            explanations[pid] = Explanation(False, "Not funded: it costs more than the whole budget.", facts)
+        elif j == stopped_at:
+            explanations[pid] = Explanation(
+                False,
+                f"Not funded: it was next in line but cost {money_text(profile.costs[j], currency)} with only "
+                f"{money_text(left, currency)} left, so counting stopped.",
+                {**facts, "budget_left": money_json(left)},
+            )
+        else:
+            explanations[pid] = Explanation(
+                False, "Not funded: counting stopped before its supporters' turn came.", facts
+            )
+    return Outcome("phragmen", profile.budget, [profile.ids[j] for j in selected], profile.budget - left, explanations, ties)
