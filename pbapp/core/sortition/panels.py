@@ -1,0 +1,147 @@
+"""Feasible panels as solutions of an integer program, solved with HiGHS (`highspy`).
+
+Volunteers who are interchangeable (same value for every feature, no housemate in the pool,
+same include/exclude status) are merged into one *type* with an integer count variable
+`0 <= c_t <= n_t`; everyone else is a type of one. A panel is then a vector of counts with
+`sum c_t = k`, every quota `min <= sum_{t has v} c_t <= max`, at most one person per household
+and included people forced in (Flanigan et al., Nature 2021, Methods: "panels as integer
+solutions"). Merging is exact for LEXIMIN because its optimum treats equal volunteers equally.
+
+HiGHS runs single-threaded with a fixed random seed, so every solve is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from pbapp.core.errors import CoreError
+from pbapp.core.sortition.pool import Pool
+
+INF = highspy.kHighsInf
+
+
+class InfeasibleError(CoreError):
+    """No panel meets the quotas; `report` is the feasibility report naming the quotas at fault."""
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__("; ".join(report.problems) or "no panel meets the quotas")
+
+
+def new_highs(*, mip_gap: float = 1e-9) -> highspy.Highs:
+    """Return a silent, single-threaded, seeded HiGHS instance."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", mip_gap)
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    return h
+
+
+@dataclass(frozen=True)
+class Types:
+    """A partition of the eligible volunteers into interchangeable groups.
+
+    `members[t]` lists pool indices (ascending); `forced[t]` says the type's members are all
+    included. Types are ordered by their first member, so the order is canonical.
+    """
+
+    members: tuple[tuple[int, ...], ...]
+    forced: tuple[bool, ...]
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Return the number of volunteers of each type."""
+        return np.array([len(m) for m in self.members], dtype=float)
+
+
+def group_types(pool: Pool, include: Collection[int], exclude: Collection[int], merge: bool = True) -> Types:
+    """Group eligible volunteers into types; excluded volunteers belong to none."""
+    households = pool.households()
+    shared = {i for m in households.values() if len(m) > 1 for i in m}
+    groups: dict[object, list[int]] = {}
+    for i, p in enumerate(pool.people):
+        if i in exclude:
+            continue
+        key: object = (p.values, i in include) if merge and i not in shared and i not in include else ("one", i)
+        groups.setdefault(key, []).append(i)
+    members = tuple(tuple(m) for m in groups.values())
+    return Types(members, tuple(m[0] in include for m in members))
+
+
+class PanelModel:
+    """An integer program whose solutions are exactly the feasible panels, kept for re-solves.
+
+    `best(weights)` returns the counts per type of a panel maximising `sum_t weights[t] * c_t`.
+    Invariant: the model never changes except for its objective, so repeated solves with
+    the same weights give the same panel.
+    """
+
+    def __init__(
+        self,
+        pool: Pool,
+        *,
+        include: Collection[int] = (),
+        exclude: Collection[int] = (),
+        merge: bool = True,
+        quotas: Sequence[tuple[int, int]] | None = None,
+    ):
+        self.pool = pool
+        self.types = group_types(pool, set(include), set(exclude), merge)
+        sizes = self.types.sizes
+        nt = len(sizes)
+        type_of = {i: t for t, m in enumerate(self.types.members) for i in m}
+        self.type_of = type_of
+        h = new_highs()
+        lower = np.array([s if f else 0.0 for s, f in zip(sizes, self.types.forced, strict=True)])
+        h.addVars(nt, lower, sizes)
+        h.changeColsIntegrality(nt, np.arange(nt, dtype=np.int32), np.full(nt, highspy.HighsVarType.kInteger))
+        rows: list[tuple[float, float, list[int]]] = [(pool.panel_size, pool.panel_size, list(range(nt)))]
+        bounds = quotas if quotas is not None else [(q.min, q.max) for q in pool.quotas]
+        for q, (lo, hi) in zip(pool.quotas, bounds, strict=True):
+            ts = sorted({type_of[i] for i in pool.members(q) if i in type_of})
+            rows.append((lo, hi, ts))
+        for m in pool.households().values():
+            ts = sorted({type_of[i] for i in m if i in type_of})
+            if len(ts) > 1:
+                rows.append((-INF, 1.0, ts))
+        for lo, hi, ts in rows:
+            h.addRow(lo, hi, len(ts), np.array(ts, dtype=np.int32), np.ones(len(ts)))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.h = h
+        self.nt = nt
+        self._index = np.arange(nt, dtype=np.int32)
+
+    def best(self, weights: np.ndarray) -> np.ndarray | None:
+        """Return counts per type of a panel of maximum weight, or None when no panel exists."""
+        self.h.changeColsCost(self.nt, self._index, np.asarray(weights, dtype=float))
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.rint(np.array(self.h.getSolution().col_value)).astype(np.int64)
+
+    def objective(self) -> float:
+        """Return the objective value of the last solve."""
+        return float(self.h.getInfo().objective_function_value)
+
+    def people(self, counts: np.ndarray) -> list[int]:
+        """Return pool indices for a panel of counts, taking each type's first members."""
+        return sorted(i for t, c in enumerate(counts) for i in self.types.members[t][: int(c)])
+
+
+def find_panel(pool: Pool, *, include: Collection[int] = (), exclude: Collection[int] = ()) -> list[str] | None:
+    """Return the ids of some panel that meets every quota, or None if there is none.
+
+    Deterministic: the same input always gives the same panel.
+    """
+    model = PanelModel(pool, include=include, exclude=exclude)
+    counts = model.best(np.zeros(model.nt))
+    if counts is None:
+        return None
+    return sorted(pool.people[i].id for i in model.people(counts))
