@@ -151,7 +151,7 @@ class EqualShares:
                 )
             sl, keys, nz, wt, b, s = pairs(chosen)
             pay = np.minimum(b, r * s)
-            capped = b <= r * s * (1 + TOL)
+            capped = (b <= r * s * (1 + TOL)) & (b > 0)
             new_ids = np.empty(len(nz), dtype=np.int64)
             for i, nb in enumerate((b - pay).tolist()):
                 nb = 0.0 if nb <= b0 * 1e-12 else nb

@@ -1,0 +1,58 @@
+"""`pbapp tally FILE.pb --rule RULE`: count a Pabulib file from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pbapp.core.ballots import RULES, tally
+from pbapp.core.ballots.election import Profile
+from pbapp.core.ballots.equal_shares import UTILITIES
+from pbapp.core.ballots.outcome import money_text
+from pbapp.core.ballots.pabulib import read
+from pbapp.core.errors import CoreError
+
+
+@click.command("tally")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rule", required=True, type=click.Choice(list(RULES)), help="Counting rule.")
+@click.option("--utility", type=click.Choice(UTILITIES), default="cost", show_default=True,
+              help="Voters' utility for Equal Shares.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the tie-breaking lot.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def tally_command(file: Path, rule: str, utility: str, seed: int, as_json: bool) -> None:
+    """Count the votes in a Pabulib FILE by RULE and show what is funded and why."""
+    try:
+        election = read(file)
+        profile = Profile.of(election)
+        outcome = tally(election, rule, utility=utility, seed=seed, profile=profile)
+    except (CoreError, OSError, UnicodeDecodeError) as exc:
+        raise click.exceptions.Exit(_fail(f"{file.name}: {exc}" if not isinstance(exc, CoreError) else str(exc)))
+    if as_json:
+        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        return
+    currency = election.meta.get("currency", "")
+    click.echo(f"Rule: {rule}" + (f" ({utility} utility)" if "utility" in outcome.details else ""))
+    click.echo(f"Budget: {money_text(outcome.budget, currency)}   Spent: {money_text(outcome.spent, currency)}")
+    width = max([len(p.id) for p in election.projects] + [7])
+    click.echo(f"{'#':>3}  {'project':<{width}}  {'cost':>14}  {'support':>9}  reason")
+    order = {pid: n for n, pid in enumerate(outcome.selected, start=1)}
+    ids = outcome.selected + [p.id for p in election.projects if p.id not in order]
+    index = {pid: j for j, pid in enumerate(profile.ids)}
+    for pid in ids:
+        j = index[pid]
+        mark = str(order[pid]) if pid in order else "-"
+        support = profile.support[j]
+        click.echo(
+            f"{mark:>3}  {pid:<{width}}  {money_text(profile.costs[j], currency):>14}  "
+            f"{support:>9,.0f}  {outcome.explanations[pid].reason}"
+        )
+    for tie in outcome.ties:
+        click.echo(f"Tie ({tie.step}): {', '.join(tie.tied)}; {tie.chosen} chosen by {tie.decided_by}.")
+
+
+def _fail(message: str) -> int:
+    click.echo(f"Error: {message}", err=True)
+    return 2
