@@ -60,6 +60,7 @@ class TestConfig(Config):
     """Settings for the test suite: its own database, no rate limits unless a test asks."""
 
     TESTING = True
+    __test__ = False  # not a pytest test class
 
     def __init__(self, database_url: str | None = None) -> None:
         super().__init__()
@@ -72,3 +73,7 @@ class TestConfig(Config):
         self.REDIS_URL = None
         self.MAIL_SERVER = None
         self.SERVER_NAME = None
+        self.WTF_CSRF_ENABLED = False
+        self.JOBS_INLINE = True
+        self.FAST_PASSWORD_HASHING = True
+        self.DEMO_PASSWORD = "correct horse battery"

@@ -6,7 +6,7 @@ import importlib
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
@@ -21,6 +21,8 @@ MODEL_MODULES = (
 )
 
 _EXTENSION_KEY = "pbapp.engine"
+WRITE_OPTION = "pbapp_writes"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def import_all_models() -> type[SQLModel]:
@@ -54,7 +56,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - driver callback
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A request that will write takes the write lock at BEGIN, so concurrent writers queue
+            # on busy_timeout instead of failing when a stale read snapshot tries to write.
+            immediate = conn.get_execution_options().get(WRITE_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -64,6 +69,7 @@ def init_app(app: Flask) -> None:
     """Create the app's engine and close the request's session at teardown."""
     import_all_models()
     app.extensions[_EXTENSION_KEY] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
 
 
@@ -75,7 +81,10 @@ def get_engine(app: Flask | None = None) -> Engine:
 def get_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        engine = get_engine()
+        if has_request_context() and request.method not in _SAFE_METHODS:
+            engine = engine.execution_options(**{WRITE_OPTION: True})
+        g.db_session = Session(engine, expire_on_commit=False)
     return g.db_session
 
 
@@ -88,7 +97,8 @@ def _close_session(_exc: BaseException | None) -> None:
 @contextmanager
 def standalone_session(app: Flask | None = None) -> Iterator[Session]:
     """Open a session outside a request, for jobs and CLI commands."""
-    with Session(get_engine(app), expire_on_commit=False) as session:
+    engine = get_engine(app).execution_options(**{WRITE_OPTION: True})
+    with Session(engine, expire_on_commit=False) as session:
         yield session
 
 

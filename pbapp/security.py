@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, has_app_context, redirect, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -30,13 +30,19 @@ ANONYMOUS = "anonymous"
 ALL_ROLES = (ANONYMOUS, RESIDENT, FACILITATOR, OFFICER, ADMIN)
 
 
+def _current_hasher() -> PasswordHasher:
+    if has_app_context():
+        return current_app.extensions.get("pbapp.hasher", _hasher)
+    return _hasher
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _current_hasher().hash(password)
 
 
 def check_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _current_hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -168,6 +174,9 @@ def _load_user(user_id: str):
 def init_app(app: Flask) -> None:
     """Wire CSRF, sign-in, rate limits and headers into the app."""
     csrf.init_app(app)
+    if app.config.get("FAST_PASSWORD_HASHING"):
+        # Tests only: the lowest argon2 cost keeps hundreds of sign-ins fast.
+        app.extensions["pbapp.hasher"] = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -117,7 +117,7 @@ def _accounts(session: Session, council: Council, password: str | None, producti
 def seed_demo(app: Flask, *, if_empty: bool = False) -> list[str]:
     """Create or complete the demo council and return what was done, line by line."""
     report: list[str] = []
-    with standalone_session(app) as session:
+    with app.app_context(), standalone_session(app) as session:
         if if_empty and session.exec(select(Council)).first() is not None:
             return ["A council already exists; nothing to seed."]
         council = _council(session, report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, RESIDENT
@@ -63,8 +64,8 @@ class InviteForm(FlaskForm):
         Email(_l("Enter an email address in the correct format, like name@example.com")),
     ])
     role = SelectField(_l("Role"), choices=[
-        (RESIDENT, _l("Resident")), (FACILITATOR, _l("Facilitator")),
-        (OFFICER, _l("Council officer")), (ADMIN, _l("Administrator"))],
+        SelectChoice(RESIDENT, _l("Resident")), SelectChoice(FACILITATOR, _l("Facilitator")),
+        SelectChoice(OFFICER, _l("Council officer")), SelectChoice(ADMIN, _l("Administrator"))],
         validators=[DataRequired(_l("Choose a role"))])
 
 

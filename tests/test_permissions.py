@@ -1,0 +1,56 @@
+"""The permission matrix: every route has an explicit policy, enforced for every role."""
+
+from __future__ import annotations
+
+import pytest
+
+from pbapp import create_app
+from pbapp.config import TestConfig
+from pbapp.security import ALL_ROLES, ANONYMOUS
+from tests.conftest import ROLE_EMAILS, login
+from tests.permissions_matrix import all_rules, url_for_rule
+
+
+def _endpoints():
+    app = create_app(TestConfig("sqlite://"))
+    return sorted({rule.endpoint for rule in all_rules(app)})
+
+
+def test_every_route_declares_a_policy(app):
+    missing = [rule.endpoint for rule in all_rules(app)
+               if not hasattr(app.view_functions[rule.endpoint], "permission")]
+    assert missing == [], f"routes without @requires(...): {missing}"
+
+
+def _denied(response) -> bool:
+    if response.status_code == 403:
+        return True
+    return response.status_code == 302 and "/accounts/login" in response.location
+
+
+@pytest.mark.parametrize("endpoint", _endpoints())
+def test_policy_is_enforced_for_every_role(app, demo, endpoint):
+    policy = app.view_functions[endpoint].permission
+    for rule in (r for r in all_rules(app) if r.endpoint == endpoint):
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        for role in ALL_ROLES:
+            client = app.test_client()
+            if role != ANONYMOUS:
+                login(client, ROLE_EMAILS[role])
+            url = url_for_rule(app, rule, demo)
+            response = client.open(url, method=method, data={})
+            response.close()
+            expected = policy.allows_role(role)
+            assert response.status_code < 500, f"{endpoint} as {role}: {response.status_code}"
+            assert _denied(response) != expected, (
+                f"{endpoint} ({policy.name}) as {role}: got {response.status_code}, "
+                f"expected {'allowed' if expected else 'denied'}")
+
+
+def test_council_roles_do_not_reach_other_councils(app, db, demo, client):
+    from tests import factories
+
+    other = factories.council(db)
+    login(client, ROLE_EMAILS["admin"])
+    assert client.get(f"/accounts/councils/{other.slug}/members").status_code == 403
+    assert client.get(f"/accounts/councils/{demo.slug}/members").status_code == 200
