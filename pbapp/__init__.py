@@ -13,7 +13,7 @@ from pbapp.errors import DomainError
 
 __version__ = "0.1.0"
 
-DOMAINS = ("accounts", "councils")
+DOMAINS = ("accounts", "councils", "sortition", "juries", "pb", "ledger")
 
 
 def select_locale() -> str:

@@ -18,6 +18,10 @@ MODEL_MODULES = (
     "pbapp.mail",
     "pbapp.accounts.models",
     "pbapp.councils.models",
+    "pbapp.sortition.models",
+    "pbapp.juries.models",
+    "pbapp.pb.models",
+    "pbapp.ledger.models",
 )
 
 _EXTENSION_KEY = "pbapp.engine"

@@ -1,0 +1,57 @@
+"""A person registers, signs out, forgets their password, resets it and signs in, in a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from pbapp.mail import OutboxMessage
+
+pytestmark = pytest.mark.e2e
+
+
+def test_register_reset_and_sign_in(page, db):
+    page.goto("/")
+    page.get_by_role("link", name="Blackburn with Darwen Borough Council").click()
+    page.get_by_role("heading", name="Votes open now").wait_for()
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("link", name="Create an account").click()
+    page.get_by_label("Full name").fill("Grace Hopper")
+    page.get_by_label("Email address").fill("grace@example.org")
+    page.get_by_label("Postcode").fill("BB2 6AT")
+    page.get_by_label("Create a password").fill("short")
+    page.get_by_label("Confirm password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "at least 12 characters" in summary.inner_text()
+    page.get_by_label("Create a password").fill("a long enough password")
+    page.get_by_label("Confirm password").fill("a long enough password")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/accounts/me")
+    assert "Grace Hopper" in page.content()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("link", name="I have forgotten my password").click()
+    page.get_by_label("Email address").fill("grace@example.org")
+    page.get_by_role("button", name="Send the link").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+
+    body = db.exec(select(OutboxMessage.body)).one()
+    link = re.search(r"(/accounts/reset/\S+)", body).group(1)
+    page.goto(link)
+    page.get_by_label("New password", exact=True).fill("another long password")
+    page.get_by_label("Confirm new password").fill("another long password")
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_url("**/accounts/me")
+    assert "Your password has been changed." in page.content()
+
+
+def test_the_site_switches_to_welsh(page):
+    page.goto("/")
+    page.get_by_role("link", name="Cymraeg").click()
+    assert page.locator("html").get_attribute("lang") == "cy"
+    page.get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
