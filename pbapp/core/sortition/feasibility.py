@@ -1,0 +1,147 @@
+"""Whether the quotas can be met from a pool, and the smallest relaxation that makes them so.
+
+The check solves the panel integer program (`panels.PanelModel`). When it has no solution,
+a second integer program (HiGHS MIP) lowers minimums and raises maximums by integer amounts,
+minimising the total change, subject to a panel existing; this follows the relaxation IP of
+the Sortition Foundation's `sortition-algorithms` (Flanigan et al., Nature 2021, code
+supplement). Quotas that are impossible on their own (too few volunteers with a value, more
+people who must be included than a maximum allows) are named directly. Deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+
+import highspy
+import numpy as np
+
+from pbapp.core.sortition.panels import INF, PanelModel, group_types, new_highs
+from pbapp.core.sortition.pool import Pool, Quota
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A changed quota: the old bounds and the new ones."""
+
+    feature: str
+    value: str
+    min: int
+    max: int
+    new_min: int
+    new_max: int
+
+
+@dataclass(frozen=True)
+class FeasibilityReport:
+    """Whether a panel exists; if not, plain-English problems and a minimal relaxation."""
+
+    feasible: bool
+    problems: tuple[str, ...] = ()
+    relaxation: tuple[Relaxation, ...] = ()
+
+    def as_dict(self) -> dict:
+        """Return the report as JSON-ready data."""
+        return {
+            "feasible": self.feasible,
+            "problems": list(self.problems),
+            "relaxation": [asdict(r) for r in self.relaxation],
+        }
+
+
+def _label(q: Quota) -> str:
+    return f"{q.feature} {q.value!r}"
+
+
+def _direct_problems(pool: Pool, include: set[int], exclude: set[int]) -> list[str]:
+    households = pool.households()
+    house_of = {i: h for h, m in households.items() for i in m}
+    problems = []
+    for q in pool.quotas:
+        members = [i for i in pool.members(q) if i not in exclude]
+        forced = sum(1 for i in members if i in include)
+        homes = len({house_of.get(i, ("own", i)) for i in members})
+        if len(members) < q.min:
+            problems.append(
+                f"{_label(q)}: the minimum is {q.min} but only {len(members)} volunteers in the pool have this value"
+            )
+        elif homes < q.min:
+            problems.append(
+                f"{_label(q)}: the minimum is {q.min} but the {len(members)} volunteers with this value "
+                f"live in only {homes} households"
+            )
+        if forced > q.max:
+            problems.append(f"{_label(q)}: {forced} people who must be included have this value but the maximum is {q.max}")
+    return problems
+
+
+def check_feasibility(pool: Pool, *, include: Collection[str] = (), exclude: Collection[str] = ()) -> FeasibilityReport:
+    """Report whether some panel meets every quota, and if not the smallest relaxation that would.
+
+    `include` ids must be on the panel, `exclude` ids must not. Deterministic.
+    """
+    pos = {p.id: i for i, p in enumerate(pool.people)}
+    inc = {pos[i] for i in include}
+    exc = {pos[i] for i in exclude}
+    model = PanelModel(pool, include=inc, exclude=exc)
+    if model.best(np.zeros(model.nt)) is not None:
+        return FeasibilityReport(True)
+    problems = _direct_problems(pool, inc, exc)
+    changes = _relax(pool, inc, exc)
+    if changes is None:
+        eligible = pool.size - len(exc)
+        problems.append(
+            f"no panel of {pool.panel_size} is possible whatever the quotas: {len(inc)} people must be included, "
+            f"{eligible} volunteers are available and at most one person per household may sit"
+        )
+        return FeasibilityReport(False, tuple(problems), ())
+    for r in changes:
+        if r.new_min < r.min:
+            problems.append(
+                f"{r.feature} {r.value!r}: no panel can meet the minimum of {r.min}; lowering it to {r.new_min} would work"
+            )
+        if r.new_max > r.max:
+            problems.append(
+                f"{r.feature} {r.value!r}: no panel can keep to the maximum of {r.max}; raising it to {r.new_max} would work"
+            )
+    return FeasibilityReport(False, tuple(dict.fromkeys(problems)), tuple(changes))
+
+
+def _relax(pool: Pool, include: set[int], exclude: set[int]) -> list[Relaxation] | None:
+    """Solve the relaxation IP; return the changed quotas, or None if no relaxation helps."""
+    types = group_types(pool, include, exclude)
+    type_of = {i: t for t, m in enumerate(types.members) for i in m}
+    sizes = types.sizes
+    nt = len(sizes)
+    nq = len(pool.quotas)
+    k = pool.panel_size
+    h = new_highs()
+    lower = np.array([s if f else 0.0 for s, f in zip(sizes, types.forced, strict=True)])
+    h.addVars(nt, lower, sizes)
+    # down[q] lowers quota q's minimum, up[q] raises its maximum.
+    h.addVars(nq, np.zeros(nq), np.array([float(q.min) for q in pool.quotas]))
+    h.addVars(nq, np.zeros(nq), np.full(nq, float(k)))
+    ncol = nt + 2 * nq
+    h.changeColsIntegrality(ncol, np.arange(ncol, dtype=np.int32), np.full(ncol, highspy.HighsVarType.kInteger))
+    h.changeColsCost(2 * nq, np.arange(nt, ncol, dtype=np.int32), np.ones(2 * nq))
+    h.addRow(k, k, nt, np.arange(nt, dtype=np.int32), np.ones(nt))
+    for j, q in enumerate(pool.quotas):
+        ts = sorted({type_of[i] for i in pool.members(q) if i in type_of})
+        idx = np.array([*ts, nt + j], dtype=np.int32)
+        h.addRow(q.min, INF, len(idx), idx, np.array([1.0] * len(ts) + [1.0]))
+        idx = np.array([*ts, nt + nq + j], dtype=np.int32)
+        h.addRow(-INF, q.max, len(idx), idx, np.array([1.0] * len(ts) + [-1.0]))
+    for m in pool.households().values():
+        ts = sorted({type_of[i] for i in m if i in type_of})
+        if len(ts) > 1:
+            h.addRow(-INF, 1.0, len(ts), np.array(ts, dtype=np.int32), np.ones(len(ts)))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    x = np.rint(np.array(h.getSolution().col_value)).astype(int)
+    changes = []
+    for j, q in enumerate(pool.quotas):
+        down, up = int(x[nt + j]), int(x[nt + nq + j])
+        if down or up:
+            changes.append(Relaxation(q.feature, q.value, q.min, q.max, q.min - down, q.max + up))
+    return changes
