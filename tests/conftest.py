@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel
 
 from pbapp import create_app, migrations
@@ -57,7 +57,8 @@ def _drop_everything(app) -> None:
 def empty_all_tables(app) -> None:
     """Delete every row so the next test starts from an empty, migrated database."""
     engine = get_engine(app)
-    tables = [t.name for t in reversed(import_all_models().metadata.sorted_tables)]
+    existing = set(inspect(engine).get_table_names())
+    tables = [t.name for t in reversed(import_all_models().metadata.sorted_tables) if t.name in existing]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
