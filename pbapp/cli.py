@@ -11,7 +11,11 @@ from flask.cli import FlaskGroup, with_appcontext
 from pbapp import create_app
 
 # Commands that need no database live beside their domain and only import pbapp.core.
-DOMAIN_COMMANDS = ("pbapp.pb.cli.tally_command",)
+DOMAIN_COMMANDS = (
+    "pbapp.pb.cli.tally_command",
+    "pbapp.sortition.cli.select_command",
+    "pbapp.sortition.cli.check_quotas_command",
+)
 
 
 def _app(*_args, **_kwargs):
