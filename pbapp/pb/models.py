@@ -1,1 +1,240 @@
-"""Tables of the pb domain."""
+"""Tables of the pb domain: processes, proposals, ballots, votes, paper entries, the ballot log, results."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from pbapp.timeutil import utcnow
+
+PROPOSALS, REVIEW, VOTING, RESULTS, DELIVERY = "proposals", "review", "voting", "results", "delivery"
+PHASES = (PROPOSALS, REVIEW, VOTING, RESULTS, DELIVERY)
+
+SUBMITTED, FEASIBLE, NOT_FEASIBLE, HIDDEN = "submitted", "feasible", "not_feasible", "hidden"
+PROPOSAL_STATUSES = (SUBMITTED, FEASIBLE, NOT_FEASIBLE, HIDDEN)
+
+APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION = "approval", "knapsack", "cumulative", "ranked", "allocation"
+BALLOT_KINDS = (APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION)
+
+RESIDENTS, CODES, RESIDENTS_OR_CODES, OPEN = "residents", "codes", "residents_or_codes", "open"
+ELIGIBILITY_MODES = (RESIDENTS_OR_CODES, RESIDENTS, CODES, OPEN)
+
+ONLINE, PAPER, BOOTH = "online", "paper", "booth"
+CHANNELS = (ONLINE, PAPER, BOOTH)
+
+AWAITING_SECOND, MATCHED, MISMATCH = "awaiting_second", "matched", "mismatch"
+
+
+def _pence(nullable: bool = False):
+    # A council-wide pot can pass £21m, which overflows a 32-bit count of pence.
+    return Field(default=None if nullable else 0, sa_column=Column(BigInteger, nullable=nullable))
+
+
+class Process(SQLModel, table=True):
+    """A participatory budgeting cycle of a council, or of one neighbourhood with its own pot."""
+
+    __tablename__ = "pb_process"
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    title: str = Field(max_length=200, nullable=False)
+    description: str = Field(default="", nullable=False)
+    pot_pence: int = _pence()
+    phase: str = Field(default=PROPOSALS, max_length=16, nullable=False)
+    proposals_from: date | None = None
+    review_from: date | None = None
+    voting_from: date | None = None
+    results_from: date | None = None
+    delivery_from: date | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class Proposal(SQLModel, table=True):
+    """An idea a resident or group puts forward; the officer's review is a draft until published."""
+
+    __tablename__ = "pb_proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="pb_process.id", index=True, nullable=False)
+    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    title: str = Field(max_length=200, nullable=False)
+    description: str = Field(default="", nullable=False)
+    estimated_cost_pence: int = _pence()
+    submitter_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    group_name: str = Field(default="", max_length=200, nullable=False)
+    status: str = Field(default=SUBMITTED, max_length=16, nullable=False)
+    review_feasible: bool | None = None
+    reviewed_cost_pence: int | None = _pence(nullable=True)
+    review_reason: str = Field(default="", nullable=False)
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    review_published_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+    @property
+    def cost_pence(self) -> int:
+        """The cost on the ballot: the officer's reviewed cost once published, else the estimate."""
+        if self.review_published_at is not None and self.reviewed_cost_pence is not None:
+            return self.reviewed_cost_pence
+        return self.estimated_cost_pence
+
+
+class Ballot(SQLModel, table=True):
+    """The vote of a process: kind, limits, counting rule and eligibility, frozen when voting opens."""
+
+    __tablename__ = "pb_ballot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="pb_process.id", index=True, nullable=False)
+    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
+    title: str = Field(max_length=200, nullable=False)
+    kind: str = Field(default=KNAPSACK, max_length=16, nullable=False)
+    budget_pence: int = _pence()
+    min_choices: int = Field(default=0, nullable=False)
+    max_choices: int | None = None
+    total_points: int = Field(default=0, nullable=False)
+    max_per_project: int | None = None
+    min_spend_percent: int = Field(default=0, nullable=False)
+    rule: str = Field(default="equalshares/add1", max_length=40, nullable=False)
+    utility: str = Field(default="cost", max_length=16, nullable=False)
+    partial_funding: bool = Field(default=False, nullable=False)
+    eligibility: str = Field(default=RESIDENTS_OR_CODES, max_length=24, nullable=False)
+    seed: int = Field(default=0, nullable=False)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    frozen_at: datetime | None = None
+    closed_at: datetime | None = None
+    results_published_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class BallotOption(SQLModel, table=True):
+    """A project (or budget line) on a ballot, copied when voting opens so it cannot change."""
+
+    __tablename__ = "pb_ballot_option"
+    __table_args__ = (UniqueConstraint("ballot_id", "ref", name="uq_pb_option_ballot_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    ref: str = Field(max_length=20, nullable=False)
+    proposal_id: int | None = Field(default=None, foreign_key="pb_proposal.id")
+    budget_line_ref: str = Field(default="", max_length=40, nullable=False)
+    title: str = Field(max_length=200, nullable=False)
+    description: str = Field(default="", nullable=False)
+    cost_pence: int = _pence()
+    min_pence: int = _pence()
+    max_pence: int = _pence()
+    position: int = Field(default=0, nullable=False)
+
+
+class CodeBatch(SQLModel, table=True):
+    """A batch of one-time voting codes for letters to the residents of one area."""
+
+    __tablename__ = "pb_code_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    size: int = Field(nullable=False)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class VotingCode(SQLModel, table=True):
+    """A one-time code printed on a letter; only its hash is stored."""
+
+    __tablename__ = "pb_voting_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    batch_id: int = Field(foreign_key="pb_code_batch.id", index=True, nullable=False)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    code_hash: str = Field(max_length=64, unique=True, nullable=False)
+    used_at: datetime | None = None
+
+
+class Vote(SQLModel, table=True):
+    """The one counted ballot of a voter; `voter_key` is a keyed one-way hash, never an identity."""
+
+    __tablename__ = "pb_vote"
+    __table_args__ = (UniqueConstraint("ballot_id", "voter_key", name="uq_pb_vote_ballot_voter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    voter_key: str = Field(max_length=64, nullable=False)
+    choices: str = Field(default="[]", nullable=False)
+    channel: str = Field(default=ONLINE, max_length=8, nullable=False)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    receipt: str = Field(default="", max_length=64, nullable=False)
+    changes: int = Field(default=0, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class PaperBallotEntry(SQLModel, table=True):
+    """A paper or booth ballot keyed twice by two different officers; a mismatch is flagged."""
+
+    __tablename__ = "pb_paper_entry"
+    __table_args__ = (UniqueConstraint("ballot_id", "paper_ref", name="uq_pb_paper_ballot_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    paper_ref: str = Field(max_length=40, nullable=False)
+    channel: str = Field(default=PAPER, max_length=8, nullable=False)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    first_choices: str = Field(default="[]", nullable=False)
+    first_by_id: int = Field(foreign_key="user_account.id", nullable=False)
+    second_choices: str | None = None
+    second_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    status: str = Field(default=AWAITING_SECOND, max_length=16, nullable=False)
+    vote_id: int | None = Field(default=None, foreign_key="pb_vote.id")
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class BallotLogEntry(SQLModel, table=True):
+    """One submitted ballot in the public, hash-chained log; its hash is the voter's receipt."""
+
+    __tablename__ = "pb_ballot_log"
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "seq", name="uq_pb_log_ballot_seq"),
+        UniqueConstraint("ballot_id", "previous_hash", name="uq_pb_log_ballot_previous"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    seq: int = Field(nullable=False)
+    voter_token: str = Field(max_length=64, nullable=False)
+    channel: str = Field(default=ONLINE, max_length=8, nullable=False)
+    choices: str = Field(default="[]", nullable=False)
+    previous_hash: str = Field(max_length=64, nullable=False)
+    hash: str = Field(max_length=64, unique=True, nullable=False)
+
+    def content(self) -> dict:
+        """Return what the hash covers (no time, no identity)."""
+        import json
+
+        return {"seq": self.seq, "voter": self.voter_token, "channel": self.channel,
+                "choices": json.loads(self.choices)}
+
+
+class Result(SQLModel, table=True):
+    """The computed outcome of a ballot and the council's official decision beside it."""
+
+    __tablename__ = "pb_result"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", unique=True, nullable=False)
+    job_id: int | None = Field(default=None, foreign_key="job.id")
+    rule: str = Field(default="", max_length=40, nullable=False)
+    computed: str = Field(default="{}", nullable=False)
+    voters: int = Field(default=0, nullable=False)
+    log_head: str = Field(default="", max_length=64, nullable=False)
+    computed_at: datetime | None = None
+    official_selected: str | None = None
+    official_reason: str = Field(default="", nullable=False)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = None
