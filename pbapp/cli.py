@@ -89,6 +89,37 @@ def seed_command(if_empty: bool) -> None:
         click.echo(line)
 
 
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(target: str) -> None:
+    """Write a consistent backup of the database to TARGET (safe while the app runs)."""
+    from pbapp.backup import BackupError, backup
+
+    try:
+        backup(current_app.config["DATABASE_URL"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {target}.")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source: str, yes: bool) -> None:
+    """Replace the database with the backup in SOURCE; stop the app first."""
+    from pbapp.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("This replaces everything in the database. Continue?", abort=True)
+    try:
+        restore(current_app.config["DATABASE_URL"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored the database from {source}.")
+
+
 @main.command("verify-audit")
 @with_appcontext
 def verify_audit() -> None:

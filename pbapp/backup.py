@@ -1,0 +1,92 @@
+"""Back up and restore the whole database: SQLite through its online backup API, PostgreSQL
+through pg_dump's custom format (pg_restore brings it back).
+
+SQLite's backup API copies a consistent snapshot while the app keeps serving, so a backup can
+be taken without stopping anything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+
+class BackupError(RuntimeError):
+    """The backup or restore could not be done; the message says why."""
+
+
+def _sqlite_path(url: str) -> Path:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise BackupError("An in-memory database cannot be backed up.")
+    return Path(database)
+
+
+def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
+    parsed = make_url(url)
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = parsed.password
+    args = ["-h", parsed.host or "localhost", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
+    return args + ["-d", parsed.database or "postgres"], env
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    if shutil.which(command[0]) is None:
+        raise BackupError(f"{command[0]} is not installed; install the PostgreSQL client tools.")
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:500]}")
+
+
+def backup(url: str, target: Path) -> Path:
+    """Write a consistent copy of the database at `url` to `target`."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("sqlite"):
+        source = sqlite3.connect(_sqlite_path(url))
+        destination = sqlite3.connect(target)
+        try:
+            with destination:
+                source.backup(destination)
+        finally:
+            destination.close()
+            source.close()
+    elif url.startswith("postgresql"):
+        args, env = _pg_args(url)
+        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *args], env)
+    else:
+        raise BackupError(f"Backups are not supported for {make_url(url).drivername}.")
+    return target
+
+
+def restore(url: str, source: Path) -> None:
+    """Replace the database at `url` with the backup in `source` (the app must be stopped)."""
+    source = Path(source)
+    if not source.is_file():
+        raise BackupError(f"There is no backup file at {source}.")
+    if url.startswith("sqlite"):
+        backup_db = sqlite3.connect(source)
+        try:
+            if backup_db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupError("The backup file is damaged (integrity check failed).")
+            live = sqlite3.connect(_sqlite_path(url))
+            try:
+                with live:
+                    backup_db.backup(live)
+            finally:
+                live.close()
+        except sqlite3.DatabaseError as error:
+            raise BackupError(f"The backup file is not a SQLite database: {error}") from None
+        finally:
+            backup_db.close()
+    elif url.startswith("postgresql"):
+        args, env = _pg_args(url)
+        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)], env)
+    else:
+        raise BackupError(f"Restores are not supported for {make_url(url).drivername}.")
