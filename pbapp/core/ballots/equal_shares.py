@@ -72,14 +72,19 @@ class EqualShares:
         ptr, rows, scores = profile.by_project()
         self.ptr = ptr
         self.rows = rows
-        self.levels, self.lev = np.unique(scores, return_inverse=True)
-        self.lev = self.lev.astype(np.int64)
-        self.L = len(self.levels)
+        self.levels = np.unique(scores)
         self.w = profile.weights[rows].astype(np.float64)
         self.project_of = np.repeat(np.arange(len(profile.ids)), np.diff(ptr))
         self.cost = np.array([float(c) for c in profile.costs])
         self.units = np.bincount(self.project_of, weights=self.w * scores, minlength=len(profile.ids))
         self.factor = self.cost if utility == "cost" else np.ones(len(profile.ids))
+        self.s = scores
+        self.ws = self.w * scores
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.r0 = (self.cost / self.units).tolist()
+            self.rho0 = (self.cost / self.units / self.factor).tolist()
+        self.unit = bool((scores == 1).all())
+        self.eps = float(profile.budget) / max(profile.n_voters, 1) * 1e-12
         order = tie_order(profile.ids, profile.costs, profile.support, seed)
         self.rank = np.empty(len(order), dtype=np.int64)
         self.rank[order] = np.arange(len(order))
@@ -89,57 +94,29 @@ class EqualShares:
     def run(self, per_voter: Money, stop_above: Money | None = None) -> Run:
         """Run Equal Shares with this budget per voter; stop early once the cost passes `stop_above`."""
         b0 = float(per_voter)
-        n_groups = len(self.profile.weights)
-        cls = np.zeros(n_groups, dtype=np.int64)
-        budgets = [b0]
-        index_of = {b0: 0}
-        L = self.L
+        bud = np.full(len(self.profile.weights), b0)
         selected = list(self.free)
         spent = sum((self.profile.costs[j] for j in selected), 0)
         payments: dict[int, Payment] = {}
         ties: list[TieReport] = []
-        heap = [(float(self.cost[j] / self.units[j] / self.factor[j]), int(self.rank[j]), j) for j in self.candidates]
+        heap = [(self.rho0[j], int(self.rank[j]), j) for j in self.candidates]
         heapq.heapify(heap)
-        cb = np.array(budgets)
-
-        def pairs(j):
-            sl = slice(self.ptr[j], self.ptr[j + 1])
-            keys = cls[self.rows[sl]] * L + self.lev[sl]
-            weight = np.bincount(keys, weights=self.w[sl], minlength=len(budgets) * L)
-            nz = np.flatnonzero(weight)
-            return sl, keys, nz, weight[nz], cb[nz // L], self.levels[nz % L]
-
-        def price(j):
-            _, _, _, wt, b, s = pairs(j)
-            c = self.cost[j]
-            if (wt * b).sum() < c * (1 - TOL):
-                return None
-            ratio = b / s
-            o = np.argsort(ratio, kind="stable")
-            ratio, bm, um = ratio[o], (wt * b)[o], (wt * s)[o]
-            before = np.concatenate(([0.0], np.cumsum(bm)[:-1]))
-            rest = np.cumsum(um[::-1])[::-1]
-            r = (c - before) / rest
-            ok = r <= ratio * (1 + TOL)
-            return float(r[np.argmax(ok)]) if ok.any() else float(ratio[-1])
-
         while heap:
             fresh: dict[int, float] = {}
             best = np.inf
             while heap and heap[0][0] <= best * (1 + TOL):
                 _, _, j = heapq.heappop(heap)
-                r = price(j)
+                r = self._price(j, bud)
                 if r is not None:
                     fresh[j] = r
                     best = min(best, r / self.factor[j])
             if not fresh:
                 break
-            tied = sorted((j for j, r in fresh.items() if r / self.factor[j] <= best * (1 + TOL)), key=lambda j: self.rank[j])
+            tied = sorted((j for j, r in fresh.items() if r / self.factor[j] <= best * (1 + TOL)), key=self.rank.__getitem__)
             chosen = tied[0]
             for j, r in fresh.items():
                 if j != chosen:
                     heapq.heappush(heap, (r / self.factor[j], int(self.rank[j]), j))
-            r = fresh[chosen]
             if len(tied) > 1:
                 ties.append(
                     TieReport(
@@ -149,26 +126,56 @@ class EqualShares:
                         decided_by=decided_by(tied, self.profile.costs, self.profile.support),
                     )
                 )
-            sl, keys, nz, wt, b, s = pairs(chosen)
-            pay = np.minimum(b, r * s)
-            capped = (b <= r * s * (1 + TOL)) & (b > 0)
-            new_ids = np.empty(len(nz), dtype=np.int64)
-            for i, nb in enumerate((b - pay).tolist()):
-                nb = 0.0 if nb <= b0 * 1e-12 else nb
-                if nb not in index_of:
-                    index_of[nb] = len(budgets)
-                    budgets.append(nb)
-                new_ids[i] = index_of[nb]
-            table = np.zeros(len(budgets) * L, dtype=np.int64)
-            table[nz] = new_ids
-            cls[self.rows[sl]] = table[keys]
-            cb = np.array(budgets)
-            payments[chosen] = Payment(float(wt.sum()), float(wt[capped].sum()), float((wt * pay)[capped].sum()), r)
+            payments[chosen] = self._pay(chosen, fresh[chosen], bud)
             selected.append(chosen)
             spent += self.profile.costs[chosen]
             if stop_above is not None and spent > stop_above:
                 break
-        return Run(per_voter, selected, payments, cb[cls], ties)
+        return Run(per_voter, selected, payments, bud, ties)
+
+    def _price(self, j: int, bud: np.ndarray) -> float | None:
+        """Return the smallest r with sum of min(budget, r x score) >= cost, or None if unaffordable.
+
+        The poor/rich iteration of pabutools' `affordability_poor_rich`: supporters who cannot
+        pay r x score pay all they have, the rest share what is missing; r only grows, so each
+        pass looks only at the supporters still rich.
+        """
+        sl = slice(self.ptr[j], self.ptr[j + 1])
+        b = bud[self.rows[sl]]
+        t = b if self.unit else b / self.s[sl]
+        r = self.r0[j]
+        if t.min() >= r:
+            return r
+        wb = self.w[sl] * b
+        c = self.cost[j]
+        if wb.sum() < c * (1 - TOL):
+            return None
+        ws = self.ws[sl]
+        paid = 0.0
+        while True:
+            poor = t < r
+            if not poor.any():
+                return float(r)
+            paid += wb[poor].sum()
+            rich = ~poor
+            t, wb, ws = t[rich], wb[rich], ws[rich]
+            if not len(t):
+                # Everyone left pays all they have: the project is exactly affordable.
+                return float(r)
+            r = max(r, (c - paid) / ws.sum())
+
+    def _pay(self, j: int, r: float, bud: np.ndarray) -> Payment:
+        """Charge each supporter of project j min(budget left, r x score) and summarise who paid."""
+        sl = slice(self.ptr[j], self.ptr[j + 1])
+        g = self.rows[sl]
+        b = bud[g]
+        due = r if self.unit else r * self.s[sl]
+        capped = (b <= due * (1 + TOL)) & (b > 0)
+        left = b - due
+        left[left <= self.eps] = 0.0
+        bud[g] = left
+        w = self.w[sl]
+        return Payment(float(w.sum()), float(w[capped].sum()), float((w[capped] * b[capped]).sum()), r)
 
     def left_for(self, run: Run) -> np.ndarray:
         """Return, per project, the budget its supporters had left at the end of a run."""
@@ -184,7 +191,7 @@ class EqualShares:
             facts = {"cost": money_json(cost), "supporters": int(p.approvals[j])}
             if j in run.payments:
                 pay = run.payments[j]
-                share = pay.per_unit if self.L == 1 else None
+                share = pay.per_unit if len(self.levels) == 1 else None
                 full = pay.supporters - pay.capped
                 text = f"Funded: its {int(pay.supporters):,} supporters paid {money_text(cost, currency)} between them"
                 if share is not None:
