@@ -1,0 +1,103 @@
+"""A real multi-worker server for the trust suite: gunicorn on the test database.
+
+The server runs the production configuration (CSRF on, rate limits off so load is not throttled)
+against the same migrated database as the tests, in its own processes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A gunicorn process group serving the app; `kill()` is SIGKILL, `start()` starts it again."""
+
+    def __init__(self, database_url: str, workers: int, log_path: Path):
+        self.database_url = database_url
+        self.workers = workers
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Server":
+        env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="trust-suite-secret",
+                   RATELIMIT_ENABLED="0", PBAPP_ENV="development")
+        env.pop("REDIS_URL", None)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",
+                 f"127.0.0.1:{self.port}", "--access-logfile", "-", "--error-logfile", "-",
+                 "--log-level", "debug", "pbapp:create_app()"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/", timeout=10).status_code == 200:
+                    return self
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.3)
+        self.kill()
+        raise RuntimeError("gunicorn did not start: " + self.log_path.read_text()[-2000:])
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process:
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def gunicorn_server(app, demo, database_url, tmp_path):
+    """Four gunicorn workers serving the demo council from the test database."""
+    if database_url.startswith("sqlite") and ":memory:" in database_url:
+        pytest.skip("a shared database file is needed")
+    server = Server(database_url, workers=4, log_path=tmp_path / "gunicorn.log").start()
+    yield server
+    server.stop()
+
+
+class WebUser:
+    """A person using the site over HTTP: keeps cookies and sends the page's CSRF token."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def token(self, path: str) -> str:
+        html = self.http.get(self.base_url + path, timeout=30).text
+        return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+    def post_form(self, path: str, data: dict, *, token_from: str | None = None) -> requests.Response:
+        data = dict(data, csrf_token=self.token(token_from or path))
+        return self.http.post(self.base_url + path, data=data, allow_redirects=False, timeout=60)
+
+    def sign_in(self, email: str, password: str) -> None:
+        response = self.post_form("/accounts/login", {"email": email, "password": password})
+        assert response.status_code == 303, response.text[:300]
