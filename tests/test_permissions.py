@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pbapp import create_app
@@ -22,6 +24,23 @@ def test_every_route_declares_a_policy(app):
     assert missing == [], f"routes without @requires(...): {missing}"
 
 
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=", re.I)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def expected_html(response) -> bool:
+    return response.status_code == 200 and response.mimetype == "text/html"
+
+
+def assert_no_inline_code(html: str, where: str) -> None:
+    """The CSP blocks inline scripts, styles and handlers, so a page that has any is broken."""
+    for pattern, what in ((INLINE_SCRIPT, "inline <script>"), (INLINE_STYLE, "style= attribute"),
+                          (INLINE_HANDLER, "on...= handler")):
+        match = pattern.search(html)
+        assert match is None, f"{where}: {what} blocked by the CSP: {match.group(0)[:120]}"
+
+
 def _denied(response) -> bool:
     if response.status_code == 403:
         return True
@@ -39,6 +58,8 @@ def test_policy_is_enforced_for_every_role(app, demo, endpoint):
                 login(client, ROLE_EMAILS[role])
             url = url_for_rule(app, rule, demo)
             response = client.open(url, method=method, data={})
+            if expected_html(response):
+                assert_no_inline_code(response.get_data(as_text=True), f"{endpoint} as {role}")
             response.close()
             expected = policy.allows_role(role)
             assert response.status_code < 500, f"{endpoint} as {role}: {response.status_code}"
