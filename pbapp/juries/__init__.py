@@ -1,5 +1,30 @@
 """Juries: the jury, its jurors, rounds, evidence, questions, straw polls and recommendations."""
 
-from flask import Blueprint
+from flask import Blueprint, url_for
+from flask_babel import gettext as _
 
 bp = Blueprint("juries", __name__, url_prefix="/juries")
+
+
+def _open_juries(session, council):
+    """List the council's current and coming juries on its home page."""
+    from datetime import date
+
+    from pbapp.councils.services import OpenItem
+    from pbapp.juries.services import public_juries
+
+    today = date.today()
+    return [OpenItem("juries", jury.remit, url_for("juries.about", council=council.slug, jury_id=jury.id),
+                     summary=_("%(size)d residents chosen by lot, %(start)s to %(end)s", size=jury.panel_size,
+                               start=jury.starts_on.strftime("%d %B %Y"), end=jury.ends_on.strftime("%d %B %Y")),
+                     status=_("Meeting now") if jury.starts_on <= today <= jury.ends_on else _("Coming up"))
+            for jury in public_juries(session, council) if jury.ends_on >= today]
+
+
+def _register(state) -> None:
+    from pbapp.councils.services import register_open_now
+
+    register_open_now(state.app, _open_juries)
+
+
+bp.record_once(_register)

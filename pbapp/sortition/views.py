@@ -1,1 +1,318 @@
-"""Routes of the sortition domain."""
+"""Routes of the sortition domain: pool, upload, quotas, codes, registration, runs, reports."""
+
+from __future__ import annotations
+
+import base64
+import json
+from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_fresh
+
+from pbapp.councils.services import get_council
+from pbapp.db import get_session
+from pbapp.errors import DomainError
+from pbapp.htmx import redirect_after_post, render
+from pbapp.security import limiter, requires
+from pbapp.sortition import bp, permissions, services
+from pbapp.sortition.forms import (CodeForm, CodesForm, DrawForm, EraseForm, MappingForm, QuotaForm,
+                                   RetentionForm, RunForm, UploadForm, registration_form)
+from pbapp.sortition.uploads import CONTACT_FIELDS, HOUSEHOLD_KEY, ID_KEY, feature_key
+
+
+def _form_error(form, error: DomainError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _scope(council: str, pool_id: int):
+    db = get_session()
+    the_council = get_council(db, council)
+    return db, the_council, services.get_pool(db, the_council, pool_id)
+
+
+@bp.route("/<council>/pools/<int:pool_id>")
+@requires(permissions.MANAGE_POOLS)
+def pool(council: str, pool_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    return render("sortition/pool.html", council=the_council, overview=services.pool_overview(db, the_pool),
+                  run_form=RunForm(), codes_form=CodesForm(), erase_form=EraseForm(),
+                  retention_form=RetentionForm(retention_until=the_pool.retention_until), title=the_pool.name)
+
+
+def _decode(data: str) -> bytes:
+    return base64.b64decode(data.encode("ascii"), validate=False) if data else b""
+
+
+def _mapping_from(formdata, features: list[str]) -> dict[str, str]:
+    keys = [ID_KEY, HOUSEHOLD_KEY, *CONTACT_FIELDS, *(feature_key(f) for f in features)]
+    return {key: formdata.get("map-" + key, "").strip() for key in keys}
+
+
+@bp.route("/<council>/pools/<int:pool_id>/upload", methods=["GET", "POST"])
+@requires(permissions.MANAGE_POOLS)
+def upload(council: str, pool_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    if request.form.get("step") == "import":
+        return _import_step(db, the_council, the_pool)
+    form = UploadForm()
+    if form.validate_on_submit():
+        files = (form.features.data, form.people.data)
+        contents = [f.read() for f in files]
+        sources = (files[0].filename or "features.csv", files[1].filename or "people.csv")
+        try:
+            found = services.upload_preview(contents[0], contents[1], form.file_format.data, sources)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            mapping_form = MappingForm(formdata=None, file_format=form.file_format.data, features_name=sources[0],
+                                       people_name=sources[1],
+                                       features_data=base64.b64encode(contents[0]).decode("ascii"),
+                                       people_data=base64.b64encode(contents[1]).decode("ascii"))
+            return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found,
+                          form=mapping_form, mapping=found.mapping, title=_("Check the columns"))
+    return render("sortition/upload.html", council=the_council, pool=the_pool, form=form,
+                  status=422 if form.errors or form.form_errors else 200, title=_("Upload volunteers"))
+
+
+def _import_step(db, the_council, the_pool):
+    form = MappingForm()
+    contents = (_decode(form.features_data.data), _decode(form.people_data.data))
+    sources = (form.features_name.data or "features.csv", form.people_name.data or "people.csv")
+    try:
+        found = services.upload_preview(contents[0], contents[1], form.file_format.data, sources)
+        mapping = _mapping_from(request.form, found.features)
+        count = services.import_upload(db, the_council, the_pool, features=contents[0], people=contents[1],
+                                       fmt=form.file_format.data, mapping=mapping, sources=sources,
+                                       actor_id=current_user.id)
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        if "found" not in locals():
+            return render("sortition/upload.html", council=the_council, pool=the_pool, form=UploadForm(formdata=None),
+                          status=422, upload_error=error.message, title=_("Upload volunteers"))
+        return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found, form=form,
+                      mapping=_mapping_from(request.form, found.features), status=422, title=_("Check the columns"))
+    flash(_("%(count)d volunteers were added to the pool.", count=count), "success")
+    return redirect_after_post(url_for("sortition.pool", council=the_council.slug, pool_id=the_pool.id))
+
+
+def _bounds(formdata, features) -> tuple[dict[int, tuple[int, int]], dict[str, str]]:
+    bounds, errors = {}, {}
+    for feature, values in features:
+        for value in values:
+            pair = []
+            for side in ("min", "max"):
+                raw = formdata.get(f"{side}_{value.id}", str(getattr(value, side))).strip()
+                if not raw.isdigit():
+                    errors[f"{side}_{value.id}"] = _("%(feature)s “%(value)s”: enter the %(side)s as a whole number",
+                                                     feature=feature.name, value=value.value, side=side)
+                pair.append(int(raw) if raw.isdigit() else 0)
+            bounds[value.id] = (pair[0], pair[1])
+    return bounds, errors
+
+
+@bp.route("/<council>/pools/<int:pool_id>/quotas", methods=["GET", "POST"])
+@requires(permissions.MANAGE_POOLS)
+def quotas(council: str, pool_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    form = QuotaForm(obj=the_pool)
+    features = services.features_of(db, the_pool)
+    bounds, errors, report, status = {}, {}, None, 200
+    if request.method == "POST" and form.validate_on_submit():
+        bounds, errors = _bounds(request.form, features)
+        action = request.form.get("action", "save")
+        try:
+            if action == "census":
+                bounds = services.census_targets(db, the_council, the_pool)
+                flash(_("Targets filled from the census where figures exist. Check them, then save."), "success")
+            elif not errors and action == "check":
+                report = services.check_quotas(db, the_pool, bounds, form.one_per_household.data)
+            elif not errors:
+                services.save_quotas(db, the_council, the_pool, bounds, form.one_per_household.data, current_user.id)
+                flash(_("The quotas have been saved."), "success")
+                return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
+        except DomainError as error:
+            errors[error.field or "form"] = error.message
+        status = 422 if errors else 200
+    return render("sortition/quotas.html", council=the_council, pool=the_pool, form=form, features=features,
+                  bounds=bounds, errors=errors, report=report, status=status, title=_("Quotas"))
+
+
+@bp.route("/<council>/pools/<int:pool_id>/quotas/check", methods=["POST"])
+@requires(permissions.MANAGE_POOLS)
+def check_quotas(council: str, pool_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    form = QuotaForm()
+    features = services.features_of(db, the_pool)
+    bounds, errors = _bounds(request.form, features)
+    report = None
+    try:
+        if not errors:
+            report = services.check_quotas(db, the_pool, bounds, form.one_per_household.data)
+    except DomainError as error:
+        errors[error.field or "form"] = error.message
+    return render("sortition/quotas.html", "sortition/_feasibility.html", council=the_council, pool=the_pool,
+                  form=form, features=features, bounds=bounds, errors=errors, report=report, title=_("Quotas"))
+
+
+@bp.route("/<council>/pools/<int:pool_id>/codes", methods=["POST"])
+@requires(permissions.MANAGE_POOLS)
+def codes(council: str, pool_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    form = CodesForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
+    made = services.generate_codes(db, the_council, the_pool, form.count.data, current_user.id)
+    return Response(services.codes_csv(made), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=invitation-codes-pool-{pool_id}.csv",
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/<council>/pools/<int:pool_id>/retention", methods=["POST"])
+@requires(permissions.MANAGE_POOLS)
+def retention(council: str, pool_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    form = RetentionForm()
+    if form.validate_on_submit():
+        services.set_retention(db, the_council, the_pool, form.retention_until.data, current_user.id)
+        flash(_("The retention date has been saved."), "success")
+    else:
+        flash(_("Enter a real date, like 31 3 2028"), "error")
+    return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
+
+
+@bp.route("/<council>/pools/<int:pool_id>/erase", methods=["POST"])
+@requires(permissions.PERSONAL_DATA)
+def erase(council: str, pool_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        erased = services.erase_personal_data(db, the_council, the_pool, current_user.id)
+        flash(_("Contact details of %(count)d volunteers have been erased.", count=erased), "success")
+    else:
+        flash(_("Confirm that the contact details can be erased"), "error")
+    return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
+
+
+@bp.route("/<council>/pools/<int:pool_id>/runs", methods=["POST"])
+@requires(permissions.MANAGE_POOLS)
+def start_run(council: str, pool_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    form = RunForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a selection method"), "error")
+        return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
+    run = services.start_run(db, the_council, the_pool, algorithm=form.algorithm.data, actor_id=current_user.id)
+    return redirect_after_post(url_for("sortition.run", council=council, run_id=run.id))
+
+
+@bp.route("/<council>/runs/<int:run_id>")
+@requires(permissions.MANAGE_POOLS)
+def run(council: str, run_id: int):
+    db = get_session()
+    the_council = get_council(db, council)
+    the_run = services.get_run(db, the_council, run_id)
+    response = render("sortition/run.html", "sortition/_run_progress.html", council=the_council, run=the_run,
+                      job=services.run_job(db, the_run), view=services.run_view(the_run), form=DrawForm(),
+                      title=_("Selection run %(id)d", id=run_id))
+    if request.headers.get("HX-Request") and the_run.status not in ("queued", "running"):
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@bp.route("/<council>/runs/<int:run_id>/draw", methods=["POST"])
+@requires(permissions.MANAGE_POOLS)
+def draw(council: str, run_id: int):
+    db = get_session()
+    the_council = get_council(db, council)
+    the_run = services.get_run(db, the_council, run_id)
+    form = DrawForm()
+    if form.validate_on_submit():
+        try:
+            services.draw(db, the_council, the_run, form.number.data, current_user.id)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            flash(_("The panel has been drawn with the number %(number)d.", number=form.number.data), "success")
+            return redirect_after_post(url_for("sortition.run", council=council, run_id=run_id))
+    return render("sortition/run.html", council=the_council, run=the_run, job=services.run_job(db, the_run),
+                  view=services.run_view(the_run), form=form, status=422, title=_("Selection run %(id)d", id=run_id))
+
+
+@bp.route("/<council>/runs/<int:run_id>/input.zip")
+@requires(permissions.MANAGE_POOLS)
+def run_input(council: str, run_id: int):
+    db = get_session()
+    the_run = services.get_run(db, get_council(db, council), run_id)
+    return Response(services.input_archive(the_run), mimetype="application/zip", headers={
+        "Content-Disposition": f"attachment; filename=pool-run-{run_id}.zip"})
+
+
+@bp.route("/<council>/runs/<int:run_id>/report")
+@requires(permissions.ANYONE)
+def report(council: str, run_id: int):
+    db = get_session()
+    the_council = get_council(db, council)
+    view = services.public_run(db, the_council, run_id)
+    return render("sortition/report.html", council=the_council, view=view, run=view.run,
+                  title=_("How the jury was selected"))
+
+
+@bp.route("/<council>/people/<int:person_id>/export")
+@requires(permissions.PERSONAL_DATA)
+def export_person(council: str, person_id: int):
+    if not login_fresh():
+        flash(_("Sign in again to download personal data."), "error")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    db = get_session()
+    data = services.export_person(db, get_council(db, council), person_id, current_user.id)
+    return Response(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=volunteer-{person_id}.json",
+                             "Cache-Control": "no-store"})
+
+
+def _registration_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/<council>/register", methods=["GET", "POST"])
+@requires(permissions.ANYONE)
+@limiter.limit(_registration_limit, methods=["POST"])
+def register(council: str):
+    db = get_session()
+    the_council = get_council(db, council)
+    code_form = CodeForm()
+    code = request.form.get("code", "")
+    if request.method == "POST" and (code_form.validate_on_submit() or code):
+        try:
+            the_pool, features = services.registration_features(db, the_council, code)
+        except DomainError as error:
+            _form_error(code_form, error)
+        else:
+            return _registration_step(db, the_council, code, features)
+    return render("sortition/register_code.html", council=the_council, form=code_form,
+                  status=422 if code_form.errors or code_form.form_errors else 200, title=_("Join the citizens’ jury pool"))
+
+
+def _registration_step(db, the_council, code: str, features):
+    form = registration_form(features)
+    form.code.data = code
+    if "name" in request.form and form.validate_on_submit():
+        answers = {f.name: getattr(form, f"feature_{f.id}").data for f, _values in features}
+        contact = {k: (getattr(form, k).data or "").strip() for k in CONTACT_FIELDS}
+        try:
+            services.register_volunteer(db, the_council, code=code, answers=answers, contact=contact)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            return render("sortition/registered.html", council=the_council, title=_("You are in the pool"))
+    submitted = "name" in request.form
+    return render("sortition/register.html", council=the_council, form=form, features=features,
+                  status=422 if submitted and (form.errors or form.form_errors) else 200,
+                  title=_("Join the citizens’ jury pool"))
+

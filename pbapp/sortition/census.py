@@ -1,0 +1,59 @@
+"""Census 2021 shares of adults per feature value, to pre-fill quota targets.
+
+The figures in seed/uk are for one authority (Blackburn with Darwen, GSS E06000008); other
+councils get no pre-filled targets until their figures are added.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from functools import lru_cache
+
+from pbapp.seed import seed_file
+
+CENSUS_GSS_CODES = ("E06000008",)
+DARWEN_WARDS = ("Darwen East", "Darwen South", "Darwen West")
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(seed_file(name), encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@lru_cache(maxsize=1)
+def census_shares() -> dict[str, dict[str, float]]:
+    """Return {feature: {value: share of adults}} from the census files kept in seed/uk."""
+    age = {r["age_band"]: float(r["percent_of_18_plus"]) / 100 for r in _rows("uk/census2021_adults_age.csv")}
+    wards = _rows("uk/census2021_wards.csv")
+    residents = sum(int(w["usual_residents"]) for w in wards)
+    ethnicity = {
+        label: sum(int(w["usual_residents"]) * float(w[column]) / 100 for w in wards) / residents
+        for label, column in (("White", "white_pct"), ("Asian or Asian British", "asian_pct"),
+                              ("Black / Mixed / Other", "other_pct"))
+    }
+    adults = sum(int(w["adults_18_plus"]) for w in wards)
+    darwen = sum(int(w["adults_18_plus"]) for w in wards if w["ward"] in DARWEN_WARDS)
+    area = {w["ward"]: int(w["adults_18_plus"]) / adults for w in wards}
+    area["Darwen wards (East/South/West)"] = darwen / adults
+    area["Rest of borough (14 wards)"] = 1 - darwen / adults
+    # Sex is not among the files kept here; the example quota table's midpoints stand in.
+    sex = {r["value"]: (int(r["min"]) + int(r["max"])) / 2 / 30
+           for r in _rows("uk/quotas_jury_30.csv") if r["feature"] == "sex"}
+    return {"age": age, "ethnicity": ethnicity, "area": area, "ward": dict(area), "sex": sex}
+
+
+def target_range(share: float, panel_size: int) -> tuple[int, int]:
+    """Return (min, max) around share × panel size: the whole numbers either side of it."""
+    exact = share * panel_size
+    return max(0, math.floor(exact + 1e-9)), math.ceil(exact - 1e-9)
+
+
+def targets_for(gss_code: str, feature: str, value: str, panel_size: int) -> tuple[int, int] | None:
+    """Return census-based (min, max) for a feature value, or None when there is no figure."""
+    if gss_code not in CENSUS_GSS_CODES:
+        return None
+    shares = census_shares()
+    folded = {name.casefold(): values for name, values in shares.items()}
+    share = folded.get(feature.casefold(), {}).get(value)
+    return None if share is None else target_range(share, panel_size)

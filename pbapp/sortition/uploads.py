@@ -1,0 +1,205 @@
+"""Read an uploaded pool (features + people CSVs) through the core readers, with a column mapping.
+
+The officer's mapping renames the people file's header row only, so every line number the core
+readers report still points at the line of the file the officer uploaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from pbapp.core.errors import InputError
+from pbapp.core.sortition import Pool, parse_pool, read_sortition_foundation
+from pbapp.core.sortition.pool import read_features, read_text
+from pbapp.errors import Invalid
+
+PBAPP_FORMAT, SF_FORMAT = "pbapp", "sortition_foundation"
+FORMATS = (PBAPP_FORMAT, SF_FORMAT)
+CONTACT_FIELDS = ("name", "email", "phone", "address", "postcode")
+CONTACT_LIMITS = {"name": 200, "email": 320, "phone": 40, "address": 400, "postcode": 10}
+ID_KEY, HOUSEHOLD_KEY = "id", "household"
+_CONTACT_PREFIX = "__contact_"
+_ID_GUESSES = ("id", "nationbuilder_id", "unique_id", "person_id")
+_CONTACT_GUESSES = {
+    "name": ("name", "full_name", "full name"), "email": ("email", "email_address", "e-mail"),
+    "phone": ("phone", "mobile_number", "mobile", "telephone", "phone_number"),
+    "address": ("address", "primary_address1", "address1", "address_line_1"),
+    "postcode": ("postcode", "primary_zip", "post_code", "zip"),
+}
+PREVIEW_ROWS = 5
+
+
+def feature_key(name: str) -> str:
+    return "feature:" + name
+
+
+@dataclass
+class UploadPreview:
+    """What the officer sees before importing: the columns, a few rows and a suggested mapping."""
+
+    features: list[str]
+    columns: list[str]
+    rows: list[list[str]]
+    count: int
+    mapping: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class UploadedPerson:
+    public_id: str
+    features: dict[str, str]
+    household: str
+    contact: dict[str, str]
+
+
+@dataclass
+class ParsedUpload:
+    pool: Pool
+    people: list[UploadedPerson]
+
+
+def _invalid(exc: InputError) -> Invalid:
+    return Invalid(str(exc))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _features_text(features: bytes, fmt: str, source: str) -> str:
+    """Return the quota file as text with the shared format's header (`feature,value,min,max`)."""
+    text = read_text(features, source)
+    if fmt == SF_FORMAT:
+        header_line, _sep, rest = text.partition("\n")
+        cells = [c.strip() for c in next(csv.reader([header_line]), [])]
+        folded = [_fold(c) for c in cells]
+        if "category" in folded and "feature" not in folded:
+            renamed = ["feature" if f == "category" else "value" if f == "name" else c
+                       for c, f in zip(cells, folded, strict=True)]
+        else:
+            renamed = [f if f in ("feature", "value", "min", "max") else c for c, f in zip(cells, folded, strict=True)]
+        text = _join_header(renamed, rest)
+    return text
+
+
+def _join_header(cells: list[str], rest: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    return out.getvalue() + rest
+
+
+def _people_rows(text: str) -> list[list[str]]:
+    return [row for row in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in row)]
+
+
+def preview(features: bytes, people: bytes, fmt: str, *, sources: tuple[str, str]) -> UploadPreview:
+    """Check both files can be read and suggest which column holds what."""
+    if fmt not in FORMATS:
+        raise Invalid(_("Choose the format of the files"), field="file_format")
+    fsrc, psrc = sources
+    try:
+        quotas = read_features(_features_text(features, fmt, fsrc), source=fsrc)
+        text = read_text(people, psrc)
+        rows = _people_rows(text)
+    except InputError as exc:
+        raise _invalid(exc) from None
+    except csv.Error as exc:
+        raise Invalid(_("%(file)s is not a valid CSV file (%(error)s)", file=psrc, error=str(exc))) from None
+    if not rows:
+        raise Invalid(_("%(file)s, line 1: the file is empty", file=psrc))
+    columns = [c.strip() for c in rows[0]]
+    names = list(dict.fromkeys(q.feature for q in quotas))
+    return UploadPreview(names, columns, rows[1:1 + PREVIEW_ROWS], len(rows) - 1,
+                         suggest_mapping(names, columns, fmt))
+
+
+def suggest_mapping(features: list[str], columns: list[str], fmt: str) -> dict[str, str]:
+    """Match columns to features and contact fields by name, ignoring case and spacing."""
+    by_fold = {_fold(c): c for c in columns}
+    mapping: dict[str, str] = {}
+    mapping[ID_KEY] = next((by_fold[g] for g in _ID_GUESSES if g in by_fold), columns[0] if columns else "")
+    for name in features:
+        exact = name if name in columns else by_fold.get(_fold(name), "")
+        mapping[feature_key(name)] = exact
+    mapping[HOUSEHOLD_KEY] = by_fold.get("household", "") if fmt == PBAPP_FORMAT else ""
+    for key, guesses in _CONTACT_GUESSES.items():
+        mapping[key] = next((by_fold[g] for g in guesses if g in by_fold), "")
+    return mapping
+
+
+def _renamed_header(columns: list[str], features: list[str], mapping: dict[str, str]) -> list[str]:
+    """Rename mapped columns to what the core readers expect; unmapped ones cannot collide."""
+    targets: dict[str, str] = {}
+    wanted = [(ID_KEY, ID_KEY), (HOUSEHOLD_KEY, HOUSEHOLD_KEY)]
+    wanted += [(feature_key(f), f) for f in features]
+    wanted += [(c, _CONTACT_PREFIX + c) for c in CONTACT_FIELDS]
+    for key, target in wanted:
+        column = mapping.get(key, "")
+        if not column:
+            continue
+        if column not in columns:
+            raise Invalid(_("There is no column called “%(column)s” in the people file", column=column), field=key)
+        if column in targets:
+            raise Invalid(_("The column “%(column)s” is chosen twice; choose a different column for each item",
+                            column=column), field=key)
+        targets[column] = target
+    if ID_KEY not in targets.values():
+        raise Invalid(_("Choose the column that holds each volunteer’s id"), field=ID_KEY)
+    missing = [f for f in features if f not in targets.values()]
+    if missing:
+        raise Invalid(_("Choose the column that holds “%(feature)s”", feature=missing[0]),
+                      field=feature_key(missing[0]))
+    reserved = set(targets.values())
+    return [targets.get(c, c if c not in reserved else f"__unused_{i}") for i, c in enumerate(columns)]
+
+
+def household_id(salt: str, key: str) -> str:
+    """Return a pseudonymous household id: addresses never leave the contact table."""
+    return "H" + hashlib.sha256(f"{salt}\x1f{key}".encode()).hexdigest()[:16] if key else ""
+
+
+def parse(features: bytes, people: bytes, fmt: str, mapping: dict[str, str], *, panel_size: int,
+          salt: str, sources: tuple[str, str]) -> ParsedUpload:
+    """Read both files with the mapping; raise Invalid naming the file and line of the first fault."""
+    fsrc, psrc = sources
+    head = preview(features, people, fmt, sources=sources)
+    if head.count < panel_size:
+        raise Invalid(_("The people file lists %(count)d volunteers but the panel needs %(size)d. "
+                        "Add more volunteers or make the panel smaller.", count=head.count, size=panel_size))
+    try:
+        text = read_text(people, psrc)
+        header_line, _sep, rest = text.partition("\n")
+        renamed = _renamed_header(head.columns, head.features, mapping)
+        people_text = _join_header(renamed, rest)
+        ftext = _features_text(features, fmt, fsrc)
+        if fmt == PBAPP_FORMAT:
+            pool = parse_pool(ftext, people_text, panel_size, sources=(fsrc, psrc))
+        else:
+            address = tuple(_CONTACT_PREFIX + c for c in ("address", "postcode") if mapping.get(c))
+            pool = read_sortition_foundation(ftext, people_text, panel_size, id_column=ID_KEY,
+                                             address_columns=address, sources=(fsrc, psrc))
+    except InputError as exc:
+        raise _invalid(exc) from None
+    contacts = _contacts(people_text, psrc)
+    return ParsedUpload(pool, [
+        UploadedPerson(p.id, dict(zip(pool.features, p.values, strict=True)),
+                       household_id(salt, p.household or ""), contacts.get(p.id, {}))
+        for p in pool.people])
+
+
+def _contacts(text: str, source: str) -> dict[str, dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    found: dict[str, dict[str, str]] = {}
+    for row in reader:
+        contact = {f: (row.get(_CONTACT_PREFIX + f) or "").strip() for f in CONTACT_FIELDS}
+        for name, limit in CONTACT_LIMITS.items():
+            if len(contact[name]) > limit:
+                raise Invalid(_("%(file)s, line %(line)d: the %(field)s is longer than %(limit)d characters",
+                                file=source, line=reader.line_num, field=name, limit=limit))
+        found[(row.get(ID_KEY) or "").strip()] = contact
+    return found
