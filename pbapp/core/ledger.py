@@ -183,6 +183,10 @@ class ParsedBook:
     def clean(self) -> bool:
         return not self.errors and bool(self.lines)
 
+    @property
+    def totals(self) -> Totals:
+        return totals(self.lines)
+
 
 def canonical_ra_line(name: str) -> str | None:
     """Return the RA service line as the government spells it, or None if it is not one."""
@@ -354,3 +358,34 @@ def progress_percent(statuses: Sequence[str], done: str = "done") -> int:
     if not statuses:
         return 0
     return sum(1 for status in statuses if status == done) * 100 // len(statuses)
+
+
+def changes_reconcile(before_total: int, after_total: int, line_changes: Iterable[int]) -> bool:
+    """Whether a version's total change equals the sum of its recorded line changes."""
+    return after_total - before_total == sum(line_changes)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A bar of a chart with a zero axis: where it starts and how long it is, in chart units."""
+
+    x: int
+    width: int
+    negative: bool
+
+
+def bars(values: Sequence[int], width: int) -> tuple[int, list[Bar]]:
+    """Lay out horizontal bars for values that may be negative: return the zero axis and the bars.
+
+    Negative values extend left of the axis, positive to the right; the longest fills its side.
+    Deterministic integer arithmetic, so the same figures always draw the same chart.
+    """
+    low = min([0, *values])
+    high = max([0, *values])
+    span = (high - low) or 1
+    axis = (-low) * width // span
+    laid = []
+    for value in values:
+        length = abs(value) * width // span
+        laid.append(Bar(axis - length if value < 0 else axis, length, value < 0))
+    return axis, laid

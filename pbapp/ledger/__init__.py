@@ -2,4 +2,15 @@
 
 from flask import Blueprint
 
+from pbapp.councils.services import register_open_now
+
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+
+
+def _open_now(session, council):
+    from pbapp.ledger.services import open_now
+
+    return open_now(session, council)
+
+
+bp.record_once(lambda state: register_open_now(state.app, _open_now))
