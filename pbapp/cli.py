@@ -13,6 +13,7 @@ from pbapp import create_app
 # Commands that need no database live beside their domain and only import pbapp.core.
 DOMAIN_COMMANDS = (
     "pbapp.pb.cli.tally_command",
+    "pbapp.pb.commands.verify_log_command",
     "pbapp.sortition.cli.select_command",
     "pbapp.sortition.cli.check_quotas_command",
     "pbapp.sortition.commands.retention_reminders_command",

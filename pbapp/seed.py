@@ -43,7 +43,8 @@ WARD_POSTCODES = {
 # A known password on a developer's machine; production always gets a random one.
 DEVELOPMENT_PASSWORD = "demo-council-2026"
 # Domains append dotted paths of functions(session, council, report) that add their demo data.
-DOMAIN_SEEDS: tuple[str, ...] = ("pbapp.ledger.seed.seed_demo_ledger", "pbapp.juries.seed.seed_demo_juries",)
+DOMAIN_SEEDS: tuple[str, ...] = ("pbapp.ledger.seed.seed_demo_ledger", "pbapp.juries.seed.seed_demo_juries",
+                                  "pbapp.pb.seed.seed_demo_pb",)
 
 
 def _rows(name: str) -> list[dict[str, str]]:

@@ -3,3 +3,33 @@
 from flask import Blueprint
 
 bp = Blueprint("pb", __name__, url_prefix="/pb")
+
+
+def _open_now(session, council):
+    """Open ballots and processes taking ideas, for the council's home page."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from pbapp.councils.services import OpenItem
+    from pbapp.pb import services
+
+    items = []
+    for kind, item, eligibility in services.open_now(session, council):
+        if kind == "ballot":
+            warning = _("Open vote: no eligibility check") if eligibility == "open" else _("Voting open")
+            items.append(OpenItem("votes", item.title, url_for("pb.ballot", council=council.slug, ballot_id=item.id),
+                                  _("Closes %(when)s", when=item.closes_at.strftime("%-d %B %Y")) if item.closes_at else "",
+                                  warning))
+        else:
+            items.append(OpenItem("votes", item.title, url_for("pb.process", council=council.slug, process_id=item.id),
+                                  _("Ideas wanted"), _("Proposals open")))
+    return items
+
+
+def _register(state):
+    from pbapp.councils.services import register_open_now
+
+    register_open_now(state.app, _open_now)
+
+
+bp.record_once(_register)

@@ -1,0 +1,169 @@
+"""Turn a ballot's settings and submitted ballots into the counting engine's terms, and back.
+
+Works on plain dicts only (the published ballot log has the same shape), so the web app and
+`pbapp verify-log` count with exactly the same code. Money is integer pence here and pounds
+(exact Fractions) inside the engine, so explanations read "£12,500".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+from pbapp.core.ballots import RULES, tally
+from pbapp.core.ballots.allocation import independent_markets, mean_allocation
+from pbapp.core.ballots.election import Election, Profile
+from pbapp.core.ballots.kinds import AllocationSpec, ApprovalSpec, CumulativeSpec, KnapsackSpec, RankedSpec
+from pbapp.core.chain import verify_chain
+from pbapp.core.errors import CoreError
+
+APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION = "approval", "knapsack", "cumulative", "ranked", "allocation"
+ALLOCATION_RULES = ("independent-markets", "mean")
+PROJECT_RULES = tuple(RULES)
+LOG_FORMAT = "pbapp-ballot-log/1"
+_VOTE_TYPES = {APPROVAL: "approval", KNAPSACK: "approval", CUMULATIVE: "cumulative", RANKED: "ordinal"}
+
+
+def pounds(pence: int) -> Fraction:
+    """Return pence as exact pounds."""
+    return Fraction(int(pence), 100)
+
+
+def to_pence(amount: Fraction | float | int) -> int:
+    """Return an amount of pounds as whole pence, rounding half up."""
+    return int((Fraction(amount) * 100 + Fraction(1, 2)) // 1)
+
+
+def spec_for(settings: Mapping[str, Any], options: list[Mapping[str, Any]]):
+    """Return the engine's validation spec for a ballot's settings and options."""
+    names = {o["ref"]: o["title"] for o in options}
+    refs = frozenset(names)
+    kind = settings["kind"]
+    if kind == APPROVAL:
+        return ApprovalSpec(refs, settings.get("min_choices") or 0, settings.get("max_choices"), names)
+    if kind == KNAPSACK:
+        costs = {o["ref"]: pounds(o["cost_pence"]) for o in options}
+        return KnapsackSpec(costs, pounds(settings["budget_pence"]),
+                            Fraction(settings.get("min_spend_percent") or 0, 100), "£", names)
+    if kind == CUMULATIVE:
+        return CumulativeSpec(refs, settings["total_points"], settings.get("max_per_project"), False, names)
+    if kind == RANKED:
+        return RankedSpec(refs, settings.get("max_choices") or len(refs), max(1, settings.get("min_choices") or 1), names)
+    if kind == ALLOCATION:
+        bounds = {o["ref"]: (pounds(o["min_pence"]), pounds(o["max_pence"])) for o in options}
+        return AllocationSpec(bounds, pounds(settings["budget_pence"]), "£", names)
+    raise CoreError(f"Unknown ballot kind {kind!r}.")
+
+
+def engine_ballot(kind: str, choices: Any) -> Any:
+    """Return stored choices as the engine expects them (allocation amounts in pounds)."""
+    if kind == ALLOCATION:
+        return {ref: pounds(pence) for ref, pence in choices.items()}
+    return choices
+
+
+def validate(settings: Mapping[str, Any], options: list[Mapping[str, Any]], choices: Any) -> None:
+    """Raise the engine's BallotError (a plain-English message) unless the choices are valid."""
+    spec_for(settings, options).validate(engine_ballot(settings["kind"], choices))
+
+
+def final_ballots(entries: Iterable[Mapping[str, Any]]) -> list[Any]:
+    """Return the last ballot of each voter in log order (a changed vote replaces the earlier one)."""
+    last: dict[str, Any] = {}
+    for entry in sorted(entries, key=lambda e: e["seq"]):
+        last.pop(entry["voter"], None)
+        last[entry["voter"]] = entry["choices"]
+    return list(last.values())
+
+
+def election_of(settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots: list[Any],
+                currency: str = "£") -> Election:
+    """Build the engine's Election from a project ballot's options and final ballots."""
+    costs = {o["ref"]: pounds(o["cost_pence"]) for o in options}
+    vote_type = _VOTE_TYPES[settings["kind"]]
+    meta = {"currency": currency, "description": settings.get("title", "")}
+    election = Election.build(pounds(settings["budget_pence"]), costs, ballots, vote_type=vote_type, meta=meta)
+    for project, option in zip(election.projects, options):
+        project.fields["name"] = option["title"]  # type: ignore[index]
+    election.project_columns = ("project_id", "cost", "name")
+    return election
+
+
+def count(settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots: list[Any]) -> dict:
+    """Count final ballots by the ballot's rule; return a JSON-ready result with explanations."""
+    if settings["kind"] == ALLOCATION:
+        return _count_allocation(settings, options, ballots)
+    election = election_of(settings, options, ballots)
+    profile = Profile.of(election)
+    outcome = tally(election, settings["rule"], utility=settings.get("utility") or "cost",
+                    seed=settings.get("seed") or 0, profile=profile)
+    result = outcome.to_dict()
+    result["voters"] = len(ballots)
+    result["support"] = {pid: float(s) for pid, s in zip(profile.ids, profile.support)}
+    result["approvals"] = {pid: int(a) for pid, a in zip(profile.ids, profile.approvals)}
+    result["spent_pence"] = to_pence(outcome.spent)
+    result["budget_pence"] = int(settings["budget_pence"])
+    result["partial"] = _partial_offer(settings, options, result) if settings.get("partial_funding") else None
+    return result
+
+
+def _partial_offer(settings, options, result) -> dict | None:
+    """Offer what is left to the best-supported project not funded, as a visible partial option."""
+    left = int(settings["budget_pence"]) - result["spent_pence"]
+    unfunded = [o for o in options if o["ref"] not in result["selected"]]
+    if left <= 0 or not unfunded:
+        return None
+    best = max(unfunded, key=lambda o: (result["support"].get(o["ref"], 0), -o["cost_pence"]))
+    if result["support"].get(best["ref"], 0) <= 0:
+        return None
+    return {"ref": best["ref"], "amount_pence": min(left, best["cost_pence"]), "cost_pence": best["cost_pence"]}
+
+
+def _count_allocation(settings, options, ballots) -> dict:
+    if not ballots:
+        raise CoreError("There are no ballots to count.")
+    lines = [o["ref"] for o in options]
+    amounts = [engine_ballot(ALLOCATION, b) for b in ballots]
+    bounds = {o["ref"]: (pounds(o["min_pence"]), pounds(o["max_pence"])) for o in options}
+    if settings["rule"] == "mean":
+        allocation = mean_allocation(lines, amounts)
+        reason = "The average of every voter's amount for this line."
+    else:
+        allocation = independent_markets(lines, amounts, pounds(settings["budget_pence"]), bounds)
+        reason = ("The median of voters' amounts, adjusted so the lines add up to the total "
+                  "(Independent Markets: no one gains by exaggerating).")
+    pence = {ref: to_pence(value) for ref, value in allocation.items()}
+    return {"rule": settings["rule"], "voters": len(ballots), "allocation": pence,
+            "budget_pence": int(settings["budget_pence"]), "selected": [],
+            "explanations": {ref: {"funded": pence[ref] > 0, "reason": reason} for ref in lines}}
+
+
+def same_outcome(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two counts fund the same projects (or give the same allocation)."""
+    return a.get("selected") == b.get("selected") and a.get("allocation") == b.get("allocation")
+
+
+def verify_log(document: Mapping[str, Any]) -> list[str]:
+    """Re-check a published ballot log: its chain, then a fresh count against the published result."""
+    problems: list[str] = []
+    if document.get("format") != LOG_FORMAT:
+        return [f"This is not a pbapp ballot log (format {document.get('format')!r})."]
+    entries = document.get("entries", [])
+    broken = verify_chain((e["previous_hash"], e["hash"], {k: e[k] for k in ("seq", "voter", "channel", "choices")})
+                          for e in entries)
+    if broken:
+        problems.append(f"The chain breaks at entry {broken.index + 1}: {broken.reason}.")
+    if entries and document.get("head") != entries[-1]["hash"]:
+        problems.append("The published head is not the hash of the last entry.")
+    published = document.get("result")
+    if published is None:
+        problems.append("The log has no published result to compare with.")
+        return problems
+    try:
+        recount = count(document["ballot"], document["options"], final_ballots(entries))
+    except CoreError as exc:
+        return problems + [f"The ballots could not be counted: {exc}"]
+    if not same_outcome(recount, published):
+        problems.append("Counting the log gives a different result from the published one.")
+    return problems

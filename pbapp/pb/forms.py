@@ -1,0 +1,184 @@
+"""Forms of participatory budgeting: processes, proposals, reviews, ballots, codes and decisions."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from pbapp.pb.models import (ALLOCATION, APPROVAL, BOOTH, CODES, CUMULATIVE, KNAPSACK, OPEN, PAPER, RANKED,
+                             RESIDENTS, RESIDENTS_OR_CODES)
+
+
+class PoundsField(StringField):
+    """An amount typed in pounds ("12,500" or "£12500.50"), kept as integer pence in `.data`."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not self.raw:
+            return
+        text = self.raw.replace(",", "").replace("£", "").strip()
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_l("Enter an amount in pounds, like 12500")) from None
+        if amount != amount.quantize(Decimal("0.01")) or amount < 0:
+            raise ValueError(_l("Enter an amount in pounds and pence, like 12500 or 12500.50"))
+        self.data = int(amount * 100)
+
+    def _value(self):
+        if getattr(self, "raw", None):
+            return self.raw
+        if self.data is None:
+            return ""
+        pounds, pence = divmod(int(self.data), 100)
+        return f"{pounds}" if not pence else f"{pounds}.{pence:02d}"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _required_pounds(message):
+    def check(form, field):
+        if field.data is None and not field.errors:
+            raise ValidationError(message)
+    return check
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""
+
+
+class ProcessForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(max=200)],
+                        description=_l("For example, Darwen and West Pennine neighbourhood budget 2026"))
+    description = TextAreaField(_l("What it is for"), validators=[Optional(), Length(max=5000)])
+    area_id = SelectField(_l("Area"), coerce=str, validators=[Optional()],
+                          description=_l("Leave as the whole council for a council-wide process."))
+    pot = PoundsField(_l("Pot in pounds"), validators=[_required_pounds(_l("Enter the pot in pounds"))])
+    proposals_from = DateField(_l("Proposals open"), validators=[Optional()])
+    review_from = DateField(_l("Officer review starts"), validators=[Optional()])
+    voting_from = DateField(_l("Voting opens"), validators=[Optional()])
+    results_from = DateField(_l("Results"), validators=[Optional()])
+    delivery_from = DateField(_l("Delivery starts"), validators=[Optional()])
+
+
+class PhaseForm(FlaskForm):
+    phase = SelectField(_l("Phase"), choices=[
+        SelectChoice("proposals", _l("Proposals")), SelectChoice("review", _l("Officer review")),
+        SelectChoice("delivery", _l("Delivery"))], validators=[DataRequired(_l("Choose a phase"))])
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(_l("Title of your idea"), validators=[DataRequired(_l("Enter a title")), Length(max=200)])
+    description = TextAreaField(_l("Describe your idea"), validators=[
+        DataRequired(_l("Describe your idea")), Length(max=5000)],
+        description=_l("What would happen, where, and who would benefit."))
+    estimated_cost = PoundsField(_l("Estimated cost in pounds"), validators=[
+        _required_pounds(_l("Enter an estimated cost in pounds"))])
+    area_id = SelectField(_l("Ward"), coerce=str, validators=[Optional()])
+    group_name = StringField(_l("Community group (optional)"), validators=[Optional(), Length(max=200)],
+                             description=_l("If you are putting this forward for a group, give its name."))
+
+
+class ReviewForm(FlaskForm):
+    feasible = RadioField(_l("Can this proposal go to the ballot?"), choices=[
+        SelectChoice("yes", _l("Yes, it is feasible")), SelectChoice("no", _l("No, it cannot go to the ballot"))],
+        validators=[DataRequired(_l("Say whether the proposal can go to the ballot"))])
+    reviewed_cost = PoundsField(_l("Reviewed cost in pounds"), validators=[Optional()],
+                                description=_l("Leave empty to keep the resident’s estimate."))
+    reason = TextAreaField(_l("Reasons"), validators=[Optional(), Length(max=5000)],
+                           description=_l("Published with the decision. Required when the proposal cannot go to the ballot."))
+
+
+class BallotForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(max=200)])
+    kind = SelectField(_l("Kind of ballot"), choices=[
+        SelectChoice(KNAPSACK, _l("Choose projects within the budget")),
+        SelectChoice(APPROVAL, _l("Approve projects (with limits)")),
+        SelectChoice(CUMULATIVE, _l("Share points between projects")),
+        SelectChoice(RANKED, _l("Rank projects")),
+        SelectChoice(ALLOCATION, _l("Split the budget across budget lines"))])
+    rule = SelectField(_l("Counting rule"), choices=[
+        SelectChoice("equalshares/add1", _l("Method of Equal Shares, completed by raising the budget")),
+        SelectChoice("equalshares", _l("Method of Equal Shares (no completion)")),
+        SelectChoice("equalshares/greedy", _l("Method of Equal Shares, completed greedily")),
+        SelectChoice("equalshares/add1-comparison", _l("Method of Equal Shares with the Wieliczka comparison")),
+        SelectChoice("greedy", _l("Most votes first, skipping what does not fit")),
+        SelectChoice("greedy-no-skip", _l("Most votes first, stopping at the first that does not fit")),
+        SelectChoice("phragmen", _l("Sequential Phragmén")),
+        SelectChoice("independent-markets", _l("Allocation: Independent Markets (proportional)")),
+        SelectChoice("mean", _l("Allocation: average of the votes"))])
+    utility = SelectField(_l("Equal Shares counts a voter’s benefit by"), choices=[
+        SelectChoice("cost", _l("the cost of the projects they back")),
+        SelectChoice("cardinality", _l("the number of projects they back"))])
+    budget = PoundsField(_l("Budget in pounds"), validators=[Optional()],
+                         description=_l("Leave empty to use the process’s pot."))
+    min_choices = IntegerField(_l("Fewest projects a voter must choose"), default=0,
+                               validators=[Optional(), NumberRange(min=0, max=100)])
+    max_choices = IntegerField(_l("Most projects a voter may choose"), validators=[Optional(), NumberRange(min=1, max=100)])
+    total_points = IntegerField(_l("Points each voter gives (points ballots)"), default=0,
+                                validators=[Optional(), NumberRange(min=0, max=10_000)])
+    max_per_project = IntegerField(_l("Most points for one project"), validators=[Optional(), NumberRange(min=1)])
+    min_spend_percent = IntegerField(_l("Least share of the budget a voter must spend, in per cent"), default=0,
+                                     validators=[Optional(), NumberRange(min=0, max=100)])
+    partial_funding = BooleanField(_l("Offer what is left to the next project as partial funding"))
+    eligibility = SelectField(_l("Who can vote"), choices=[
+        SelectChoice(RESIDENTS_OR_CODES, _l("Residents of the area: by account with a postcode check, or with a letter code")),
+        SelectChoice(RESIDENTS, _l("Residents of the area, by account with a postcode check")),
+        SelectChoice(CODES, _l("Only people with a code from a letter")),
+        SelectChoice(OPEN, _l("Anyone with an account (no eligibility check)"))])
+    opens_at = DateTimeLocalField(_l("Voting opens (UTC)"), validators=[Optional()],
+                                  description=_l("Leave empty to open as soon as you press Open voting."))
+    closes_at = DateTimeLocalField(_l("Voting closes (UTC)"), validators=[Optional()])
+
+
+class CodeBatchForm(FlaskForm):
+    size = IntegerField(_l("Number of letters"), validators=[
+        DataRequired(_l("Enter how many codes to make")), NumberRange(min=1, max=50_000,
+                                                                    message=_l("Enter a number between 1 and 50,000"))])
+    area_id = SelectField(_l("Area the letters go to"), coerce=str, validators=[Optional()])
+
+
+class CodeEntryForm(FlaskForm):
+    code = StringField(_l("Code from your letter"), validators=[DataRequired(_l("Enter the code from your letter"))],
+                       description=_l("12 letters and numbers, like ABCD-EFGH-JKLM."))
+
+
+class PaperForm(FlaskForm):
+    paper_ref = StringField(_l("Number on the ballot paper"), validators=[
+        DataRequired(_l("Enter the number printed on the ballot paper")), Length(max=40)])
+    channel = SelectField(_l("How it was cast"), choices=[
+        SelectChoice(PAPER, _l("Paper ballot")), SelectChoice(BOOTH, _l("Polling booth"))])
+    area_id = SelectField(_l("Area"), coerce=str, validators=[Optional()])
+
+
+class DecisionForm(FlaskForm):
+    selected = MultiCheckboxField(_l("Projects the council will fund"), choices=[])
+    reason = TextAreaField(_l("Reason for any difference from the count"), validators=[Optional(), Length(max=5000)])
+
+
+class ReceiptForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    receipt = StringField(_l("Your receipt"), validators=[DataRequired(_l("Enter your receipt"))])
+
+
+def area_choices(areas, whole: str) -> list[SelectChoice]:
+    """Choices for an area select: the whole council first, then areas by name."""
+    return [SelectChoice("", whole)] + [SelectChoice(str(a.id), a.name) for a in areas]
+
+
+def optional_id(value: str | None) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+

@@ -1,0 +1,216 @@
+"""Demo data for pb: a counted neighbourhood budget with synthetic ballots, and an open council-wide vote.
+
+Deterministic: the ballots come from a seeded generator, so every run gives the same votes,
+log hashes and result. Votes and log entries are inserted in bulk.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+from datetime import date, datetime, timedelta, timezone
+
+from sqlmodel import Session, select
+
+from pbapp import audit
+from pbapp.accounts.models import User
+from pbapp.core.chain import GENESIS, link_hash
+from pbapp.councils.models import Area, Council
+from pbapp.pb import counting
+from pbapp.pb.models import (CUMULATIVE, FEASIBLE, KNAPSACK, MATCHED, NOT_FEASIBLE, ONLINE, PAPER, BOOTH, RESULTS,
+                             RESIDENTS_OR_CODES, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
+                             Process, Proposal, Result, Vote)
+from pbapp.seed import seed_file
+from pbapp.timeutil import utcnow
+
+NEIGHBOURHOOD_TITLE = "Darwen and West Pennine neighbourhood budget 2026"
+PRIORITIES_TITLE = "Budget priorities 2027-28"
+POT_PENCE = 150_000_00
+VOTERS = 3_000
+PAPER_SHARE, BOOTH_SHARE = 0.06, 0.03
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(seed_file(name), encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email)).first()
+
+
+def seed_demo_pb(session: Session, council: Council, report: list[str]) -> None:
+    """Add the demo neighbourhood budget (counted and published) and an open budget-priorities vote."""
+    if session.exec(select(Process).where(Process.council_id == council.id, Process.title == NEIGHBOURHOOD_TITLE)).first():
+        return
+    officer = _user(session, "officer@demo.example")
+    admin = _user(session, "admin@demo.example")
+    ballots = _neighbourhood_budget(session, council, officer, admin)
+    _budget_priorities(session, council, officer)
+    report.append(f"Added the {NEIGHBOURHOOD_TITLE} ({ballots:,} ballots, counted by Equal Shares) "
+                  f"and an open vote on {PRIORITIES_TITLE}.")
+
+
+def _areas(session: Session, council: Council) -> dict[str, Area]:
+    return {a.name: a for a in session.exec(select(Area).where(Area.council_id == council.id)).all()}
+
+
+def _neighbourhood_budget(session: Session, council: Council, officer: User | None, admin: User | None) -> int:
+    areas = _areas(session, council)
+    area = areas["Darwen and West Pennine"]
+    process = Process(council_id=council.id, area_id=area.id, title=NEIGHBOURHOOD_TITLE, pot_pence=POT_PENCE,
+                      description="Residents of Darwen, West Pennine and Lower Darwen decide how to spend "
+                                  "£150,000 on their neighbourhood.",
+                      phase=RESULTS, proposals_from=date(2026, 5, 1), review_from=date(2026, 7, 1),
+                      voting_from=date(2026, 9, 14), results_from=date(2026, 10, 19), delivery_from=date(2027, 1, 4),
+                      created_by_id=officer.id if officer else None,
+                      created_at=datetime(2026, 4, 20, 9, tzinfo=timezone.utc))
+    session.add(process)
+    session.flush()
+    reviewed_at = datetime(2026, 8, 28, 12, tzinfo=timezone.utc)
+    popularity: dict[str, int] = {}
+    proposals = []
+    for row in _rows("pb/darwen_proposals.csv"):
+        feasible = row["feasible"] == "yes"
+        proposal = Proposal(process_id=process.id, council_id=council.id, area_id=areas[row["ward"]].id,
+                            title=row["title"], description=row["description"],
+                            estimated_cost_pence=int(row["cost_pounds"]) * 100,
+                            status=FEASIBLE if feasible else NOT_FEASIBLE, review_feasible=feasible,
+                            review_reason=row["review_reason"], reviewed_by_id=officer.id if officer else None,
+                            review_published_at=reviewed_at)
+        session.add(proposal)
+        proposals.append((proposal, int(row["popularity"])))
+    session.flush()
+    ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
+                    kind=KNAPSACK, budget_pence=POT_PENCE, rule="equalshares/add1", utility="cost",
+                    partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2026,
+                    opens_at=datetime(2026, 9, 14, 9, tzinfo=timezone.utc),
+                    closes_at=datetime(2026, 10, 12, 17, tzinfo=timezone.utc),
+                    frozen_at=datetime(2026, 9, 14, 9, tzinfo=timezone.utc),
+                    closed_at=datetime(2026, 10, 12, 17, tzinfo=timezone.utc))
+    session.add(ballot)
+    session.flush()
+    options = []
+    for n, (proposal, weight) in enumerate(p for p in proposals if p[0].status == FEASIBLE):
+        option = BallotOption(ballot_id=ballot.id, ref=f"p{proposal.id}", proposal_id=proposal.id, title=proposal.title,
+                              description=proposal.description, cost_pence=proposal.cost_pence, position=n)
+        options.append(option)
+        popularity[option.ref] = weight
+    session.add_all(options)
+    session.flush()
+    wards = [a for a in areas.values() if a.neighbourhood_id == area.id]
+    votes = _synthetic_ballots(options, popularity)
+    _insert_votes(session, ballot, votes, wards, officer, admin)
+    settings = {**_settings(ballot)}
+    option_dicts = [{"ref": o.ref, "title": o.title, "cost_pence": o.cost_pence, "min_pence": 0, "max_pence": 0}
+                    for o in options]
+    computed = counting.count(settings, option_dicts, [choices for choices, _channel in votes])
+    head = session.exec(select(BallotLogEntry.hash).where(BallotLogEntry.ballot_id == ballot.id)
+                        .order_by(BallotLogEntry.seq.desc()).limit(1)).one()
+    session.add(Result(ballot_id=ballot.id, rule=ballot.rule, computed=json.dumps(computed, sort_keys=True),
+                       voters=len(votes), log_head=head, computed_at=ballot.closed_at + timedelta(minutes=5),
+                       official_selected=json.dumps(computed["selected"]), decided_by_id=officer.id if officer else None,
+                       decided_at=datetime(2026, 10, 19, 10, tzinfo=timezone.utc)))
+    ballot.results_published_at = datetime(2026, 10, 19, 10, tzinfo=timezone.utc)
+    session.flush()
+    _to_record(session, council, process, ballot, options, computed["selected"])
+    audit.record(session, "pb.results_published", "pb_ballot", ballot.id, council_id=council.id,
+                 actor_id=officer.id if officer else None, log_head=head, selected=computed["selected"], seeded=True)
+    return len(votes)
+
+
+def _settings(ballot: Ballot) -> dict:
+    return {"title": ballot.title, "kind": ballot.kind, "budget_pence": ballot.budget_pence, "rule": ballot.rule,
+            "utility": ballot.utility, "seed": ballot.seed, "partial_funding": ballot.partial_funding,
+            "min_choices": ballot.min_choices, "max_choices": ballot.max_choices, "total_points": ballot.total_points,
+            "max_per_project": ballot.max_per_project, "min_spend_percent": ballot.min_spend_percent}
+
+
+def _synthetic_ballots(options: list[BallotOption], popularity: dict[str, int]) -> list[tuple[list[str], str]]:
+    """Knapsack ballots: each voter adds projects they like, most liked first, while they fit."""
+    rng = random.Random(20261012)
+    ballots = []
+    for _n in range(VOTERS):
+        liked = [o for o in options if rng.random() < popularity[o.ref] / 11]
+        rng.shuffle(liked)
+        liked.sort(key=lambda o: -popularity[o.ref] * rng.random())
+        chosen, spent = [], 0
+        for option in liked:
+            if spent + option.cost_pence <= POT_PENCE:
+                chosen.append(option.ref)
+                spent += option.cost_pence
+        roll = rng.random()
+        channel = PAPER if roll < PAPER_SHARE else BOOTH if roll < PAPER_SHARE + BOOTH_SHARE else ONLINE
+        ballots.append((sorted(chosen, key=lambda ref: int(ref[1:])), channel))
+    return ballots
+
+
+def _insert_votes(session: Session, ballot: Ballot, votes, wards, officer, admin) -> None:
+    rng = random.Random(7)
+    previous = GENESIS
+    vote_rows, log_rows, paper_rows = [], [], []
+    when = ballot.opens_at
+    for seq, (choices, channel) in enumerate(votes, start=1):
+        voter_key = hashlib.sha256(f"seed-voter:{ballot.id}:{seq}".encode()).hexdigest()
+        token = hashlib.sha256(f"log:{voter_key}".encode()).hexdigest()[:32]
+        content = {"seq": seq, "voter": token, "channel": channel, "choices": choices}
+        digest = link_hash(previous, content)
+        when = when + timedelta(seconds=rng.randint(30, 700))
+        ward = rng.choice(wards) if wards else None
+        vote_rows.append({"ballot_id": ballot.id, "voter_key": voter_key, "choices": json.dumps(choices, sort_keys=True),
+                          "channel": channel, "area_id": ward.id if ward else None, "receipt": digest, "changes": 0,
+                          "created_at": when, "updated_at": when})
+        log_rows.append({"ballot_id": ballot.id, "seq": seq, "voter_token": token, "channel": channel,
+                         "choices": json.dumps(choices, sort_keys=True), "previous_hash": previous, "hash": digest})
+        if channel != ONLINE and officer and admin:
+            paper_rows.append({"ballot_id": ballot.id, "paper_ref": f"DWP-{seq:05d}", "channel": channel,
+                               "area_id": ward.id if ward else None, "first_choices": json.dumps(choices, sort_keys=True),
+                               "first_by_id": officer.id, "second_choices": json.dumps(choices, sort_keys=True),
+                               "second_by_id": admin.id, "status": MATCHED, "created_at": when})
+        previous = digest
+    session.execute(Vote.__table__.insert(), vote_rows)
+    session.execute(BallotLogEntry.__table__.insert(), log_rows)
+    if paper_rows:
+        session.execute(PaperBallotEntry.__table__.insert(), paper_rows)
+
+
+def _to_record(session, council, process, ballot, options, selected) -> None:
+    try:
+        from pbapp.ledger import services as ledger
+    except ImportError:  # the budget record is optional for the demo
+        return
+    by_ref = {o.ref: o for o in options}
+    for ref in selected:
+        option = by_ref[ref]
+        ledger.receive_item(session, council_id=council.id, source="pb_result", source_ref=f"pb:{process.id}:{ref}",
+                            title=option.title, summary=f"Funded by residents' vote in {process.title}.",
+                            public_url=f"/pb/{council.slug}/ballots/{ballot.id}/results", amount_pence=option.cost_pence,
+                            decided_at=ballot.results_published_at)
+
+
+def _budget_priorities(session: Session, council: Council, officer: User | None) -> None:
+    now = utcnow()
+    process = Process(council_id=council.id, title=PRIORITIES_TITLE, pot_pence=100_000_000_00, phase=VOTING,
+                      description="Tell the council which services matter most to you as it sets next year's budget.",
+                      voting_from=now.date(), results_from=(now + timedelta(days=35)).date(),
+                      created_by_id=officer.id if officer else None)
+    session.add(process)
+    session.flush()
+    ballot = Ballot(process_id=process.id, council_id=council.id, title="Share 100 points between council services",
+                    kind=CUMULATIVE, budget_pence=process.pot_pence, total_points=100, max_per_project=40,
+                    rule="greedy", eligibility=RESIDENTS_OR_CODES, seed=2027,
+                    opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=28), frozen_at=now - timedelta(days=2))
+    session.add(ballot)
+    session.flush()
+    for n, row in enumerate(_rows("pb/budget_priorities.csv")):
+        proposal = Proposal(process_id=process.id, council_id=council.id, title=row["title"],
+                            description=row["description"], estimated_cost_pence=0, status=FEASIBLE,
+                            review_feasible=True, review_published_at=now - timedelta(days=3))
+        session.add(proposal)
+        session.flush()
+        session.add(BallotOption(ballot_id=ballot.id, ref=f"p{proposal.id}", proposal_id=proposal.id,
+                                 title=proposal.title, description=proposal.description, position=n))
+    audit.record(session, "pb.ballot_opened", "pb_ballot", ballot.id, council_id=council.id,
+                 actor_id=officer.id if officer else None, seeded=True)

@@ -1,0 +1,990 @@
+"""Use cases of participatory budgeting; each takes the session, commits once and raises DomainError."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import hmac
+import io
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import text, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from pbapp import audit, jobs
+from pbapp.accounts.models import User
+from pbapp.core.ballots import pabulib
+from pbapp.core.ballots.kinds import BallotError
+from pbapp.core.chain import GENESIS, link_hash
+from pbapp.core.errors import CoreError
+from pbapp.councils.models import Area, Council
+from pbapp.councils.services import area_for_postcode, in_council_area, postcode_matches
+from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
+from pbapp.pb import counting
+from pbapp.pb.models import (ALLOCATION, AWAITING_SECOND, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
+                             DELIVERY, ELIGIBILITY_MODES, FEASIBLE, HIDDEN, KNAPSACK, MATCHED, MISMATCH,
+                             NOT_FEASIBLE, ONLINE, OPEN, PHASES, PROPOSALS, RANKED, RESIDENTS, RESIDENTS_OR_CODES, RESULTS,
+                             REVIEW, SUBMITTED, VOTING, Ballot, BallotLogEntry, BallotOption, CodeBatch,
+                             PaperBallotEntry, Process, Proposal, Result, Vote, VotingCode)
+from pbapp.timeutil import utcnow
+
+# What each phase allows; a process moves forward through PHASES (officers may step back).
+PHASE_ALLOWS = {
+    PROPOSALS: {"propose", "review"},
+    REVIEW: {"review"},
+    VOTING: {"vote"},
+    RESULTS: set(),
+    DELIVERY: set(),
+}
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are typed from paper
+_LOG_LOCK = 7271  # first key of PostgreSQL's two-key advisory lock; the second is the ballot id
+
+
+def _keyed_hash(*parts: Any) -> str:
+    # Keyed with the app secret so a copy of the database alone cannot link a vote to a person.
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, ":".join(str(p) for p in parts).encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def _log_token(voter_key: str) -> str:
+    return hashlib.sha256(f"log:{voter_key}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Voter:
+    """Who is voting, as far as the ballot needs to know: a keyed hash, never an identity."""
+
+    key: str
+    via: str  # "account", "code", "paper" or "booth"
+    area_id: int | None = None
+    code_id: int | None = None
+
+
+@dataclass
+class Eligibility:
+    """Whether the person at the ballot page may vote now, and if not, what they can do."""
+
+    voter: Voter | None
+    reason: str = ""
+    can_use_code: bool = False
+    can_sign_in: bool = False
+
+
+@dataclass
+class BallotView:
+    """Everything the ballot page shows."""
+
+    ballot: Ballot
+    process: Process
+    options: list[BallotOption]
+    eligibility: Eligibility
+    current: Any = None
+    receipt: str = ""
+    state: str = ""
+    meter: dict = field(default_factory=dict)
+
+
+
+def get_process(session: Session, council: Council, process_id: int) -> Process:
+    process = session.get(Process, process_id)
+    if process is None or process.council_id != council.id:
+        raise NotFound(_("There is no such budget process."))
+    return process
+
+
+def list_processes(session: Session, council: Council) -> list[Process]:
+    query = select(Process).where(Process.council_id == council.id).order_by(Process.created_at.desc(), Process.id.desc())
+    return list(session.exec(query).all())
+
+
+def areas_by_id(session: Session, council: Council) -> dict[int, Area]:
+    return {a.id: a for a in session.exec(select(Area).where(Area.council_id == council.id)).all()}
+
+
+def create_process(session: Session, council: Council, actor: User, *, title: str, description: str,
+                   area_id: int | None, pot_pence: int, dates: dict[str, date | None] | None = None) -> Process:
+    """Start a budget process for the council or one of its neighbourhoods, in the proposals phase."""
+    if area_id is not None and area_id not in areas_by_id(session, council):
+        raise Invalid(_("Choose an area of this council"), field="area_id")
+    if pot_pence <= 0:
+        raise Invalid(_("Enter a pot of more than £0"), field="pot")
+    process = Process(council_id=council.id, area_id=area_id, title=title.strip(), description=description.strip(),
+                      pot_pence=pot_pence, created_by_id=actor.id, **(dates or {}))
+    session.add(process)
+    session.flush()
+    audit.record(session, "pb.process_created", "pb_process", process.id, council_id=council.id,
+                 actor_id=actor.id, pot_pence=pot_pence, area_id=area_id)
+    session.commit()
+    return process
+
+
+def set_phase(session: Session, council: Council, process_id: int, phase: str, actor: User) -> Process:
+    """Move a process to a phase; voting and results follow their ballot, not this switch."""
+    process = get_process(session, council, process_id)
+    if phase not in (PROPOSALS, REVIEW, DELIVERY):
+        raise Invalid(_("Voting starts when you open the ballot, and results when you publish them."), field="phase")
+    if phase == DELIVERY and process.phase != RESULTS:
+        raise Conflict(_("Delivery follows published results."))
+    if process.phase in (VOTING, RESULTS) and phase != DELIVERY:
+        raise Conflict(_("Voting has started, so the process cannot go back to proposals or review."))
+    before, process.phase = process.phase, phase
+    audit.record(session, "pb.phase_changed", "pb_process", process.id, council_id=council.id,
+                 actor_id=actor.id, before=before, after=phase)
+    session.commit()
+    return process
+
+
+def public_proposals(session: Session, process: Process) -> list[Proposal]:
+    query = (select(Proposal).where(Proposal.process_id == process.id, Proposal.status != HIDDEN)
+             .order_by(Proposal.title))
+    return list(session.exec(query).all())
+
+
+def ballots_of(session: Session, process: Process) -> list[Ballot]:
+    return list(session.exec(select(Ballot).where(Ballot.process_id == process.id).order_by(Ballot.id)).all())
+
+
+def get_proposal(session: Session, council: Council, proposal_id: int, *, officer: bool = False) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.council_id != council.id or (proposal.status == HIDDEN and not officer):
+        raise NotFound(_("There is no such proposal."))
+    return proposal
+
+
+def submit_proposal(session: Session, council: Council, process_id: int, user: User, *, title: str,
+                    description: str, estimated_cost_pence: int, area_id: int | None = None,
+                    group_name: str = "") -> Proposal:
+    """Put forward an idea while the process takes proposals."""
+    process = get_process(session, council, process_id)
+    if "propose" not in PHASE_ALLOWS[process.phase]:
+        raise Conflict(_("This process is not taking proposals now."))
+    if estimated_cost_pence <= 0:
+        raise Invalid(_("Enter an estimated cost of more than £0"), field="estimated_cost")
+    if estimated_cost_pence > process.pot_pence:
+        raise Invalid(_("The estimated cost is more than the whole pot of %(pot)s", pot=_money(process.pot_pence)),
+                      field="estimated_cost")
+    areas = areas_by_id(session, council)
+    if area_id is not None and area_id not in areas:
+        raise Invalid(_("Choose an area of this council"), field="area_id")
+    proposal = Proposal(process_id=process.id, council_id=council.id, area_id=area_id or process.area_id,
+                        title=title.strip(), description=description.strip(),
+                        estimated_cost_pence=estimated_cost_pence, submitter_id=user.id,
+                        group_name=group_name.strip())
+    session.add(proposal)
+    session.flush()
+    audit.record(session, "pb.proposal_submitted", "pb_proposal", proposal.id, council_id=council.id,
+                 actor_id=user.id, process_id=process.id, estimated_cost_pence=estimated_cost_pence)
+    session.commit()
+    return proposal
+
+
+def review_queue(session: Session, council: Council) -> list[tuple[Proposal, Process]]:
+    """Proposals waiting for a published review, across every open process of the council."""
+    query = (select(Proposal, Process).join(Process, Process.id == Proposal.process_id)
+             .where(Proposal.council_id == council.id, Process.phase.in_((PROPOSALS, REVIEW)),
+                    Proposal.review_published_at.is_(None), Proposal.status != HIDDEN)
+             .order_by(Process.title, Proposal.created_at, Proposal.id))
+    return [(p, pr) for p, pr in session.exec(query).all()]
+
+
+def save_review(session: Session, council: Council, proposal_id: int, actor: User, *, feasible: bool,
+                reviewed_cost_pence: int | None, reason: str) -> Proposal:
+    """Record an officer's feasibility review as a draft; nobody outside sees it until published."""
+    proposal = get_proposal(session, council, proposal_id, officer=True)
+    process = session.get(Process, proposal.process_id)
+    if "review" not in PHASE_ALLOWS[process.phase]:
+        raise Conflict(_("Reviews are closed: voting has started in this process."))
+    if reviewed_cost_pence is not None and reviewed_cost_pence <= 0:
+        raise Invalid(_("Enter a reviewed cost of more than £0"), field="reviewed_cost")
+    proposal.review_feasible = feasible
+    proposal.reviewed_cost_pence = reviewed_cost_pence
+    proposal.review_reason = reason.strip()
+    proposal.reviewed_by_id = actor.id
+    proposal.review_published_at = None
+    audit.record(session, "pb.review_drafted", "pb_proposal", proposal.id, council_id=council.id,
+                 actor_id=actor.id, feasible=feasible, reviewed_cost_pence=reviewed_cost_pence)
+    session.commit()
+    return proposal
+
+
+def publish_review(session: Session, council: Council, proposal_id: int, actor: User) -> Proposal:
+    """Publish the review with its reasons; a proposal not going to the ballot must say why."""
+    proposal = get_proposal(session, council, proposal_id, officer=True)
+    if proposal.review_feasible is None:
+        raise Conflict(_("Save a review before publishing it."))
+    if not proposal.review_feasible and not proposal.review_reason:
+        raise Invalid(_("Explain why this proposal cannot go to the ballot before publishing"), field="reason")
+    process = session.get(Process, proposal.process_id)
+    if "review" not in PHASE_ALLOWS[process.phase]:
+        raise Conflict(_("Reviews are closed: voting has started in this process."))
+    proposal.status = FEASIBLE if proposal.review_feasible else NOT_FEASIBLE
+    proposal.review_published_at = utcnow()
+    audit.record(session, "pb.review_published", "pb_proposal", proposal.id, council_id=council.id,
+                 actor_id=actor.id, status=proposal.status, reviewed_cost_pence=proposal.reviewed_cost_pence)
+    session.commit()
+    return proposal
+
+
+
+SETTINGS = ("title", "kind", "budget_pence", "min_choices", "max_choices", "total_points", "max_per_project",
+            "min_spend_percent", "rule", "utility", "partial_funding", "eligibility", "opens_at", "closes_at")
+
+
+def get_ballot(session: Session, council: Council, ballot_id: int) -> Ballot:
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is None or ballot.council_id != council.id:
+        raise NotFound(_("There is no such ballot."))
+    return ballot
+
+
+def _check_settings(values: dict[str, Any]) -> None:
+    kind, rule = values.get("kind"), values.get("rule")
+    if kind not in BALLOT_KINDS:
+        raise Invalid(_("Choose a kind of ballot"), field="kind")
+    rules = counting.ALLOCATION_RULES if kind == ALLOCATION else counting.PROJECT_RULES
+    if rule not in rules:
+        raise Invalid(_("Choose a counting rule that suits this kind of ballot"), field="rule")
+    if values.get("eligibility") not in ELIGIBILITY_MODES:
+        raise Invalid(_("Choose who can vote"), field="eligibility")
+    if kind == CUMULATIVE and (values.get("total_points") or 0) <= 0:
+        raise Invalid(_("Enter how many points each voter has to give"), field="total_points")
+    lo, hi = values.get("min_choices") or 0, values.get("max_choices")
+    if hi is not None and hi < lo:
+        raise Invalid(_("The most choices must be at least the fewest"), field="max_choices")
+    opens, closes = values.get("opens_at"), values.get("closes_at")
+    if opens and closes and closes <= opens:
+        raise Invalid(_("Voting must close after it opens"), field="closes_at")
+
+
+def create_ballot(session: Session, council: Council, process_id: int, actor: User, **values: Any) -> Ballot:
+    """Set up the ballot of a process; eligibility is required unless the officer chooses an open vote."""
+    process = get_process(session, council, process_id)
+    values.setdefault("budget_pence", process.pot_pence)
+    values["budget_pence"] = values["budget_pence"] or process.pot_pence
+    _check_settings(values)
+    ballot = Ballot(process_id=process.id, council_id=council.id, seed=random.SystemRandom().randrange(10**9),
+                    **{k: v for k, v in values.items() if k in SETTINGS})
+    session.add(ballot)
+    session.flush()
+    audit.record(session, "pb.ballot_created", "pb_ballot", ballot.id, council_id=council.id, actor_id=actor.id,
+                 **{k: v for k, v in values.items() if k in SETTINGS})
+    session.commit()
+    return ballot
+
+
+def update_ballot(session: Session, council: Council, ballot_id: int, actor: User, **values: Any) -> Ballot:
+    """Change a ballot's rules; refused (and the attempt audited) once voting has opened."""
+    ballot = get_ballot(session, council, ballot_id)
+    if ballot.frozen_at is not None:
+        audit.record(session, "pb.ballot_change_refused", "pb_ballot", ballot.id, council_id=council.id,
+                     actor_id=actor.id)
+        session.commit()
+        raise Conflict(_("Voting has opened, so the ballot’s rules are frozen and cannot change."))
+    _check_settings(values)
+    for key in SETTINGS:
+        if key in values:
+            setattr(ballot, key, values[key])
+    audit.record(session, "pb.ballot_changed", "pb_ballot", ballot.id, council_id=council.id, actor_id=actor.id,
+                 **{k: v for k, v in values.items() if k in SETTINGS})
+    session.commit()
+    return ballot
+
+
+def options_of(session: Session, ballot: Ballot) -> list[BallotOption]:
+    return list(session.exec(select(BallotOption).where(BallotOption.ballot_id == ballot.id)
+                             .order_by(BallotOption.position, BallotOption.id)).all())
+
+
+def _budget_lines(session: Session, council_id: int) -> list:
+    from pbapp.ledger import services as ledger  # the record may not be set up for every council
+
+    return ledger.budget_lines(session, council_id)
+
+
+def _freeze_options(session: Session, ballot: Ballot, process: Process) -> list[BallotOption]:
+    if ballot.kind == ALLOCATION:
+        lines = _budget_lines(session, ballot.council_id)
+        options = [BallotOption(ballot_id=ballot.id, ref=f"l{line.id}", budget_line_ref=str(line.id),
+                                title=line.name, description=line.division, min_pence=0,
+                                max_pence=ballot.budget_pence, position=n) for n, line in enumerate(lines)]
+    else:
+        proposals = session.exec(select(Proposal).where(Proposal.process_id == process.id,
+                                                        Proposal.status == FEASIBLE,
+                                                        Proposal.review_published_at.is_not(None))
+                                 .order_by(Proposal.id)).all()
+        options = [BallotOption(ballot_id=ballot.id, ref=f"p{p.id}", proposal_id=p.id, title=p.title,
+                                description=p.description, cost_pence=p.cost_pence, position=n)
+                   for n, p in enumerate(proposals)]
+    if len(options) < 2:
+        raise Conflict(_("A ballot needs at least two published, feasible proposals (or budget lines) to choose between."))
+    session.add_all(options)
+    return options
+
+
+def open_ballot(session: Session, council: Council, ballot_id: int, actor: User) -> Ballot:
+    """Open voting: copy the options, freeze the rules and move the process to voting."""
+    ballot = get_ballot(session, council, ballot_id)
+    if ballot.frozen_at is not None:
+        raise Conflict(_("Voting is already open on this ballot."))
+    process = session.get(Process, ballot.process_id)
+    options = _freeze_options(session, ballot, process)
+    try:
+        counting.spec_for(_settings(ballot), [_option_dict(o) for o in options])
+    except CoreError as exc:
+        raise Conflict(str(exc)) from None
+    now = utcnow()
+    ballot.frozen_at = now
+    ballot.opens_at = ballot.opens_at or now
+    process.phase = VOTING
+    audit.record(session, "pb.ballot_opened", "pb_ballot", ballot.id, council_id=council.id, actor_id=actor.id,
+                 options=[o.ref for o in options], rule=ballot.rule, kind=ballot.kind, eligibility=ballot.eligibility)
+    session.commit()
+    return ballot
+
+
+def ballot_state(ballot: Ballot, now: datetime | None = None) -> str:
+    """Return draft, scheduled, open, closed or published."""
+    now = now or utcnow()
+    if ballot.results_published_at is not None:
+        return "published"
+    if ballot.closed_at is not None or (ballot.closes_at is not None and _aware(ballot.closes_at) <= now):
+        return "closed"
+    if ballot.frozen_at is None:
+        return "draft"
+    if ballot.opens_at is not None and _aware(ballot.opens_at) > now:
+        return "scheduled"
+    return "open"
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import timezone
+
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def close_ballot(session: Session, council: Council, ballot_id: int, actor: User) -> jobs.Job:
+    """Close voting and start counting (a job with progress)."""
+    ballot = get_ballot(session, council, ballot_id)
+    if ballot.frozen_at is None:
+        raise Conflict(_("Voting has not opened on this ballot yet."))
+    if ballot.results_published_at is not None:
+        raise Conflict(_("The results are already published."))
+    ballot.closed_at = ballot.closed_at or utcnow()
+    audit.record(session, "pb.ballot_closed", "pb_ballot", ballot.id, council_id=council.id, actor_id=actor.id)
+    session.commit()
+    return start_count(session, council, ballot.id, actor)
+
+
+def start_count(session: Session, council: Council, ballot_id: int, actor: User) -> jobs.Job:
+    """Count a closed ballot again (after paper ballots were keyed, say)."""
+    ballot = get_ballot(session, council, ballot_id)
+    if ballot_state(ballot) != "closed":
+        raise Conflict(_("Only a closed ballot with unpublished results can be counted."))
+    result = session.exec(select(Result).where(Result.ballot_id == ballot.id)).first()
+    if result is None:
+        result = Result(ballot_id=ballot.id, rule=ballot.rule)
+        session.add(result)
+    audit.record(session, "pb.count_started", "pb_ballot", ballot.id, council_id=council.id, actor_id=actor.id)
+    job = jobs.enqueue(session, "pb.count", "pbapp.pb.services.run_count", council_id=council.id, ballot_id=ballot.id)
+    stored = session.exec(select(Result).where(Result.ballot_id == ballot.id)).one()
+    stored.job_id = job.id
+    session.commit()
+    return job
+
+
+def log_document(session: Session, ballot: Ballot, *, with_result: bool = True) -> dict:
+    """The ballot log as published: settings, options, hash-chained entries and the result."""
+    entries = session.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)
+                           .order_by(BallotLogEntry.seq)).all()
+    rows = [{**e.content(), "previous_hash": e.previous_hash, "hash": e.hash} for e in entries]
+    document = {"format": counting.LOG_FORMAT, "ballot": _settings(ballot),
+                "options": [_option_dict(o) for o in options_of(session, ballot)],
+                "entries": rows, "head": rows[-1]["hash"] if rows else GENESIS}
+    if with_result:
+        result = session.exec(select(Result).where(Result.ballot_id == ballot.id)).first()
+        document["result"] = json.loads(result.computed) if result and result.computed_at else None
+    return document
+
+
+def run_count(session: Session, progress, ballot_id: int) -> dict:
+    """Job: count a ballot's final ballots by its rule and store the outcome with explanations."""
+    progress(10, "Reading the ballot log")
+    ballot = session.get(Ballot, ballot_id)
+    document = log_document(session, ballot, with_result=False)
+    # End the read before reporting progress: on SQLite the progress writer needs the write lock.
+    session.commit()
+    ballots = counting.final_ballots(document["entries"])
+    progress(40, f"Counting {len(ballots):,} ballots by {ballot.rule}")
+    try:
+        computed = counting.count(document["ballot"], document["options"], ballots)
+    except CoreError as exc:
+        raise jobs.JobFailed(str(exc)) from None
+    progress(90, "Saving the result")
+    result = session.exec(select(Result).where(Result.ballot_id == ballot.id)).one()
+    result.rule = ballot.rule
+    result.computed = json.dumps(computed, sort_keys=True)
+    result.voters = len(ballots)
+    result.log_head = document["head"]
+    result.computed_at = utcnow()
+    audit.record(session, "pb.counted", "pb_ballot", ballot.id, council_id=ballot.council_id,
+                 rule=ballot.rule, voters=len(ballots), selected=computed.get("selected"), log_head=result.log_head)
+    session.commit()
+    return {"voters": len(ballots), "selected": computed.get("selected", [])}
+
+
+def result_of(session: Session, ballot: Ballot) -> Result | None:
+    return session.exec(select(Result).where(Result.ballot_id == ballot.id)).first()
+
+
+def record_decision(session: Session, council: Council, ballot_id: int, actor: User, *,
+                    selected: list[str], reason: str) -> Result:
+    """Record the council's official decision next to the computed one; a difference needs a reason."""
+    ballot = get_ballot(session, council, ballot_id)
+    result = result_of(session, ballot)
+    if result is None or result.computed_at is None:
+        raise Conflict(_("Count the ballot before recording the decision."))
+    if ballot.results_published_at is not None:
+        raise Conflict(_("The results are published; the decision can no longer change."))
+    refs = {o.ref for o in options_of(session, ballot)}
+    if set(selected) - refs:
+        raise Invalid(_("Choose projects from this ballot"), field="selected")
+    computed = json.loads(result.computed)
+    ordered = [r for r in computed.get("selected", []) if r in selected] + sorted(set(selected) - set(computed.get("selected", [])))
+    if set(ordered) != set(computed.get("selected", [])) and not reason.strip():
+        raise Invalid(_("Explain why the decision differs from the computed result"), field="reason")
+    result.official_selected = json.dumps(ordered)
+    result.official_reason = reason.strip()
+    result.decided_by_id = actor.id
+    result.decided_at = utcnow()
+    audit.record(session, "pb.decision_recorded", "pb_ballot", ballot.id, council_id=council.id, actor_id=actor.id,
+                 selected=ordered, differs=set(ordered) != set(computed.get("selected", [])))
+    session.commit()
+    return result
+
+
+def publish_results(session: Session, council: Council, ballot_id: int, actor: User, *, url_of) -> Result:
+    """Publish results and the ballot log; funded projects go to the budget-setting record."""
+    ballot = get_ballot(session, council, ballot_id)
+    result = result_of(session, ballot)
+    if ballot.results_published_at is not None:
+        raise Conflict(_("The results are already published."))
+    if result is None or result.computed_at is None:
+        raise Conflict(_("Close and count the ballot before publishing."))
+    if log_document(session, ballot, with_result=False)["head"] != result.log_head:
+        raise Conflict(_("Ballots were added after the count. Count again before publishing."))
+    waiting = session.exec(select(func.count()).select_from(PaperBallotEntry).where(
+        PaperBallotEntry.ballot_id == ballot.id, PaperBallotEntry.status != MATCHED)).one()
+    if waiting:
+        raise Conflict(_("%(n)d paper ballots still need a matching second keying.", n=waiting))
+    if result.official_selected is None:
+        result.official_selected = json.dumps(json.loads(result.computed).get("selected", []))
+        result.decided_by_id, result.decided_at = actor.id, utcnow()
+    ballot.results_published_at = utcnow()
+    process = session.get(Process, ballot.process_id)
+    process.phase = RESULTS
+    _send_to_record(session, council, ballot, process, result, url_of)
+    audit.record(session, "pb.results_published", "pb_ballot", ballot.id, council_id=council.id,
+                 actor_id=actor.id, log_head=result.log_head, selected=json.loads(result.official_selected))
+    session.commit()
+    return result
+
+
+def _send_to_record(session, council, ballot, process, result, url_of) -> None:
+    from pbapp.ledger import services as ledger
+
+    options = {o.ref: o for o in options_of(session, ballot)}
+    computed = json.loads(result.computed)
+    if ballot.kind == ALLOCATION:
+        funded = [(ref, pence) for ref, pence in computed.get("allocation", {}).items() if pence > 0]
+    else:
+        funded = [(ref, options[ref].cost_pence) for ref in json.loads(result.official_selected)]
+    for ref, pence in funded:
+        option = options[ref]
+        ledger.receive_item(session, council_id=council.id, source="pb_result",
+                            source_ref=f"pb:{process.id}:{ref}", title=option.title,
+                            summary=_("Funded by residents’ vote in %(process)s.", process=process.title),
+                            public_url=url_of(ballot), amount_pence=pence)
+
+
+
+def _derive_code(batch_id: int, n: int) -> str:
+    # Derived from the app secret, so only hashes are stored yet the batch can be printed again.
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"pb-code:{batch_id}:{n}".encode(),
+                      hashlib.sha256).digest()
+    number = int.from_bytes(digest[:10], "big")
+    chars = []
+    for _i in range(12):
+        number, index = divmod(number, len(_CODE_ALPHABET))
+        chars.append(_CODE_ALPHABET[index])
+    raw = "".join(chars)
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def generate_codes(session: Session, council: Council, ballot_id: int, actor: User, *, size: int,
+                   area_id: int | None) -> CodeBatch:
+    """Create a batch of one-time voting codes for letters; only their hashes are kept."""
+    ballot = get_ballot(session, council, ballot_id)
+    if ballot.eligibility not in (CODES, RESIDENTS_OR_CODES):
+        raise Conflict(_("This ballot does not take voting codes."))
+    if ballot_state(ballot) in ("closed", "published"):
+        raise Conflict(_("Voting has closed on this ballot."))
+    if not 1 <= size <= 50_000:
+        raise Invalid(_("Enter a number of codes between 1 and 50,000"), field="size")
+    if area_id is not None and area_id not in areas_by_id(session, council):
+        raise Invalid(_("Choose an area of this council"), field="area_id")
+    batch = CodeBatch(ballot_id=ballot.id, area_id=area_id, size=size, created_by_id=actor.id)
+    session.add(batch)
+    session.flush()
+    rows = [{"ballot_id": ballot.id, "batch_id": batch.id, "area_id": area_id,
+             "code_hash": _code_hash(_derive_code(batch.id, n)), "used_at": None} for n in range(size)]
+    session.execute(VotingCode.__table__.insert(), rows)
+    audit.record(session, "pb.codes_generated", "pb_code_batch", batch.id, council_id=council.id,
+                 actor_id=actor.id, ballot_id=ballot.id, size=size, area_id=area_id)
+    session.commit()
+    return batch
+
+
+def batches_of(session: Session, ballot: Ballot) -> list[CodeBatch]:
+    return list(session.exec(select(CodeBatch).where(CodeBatch.ballot_id == ballot.id).order_by(CodeBatch.id)).all())
+
+
+def batch_codes(session: Session, council: Council, ballot_id: int, batch_id: int, actor: User) -> tuple[CodeBatch, list[str]]:
+    """The codes of a batch, for printing letters; every download is audited."""
+    ballot = get_ballot(session, council, ballot_id)
+    batch = session.get(CodeBatch, batch_id)
+    if batch is None or batch.ballot_id != ballot.id:
+        raise NotFound(_("There is no such batch of codes."))
+    audit.record(session, "pb.codes_downloaded", "pb_code_batch", batch.id, council_id=council.id, actor_id=actor.id)
+    session.commit()
+    return batch, [_derive_code(batch.id, n) for n in range(batch.size)]
+
+
+def codes_csv(ballot: Ballot, batch: CodeBatch, codes: list[str], area_name: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["letter", "ballot", "area", "code"])
+    for n, code in enumerate(codes, start=1):
+        writer.writerow([n, ballot.title, area_name, code])
+    return out.getvalue()
+
+
+def enter_code(session: Session, council: Council, ballot_id: int, code: str) -> Voter:
+    """Check a letter's code for this ballot and return the voter it stands for."""
+    ballot = get_ballot(session, council, ballot_id)
+    if ballot.eligibility not in (CODES, RESIDENTS_OR_CODES):
+        raise Invalid(_("This ballot does not take voting codes."), field="code")
+    found = session.exec(select(VotingCode).where(VotingCode.code_hash == _code_hash(code))).first()
+    if found is None or found.ballot_id != ballot.id:
+        raise Invalid(_("Enter the code exactly as it is printed on your letter"), field="code")
+    return Voter(key=_keyed_hash("pb-vote", ballot.id, "code", found.code_hash), via="code",
+                 area_id=found.area_id, code_id=found.id)
+
+
+
+def _account_voter(session: Session, council: Council, ballot: Ballot, process: Process, user) -> Eligibility:
+    voter = Voter(key=_keyed_hash("pb-vote", ballot.id, "user", user.id), via="account")
+    if ballot.eligibility == OPEN:
+        return Eligibility(voter)
+    if ballot.eligibility == CODES:
+        return Eligibility(None, _("This vote is by the code on your letter."), can_use_code=True)
+    codes_too = ballot.eligibility != RESIDENTS
+    if not user.postcode:
+        return Eligibility(None, _("Add your postcode to your account to vote as a resident."), can_use_code=codes_too)
+    if process.area_id is None:
+        if in_council_area(council, user.postcode):
+            ward = area_for_postcode(session, council, user.postcode)
+            return Eligibility(Voter(voter.key, "account", ward.id if ward else None))
+        return Eligibility(None, _("Your postcode is not in %(council)s.", council=council.name), can_use_code=codes_too)
+    area = session.get(Area, process.area_id)
+    ward = area_for_postcode(session, council, user.postcode)
+    if postcode_matches(user.postcode, area.postcode_prefixes) or (ward and ward.neighbourhood_id == area.id):
+        return Eligibility(Voter(voter.key, "account", ward.id if ward else area.id))
+    return Eligibility(None, _("Your postcode is not in %(area)s, so you cannot vote in this neighbourhood budget.",
+                               area=area.name), can_use_code=codes_too)
+
+
+def eligibility(session: Session, council: Council, ballot: Ballot, process: Process, user,
+                code_voter: dict | None) -> Eligibility:
+    """Work out who is at the ballot page: a letter code in this browser, an eligible account, or nobody yet."""
+    if code_voter:
+        return Eligibility(Voter(code_voter["key"], "code", code_voter.get("area_id"), code_voter.get("code_id")))
+    takes_codes = ballot.eligibility in (CODES, RESIDENTS_OR_CODES)
+    if user is not None and user.is_authenticated:
+        return _account_voter(session, council, ballot, process, user)
+    if ballot.eligibility == CODES:
+        return Eligibility(None, _("Enter the code from your letter to vote."), can_use_code=True)
+    return Eligibility(None, _("Sign in to vote, or enter the code from your letter.") if takes_codes
+                       else _("Sign in to vote."), can_use_code=takes_codes, can_sign_in=True)
+
+
+def _settings(ballot: Ballot) -> dict:
+    return {"title": ballot.title, "kind": ballot.kind, "budget_pence": ballot.budget_pence,
+            "min_choices": ballot.min_choices, "max_choices": ballot.max_choices,
+            "total_points": ballot.total_points, "max_per_project": ballot.max_per_project,
+            "min_spend_percent": ballot.min_spend_percent, "rule": ballot.rule, "utility": ballot.utility,
+            "seed": ballot.seed, "partial_funding": ballot.partial_funding}
+
+
+def _option_dict(option: BallotOption) -> dict:
+    return {"ref": option.ref, "title": option.title, "cost_pence": option.cost_pence,
+            "min_pence": option.min_pence, "max_pence": option.max_pence}
+
+
+def ordered_for(options: list[BallotOption], seed_text: str) -> list[BallotOption]:
+    """Shuffle the options by a seed from the voter, so no project gains from coming first."""
+    shuffled = list(options)
+    random.Random(seed_text).shuffle(shuffled)
+    return shuffled
+
+
+def ballot_view(session: Session, council: Council, ballot_id: int, user, code_voter: dict | None,
+                browser_seed: str) -> BallotView:
+    """The ballot page: options in this voter's order, their current vote and whether they may vote."""
+    ballot = get_ballot(session, council, ballot_id)
+    process = session.get(Process, ballot.process_id)
+    state = ballot_state(ballot)
+    elig = eligibility(session, council, ballot, process, user, code_voter)
+    options = ordered_for(options_of(session, ballot), elig.voter.key if elig.voter else browser_seed)
+    current, receipt = None, ""
+    if elig.voter is not None:
+        vote = session.exec(select(Vote).where(Vote.ballot_id == ballot.id, Vote.voter_key == elig.voter.key)).first()
+        if vote is not None:
+            current, receipt = json.loads(vote.choices), vote.receipt
+    view = BallotView(ballot, process, options, elig, current, receipt, state)
+    view.meter = meter(ballot, options, current if current is not None else _empty(ballot.kind))
+    return view
+
+
+def _empty(kind: str) -> Any:
+    return {} if kind in (CUMULATIVE, ALLOCATION) else []
+
+
+def parse_choices(ballot: Ballot, options: list[BallotOption], form) -> Any:
+    """Read a ballot form: ticked projects, ranks, points or amounts in pounds."""
+    refs = [o.ref for o in options]
+    if ballot.kind in (counting.APPROVAL, KNAPSACK):
+        chosen = set(form.getlist("choice"))
+        return [r for r in refs if r in chosen] + sorted(chosen - set(refs))
+    if ballot.kind == RANKED:
+        ranks = {}
+        for ref in refs:
+            value = (form.get(f"rank-{ref}") or "").strip()
+            if value:
+                if not value.isdigit() or int(value) < 1:
+                    raise Invalid(_("Give each project you rank a number: 1 for your first choice"), field=f"rank-{ref}")
+                ranks[ref] = int(value)
+        if len(set(ranks.values())) != len(ranks):
+            raise Invalid(_("Give each project a different rank"), field="choices")
+        return sorted(ranks, key=ranks.get)
+    numbers = {}
+    for ref in refs:
+        value = (form.get(f"amount-{ref}") or "").strip().replace(",", "").lstrip("£")
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            raise Invalid(_("Enter a number"), field=f"amount-{ref}") from None
+        if ballot.kind == CUMULATIVE:
+            if not number.is_integer() or number < 0:
+                raise Invalid(_("Give a whole number of points, 0 or more"), field=f"amount-{ref}")
+            if number:
+                numbers[ref] = int(number)
+        else:
+            if number < 0:
+                raise Invalid(_("Enter an amount of £0 or more"), field=f"amount-{ref}")
+            numbers[ref] = counting.to_pence(number)
+    return numbers
+
+
+def check_choices(ballot: Ballot, options: list[BallotOption], choices: Any) -> None:
+    """Raise Invalid with the engine's plain-English message unless the ballot is valid."""
+    try:
+        counting.validate(_settings(ballot), [_option_dict(o) for o in options], choices)
+    except BallotError as exc:
+        raise Invalid(exc.message, field="choices") from None
+
+
+def meter(ballot: Ballot, options: list[BallotOption], choices: Any) -> dict:
+    """The live budget meter: what the choices use of the budget, points or total, and any problem."""
+    by_ref = {o.ref: o for o in options}
+    if ballot.kind in (counting.APPROVAL, KNAPSACK, RANKED):
+        used = sum(by_ref[r].cost_pence for r in choices if r in by_ref)
+        limit, unit = ballot.budget_pence, "money"
+        count = len(choices)
+    elif ballot.kind == CUMULATIVE:
+        used, limit, unit, count = sum(choices.values()), ballot.total_points, "points", len(choices)
+    else:
+        used, limit, unit, count = sum(choices.values()), ballot.budget_pence, "money", len(choices)
+    problem = ""
+    try:
+        check_choices(ballot, options, choices)
+    except Invalid as exc:
+        problem = exc.message
+    return {"used": used, "limit": limit, "unit": unit, "count": count, "problem": problem,
+            "left": limit - used, "over": used > limit and ballot.kind != RANKED}
+
+
+def _lock_log(session: Session, ballot_id: int) -> None:
+    # Entries of one ballot must be appended one at a time or two would claim the same place.
+    # SQLite serialises writers already (BEGIN IMMEDIATE); PostgreSQL needs an explicit lock.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": _LOG_LOCK, "b": ballot_id})
+
+
+def _append_log(session: Session, ballot_id: int, voter_key: str, channel: str, choices: Any) -> BallotLogEntry:
+    _lock_log(session, ballot_id)
+    last = session.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot_id)
+                        .order_by(BallotLogEntry.seq.desc()).limit(1)).first()
+    entry = BallotLogEntry(ballot_id=ballot_id, seq=(last.seq + 1) if last else 1, voter_token=_log_token(voter_key),
+                           channel=channel, choices=json.dumps(choices, sort_keys=True),
+                           previous_hash=last.hash if last else GENESIS, hash="")
+    entry.hash = link_hash(entry.previous_hash, entry.content())
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _store_vote(session: Session, ballot: Ballot, voter: Voter, choices: Any, channel: str) -> Vote:
+    payload = json.dumps(choices, sort_keys=True)
+    try:
+        # The unique (ballot_id, voter_key) constraint decides races: the loser updates instead.
+        with session.begin_nested():
+            vote = Vote(ballot_id=ballot.id, voter_key=voter.key, choices=payload, channel=channel,
+                        area_id=voter.area_id)
+            session.add(vote)
+            session.flush()
+        return vote
+    except IntegrityError:
+        vote = session.exec(select(Vote).where(Vote.ballot_id == ballot.id, Vote.voter_key == voter.key)).one()
+        vote.choices, vote.changes, vote.updated_at = payload, vote.changes + 1, utcnow()
+        return vote
+
+
+def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter | None, choices: Any) -> str:
+    """Count this voter's ballot (replacing any earlier one) and return the receipt."""
+    ballot = get_ballot(session, council, ballot_id)
+    if voter is None:
+        raise NotAllowed(_("You cannot vote in this ballot."))
+    if ballot_state(ballot) != "open":
+        raise Conflict(_("This ballot is not open for voting."))
+    check_choices(ballot, options_of(session, ballot), choices)
+    if voter.code_id is not None:
+        session.execute(update(VotingCode).where(VotingCode.id == voter.code_id, VotingCode.used_at.is_(None))
+                        .values(used_at=utcnow()))
+    vote = _store_vote(session, ballot, voter, choices, ONLINE)
+    entry = _append_log(session, ballot.id, voter.key, ONLINE, choices)
+    vote.receipt = entry.hash
+    session.commit()
+    return entry.hash
+
+
+
+def paper_entries(session: Session, ballot: Ballot) -> list[PaperBallotEntry]:
+    return list(session.exec(select(PaperBallotEntry).where(PaperBallotEntry.ballot_id == ballot.id)
+                             .order_by(PaperBallotEntry.status.desc(), PaperBallotEntry.id)).all())
+
+
+def key_paper_ballot(session: Session, council: Council, ballot_id: int, actor: User, *, paper_ref: str,
+                     channel: str, area_id: int | None, choices: Any) -> PaperBallotEntry:
+    """Key a paper or booth ballot; a second officer keys it again and only matching entries count."""
+    ballot = get_ballot(session, council, ballot_id)
+    if ballot.frozen_at is None or ballot.results_published_at is not None:
+        raise Conflict(_("Paper ballots can be keyed once voting has opened and until results are published."))
+    if channel not in CHANNELS[1:]:
+        raise Invalid(_("Choose paper or polling booth"), field="channel")
+    paper_ref = paper_ref.strip().upper()
+    if not paper_ref:
+        raise Invalid(_("Enter the number printed on the ballot paper"), field="paper_ref")
+    check_choices(ballot, options_of(session, ballot), choices)
+    payload = json.dumps(choices, sort_keys=True)
+    entry = session.exec(select(PaperBallotEntry).where(PaperBallotEntry.ballot_id == ballot.id,
+                                                        PaperBallotEntry.paper_ref == paper_ref)).first()
+    if entry is None:
+        entry = PaperBallotEntry(ballot_id=ballot.id, paper_ref=paper_ref, channel=channel, area_id=area_id,
+                                 first_choices=payload, first_by_id=actor.id)
+        session.add(entry)
+        session.flush()
+        action = "pb.paper_keyed_first"
+    else:
+        if entry.status == MATCHED:
+            raise Conflict(_("Ballot paper %(ref)s has already been keyed twice and counted.", ref=paper_ref))
+        if entry.first_by_id == actor.id:
+            raise NotAllowed(_("A different officer must key ballot paper %(ref)s the second time.", ref=paper_ref))
+        entry.second_choices, entry.second_by_id = payload, actor.id
+        if payload == entry.first_choices and channel == entry.channel:
+            entry.status = MATCHED
+            voter = Voter(key=_keyed_hash("pb-vote", ballot.id, "paper", paper_ref), via=channel, area_id=entry.area_id)
+            vote = _store_vote(session, ballot, voter, choices, channel)
+            vote.receipt = _append_log(session, ballot.id, voter.key, channel, choices).hash
+            session.flush()
+            entry.vote_id = vote.id
+            action = "pb.paper_matched"
+        else:
+            entry.status = MISMATCH
+            action = "pb.paper_mismatch"
+    audit.record(session, action, "pb_paper_entry", entry.id, council_id=council.id, actor_id=actor.id,
+                 ballot_id=ballot.id, paper_ref=paper_ref, channel=channel)
+    session.commit()
+    return entry
+
+
+
+@dataclass
+class ResultsView:
+    ballot: Ballot
+    process: Process
+    result: Result
+    computed: dict
+    official: list[str]
+    rows: list[dict]
+    turnout: dict
+
+
+def results_view(session: Session, council: Council, ballot_id: int, *, officer: bool = False) -> ResultsView:
+    """Published results (officers also see a count before publication)."""
+    ballot = get_ballot(session, council, ballot_id)
+    result = result_of(session, ballot)
+    if result is None or result.computed_at is None or (ballot.results_published_at is None and not officer):
+        raise NotFound(_("The results of this ballot have not been published yet."))
+    computed = json.loads(result.computed)
+    official = json.loads(result.official_selected) if result.official_selected else computed.get("selected", [])
+    options = options_of(session, ballot)
+    support = computed.get("support", {})
+    allocation = computed.get("allocation", {})
+    order = {ref: n for n, ref in enumerate(computed.get("selected", []), start=1)}
+    rows = []
+    for option in options:
+        explanation = computed.get("explanations", {}).get(option.ref, {})
+        rows.append({"option": option, "support": support.get(option.ref, 0),
+                     "approvals": computed.get("approvals", {}).get(option.ref, 0),
+                     "funded": option.ref in order, "order": order.get(option.ref),
+                     "official": option.ref in official, "amount": allocation.get(option.ref),
+                     "reason": explanation.get("reason", "")})
+    rows.sort(key=lambda r: (r["order"] is None, r["order"] or 0, -(r["amount"] or 0), -r["support"]))
+    channels = dict(session.exec(select(Vote.channel, func.count()).where(Vote.ballot_id == ballot.id)
+                                 .group_by(Vote.channel)).all())
+    process = session.get(Process, ballot.process_id)
+    area = session.get(Area, process.area_id) if process.area_id else None
+    turnout = {"voters": result.voters, "channels": channels,
+               "adults": area.adults if area else None}
+    return ResultsView(ballot, process, result, computed, official, rows, turnout)
+
+
+def _published(session: Session, council: Council, ballot_id: int) -> Ballot:
+    ballot = get_ballot(session, council, ballot_id)
+    if ballot.results_published_at is None:
+        raise NotFound(_("Nothing about this ballot’s results is published until the council publishes them."))
+    return ballot
+
+
+def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tuple[str, str, str]:
+    """Return (text, mimetype, filename) of a results export; none before results are published."""
+    ballot = _published(session, council, ballot_id)
+    document = log_document(session, ballot)
+    name = f"{council.slug}-ballot-{ballot.id}"
+    if fmt == "json":
+        view = results_view(session, council, ballot_id)
+        data = {"ballot": document["ballot"], "options": document["options"], "result": document["result"],
+                "official_selected": view.official, "official_reason": view.result.official_reason,
+                "voters": view.result.voters, "log_head": view.result.log_head}
+        return json.dumps(data, indent=2, ensure_ascii=False), "application/json", f"{name}-results.json"
+    if fmt == "csv":
+        view = results_view(session, council, ballot_id)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["project_id", "title", "cost_pence", "support", "funded_by_count", "official_decision",
+                         "allocation_pence", "reason"])
+        for row in view.rows:
+            o = row["option"]
+            writer.writerow([o.ref, o.title, o.cost_pence, row["support"], "yes" if row["funded"] else "no",
+                             "funded" if row["official"] else "not funded", row["amount"] if row["amount"] is not None else "",
+                             row["reason"]])
+        return out.getvalue(), "text/csv", f"{name}-results.csv"
+    if fmt == "pb":
+        if ballot.kind == ALLOCATION:
+            raise NotFound(_("Allocation ballots have no Pabulib export."))
+        election = counting.election_of(document["ballot"], document["options"],
+                                        counting.final_ballots(document["entries"]), currency="GBP")
+        election.meta.update({"country": "United Kingdom", "unit": council.name, "instance": str(ballot.id),
+                              "rule": ballot.rule, "description": ballot.title})
+        return pabulib.dumps(election), "text/plain", f"{name}.pb"
+    raise NotFound(_("There is no such export."))
+
+
+def published_log(session: Session, council: Council, ballot_id: int) -> dict:
+    """The anonymous, hash-chained ballot log, published with the results."""
+    return log_document(session, _published(session, council, ballot_id))
+
+
+def find_receipt(session: Session, council: Council, ballot_id: int, receipt: str) -> BallotLogEntry | None:
+    ballot = _published(session, council, ballot_id)
+    return session.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id,
+                                                     BallotLogEntry.hash == receipt.strip().lower())).first()
+
+
+def log_summary(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, int, str]:
+    ballot = _published(session, council, ballot_id)
+    document = log_document(session, ballot, with_result=False)
+    return ballot, len(document["entries"]), document["head"]
+
+
+
+@dataclass
+class ManageView:
+    process: Process
+    ballots: list[tuple[Ballot, str, Result | None, int]]
+    proposals: list[Proposal]
+    area: Area | None
+
+
+def manage_view(session: Session, council: Council, process_id: int) -> ManageView:
+    process = get_process(session, council, process_id)
+    ballots = []
+    for ballot in ballots_of(session, process):
+        votes = session.exec(select(func.count()).select_from(Vote).where(Vote.ballot_id == ballot.id)).one()
+        ballots.append((ballot, ballot_state(ballot), result_of(session, ballot), votes))
+    proposals = list(session.exec(select(Proposal).where(Proposal.process_id == process.id).order_by(Proposal.id)).all())
+    return ManageView(process, ballots, proposals, session.get(Area, process.area_id) if process.area_id else None)
+
+
+def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:
+    ballot = get_ballot(session, council, ballot_id)
+    result = result_of(session, ballot)
+    return ballot, session.get(jobs.Job, result.job_id) if result and result.job_id else None
+
+
+
+def open_now(session: Session, council: Council) -> list[tuple[str, Ballot | Process, str]]:
+    """Open ballots and processes taking proposals, for the council's home page."""
+    items: list[tuple[str, Any, str]] = []
+    ballots = session.exec(select(Ballot).where(Ballot.council_id == council.id, Ballot.frozen_at.is_not(None),
+                                                Ballot.results_published_at.is_(None))).all()
+    for ballot in ballots:
+        if ballot_state(ballot) == "open":
+            items.append(("ballot", ballot, ballot.eligibility))
+    processes = session.exec(select(Process).where(Process.council_id == council.id, Process.phase == PROPOSALS)).all()
+    items.extend(("process", p, "") for p in processes)
+    return items
+
+
+def _money(pence: int) -> str:
+    from pbapp.templating import money
+
+    return money(pence)
