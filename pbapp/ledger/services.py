@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Callable
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -103,18 +104,21 @@ def figures(line: BudgetLine) -> rules.Figures:
                          ra_code=line.ra_code, name=line.name)
 
 
+def _in_council(found, council: Council, message: Callable[[], str]):
+    # An id from another council's record is treated as not there at all.
+    if found is None or found.council_id != council.id:
+        raise NotFound(message())
+    return found
+
+
 def _book(session: Session, council: Council, book_id: int) -> BudgetBook:
-    book = session.get(BudgetBook, book_id)
-    if book is None or book.council_id != council.id:
-        raise NotFound(_("There is no budget book at this address."))
-    return book
+    return _in_council(session.get(BudgetBook, book_id), council,
+                       lambda: _("There is no budget book at this address."))
 
 
 def _item(session: Session, council: Council, item_id: int) -> RecordItem:
-    item = session.get(RecordItem, item_id)
-    if item is None or item.council_id != council.id:
-        raise NotFound(_("There is no recommendation or result at this address."))
-    return item
+    return _in_council(session.get(RecordItem, item_id), council,
+                       lambda: _("There is no recommendation or result at this address."))
 
 
 @dataclass
