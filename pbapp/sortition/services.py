@@ -409,6 +409,11 @@ def start_run(session: Session, council: Council, pool: Pool, *, algorithm: str 
     return run
 
 
+def N_(message: str) -> str:
+    """Mark a job message for translation; it is translated when shown, as jobs have no visitor."""
+    return message
+
+
 def _set_run(session: Session, run_id: int, **values: Any) -> None:
     session.execute(update(SelectionRun).where(SelectionRun.id == run_id).values(**values))
     session.commit()
@@ -425,31 +430,31 @@ def run_selection_job(session: Session, progress, run_id: int) -> dict[str, Any]
     _set_run(session, run_id, status=RUNNING)
     data = json.loads(run.pool_input)
     pool = pool_from_snapshot(data)
-    progress(5, _("Checking the quotas against the pool"))
+    progress(5, N_("Checking the quotas against the pool"))
     try:
         if run.purpose != SELECTION:
-            progress(15, _("Finding the fairest way to fill the empty seats (LEXIMIN)"))
+            progress(15, N_("Finding the fairest way to fill the empty seats (LEXIMIN)"))
             confirmed, dropped = data["include"], data["exclude"]
             result = replace(pool, confirmed, dropped, seed=run.seed)
             dist, lottery = result.selection.distribution, result.selection.lottery
         elif run.algorithm == LEXIMIN:
-            progress(15, _("Finding the fairest distribution over panels (LEXIMIN)"))
+            progress(15, N_("Finding the fairest distribution over panels (LEXIMIN)"))
             dist = leximin(pool, seed=run.seed)
-            progress(80, _("Rounding it to a lottery of %(count)d panels", count=LOTTERY_PANELS))
+            progress(80, N_("Rounding it to a lottery of panels for the public draw"))
             lottery = round_lottery(dist, LOTTERY_PANELS)
         else:
-            progress(15, _("Estimating selection probabilities of the legacy method"))
+            progress(15, N_("Estimating selection probabilities of the legacy method"))
             dist = legacy_distribution(pool, seed=run.seed, runs=LEGACY_RUNS)
             lottery = None
     except InfeasibleError as exc:
-        message = _("The quotas cannot be met from this pool: %(problems)s",
-                    problems="; ".join(exc.report.problems) if getattr(exc, "report", None) else str(exc))
+        problems = "; ".join(exc.report.problems) if getattr(exc, "report", None) else str(exc)
+        message = N_("The quotas cannot be met from this pool:") + " " + problems
         _set_run(session, run_id, status=FAILED, error=message[:2000])
         raise jobs.JobFailed(message) from None
     except CoreError as exc:
         _set_run(session, run_id, status=FAILED, error=str(exc)[:2000])
         raise jobs.JobFailed(str(exc)) from None
-    progress(90, _("Publishing the commitment"))
+    progress(90, N_("Publishing the commitment"))
     probabilities = {i: round(p, 6) for i, p in zip(pool.ids, dist.probabilities, strict=True)}
     panels = [list(p) for p in lottery.panels] if lottery else []
     facts = {"input_hash": run.input_hash, "algorithm": dist.algorithm, "version": dist.version,

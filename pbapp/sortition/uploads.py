@@ -132,7 +132,7 @@ def suggest_mapping(features: list[str], columns: list[str], fmt: str) -> dict[s
     return mapping
 
 
-def _renamed_header(columns: list[str], features: list[str], mapping: dict[str, str]) -> list[str]:
+def _renamed_header(columns: list[str], features: list[str], mapping: dict[str, str], source: str) -> list[str]:
     """Rename mapped columns to what the core readers expect; unmapped ones cannot collide."""
     targets: dict[str, str] = {}
     wanted = [(ID_KEY, ID_KEY), (HOUSEHOLD_KEY, HOUSEHOLD_KEY)]
@@ -149,11 +149,12 @@ def _renamed_header(columns: list[str], features: list[str], mapping: dict[str, 
                             column=column), field=key)
         targets[column] = target
     if ID_KEY not in targets.values():
-        raise Invalid(_("Choose the column that holds each volunteer’s id"), field=ID_KEY)
+        raise Invalid(_("%(file)s, line 1: choose the column that holds each volunteer’s id", file=source),
+                      field=ID_KEY)
     missing = [f for f in features if f not in targets.values()]
     if missing:
-        raise Invalid(_("Choose the column that holds “%(feature)s”", feature=missing[0]),
-                      field=feature_key(missing[0]))
+        raise Invalid(_("%(file)s, line 1: missing column for “%(feature)s”; choose the column that holds it",
+                        file=source, feature=missing[0]), field=feature_key(missing[0]))
     reserved = set(targets.values())
     return [targets.get(c, c if c not in reserved else f"__unused_{i}") for i, c in enumerate(columns)]
 
@@ -174,7 +175,7 @@ def parse(features: bytes, people: bytes, fmt: str, mapping: dict[str, str], *, 
     try:
         text = read_text(people, psrc)
         header_line, _sep, rest = text.partition("\n")
-        renamed = _renamed_header(head.columns, head.features, mapping)
+        renamed = _renamed_header(head.columns, head.features, mapping, psrc)
         people_text = _join_header(renamed, rest)
         ftext = _features_text(features, fmt, fsrc)
         if fmt == PBAPP_FORMAT:

@@ -11,7 +11,7 @@ from pbapp.sortition import services
 from pbapp.sortition.models import Feature, FeatureValue, Person, PersonContact, Pool, SelectionRun
 
 _counter = itertools.count(1)
-SMALL_QUOTAS = (("sex", "Female", 2, 2), ("sex", "Male", 2, 2), ("age", "18-39", 1, 3), ("age", "40+", 1, 3))
+SMALL_QUOTAS = (("sex", "Female", 1, 3), ("sex", "Male", 1, 3), ("age", "18-39", 1, 3), ("age", "40+", 1, 3))
 
 
 def pool(db: Session, council, *, people: int = 12, panel_size: int = 4, contacts: bool = True,
