@@ -44,6 +44,7 @@ WARD_POSTCODES = {
 DEVELOPMENT_PASSWORD = "demo-council-2026"
 # Domains append dotted paths of functions(session, council, report) that add their demo data.
 DOMAIN_SEEDS: tuple[str, ...] = ("pbapp.ledger.seed.seed_demo_ledger", "pbapp.juries.seed.seed_demo_juries",
+                                  "pbapp.juries.deliberation_seed.seed_demo_deliberation",
                                   "pbapp.pb.seed.seed_demo_pb",)
 
 

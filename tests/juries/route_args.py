@@ -23,3 +23,61 @@ def _session(app, db, council):
 
 
 ARGS = {"jury_id": _jury, "juror_id": _juror, "session_id": _session}
+
+
+# Deliberation routes: the demo facilitator facilitates the jury (the factories make it so) and the demo
+# resident is made a confirmed juror of it, so juror-only routes pass for "resident" (JurorPolicy).
+from pbapp.juries.models import (  # noqa: E402
+    POLL_OPEN, REC_DRAFT, Evidence, EvidenceRequest, Question, Recommendation, Round, StrawPoll,
+)
+from tests.juries import deliberation_factories as deliberation  # noqa: E402
+
+
+def _deliberating_jury(app, db, council):
+    jury_id = _jury(app, db, council)
+    deliberation.demo_juror(db, jury_id)
+    return jury_id
+
+
+def _first(db, model, jury_id, *conditions):
+    return db.exec(select(model).where(model.jury_id == jury_id, *conditions).order_by(model.id)).first()
+
+
+def _round(app, db, council):
+    jury_id = _deliberating_jury(app, db, council)
+    return (_first(db, Round, jury_id) or deliberation.round_(db, db.get(Jury, jury_id))).id
+
+
+def _evidence(app, db, council):
+    jury_id = _deliberating_jury(app, db, council)
+    return (_first(db, Evidence, jury_id) or deliberation.evidence(db, db.get(Jury, jury_id))).id
+
+
+def _question(app, db, council):
+    jury_id = _deliberating_jury(app, db, council)
+    juror = deliberation.demo_juror(db, jury_id)
+    return (_first(db, Question, jury_id) or deliberation.question(db, db.get(Jury, jury_id), juror)).id
+
+
+def _evidence_request(app, db, council):
+    jury_id = _deliberating_jury(app, db, council)
+    juror = deliberation.demo_juror(db, jury_id)
+    found = _first(db, EvidenceRequest, jury_id)
+    return (found or deliberation.evidence_request(db, db.get(Jury, jury_id), juror)).id
+
+
+def _open_poll(app, db, council):
+    jury_id = _deliberating_jury(app, db, council)
+    found = _first(db, StrawPoll, jury_id, StrawPoll.status == POLL_OPEN)
+    return (found or deliberation.approval_poll(db, db.get(Jury, jury_id), db.get(Round, _round(app, db, council)))).id
+
+
+def _draft_recommendation(app, db, council):
+    jury_id = _deliberating_jury(app, db, council)
+    found = _first(db, Recommendation, jury_id, Recommendation.status == REC_DRAFT)
+    return (found or deliberation.recommendation(db, db.get(Jury, jury_id))).id
+
+
+ARGS.update({"jury_id": _deliberating_jury, "round_id": _round, "evidence_id": _evidence,
+             "question_id": _question, "evidence_request_id": _evidence_request, "poll_id": _open_poll,
+             "recommendation_id": _draft_recommendation})

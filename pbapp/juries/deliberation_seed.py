@@ -1,0 +1,276 @@
+"""Demo deliberation for the demo jury: four rounds, evidence and witnesses, questions, two straw polls
+on budget lines, and three recommendations voted on (two adopted and sent to the budget-setting record).
+
+Idempotent: does nothing if the demo jury already has rounds. The demo resident becomes a confirmed
+juror with a portal account, so the demo shows the juror's side too. The caller commits.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from flask import current_app, url_for
+
+from pbapp import audit
+from pbapp.accounts.models import User
+from pbapp.councils.models import Council
+from pbapp.juries.models import (
+    ABSTAIN, AGAINST, ALLOCATION_POLL, ASKED_BY_COUNCIL, ASKED_BY_FACILITATOR, ASKED_BY_JURORS, ASKED_BY_STAKEHOLDER,
+    CONFIRMED, DECISION_ROUND, DELIBERATION_ROUND, EVIDENCE_REQUEST, EVIDENCE_ROUND, IN_FAVOUR, LINK_EVIDENCE,
+    MARKDOWN_EVIDENCE, MIXED, NEUTRAL, OPPOSE, PDF_EVIDENCE, POLL_CLOSED, REC_ADOPTED, REC_NOT_ADOPTED,
+    STATEMENT_EVIDENCE, SUPPORT, TO_OFFICER, TO_WITNESS, Attendance, Evidence, EvidenceFile, EvidenceRequest, Juror,
+    JurorAccount, Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationVersion,
+    RecommendationVote, Round, StrawPoll, Witness,
+)
+from pbapp.juries.deliberation import meets_threshold
+from pbapp.ledger import services as ledger
+from pbapp.sortition.models import Person, Pool
+from pbapp.timeutil import utcnow
+
+DEMO_RESIDENT = "resident@demo.example"
+DEMO_FACILITATOR = "facilitator@demo.example"
+POLL_LINES = ("Highways and transport services", "Library service", "Street cleansing (not chargeable to highways)",
+              "Recreation and sport - Sports development and community recreation", "Public health")
+POLL_TOTAL = 200_000_000  # £2m of discretionary spending to split
+# A tiny, valid one-page PDF, so the demo library holds a real document.
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def _jury(session: Session, council: Council, facilitator: User | None) -> Jury:
+    """The demo jury from the juries seed, or a minimal one with twelve confirmed jurors."""
+    found = session.exec(select(Jury).where(Jury.council_id == council.id).order_by(Jury.id)).first()
+    if found is not None:
+        return found
+    pool = Pool(council_id=council.id, name="Demo jury volunteers", panel_size=12, household_salt=secrets.token_hex(16))
+    session.add(pool)
+    session.flush()
+    jury = Jury(council_id=council.id, pool_id=pool.id, remit="How should the council balance its budget?",
+                panel_size=12, starts_on=date(2027, 1, 16), ends_on=date(2027, 3, 6), honorarium_pence=5000,
+                facilitator_id=facilitator.id if facilitator else None)
+    session.add(jury)
+    session.flush()
+    for n in range(12):
+        person = Person(pool_id=pool.id, public_id=f"demo-{n + 1:03d}", features="{}")
+        session.add(person)
+        session.flush()
+        session.add(Juror(jury_id=jury.id, person_id=person.id, status=CONFIRMED, responded_at=utcnow()))
+    session.flush()
+    return jury
+
+
+def _sessions(session: Session, jury: Jury) -> list[JurySession]:
+    """Four sessions: the juries seed's first ones, then enough more, a fortnight apart."""
+    sessions = list(session.exec(select(JurySession).where(JurySession.jury_id == jury.id)
+                                 .order_by(JurySession.held_on, JurySession.id)).all())
+    titles = ("Day 1: how the council's budget works", "Day 2: hearing from services",
+              "Day 3: weighing it up", "Day 4: deciding what to recommend")
+    while len(sessions) < 4:
+        held = (sessions[-1].held_on if sessions else jury.starts_on) + timedelta(days=14 if sessions else 0)
+        sessions.append(JurySession(jury_id=jury.id, title=titles[len(sessions)], held_on=held))
+        session.add(sessions[-1])
+    session.flush()
+    return sessions[:4]
+
+
+def _attendance(session: Session, meetings: list[JurySession], jurors: list[Juror]) -> None:
+    for m, meeting in enumerate(meetings):
+        marked = set(session.exec(select(Attendance.juror_id).where(Attendance.session_id == meeting.id)).all())
+        session.add_all([Attendance(session_id=meeting.id, juror_id=j.id, present=(n + m) % 11 != 0)
+                         for n, j in enumerate(jurors) if j.id not in marked])
+
+
+def _ballots(rng: random.Random, options: list[PollOption], jurors: list[Juror], leaning: list[int]) -> list[dict]:
+    """Allocation ballots that lean towards `leaning` (weights per option) and always add up to the total."""
+    ballots = []
+    for _ in jurors:
+        weights = [max(1, w + rng.randint(-3, 3)) for w in leaning]
+        units = POLL_TOTAL // 100_000_00  # whole £100,000 steps
+        shares = [units * w // sum(weights) for w in weights]
+        shares[0] += units - sum(shares)
+        ballots.append({str(o.id): s * 100_000_00 for o, s in zip(options, shares)})
+    return ballots
+
+
+def _poll(session: Session, jury: Jury, the_round: Round, lines, question: str, jurors: list[Juror],
+          leaning: list[int], rng: random.Random, actor_id: int | None) -> None:
+    poll = StrawPoll(jury_id=jury.id, round_id=the_round.id, kind=ALLOCATION_POLL, question=question,
+                     status=POLL_CLOSED, total_pence=POLL_TOTAL, opened_at=utcnow(), closed_at=utcnow(),
+                     created_by_id=actor_id)
+    session.add(poll)
+    session.flush()
+    options = [PollOption(poll_id=poll.id, position=n, label=line.name, budget_line_id=line.id, low_pence=0,
+                          high_pence=POLL_TOTAL) for n, line in enumerate(lines)]
+    session.add_all(options)
+    session.flush()
+    for juror, ballot in zip(jurors, _ballots(rng, options, jurors, leaning)):
+        session.add(PollBallot(poll_id=poll.id, juror_id=juror.id, choices=json.dumps(ballot, sort_keys=True)))
+
+
+def _evidence(session: Session, jury: Jury, rounds: list[Round], actor_id: int | None) -> list[Witness]:
+    now = utcnow()
+    witnesses = [
+        Witness(jury_id=jury.id, round_id=rounds[0].id, name="Priya Shah", organisation="Council finance team",
+                view="Explains where the money comes from and what the council must spend by law.",
+                stance=NEUTRAL, asked_by=ASKED_BY_COUNCIL),
+        Witness(jury_id=jury.id, round_id=rounds[1].id, name="Dave Whittaker", organisation="Darwen Cycling Club",
+                view="Argues for moving money from road resurfacing into safe walking and cycling routes.",
+                stance=IN_FAVOUR, asked_by=ASKED_BY_JURORS),
+        Witness(jury_id=jury.id, round_id=rounds[1].id, name="Jean Barker", organisation="Federation of Small Businesses",
+                view="Warns that cutting highways maintenance will harm town-centre trade.",
+                stance=AGAINST, asked_by=ASKED_BY_STAKEHOLDER),
+        Witness(jury_id=jury.id, round_id=rounds[1].id, name="Dr Sam Okafor", organisation="Lancashire public health",
+                view="Sets out the evidence on prevention spending: some clear gains, some uncertain.",
+                stance=MIXED, asked_by=ASKED_BY_FACILITATOR),
+    ]
+    session.add_all(witnesses)
+    session.flush()
+    items = [
+        Evidence(jury_id=jury.id, round_id=rounds[0].id, kind=MARKDOWN_EVIDENCE, published_at=now,
+                 title="The council's budget in ten minutes", created_by_id=actor_id,
+                 summary="Where the money comes from, and the services it pays for.",
+                 body="## Where the money comes from\n\n- **Council tax**: about a quarter\n- **Business rates**\n"
+                      "- **Government grants**, many of them ring-fenced\n\n## What must be spent\n\nSocial care "
+                      "and education take most of the budget and are largely set by law."),
+        Evidence(jury_id=jury.id, round_id=rounds[0].id, kind=PDF_EVIDENCE, published_at=now, created_by_id=actor_id,
+                 title="Medium-term financial plan (summary)", summary="The council's own forecast for three years.",
+                 file_name="medium-term-financial-plan.pdf", file_size=len(DEMO_PDF)),
+        Evidence(jury_id=jury.id, round_id=rounds[1].id, witness_id=witnesses[1].id, kind=STATEMENT_EVIDENCE,
+                 published_at=now, created_by_id=actor_id, title="Statement: safer streets for walking and cycling",
+                 body="Most trips in the borough are under two miles. Safe routes would let more people walk or "
+                      "cycle, which costs less to maintain than roads."),
+        Evidence(jury_id=jury.id, round_id=rounds[1].id, witness_id=witnesses[2].id, kind=STATEMENT_EVIDENCE,
+                 published_at=now, created_by_id=actor_id, title="Statement: keep the roads in good repair",
+                 body="Potholes cost local firms money in repairs and lost trade. Maintenance is cheaper than rebuilding."),
+        Evidence(jury_id=jury.id, round_id=rounds[1].id, kind=LINK_EVIDENCE, published_at=now, created_by_id=actor_id,
+                 title="Revenue outturn statistics (GOV.UK)",
+                 url="https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing"),
+    ]
+    session.add_all(items)
+    session.flush()
+    session.add(EvidenceFile(evidence_id=items[1].id, data=DEMO_PDF))
+    return witnesses
+
+
+def _questions(session: Session, jury: Jury, jurors: list[Juror], witnesses: list[Witness]) -> None:
+    now = utcnow()
+    session.add_all([
+        Question(jury_id=jury.id, juror_id=jurors[1].id, addressed_to=TO_OFFICER, published_at=now, answered_at=now,
+                 text="How much of the budget can the council actually choose how to spend?",
+                 answer="About £2 million of next year's spending is not committed by law or contract.",
+                 answered_by="Head of Finance"),
+        Question(jury_id=jury.id, juror_id=jurors[2].id, addressed_to=TO_WITNESS, witness_id=witnesses[1].id,
+                 published_at=now, answered_at=now, text="How many people would use new cycle routes?",
+                 answer="Towns that built connected routes saw cycling trips double within five years.",
+                 answered_by="Dave Whittaker"),
+        Question(jury_id=jury.id, juror_id=jurors[3].id, addressed_to=TO_OFFICER, published_at=now, answered_at=now,
+                 text="Would longer library opening hours cost much?",
+                 answer="Opening every library one more evening a week would cost about £180,000 a year.",
+                 answered_by="Libraries manager"),
+        Question(jury_id=jury.id, juror_id=jurors[0].id, addressed_to=TO_WITNESS, witness_id=witnesses[3].id,
+                 text="Which prevention programmes have the strongest evidence?"),
+    ])
+    session.add(EvidenceRequest(jury_id=jury.id, juror_id=jurors[4].id, kind=EVIDENCE_REQUEST,
+                                text="Figures on how many people use each library."))
+
+
+RECOMMENDATIONS = (
+    ("Fund safe walking and cycling routes", "Move £250,000 a year from road resurfacing into a network of safe "
+     "walking and cycling routes, starting near schools.", 0, 25_000_000, 80, (24, 3, 1)),
+    ("Open libraries one more evening a week", "Keep every library open until 8pm one evening a week, paid for "
+     "from the discretionary budget.", 1, 18_000_000, 80, (23, 4, 1)),
+    ("Cut street cleansing to pay for prevention", "Reduce street cleansing frequency and move £150,000 to "
+     "public health prevention.", 2, -15_000_000, 80, (14, 11, 3)),
+)
+
+
+def _public_url(council: Council, jury: Jury, number: int) -> str:
+    with current_app.test_request_context():
+        return url_for("juries.public_jury", council=council.slug, jury_id=jury.id,
+                       _anchor=f"recommendation-{number}", _external=True)
+
+
+def _recommendations(session: Session, council: Council, jury: Jury, lines, jurors: list[Juror],
+                     resident: User | None, facilitator: User | None, report: list[str]) -> int:
+    adopted = 0
+    for number, (title, text, line_index, change, threshold, counts) in enumerate(RECOMMENDATIONS, start=1):
+        line = lines[line_index] if line_index < len(lines) else None
+        rec = Recommendation(jury_id=jury.id, number=number, threshold_percent=threshold, vote_opened_at=utcnow())
+        session.add(rec)
+        session.flush()
+        first_author = resident.id if resident else None
+        session.add(RecommendationVersion(recommendation_id=rec.id, version=1, title=title,
+                                          text=text.replace("safe walking", "walking"), author_id=first_author,
+                                          budget_line_id=line.id if line else None, change_pence=change,
+                                          note="First draft"))
+        session.add(RecommendationVersion(recommendation_id=rec.id, version=2, title=title, text=text,
+                                          budget_line_id=line.id if line else None, change_pence=change,
+                                          author_id=facilitator.id if facilitator else None,
+                                          note="Wording agreed in small groups"))
+        support, oppose, abstain = counts
+        choices = [SUPPORT] * support + [OPPOSE] * oppose + [ABSTAIN] * abstain
+        votes = list(zip(jurors, choices))
+        session.add_all([RecommendationVote(recommendation_id=rec.id, juror_id=j.id, choice=c) for j, c in votes])
+        cast = [c for _, c in votes]
+        rec.support_count, rec.oppose_count, rec.abstain_count = (cast.count(SUPPORT), cast.count(OPPOSE),
+                                                                  cast.count(ABSTAIN))
+        passed = meets_threshold(rec.support_count, len(cast), threshold)
+        rec.status, rec.decided_at = (REC_ADOPTED if passed else REC_NOT_ADOPTED), utcnow()
+        if passed:
+            item = ledger.receive_item(
+                session, council_id=council.id, source="jury_recommendation",
+                source_ref=f"jury:{jury.id}:recommendation:{rec.id}", title=title,
+                summary=f"Adopted by the citizens' jury: {rec.support_count} of {len(cast)} jurors voting supported "
+                        f"it ({threshold}% needed). {text}",
+                public_url=_public_url(council, jury, number),
+                amount_pence=change, budget_line_id=line.id if line else None, decided_at=rec.decided_at)
+            rec.record_item_id = item.id
+            adopted += 1
+        session.add(rec)
+    return adopted
+
+
+def seed_demo_deliberation(session: Session, council: Council, report: list[str]) -> None:
+    """Add the demo jury's deliberation once; the caller commits."""
+    facilitator = session.exec(select(User).where(User.email == DEMO_FACILITATOR)).first()
+    resident = session.exec(select(User).where(User.email == DEMO_RESIDENT)).first()
+    jury = _jury(session, council, facilitator)
+    if session.exec(select(Round).where(Round.jury_id == jury.id)).first() is not None:
+        return
+    jurors = list(session.exec(select(Juror).where(Juror.jury_id == jury.id, Juror.status == CONFIRMED)
+                               .order_by(Juror.id)).all())
+    if not jurors:
+        return
+    if resident is not None and not session.exec(select(JurorAccount).where(JurorAccount.user_id == resident.id,
+                                                                            JurorAccount.juror_id == jurors[0].id)).first():
+        session.add(JurorAccount(juror_id=jurors[0].id, user_id=resident.id, name_consent=False))
+    meetings = _sessions(session, jury)
+    kinds = (EVIDENCE_ROUND, EVIDENCE_ROUND, DELIBERATION_ROUND, DECISION_ROUND)
+    actor_id = facilitator.id if facilitator else None
+    rounds = [Round(jury_id=jury.id, session_id=m.id, kind=kind, starts_at="10:00", place="Darwen Library Theatre",
+                    agenda="Welcome and recap\nEvidence and questions\nSmall-group discussion\nWhat we heard",
+                    created_by_id=actor_id) for m, kind in zip(meetings, kinds)]
+    session.add_all(rounds)
+    session.flush()
+    _attendance(session, meetings, jurors)
+    witnesses = _evidence(session, jury, rounds, actor_id)
+    _questions(session, jury, jurors, witnesses)
+    by_name = {line.name: line for line in ledger.budget_lines(session, council.id)}
+    lines = [by_name[name] for name in POLL_LINES if name in by_name]
+    rng = random.Random(2027)
+    if len(lines) >= 2:
+        _poll(session, jury, rounds[1], lines, "How would you split £2 million between these services?", jurors,
+              [6, 4, 4, 3, 3][:len(lines)], rng, actor_id)
+        _poll(session, jury, rounds[2], lines, "After hearing the evidence: how would you split £2 million now?",
+              jurors, [3, 6, 3, 4, 4][:len(lines)], rng, actor_id)
+    adopted = _recommendations(session, council, jury, lines, jurors, resident, facilitator, report)
+    audit.record(session, "jury.deliberation_seeded", "jury", jury.id, council_id=council.id, rounds=len(rounds),
+                 adopted=adopted)
+    report.append(f"Added the demo jury's deliberation: {len(rounds)} rounds, evidence from {len(witnesses)} "
+                  f"witnesses, straw polls, and {len(RECOMMENDATIONS)} recommendations ({adopted} adopted and sent "
+                  "to the budget-setting record).")

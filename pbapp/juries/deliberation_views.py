@@ -1,0 +1,459 @@
+"""Routes of a jury's deliberation: the facilitator's pages, the juror portal and the public jury page."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from pbapp.db import get_session
+from pbapp.errors import DomainError, Invalid
+from pbapp.htmx import redirect_after_post, render
+from pbapp.juries import bp
+from pbapp.juries import deliberation as services
+from pbapp.juries import deliberation_permissions as permissions
+from pbapp.juries.deliberation_forms import (
+    AnswerForm, AttendanceForm, ConsentForm, EmptyForm, EvidenceForm, LinkAccountForm, NewRecommendationForm,
+    PollForm, QuestionForm, RecommendationForm, ReplyForm, RequestForm, RoundForm, VoteForm, WitnessForm, to_pence,
+)
+from pbapp.juries.models import ALLOCATION_POLL
+from pbapp.security import requires
+
+BASE = "/<council>/<int:jury_id>"
+
+
+def _form_error(form, error: DomainError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+def _choices(pairs, blank=None) -> list[SelectChoice]:
+    first = [SelectChoice(0, blank)] if blank else []
+    return first + [SelectChoice(value, label) for value, label in pairs]
+
+
+def _dashboard_url(council: str, jury_id: int) -> str:
+    return url_for("juries.deliberation", council=council, jury_id=jury_id)
+
+
+def _portal_url(council: str, jury_id: int) -> str:
+    return url_for("juries.portal", council=council, jury_id=jury_id)
+
+
+def _pence_or_error(form, name: str, default: int | None = 0) -> int | None:
+    text = (getattr(form, name).data or "").strip()
+    if not text:
+        return default
+    try:
+        return to_pence(text)
+    except ValueError as error:
+        raise Invalid(_("Enter an amount in pounds, like £25,000"), field=name) from error
+
+
+@bp.route(BASE + "/deliberation")
+@requires(permissions.RUN_JURY)
+def deliberation(council: str, jury_id: int):
+    view = services.dashboard(get_session(), council, jury_id, current_user)
+    return render("juries/rounds.html", view=view, title=_("Running the jury"))
+
+
+@bp.route(BASE + "/rounds/new", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def new_round(council: str, jury_id: int):
+    db, form = get_session(), RoundForm()
+    view = services.dashboard(db, council, jury_id, current_user)
+    if form.validate_on_submit():
+        try:
+            item = services.create_round(db, council, jury_id, current_user, title=form.title.data,
+                                         held_on=form.held_on.data, kind=form.kind.data, starts_at=form.starts_at.data,
+                                         place=form.place.data, link=form.link.data, agenda=form.agenda.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("Round added."), "success")
+            return redirect_after_post(url_for("juries.round_detail", council=council, jury_id=jury_id,
+                                               round_id=item.id))
+    return render("juries/rounds_new.html", view=view, form=form, status=_status(form), title=_("Add a round"))
+
+
+@bp.route(BASE + "/rounds/<int:round_id>")
+@requires(permissions.RUN_JURY)
+def round_detail(council: str, jury_id: int, round_id: int):
+    view = services.round_detail(get_session(), council, jury_id, round_id, current_user)
+    return render("juries/rounds_detail.html", view=view, form=EmptyForm(), title=view.meeting.title)
+
+
+@bp.route(BASE + "/rounds/<int:round_id>/attendance", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def round_attendance(council: str, jury_id: int, round_id: int):
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        return round_detail(council, jury_id, round_id)
+    count = services.record_round_attendance(get_session(), council, jury_id, round_id, current_user,
+                                             set(form.present.data or []))
+    flash(_("Attendance saved: %(count)d present.", count=count), "success")
+    return redirect_after_post(url_for("juries.round_detail", council=council, jury_id=jury_id, round_id=round_id))
+
+
+@bp.route(BASE + "/witnesses/new", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def new_witness(council: str, jury_id: int):
+    db, form = get_session(), WitnessForm()
+    view = services.dashboard(db, council, jury_id, current_user)
+    form.round_id.choices = _choices([(r.id, m.title) for r, m in view.rounds], _("No particular round"))
+    if form.validate_on_submit():
+        try:
+            services.add_witness(db, council, jury_id, current_user, name=form.name.data,
+                                 organisation=form.organisation.data, view=form.view.data, stance=form.stance.data,
+                                 asked_by=form.asked_by.data, round_id=form.round_id.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("Witness added to the register."), "success")
+            return redirect_after_post(_dashboard_url(council, jury_id) + "#witnesses")
+    return render("juries/evidence_witness.html", view=view, form=form, status=_status(form), title=_("Add a witness"))
+
+
+@bp.route(BASE + "/evidence/new", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def new_evidence(council: str, jury_id: int):
+    db, form = get_session(), EvidenceForm()
+    view = services.dashboard(db, council, jury_id, current_user)
+    form.round_id.choices = _choices([(r.id, m.title) for r, m in view.rounds], _("No particular round"))
+    form.witness_id.choices = _choices([(w.id, w.name) for w in view.witnesses], _("No witness"))
+    if form.validate_on_submit():
+        upload = form.upload.data
+        try:
+            services.add_evidence(db, council, jury_id, current_user, kind=form.kind.data, title=form.title.data,
+                                  summary=form.summary.data, body=form.body.data, url=form.url.data,
+                                  round_id=form.round_id.data, witness_id=form.witness_id.data,
+                                  upload=(upload.filename or "", upload.read()) if upload else None,
+                                  publish=form.publish.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("Evidence added."), "success")
+            return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
+    return render("juries/evidence_new.html", view=view, form=form, status=_status(form), title=_("Add evidence"))
+
+
+@bp.route(BASE + "/evidence/<int:evidence_id>/publish", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def publish_evidence(council: str, jury_id: int, evidence_id: int):
+    if EmptyForm().validate_on_submit():
+        services.publish_evidence(get_session(), council, jury_id, evidence_id, current_user)
+        flash(_("Evidence published."), "success")
+    return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
+
+
+@bp.route(BASE + "/evidence/<int:evidence_id>")
+@requires(permissions.ANYONE)
+def evidence(council: str, jury_id: int, evidence_id: int):
+    view = services.evidence_detail(get_session(), council, jury_id, evidence_id, current_user)
+    return render("juries/evidence_detail.html", view=view, title=view.evidence.title)
+
+
+@bp.route(BASE + "/evidence/<int:evidence_id>/file")
+@requires(permissions.ANYONE)
+def evidence_file(council: str, jury_id: int, evidence_id: int):
+    item, data = services.evidence_file(get_session(), council, jury_id, evidence_id, current_user)
+    response = Response(data, mimetype="application/pdf")
+    # Always a download: a PDF opened inside our origin could run script in some viewers.
+    response.headers["Content-Disposition"] = f'attachment; filename="{item.file_name}"'
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store" if item.published_at is None else "public, max-age=300"
+    return response
+
+
+@bp.route(BASE + "/requests/<int:evidence_request_id>", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def reply_request(council: str, jury_id: int, evidence_request_id: int):
+    db, form = get_session(), ReplyForm()
+    view = services.dashboard(db, council, jury_id, current_user)
+    if form.validate_on_submit():
+        try:
+            services.reply_to_request(db, council, jury_id, evidence_request_id, current_user,
+                                      status=form.status.data, reply=form.reply.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("Reply saved."), "success")
+            return redirect_after_post(_dashboard_url(council, jury_id) + "#requests")
+    item = next((r for r in view.requests if r.id == evidence_request_id), None)
+    return render("juries/evidence_reply.html", view=view, item=item, form=form, status=_status(form) if item else 404,
+                  title=_("Reply to a request"))
+
+
+@bp.route(BASE + "/questions/<int:question_id>/answer", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def answer_question(council: str, jury_id: int, question_id: int):
+    db = get_session()
+    the_council, jury, question = services.question_for_answer(db, council, jury_id, question_id, current_user)
+    form = AnswerForm(obj=question if request.method == "GET" and question.answer else None)
+    if form.validate_on_submit():
+        try:
+            services.answer_question(db, council, jury_id, question_id, current_user, answer=form.answer.data,
+                                     answered_by=form.answered_by.data, publish=form.publish.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("Answer saved."), "success")
+            return redirect_after_post(_dashboard_url(council, jury_id) + "#questions")
+    return render("juries/questions_answer.html", council=the_council, jury=jury, question=question, form=form,
+                  status=_status(form), title=_("Answer a question"))
+
+
+@bp.route(BASE + "/rounds/<int:round_id>/polls/new", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def new_poll(council: str, jury_id: int, round_id: int):
+    db, form = get_session(), PollForm()
+    view = services.round_detail(db, council, jury_id, round_id, current_user)
+    form.line_ids.choices = _choices(services.budget_line_choices(db, council))
+    if form.validate_on_submit():
+        try:
+            total = _pence_or_error(form, "total")
+            services.create_poll(db, council, jury_id, round_id, current_user, kind=form.kind.data,
+                                 question=form.question.data, total_pence=total, line_ids=form.line_ids.data,
+                                 low_pence=_pence_or_error(form, "low"), high_pence=_pence_or_error(form, "high", None),
+                                 option_labels=(form.options.data or "").splitlines(),
+                                 max_choices=form.max_choices.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("Poll set up. Open it when the jury is ready."), "success")
+            return redirect_after_post(url_for("juries.round_detail", council=council, jury_id=jury_id,
+                                               round_id=round_id))
+    return render("juries/polls_new.html", view=view, form=form, status=_status(form), title=_("Set up a straw poll"))
+
+
+def _poll_state(council: str, jury_id: int, poll_id: int, open_it: bool):
+    if EmptyForm().validate_on_submit():
+        poll = services.set_poll_state(get_session(), council, jury_id, poll_id, current_user, open_it=open_it)
+        flash(_("Poll opened.") if open_it else _("Poll closed. The results are on the round page."), "success")
+        return redirect_after_post(url_for("juries.round_detail", council=council, jury_id=jury_id,
+                                           round_id=poll.round_id))
+    return redirect_after_post(_dashboard_url(council, jury_id))
+
+
+@bp.route(BASE + "/polls/<int:poll_id>/open", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def open_poll(council: str, jury_id: int, poll_id: int):
+    return _poll_state(council, jury_id, poll_id, True)
+
+
+@bp.route(BASE + "/polls/<int:poll_id>/close", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def close_poll(council: str, jury_id: int, poll_id: int):
+    return _poll_state(council, jury_id, poll_id, False)
+
+
+@bp.route(BASE + "/recommendations/new", methods=["GET", "POST"])
+@requires(permissions.JURY_MEMBER)
+def new_recommendation(council: str, jury_id: int):
+    db, form = get_session(), NewRecommendationForm()
+    form.budget_line_id.choices = _choices(services.budget_line_choices(db, council), _("Not linked to a line"))
+    back = services.member_home(db, council, jury_id, current_user)
+    if form.validate_on_submit():
+        try:
+            rec = services.draft_recommendation(
+                db, council, jury_id, current_user, title=form.title.data, text=form.text.data,
+                budget_line_id=form.budget_line_id.data, change_pence=_pence_or_error(form, "change"),
+                threshold_percent=form.threshold_percent.data, note=form.note.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            return redirect_after_post(url_for("juries.recommendation", council=council, jury_id=jury_id,
+                                               recommendation_id=rec.id))
+    return render("juries/recommendations_new.html", form=form, back=back, council=council, jury_id=jury_id,
+                  status=_status(form), title=_("Draft a recommendation"))
+
+
+@bp.route(BASE + "/recommendations/<int:recommendation_id>", methods=["GET", "POST"])
+@requires(permissions.JURY_MEMBER)
+def recommendation(council: str, jury_id: int, recommendation_id: int):
+    db, form = get_session(), RecommendationForm()
+    form.budget_line_id.choices = _choices(services.budget_line_choices(db, council), _("Not linked to a line"))
+    if form.validate_on_submit():
+        try:
+            services.revise_recommendation(
+                db, council, jury_id, recommendation_id, current_user, title=form.title.data, text=form.text.data,
+                budget_line_id=form.budget_line_id.data, change_pence=_pence_or_error(form, "change"),
+                note=form.note.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("New version saved."), "success")
+            return redirect_after_post(request.path)
+    compare = (request.args.get("from", type=int), request.args.get("to", type=int))
+    view = services.recommendation_detail(db, council, jury_id, recommendation_id, current_user,
+                                          compare if all(compare) else None)
+    if request.method == "GET":
+        form.process(obj=view.latest, change=f"{view.latest.change_pence / 100:.2f}", note="")
+        form.budget_line_id.data = view.latest.budget_line_id or 0
+    return render("juries/recommendations_detail.html", view=view, form=form, vote_form=VoteForm(),
+                  action_form=EmptyForm(), status=_status(form), title=view.latest.title)
+
+
+def _rec_vote_state(council: str, jury_id: int, recommendation_id: int, open_it: bool):
+    if EmptyForm().validate_on_submit():
+        db = get_session()
+        if open_it:
+            services.open_recommendation_vote(db, council, jury_id, recommendation_id, current_user)
+        else:
+            public_url = url_for("juries.public_jury", council=council, jury_id=jury_id, _external=True)
+            services.close_recommendation_vote(db, council, jury_id, recommendation_id, current_user,
+                                               public_url=public_url)
+        flash(_("The vote is open.") if open_it else _("The vote is closed and counted."), "success")
+    return redirect_after_post(url_for("juries.recommendation", council=council, jury_id=jury_id,
+                                       recommendation_id=recommendation_id))
+
+
+@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/open", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def open_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
+    return _rec_vote_state(council, jury_id, recommendation_id, True)
+
+
+@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/close", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def close_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
+    return _rec_vote_state(council, jury_id, recommendation_id, False)
+
+
+@bp.route(BASE + "/juror-accounts", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def juror_accounts(council: str, jury_id: int):
+    db, form = get_session(), LinkAccountForm()
+    view = services.juror_accounts(db, council, jury_id, current_user)
+    form.juror_id.choices = _choices([(j.id, name) for j, name, _email in view.rows])
+    if form.validate_on_submit():
+        try:
+            services.link_juror_account(db, council, jury_id, current_user, juror_id=form.juror_id.data,
+                                        email=form.email.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("The juror can now use their jury page."), "success")
+            return redirect_after_post(request.path)
+    return render("juries/portal_accounts.html", view=view, form=form, status=_status(form),
+                  title=_("Jurors' accounts"))
+
+
+@bp.route(BASE + "/portal")
+@requires(permissions.JUROR)
+def portal(council: str, jury_id: int):
+    view = services.portal(get_session(), council, jury_id, current_user)
+    return render("juries/portal.html", view=view, consent_form=ConsentForm(consent=view.account.name_consent),
+                  title=_("Your jury"))
+
+
+@bp.route(BASE + "/portal/questions/new", methods=["GET", "POST"])
+@requires(permissions.JUROR)
+def ask_question(council: str, jury_id: int):
+    db, form = get_session(), QuestionForm()
+    view = services.portal(db, council, jury_id, current_user)
+    form.witness_id.choices = _choices([(w.id, w.name) for w in view.witnesses], _("Choose a witness"))
+    if form.validate_on_submit():
+        try:
+            services.ask_question(db, council, jury_id, current_user, text=form.text.data,
+                                  addressed_to=form.addressed_to.data, witness_id=form.witness_id.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("Your question has been sent. The answer will appear on your jury page."), "success")
+            return redirect_after_post(_portal_url(council, jury_id) + "#questions")
+    return render("juries/questions_ask.html", view=view, form=form, status=_status(form), title=_("Ask a question"))
+
+
+@bp.route(BASE + "/portal/requests/new", methods=["GET", "POST"])
+@requires(permissions.JUROR)
+def ask_for_evidence(council: str, jury_id: int):
+    db, form = get_session(), RequestForm()
+    view = services.portal(db, council, jury_id, current_user)
+    if form.validate_on_submit():
+        try:
+            services.ask_for_evidence(db, council, jury_id, current_user, kind=form.kind.data, text=form.text.data)
+        except Invalid as error:
+            _form_error(form, error)
+        else:
+            flash(_("Your request has been sent to the facilitator."), "success")
+            return redirect_after_post(_portal_url(council, jury_id) + "#requests")
+    return render("juries/evidence_request.html", view=view, form=form, status=_status(form),
+                  title=_("Ask for a witness or evidence"))
+
+
+def _ballot_from_form(view) -> dict[int, int] | list[int]:
+    if view.poll.kind == ALLOCATION_POLL:
+        amounts = {}
+        for option in view.options:
+            try:
+                amounts[option.id] = to_pence(request.form.get(f"amount-{option.id}", "") or "0")
+            except ValueError as error:
+                raise Invalid(_("Enter amounts in pounds, like £25,000"), field="choices") from error
+        return amounts
+    if view.poll.kind == "ranking":
+        ranked = sorted((request.form.get(f"rank-{o.id}", type=int), o.id) for o in view.options
+                        if request.form.get(f"rank-{o.id}", type=int))
+        return [option_id for _rank, option_id in ranked]
+    return request.form.getlist("choices", type=int)
+
+
+@bp.route(BASE + "/portal/polls/<int:poll_id>", methods=["GET", "POST"])
+@requires(permissions.JUROR)
+def vote_poll(council: str, jury_id: int, poll_id: int):
+    db, form, error = get_session(), EmptyForm(), None
+    view = services.poll_for_juror(db, council, jury_id, poll_id, current_user)
+    if form.validate_on_submit():
+        try:
+            services.cast_poll_ballot(db, council, jury_id, poll_id, current_user, _ballot_from_form(view))
+        except DomainError as problem:
+            error = problem.message
+        else:
+            flash(_("Your answer is saved. You can change it until the poll closes."), "success")
+            return redirect_after_post(_portal_url(council, jury_id) + "#polls")
+    return render("juries/polls_vote.html", view=view, form=form, error=error, submitted=request.form,
+                  status=422 if error else 200, title=view.poll.question)
+
+
+@bp.route(BASE + "/portal/recommendations/<int:recommendation_id>/vote", methods=["POST"])
+@requires(permissions.JUROR)
+def vote_recommendation(council: str, jury_id: int, recommendation_id: int):
+    form = VoteForm()
+    target = url_for("juries.recommendation", council=council, jury_id=jury_id, recommendation_id=recommendation_id)
+    services.require_juror_of(get_session(), council, jury_id, current_user)
+    if form.validate_on_submit():
+        services.vote_on_recommendation(get_session(), council, jury_id, recommendation_id, current_user,
+                                        form.choice.data)
+        flash(_("Your vote is recorded. You can change it until the vote closes."), "success")
+    else:
+        flash(_("Choose how you vote"), "error")
+    return redirect_after_post(target)
+
+
+@bp.route(BASE + "/portal/consent", methods=["POST"])
+@requires(permissions.JUROR)
+def name_consent(council: str, jury_id: int):
+    form = ConsentForm()
+    services.require_juror_of(get_session(), council, jury_id, current_user)
+    if form.validate_on_submit():
+        services.set_name_consent(get_session(), council, jury_id, current_user, bool(form.consent.data))
+        flash(_("Your choice is saved."), "success")
+    return redirect_after_post(_portal_url(council, jury_id))
+
+
+@bp.route(BASE + "/public")
+@requires(permissions.ANYONE)
+def public_jury(council: str, jury_id: int):
+    view = services.public_page(get_session(), council, jury_id)
+    report = None
+    if view.jury.selection_run_id and "sortition.report" in current_app.view_functions:
+        report = url_for("sortition.report", council=council, run_id=view.jury.selection_run_id)
+    return render("juries/public.html", view=view, selection_report_url=report, title=view.jury.remit)
