@@ -285,10 +285,11 @@ def manage(council: str):
                   form=form, status=_status(form), title=_("Run participatory budgeting"))
 
 
-def _ballot_form(formdata=None, obj=None) -> forms.BallotForm:
-    form = forms.BallotForm(formdata=formdata, obj=obj)
-    if obj is not None and formdata is None:
-        form.budget.data = obj.budget_pence
+def _ballot_form(obj=None) -> forms.BallotForm:
+    if obj is None or request.method == "POST":
+        return forms.BallotForm()
+    form = forms.BallotForm(obj=obj)
+    form.budget.data = obj.budget_pence
     return form
 
 
@@ -392,8 +393,8 @@ def ballot_settings(council: str, ballot_id: int):
     db = get_session()
     the_council = get_council(db, council)
     the_ballot = services.get_ballot(db, the_council, ballot_id)
-    form = _ballot_form(request.form if request.method == "POST" else None, the_ballot)
-    if request.method == "POST" and form.validate():
+    form = _ballot_form(the_ballot)
+    if form.validate_on_submit():
         try:
             services.update_ballot(db, the_council, ballot_id, current_user, **_ballot_values(form))
         except DomainError as error:

@@ -91,9 +91,9 @@ def test_one_vote_per_voter_changeable_until_close(ctx, db, demo):
     first = services.cast_vote(db, demo, ballot.id, voter, [refs[0]])
     second = services.cast_vote(db, demo, ballot.id, voter, [refs[1], refs[2]])
     assert first != second and _votes(db, ballot) == 1
-    vote = db.exec(select(Vote)).one()
+    vote = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
     assert json.loads(vote.choices) == [refs[1], refs[2]] and vote.changes == 1 and vote.receipt == second
-    assert db.exec(select(VotingCode)).one().used_at is not None
+    assert db.exec(select(VotingCode).where(VotingCode.ballot_id == ballot.id)).one().used_at is not None
     assert len(vote.voter_key) == 64 and normalise(code) not in vote.voter_key
     db.commit()
     services.close_ballot(db, demo, ballot.id, factories.officer(db))
@@ -132,7 +132,7 @@ def test_paper_ballots_need_two_matching_keyings_by_different_officers(ctx, db, 
     entry = services.key_paper_ballot(db, demo, ballot.id, admin, paper_ref="A1", channel="paper", area_id=None,
                                       choices=[refs[0]])
     assert entry.status == "matched" and _votes(db, ballot) == 1
-    assert db.exec(select(Vote)).one().channel == "paper"
+    assert db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one().channel == "paper"
 
 
 def _vote_and_close(ctx, db, demo, ballot, ballots):
@@ -149,7 +149,7 @@ def test_close_counts_and_publish_sends_funded_projects_to_the_record(ctx, db, d
     _vote_and_close(ctx, db, demo, ballot, [[r[0], r[1]], [r[0]], [r[2], r[3]], [r[4]]])
     with pytest.raises(NotFound):
         services.export(db, demo, ballot.id, "json")
-    result = db.exec(select(Result)).one()
+    result = db.exec(select(Result).where(Result.ballot_id == ballot.id)).one()
     db.commit()
     computed = json.loads(result.computed)
     assert result.voters == 4 and computed["selected"] and computed["explanations"][r[0]]["reason"]
@@ -204,5 +204,5 @@ def test_allocation_ballot_across_budget_lines(ctx, db, demo):
     with pytest.raises(Invalid, match="must add up to £300"):
         services.cast_vote(db, demo, ballot.id, services.Voter("a" * 64, "code"), {r[0]: 100_00})
     _vote_and_close(ctx, db, demo, ballot, [{r[0]: 300_00}, {r[1]: 150_00, r[0]: 150_00}, {r[0]: 100_00, r[1]: 200_00}])
-    computed = json.loads(db.exec(select(Result)).one().computed)
+    computed = json.loads(db.exec(select(Result).where(Result.ballot_id == ballot.id)).one().computed)
     assert sum(computed["allocation"].values()) == 300_00

@@ -1,0 +1,171 @@
+"""pb pages through the test client: voting with a letter code, the meter, embargoed exports, officer flows."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from sqlmodel import func, select
+
+from pbapp.pb import services
+from pbapp.pb.models import BallotLogEntry, Vote
+from tests.conftest import ROLE_EMAILS, login
+from tests.pb import factories
+
+
+def _enter_code(client, demo, ballot, code):
+    return client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/code", data={"code": code})
+
+
+def _count_votes(db, ballot):
+    n = db.exec(select(func.count()).select_from(Vote).where(Vote.ballot_id == ballot.id)).one()
+    db.commit()
+    return n
+
+
+def test_vote_with_a_letter_code_check_answers_then_receipt(app, db, demo, client):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
+    assert "Code from your letter" in page
+    assert _enter_code(client, demo, ballot, code).status_code == 303
+    page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
+    assert 'name="choice"' in page and "budget-meter" in page
+    check = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/check", data={"choice": [refs[0], refs[1]]})
+    assert check.status_code == 200 and "Check your answers" in check.get_data(as_text=True)
+    sent = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={"choice": [refs[0], refs[1]]})
+    assert sent.status_code == 303
+    receipt = client.get(sent.location).get_data(as_text=True)
+    entry = db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)).one()
+    db.commit()
+    assert entry.hash in receipt and _count_votes(db, ballot) == 1
+
+
+def test_over_budget_is_refused_without_javascript(app, db, demo, client):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    _enter_code(client, demo, ballot, factories.codes(app, db, demo, ballot, size=1)[0])
+    response = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/check", data={"choice": refs[:4]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "over the £100,000 budget" in html and "govuk-error-summary" in html
+    assert all(f'value="{r}" aria-describedby="choice-{r}-hint" checked' in html for r in refs[:4])
+
+
+def test_the_meter_fragment_for_htmx(app, db, demo, htmx_client):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    response = htmx_client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/meter", data={"choice": refs[:4]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert "£110,000 of £100,000" in html and "over the £100,000 budget" in html
+
+
+def test_a_resident_outside_the_area_is_told_why(app, db, demo, client):
+    from tests import factories as base
+
+    base.user(db, email="far@example.org", postcode="BB1 7DY")
+    ballot = factories.ballot(app, db, demo)
+    login(client, "far@example.org")
+    page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
+    assert "not in Darwen and West Pennine" in page
+
+
+def test_an_open_vote_shows_an_unmissable_warning(app, db, demo, client):
+    ballot = factories.ballot(app, db, demo, eligibility="open")
+    page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
+    assert "This is an open vote" in page
+    home = client.get(f"/councils/{demo.slug}/").get_data(as_text=True)
+    assert "Open vote: no eligibility check" in home
+
+
+def test_exports_obey_the_results_embargo(app, db, demo, client, login_as):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    with app.test_request_context():
+        for n, choice in enumerate([[refs[0]], [refs[1]], [refs[0], refs[2]]]):
+            services.cast_vote(db, demo, ballot.id, services.Voter(f"{n:064d}", "code"), choice)
+        services.close_ballot(db, demo, ballot.id, factories.officer(db))
+    base = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    for path in ("/results", "/results.csv", "/results.json", "/election.pb", "/log", "/log.json"):
+        assert client.get(base + path).status_code == 404, path
+    login_as("officer")
+    assert client.post(f"/pb/{demo.slug}/manage/ballots/{ballot.id}/publish").status_code == 303
+    assert "Why each project" in client.get(base + "/results").get_data(as_text=True)
+    assert client.get(base + "/election.pb").get_data(as_text=True).startswith("META")
+    assert json.loads(client.get(base + "/results.json").data)["voters"] == 3
+    assert "project_id,title" in client.get(base + "/results.csv").get_data(as_text=True)
+    log = json.loads(client.get(base + "/log.json").data)
+    receipt = log["entries"][0]["hash"]
+    assert "Your ballot is in the log" in client.get(base + f"/log?receipt={receipt}").get_data(as_text=True)
+
+
+def test_officer_sets_up_reviews_and_opens_a_ballot(app, db, demo, client, login_as):
+    login_as("officer")
+    response = client.post(f"/pb/{demo.slug}/manage", data={"title": "Ward budget", "pot": "50,000", "area_id": ""})
+    assert response.status_code == 303
+    process_id = int(response.location.rsplit("/", 1)[1])
+    for n, cost in enumerate(("20000", "15000", "99999999")):
+        assert client.post(f"/pb/{demo.slug}/processes/{process_id}/propose",
+                           data={"title": f"Idea {n}", "description": "Good", "estimated_cost": cost}).status_code == (303 if n < 2 else 422)
+    queue = client.get(f"/pb/{demo.slug}/review").get_data(as_text=True)
+    ids = [int(x) for x in __import__("re").findall(r"/review/(\d+)\"", queue)]
+    assert len(ids) == 2
+    for pid in ids:
+        assert client.post(f"/pb/{demo.slug}/review/{pid}", data={"feasible": "yes", "reason": ""}).status_code == 303
+        assert client.post(f"/pb/{demo.slug}/review/{pid}/publish").status_code == 303
+    response = client.post(f"/pb/{demo.slug}/manage/processes/{process_id}", data={
+        "title": "Vote", "kind": "knapsack", "rule": "greedy", "utility": "cost", "eligibility": "residents_or_codes"})
+    assert response.status_code == 303, __import__("re").findall(r'govuk-error-message">.*?</p>', response.get_data(as_text=True), __import__("re").S)
+    ballot_id = int(response.location.rsplit("/", 1)[1])
+    assert client.post(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/open").status_code == 303
+    refused = client.post(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/settings", data={
+        "title": "Changed", "kind": "knapsack", "rule": "equalshares", "utility": "cost", "eligibility": "open"})
+    assert refused.status_code == 422 and "frozen" in refused.get_data(as_text=True)
+    assert client.post(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/codes", data={"size": "5"}).status_code == 303
+    assert client.get(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/codes/1.csv").get_data(as_text=True).count("\n") == 6
+
+
+def test_other_councils_objects_are_not_found(app, db, demo, client, login_as):
+    from tests import factories as base
+
+    other = base.council(db)
+    ballot = factories.ballot(app, db, demo)
+    login_as("officer")
+    assert client.get(f"/pb/{demo.slug}/manage/ballots/{ballot.id}").status_code == 200
+    base.user(db, email="o2@example.org", council=other, role="officer")
+    client.post("/accounts/logout")
+    login(client, "o2@example.org")
+    assert client.get(f"/pb/{other.slug}/manage/ballots/{ballot.id}").status_code == 404
+
+
+def test_many_parallel_votes_with_one_code_make_one_vote(app, db, demo, make_app):
+    """Threads, each with its own client, race the same letter code: one vote row, no 500s."""
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    clients = []
+    for n in range(24):
+        client = app.test_client()
+        assert _enter_code(client, demo, ballot, code).status_code == 303
+        clients.append(client)
+    statuses, start = [], threading.Barrier(len(clients))
+
+    def vote(client, n):
+        start.wait()
+        response = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={"choice": [refs[n % 5]]})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=vote, args=(c, n)) for n, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(set(statuses)) == [303] and len(statuses) == len(clients)
+    assert _count_votes(db, ballot) == 1
+    vote_row = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
+    entries = db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id).order_by(BallotLogEntry.seq)).all()
+    db.commit()
+    assert [e.seq for e in entries] == list(range(1, len(clients) + 1))
+    assert vote_row.receipt == entries[-1].hash and vote_row.changes == len(clients) - 1
