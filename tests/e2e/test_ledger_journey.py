@@ -32,7 +32,8 @@ def test_officer_records_a_response_and_the_public_sees_it(page, sign_in):
     assert "Partly accepted" in card.inner_text()
     assert "A zebra crossing on Blackburn Road" in card.inner_text()
     page.goto(f"/ledger/{SLUG}/scrutiny")
-    assert "No responses are overdue." in page.content()
+    overdue = page.get_by_role("table", name="Overdue: no response by the deadline")
+    assert "Safer walking routes" not in overdue.inner_text()
 
 
 def test_the_budget_at_a_glance_draws_a_chart_without_errors(page):
