@@ -1,0 +1,192 @@
+"""Deliberation pages: the facilitator runs rounds and polls, jurors take part, the public reads the outcome."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlmodel import select
+
+from pbapp.juries.models import (
+    POLL_OPEN, REC_ADOPTED, Attendance, Evidence, Jury, JurySession, Question, Recommendation, Round, StrawPoll,
+)
+from pbapp.ledger.models import RecordItem
+from tests import factories
+from tests.conftest import login
+from tests.juries import deliberation_factories as make
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+@pytest.fixture
+def jury(demo, db) -> Jury:
+    found = db.exec(select(Jury).where(Jury.council_id == demo.id).order_by(Jury.id)).first()
+    make.demo_juror(db, found.id)
+    db.commit()
+    return found
+
+
+def _base(demo, jury) -> str:
+    return f"/juries/{demo.slug}/{jury.id}"
+
+
+def test_the_facilitator_adds_a_round_and_takes_attendance(client, login_as, demo, jury, db):
+    login_as("facilitator")
+    base = _base(demo, jury)
+    response = client.post(f"{base}/rounds/new", data={"title": "", "held_on": "2027-03-01", "kind": "evidence"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page and "Enter a title for the round" in page
+    response = client.post(f"{base}/rounds/new", data={"title": "Evening 5", "held_on": "2027-03-01",
+                                                       "kind": "evidence", "place": "Town Hall"})
+    assert response.status_code == 303
+    round_id = int(re.search(r"/rounds/(\d+)$", response.location).group(1))
+    assert "Evening 5" in client.get(response.location).get_data(as_text=True)
+    db.commit()
+    meeting_id = db.get(Round, round_id).session_id
+    juror = make.demo_juror(db, jury.id)
+    response = client.post(f"{base}/rounds/{round_id}/attendance", data={"present": [str(juror.id)]})
+    assert response.status_code == 303
+    db.commit()
+    present = db.exec(select(Attendance.juror_id).where(Attendance.session_id == meeting_id,
+                                                        Attendance.present)).all()
+    assert present == [juror.id]
+    assert db.get(JurySession, meeting_id).jury_id == jury.id
+
+
+def test_a_pdf_is_checked_and_served_as_a_download(client, login_as, demo, jury, db):
+    login_as("facilitator")
+    base = _base(demo, jury)
+    fake = {"title": "Plan", "kind": "pdf", "upload": (io.BytesIO(b"<script>x</script>"), "plan.pdf")}
+    response = client.post(f"{base}/evidence/new", data=fake, content_type="multipart/form-data")
+    assert response.status_code == 422 and "The file must be a PDF" in response.get_data(as_text=True)
+    real = {"title": "Plan", "kind": "pdf", "publish": "y", "upload": (io.BytesIO(PDF), "plan.pdf")}
+    assert client.post(f"{base}/evidence/new", data=real, content_type="multipart/form-data").status_code == 303
+    db.commit()
+    item = db.exec(select(Evidence).where(Evidence.title == "Plan")).one()
+    client.post("/accounts/logout")
+    response = client.get(f"{base}/evidence/{item.id}/file")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="plan.pdf"'
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unpublished_evidence_is_hidden_from_the_public(client, demo, jury, db):
+    item = make.evidence(db, jury, published=False, title="Draft briefing")
+    assert client.get(f"{_base(demo, jury)}/evidence/{item.id}").status_code == 404
+
+
+def test_a_juror_asks_and_the_answer_is_published(client, login_as, demo, jury, db):
+    base = _base(demo, jury)
+    login_as("resident")
+    page = client.get(f"{base}/portal").get_data(as_text=True)
+    assert "When we meet" in page and jury.remit in page
+    response = client.post(f"{base}/portal/questions/new", data={"addressed_to": "officer",
+                                                                 "text": "What does a library evening cost?"})
+    assert response.status_code == 303
+    db.commit()
+    question = db.exec(select(Question).where(Question.text == "What does a library evening cost?")).one()
+    login(client, "facilitator@demo.example")
+    response = client.post(f"{base}/questions/{question.id}/answer", data={
+        "answered_by": "Libraries manager", "answer": "About £3,500 an evening.", "publish": "y"})
+    assert response.status_code == 303
+    public = client.get(f"{base}/public").get_data(as_text=True)
+    assert "What does a library evening cost?" in public and "About £3,500 an evening." in public
+
+
+def test_a_juror_cannot_open_another_jurys_portal(client, login_as, demo, jury, db):
+    other = make.jury(db, demo, facilitator=factories.user_by_email(db, "facilitator@demo.example"))
+    login_as("resident")
+    assert client.get(f"/juries/{demo.slug}/{other.id}/portal").status_code == 403
+    assert client.get(f"{_base(demo, jury)}/portal").status_code == 200
+    assert client.get(f"{_base(demo, jury)}/deliberation").status_code == 403
+
+
+def test_straw_poll_set_up_opened_and_answered(client, login_as, demo, jury, db):
+    base = _base(demo, jury)
+    the_round = make.round_(db, jury, title="Evening 6")
+    login_as("facilitator")
+    response = client.post(f"{base}/rounds/{the_round.id}/polls/new", data={
+        "question": "Which matter most?", "kind": "approval", "options": "Libraries\nParks\nRoads",
+        "max_choices": "2"})
+    assert response.status_code == 303
+    db.commit()
+    poll = db.exec(select(StrawPoll).where(StrawPoll.round_id == the_round.id)).one()
+    assert client.post(f"{base}/polls/{poll.id}/open").status_code == 303
+    login(client, "resident@demo.example")
+    db.commit()
+    options = [o.id for o in make_options(db, poll)]
+    response = client.post(f"{base}/portal/polls/{poll.id}", data={"choices": [str(i) for i in options]})
+    assert response.status_code == 422 and "at most 2" in response.get_data(as_text=True)
+    assert client.post(f"{base}/portal/polls/{poll.id}", data={"choices": [str(options[0])]}).status_code == 303
+    assert client.post(f"{base}/polls/{poll.id}/close").status_code == 403
+    db.expire_all()
+    assert db.get(StrawPoll, poll.id).status == POLL_OPEN
+
+
+def make_options(db, poll):
+    from pbapp.juries.models import PollOption
+
+    return db.exec(select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)).all()
+
+
+def test_an_allocation_ballot_that_does_not_add_up_is_sent_back(client, login_as, demo, jury, db):
+    poll = db.exec(select(StrawPoll).where(StrawPoll.jury_id == jury.id)).first()
+    poll.status = POLL_OPEN
+    db.add(poll)
+    db.commit()
+    login_as("resident")
+    options = make_options(db, poll)
+    data = {f"amount-{o.id}": "100" for o in options}
+    response = client.post(f"{_base(demo, jury)}/portal/polls/{poll.id}", data=data)
+    assert response.status_code == 422 and "must add up to £2,000,000" in response.get_data(as_text=True)
+
+
+def test_a_recommendation_is_drafted_voted_and_adopted(client, login_as, demo, jury, db):
+    base = _base(demo, jury)
+    login_as("resident")
+    response = client.post(f"{base}/recommendations/new", data={
+        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "budget_line_id": "0",
+        "change": "£18,000", "threshold_percent": "80"})
+    assert response.status_code == 303
+    rec_id = int(response.location.rsplit("/", 1)[1])
+    response = client.post(f"{base}/recommendations/{rec_id}", data={
+        "title": "Later libraries", "text": "Open every library until 8pm on Thursdays.", "budget_line_id": "0",
+        "change": "£20,000", "note": "Every library"})
+    assert response.status_code == 303
+    page = client.get(f"{base}/recommendations/{rec_id}").get_data(as_text=True)
+    assert "<ins>every library</ins>" in page and "Every library" in page
+    login(client, "facilitator@demo.example")
+    assert client.post(f"{base}/recommendations/{rec_id}/vote/open").status_code == 303
+    login(client, "resident@demo.example")
+    assert client.post(f"{base}/portal/recommendations/{rec_id}/vote", data={"choice": "support"}).status_code == 303
+    login(client, "facilitator@demo.example")
+    assert client.post(f"{base}/recommendations/{rec_id}/vote/close").status_code == 303
+    db.expire_all()
+    rec = db.get(Recommendation, rec_id)
+    assert rec.status == REC_ADOPTED and rec.support_count == 1
+    item = db.get(RecordItem, rec.record_item_id)
+    assert item.amount_pence == 2_000_000 and item.public_url.endswith(f"/juries/{demo.slug}/{jury.id}/public")
+    public = client.get(f"{base}/public").get_data(as_text=True)
+    assert "Open every library until 8pm on Thursdays." in public
+
+
+def test_the_public_page_shows_votes_in_aggregate_and_names_only_with_consent(client, login_as, demo, jury, db):
+    base = _base(demo, jury)
+    page = client.get(f"{base}/public").get_data(as_text=True)
+    assert "24 supported, 3 opposed, 1 abstained: 24 of 28 jurors voting" in page
+    assert "Imran Hussain" not in page
+    assert "<svg" in page and "polyline" in page and "style=" not in page
+    login_as("resident")
+    assert client.post(f"{base}/portal/consent", data={"consent": "y"}).status_code == 303
+    assert "Imran Hussain" in client.get(f"{base}/public").get_data(as_text=True)
+
+
+def test_htmx_posts_redirect_with_hx_redirect(client, login_as, demo, jury):
+    login_as("facilitator")
+    response = client.post(f"{_base(demo, jury)}/rounds/new", headers={"HX-Request": "true"}, data={
+        "title": "Evening 7", "held_on": "2027-03-08", "kind": "decision", "link": "https://meet.example.org/x"})
+    assert response.status_code == 204 and "/rounds/" in response.headers["HX-Redirect"]
