@@ -191,8 +191,8 @@ def leximin(
     while not fixed.all():
         z, y, cap = _column_generation(lp, model, seen, nt)
         zi, yi, capi = lp.solve(ipm=True)
-        counts = model.best(_pricing_weights(lp, yi, nt))
-        if model.objective() > capi + PRICE_TOL * 10 and tuple(int(c) for c in counts) not in seen:
+        counts = model.best(_pricing_weights(lp, yi, nt), above=capi + PRICE_TOL * 10)
+        if _improves(model, counts, capi + PRICE_TOL * 10, seen):
             seen.add(tuple(int(c) for c in counts))
             lp.add(counts)
             continue
@@ -215,15 +215,20 @@ def _pricing_weights(lp: _MasterLP, y: np.ndarray, nt: int) -> np.ndarray:
     return w
 
 
+def _improves(model: PanelModel, counts: np.ndarray | None, above: float, seen: set) -> bool:
+    """Return whether the pricing found a new panel heavier than `above`."""
+    # A panel already in the LP cannot price out; seeing one again means numerical noise.
+    return counts is not None and model.objective() > above and tuple(int(c) for c in counts) not in seen
+
+
 def _column_generation(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> tuple[float, np.ndarray, float]:
     """Add panels until no panel has positive reduced cost; return z, duals and cap."""
     while True:
         z, y, cap = lp.solve()
-        counts = model.best(_pricing_weights(lp, y, nt))
-        key = tuple(int(c) for c in counts)
-        if model.objective() <= cap + PRICE_TOL or key in seen:
+        counts = model.best(_pricing_weights(lp, y, nt), above=cap + PRICE_TOL)
+        if not _improves(model, counts, cap + PRICE_TOL, seen):
             return z, y, cap
-        seen.add(key)
+        seen.add(tuple(int(c) for c in counts))
         lp.add(counts)
 
 

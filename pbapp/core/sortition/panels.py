@@ -117,9 +117,15 @@ class PanelModel:
         self.nt = nt
         self._index = np.arange(nt, dtype=np.int32)
 
-    def best(self, weights: np.ndarray) -> np.ndarray | None:
-        """Return counts per type of a panel of maximum weight, or None when no panel exists."""
+    def best(self, weights: np.ndarray, above: float | None = None) -> np.ndarray | None:
+        """Return counts per type of a panel of maximum weight, or None when no panel exists.
+
+        With `above`, the search prunes panels of weight at most `above`: the result is the
+        best panel if that beats `above`, else some panel that does not (check `objective`).
+        """
         self.h.changeColsCost(self.nt, self._index, np.asarray(weights, dtype=float))
+        # HiGHS minimises internally, so a cutoff on the maximum is a bound on its negation.
+        self.h.setOptionValue("objective_bound", INF if above is None else -above)
         self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:

@@ -190,13 +190,7 @@ def _rows(text: str, source: str) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) for each non-blank data row, keyed by stripped header names."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader, None)
-        if header is None:
-            raise InputError("the file is empty", line=1, source=source)
-        header = [h.strip() for h in header]
-        if len(set(header)) != len(header):
-            dup = next(h for h in header if header.count(h) > 1)
-            raise InputError(f"column {dup!r} appears twice in the header", line=1, source=source)
+        header = [h.strip() for h in next(reader)]
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
@@ -211,8 +205,15 @@ def _rows(text: str, source: str) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _header(text: str, source: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text, newline="")), [])
-    return [h.strip() for h in first]
+    """Return the stripped header cells, checking that there is a header without repeats."""
+    first = next(csv.reader(io.StringIO(text, newline="")), None)
+    if first is None:
+        raise InputError("the file is empty", line=1, source=source)
+    header = [h.strip() for h in first]
+    for h in header:
+        if header.count(h) > 1:
+            raise InputError(f"column {h!r} appears twice in the header", line=1, source=source)
+    return header
 
 
 def _require(header: Sequence[str], columns: Iterable[str], source: str) -> None:

@@ -1,0 +1,86 @@
+"""`pbapp select` and `pbapp check-quotas`, run through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from pbapp.sortition.cli import check_quotas_command, select_command
+
+from .conftest import FIXTURES, meets_quotas
+
+KEYS = {"algorithm", "version", "input_hash", "panel_size", "panel", "probabilities", "min_probability", "quota_report"}
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_select_json(runner):
+    result = runner.invoke(select_command, [str(FIXTURES / "households"), "--json", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert KEYS <= set(data)
+    assert data["panel_size"] == 4 and len(data["panel"]) == 4
+    assert data["min_probability"] == pytest.approx(0.5)
+    again = runner.invoke(select_command, [str(FIXTURES / "households"), "--json", "--seed", "3"])
+    assert again.output == result.output
+    drawn = runner.invoke(select_command, [str(FIXTURES / "households"), "--json", "--draw", "999"])
+    assert json.loads(drawn.output)["draw"] == 999
+
+
+def test_select_text_and_legacy(runner):
+    result = runner.invoke(select_command, [str(FIXTURES / "households"), "--algorithm", "legacy", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("legacy (pbapp-legacy 1), input ")
+    assert "gender female:" in result.output
+
+
+def test_select_meets_quotas_on_a_shared_style_pool(runner, tmp_path):
+    from pbapp.core.sortition import read_pool
+
+    result = runner.invoke(select_command, [str(FIXTURES / "example_small_20"), "--json"])
+    data = json.loads(result.output)
+    assert meets_quotas(read_pool(FIXTURES / "example_small_20"), data["panel"])
+
+
+def test_bad_input_is_one_line_with_file_and_line(runner, tmp_path):
+    pool = tmp_path / "pool"
+    shutil.copytree(FIXTURES / "households", pool)
+    with (pool / "people.csv").open("a", encoding="utf-8") as f:
+        f.write("h8,other,young,F\n")
+    for command in (select_command, check_quotas_command):
+        result = runner.invoke(command, [str(pool)])
+        assert result.exit_code == 2
+        assert result.output.count("\n") == 1
+        assert "people.csv, line 9: unknown value 'other' for 'gender'" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_draw_out_of_range_and_legacy_draw(runner):
+    result = runner.invoke(select_command, [str(FIXTURES / "households"), "--draw", "1000"])
+    assert result.exit_code == 2 and "from 0 to 999" in result.output
+    result = runner.invoke(select_command, [str(FIXTURES / "households"), "--algorithm", "legacy", "--draw", "1"])
+    assert result.exit_code == 2
+
+
+def test_infeasible(runner):
+    result = runner.invoke(select_command, [str(FIXTURES / "infeasible")])
+    assert result.exit_code == 1
+    assert "gender 'female'" in result.output
+    result = runner.invoke(check_quotas_command, [str(FIXTURES / "infeasible")])
+    assert result.exit_code == 1
+    assert "cannot be met" in result.output and "lowering it to 2" in result.output
+    result = runner.invoke(check_quotas_command, [str(FIXTURES / "infeasible"), "--json"])
+    assert json.loads(result.output)["relaxation"][0]["new_min"] == 2
+
+
+def test_check_quotas_feasible(runner):
+    result = runner.invoke(check_quotas_command, [str(FIXTURES / "households")])
+    assert result.exit_code == 0 and "can be met" in result.output
+    result = runner.invoke(check_quotas_command, [str(FIXTURES / "households"), "--json"])
+    assert json.loads(result.output) == {"feasible": True, "problems": [], "relaxation": []}

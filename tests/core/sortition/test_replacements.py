@@ -1,0 +1,40 @@
+"""Replacements keep the confirmed members and every quota."""
+
+from __future__ import annotations
+
+import pytest
+
+from pbapp.core.errors import CoreError
+from pbapp.core.sortition import InfeasibleError, find_panel, replace
+
+from .conftest import fixture_pool, meets_quotas
+
+
+def test_replacements_fill_the_seats_of_drop_outs():
+    pool = fixture_pool("households")
+    panel = find_panel(pool)
+    dropped, confirmed = panel[:1], panel[1:]
+    result = replace(pool, confirmed, dropped, seed=2)
+    assert meets_quotas(pool, result.selection.panel)
+    assert set(confirmed) <= set(result.selection.panel)
+    assert dropped[0] not in result.selection.panel
+    assert result.replacements == tuple(sorted(set(result.selection.panel) - set(confirmed)))
+    assert len(result.replacements) == 1
+    again = replace(pool, confirmed, dropped, seed=2)
+    assert again.selection.panel == result.selection.panel
+
+
+def test_bad_requests():
+    pool = fixture_pool("households")
+    with pytest.raises(CoreError, match="'zz' is not in the pool"):
+        replace(pool, ["zz"], [])
+    with pytest.raises(CoreError, match="both confirmed and dropped"):
+        replace(pool, ["h1"], ["h1"])
+    with pytest.raises(CoreError, match="5 confirmed members but the panel has 4 seats"):
+        replace(pool, ["h1", "h3", "h5", "h6", "h7"], [])
+
+
+def test_no_one_left_to_fill_the_seat():
+    pool = fixture_pool("never_selected")
+    with pytest.raises(InfeasibleError):
+        replace(pool, ["n3"], ["n1"], exclude=["n2"])
