@@ -59,6 +59,13 @@ def reference_leximin(instance_dir: Path) -> dict[str, float]:
     return marginal
 
 
+def gini(values: list[float]) -> float:
+    """Return the Gini coefficient of selection probabilities."""
+    xs = sorted(values)
+    n, total = len(xs), sum(xs)
+    return sum((2 * (i + 1) - n - 1) * x for i, x in enumerate(xs)) / (n * total) if n and total else 0.0
+
+
 def record(instance_dir: Path) -> dict:
     """Run the reference on one instance and return the fixture record."""
     name = instance_dir.name
@@ -81,6 +88,7 @@ def record(instance_dir: Path) -> dict:
         count_near_min=sum(1 for p in marginal.values() if p <= lowest_positive + NEAR_MIN and p > ZERO),
         zero_probability=sorted(pid for pid, p in marginal.items() if p <= ZERO),
         probability_sum=round(sum(marginal.values()), 6),
+        gini=round(gini(list(marginal.values())), 6),
     )
     return rec
 
