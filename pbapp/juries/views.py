@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from pbapp.councils.services import get_council
@@ -88,7 +88,8 @@ def seat(council: str, jury_id: int):
     form = SeatForm()
     if form.validate_on_submit():
         added = services.seat_run(db, the_council, the_jury, form.run_id.data, current_user.id)
-        flash(_("%(count)d people were added to the jury.", count=added), "success")
+        flash(ngettext("%(num)d person was added to the jury.", "%(num)d people were added to the jury.", added),
+              "success")
     return _back(council, jury_id)
 
 
@@ -97,7 +98,7 @@ def seat(council: str, jury_id: int):
 def invitations(council: str, jury_id: int):
     db, the_council, the_jury = _scope(council, jury_id)
     sent = services.send_invitations(db, the_council, the_jury, current_user.id)
-    flash(_("%(count)d invitations were sent.", count=sent), "success")
+    flash(ngettext("%(num)d invitation was sent.", "%(num)d invitations were sent.", sent), "success")
     return _back(council, jury_id)
 
 
