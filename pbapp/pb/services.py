@@ -401,11 +401,18 @@ def start_count(session: Session, council: Council, ballot_id: int, actor: User)
         result = Result(ballot_id=ballot.id, rule=ballot.rule)
         session.add(result)
     audit.record(session, "pb.count_started", "pb_ballot", ballot.id, council_id=council.id, actor_id=actor.id)
-    job = jobs.enqueue(session, "pb.count", "pbapp.pb.services.run_count", council_id=council.id, ballot_id=ballot.id)
-    stored = session.exec(select(Result).where(Result.ballot_id == ballot.id)).one()
-    stored.job_id = job.id
-    session.commit()
-    return job
+    # enqueue commits; the job may already be writing, so nothing more is written here.
+    return jobs.enqueue(session, _count_kind(ballot.id), "pbapp.pb.services.run_count", council_id=council.id,
+                        ballot_id=ballot.id)
+
+
+def _count_kind(ballot_id: int) -> str:
+    return f"pb.count:{ballot_id}"
+
+
+def _latest_count_job(session: Session, ballot: Ballot) -> jobs.Job | None:
+    return session.exec(select(jobs.Job).where(jobs.Job.kind == _count_kind(ballot.id), jobs.Job.council_id == ballot.council_id)
+                        .order_by(jobs.Job.id.desc()).limit(1)).first()
 
 
 def log_document(session: Session, ballot: Ballot, *, with_result: bool = True) -> dict:
@@ -437,6 +444,8 @@ def run_count(session: Session, progress, ballot_id: int) -> dict:
         raise jobs.JobFailed(str(exc)) from None
     progress(90, "Saving the result")
     result = session.exec(select(Result).where(Result.ballot_id == ballot.id)).one()
+    job = _latest_count_job(session, ballot)
+    result.job_id = job.id if job else None
     result.rule = ballot.rule
     result.computed = json.dumps(computed, sort_keys=True)
     result.voters = len(ballots)
@@ -966,8 +975,7 @@ def manage_view(session: Session, council: Council, process_id: int) -> ManageVi
 
 def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:
     ballot = get_ballot(session, council, ballot_id)
-    result = result_of(session, ballot)
-    return ballot, session.get(jobs.Job, result.job_id) if result and result.job_id else None
+    return ballot, _latest_count_job(session, ballot)
 
 
 

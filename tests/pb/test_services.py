@@ -156,7 +156,7 @@ def test_close_counts_and_publish_sends_funded_projects_to_the_record(ctx, db, d
     with pytest.raises(Invalid, match="Explain why"):
         services.record_decision(db, demo, ballot.id, factories.officer(db), selected=[r[4]], reason="")
     services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "https://example.org/r")
-    items = db.exec(select(RecordItem).where(RecordItem.source_ref.like("pb:%"))).all()
+    items = db.exec(select(RecordItem).where(RecordItem.source_ref.like(f"pb:{ballot.process_id}:%"))).all()
     assert sorted(i.source_ref for i in items) == sorted(f"pb:{ballot.process_id}:{ref}" for ref in computed["selected"])
     assert services.get_process(db, demo, ballot.process_id).phase == "results"
 
