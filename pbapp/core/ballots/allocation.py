@@ -69,24 +69,18 @@ def independent_markets(
             low = mid
         else:
             high = mid
-    return _round_to_total(allocate(high), Fraction(total), unit, bounds)
+    return _round_to_total(allocate(high), Fraction(total), unit)
 
 
-def _round_to_total(amounts: Mapping[str, float], total: Fraction, unit: Fraction, bounds) -> dict[str, Fraction]:
-    """Round to whole units, then add or remove single units by largest remainder until the sum is exact."""
+def _round_to_total(amounts: Mapping[str, float], total: Fraction, unit: Fraction) -> dict[str, Fraction]:
+    """Round down to whole units, then give the missing units to the largest remainders.
+
+    The missing units number fewer than the lines with a remainder, so no line gets more than
+    one and none passes a bound that is a whole number of units.
+    """
     exact = {line: Fraction(value) / unit for line, value in amounts.items()}
     units = {line: int(x) for line, x in exact.items()}
     gap = int(total / unit) - sum(units.values())
-    by_remainder = sorted(exact, key=lambda line: (-(exact[line] - units[line]), line))
-    if gap < 0:
-        by_remainder.reverse()
-    step = 1 if gap > 0 else -1
-    i = 0
-    while gap:
-        line = by_remainder[i % len(by_remainder)]
-        lo, hi = bounds[line]
-        if lo <= (units[line] + step) * unit <= hi:
-            units[line] += step
-            gap -= step
-        i += 1
+    for line in sorted(exact, key=lambda line: (-(exact[line] - units[line]), line))[: max(gap, 0)]:
+        units[line] += 1
     return {line: units[line] * unit for line in amounts}

@@ -10,6 +10,8 @@ ballot first occurs in the file.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import chain, repeat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -82,6 +84,7 @@ class Election:
     vote_columns: tuple[str, ...] = ("voter_id", "vote")
     newline: str = "\n"
     final_newline: bool = True
+    raw_meta: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def budget(self) -> Money:
@@ -183,18 +186,27 @@ class Profile:
     def of(cls, election: Election) -> Profile:
         """Compress an election's votes into distinct weighted ballots."""
         index = {p.id: j for j, p in enumerate(election.projects)}
+        # Count identical votes first (fast, in C), then merge those that differ only in order.
         counts: dict[tuple, int] = {}
-        for vote in election.votes:
-            scores = election.scores(vote)
-            key = tuple(sorted((index[pid], s) for pid, s in zip(vote.projects, scores) if s > 0))
-            counts[key] = counts.get(key, 0) + 1
+        if election.vote_type in APPROVAL_TYPES:
+            for projects, n in Counter(vote.projects for vote in election.votes).items():
+                key = tuple(sorted(map(index.__getitem__, projects)))
+                counts[key] = counts.get(key, 0) + n
+            flat_scores: Iterable[float] = repeat(1.0, sum(map(len, counts)))
+            flat_indices: Iterable[int] = chain.from_iterable(counts)
+        else:
+            for (projects, points), n in Counter((vote.projects, vote.points) for vote in election.votes).items():
+                scores = election.scores(Vote("", projects, points))
+                key = tuple(sorted((index[pid], s) for pid, s in zip(projects, scores) if s > 0))
+                counts[key] = counts.get(key, 0) + n
+            flat_indices = (j for key in counts for j, _ in key)
+            flat_scores = (float(s) for key in counts for _, s in key)
         weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-        lengths = np.fromiter((len(k) for k in counts), dtype=np.int64, count=len(counts))
+        lengths = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts))
         indptr = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        flat = [pair for key in counts for pair in key]
-        indices = np.fromiter((j for j, _ in flat), dtype=np.int64, count=len(flat))
-        scores = np.fromiter((float(s) for _, s in flat), dtype=np.float64, count=len(flat))
+        indices = np.fromiter(flat_indices, dtype=np.int64, count=int(indptr[-1]))
+        scores = np.fromiter(flat_scores, dtype=np.float64, count=int(indptr[-1]))
         m = len(election.projects)
         rows = np.repeat(np.arange(len(counts)), lengths)
         w = weights[rows].astype(np.float64)

@@ -9,7 +9,7 @@ supporters have c left between them; it then costs each supporter min(budget lef
 for the smallest r that raises c, and the project with the smallest r (per unit of utility) is
 funded. Utility is score x cost ("cost") or score ("cardinality"); score is 1 for an approval,
 the points, or the positional score. Supported projects that cost nothing are funded first.
-Ties in r (within a relative 1e-9, our float tolerance) go to `ties.tie_order`.
+Ties in r (within a relative 1e-11, our float tolerance) go to `ties.tie_order`.
 
 Speed: voters with the same budget left are interchangeable, so budgets are kept per class of
 equal budgets, ballots are grouped, and r is recomputed lazily (it never falls as budgets fall).
@@ -30,7 +30,7 @@ from pbapp.core.ballots.greedy import greedy
 from pbapp.core.ballots.outcome import Explanation, Outcome, money_json, money_text
 from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 
-TOL = 1e-9
+TOL = 1e-11
 UTILITIES = ("cost", "cardinality")
 
 
@@ -252,17 +252,15 @@ def equal_shares_add1(profile: Profile, *, utility: str = "cost", seed: int = 0,
     """
     mes = EqualShares(profile, utility, seed)
     per_voter = _share(profile)
-    run = mes.run(per_voter, stop_above=profile.budget)
+    # The first count cannot overspend: no voter has more than their share of the budget.
+    run = mes.run(per_voter)
     rounds = 1
-    if run.cost(profile) > profile.budget:
-        run = Run(per_voter, [], {}, np.full(len(profile.weights), float(per_voter)))
-    else:
-        while len(run.selected) < len(mes.candidates) + len(mes.free):
-            nxt = mes.run(run.per_voter + 1, stop_above=profile.budget)
-            rounds += 1
-            if nxt.cost(profile) > profile.budget:
-                break
-            run = nxt
+    while len(run.selected) < len(mes.candidates) + len(mes.free):
+        nxt = mes.run(run.per_voter + 1, stop_above=profile.budget)
+        rounds += 1
+        if nxt.cost(profile) > profile.budget:
+            break
+        run = nxt
     out = _outcome(mes, run, "equalshares/add1", currency)
     out.details.update({"budget_per_voter": money_json(run.per_voter), "recounts": rounds})
     return out

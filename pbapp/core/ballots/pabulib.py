@@ -44,6 +44,7 @@ def parse(text: str, *, source: str | None = None) -> Election:
     header: list[str] | None = None
     seen: dict[str, int] = {}
     meta: dict[str, str] = {}
+    raw_meta: dict[str, tuple[str, ...]] = {}
     projects: dict[str, Project] = {}
     votes: list[Vote] = []
     voter_ids: set[str] = set()
@@ -67,7 +68,9 @@ def parse(text: str, *, source: str | None = None) -> Election:
             raise fail("The file must start with a META section.", line)
         if header is None:
             header = [h.strip() for h in row]
-            if section == "projects":
+            if section == "meta":
+                raw_meta[""] = tuple(row)
+            elif section == "projects":
                 project_columns = tuple(header)
                 _require(header, ("project_id", "cost"), fail, line)
                 vote_type = meta.get("vote_type", "approval")
@@ -79,7 +82,7 @@ def parse(text: str, *, source: str | None = None) -> Election:
                     parse_number(meta["budget"])
                 except ValueError:
                     raise fail(f"META budget {meta['budget']!r} is not a number.", seen["meta"]) from None
-            elif section == "votes":
+            else:
                 vote_columns = tuple(header)
                 _require(header, ("voter_id", "vote"), fail, line)
             continue
@@ -88,6 +91,7 @@ def parse(text: str, *, source: str | None = None) -> Election:
         fields = dict(zip(header, row))
         if section == "meta":
             meta[row[0].strip()] = row[1].strip()
+            raw_meta[row[0].strip()] = tuple(row)
         elif section == "projects":
             pid = fields["project_id"].strip()
             if not pid:
@@ -116,6 +120,7 @@ def parse(text: str, *, source: str | None = None) -> Election:
         vote_columns=vote_columns,
         newline=newline,
         final_newline=text.endswith("\n"),
+        raw_meta=raw_meta,
     )
 
 
@@ -130,11 +135,15 @@ def _vote(fields, projects, meta, fail, line, voter_ids) -> Vote:
     if voter_id in voter_ids:
         raise fail(f"Voter {voter_id} appears twice.", line)
     voter_ids.add(voter_id)
-    ids = tuple(x.strip() for x in fields["vote"].split(",") if x.strip())
-    for pid in ids:
-        if pid not in projects:
-            raise fail(f"Voter {voter_id} voted for project {pid}, which is not in PROJECTS.", line)
-    if len(set(ids)) != len(ids):
+    text = fields["vote"]
+    ids = tuple(text.split(",")) if text else ()
+    if " " in text or "" in ids:
+        ids = tuple(x.strip() for x in text.split(",") if x.strip())
+    chosen = set(ids)
+    if not chosen <= projects.keys():
+        pid = next(pid for pid in ids if pid not in projects)
+        raise fail(f"Voter {voter_id} voted for project {pid}, which is not in PROJECTS.", line)
+    if len(chosen) != len(ids):
         raise fail(f"Voter {voter_id} lists a project twice.", line)
     points = None
     text = fields.get("points", "").strip()
@@ -156,9 +165,12 @@ def dumps(election: Election) -> str:
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator=election.newline)
     writer.writerow(["META"])
-    writer.writerow(["key", "value"])
+    raw = election.raw_meta
+    writer.writerow(raw.get("", ("key", "value")))
     for key, value in election.meta.items():
-        writer.writerow([key, value])
+        # Keep the file's own spelling (spaces around a value) unless the value changed.
+        row = raw.get(key)
+        writer.writerow(row if row and row[1].strip() == value else (key, value))
     writer.writerow(["PROJECTS"])
     writer.writerow(election.project_columns)
     for p in election.projects:

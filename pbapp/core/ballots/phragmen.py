@@ -6,7 +6,7 @@ have paid), starting at 0. Each round funds the project whose supporters would e
 lowest common load (their loads plus its cost, shared equally among them) and sets their loads
 to that; counting stops when that project does not fit in what is left, as in pabutools.
 Ballots count as approvals of every project they list. Projects costing more than the whole
-budget and projects nobody supported are never funded. Ties (within a relative 1e-9) go to
+budget and projects nobody supported are never funded. Ties (within a relative 1e-11) go to
 `ties.tie_order`. Invariant: the money spent never exceeds the budget. Deterministic given the seed.
 """
 

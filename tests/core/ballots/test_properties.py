@@ -1,0 +1,56 @@
+"""Properties on random elections: no rule overspends; Equal Shares charges no one beyond their share."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pbapp.core.ballots import RULES, tally
+from pbapp.core.ballots.election import Election, Profile
+from pbapp.core.ballots.equal_shares import EqualShares
+
+IDS = [f"p{i}" for i in range(6)]
+
+
+@st.composite
+def elections(draw):
+    m = draw(st.integers(1, 6))
+    ids = IDS[:m]
+    costs = {pid: draw(st.one_of(st.integers(0, 60), st.fractions(0, 60, max_denominator=100))) for pid in ids}
+    budget = draw(st.one_of(st.integers(0, 150), st.fractions(0, 150, max_denominator=100)))
+    points = draw(st.booleans())
+    ballots = []
+    for _ in range(draw(st.integers(0, 12))):
+        chosen = draw(st.lists(st.sampled_from(ids), unique=True, max_size=m))
+        ballots.append({pid: draw(st.integers(1, 4)) for pid in chosen} if points else chosen)
+    return Election.build(budget, costs, ballots, vote_type="cumulative" if points else "approval")
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(elections(), st.sampled_from(list(RULES)), st.sampled_from(["cost", "cardinality"]), st.integers(0, 3))
+def test_no_rule_overspends(election, rule, utility, seed):
+    outcome = tally(election, rule, utility=utility, seed=seed)
+    assert outcome.spent <= election.budget
+    assert outcome.spent == sum((election.project(pid).cost for pid in outcome.selected), 0)
+    assert len(set(outcome.selected)) == len(outcome.selected)
+    assert tally(election, rule, utility=utility, seed=seed).selected == outcome.selected
+
+
+@SETTINGS
+@given(elections(), st.sampled_from(["cost", "cardinality"]), st.integers(0, 5))
+def test_equal_shares_charges_no_voter_more_than_their_share(election, utility, extra):
+    profile = Profile.of(election)
+    if profile.n_voters == 0:
+        return
+    share = Fraction(election.budget, profile.n_voters) + extra
+    run = EqualShares(profile, utility).run(share)
+    assert (run.remaining >= 0).all()
+    assert (run.remaining <= float(share) * (1 + 1e-12)).all()
+    paid = float(share) * profile.n_voters - float((run.remaining * profile.weights).sum())
+    assert np.isclose(paid, float(run.cost(profile)), rtol=1e-9, atol=1e-9)
