@@ -12,6 +12,7 @@ import json
 import random
 from datetime import date, datetime, timedelta, timezone
 
+from flask import current_app
 from sqlmodel import Session, select
 
 from pbapp import audit
@@ -29,6 +30,8 @@ NEIGHBOURHOOD_TITLE = "Darwen and West Pennine neighbourhood budget 2026"
 PRIORITIES_TITLE = "Budget priorities 2027-28"
 POT_PENCE = 150_000_00
 VOTERS = 3_000
+# Every test that needs the demo council seeds it, so the suite uses fewer synthetic ballots.
+TEST_VOTERS = 300
 PAPER_SHARE, BOOTH_SHARE = 0.06, 0.03
 
 
@@ -101,7 +104,8 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
     session.add_all(options)
     session.flush()
     wards = [a for a in areas.values() if a.neighbourhood_id == area.id]
-    votes = _synthetic_ballots(options, popularity)
+    voters = current_app.config.get("PB_DEMO_BALLOTS") or (TEST_VOTERS if current_app.testing else VOTERS)
+    votes = _synthetic_ballots(options, popularity, voters)
     _insert_votes(session, ballot, votes, wards, officer, admin)
     settings = {**_settings(ballot)}
     option_dicts = [{"ref": o.ref, "title": o.title, "cost_pence": o.cost_pence, "min_pence": 0, "max_pence": 0}
@@ -128,11 +132,11 @@ def _settings(ballot: Ballot) -> dict:
             "max_per_project": ballot.max_per_project, "min_spend_percent": ballot.min_spend_percent}
 
 
-def _synthetic_ballots(options: list[BallotOption], popularity: dict[str, int]) -> list[tuple[list[str], str]]:
+def _synthetic_ballots(options: list[BallotOption], popularity: dict[str, int], voters: int) -> list[tuple[list[str], str]]:
     """Knapsack ballots: each voter adds projects they like, most liked first, while they fit."""
     rng = random.Random(20261012)
     ballots = []
-    for _n in range(VOTERS):
+    for _n in range(voters):
         liked = [o for o in options if rng.random() < popularity[o.ref] / 11]
         rng.shuffle(liked)
         liked.sort(key=lambda o: -popularity[o.ref] * rng.random())

@@ -206,3 +206,29 @@ def test_allocation_ballot_across_budget_lines(ctx, db, demo):
     _vote_and_close(ctx, db, demo, ballot, [{r[0]: 300_00}, {r[1]: 150_00, r[0]: 150_00}, {r[0]: 100_00, r[1]: 200_00}])
     computed = json.loads(db.exec(select(Result).where(Result.ballot_id == ballot.id)).one().computed)
     assert sum(computed["allocation"].values()) == 300_00
+
+
+def test_the_demo_seed_has_a_counted_neighbourhood_budget_and_an_open_vote(app, make_app):
+    import time
+
+    from pbapp.councils.services import get_council
+    from pbapp.db import standalone_session
+    from pbapp.pb.models import Ballot, Process
+    from pbapp.pb.seed import NEIGHBOURHOOD_TITLE
+    from pbapp.seed import seed_demo
+
+    app = make_app(PB_DEMO_BALLOTS=3000)
+    started = time.perf_counter()
+    seed_demo(app)
+    assert time.perf_counter() - started < 120
+    with app.test_request_context(), standalone_session(app) as session:
+        council = get_council(session, "blackburn-with-darwen")
+        process = session.exec(select(Process).where(Process.title == NEIGHBOURHOOD_TITLE)).one()
+        ballot = session.exec(select(Ballot).where(Ballot.process_id == process.id)).one()
+        view = services.results_view(session, council, ballot.id)
+        assert view.result.voters == 3000 and view.turnout["channels"]["online"] > 2500
+        assert view.computed["rule"] == "equalshares/add1" and len(view.official) >= 5
+        assert counting.verify_log(services.published_log(session, council, ballot.id)) == []
+        open_items = services.open_now(session, council)
+        assert any(kind == "ballot" and item.title.startswith("Share 100 points") for kind, item, _ in open_items)
+    seed_demo(app)  # idempotent

@@ -169,3 +169,47 @@ def test_many_parallel_votes_with_one_code_make_one_vote(app, db, demo, make_app
     db.commit()
     assert [e.seq for e in entries] == list(range(1, len(clients) + 1))
     assert vote_row.receipt == entries[-1].hash and vote_row.changes == len(clients) - 1
+
+
+def test_a_resident_votes_by_account_with_the_postcode_check(app, db, demo, client, login_as):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    login_as("resident")
+    assert 'name="choice"' in client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
+    assert client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={"choice": [refs[2]]}).status_code == 303
+    assert client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={"choice": [refs[3]]}).status_code == 303
+    assert _count_votes(db, ballot) == 1
+
+
+def test_an_ineligible_submission_goes_back_to_the_ballot(app, db, demo, client):
+    ballot = factories.ballot(app, db, demo)
+    response = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={"choice": factories.refs(db, ballot)[:1]})
+    assert response.status_code == 303 and _count_votes(db, ballot) == 0
+
+
+@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "VOTE_RATE_LIMIT": "3 per minute"}])
+def test_vote_submission_is_rate_limited(app, db, demo, client):
+    ballot = factories.ballot(app, db, demo)
+    statuses = [client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={}).status_code for _ in range(4)]
+    assert statuses[:3] == [303, 303, 303] and statuses[3] == 429
+
+
+def test_officer_closes_counts_decides_with_a_reason_and_publishes(app, db, demo, client, login_as):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    with app.test_request_context():
+        for n, choice in enumerate([[refs[0]], [refs[0], refs[1]], [refs[4]]]):
+            services.cast_vote(db, demo, ballot.id, services.Voter(f"{n:064d}", "code"), choice)
+    login_as("officer")
+    base = f"/pb/{demo.slug}/manage/ballots/{ballot.id}"
+    closed = client.post(base + "/close")
+    assert closed.status_code == 303 and closed.location.endswith("/count")
+    assert "The count is finished" in client.get(closed.location).get_data(as_text=True)
+    assert "hx-get" not in client.get(closed.location, headers={"HX-Request": "true"}).get_data(as_text=True)
+    refused = client.post(base + "/decision", data={"selected": [refs[4]], "reason": ""})
+    assert refused.status_code == 422 and "Explain why" in refused.get_data(as_text=True)
+    assert client.post(base + "/decision", data={"selected": [refs[4]],
+                                                  "reason": "The other projects are funded by a grant."}).status_code == 303
+    assert client.post(base + "/publish").status_code == 303
+    page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
+    assert "funded by a grant" in page and "<svg" in page
