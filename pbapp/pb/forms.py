@@ -100,6 +100,12 @@ class ReviewForm(FlaskForm):
                            description=_l("Published with the decision. Required when the proposal cannot go to the ballot."))
 
 
+class HideForm(FlaskForm):
+    reason = TextAreaField(_l("Why hide this proposal?"), validators=[
+        DataRequired(_l("Give the reason for hiding this proposal")), Length(max=2000)],
+        description=_l("For example: it names a private person, or it repeats another proposal. Recorded in the audit log."))
+
+
 class BallotForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(max=200)])
     kind = SelectField(_l("Kind of ballot"), choices=[

@@ -242,6 +242,24 @@ def publish_review(session: Session, council: Council, proposal_id: int, actor: 
 
 
 
+def hide_proposal(session: Session, council: Council, proposal_id: int, actor: User, *, reason: str) -> Proposal:
+    """Moderate: take a proposal off the public pages (abusive, personal data, duplicate), with a reason."""
+    proposal = get_proposal(session, council, proposal_id, officer=True)
+    if not reason.strip():
+        raise Invalid(_("Give the reason for hiding this proposal"), field="reason")
+    if proposal.status == HIDDEN:
+        raise Conflict(_("This proposal is already hidden."))
+    process = session.get(Process, proposal.process_id)
+    if process.phase not in (PROPOSALS, REVIEW):
+        raise Conflict(_("Proposals can only be hidden before voting starts."))
+    proposal.status = HIDDEN
+    proposal.review_reason = reason.strip()
+    audit.record(session, "pb.proposal_hidden", "pb_proposal", proposal.id, council_id=council.id,
+                 actor_id=actor.id, reason=reason.strip())
+    session.commit()
+    return proposal
+
+
 SETTINGS = ("title", "kind", "budget_pence", "min_choices", "max_choices", "total_points", "max_per_project",
             "min_spend_percent", "rule", "utility", "partial_funding", "eligibility", "opens_at", "closes_at")
 

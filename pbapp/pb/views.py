@@ -358,6 +358,7 @@ def review(council: str, proposal_id: int):
             flash(_("Review saved as a draft. Publish it when you are ready."), "success")
             return redirect_after_post(url_for("pb.review", council=council, proposal_id=proposal_id))
     return render("pb/review.html", council=the_council, proposal=item, form=form, publish_form=forms.ActionForm(),
+                  hide_form=forms.HideForm(),
                   process=services.get_process(db, the_council, item.process_id), status=_status(form),
                   title=_("Review a proposal"))
 
@@ -368,6 +369,18 @@ def publish_review(council: str, proposal_id: int):
     db = get_session()
     services.publish_review(db, get_council(db, council), proposal_id, current_user)
     flash(_("The review and its reasons are now public."), "success")
+    return redirect_after_post(url_for("pb.review_queue", council=council))
+
+
+@bp.route("/<council>/review/<int:proposal_id>/hide", methods=["POST"])
+@requires(permissions.RUN_PB)
+def hide_proposal(council: str, proposal_id: int):
+    db = get_session()
+    form = forms.HideForm()
+    if not form.validate_on_submit():
+        raise Invalid(_("Give the reason for hiding this proposal"), field="reason")
+    services.hide_proposal(db, get_council(db, council), proposal_id, current_user, reason=form.reason.data)
+    flash(_("The proposal is hidden from the public pages."), "success")
     return redirect_after_post(url_for("pb.review_queue", council=council))
 
 

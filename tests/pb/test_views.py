@@ -213,3 +213,14 @@ def test_officer_closes_counts_decides_with_a_reason_and_publishes(app, db, demo
     assert client.post(base + "/publish").status_code == 303
     page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
     assert "funded by a grant" in page and "<svg" in page
+
+
+def test_an_officer_hides_a_proposal_with_a_reason(app, db, demo, client, login_as):
+    process = factories.process(app, db, demo, proposals=1, reviewed=False)
+    item = factories.proposal(db, process)
+    login_as("officer")
+    assert client.post(f"/pb/{demo.slug}/review/{item.id}/hide", data={"reason": ""}).status_code == 422
+    assert client.post(f"/pb/{demo.slug}/review/{item.id}/hide", data={"reason": "Names a private person"}).status_code == 303
+    client.post("/accounts/logout")
+    assert client.get(f"/pb/{demo.slug}/proposals/{item.id}").status_code == 404
+    assert "Project 1" not in client.get(f"/pb/{demo.slug}/processes/{process.id}").get_data(as_text=True)
