@@ -1048,3 +1048,12 @@ def require_juror_of(session: Session, council: str, jury_id: int, actor) -> Jur
     """The acting juror of this jury, or NotAllowed (checked before reading a juror's form)."""
     _council, jury = _jury(session, council, jury_id)
     return require_juror(session, jury, actor)
+
+
+def open_deliberations(session: Session, council: Council) -> list[Jury]:
+    """The council's juries that have published evidence or recommendations (for the home page)."""
+    published = select(Evidence.jury_id).where(Evidence.published_at.is_not(None))
+    decided = select(Recommendation.jury_id).where(Recommendation.status.in_((REC_ADOPTED, REC_NOT_ADOPTED)))
+    return list(session.exec(select(Jury).where(Jury.council_id == council.id,
+                                                Jury.id.in_(published.union(decided)))
+                             .order_by(Jury.starts_on.desc())).all())

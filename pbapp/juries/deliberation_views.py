@@ -23,6 +23,25 @@ from pbapp.security import requires
 BASE = "/<council>/<int:jury_id>"
 
 
+def _open_deliberations(session, council):
+    """Point the council's home page at each jury's evidence, answers and recommendations."""
+    from pbapp.councils.services import OpenItem
+
+    return [OpenItem("juries", _("What the jury heard and recommended: %(remit)s", remit=jury.remit),
+                     url_for("juries.public_jury", council=council.slug, jury_id=jury.id),
+                     summary=_("Evidence, answers to jurors' questions, straw polls and recommendations"))
+            for jury in services.open_deliberations(session, council)]
+
+
+def _register_open_now(state) -> None:
+    from pbapp.councils.services import register_open_now
+
+    register_open_now(state.app, _open_deliberations)
+
+
+bp.record_once(_register_open_now)
+
+
 def _form_error(form, error: DomainError) -> None:
     target = getattr(form, error.field, None) if error.field else None
     if target is not None:

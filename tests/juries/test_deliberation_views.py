@@ -190,3 +190,8 @@ def test_htmx_posts_redirect_with_hx_redirect(client, login_as, demo, jury):
     response = client.post(f"{_base(demo, jury)}/rounds/new", headers={"HX-Request": "true"}, data={
         "title": "Evening 7", "held_on": "2027-03-08", "kind": "decision", "link": "https://meet.example.org/x"})
     assert response.status_code == 204 and "/rounds/" in response.headers["HX-Redirect"]
+
+
+def test_the_council_home_page_points_to_the_jurys_public_page(client, demo, jury):
+    page = client.get(f"/councils/{demo.slug}/").get_data(as_text=True)
+    assert f'href="{_base(demo, jury)}/public"' in page and "What the jury heard and recommended" in page
