@@ -28,7 +28,7 @@ def seed_demo_juries(session: Session, council: Council, report: list[str]) -> N
                 retention_until=date(2027, 9, 30), household_salt=secrets.token_hex(16))
     session.add(pool)
     session.flush()
-    ids, panel, reserves, run, _reserve_run = seed_demo_pool(session, pool, DEMO_PANEL_SIZE)
+    ids, panel, pending, reserves, run, reserve_run = seed_demo_pool(session, pool, DEMO_PANEL_SIZE)
     jury = Jury(council_id=council.id, pool_id=pool.id, remit=DEMO_REMIT, panel_size=DEMO_PANEL_SIZE,
                 starts_on=date(2027, 1, 16), ends_on=date(2027, 3, 6), honorarium_pence=5000,
                 facilitator_id=facilitator.id if facilitator else None, selection_run_id=run.id)
@@ -36,10 +36,10 @@ def seed_demo_juries(session: Session, council: Council, report: list[str]) -> N
     session.flush()
     now = utcnow()
     jurors = [Juror(jury_id=jury.id, person_id=ids[public_id], from_run_id=run.id, invited_at=now,
-                    status=INVITED if n >= DEMO_PANEL_SIZE - 2 else CONFIRMED,
-                    responded_at=None if n >= DEMO_PANEL_SIZE - 2 else now)
-              for n, public_id in enumerate(panel)]
-    jurors += [Juror(jury_id=jury.id, person_id=ids[public_id], from_run_id=_reserve_run.id, status=RESERVE,
+                    status=INVITED if public_id in pending else CONFIRMED,
+                    responded_at=None if public_id in pending else now)
+              for public_id in panel]
+    jurors += [Juror(jury_id=jury.id, person_id=ids[public_id], from_run_id=reserve_run.id if reserve_run else None, status=RESERVE,
                      reserve_rank=rank) for rank, public_id in enumerate(reserves, start=1)]
     session.add_all(jurors)
     first = JurySession(jury_id=jury.id, title="Day 1: how the council's budget works", held_on=jury.starts_on)
@@ -51,4 +51,4 @@ def seed_demo_juries(session: Session, council: Council, report: list[str]) -> N
     audit.record(session, "jury.created", "jury", jury.id, council_id=council.id, panel_size=DEMO_PANEL_SIZE,
                  seeded=True)
     report.append(f"Added the demo jury ({DEMO_POOL_SIZE} volunteers, a LEXIMIN panel of {DEMO_PANEL_SIZE}: "
-                  f"{DEMO_PANEL_SIZE - 2} confirmed, 2 awaiting a reply, {len(reserves)} reserves).")
+                  f"{DEMO_PANEL_SIZE - len(pending)} confirmed, {len(pending)} awaiting a reply, {len(reserves)} reserves).")

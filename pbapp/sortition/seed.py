@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from pbapp import audit
 from pbapp.core.sortition import Person as CorePerson, Pool as CorePool, Quota as CoreQuota
-from pbapp.core.sortition import gini, input_hash, leximin, quota_report, replace, round_lottery
+from pbapp.core.sortition import InfeasibleError, gini, input_hash, leximin, quota_report, replace, round_lottery
 from pbapp.seed import WARD_POSTCODES, seed_file
 from pbapp.sortition import services
 from pbapp.sortition.models import (COMPLETE, LEXIMIN, SEEDED, Feature, FeatureValue, Person, PersonContact, Pool,
@@ -107,6 +107,19 @@ def demo_reserves(size: int, panel_size: int, seed: int, draw: int, confirmed: t
     return replace(pool, confirmed, pending, seed=seed + 1, draw=draw)
 
 
+def _reserves_for_two_pending(panel: tuple[str, ...], panel_size: int):
+    """Pick two panel members still to reply, the first pair (from the end) whose seats reserves can fill."""
+    pairs = [(panel[i], panel[j]) for i in range(len(panel) - 1, -1, -1) for j in range(i - 1, -1, -1)]
+    for pending in pairs[:40]:
+        confirmed = tuple(p for p in panel if p not in pending)
+        try:
+            return confirmed, pending, demo_reserves(DEMO_POOL_SIZE, panel_size, DEMO_SEED, DEMO_DRAW % 1000,
+                                                     confirmed, pending)
+        except InfeasibleError:
+            continue
+    return panel, (), None
+
+
 def _store_pool(session: Session, pool: Pool, volunteers: list[DemoVolunteer]) -> dict[str, int]:
     features: dict[str, Feature] = {}
     for position, q in enumerate(demo_quotas()):
@@ -161,16 +174,17 @@ def _run_record(session: Session, pool: Pool, core: CorePool, dist, lottery, pan
 def seed_demo_pool(session: Session, pool: Pool, panel_size: int):
     """Fill a pool with the demo volunteers and record a drawn LEXIMIN selection and a reserve run.
 
-    Returns (person id by public id, panel public ids, reserve public ids, selection run, reserve run).
+    Returns (person id by public id, panel ids, ids still to reply, reserve ids, selection run, reserve run).
     """
     volunteers = demo_volunteers()
     ids = _store_pool(session, pool, volunteers)
     core, dist, lottery, panel = demo_selection(DEMO_POOL_SIZE, panel_size, DEMO_SEED, DEMO_DRAW)
     run = _run_record(session, pool, core, dist, lottery, panel, purpose="selection", seed=DEMO_SEED, draw=DEMO_DRAW)
-    confirmed, pending = tuple(panel[:-2]), tuple(panel[-2:])
-    result = demo_reserves(DEMO_POOL_SIZE, panel_size, DEMO_SEED, DEMO_DRAW % 1000, confirmed, pending)
+    confirmed, pending, result = _reserves_for_two_pending(panel, panel_size)
+    if result is None:  # no pair of seats can be covered: seed the panel without reserves
+        return ids, panel, pending, (), run, None
     sel = result.selection
     reserve_run = _run_record(session, pool, core, sel.distribution, sel.lottery, sel.panel, purpose="reserve",
                               seed=DEMO_SEED + 1, draw=DEMO_DRAW % 1000, include=confirmed, exclude=pending,
                               parent_id=run.id)
-    return ids, panel, result.replacements, run, reserve_run
+    return ids, panel, pending, result.replacements, run, reserve_run

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import random
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -491,8 +492,6 @@ def draw(session: Session, council: Council, run: SelectionRun, number: int, act
     if run.algorithm == LEXIMIN:
         panel = sorted(json.loads(run.lottery)["panels"][number])
     else:
-        import random
-
         panel = sorted(legacy_panel(pool, random.Random(number)))
     report = run.report_data()
     report["quota_report"] = quota_report(pool, panel)

@@ -268,3 +268,40 @@ def test_retention_reminders(db, council):
     due = services.pools_due_for_erasure(db, date(2027, 2, 10))
     assert [p.id for p, _c in due] == [soon.id]
     assert services.retention_is_due(soon, date(2027, 2, 10)) and not services.retention_is_due(later, date(2027, 2, 10))
+
+
+def test_the_legacy_method_uses_the_published_number_as_its_seed(app, db, council):
+    import random
+
+    from pbapp.core.sortition import legacy_panel
+
+    pool = factories.pool(db, council, people=12)
+    with app.test_request_context():
+        from pbapp.db import get_session
+
+        session = get_session()
+        run = services.start_run(session, council, session.get(Pool, pool.id), algorithm="legacy")
+        run = session.get(SelectionRun, run.id)
+        session.refresh(run)
+        assert run.status == AWAITING_DRAW and run.lottery_size == services.LEGACY_DRAW_LIMIT
+        drawn = services.draw(session, council, run, 31337, None)
+        core = services.pool_from_snapshot(json.loads(drawn.pool_input))
+        assert drawn.panel_ids() == sorted(legacy_panel(core, random.Random(31337)))
+        assert "--algorithm legacy --seed 31337" in services.recreate_command(drawn)
+        session.close()
+
+
+def test_retention_reminders_command(app, db, council):
+    from pbapp.cli import main
+
+    soon = factories.pool(db, council, people=0, name="Budget jury volunteers")
+    soon.retention_until = date(2027, 3, 1)
+    db.add(soon)
+    db.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["retention-reminders", "--today", "2027-02-10"])
+    assert result.exit_code == 0 and "due:" in result.output and "Budget jury volunteers" in result.output
+    result = runner.invoke(main, ["retention-reminders", "--today", "2027-03-10"])
+    assert result.exit_code == 1 and "overdue:" in result.output
+    result = runner.invoke(main, ["retention-reminders", "--today", "2026-01-01"])
+    assert result.exit_code == 0 and "No pool is due" in result.output
