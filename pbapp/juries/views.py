@@ -120,7 +120,11 @@ def replacements(council: str, jury_id: int):
     form = ReplacementForm()
     if not form.validate_on_submit():
         return _back(council, jury_id)
-    run = services.start_replacement(db, the_council, the_jury, form.purpose.data, current_user.id)
+    try:
+        run = services.start_replacement(db, the_council, the_jury, form.purpose.data, current_user.id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _back(council, jury_id)
     return redirect_after_post(url_for("sortition.run", council=council, run_id=run.id))
 
 

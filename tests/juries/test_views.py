@@ -106,3 +106,11 @@ def test_parallel_confirmations_have_one_effect(app, db, demo, make_app):
                    .where(audit.AuditEvent.action == "juror.confirm")).one() == 1
     assert db.exec(select(Juror.status).where(Juror.id == juror.id)).one() == CONFIRMED
     assert audit.verify(db) is None
+
+
+def test_a_replacement_with_no_empty_seat_is_refused_politely(app, client, login_as, db, demo):
+    jury = factories.seated_jury(app, db, demo)
+    login_as("officer")
+    response = client.post(f"/juries/{demo.slug}/{jury.id}/replacements", data={"purpose": "replacement"})
+    assert response.status_code == 303
+    assert "Nobody has declined" in client.get(response.location).get_data(as_text=True)

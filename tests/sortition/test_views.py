@@ -213,3 +213,13 @@ def test_the_pool_page_reminds_of_retention_and_erases(client, login_as, db, dem
     db.commit()
     ids = db.exec(select(Person.id).where(Person.pool_id == pool.id)).all()
     assert db.exec(select(func.count()).select_from(PersonContact).where(PersonContact.person_id.in_(ids))).one() == 0
+
+
+def test_personal_data_export_asks_a_remembered_session_to_sign_in_again(client, login_as, db, demo):
+    login_as("officer")
+    pool = _pool(db, demo)
+    person = db.exec(select(Person).where(Person.pool_id == pool.id)).first()
+    with client.session_transaction() as session:
+        session["_fresh"] = False
+    response = client.get(f"/sortition/{demo.slug}/people/{person.id}/export")
+    assert response.status_code == 302 and "/accounts/login" in response.location
