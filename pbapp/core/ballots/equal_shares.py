@@ -20,6 +20,7 @@ plain rule; Add1 keeps the last outcome whose exact cost fits. Deterministic giv
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -53,6 +54,7 @@ class Run:
     payments: dict[int, Payment]
     remaining: np.ndarray
     ties: list[TieReport] = field(default_factory=list)
+    stable_for: float = 0.0
 
     def cost(self, profile: Profile) -> Money:
         """Return the exact cost of the selected projects."""
@@ -77,6 +79,9 @@ class EqualShares:
         self.project_of = np.repeat(np.arange(len(profile.ids)), np.diff(ptr))
         self.cost = np.array([float(c) for c in profile.costs])
         self.units = np.bincount(self.project_of, weights=self.w * scores, minlength=len(profile.ids))
+        self.wsum = np.bincount(self.project_of, weights=self.w, minlength=len(profile.ids))
+        self.smax = np.zeros(len(profile.ids))
+        np.maximum.at(self.smax, self.project_of, scores)
         self.factor = self.cost if utility == "cost" else np.ones(len(profile.ids))
         self.s = scores
         self.ws = self.w * scores
@@ -92,7 +97,15 @@ class EqualShares:
         self.candidates = [j for j in range(len(profile.ids)) if profile.costs[j] > 0 and profile.support[j] > 0]
 
     def run(self, per_voter: Money, stop_above: Money | None = None) -> Run:
-        """Run Equal Shares with this budget per voter; stop early once the cost passes `stop_above`."""
+        """Run Equal Shares with this budget per voter; stop early once the cost passes `stop_above`.
+
+        Also finds `stable_for`: by how much every voter's budget can grow with every choice of
+        this run provably unchanged. Prices only fall as budgets grow, so the chosen project's
+        price is an upper bound; for the others we keep a lower bound that is affine in the
+        growth (what the poor would pay with the extra money, the rich paying as now), and a
+        project left unaffordable stays so until its supporters' money plus the growth reaches
+        its cost. Add1 uses this to skip recounts that would give the same outcome.
+        """
         b0 = float(per_voter)
         bud = np.full(len(self.profile.weights), b0)
         selected = list(self.free)
@@ -101,14 +114,24 @@ class EqualShares:
         ties: list[TieReport] = []
         heap = [(self.rho0[j], int(self.rank[j]), j) for j in self.candidates]
         heapq.heapify(heap)
+        slope = dict.fromkeys(self.candidates, 0.0)
+        fall_r: dict[int, float] = {}
+        stable = np.inf
+        # Every budget at this step is at most its value now plus growth x spread: cheaper
+        # earlier projects may leave a voter more than the growth itself.
+        spread = 1.0
         while heap:
             fresh: dict[int, float] = {}
             best = np.inf
             while heap and heap[0][0] <= best * (1 + TOL):
                 _, _, j = heapq.heappop(heap)
-                r = self._price(j, bud)
-                if r is not None:
+                r, x = self._price(j, bud)
+                if r is None:
+                    stable = min(stable, x / spread)
+                else:
                     fresh[j] = r
+                    fall_r[j] = x * spread
+                    slope[j] = fall_r[j] / self.factor[j]
                     best = min(best, r / self.factor[j])
             if not fresh:
                 break
@@ -117,6 +140,13 @@ class EqualShares:
             for j, r in fresh.items():
                 if j != chosen:
                     heapq.heappush(heap, (r / self.factor[j], int(self.rank[j]), j))
+            if heap:
+                rho = np.array([e[0] for e in heap])
+                fall = np.array([slope[e[2]] for e in heap])
+                margin = rho - best * (1 + TOL)
+                falling = fall < 0
+                if falling.any():
+                    stable = min(stable, float((np.maximum(margin[falling], 0.0) / -fall[falling]).min()))
             if len(tied) > 1:
                 ties.append(
                     TieReport(
@@ -127,41 +157,46 @@ class EqualShares:
                     )
                 )
             payments[chosen] = self._pay(chosen, fresh[chosen], bud)
+            spread -= fall_r[chosen] * self.smax[chosen]
             selected.append(chosen)
             spent += self.profile.costs[chosen]
             if stop_above is not None and spent > stop_above:
                 break
-        return Run(per_voter, selected, payments, bud, ties)
+        return Run(per_voter, selected, payments, bud, ties, stable)
 
-    def _price(self, j: int, bud: np.ndarray) -> float | None:
-        """Return the smallest r with sum of min(budget, r x score) >= cost, or None if unaffordable.
+    def _price(self, j: int, bud: np.ndarray) -> tuple[float | None, float]:
+        """Return (r, slope): the smallest r with sum of min(budget, r x score) >= cost.
 
         The poor/rich iteration of pabutools' `affordability_poor_rich`: supporters who cannot
         pay r x score pay all they have, the rest share what is missing; r only grows, so each
-        pass looks only at the supporters still rich.
+        pass looks only at the supporters still rich. `slope` is how fast the lower bound on r
+        falls as every budget grows. An unaffordable project gives (None, growth needed).
         """
         sl = slice(self.ptr[j], self.ptr[j + 1])
         b = bud[self.rows[sl]]
         t = b if self.unit else b / self.s[sl]
         r = self.r0[j]
         if t.min() >= r:
-            return r
-        wb = self.w[sl] * b
+            return r, 0.0
+        w = self.w[sl]
+        wb = w * b
         c = self.cost[j]
-        if wb.sum() < c * (1 - TOL):
-            return None
+        total = wb.sum()
+        if total < c * (1 - TOL):
+            return None, (c * (1 - TOL) - total) / self.wsum[j]
         ws = self.ws[sl]
         paid = 0.0
         while True:
             poor = t < r
             if not poor.any():
-                return float(r)
+                return float(r), -(self.wsum[j] - w.sum()) / ws.sum()
             paid += wb[poor].sum()
             rich = ~poor
-            t, wb, ws = t[rich], wb[rich], ws[rich]
+            t, wb, ws, w = t[rich], wb[rich], ws[rich], w[rich]
             if not len(t):
-                # Everyone left pays all they have: the project is exactly affordable.
-                return float(r)
+                # Everyone left pays all they have: the project is exactly affordable, and
+                # any growth could change that, so no lower bound is claimed.
+                return float(r), -np.inf
             r = max(r, (c - paid) / ws.sum())
 
     def _pay(self, j: int, r: float, bud: np.ndarray) -> Payment:
@@ -254,13 +289,22 @@ def equal_shares_add1(profile: Profile, *, utility: str = "cost", seed: int = 0,
     per_voter = _share(profile)
     # The first count cannot overspend: no voter has more than their share of the budget.
     run = mes.run(per_voter)
+    last = per_voter
     rounds = 1
-    while len(run.selected) < len(mes.candidates) + len(mes.free):
-        nxt = mes.run(run.per_voter + 1, stop_above=profile.budget)
+    while len(run.selected) < len(mes.candidates) + len(mes.free) and run.stable_for < np.inf:
+        # Counts with less than `stable_for` more per voter give this outcome again: skip them.
+        step = max(1, math.ceil(run.stable_for - 1e-6))
+        nxt = mes.run(run.per_voter + step, stop_above=profile.budget)
         rounds += 1
         if nxt.cost(profile) > profile.budget:
+            last = run.per_voter + step - 1
             break
         run = nxt
+        last = run.per_voter
+    if last != run.per_voter:
+        # Explain the outcome at the budget per voter the last fitting count really had.
+        run = mes.run(last)
+        rounds += 1
     out = _outcome(mes, run, "equalshares/add1", currency)
     out.details.update({"budget_per_voter": money_json(run.per_voter), "recounts": rounds})
     return out
