@@ -719,6 +719,7 @@ class RecommendationView:
     staff: bool
     is_juror: bool
     my_vote: str | None
+    room: list[tuple[Juror, str, str | None]] = field(default_factory=list)
 
 
 def recommendation_detail(session: Session, council: str, jury_id: int, recommendation_id: int, actor,
@@ -739,8 +740,10 @@ def recommendation_detail(session: Session, council: str, jury_id: int, recommen
     juror = juror_of(session, jury, actor)
     vote = session.exec(select(RecommendationVote).where(
         RecommendationVote.recommendation_id == rec.id, RecommendationVote.juror_id == juror.id)).first() if juror else None
+    staff = is_staff(session, jury, actor)
+    room = room_voters(session, jury, rec) if staff and rec.status == REC_VOTING else []
     return RecommendationView(the_council, jury, rec, versions, latest, _line_names(session, jury), diff, compare,
-                              is_staff(session, jury, actor), juror is not None, vote.choice if vote else None)
+                              staff, juror is not None, vote.choice if vote else None, room)
 
 
 def _line_names(session: Session, jury: Jury) -> dict[int, str]:
@@ -1057,3 +1060,32 @@ def open_deliberations(session: Session, council: Council) -> list[Jury]:
     return list(session.exec(select(Jury).where(Jury.council_id == council.id,
                                                 Jury.id.in_(published.union(decided)))
                              .order_by(Jury.starts_on.desc())).all())
+
+
+def record_room_votes(session: Session, council: str, jury_id: int, recommendation_id: int, actor,
+                      choices: dict[int, str]) -> int:
+    """Enter votes jurors cast in the room (by hand or on paper); a juror's own online vote is never overwritten."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    rec = _owned(session, Recommendation, recommendation_id, jury, _("recommendation"))
+    if rec.status != REC_VOTING:
+        raise Conflict(_("The vote on this recommendation is not open."))
+    seated = {juror.id for juror, _name in confirmed_jurors(session, jury)}
+    voted = set(session.exec(select(RecommendationVote.juror_id).where(
+        RecommendationVote.recommendation_id == rec.id)).all())
+    entered = 0
+    for juror_id, choice in choices.items():
+        if choice not in VOTE_CHOICES or juror_id not in seated or juror_id in voted:
+            continue
+        session.add(RecommendationVote(recommendation_id=rec.id, juror_id=juror_id, choice=choice))
+        entered += 1
+    session.flush()
+    _record(session, "jury.room_votes_entered", rec, jury, actor, entered=entered)
+    session.commit()
+    return entered
+
+
+def room_voters(session: Session, jury: Jury, rec: Recommendation) -> list[tuple[Juror, str, str | None]]:
+    """Confirmed jurors with their vote so far, for the facilitator entering votes from the room."""
+    votes = dict(session.exec(select(RecommendationVote.juror_id, RecommendationVote.choice).where(
+        RecommendationVote.recommendation_id == rec.id)).all())
+    return [(juror, name, votes.get(juror.id)) for juror, name in confirmed_jurors(session, jury)]

@@ -347,6 +347,19 @@ def close_recommendation_vote(council: str, jury_id: int, recommendation_id: int
     return _rec_vote_state(council, jury_id, recommendation_id, False)
 
 
+@bp.route(BASE + "/recommendations/<int:recommendation_id>/room-votes", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def room_votes(council: str, jury_id: int, recommendation_id: int):
+    if EmptyForm().validate_on_submit():
+        choices = {int(key.split("-", 1)[1]): value for key, value in request.form.items()
+                   if key.startswith("vote-") and key.split("-", 1)[1].isdigit()}
+        entered = services.record_room_votes(get_session(), council, jury_id, recommendation_id, current_user,
+                                             choices)
+        flash(_("%(count)d votes from the room entered.", count=entered), "success")
+    return redirect_after_post(url_for("juries.recommendation", council=council, jury_id=jury_id,
+                                       recommendation_id=recommendation_id))
+
+
 @bp.route(BASE + "/juror-accounts", methods=["GET", "POST"])
 @requires(permissions.RUN_JURY)
 def juror_accounts(council: str, jury_id: int):

@@ -306,3 +306,17 @@ def test_rounds_are_listed_in_date_order(session, world):
     titles = [m.title for _r, m in services.rounds_of(session, world.jury)]
     assert titles == ["Sooner", "Later"]
     assert all(isinstance(r, Round) for r, _m in services.rounds_of(session, world.jury))
+
+
+def test_votes_from_the_room_never_overwrite_a_jurors_own_vote(session, world, db):
+    rec = make.recommendation(db, world.jury)
+    services.open_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator)
+    services.vote_on_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, OPPOSE)
+    everyone = {juror.id: SUPPORT for juror, _name in services.confirmed_jurors(session, world.jury)}
+    with pytest.raises(NotAllowed):
+        services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.resident, everyone)
+    assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                      {**everyone, 999_999: SUPPORT}) == 4
+    done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                              public_url="https://example.org/jury")
+    assert (done.support_count, done.oppose_count, done.status) == (4, 1, REC_ADOPTED)

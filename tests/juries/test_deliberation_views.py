@@ -195,3 +195,19 @@ def test_htmx_posts_redirect_with_hx_redirect(client, login_as, demo, jury):
 def test_the_council_home_page_points_to_the_jurys_public_page(client, demo, jury):
     page = client.get(f"/councils/{demo.slug}/").get_data(as_text=True)
     assert f'href="{_base(demo, jury)}/public"' in page and "What the jury heard and recommended" in page
+
+
+def test_the_facilitator_enters_votes_cast_in_the_room(client, login_as, demo, jury, db):
+    rec = make.recommendation(db, jury)
+    login_as("facilitator")
+    base = _base(demo, jury)
+    assert client.post(f"{base}/recommendations/{rec.id}/vote/open").status_code == 303
+    page = client.get(f"{base}/recommendations/{rec.id}").get_data(as_text=True)
+    juror_ids = [int(i) for i in re.findall(r'name="vote-(\d+)"', page)]
+    assert len(juror_ids) == 28
+    data = {f"vote-{i}": "support" for i in juror_ids[:22]} | {f"vote-{i}": "oppose" for i in juror_ids[22:]}
+    assert client.post(f"{base}/recommendations/{rec.id}/room-votes", data=data).status_code == 303
+    assert client.post(f"{base}/recommendations/{rec.id}/vote/close").status_code == 303
+    db.expire_all()
+    done = db.get(Recommendation, rec.id)
+    assert (done.support_count, done.oppose_count, done.status) == (22, 6, "not_adopted")
