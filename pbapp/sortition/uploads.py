@@ -189,8 +189,16 @@ def parse(features: bytes, people: bytes, fmt: str, mapping: dict[str, str], *, 
     contacts = _contacts(people_text, psrc)
     return ParsedUpload(pool, [
         UploadedPerson(p.id, dict(zip(pool.features, p.values, strict=True)),
-                       household_id(salt, p.household or ""), contacts.get(p.id, {}))
+                       household_id(salt, p.household or _address_key(contacts.get(p.id, {}))),
+                       contacts.get(p.id, {}))
         for p in pool.people])
+
+
+def _address_key(contact: dict[str, str]) -> str:
+    """Without a household column, people at the same address and postcode share a household."""
+    if not contact.get("address") or not contact.get("postcode"):
+        return ""
+    return _fold(contact["address"] + " " + "".join(contact["postcode"].split()))
 
 
 def _contacts(text: str, source: str) -> dict[str, dict[str, str]]:

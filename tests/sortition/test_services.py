@@ -305,3 +305,11 @@ def test_retention_reminders_command(app, db, council):
     assert result.exit_code == 1 and "overdue:" in result.output
     result = runner.invoke(main, ["retention-reminders", "--today", "2026-01-01"])
     assert result.exit_code == 0 and "No pool is due" in result.output
+
+
+def test_people_at_one_address_share_a_household_without_a_household_column(db, council, empty_pool):
+    people = data.people(12).replace(",H2,", ",,").replace(",H1,", ",,").replace("2 Mill Lane", "1 Mill Lane")
+    people = people.replace("id,sex,age,household,", "id,sex,age,home,")
+    _import(db, council, empty_pool, people)
+    first, second, third = (db.exec(select(Person).where(Person.public_id == i)).one() for i in ("P001", "P002", "P003"))
+    assert first.household == second.household != third.household
