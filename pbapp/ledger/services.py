@@ -145,6 +145,15 @@ class BookView:
     items: list[RecordItem] = field(default_factory=list)
 
     @property
+    def directorates(self) -> list[tuple[str, rules.Totals]]:
+        """Totals per council directorate, largest net first: the council's own view of the same book."""
+        grouped: dict[str, list[rules.Figures]] = {}
+        for line in self.lines:
+            grouped.setdefault(line.directorate, []).append(figures(line))
+        return sorted(((name, rules.totals(members)) for name, members in grouped.items()),
+                      key=lambda pair: (-pair[1].net, pair[0]))
+
+    @property
     def chart(self) -> dict:
         """Geometry of the net-spending bar chart by service line, in SVG units."""
         label_width, bar_width, row_height = 330, 400, 28
@@ -483,7 +492,8 @@ def register(session: Session, council: str, *, source: str = "", state: str = "
     the_council = _council(session, council)
     items = list(session.exec(select(RecordItem).where(RecordItem.council_id == the_council.id)
                               .order_by(RecordItem.received_at.desc(), RecordItem.id.desc())).all())
-    views = _item_views(session, items)
+    # Overdue first, then those awaiting a response, then the answered: what needs attention leads.
+    views = sorted(_item_views(session, items), key=lambda v: (OVERDUE, AWAITING, RESPONDED).index(v.status))
     counts = {key: 0 for key in (AWAITING, OVERDUE, *OUTCOMES)}
     for view in views:
         counts[view.response.outcome if view.response else view.status] += 1

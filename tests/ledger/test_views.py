@@ -51,6 +51,8 @@ def test_the_glance_page_shows_the_final_budget_and_a_chart(client, demo):
     assert 'data-total="net">£401,521,000<' in page
     assert page.count("<rect") == 13 and "Adult social care" in page
     assert "style=" not in page
+    by_directorate = page.split("By the council’s directorates")[1]
+    assert by_directorate.index("Children, Education and Families") < by_directorate.index("Adults and Health")
 
 
 def test_the_book_page_lists_lines_and_reconciled_changes(client, db, demo):
@@ -96,9 +98,10 @@ def test_register_filters_by_source_state_and_words(client, db, demo):
     rejected = _text(client.get(f"/ledger/{SLUG}/register?state=rejected"))
     assert "Keep the free town-centre bus link" in rejected and "A community food pantry" in rejected
     assert "Youth activities" not in rejected
+    assert everything.index("Safer walking routes") < everything.index("Clean the town centres")  # overdue first
     jury = _text(client.get(f"/ledger/{SLUG}/register?source=jury_recommendation&q=librar"))
     assert "Open libraries on Saturdays" in jury and "Clean the town centres" not in jury
-    assert "Showing 1." in jury
+    assert "Youth activities" not in jury
 
 
 def test_register_filters_return_a_fragment_to_htmx(htmx_client, demo):
