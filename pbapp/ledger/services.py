@@ -8,6 +8,7 @@ from typing import Callable
 
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -318,12 +319,13 @@ def add_book(session: Session, council: Council, lines: list[rules.Figures], *, 
 
 
 def _add_lines(session: Session, book: BudgetBook, lines: list[rules.Figures]) -> None:
-    for position, line in enumerate(lines):
-        session.add(BudgetLine(book_id=book.id, council_id=book.council_id, position=position,
-                               ra_line=line.ra_line, ra_code=line.ra_code, division=line.division,
-                               directorate=line.directorate, name=line.name or line.division,
-                               gross_pence=line.gross, income_pence=line.income, net_pence=line.net))
-    session.flush()
+    # One executemany insert: a book of thousands of lines saves in well under a second.
+    if lines:
+        session.execute(insert(BudgetLine), [
+            {"book_id": book.id, "council_id": book.council_id, "position": position, "ra_line": line.ra_line,
+             "ra_code": line.ra_code, "division": line.division, "directorate": line.directorate,
+             "name": line.name or line.division, "gross_pence": line.gross, "income_pence": line.income,
+             "net_pence": line.net} for position, line in enumerate(lines)])
 
 
 def new_version(session: Session, council: str, book_id: int, *, stage: str, actor_id: int | None) -> BudgetBook:

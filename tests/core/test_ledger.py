@@ -212,3 +212,23 @@ def test_bars_stay_inside_the_chart_and_keep_their_sign(values, width):
 
 def test_bars_with_only_zeros():
     assert ledger.bars([0, 0], 100) == (0, [ledger.Bar(0, 0, False), ledger.Bar(0, 0, False)])
+
+
+@given(reconciled_lines(max_size=8), st.booleans())
+def test_a_written_book_reads_back_the_same_to_the_penny(lines, state_total):
+    rows = [HEADER.strip()]
+    for line in lines:
+        rows.append(f'{line.ra_line},{line.division},{line.directorate},"{ledger.format_money(line.gross)}",'
+                    f'"{ledger.format_money(line.income)}","{ledger.format_money(line.net)}"')
+    total = ledger.totals(lines)
+    if state_total:
+        rows.append(f'Total,,,"{ledger.format_money(total.gross)}","{ledger.format_money(total.income)}",'
+                    f'"{ledger.format_money(total.net)}"')
+    parsed = ledger.parse_budget_csv("\n".join(rows) + "\n")
+    if not lines:
+        assert not parsed.clean
+        return
+    assert parsed.errors == []
+    assert [(l.key, l.gross, l.income, l.net) for l in parsed.lines] == [
+        (l.key, l.gross, l.income, l.net) for l in lines]
+    assert parsed.totals == total
