@@ -351,3 +351,10 @@ def test_an_officer_of_another_council_cannot_keep_this_record(client, db, demo)
     base.user(db, council=other, role="officer", email="other-officer@example.org")
     login(client, "other-officer@example.org")
     assert client.get(f"/ledger/{SLUG}/import").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/", "/register", "/scrutiny", "/open-data"])
+def test_public_pages_render_in_welsh(client, demo, path):
+    client.get(f"/language/cy?next=/")
+    response = client.get(f"/ledger/{SLUG}{path}")
+    assert response.status_code == 200 and 'lang="cy"' in _text(response)
