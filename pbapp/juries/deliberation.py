@@ -154,6 +154,7 @@ class RoundView:
     attendance: list[tuple[Juror, str, bool]]
     polls: list[StrawPoll]
     evidence: list[Evidence]
+    results: list = field(default_factory=list)
 
     @property
     def present(self) -> int:
@@ -170,7 +171,8 @@ def round_detail(session: Session, council: str, jury_id: int, round_id: int, ac
     attendance = [(juror, name, marked.get(juror.id, False)) for juror, name in confirmed_jurors(session, jury)]
     polls = list(session.exec(select(StrawPoll).where(StrawPoll.round_id == item.id).order_by(StrawPoll.id)).all())
     evidence = list(session.exec(select(Evidence).where(Evidence.round_id == item.id).order_by(Evidence.id)).all())
-    return RoundView(the_council, jury, item, meeting, attendance, polls, evidence)
+    results = [poll_result(session, poll) for poll in polls if poll.status == POLL_CLOSED]
+    return RoundView(the_council, jury, item, meeting, attendance, polls, evidence, results)
 
 
 def record_round_attendance(session: Session, council: str, jury_id: int, round_id: int, actor,

@@ -211,3 +211,10 @@ def test_the_facilitator_enters_votes_cast_in_the_room(client, login_as, demo, j
     db.expire_all()
     done = db.get(Recommendation, rec.id)
     assert (done.support_count, done.oppose_count, done.status) == (22, 6, "not_adopted")
+
+
+def test_a_round_page_shows_its_closed_polls_results(client, login_as, demo, jury, db):
+    poll = db.exec(select(StrawPoll).where(StrawPoll.jury_id == jury.id).order_by(StrawPoll.id)).first()
+    login_as("facilitator")
+    page = client.get(f"{_base(demo, jury)}/rounds/{poll.round_id}").get_data(as_text=True)
+    assert "Results of this round’s polls" in page and "28 jurors answered" in page
