@@ -35,6 +35,8 @@ from pbapp.core.sortition.pool import Pool
 VERSION = "pbapp-leximin 1"
 PRICE_TOL = 1e-7
 FIX_TOL = 1e-6
+IPM_ONLY = False
+MULTI = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class _MasterLP:
         self.sizes = sizes
         self.m = len(active)
         h = new_highs()
+        # Adding a panel or fixing a volunteer keeps the current solution primal feasible,
+        # so primal simplex restarts from where it stopped.
+        h.setOptionValue("simplex_strategy", 4)
         h.addVar(0.0, 1.0)
         h.changeColCost(0, 1.0)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
@@ -189,16 +194,16 @@ def leximin(
         lp.add(counts)
     fixed = np.zeros(lp.m, dtype=bool)
     while not fixed.all():
-        z, y, cap = _column_generation(lp, model, seen, nt)
-        zi, yi, capi = lp.solve(ipm=True)
-        counts = model.best(_pricing_weights(lp, yi, nt), above=capi + PRICE_TOL * 10)
-        if _improves(model, counts, capi + PRICE_TOL * 10, seen):
-            seen.add(tuple(int(c) for c in counts))
-            lp.add(counts)
-            continue
-        chosen = [r for r in range(lp.m) if not fixed[r] and yi[r] > FIX_TOL]
-        if not chosen:
-            chosen = [r for r in range(lp.m) if not fixed[r] and y[r] > FIX_TOL]
+        if IPM_ONLY:
+            z, y = _column_generation_ipm(lp, model, seen, nt)
+            z -= 1e-9
+        else:
+            z, y0, _ = _column_generation(lp, model, seen, nt)
+            zi, yi, capi = lp.solve(ipm=True)
+            if _price(lp, model, yi, capi + PRICE_TOL * 10, seen, nt):
+                continue
+            y = yi if any(yi[r] > FIX_TOL for r in range(lp.m) if not fixed[r]) else y0
+        chosen = [r for r in range(lp.m) if not fixed[r] and y[r] > FIX_TOL]
         if not chosen:  # pragma: no cover - sum of duals over unfixed rows is 1
             chosen = [r for r in range(lp.m) if not fixed[r]]
         for r in chosen:
@@ -221,15 +226,40 @@ def _improves(model: PanelModel, counts: np.ndarray | None, above: float, seen: 
     return counts is not None and model.objective() > above and tuple(int(c) for c in counts) not in seen
 
 
+def _price(lp: _MasterLP, model: PanelModel, y: np.ndarray, above: float, seen: set, nt: int) -> bool:
+    """Add the panels that price out under duals `y`; return whether there were any."""
+    counts = model.best(_pricing_weights(lp, y, nt), above=above)
+    if not _improves(model, counts, above, seen):
+        return False
+    found = [counts]
+    if MULTI:
+        w = _pricing_weights(lp, y, nt)
+        for sol in model.h.getSavedMipSolutions():
+            c = np.rint(np.array(sol.col_value)).astype(np.int64)
+            if float(w @ c) > above:
+                found.append(c)
+    for c in found:
+        key = tuple(int(v) for v in c)
+        if key not in seen:
+            seen.add(key)
+            lp.add(c)
+    return True
+
+
 def _column_generation(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> tuple[float, np.ndarray, float]:
     """Add panels until no panel has positive reduced cost; return z, duals and cap."""
     while True:
         z, y, cap = lp.solve()
-        counts = model.best(_pricing_weights(lp, y, nt), above=cap + PRICE_TOL)
-        if not _improves(model, counts, cap + PRICE_TOL, seen):
+        if not _price(lp, model, y, cap + PRICE_TOL, seen, nt):
             return z, y, cap
-        seen.add(tuple(int(c) for c in counts))
-        lp.add(counts)
+
+
+def _column_generation_ipm(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> tuple[float, np.ndarray]:
+    """Like `_column_generation` but pricing with interior-point (central) duals."""
+    while True:
+        z, y, cap = lp.solve(ipm=True)
+        if not _price(lp, model, y, cap + PRICE_TOL * 10, seen, nt):
+            return z, y
 
 
 def _distribution(pool: Pool, types: Types, lp: _MasterLP, algorithm: str, version: str) -> Distribution:
