@@ -83,17 +83,18 @@ def _import_step(db, the_council, the_pool):
     sources = (form.features_name.data or "features.csv", form.people_name.data or "people.csv")
     try:
         found = services.upload_preview(contents[0], contents[1], form.file_format.data, sources)
-        mapping = _mapping_from(request.form, found.features)
+    except DomainError as error:
+        return render("sortition/upload.html", council=the_council, pool=the_pool, form=UploadForm(formdata=None),
+                      status=422, upload_error=error.message, title=_("Upload volunteers"))
+    mapping = _mapping_from(request.form, found.features)
+    try:
         count = services.import_upload(db, the_council, the_pool, features=contents[0], people=contents[1],
                                        fmt=form.file_format.data, mapping=mapping, sources=sources,
                                        actor_id=current_user.id)
     except DomainError as error:
         form.form_errors.append(error.message)
-        if "found" not in locals():
-            return render("sortition/upload.html", council=the_council, pool=the_pool, form=UploadForm(formdata=None),
-                          status=422, upload_error=error.message, title=_("Upload volunteers"))
         return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found, form=form,
-                      mapping=_mapping_from(request.form, found.features), status=422, title=_("Check the columns"))
+                      mapping=mapping, status=422, title=_("Check the columns"))
     flash(_("%(count)d volunteers were added to the pool.", count=count), "success")
     return redirect_after_post(url_for("sortition.pool", council=the_council.slug, pool_id=the_pool.id))
 
