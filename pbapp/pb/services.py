@@ -799,7 +799,10 @@ def _store_vote(session: Session, ballot: Ballot, voter: Voter, choices: Any, ch
             session.flush()
         return vote
     except IntegrityError:
-        vote = session.exec(select(Vote).where(Vote.ballot_id == ballot.id, Vote.voter_key == voter.key)).one()
+        # Lock the row: concurrent changes by the same voter then apply (and reach the log) one by one.
+        query = (select(Vote).where(Vote.ballot_id == ballot.id, Vote.voter_key == voter.key)
+                 .with_for_update().execution_options(populate_existing=True))
+        vote = session.exec(query).one()
         vote.choices, vote.changes, vote.updated_at = payload, vote.changes + 1, utcnow()
         return vote
 

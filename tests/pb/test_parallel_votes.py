@@ -61,6 +61,11 @@ def test_one_code_voting_from_many_connections_at_once_counts_once(app, db, demo
     votes, entries = _rows(db, ballot)
     assert votes == 1 and len(entries) == VOTERS
     assert verify_chain((e.previous_hash, e.hash, e.content()) for e in entries) is None
+    vote = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
+    db.commit()
+    # The counted ballot is the last one logged, and no change was lost.
+    assert vote.receipt == entries[-1].hash and vote.choices == entries[-1].choices
+    assert vote.changes == VOTERS - 1
     print(f"{VOTERS} simultaneous submissions with one code: {seconds:.2f}s, 1 vote row")
 
 

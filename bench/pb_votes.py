@@ -1,0 +1,172 @@
+"""Ballot submissions per second and p95 latency behind gunicorn, as a ratio to a bare Flask endpoint.
+
+Run from the repository root against a scratch PostgreSQL database (it is migrated, seeded with
+the demo council and given an open ballot with one letter code per simulated voter):
+
+    .venv/bin/python bench/pb_votes.py postgresql://postgres@127.0.0.1:5432/bench_pb [--voters 1000]
+        [--concurrency 50] [--workers 4]
+
+Each simulated voter enters its code (not timed), then one timed POST sends a valid ballot. The
+same number of POSTs at the same concurrency go to a bare Flask endpoint (one 303 redirect, no
+database) served by the same gunicorn settings in the same run. Goal from issue 7: at least 40%
+of the bare endpoint's throughput and p95 under 100 ms at 50 concurrent voters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# bench/ holds select.py, which would shadow the standard library's select module.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+
+BARE_APP = '''
+from flask import Flask, redirect
+app = Flask(__name__)
+
+@app.post("/vote")
+def vote():
+    return redirect("/done", code=303)
+
+@app.get("/")
+def index():
+    return "ok"
+'''
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(target: str, workers: int, env: dict, cwd: Path) -> tuple[subprocess.Popen, str]:
+    port = _port()
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+                                f"127.0.0.1:{port}", "--log-level", "warning", target],
+                               cwd=cwd, env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            requests.get(url + "/", timeout=5)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(20)
+
+
+def _prepare(database_url: str, voters: int) -> tuple[str, int, list[str], list[str]]:
+    """Migrate, seed the demo council, and open a ballot with one code per voter."""
+    from pbapp import create_app, migrations
+    from pbapp.config import Config
+    from pbapp.db import standalone_session
+    from pbapp.seed import seed_demo
+    from tests.factories import council_by_slug
+    from tests.pb import factories
+
+    os.environ["DATABASE_URL"] = database_url
+    app = create_app(Config())
+    with app.app_context():
+        migrations.upgrade(app)
+    seed_demo(app)
+    with app.test_request_context(), standalone_session(app) as session:
+        council = council_by_slug(session, "blackburn-with-darwen")
+        ballot = factories.ballot(app, session, council, rule="greedy")
+        codes = factories.codes(app, session, council, ballot, size=voters)
+        return council.slug, ballot.id, codes, factories.refs(session, ballot)
+
+
+def _timed_posts(posts: list, concurrency: int) -> tuple[float, list[float], list[int]]:
+    """Run prepared (session, url, data) posts with `concurrency` threads; return wall time, latencies, statuses."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    queue = list(reversed(posts))
+
+    def worker():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                http, url, data = queue.pop()
+            started = time.perf_counter()
+            response = http.post(url, data=data, allow_redirects=False, timeout=60)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, latencies, statuses
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[94]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database_url")
+    parser.add_argument("--voters", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+
+    slug, ballot_id, codes, refs = _prepare(args.database_url, args.voters)
+    env = dict(os.environ, DATABASE_URL=args.database_url, SECRET_KEY="bench-secret", RATELIMIT_ENABLED="0")
+    process, url = _serve("pbapp:create_app()", args.workers, env, ROOT)
+    try:
+        posts = []
+        ballot_path = f"/pb/{slug}/ballots/{ballot_id}"
+        for n, code in enumerate(codes):
+            http = requests.Session()
+            token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url + ballot_path).text).group(1)
+            http.post(url + ballot_path + "/code", data={"code": code, "csrf_token": token}, allow_redirects=False)
+            posts.append((http, url + ballot_path + "/submit",
+                          {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}))
+        app_seconds, app_latencies, app_statuses = _timed_posts(posts, args.concurrency)
+    finally:
+        _stop(process)
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "bare_app.py").write_text(BARE_APP)
+        process, url = _serve("bare_app:app", args.workers, dict(os.environ), Path(folder))
+        try:
+            bare_posts = [(requests.Session(), url + "/vote", {"choice": ["p1", "p2"]}) for _ in codes]
+            bare_seconds, bare_latencies, _ = _timed_posts(bare_posts, args.concurrency)
+        finally:
+            _stop(process)
+    bad = [s for s in app_statuses if s != 303]
+    app_rate, bare_rate = len(app_latencies) / app_seconds, len(bare_latencies) / bare_seconds
+    print(f"ballot submissions: {app_rate:,.0f}/s, p95 {_p95(app_latencies) * 1000:.0f} ms, "
+          f"{len(bad)} not 303 ({sorted(set(bad))})")
+    print(f"bare Flask endpoint: {bare_rate:,.0f}/s, p95 {_p95(bare_latencies) * 1000:.0f} ms")
+    print(f"ratio: {app_rate / bare_rate:.2f} of the bare endpoint's throughput "
+          f"({args.voters} voters, {args.concurrency} concurrent, {args.workers} gunicorn workers)")
+
+
+if __name__ == "__main__":
+    main()
