@@ -96,8 +96,12 @@ class EqualShares:
         self.free = sorted((j for j in range(len(profile.ids)) if profile.costs[j] == 0 and profile.support[j] > 0), key=lambda j: self.rank[j])
         self.candidates = [j for j in range(len(profile.ids)) if profile.costs[j] > 0 and profile.support[j] > 0]
 
-    def run(self, per_voter: Money, stop_above: Money | None = None) -> Run:
+    def run(self, per_voter: Money, stop_above: Money | None = None, cap: Money | None = None) -> Run:
         """Run Equal Shares with this budget per voter; stop early once the cost passes `stop_above`.
+
+        A project that would take the exact cost past `cap` is treated as unaffordable: with
+        exact arithmetic that never happens at budget/n per voter, so it only catches float
+        rounding at the edge of affordability and keeps the outcome within the budget.
 
         Also finds `stable_for`: by how much every voter's budget can grow with every choice of
         this run provably unchanged. Prices only fall as budgets grow, so the chosen project's
@@ -147,6 +151,9 @@ class EqualShares:
                 falling = fall < 0
                 if falling.any():
                     stable = min(stable, float((np.maximum(margin[falling], 0.0) / -fall[falling]).min()))
+            if cap is not None and spent + self.profile.costs[chosen] > cap:
+                stable = 0.0
+                continue
             if len(tied) > 1:
                 ties.append(
                     TieReport(
@@ -258,14 +265,14 @@ class EqualShares:
 def equal_shares(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
     """Run plain Equal Shares (no completion) with budget/n per voter."""
     mes = EqualShares(profile, utility, seed)
-    run = mes.run(_share(profile))
+    run = mes.run(_share(profile), cap=profile.budget)
     return _outcome(mes, run, "equalshares", currency)
 
 
 def equal_shares_greedy(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
     """Run Equal Shares, then spend what is left greedily by support (skipping what does not fit)."""
     mes = EqualShares(profile, utility, seed)
-    run = mes.run(_share(profile))
+    run = mes.run(_share(profile), cap=profile.budget)
     first = _outcome(mes, run, "equalshares/greedy", currency)
     rest = greedy(profile, seed=seed, currency=currency, already=run.selected, rule="equalshares/greedy")
     for pid, e in rest.explanations.items():
@@ -278,22 +285,25 @@ def equal_shares_greedy(profile: Profile, *, utility: str = "cost", seed: int = 
     return first
 
 
-def equal_shares_add1(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
+def equal_shares_add1(
+    profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "", skip: bool = True
+) -> Outcome:
     """Run Equal Shares with Add1: raise every voter's budget by 1 until the outcome would overspend.
 
     equalshares.net and Pabulib's checker: start at budget/n per voter and recount with one
     more unit each time; keep the last outcome whose exact cost fits the real budget. We also
     stop once every supported project is funded, as more money cannot change that outcome.
+    With `skip`, counts that provably repeat the last outcome (`Run.stable_for`) are not made;
+    the outcome is the same as counting every step.
     """
     mes = EqualShares(profile, utility, seed)
     per_voter = _share(profile)
-    # The first count cannot overspend: no voter has more than their share of the budget.
-    run = mes.run(per_voter)
+    run = mes.run(per_voter, cap=profile.budget)
     last = per_voter
     rounds = 1
     while len(run.selected) < len(mes.candidates) + len(mes.free) and run.stable_for < np.inf:
         # Counts with less than `stable_for` more per voter give this outcome again: skip them.
-        step = max(1, math.ceil(run.stable_for - 1e-6))
+        step = max(1, math.ceil(run.stable_for - 1e-6)) if skip else 1
         nxt = mes.run(run.per_voter + step, stop_above=profile.budget)
         rounds += 1
         if nxt.cost(profile) > profile.budget:
@@ -303,7 +313,7 @@ def equal_shares_add1(profile: Profile, *, utility: str = "cost", seed: int = 0,
         last = run.per_voter
     if last != run.per_voter:
         # Explain the outcome at the budget per voter the last fitting count really had.
-        run = mes.run(last)
+        run = mes.run(last, cap=profile.budget)
         rounds += 1
     out = _outcome(mes, run, "equalshares/add1", currency)
     out.details.update({"budget_per_voter": money_json(run.per_voter), "recounts": rounds})

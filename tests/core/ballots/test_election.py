@@ -81,3 +81,7 @@ def test_by_project_lists_supporters(tiny):
     assert np.diff(ptr)[a] == 3
     assert set(rows[ptr[a]:ptr[a + 1]].tolist()) == {0, 1, 4}
     assert (scores == 1).all()
+
+
+def test_approval_scores_are_ones(tiny):
+    assert tiny.scores(tiny.votes[0]) == (1, 1)

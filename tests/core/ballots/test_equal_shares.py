@@ -9,7 +9,7 @@ import pytest
 
 from pbapp.core.ballots import tally
 from pbapp.core.ballots.election import Election, Profile
-from pbapp.core.ballots.equal_shares import EqualShares
+from pbapp.core.ballots.equal_shares import EqualShares, equal_shares_add1
 
 
 def test_plain_equal_shares_funds_what_supporters_can_afford(tiny):
@@ -40,7 +40,10 @@ def test_add1_keeps_the_last_outcome_that_fits():
     outcome = tally(election, "equalshares/add1")
     # At share 50.33, X then Y would be funded (150 > 100), so the last fitting count is kept.
     assert outcome.selected == []
-    assert outcome.details["recounts"] == 18
+    assert outcome.details["budget_per_voter"] == 49.333333
+    assert outcome.details["recounts"] < 18
+    every_step = equal_shares_add1(Profile.of(election), skip=False)
+    assert every_step.selected == [] and every_step.details["recounts"] == 18
 
 
 def test_comparison_lets_the_majority_choose_greedy():
@@ -112,9 +115,13 @@ def test_no_voter_pays_more_than_their_share(assen):
 def test_price_when_the_last_supporters_pay_all_they_have():
     election = Election.build(10, {"p": 10, "x": 1}, [["p"], ["p", "x"]])
     mes = EqualShares(Profile.of(election))
-    assert mes._price(0, np.array([3.0, 7.0])) == 7.0
-    assert mes._price(0, np.array([3.0, 7.0 - 1e-13])) == pytest.approx(7.0)
-    assert mes._price(0, np.array([3.0, 6.0])) is None
+    # One supporter is poor: the rich one pays the rest, and with more money each the
+    # price could fall by one unit per unit of growth.
+    assert mes._price(0, np.array([3.0, 7.0])) == (7.0, -1.0)
+    r, fall = mes._price(0, np.array([3.0, 7.0 - 1e-13]))
+    assert r == pytest.approx(7.0) and fall == -np.inf
+    assert mes._price(0, np.array([3.0, 6.0])) == (None, pytest.approx(0.5))
+    assert mes._price(0, np.array([6.0, 6.0])) == (5.0, 0.0)
 
 
 def test_empty_election_and_unknown_utility():
@@ -122,3 +129,12 @@ def test_empty_election_and_unknown_utility():
     assert tally(empty, "equalshares").selected == []
     with pytest.raises(ValueError):
         EqualShares(Profile.of(empty), utility="joy")
+
+
+def test_float_rounding_at_the_edge_never_overspends():
+    # The budget is a hair under the cost, which floats cannot tell apart.
+    budget = Fraction("33.33333333333333333333333333")
+    election = Election.build(budget, {"free": 0, "p": Fraction(100, 3)}, [["free", "p"]])
+    for rule in ("equalshares", "equalshares/add1"):
+        assert tally(election, rule).selected == ["free"]
+    assert equal_shares_add1(Profile.of(election), skip=False).selected == ["free"]

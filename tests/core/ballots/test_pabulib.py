@@ -139,3 +139,8 @@ def test_points_ballot_may_be_empty():
 def test_blank_lines_are_ignored():
     election = pabulib.parse(GOOD.replace("PROJECTS\n", "\n  \nPROJECTS\n"))
     assert len(election.projects) == 2
+
+
+def test_spaces_and_empty_items_in_a_vote_are_tolerated():
+    election = pabulib.parse(GOOD.replace("a;1,2", "a; 1 ,,2"))
+    assert election.votes[0].projects == ("1", "2")

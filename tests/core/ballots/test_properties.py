@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pbapp.core.ballots import RULES, tally
 from pbapp.core.ballots.election import Election, Profile
-from pbapp.core.ballots.equal_shares import EqualShares
+from pbapp.core.ballots.equal_shares import EqualShares, equal_shares_add1
 
 IDS = [f"p{i}" for i in range(6)]
 
@@ -54,3 +54,14 @@ def test_equal_shares_charges_no_voter_more_than_their_share(election, utility, 
     assert (run.remaining <= float(share) * (1 + 1e-12)).all()
     paid = float(share) * profile.n_voters - float((run.remaining * profile.weights).sum())
     assert np.isclose(paid, float(run.cost(profile)), rtol=1e-9, atol=1e-9)
+
+
+@SETTINGS
+@given(elections(), st.sampled_from(["cost", "cardinality"]))
+def test_add1_skipping_recounts_changes_nothing(election, utility):
+    profile = Profile.of(election)
+    fast = equal_shares_add1(profile, utility=utility)
+    slow = equal_shares_add1(profile, utility=utility, skip=False)
+    assert fast.selected == slow.selected
+    assert fast.details["budget_per_voter"] == slow.details["budget_per_voter"]
+    assert fast.details["recounts"] <= slow.details["recounts"]
