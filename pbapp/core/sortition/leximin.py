@@ -35,8 +35,8 @@ from pbapp.core.sortition.pool import Pool
 VERSION = "pbapp-leximin 1"
 PRICE_TOL = 1e-7
 FIX_TOL = 1e-6
-IPM_ONLY = False
-MULTI = False
+SMOOTH_ALPHA = 0.8
+SMOOTH_GAP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ class _MasterLP:
         h.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
         self.h = h
         self.columns: list[np.ndarray] = []
+        self.floor = np.zeros(self.m)
 
     def add(self, counts: np.ndarray) -> None:
         rows = [self.row_of[t] for t in self.active if counts[t] > 0]
@@ -126,6 +127,7 @@ class _MasterLP:
         return z, duals[: self.m], -float(duals[self.m])
 
     def fix(self, r: int, value: float) -> None:
+        self.floor[r] = value
         self.h.changeCoeff(r, 0, 0.0)
         self.h.changeRowBounds(r, value, highspy.kHighsInf)
 
@@ -194,15 +196,12 @@ def leximin(
         lp.add(counts)
     fixed = np.zeros(lp.m, dtype=bool)
     while not fixed.all():
-        if IPM_ONLY:
-            z, y = _column_generation_ipm(lp, model, seen, nt)
-            z -= 1e-9
-        else:
-            z, y0, _ = _column_generation(lp, model, seen, nt)
-            zi, yi, capi = lp.solve(ipm=True)
-            if _price(lp, model, yi, capi + PRICE_TOL * 10, seen, nt):
-                continue
-            y = yi if any(yi[r] > FIX_TOL for r in range(lp.m) if not fixed[r]) else y0
+        z, y0, _ = _column_generation(lp, model, seen, nt)
+        zi, yi, capi = lp.solve(ipm=True)
+        if _price(lp, model, yi, capi + PRICE_TOL * 10, seen, nt):
+            continue
+        # The interior-point duals are only trusted once no panel prices out under them.
+        y = yi if any(yi[r] > FIX_TOL for r in range(lp.m) if not fixed[r]) else y0
         chosen = [r for r in range(lp.m) if not fixed[r] and y[r] > FIX_TOL]
         if not chosen:  # pragma: no cover - sum of duals over unfixed rows is 1
             chosen = [r for r in range(lp.m) if not fixed[r]]
@@ -231,35 +230,49 @@ def _price(lp: _MasterLP, model: PanelModel, y: np.ndarray, above: float, seen: 
     counts = model.best(_pricing_weights(lp, y, nt), above=above)
     if not _improves(model, counts, above, seen):
         return False
-    found = [counts]
-    if MULTI:
-        w = _pricing_weights(lp, y, nt)
-        for sol in model.h.getSavedMipSolutions():
-            c = np.rint(np.array(sol.col_value)).astype(np.int64)
-            if float(w @ c) > above:
-                found.append(c)
-    for c in found:
-        key = tuple(int(v) for v in c)
-        if key not in seen:
-            seen.add(key)
-            lp.add(c)
+    seen.add(tuple(int(v) for v in counts))
+    lp.add(counts)
     return True
+
+
+def _smoothed_generation(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> None:
+    """Add panels, pricing with duals smoothed towards the best bound so far, until z is near it.
+
+    Wentges' dual smoothing (Pessoa et al., "In-out separation and column generation
+    stabilization by dual price smoothing", 2013): pricing at a mix of the current duals and
+    the duals that gave the best upper bound damps the oscillation of LP duals, so fewer panels
+    are needed. Any duals y >= 0 summing to 1 over unfixed rows bound the stage optimum by
+    max_P y(P) - sum_fixed f_i y_i, which the pricing computes.
+    """
+    center = None
+    best = np.inf
+    while True:
+        z, y, cap = lp.solve()
+        if best - z <= SMOOTH_GAP:
+            return
+        ysep = y if center is None else SMOOTH_ALPHA * center + (1 - SMOOTH_ALPHA) * y
+        counts = model.best(_pricing_weights(lp, ysep, nt))
+        bound = model.objective() - float(lp.floor @ ysep)
+        if bound < best:
+            best, center = bound, ysep
+        key = tuple(int(c) for c in counts)
+        if float(_pricing_weights(lp, y, nt) @ counts) > cap + PRICE_TOL and key not in seen:
+            seen.add(key)
+            lp.add(counts)
+        elif center is ysep or center is None:
+            return
+        else:
+            center = None
 
 
 def _column_generation(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> tuple[float, np.ndarray, float]:
     """Add panels until no panel has positive reduced cost; return z, duals and cap."""
+    if SMOOTH_ALPHA:
+        _smoothed_generation(lp, model, seen, nt)
     while True:
         z, y, cap = lp.solve()
         if not _price(lp, model, y, cap + PRICE_TOL, seen, nt):
             return z, y, cap
-
-
-def _column_generation_ipm(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> tuple[float, np.ndarray]:
-    """Like `_column_generation` but pricing with interior-point (central) duals."""
-    while True:
-        z, y, cap = lp.solve(ipm=True)
-        if not _price(lp, model, y, cap + PRICE_TOL * 10, seen, nt):
-            return z, y
 
 
 def _distribution(pool: Pool, types: Types, lp: _MasterLP, algorithm: str, version: str) -> Distribution:

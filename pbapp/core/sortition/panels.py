@@ -40,7 +40,6 @@ def new_highs(*, mip_gap: float = 1e-9) -> highspy.Highs:
     h.setOptionValue("threads", 1)
     h.setOptionValue("mip_rel_gap", mip_gap)
     h.setOptionValue("mip_abs_gap", 1e-9)
-    h.setOptionValue("mip_improving_solution_save", True)
     return h
 
 

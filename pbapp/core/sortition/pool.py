@@ -188,7 +188,8 @@ def read_text(src: Source, source: str) -> str:
 
 def _rows(text: str, source: str) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) for each non-blank data row, keyed by stripped header names."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a stray quote is an error to report, not something to guess around.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
         for row in reader:

@@ -45,14 +45,24 @@ def test_never_selectable_and_dead_ends():
 
 
 def test_greedy_can_dead_end_and_retries():
-    # Taking c (x, q) first leaves no one for feature g's value y together with p: a dead end.
+    # p2 and p4 share a household: taking p4 early leaves no one for gb's minimum.
     from pbapp.core.sortition import parse_pool
+    from pbapp.core.sortition.legacy import _Greedy
 
-    features = "feature,value,min,max\ng,x,1,1\ng,y,1,1\nh,p,1,1\nh,q,1,1\n"
-    people = "id,g,h\na,x,p\nb,y,q\nc,x,q\nd,x,q\n"
-    pool = parse_pool(features, people, 2)
-    panels = {tuple(legacy_panel(pool, random.Random(s))) for s in range(30)}
-    assert panels == {("a", "b")}
+    features = "feature,value,min,max\ng,ga,0,3\ng,gb,1,1\nh,ha,1,2\nh,hb,0,3\n"
+    people = "id,g,h,household\np0,ga,ha,H2\np1,ga,ha,H1\np2,gb,hb,H3\np3,gb,ha,H4\np4,ga,ha,H3\n"
+    pool = parse_pool(features, people, 3)
+    greedy = _Greedy(pool, (), ())
+    outcomes = [greedy.attempt(random.Random(s)) for s in range(40)]
+    assert None in outcomes
+    for seed in range(10):
+        assert meets_quotas(pool, legacy_panel(pool, random.Random(seed)))
+    # Taking p2 removes housemates p0 and p3; a minimum can then run out of people.
+    features = "feature,value,min,max\ng,ga,0,3\ng,gb,2,2\nh,ha,1,3\nh,hb,1,3\n"
+    people = "id,g,h,household\np0,ga,ha,H3\np1,gb,hb,H0\np2,gb,hb,H3\np3,ga,hb,H3\np4,gb,ha,H2\n"
+    pool = parse_pool(features, people, 3)
+    assert _Greedy(pool, (), ()).attempt(random.Random(1)) is None
+    assert meets_quotas(pool, legacy_panel(pool, random.Random(1)))
 
 
 def test_infeasible_raises():

@@ -71,12 +71,17 @@ def test_unreadable_path():
          r"features.csv, line 4: quotas for 'age' cannot add up to the panel size 2: their minimums add up to 3"),
         (FEATURES, PEOPLE, 0, r"panel size: panel size must be a whole number of at least 1"),
         (FEATURES.replace("1,2", "0,4"), PEOPLE, 4, r"panel size 4 is larger than the pool \(3 people\)"),
-        (FEATURES, 'id,gender,age\n"a,f,young\n', 2, r"not valid CSV|unknown value|missing"),
+        (FEATURES, 'id,gender,age\na,f,young\nb,"m"x,old\n', 2, r"people.csv, line 3: not valid CSV"),
     ],
 )
 def test_bad_input_names_file_and_line(features, people, k, message):
     with pytest.raises(InputError, match=message):
         parse_pool(features, people, k)
+
+
+def test_blank_rows_are_skipped_and_lines_still_count():
+    pool = parse_pool(FEATURES, "id,gender,age\n\na,f,young\n,,\nb,m,old\n", 2)
+    assert [p.line for p in pool.people] == [3, 5]
 
 
 def test_error_keeps_line_and_source():
