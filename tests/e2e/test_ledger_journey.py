@@ -42,6 +42,7 @@ def test_the_budget_at_a_glance_draws_a_chart_without_errors(page):
     chart = page.get_by_role("img", name="Net spending by service")
     assert chart.locator("rect").count() == 13
     page.get_by_role("link", name="Recommendations and responses").click()
-    page.get_by_label("From").select_option("pb_result")  # htmx swaps the list in place
+    with page.expect_response(lambda response: "source=pb_result" in response.url):
+        page.get_by_label("From").select_option("pb_result")  # htmx swaps the list in place
     page.wait_for_url("**source=pb_result**")
     assert "Clean the town centres" not in page.locator("#register-items").inner_text()
