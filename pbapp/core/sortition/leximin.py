@@ -248,27 +248,23 @@ def _smoothed_generation(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -
     best = np.inf
     while True:
         z, y, cap = lp.solve()
-        if best - z <= SMOOTH_GAP:
-            return
         ysep = y if center is None else SMOOTH_ALPHA * center + (1 - SMOOTH_ALPHA) * y
         counts = model.best(_pricing_weights(lp, ysep, nt))
         bound = model.objective() - float(lp.floor @ ysep)
         if bound < best:
             best, center = bound, ysep
         key = tuple(int(c) for c in counts)
-        if float(_pricing_weights(lp, y, nt) @ counts) > cap + PRICE_TOL and key not in seen:
-            seen.add(key)
-            lp.add(counts)
-        elif center is ysep or center is None:
+        improving = float(_pricing_weights(lp, y, nt) @ counts) > cap + PRICE_TOL and key not in seen
+        # Stop when z meets the bound or on a mispricing; plain generation then finishes.
+        if best - z <= SMOOTH_GAP or not improving:
             return
-        else:
-            center = None
+        seen.add(key)
+        lp.add(counts)
 
 
 def _column_generation(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> tuple[float, np.ndarray, float]:
     """Add panels until no panel has positive reduced cost; return z, duals and cap."""
-    if SMOOTH_ALPHA:
-        _smoothed_generation(lp, model, seen, nt)
+    _smoothed_generation(lp, model, seen, nt)
     while True:
         z, y, cap = lp.solve()
         if not _price(lp, model, y, cap + PRICE_TOL, seen, nt):
