@@ -4,6 +4,9 @@ Run from the repository root (takes hours on two cores; each rule is cut off aft
 
     .venv/bin/python bench/make_pabutools_fixtures.py [--files NAME ...] [--rules RULE ...]
 
+`--mark-missing REASON` records every rule a file has no entry for as skipped for REASON
+(for a run stopped before the end).
+
 It writes tests/fixtures/pabutools/<file stem>.json: for every rule the selected project ids
 (sorted), pabutools' seconds, or "skipped" with the reason. The tests compare our engine with
 these files, so pabutools (pinned 1.2.3, dev only) never runs at test time.
@@ -182,6 +185,7 @@ def main(argv=None) -> None:
     parser.add_argument("--files", nargs="*", help="file names (default: every .pb, smallest first)")
     parser.add_argument("--rules", nargs="*", default=RULES)
     parser.add_argument("--timeout", type=int, default=660)
+    parser.add_argument("--mark-missing", metavar="REASON", help="only record rules not yet run as skipped for REASON")
     args = parser.parse_args(argv)
     files = sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
     if args.files:
@@ -191,6 +195,11 @@ def main(argv=None) -> None:
     for path in files:
         out = OUT / (path.stem + ".json")
         record = json.loads(out.read_text()) if out.exists() else {"file": path.name, "rules": {}}
+        if args.mark_missing:
+            for name in args.rules:
+                record["rules"].setdefault(name, {"skipped": args.mark_missing})
+            out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+            continue
         t0 = time.perf_counter()
         instance, profile, support = load(path)
         record["parse_seconds"] = round(time.perf_counter() - t0, 3)

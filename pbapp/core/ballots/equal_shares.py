@@ -96,12 +96,15 @@ class EqualShares:
         self.free = sorted((j for j in range(len(profile.ids)) if profile.costs[j] == 0 and profile.support[j] > 0), key=lambda j: self.rank[j])
         self.candidates = [j for j in range(len(profile.ids)) if profile.costs[j] > 0 and profile.support[j] > 0]
 
-    def run(self, per_voter: Money, stop_above: Money | None = None, cap: Money | None = None) -> Run:
+    def run(
+        self, per_voter: Money, stop_above: Money | None = None, cap: Money | None = None, record: bool = True
+    ) -> Run:
         """Run Equal Shares with this budget per voter; stop early once the cost passes `stop_above`.
 
         A project that would take the exact cost past `cap` is treated as unaffordable: with
         exact arithmetic that never happens at budget/n per voter, so it only catches float
-        rounding at the edge of affordability and keeps the outcome within the budget.
+        rounding at the edge of affordability and keeps the outcome within the budget. Without
+        `record`, who paid what is not summarised (recounts only need the outcome).
 
         Also finds `stable_for`: by how much every voter's budget can grow with every choice of
         this run provably unchanged. Prices only fall as budgets grow, so the chosen project's
@@ -144,7 +147,8 @@ class EqualShares:
             for j, r in fresh.items():
                 if j != chosen:
                     heapq.heappush(heap, (r / self.factor[j], int(self.rank[j]), j))
-            if heap:
+            # Once under one unit, stability no longer saves a recount: stop measuring it.
+            if heap and stable >= 1:
                 rho = np.array([e[0] for e in heap])
                 fall = np.array([slope[e[2]] for e in heap])
                 margin = rho - best * (1 + TOL)
@@ -163,7 +167,9 @@ class EqualShares:
                         decided_by=decided_by(tied, self.profile.costs, self.profile.support),
                     )
                 )
-            payments[chosen] = self._pay(chosen, fresh[chosen], bud)
+            paid = self._pay(chosen, fresh[chosen], bud, record)
+            if paid is not None:
+                payments[chosen] = paid
             spread -= fall_r[chosen] * self.smax[chosen]
             selected.append(chosen)
             spent += self.profile.costs[chosen]
@@ -206,16 +212,18 @@ class EqualShares:
                 return float(r), -np.inf
             r = max(r, (c - paid) / ws.sum())
 
-    def _pay(self, j: int, r: float, bud: np.ndarray) -> Payment:
-        """Charge each supporter of project j min(budget left, r x score) and summarise who paid."""
+    def _pay(self, j: int, r: float, bud: np.ndarray, record: bool = True) -> Payment | None:
+        """Charge each supporter of project j min(budget left, r x score); summarise who paid if `record`."""
         sl = slice(self.ptr[j], self.ptr[j + 1])
         g = self.rows[sl]
         b = bud[g]
         due = r if self.unit else r * self.s[sl]
-        capped = (b <= due * (1 + TOL)) & (b > 0)
         left = b - due
         left[left <= self.eps] = 0.0
         bud[g] = left
+        if not record:
+            return None
+        capped = (b <= due * (1 + TOL)) & (b > 0)
         w = self.w[sl]
         return Payment(float(w.sum()), float(w[capped].sum()), float((w[capped] * b[capped]).sum()), r)
 
@@ -298,23 +306,22 @@ def equal_shares_add1(
     """
     mes = EqualShares(profile, utility, seed)
     per_voter = _share(profile)
-    run = mes.run(per_voter, cap=profile.budget)
+    run = mes.run(per_voter, cap=profile.budget, record=False)
     last = per_voter
     rounds = 1
     while len(run.selected) < len(mes.candidates) + len(mes.free) and run.stable_for < np.inf:
         # Counts with less than `stable_for` more per voter give this outcome again: skip them.
         step = max(1, math.ceil(run.stable_for - 1e-6)) if skip else 1
-        nxt = mes.run(run.per_voter + step, stop_above=profile.budget)
+        nxt = mes.run(run.per_voter + step, stop_above=profile.budget, record=False)
         rounds += 1
         if nxt.cost(profile) > profile.budget:
             last = run.per_voter + step - 1
             break
         run = nxt
         last = run.per_voter
-    if last != run.per_voter:
-        # Explain the outcome at the budget per voter the last fitting count really had.
-        run = mes.run(last, cap=profile.budget)
-        rounds += 1
+    # Count once more, recording who paid what, at the budget per voter of the last count
+    # that fitted (a skipped step gives the same outcome as the count before it).
+    run = mes.run(last, cap=profile.budget)
     out = _outcome(mes, run, "equalshares/add1", currency)
     out.details.update({"budget_per_voter": money_json(run.per_voter), "recounts": rounds})
     return out
