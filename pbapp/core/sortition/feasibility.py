@@ -80,9 +80,8 @@ def check_feasibility(pool: Pool, *, include: Collection[str] = (), exclude: Col
 
     `include` ids must be on the panel, `exclude` ids must not. Deterministic.
     """
-    pos = {p.id: i for i, p in enumerate(pool.people)}
-    inc = {pos[i] for i in include}
-    exc = {pos[i] for i in exclude}
+    inc = pool.indices(include)
+    exc = pool.indices(exclude)
     model = PanelModel(pool, include=inc, exclude=exc)
     if model.best(np.zeros(model.nt)) is not None:
         return FeasibilityReport(True)

@@ -31,9 +31,8 @@ class _Greedy:
 
     def __init__(self, pool: Pool, include: Collection[str], exclude: Collection[str]):
         self.pool = pool
-        pos = {p.id: i for i, p in enumerate(pool.people)}
-        self.include = sorted(pos[i] for i in include)
-        exc = {pos[i] for i in exclude} | set(self.include)
+        self.include = sorted(pool.indices(include))
+        exc = pool.indices(exclude) | set(self.include)
         self.eligible = [i for i in range(pool.size) if i not in exc]
         qof = {(q.feature, q.value): j for j, q in enumerate(pool.quotas)}
         self.person_q = [[qof[(f, v)] for f, v in zip(pool.features, p.values, strict=True)] for p in pool.people]

@@ -62,14 +62,9 @@ class Distribution:
         return min(self.probabilities)
 
 
-def _indices(pool: Pool, ids: Collection[str]) -> set[int]:
-    pos = {p.id: i for i, p in enumerate(pool.people)}
-    return {pos[i] for i in ids}
-
-
 def solvable_model(pool: Pool, include: Collection[str], exclude: Collection[str], merge: bool = True) -> PanelModel:
     """Return the panel model, raising `InfeasibleError` with the report when no panel exists."""
-    model = PanelModel(pool, include=_indices(pool, include), exclude=_indices(pool, exclude), merge=merge)
+    model = PanelModel(pool, include=pool.indices(include), exclude=pool.indices(exclude), merge=merge)
     if model.best(np.zeros(model.nt)) is None:
         from pbapp.core.sortition.feasibility import check_feasibility
 

@@ -2,9 +2,10 @@
 
 Reference: B. Flanigan, G. Kehne, A. D. Procaccia, "Fair sortition made transparent", NeurIPS
 2021. Each panel's share `M * w_j` is rounded to a neighbouring integer so that the expected
-count of every volunteer type moves as little as possible (floor of each share, then a
-greedy hands out the remaining slots so that the largest change stays smallest). Each type's seats across the M panels are then dealt to its members in turn, so
-members of a type appear in M panels to within one. A public number 0..M-1 (dice, a published
+count of every volunteer type moves little: every panel gets the floor of its share, then the
+remaining slots go one by one where they keep the largest change smallest. Each type's seats
+across the M panels are then dealt to its members in turn, so members of a type appear in M
+panels to within one. A public number 0..M-1 (dice, a published
 lottery draw) picks the panel. Deterministic: no randomness beyond the public number.
 """
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pbapp.core.errors import InputError
+from pbapp.core.errors import CoreError, InputError
 
 Source = str | bytes | os.PathLike
 
@@ -94,6 +94,14 @@ class Pool:
         """Return the pool indices of the volunteers that count towards `quota`."""
         f = self.features.index(quota.feature)
         return [i for i, p in enumerate(self.people) if p.values[f] == quota.value]
+
+    def indices(self, ids: Iterable[str]) -> set[int]:
+        """Return the pool indices of `ids`, raising `CoreError` for an id not in the pool."""
+        pos = {p.id: i for i, p in enumerate(self.people)}
+        missing = sorted(set(ids) - pos.keys())
+        if missing:
+            raise CoreError(f"{missing[0]!r} is not in the pool")
+        return {pos[i] for i in ids}
 
     def households(self) -> dict[str, list[int]]:
         """Return pool indices grouped by non-empty household, in order of first appearance."""

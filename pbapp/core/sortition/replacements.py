@@ -39,10 +39,7 @@ def replace(
     Raises `InfeasibleError` (with the feasibility report) when no one in the remaining pool
     can fill the seats within the quotas.
     """
-    known = set(pool.ids)
-    for who in (*confirmed, *dropped, *exclude):
-        if who not in known:
-            raise CoreError(f"{who!r} is not in the pool")
+    pool.indices([*confirmed, *dropped, *exclude])
     both = set(confirmed) & set(dropped)
     if both:
         raise CoreError(f"{sorted(both)[0]!r} is both confirmed and dropped")

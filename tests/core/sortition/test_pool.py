@@ -146,3 +146,12 @@ def test_sortition_foundation_layout_from_text_with_named_id():
         read_sortition_foundation(categories, respondents, 2, id_column="ref", address_columns=["street"])
     with pytest.raises(InputError, match=r"respondents.csv, line 3: unknown value 'middle'"):
         read_sortition_foundation(categories, "id,age\nr1,young\nr2,middle\n", 2)
+
+
+def test_indices_of_ids():
+    from pbapp.core.errors import CoreError
+
+    pool = parse_pool(FEATURES, PEOPLE, 2)
+    assert pool.indices(["c", "a"]) == {0, 2}
+    with pytest.raises(CoreError, match="'zz' is not in the pool"):
+        pool.indices(["a", "zz"])
