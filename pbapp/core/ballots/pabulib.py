@@ -109,7 +109,7 @@ def parse(text: str, *, source: str | None = None) -> Election:
             votes.append(_vote(fields, projects, meta, fail, line, voter_ids))
     for name in SECTIONS:
         if name not in seen:
-            raise fail(f"The file has no {name.upper()} section.", None)
+            raise fail(f"The file ends without a {name.upper()} section.", max(reader.line_num, 1))
     if header is None:
         raise fail("The VOTES section has no header line.", seen["votes"])
     return Election(

@@ -87,7 +87,8 @@ def bad(old: str, new: str) -> str:
     ("text", "line", "words"),
     [
         (bad("META\n", ""), 1, "start with a META"),
-        (GOOD.replace("VOTES\nvoter_id;vote\na;1,2\nb;\n", ""), None, "no VOTES section"),
+        (GOOD.replace("VOTES\nvoter_id;vote\na;1,2\nb;\n", ""), 8, "ends without a VOTES section"),
+        ("", 1, "ends without a META section"),
         (GOOD.replace("VOTES\nvoter_id;vote\na;1,2\nb;\n", "VOTES\n"), 9, "no header"),
         (bad("PROJECTS\n", "VOTES\n"), 5, "Expected the PROJECTS section"),
         (GOOD + "VOTES\n", 13, "appears twice"),
