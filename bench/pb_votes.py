@@ -14,23 +14,24 @@ of the bare endpoint's throughput and p95 under 100 ms at 50 concurrent voters.
 
 from __future__ import annotations
 
-import argparse
-import os
-import re
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # bench/ holds select.py, which would shadow the standard library's select module.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
 
 import requests  # noqa: E402
 
@@ -62,10 +63,11 @@ def _serve(target: str, workers: int, env: dict, cwd: Path) -> tuple[subprocess.
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            requests.get(url + "/", timeout=5)
+            requests.get(url + "/", timeout=30)
             return process, url
-        except requests.ConnectionError:
-            time.sleep(0.2)
+        except requests.RequestException:
+            time.sleep(0.5)
+    _stop(process)
     raise SystemExit("gunicorn did not start")
 
 
