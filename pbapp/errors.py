@@ -28,3 +28,12 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     status = 422
+
+
+def show_on_form(form, error: DomainError) -> None:
+    """Put a service's refusal beside the field it names, or at the top of the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

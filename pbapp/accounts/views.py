@@ -13,7 +13,7 @@ from pbapp.accounts.forms import (AcceptInvitationForm, InviteForm, LoginForm, R
                                   ResetForm, ResetRequestForm)
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
-from pbapp.errors import DomainError
+from pbapp.errors import DomainError, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.security import limiter, requires
 
@@ -35,13 +35,6 @@ def _start_session(user) -> None:
     login_user(user)
 
 
-def _form_error(form, error: DomainError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
-
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
@@ -56,7 +49,7 @@ def login():
         try:
             user = services.authenticate(get_session(), form.email.data, form.password.data)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             _start_session(user)
             return redirect_after_post(_safe_next(url_for("accounts.profile")))
@@ -83,7 +76,7 @@ def register():
             user = services.register(get_session(), name=form.name.data, email=form.email.data,
                                      password=form.password.data, postcode=form.postcode.data or "")
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             _start_session(user)
             flash(_("Your account has been created."), "success")
@@ -147,7 +140,7 @@ def accept_invitation(token: str):
                 db, token, current=current_user if current_user.is_authenticated else None,
                 name=form.name.data, password=form.password.data)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             _start_session(user)
             flash(_("You have joined %(council)s.", council=council.name), "success")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from pbapp.db import get_session
-from pbapp.errors import DomainError, Invalid
+from pbapp.errors import DomainError, Invalid, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.juries import bp
 from pbapp.juries import deliberation as services
@@ -41,13 +41,6 @@ def _register_open_now(state) -> None:
 
 bp.record_once(_register_open_now)
 
-
-def _form_error(form, error: DomainError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _status(form) -> int:
@@ -95,7 +88,7 @@ def new_round(council: str, jury_id: int):
                                          held_on=form.held_on.data, kind=form.kind.data, starts_at=form.starts_at.data,
                                          place=form.place.data, link=form.link.data, agenda=form.agenda.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Round added."), "success")
             return redirect_after_post(url_for("juries.round_detail", council=council, jury_id=jury_id,
@@ -134,7 +127,7 @@ def new_witness(council: str, jury_id: int):
                                  organisation=form.organisation.data, view=form.view.data, stance=form.stance.data,
                                  asked_by=form.asked_by.data, round_id=form.round_id.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Witness added to the register."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#witnesses")
@@ -157,7 +150,7 @@ def new_evidence(council: str, jury_id: int):
                                   upload=(upload.filename or "", upload.read()) if upload else None,
                                   publish=form.publish.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Evidence added."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
@@ -202,7 +195,7 @@ def reply_request(council: str, jury_id: int, evidence_request_id: int):
             services.reply_to_request(db, council, jury_id, evidence_request_id, current_user,
                                       status=form.status.data, reply=form.reply.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Reply saved."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#requests")
@@ -222,7 +215,7 @@ def answer_question(council: str, jury_id: int, question_id: int):
             services.answer_question(db, council, jury_id, question_id, current_user, answer=form.answer.data,
                                      answered_by=form.answered_by.data, publish=form.publish.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Answer saved."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#questions")
@@ -245,7 +238,7 @@ def new_poll(council: str, jury_id: int, round_id: int):
                                  option_labels=(form.options.data or "").splitlines(),
                                  max_choices=form.max_choices.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Poll set up. Open it when the jury is ready."), "success")
             return redirect_after_post(url_for("juries.round_detail", council=council, jury_id=jury_id,
@@ -287,7 +280,7 @@ def new_recommendation(council: str, jury_id: int):
                 budget_line_id=form.budget_line_id.data, change_pence=_pence_or_error(form, "change"),
                 threshold_percent=form.threshold_percent.data, note=form.note.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return redirect_after_post(url_for("juries.recommendation", council=council, jury_id=jury_id,
                                                recommendation_id=rec.id))
@@ -307,7 +300,7 @@ def recommendation(council: str, jury_id: int, recommendation_id: int):
                 budget_line_id=form.budget_line_id.data, change_pence=_pence_or_error(form, "change"),
                 note=form.note.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("New version saved."), "success")
             return redirect_after_post(request.path)
@@ -371,7 +364,7 @@ def juror_accounts(council: str, jury_id: int):
             services.link_juror_account(db, council, jury_id, current_user, juror_id=form.juror_id.data,
                                         email=form.email.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("The juror can now use their jury page."), "success")
             return redirect_after_post(request.path)
@@ -398,7 +391,7 @@ def ask_question(council: str, jury_id: int):
             services.ask_question(db, council, jury_id, current_user, text=form.text.data,
                                   addressed_to=form.addressed_to.data, witness_id=form.witness_id.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Your question has been sent. The answer will appear on your jury page."), "success")
             return redirect_after_post(_portal_url(council, jury_id) + "#questions")
@@ -414,7 +407,7 @@ def ask_for_evidence(council: str, jury_id: int):
         try:
             services.ask_for_evidence(db, council, jury_id, current_user, kind=form.kind.data, text=form.text.data)
         except Invalid as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Your request has been sent to the facilitator."), "success")
             return redirect_after_post(_portal_url(council, jury_id) + "#requests")

@@ -8,20 +8,13 @@ from flask_login import current_user
 
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
-from pbapp.errors import DomainError
+from pbapp.errors import DomainError, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.juries import bp, permissions, services
 from pbapp.security import requires
 from pbapp.juries.forms import (ExpenseForm, JurorActionForm, JuryForm, ReplacementForm, SeatForm, SessionForm,
                                 pence)
 
-
-def _form_error(form, error: DomainError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _scope(council: str, jury_id: int):
@@ -58,7 +51,7 @@ def new(council: str):
                 budget_book_id=form.budget_book_id.data, honorarium_pence=pence(form.honorarium.data),
                 actor_id=current_user.id)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("The jury has been created. Next, fill its pool of volunteers."), "success")
             return _back(council, jury.id)

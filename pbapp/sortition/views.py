@@ -10,7 +10,7 @@ from flask_login import current_user, login_fresh
 
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
-from pbapp.errors import DomainError
+from pbapp.errors import DomainError, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.security import limiter, requires
 from pbapp.sortition import bp, permissions, services
@@ -18,13 +18,6 @@ from pbapp.sortition.forms import (CodeForm, CodesForm, DrawForm, EraseForm, Map
                                    RetentionForm, RunForm, UploadForm, registration_form)
 from pbapp.sortition.uploads import CONTACT_FIELDS, HOUSEHOLD_KEY, ID_KEY, feature_key
 
-
-def _form_error(form, error: DomainError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _scope(council: str, pool_id: int):
@@ -65,7 +58,7 @@ def upload(council: str, pool_id: int):
         try:
             found = services.upload_preview(contents[0], contents[1], form.file_format.data, sources)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             mapping_form = MappingForm(formdata=None, file_format=form.file_format.data, features_name=sources[0],
                                        people_name=sources[1],
@@ -235,7 +228,7 @@ def draw(council: str, run_id: int):
         try:
             services.draw(db, the_council, the_run, form.number.data, current_user.id)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("The panel has been drawn with the number %(number)d.", number=form.number.data), "success")
             return redirect_after_post(url_for("sortition.run", council=council, run_id=run_id))
@@ -293,7 +286,7 @@ def register(council: str):
         try:
             the_pool, features = services.registration_features(db, the_council, code)
         except DomainError as error:
-            _form_error(code_form, error)
+            show_on_form(code_form, error)
         else:
             return _registration_step(db, the_council, code, features)
     return render("sortition/register_code.html", council=the_council, form=code_form,
@@ -309,7 +302,7 @@ def _registration_step(db, the_council, code: str, features):
         try:
             services.register_volunteer(db, the_council, code=code, answers=answers, contact=contact)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return render("sortition/registered.html", council=the_council, title=_("You are in the pool"))
     submitted = "name" in request.form
