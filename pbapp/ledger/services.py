@@ -454,6 +454,13 @@ class ItemView:
     def overdue(self) -> bool:
         return self.status == OVERDUE
 
+    @property
+    def source_link(self) -> str:
+        """The item's page in the tool it came from, if it is a web address that is safe to link to."""
+        url = self.item.public_url
+        safe = url.startswith(("/", "https://", "http://")) and not url.startswith("//")
+        return url if safe else ""
+
 
 def _item_views(session: Session, items: list[RecordItem]) -> list[ItemView]:
     ids = [item.id for item in items]

@@ -358,3 +358,11 @@ def test_public_pages_render_in_welsh(client, demo, path):
     client.get(f"/language/cy?next=/")
     response = client.get(f"/ledger/{SLUG}{path}")
     assert response.status_code == 200 and 'lang="cy"' in _text(response)
+
+
+@pytest.mark.parametrize("url, linked", [("/pb/x/results", True), ("https://example.org/r", True),
+                                         ("javascript:alert(1)", False), ("//evil.example", False)])
+def test_an_item_links_to_its_source_only_when_the_address_is_safe(client, db, demo, url, linked):
+    the_item = factories.item(db, demo, public_url=url)
+    page = _text(client.get(f"/ledger/{SLUG}/register/{the_item.id}"))
+    assert ("Read the original" in page) == linked and "javascript:" not in page
