@@ -4,8 +4,8 @@ Run from the repository root:
 
     .venv/bin/python bench/tally.py [--files NAME ...] [--rules RULE ...] [--reference-from-fixtures]
 
-For each file and rule it prints our seconds (compressing the ballots plus counting, on a file
-already read), pabutools' seconds (the rule call, on a profile it already parsed), the ratio,
+For each file and rule it prints our seconds, wall and CPU (compressing the ballots plus
+counting, on a file already read), pabutools' seconds (the rule call, on a profile it already parsed), the ratio,
 and our peak memory (tracemalloc, MB). With --reference-from-fixtures pabutools is not run:
 its seconds come from tests/fixtures/pabutools (bench/make_pabutools_fixtures.py), so a full
 run takes minutes, not hours. Rules are named as in the fixtures: RULE or RULE:UTILITY.
@@ -48,18 +48,18 @@ RULES = [
 ]
 
 
-def ours(election, name: str) -> tuple[float, float, list[str]]:
-    """Return our seconds, peak MB and selection for one rule (compression included)."""
+def ours(election, name: str) -> tuple[float, float, float, list[str]]:
+    """Return our wall and CPU seconds, peak MB and selection for one rule (compression included)."""
     rule, _, utility = name.partition(":")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     outcome = tally(election, rule, utility=utility or "cost", profile=Profile.of(election))
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     # Memory is measured on a second count, as tracing allocations slows the first.
     tracemalloc.start()
     tally(election, rule, utility=utility or "cost", profile=Profile.of(election))
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return seconds, peak, sorted(outcome.selected)
+    return seconds, cpu, peak, sorted(outcome.selected)
 
 
 def theirs_recorded(path: Path, name: str) -> tuple[float | None, list[str] | None, str]:
@@ -112,14 +112,14 @@ def main(argv=None) -> int:
     files = sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
     if args.files:
         files = [f for f in files if f.name in args.files or f.stem in args.files]
-    print(f"{'file':46} {'voters':>7} {'rule':40} {'ours s':>8} {'pabutools s':>11} {'ratio':>8} {'peak MB':>8}  note")
+    print(f"{'file':46} {'voters':>7} {'rule':40} {'ours s':>8} {'ours cpu':>8} {'pabutools s':>11} {'ratio':>8} {'peak MB':>8}  note")
     failures = []
     cache: dict = {}
     for path in files:
         election = pabulib.read(path)
         voters = len(election.votes)
         for name in args.rules:
-            seconds, peak, selected = ours(election, name)
+            seconds, cpu, peak, selected = ours(election, name)
             if args.reference_from_fixtures:
                 their_s, their_sel, note = theirs_recorded(path, name)
             else:
@@ -135,7 +135,7 @@ def main(argv=None) -> int:
             if peak >= 500:
                 failures.append(f"{path.stem} {name}: peak {peak:.0f} MB")
             print(
-                f"{path.stem[:46]:46} {voters:>7} {name:40} {seconds:>8.3f} "
+                f"{path.stem[:46]:46} {voters:>7} {name:40} {seconds:>8.3f} {cpu:>8.3f} "
                 f"{their_s if their_s is not None else '-':>11} {f'{ratio:.0f}x' if ratio else '-':>8} {peak:>8.1f}  {note}",
                 flush=True,
             )
