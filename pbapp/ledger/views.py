@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from pbapp.db import get_session
-from pbapp.errors import DomainError
+from pbapp.errors import DomainError, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.ledger import bp, forms, opendata, permissions, services
 from pbapp.security import requires
@@ -21,13 +21,6 @@ def _actor() -> int | None:
 def _can_keep(council: str) -> bool:
     return permissions.KEEP_RECORD.allows(current_user, council)
 
-
-def _form_error(form, error: DomainError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _status(form) -> int:
@@ -104,7 +97,7 @@ def change_line(council: str, book_id: int, line_id: int):
                                  income_pence=form.income.pence, source=form.source.data,
                                  item_id=form.chosen_item(), reason=form.reason.data, actor_id=_actor())
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("The line has been changed."), "success")
             return redirect_after_post(url_for("ledger.book", council=council, book_id=book_id))
@@ -131,7 +124,7 @@ def import_book(council: str):
             parsed = services.preview_import(db, council, csv_text=text, thousands=form.thousands.data)
             form.csv_text.data, errors = text, parsed.errors
         except services.ImportRejected as error:
-            _form_error(form, error)
+            show_on_form(form, error)
             errors = error.errors
     status = 422 if form.errors or form.form_errors or errors else 200
     return render("ledger/import.html", council=council, form=form, parsed=parsed, errors=errors,
@@ -169,7 +162,7 @@ def respond(council: str, item_id: int):
                                      decided_by=form.decided_by.data, decided_on=form.decided_on.data,
                                      actor_id=_actor())
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("The council’s response has been recorded."), "success")
             return redirect_after_post(url_for("ledger.item", council=council, item_id=item_id))
@@ -187,7 +180,7 @@ def add_milestone(council: str, item_id: int):
             services.add_milestone(db, council, item_id, title=form.title.data, due_on=form.due_on.data,
                                    status=form.status.data, actor_id=_actor())
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("The milestone has been added."), "success")
             return redirect_after_post(url_for("ledger.item", council=council, item_id=item_id))
@@ -208,7 +201,7 @@ def milestone(council: str, item_id: int, milestone_id: int):
                                       completed_on=form.completed_on.data, evidence_url=form.evidence_url.data or "",
                                       evidence_note=form.evidence_note.data or "", actor_id=_actor())
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("The milestone has been updated."), "success")
             return redirect_after_post(url_for("ledger.item", council=council, item_id=item_id))
