@@ -25,7 +25,7 @@ class Config:
 
     def __init__(self) -> None:
         env = os.environ
-        self.SECRET_KEY = env.get("SECRET_KEY") or secrets.token_hex(32)
+        self.SECRET_KEY = env.get("SECRET_KEY") or None
         default_db = "sqlite:///" + str(PROJECT_ROOT / "instance" / "pbapp.sqlite")
         self.DATABASE_URL = normalise_database_url(env.get("DATABASE_URL", default_db))
         self.REDIS_URL = env.get("REDIS_URL") or None
@@ -54,6 +54,16 @@ class Config:
         self.INVITATION_DAYS = int(env.get("INVITATION_DAYS", "14"))
         self.PASSWORD_RESET_MINUTES = int(env.get("PASSWORD_RESET_MINUTES", "60"))
         self.DEMO_PASSWORD = env.get("PBAPP_DEMO_PASSWORD") or None
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """Keep one random key per checkout, so sessions, letter codes and voter keys survive restarts."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32), encoding="ascii")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="ascii").strip()
 
 
 class TestConfig(Config):

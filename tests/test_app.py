@@ -136,3 +136,19 @@ def test_audit_payload_is_stored_as_sorted_json(app, db):
     entry = audit.record(db, "x", "y", z=1, a=2)
     assert json.loads(entry.payload) == {"a": 2, "z": 1}
     assert list(db.exec(select(audit.AuditEvent)).all()) == [entry]
+
+
+def test_development_keeps_one_secret_key_per_checkout(tmp_path):
+    from pbapp.config import development_secret_key
+
+    first = development_secret_key(tmp_path / "instance")
+    assert len(first) == 64 and development_secret_key(tmp_path / "instance") == first
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    from pbapp import create_app
+
+    monkeypatch.setenv("PBAPP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="Set SECRET_KEY"):
+        create_app(Config())

@@ -11,18 +11,11 @@ from flask_login import current_user
 
 from pbapp.councils.services import areas_of, get_council
 from pbapp.db import get_session
-from pbapp.errors import DomainError, Invalid
+from pbapp.errors import DomainError, Invalid, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.pb import bp, forms, permissions, services
 from pbapp.security import limiter, requires
 
-
-def _form_error(form, error: DomainError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _status(form) -> int:
@@ -103,7 +96,7 @@ def propose(council: str, process_id: int):
                 estimated_cost_pence=form.estimated_cost.data, area_id=forms.optional_id(form.area_id.data),
                 group_name=form.group_name.data or "")
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Thank you. Your proposal has been sent to the council for review."), "success")
             return redirect_after_post(url_for("pb.proposal", council=council, proposal_id=item.id))
@@ -132,7 +125,7 @@ def enter_code(council: str, ballot_id: int):
         try:
             voter = services.enter_code(db, the_council, ballot_id, form.code.data)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             codes = dict(session.get("pb_codes", {}))
             codes[str(ballot_id)] = {"key": voter.key, "area_id": voter.area_id, "code_id": voter.code_id}
@@ -278,7 +271,7 @@ def manage(council: str):
                                            description=form.description.data or "", pot_pence=form.pot.data,
                                            area_id=forms.optional_id(form.area_id.data), dates=dates)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return redirect_after_post(url_for("pb.manage_process", council=council, process_id=item.id))
     return render("pb/manage.html", council=the_council, processes=services.list_processes(db, the_council),
@@ -312,7 +305,7 @@ def manage_process(council: str, process_id: int):
         try:
             item = services.create_ballot(db, the_council, process_id, current_user, **_ballot_values(form))
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             return redirect_after_post(url_for("pb.manage_ballot", council=council, ballot_id=item.id))
     return render("pb/manage_process.html", council=the_council, view=services.manage_view(db, the_council, process_id),
@@ -353,7 +346,7 @@ def review(council: str, proposal_id: int):
             services.save_review(db, the_council, proposal_id, current_user, feasible=form.feasible.data == "yes",
                                  reviewed_cost_pence=form.reviewed_cost.data, reason=form.reason.data or "")
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Review saved as a draft. Publish it when you are ready."), "success")
             return redirect_after_post(url_for("pb.review", council=council, proposal_id=proposal_id))
@@ -411,7 +404,7 @@ def ballot_settings(council: str, ballot_id: int):
         try:
             services.update_ballot(db, the_council, ballot_id, current_user, **_ballot_values(form))
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("The ballot’s settings have been saved."), "success")
             return redirect_after_post(url_for("pb.manage_ballot", council=council, ballot_id=ballot_id))
@@ -493,7 +486,7 @@ def codes(council: str, ballot_id: int):
             batch = services.generate_codes(db, the_council, ballot_id, current_user, size=form.size.data,
                                             area_id=forms.optional_id(form.area_id.data))
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("%(n)d codes are ready to print.", n=batch.size), "success")
             return redirect_after_post(url_for("pb.codes", council=council, ballot_id=ballot_id))
@@ -543,7 +536,7 @@ def paper(council: str, ballot_id: int):
                                               channel=form.channel.data, area_id=forms.optional_id(form.area_id.data),
                                               choices=choices)
         except DomainError as error:
-            _form_error(form, error)
+            show_on_form(form, error)
         else:
             flash(_("Ballot paper %(ref)s: %(status)s.", ref=entry.paper_ref, status=_(entry.status.replace("_", " "))),
                   "success")
