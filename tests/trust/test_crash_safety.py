@@ -1,0 +1,84 @@
+"""Crash safety: SIGKILL the server in the middle of a stream of ballots; nothing acknowledged is lost.
+
+Every submission answered with a receipt (a 303 to the receipt page, the receipt in the signed
+session cookie) must be in the ballot log after a restart, and the log's hash chain must verify.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import requests
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from sqlmodel import func, select
+
+from pbapp.core.chain import verify_chain
+from pbapp.pb.models import BallotLogEntry, Vote
+from tests.pb import factories
+from tests.trust.conftest import Server, WebUser
+
+VOTERS = 60
+
+
+def _receipt(cookie_value: str, ballot_id: int) -> str:
+    signer = Flask(__name__)
+    signer.secret_key = "trust-suite-secret"
+    data = SecureCookieSessionInterface().get_signing_serializer(signer).loads(cookie_value)
+    return data["pb_receipts"][str(ballot_id)]
+
+
+def test_acknowledged_ballots_survive_a_sigkill(app, db, demo, database_url, tmp_path):
+    server = Server(database_url, workers=2, log_path=tmp_path / "gunicorn.log").start()
+    try:
+        ballot = factories.ballot(app, db, demo)
+        refs = factories.refs(db, ballot)
+        codes = factories.codes(app, db, demo, ballot, size=VOTERS)
+        users = [WebUser(server.url) for _ in range(VOTERS)]
+        ballot_path = f"/pb/{demo.slug}/ballots/{ballot.id}"
+        for user, code in zip(users, codes):
+            assert user.post_form(ballot_path + "/code", {"code": code}, token_from=ballot_path).status_code == 303
+        tokens = [user.token(ballot_path) for user in users]
+
+        acknowledged: list[str] = []
+        refused = 0
+        kill_after = VOTERS // 3
+
+        def stream():
+            nonlocal refused
+            for n, user in enumerate(users):
+                try:
+                    response = user.http.post(server.url + ballot_path + "/submit", allow_redirects=False,
+                                              data={"choice": [refs[n % len(refs)]], "csrf_token": tokens[n]},
+                                              timeout=30)
+                except requests.RequestException:
+                    refused += 1
+                    continue
+                if response.status_code == 303:
+                    acknowledged.append(_receipt(user.http.cookies["session"], ballot.id))
+                else:
+                    refused += 1
+
+        sender = threading.Thread(target=stream)
+        sender.start()
+        while len(acknowledged) < kill_after and sender.is_alive():
+            time.sleep(0.01)
+        server.kill()
+        sender.join(120)
+        assert kill_after <= len(acknowledged) < VOTERS and refused > 0
+
+        server.start()
+        assert requests.get(server.url + "/", timeout=30).status_code == 200
+        db.commit()
+        entries = db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)
+                          .order_by(BallotLogEntry.seq)).all()
+        votes = db.exec(select(func.count()).select_from(Vote).where(Vote.ballot_id == ballot.id)).one()
+        db.commit()
+        logged = {entry.hash for entry in entries}
+        assert set(acknowledged) <= logged, "a ballot acknowledged with a receipt was lost"
+        assert verify_chain((e.previous_hash, e.hash, e.content()) for e in entries) is None
+        assert votes == len(entries)
+        print(f"killed after {len(acknowledged)} receipts; {refused} refused; {len(entries)} in the log after restart")
+    finally:
+        server.stop()
