@@ -13,6 +13,9 @@ from pbapp.accounts.models import User
 from pbapp.cli import main
 from pbapp.backup import BackupError, backup, restore
 from pbapp.db import get_engine, import_all_models
+from pbapp.pb.counting import verify_log
+from pbapp.pb.models import Ballot
+from pbapp.pb.services import log_document
 from tests import factories
 
 
@@ -42,6 +45,21 @@ def test_backup_and_restore_round_trip(app, db, demo, tmp_path):
     assert db.exec(select(User).where(User.email == "after.backup@example.org")).first() is None
     assert audit.verify(db) is None
     assert url == app.config["DATABASE_URL"]
+    counted = _recount_every_published_result(db)
+    assert counted >= 1
+
+
+def _recount_every_published_result(db) -> int:
+    """Re-tally every counted ballot from its restored log; each must give its stored result."""
+    counted = 0
+    for ballot in db.exec(select(Ballot)).all():
+        document = log_document(db, ballot)
+        if document["result"] is None:
+            continue
+        assert verify_log(document) == [], f"ballot {ballot.id} re-counts differently after restore"
+        counted += 1
+    db.commit()
+    return counted
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(app, tmp_path):
