@@ -2,11 +2,12 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PYTEST_ARGS ?=
+# LEXIMIN on the largest shared pools takes minutes each: `make test-slow` runs those too.
+PYTEST_ARGS ?= -m "not slow"
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations bench clean
+.PHONY: run test test-slow install install-dev translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,9 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-slow: install-dev
+	$(BIN)/python -m pytest -m slow
 
 # Re-extract messages and compile the Welsh catalogue after changing user-facing text.
 translations: install-dev
