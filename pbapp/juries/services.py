@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from pbapp import audit, mail
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, Membership, User
+from pbapp.core.ledger import neutralise_cell
 from pbapp.councils.models import Council
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.juries.models import (
@@ -358,12 +359,6 @@ def payments(session: Session, jury: Jury) -> list[PaymentRow]:
                        spent.get(r.juror.id, 0)) for r in rows]
 
 
-def safe_cell(value) -> str:
-    """Stop spreadsheets running a cell as a formula (CSV injection): prefix = + - @ with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _pounds(pence: int) -> str:
     return f"{pence // 100}.{pence % 100:02d}"
 
@@ -376,7 +371,7 @@ def payments_csv(session: Session, council: Council, jury: Jury, actor_id: int |
                      "honorarium_gbp", "expenses_gbp", "total_gbp"])
     for p in payments(session, jury):
         contact = p.row.contact
-        writer.writerow([safe_cell(v) for v in (
+        writer.writerow([neutralise_cell(v) for v in (
             p.row.person.public_id, contact.name if contact else "", contact.address if contact else "",
             contact.postcode if contact else "", contact.email if contact else "", p.sessions_attended,
             _pounds(p.honorarium_pence), _pounds(p.expenses_pence), _pounds(p.total_pence))])

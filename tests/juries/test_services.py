@@ -11,12 +11,13 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
+from pbapp.core.ledger import neutralise_cell
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.juries import services
 from pbapp.juries.models import CONFIRMED, DECLINED, INVITED, REPLACED, RESERVE, Juror, Jury
 from pbapp.mail import OutboxMessage
-from pbapp.sortition.models import Person, PersonContact, Pool, SelectionRun
 from pbapp.sortition import services as sortition
+from pbapp.sortition.models import Person, PersonContact, Pool, SelectionRun
 from tests import factories as base
 from tests.juries import factories
 from tests.sortition import factories as sortition_factories
@@ -160,5 +161,5 @@ def test_attendance_honoraria_and_expenses_make_the_payments_file(app, db, demo)
 
 @pytest.mark.parametrize("value,safe", [("=1+2", "'=1+2"), ("+44 1254", "'+44 1254"), ("-3", "'-3"),
                                          ("@SUM(A1)", "'@SUM(A1)"), ("Ada", "Ada"), ("", "")])
-def test_cells_that_would_run_as_formulas_get_an_apostrophe(value, safe):
-    assert services.safe_cell(value) == safe
+def test_payment_cells_that_would_run_as_formulas_get_an_apostrophe(value, safe):
+    assert neutralise_cell(value) == safe
