@@ -1,7 +1,7 @@
 """Juries: the jury, its jurors, rounds, evidence, questions, straw polls and recommendations."""
 
 from flask import Blueprint, url_for
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 
 bp = Blueprint("juries", __name__, url_prefix="/juries")
 
@@ -16,7 +16,7 @@ def _open_juries(session, council):
     today = date.today()
     return [OpenItem("juries", jury.remit, url_for("juries.about", council=council.slug, jury_id=jury.id),
                      summary=_("%(size)d residents chosen by lot, %(start)s to %(end)s", size=jury.panel_size,
-                               start=jury.starts_on.strftime("%d %B %Y"), end=jury.ends_on.strftime("%d %B %Y")),
+                               start=format_date(jury.starts_on, "d MMMM yyyy"), end=format_date(jury.ends_on, "d MMMM yyyy")),
                      status=_("Meeting now") if jury.starts_on <= today <= jury.ends_on else _("Coming up"))
             for jury in public_juries(session, council) if jury.ends_on >= today]
 

@@ -8,7 +8,7 @@ bp = Blueprint("pb", __name__, url_prefix="/pb")
 def _open_now(session, council):
     """Open ballots and processes taking ideas, for the council's home page."""
     from flask import url_for
-    from flask_babel import gettext as _
+    from flask_babel import format_date, gettext as _
 
     from pbapp.councils.services import OpenItem
     from pbapp.pb import services
@@ -18,7 +18,7 @@ def _open_now(session, council):
         if kind == "ballot":
             warning = _("Open vote: no eligibility check") if eligibility == "open" else _("Voting open")
             items.append(OpenItem("votes", item.title, url_for("pb.ballot", council=council.slug, ballot_id=item.id),
-                                  _("Closes %(when)s", when=item.closes_at.strftime("%-d %B %Y")) if item.closes_at else "",
+                                  _("Closes %(when)s", when=format_date(item.closes_at, "d MMMM yyyy")) if item.closes_at else "",
                                   warning))
         else:
             items.append(OpenItem("votes", item.title, url_for("pb.process", council=council.slug, process_id=item.id),
