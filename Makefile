@@ -7,18 +7,18 @@ PYTEST_ARGS ?= -m "not slow"
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-slow install install-dev translations bench clean
+.PHONY: run test test-slow install install-dev translations bench lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -45,6 +45,15 @@ translations: install-dev
 bench: install-dev
 	$(BIN)/python bench/tally.py --reference-from-fixtures
 	$(BIN)/python bench/select.py --reference-from-fixtures
+
+# Pin what is installed now (after changing pyproject.toml), then audit the pins.
+lock: install-dev
+	{ echo "# Locked versions of every runtime and dev dependency (pip constraints). The CI audit reads this file."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v '^pbapp'; } > requirements.lock
+
+audit:
+	$(PYTHON) .ci/audit_dependencies.py requirements.lock
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
