@@ -8,6 +8,8 @@ from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from pbapp.messages import say
+
 
 def money(pence: int | None, *, signed: bool = False) -> str:
     """Format integer pence as pounds: 123456 -> £1,234.56; whole pounds drop the pence."""
@@ -42,6 +44,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = _date
     app.jinja_env.globals["my_councils"] = _my_councils
+    app.jinja_env.filters["say"] = say
     app.jinja_env.policies["json.dumps_kwargs"] = {"sort_keys": True}
 
     @app.context_processor

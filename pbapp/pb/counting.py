@@ -17,6 +17,7 @@ from pbapp.core.ballots.election import Election, Profile
 from pbapp.core.ballots.kinds import AllocationSpec, ApprovalSpec, CumulativeSpec, KnapsackSpec, RankedSpec
 from pbapp.core.chain import verify_chain
 from pbapp.core.errors import CoreError
+from pbapp.core.messages import Message
 
 APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION = "approval", "knapsack", "cumulative", "ranked", "allocation"
 ALLOCATION_RULES = ("independent-markets", "mean")
@@ -128,15 +129,16 @@ def _count_allocation(settings, options, ballots) -> dict:
     bounds = {o["ref"]: (pounds(o["min_pence"]), pounds(o["max_pence"])) for o in options}
     if settings["rule"] == "mean":
         allocation = mean_allocation(lines, amounts)
-        reason = "The average of every voter's amount for this line."
+        reason = Message("allocation.mean", "The average of every voter's amount for this line.")
     else:
         allocation = independent_markets(lines, amounts, pounds(settings["budget_pence"]), bounds)
-        reason = ("The median of voters' amounts, adjusted so the lines add up to the total "
-                  "(Independent Markets: no one gains by exaggerating).")
+        reason = Message("allocation.median", "The median of voters' amounts, adjusted so the lines add up to the "
+                         "total (Independent Markets: no one gains by exaggerating).")
     pence = {ref: to_pence(value) for ref, value in allocation.items()}
     return {"rule": settings["rule"], "voters": len(ballots), "allocation": pence,
             "budget_pence": int(settings["budget_pence"]), "selected": [],
-            "explanations": {ref: {"funded": pence[ref] > 0, "reason": reason} for ref in lines}}
+            "explanations": {ref: {"funded": pence[ref] > 0, "reason": str(reason), "reason_code": reason.code}
+                             for ref in lines}}
 
 
 def same_outcome(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

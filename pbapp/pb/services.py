@@ -906,7 +906,7 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
                      "approvals": computed.get("approvals", {}).get(option.ref, 0),
                      "funded": option.ref in order, "order": order.get(option.ref),
                      "official": option.ref in official, "amount": allocation.get(option.ref),
-                     "reason": explanation.get("reason", "")})
+                     "reason": explanation})
     rows.sort(key=lambda r: (r["order"] is None, r["order"] or 0, -(r["amount"] or 0), -r["support"]))
     channels = dict(session.exec(select(Vote.channel, func.count()).where(Vote.ballot_id == ballot.id)
                                  .group_by(Vote.channel)).all())

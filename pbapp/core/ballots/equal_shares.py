@@ -29,6 +29,7 @@ import numpy as np
 from pbapp.core.ballots.election import Money, Profile
 from pbapp.core.ballots.greedy import greedy
 from pbapp.core.ballots.outcome import Explanation, Outcome, money_json, money_text
+from pbapp.core.messages import Message
 from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 
 TOL = 1e-11
@@ -243,28 +244,38 @@ class EqualShares:
                 pay = run.payments[j]
                 share = pay.per_unit if len(self.levels) == 1 else None
                 full = pay.supporters - pay.capped
-                text = f"Funded: its {int(pay.supporters):,} supporters paid {money_text(cost, currency)} between them"
+                params = {"supporters": f"{int(pay.supporters):,}", "cost": money_text(cost, currency)}
+                text = f"Funded: its {params['supporters']} supporters paid {params['cost']} between them"
                 if share is not None:
-                    text += f"; {int(full):,} paid {money_text(share * self.levels[0], currency)} each"
+                    code = "es.funded.share"
+                    params.update(full=f"{int(full):,}", share=money_text(share * self.levels[0], currency))
+                    text += f"; {params['full']} paid {params['share']} each"
                 else:
-                    text += f", {money_text(pay.per_unit, currency)} per point each"
+                    code = "es.funded.per_point"
+                    params.update(per_point=money_text(pay.per_unit, currency))
+                    text += f", {params['per_point']} per point each"
                 if pay.capped:
-                    text += f", {int(pay.capped):,} paid all they had left ({money_text(pay.paid_by_capped, currency)} in total)"
+                    code += ".capped"
+                    params.update(capped=f"{int(pay.capped):,}", capped_total=money_text(pay.paid_by_capped, currency))
+                    text += f", {params['capped']} paid all they had left ({params['capped_total']} in total)"
                 out[pid] = Explanation(
                     True,
-                    text + ".",
+                    Message(code, text + ".", **params),
                     {**facts, "payers": int(pay.supporters), "paid_in_full_share": int(full),
                      "paid_all_left": int(pay.capped), "share_per_unit": money_json(pay.per_unit)},
                 )
             elif j in run.selected:
-                out[pid] = Explanation(True, "Funded: it costs nothing and has supporters.", facts)
+                out[pid] = Explanation(True, Message("es.free", "Funded: it costs nothing and has supporters."), facts)
             elif p.support[j] <= 0:
-                out[pid] = Explanation(False, "Not funded: no one supported it.", facts)
+                out[pid] = Explanation(False, Message("no_support", "Not funded: no one supported it."), facts)
             else:
                 out[pid] = Explanation(
                     False,
-                    f"Not funded: its {int(p.approvals[j]):,} supporters had {money_text(left[j], currency)} left "
-                    f"between them, less than its cost of {money_text(cost, currency)}.",
+                    Message("es.unaffordable",
+                            f"Not funded: its {int(p.approvals[j]):,} supporters had {money_text(left[j], currency)} "
+                            f"left between them, less than its cost of {money_text(cost, currency)}.",
+                            supporters=f"{int(p.approvals[j]):,}", left=money_text(left[j], currency),
+                            cost=money_text(cost, currency)),
                     {**facts, "supporters_money_left": money_json(left[j])},
                 )
         return out
@@ -285,7 +296,8 @@ def equal_shares_greedy(profile: Profile, *, utility: str = "cost", seed: int = 
     rest = greedy(profile, seed=seed, currency=currency, already=run.selected, rule="equalshares/greedy")
     for pid, e in rest.explanations.items():
         if e.funded:
-            e = Explanation(True, "Funded in the greedy completion after Equal Shares: " + e.reason[len("Funded: "):], e.facts)
+            text = "Funded in the greedy completion after Equal Shares: " + e.reason[len("Funded: "):]
+            e = Explanation(True, Message("es.greedy_completion", text, **e.reason.params), e.facts)
         first.explanations[pid] = e if e.funded else first.explanations[pid]
     first.selected = rest.selected
     first.spent = rest.spent

@@ -16,6 +16,7 @@ from itertools import groupby
 
 from pbapp.core.ballots.election import Money, Profile
 from pbapp.core.ballots.outcome import Explanation, Outcome, money_json, money_text
+from pbapp.core.messages import Message
 from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 
 
@@ -53,18 +54,26 @@ def greedy(
         if support < threshold:
             explanations[pid] = Explanation(
                 False,
-                f"Not funded: its support ({money_text(support)}) is below the threshold of {money_text(threshold)}.",
+                Message("greedy.below_threshold",
+                        f"Not funded: its support ({money_text(support)}) is below the threshold of {money_text(threshold)}.",
+                        support=money_text(support), threshold=money_text(threshold)),
                 {**facts, "threshold": money_json(threshold)},
             )
         elif stopped_at is not None:
             explanations[pid] = Explanation(
-                False, f"Not funded: counting stopped at project {profile.ids[stopped_at]}, the first that did not fit.", facts
+                False,
+                Message("greedy.stopped",
+                        f"Not funded: counting stopped at project {profile.ids[stopped_at]}, the first that did not fit.",
+                        project=profile.ids[stopped_at]),
+                facts,
             )
         elif cost <= left:
             explanations[pid] = Explanation(
                 True,
-                f"Funded: number {rank} by support; {money_text(left, currency)} was left when it was reached "
-                f"and it cost {money_text(cost, currency)}.",
+                Message("greedy.funded",
+                        f"Funded: number {rank} by support; {money_text(left, currency)} was left when it was reached "
+                        f"and it cost {money_text(cost, currency)}.",
+                        rank=rank, left=money_text(left, currency), cost=money_text(cost, currency)),
                 facts,
             )
             selected.append(j)
@@ -72,8 +81,10 @@ def greedy(
         else:
             explanations[pid] = Explanation(
                 False,
-                f"Not funded: {money_text(left, currency)} was left when it was reached, less than its cost of "
-                f"{money_text(cost, currency)}." + ("" if skip else " Counting stops here."),
+                Message("greedy.does_not_fit" if skip else "greedy.does_not_fit_stop",
+                        f"Not funded: {money_text(left, currency)} was left when it was reached, less than its cost of "
+                        f"{money_text(cost, currency)}." + ("" if skip else " Counting stops here."),
+                        left=money_text(left, currency), cost=money_text(cost, currency)),
                 facts,
             )
             if not skip:

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from pbapp.core.ballots.election import Money
 from pbapp.core.ballots.ties import TieReport
+from pbapp.core.messages import Message
 
 
 def money_json(value: Money | float) -> int | float:
@@ -31,12 +32,15 @@ class Explanation:
     """Why one project was or was not funded, in a sentence and as facts."""
 
     funded: bool
-    reason: str
+    reason: Message | str
     facts: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """Return a JSON-ready dict."""
-        return {"funded": self.funded, "reason": self.reason, **self.facts}
+        """Return a JSON-ready dict; the reason's code and params let a front end translate it."""
+        data = {"funded": self.funded, "reason": str(self.reason), **self.facts}
+        if isinstance(self.reason, Message):
+            data.update(reason_code=self.reason.code, reason_params=dict(self.reason.params))
+        return data
 
 
 @dataclass

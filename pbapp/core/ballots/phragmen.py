@@ -17,6 +17,7 @@ import numpy as np
 from pbapp.core.ballots.election import Profile
 from pbapp.core.ballots.equal_shares import TOL
 from pbapp.core.ballots.outcome import Explanation, Outcome, money_json, money_text
+from pbapp.core.messages import Message
 from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 
 
@@ -62,23 +63,32 @@ def phragmen(profile: Profile, *, seed: int = 0, currency: str = "") -> Outcome:
         if j in loads:
             explanations[pid] = Explanation(
                 True,
-                f"Funded in round {selected.index(j) + 1}: its {int(profile.approvals[j]):,} supporters' loads rose to "
-                f"{money_text(loads[j], currency)} each.",
+                Message("phragmen.funded",
+                        f"Funded in round {selected.index(j) + 1}: its {int(profile.approvals[j]):,} supporters' loads "
+                        f"rose to {money_text(loads[j], currency)} each.",
+                        round=selected.index(j) + 1, supporters=f"{int(profile.approvals[j]):,}",
+                        load=money_text(loads[j], currency)),
                 {**facts, "load": money_json(loads[j])},
             )
         elif profile.approvals[j] <= 0:
-            explanations[pid] = Explanation(False, "Not funded: no one supported it.", facts)
+            explanations[pid] = Explanation(False, Message("no_support", "Not funded: no one supported it."), facts)
         elif profile.costs[j] > profile.budget:
-            explanations[pid] = Explanation(False, "Not funded: it costs more than the whole budget.", facts)
+            explanations[pid] = Explanation(
+                False, Message("phragmen.over_budget", "Not funded: it costs more than the whole budget."), facts
+            )
         elif j == stopped_at:
             explanations[pid] = Explanation(
                 False,
-                f"Not funded: it was next in line but cost {money_text(profile.costs[j], currency)} with only "
-                f"{money_text(left, currency)} left, so counting stopped.",
+                Message("phragmen.stopped_here",
+                        f"Not funded: it was next in line but cost {money_text(profile.costs[j], currency)} with only "
+                        f"{money_text(left, currency)} left, so counting stopped.",
+                        cost=money_text(profile.costs[j], currency), left=money_text(left, currency)),
                 {**facts, "budget_left": money_json(left)},
             )
         else:
             explanations[pid] = Explanation(
-                False, "Not funded: counting stopped before its supporters' turn came.", facts
+                False,
+                Message("phragmen.stopped_before", "Not funded: counting stopped before its supporters' turn came."),
+                facts,
             )
     return Outcome("phragmen", profile.budget, [profile.ids[j] for j in selected], profile.budget - left, explanations, ties)

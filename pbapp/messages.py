@@ -1,0 +1,82 @@
+"""The reader's language for sentences the pure core writes in English (see pbapp.core.messages).
+
+Each code the core uses has a translatable sentence here with the same placeholders. A code
+without one, or a sentence whose placeholders no longer match, falls back to the core's English,
+so a new core message is never lost, only untranslated (tests/test_messages.py checks coverage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from pbapp.core.messages import Message
+
+CATALOGUE = {
+    # Feasibility of quotas (pbapp.core.sortition.feasibility)
+    "quota.too_few_volunteers": _l("%(feature)s “%(value)s”: the minimum is %(min)s but only %(count)s "
+                                   "volunteers in the pool have this value"),
+    "quota.too_few_households": _l("%(feature)s “%(value)s”: the minimum is %(min)s but the %(count)s "
+                                   "volunteers with this value live in only %(households)s households"),
+    "quota.too_many_included": _l("%(feature)s “%(value)s”: %(count)s people who must be included have this "
+                                  "value but the maximum is %(max)s"),
+    "quota.no_panel_at_all": _l("No panel of %(panel_size)s is possible whatever the quotas: %(included)s "
+                                "people must be included, %(eligible)s volunteers are available and at most "
+                                "one person per household may sit"),
+    "quota.lower_minimum": _l("%(feature)s “%(value)s”: no panel can meet the minimum of %(min)s; lowering it "
+                              "to %(new_min)s would work"),
+    "quota.raise_maximum": _l("%(feature)s “%(value)s”: no panel can keep to the maximum of %(max)s; raising "
+                              "it to %(new_max)s would work"),
+    # Why a project was or was not funded (pbapp.core.ballots)
+    "no_support": _l("Not funded: no one supported it."),
+    "greedy.below_threshold": _l("Not funded: its support (%(support)s) is below the threshold of %(threshold)s."),
+    "greedy.stopped": _l("Not funded: counting stopped at project %(project)s, the first that did not fit."),
+    "greedy.funded": _l("Funded: number %(rank)s by support; %(left)s was left when it was reached and it cost "
+                        "%(cost)s."),
+    "greedy.does_not_fit": _l("Not funded: %(left)s was left when it was reached, less than its cost of %(cost)s."),
+    "greedy.does_not_fit_stop": _l("Not funded: %(left)s was left when it was reached, less than its cost of "
+                                   "%(cost)s. Counting stops here."),
+    "es.funded.share": _l("Funded: its %(supporters)s supporters paid %(cost)s between them; %(full)s paid "
+                          "%(share)s each."),
+    "es.funded.share.capped": _l("Funded: its %(supporters)s supporters paid %(cost)s between them; %(full)s "
+                                 "paid %(share)s each, %(capped)s paid all they had left (%(capped_total)s in "
+                                 "total)."),
+    "es.funded.per_point": _l("Funded: its %(supporters)s supporters paid %(cost)s between them, %(per_point)s "
+                              "per point each."),
+    "es.funded.per_point.capped": _l("Funded: its %(supporters)s supporters paid %(cost)s between them, "
+                                     "%(per_point)s per point each, %(capped)s paid all they had left "
+                                     "(%(capped_total)s in total)."),
+    "es.free": _l("Funded: it costs nothing and has supporters."),
+    "es.unaffordable": _l("Not funded: its %(supporters)s supporters had %(left)s left between them, less than "
+                          "its cost of %(cost)s."),
+    "es.greedy_completion": _l("Funded in the greedy completion after Equal Shares: number %(rank)s by support; "
+                               "%(left)s was left when it was reached and it cost %(cost)s."),
+    "phragmen.funded": _l("Funded in round %(round)s: its %(supporters)s supporters’ loads rose to %(load)s each."),
+    "phragmen.over_budget": _l("Not funded: it costs more than the whole budget."),
+    "phragmen.stopped_here": _l("Not funded: it was next in line but cost %(cost)s with only %(left)s left, so "
+                                "counting stopped."),
+    "phragmen.stopped_before": _l("Not funded: counting stopped before its supporters’ turn came."),
+    # Allocation ballots (pbapp.pb.counting)
+    "allocation.mean": _l("The average of every voter’s amount for this line."),
+    "allocation.median": _l("The median of voters’ amounts, adjusted so the lines add up to the total "
+                            "(Independent Markets: no one gains by exaggerating)."),
+}
+
+
+def say(item: Message | Mapping[str, Any] | str | None) -> str:
+    """Return a core message, or a stored explanation ({"reason", "reason_code", "reason_params"}), in the reader's language."""
+    if isinstance(item, Message):
+        code, params, english = item.code, item.params, str(item)
+    elif isinstance(item, Mapping):
+        code, params, english = item.get("reason_code"), item.get("reason_params") or {}, item.get("reason", "")
+    else:
+        return item or ""
+    sentence = CATALOGUE.get(code)
+    if sentence is None:
+        return english
+    try:
+        return str(sentence) % params
+    except (KeyError, TypeError, ValueError):
+        return english
