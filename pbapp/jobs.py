@@ -121,10 +121,15 @@ def rq_entry(job_id: int, function_path: str, kwargs: dict[str, Any]) -> None:
     run_job(create_app(), job_id, function_path, kwargs)
 
 
+def N_(message: str) -> str:
+    """Mark a job message for translation; it is translated when shown, as jobs have no visitor."""
+    return message
+
+
 def enqueue(session: Session, kind: str, function_path: str, *, council_id: int | None = None,
             **kwargs: Any) -> Job:
     """Record a job and start it; the caller's session is committed so the worker can see it."""
-    job = Job(kind=kind, council_id=council_id, message="Waiting to start")
+    job = Job(kind=kind, council_id=council_id, message=N_("Waiting to start"))
     session.add(job)
     session.commit()
     app = current_app._get_current_object()  # type: ignore[attr-defined]

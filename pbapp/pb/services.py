@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from pbapp import audit, jobs
+from pbapp.jobs import N_
 from pbapp.accounts.models import User
 from pbapp.core.ballots import pabulib
 from pbapp.core.ballots.kinds import BallotError
@@ -449,18 +450,18 @@ def log_document(session: Session, ballot: Ballot, *, with_result: bool = True) 
 
 def run_count(session: Session, progress, ballot_id: int) -> dict:
     """Job: count a ballot's final ballots by its rule and store the outcome with explanations."""
-    progress(10, "Reading the ballot log")
+    progress(10, N_("Reading the ballot log"))
     ballot = session.get(Ballot, ballot_id)
     document = log_document(session, ballot, with_result=False)
     # End the read before reporting progress: on SQLite the progress writer needs the write lock.
     session.commit()
     ballots = counting.final_ballots(document["entries"])
-    progress(40, f"Counting {len(ballots):,} ballots by {ballot.rule}")
+    progress(40, N_("Counting the ballots"))
     try:
         computed = counting.count(document["ballot"], document["options"], ballots)
     except CoreError as exc:
         raise jobs.JobFailed(str(exc)) from None
-    progress(90, "Saving the result")
+    progress(90, N_("Saving the result"))
     result = session.exec(select(Result).where(Result.ballot_id == ballot.id)).one()
     job = _latest_count_job(session, ballot)
     result.job_id = job.id if job else None

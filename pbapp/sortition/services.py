@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from pbapp import audit, jobs
+from pbapp.jobs import N_
 from pbapp.core.errors import CoreError, InputError
 from pbapp.core.sortition import (
     FeasibilityReport,
@@ -408,11 +409,6 @@ def start_run(session: Session, council: Council, pool: Pool, *, algorithm: str 
     session.add(run)
     session.commit()
     return run
-
-
-def N_(message: str) -> str:
-    """Mark a job message for translation; it is translated when shown, as jobs have no visitor."""
-    return message
 
 
 def _set_run(session: Session, run_id: int, **values: Any) -> None:
