@@ -18,8 +18,8 @@ from pbapp.config import TestConfig
 from pbapp.db import get_engine, import_all_models
 
 from tests import factories
+from tests.shared_data import SHARED_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DEMO_PASSWORD = "correct horse battery"
 ROLE_EMAILS = {
     "resident": "resident@demo.example",
@@ -166,5 +166,5 @@ def login_as(client, demo):
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip("the shared data folder is not next to this checkout")
+        pytest.skip("the shared data is neither next to this checkout nor in tests/fixtures")
     return SHARED_DATA

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from pbapp.core.ballots import pabulib
+from tests.shared_data import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "pabulib"
 PABUTOOLS = ROOT / "tests" / "fixtures" / "pabutools"
-SHARED = ROOT / ".." / "shared" / "data" / "pabulib"
+SHARED = SHARED_DATA / "pabulib"
 
 
 def shared_files() -> list[Path]:

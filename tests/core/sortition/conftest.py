@@ -9,11 +9,12 @@ import pytest
 
 from pbapp.core.sortition import read_pool
 from pbapp.core.sortition.pool import Pool
+from tests.shared_data import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "sortition"
 REFERENCE = ROOT / "tests" / "fixtures" / "sortition_reference"
-SHARED = ROOT.parent / "shared" / "data" / "sortition"
+SHARED = SHARED_DATA / "sortition"
 SHARED_INSTANCES = sorted(p.name for p in SHARED.iterdir() if (p / "instance.json").is_file()) if SHARED.is_dir() else []
 # LEXIMIN on these takes longer than a few seconds, even with our solver.
 SLOW = {"geneva_30", "gss14_40", "gss16_75", "diversimax_exact_60", "diversimax_wide_60"}
