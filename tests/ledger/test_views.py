@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -82,7 +82,7 @@ def test_an_id_from_another_council_is_not_found(client, db, demo):
     assert client.get(f"/ledger/{SLUG}/books/{book.id}").status_code == 404
     assert client.get(f"/ledger/{SLUG}/register/{the_item.id}").status_code == 404
     assert client.get(f"/ledger/{SLUG}/data/book.csv?book={book.id}").status_code == 404
-    assert client.get(f"/ledger/no-such-council/").status_code == 404
+    assert client.get("/ledger/no-such-council/").status_code == 404
 
 
 def _items(db, council) -> list[RecordItem]:
@@ -355,7 +355,7 @@ def test_an_officer_of_another_council_cannot_keep_this_record(client, db, demo)
 
 @pytest.mark.parametrize("path", ["/", "/register", "/scrutiny", "/open-data"])
 def test_public_pages_render_in_welsh(client, demo, path):
-    client.get(f"/language/cy?next=/")
+    client.get("/language/cy?next=/")
     response = client.get(f"/ledger/{SLUG}{path}")
     assert response.status_code == 200 and 'lang="cy"' in _text(response)
 

@@ -8,7 +8,7 @@ import re
 
 from sqlmodel import func, select
 
-from pbapp.sortition.models import InvitationCode, Person, PersonContact, Pool, SelectionRun
+from pbapp.sortition.models import InvitationCode, Person, PersonContact, SelectionRun
 from tests import factories as base
 from tests.sortition import data, factories
 
