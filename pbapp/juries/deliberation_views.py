@@ -16,6 +16,7 @@ from pbapp.juries import deliberation_permissions as permissions
 from pbapp.juries.deliberation_forms import (
     AnswerForm, AttendanceForm, ConsentForm, EmptyForm, EvidenceForm, LinkAccountForm, NewRecommendationForm,
     PollForm, QuestionForm, RecommendationForm, ReplyForm, RequestForm, RoundForm, VoteForm, WitnessForm, to_pence,
+    with_line_rows,
 )
 from pbapp.juries.models import ALLOCATION_POLL
 from pbapp.security import requires
@@ -267,17 +268,27 @@ def close_poll(council: str, jury_id: int, poll_id: int):
     return _poll_state(council, jury_id, poll_id, False)
 
 
+def _recommendation_form(db, council: str, form_class, shown: int):
+    """The draft form with as many line rows as asked for ("Add another budget line" asks for one more)."""
+    if request.method == "POST":
+        shown = request.form.get("rows", type=int) or shown
+        shown += "add_line" in request.form
+    choices = _choices(services.budget_line_choices(db, council), _("No budget line"))
+    form = with_line_rows(form_class, shown, choices)()
+    form.rows.data = str(form.line_rows)
+    return form, "add_line" not in request.form
+
+
 @bp.route(BASE + "/recommendations/new", methods=["GET", "POST"])
 @requires(permissions.JURY_MEMBER)
 def new_recommendation(council: str, jury_id: int):
-    db, form = get_session(), NewRecommendationForm()
-    form.budget_line_id.choices = _choices(services.budget_line_choices(db, council), _("Not linked to a line"))
+    db = get_session()
     back = services.member_home(db, council, jury_id, current_user)
-    if form.validate_on_submit():
+    form, saving = _recommendation_form(db, council, NewRecommendationForm, 3)
+    if saving and form.validate_on_submit():
         try:
             rec = services.draft_recommendation(
-                db, council, jury_id, current_user, title=form.title.data, text=form.text.data,
-                budget_line_id=form.budget_line_id.data, change_pence=_pence_or_error(form, "change"),
+                db, council, jury_id, current_user, title=form.title.data, text=form.text.data, lines=form.lines(),
                 threshold_percent=form.threshold_percent.data, note=form.note.data)
         except Invalid as error:
             show_on_form(form, error)
@@ -291,25 +302,25 @@ def new_recommendation(council: str, jury_id: int):
 @bp.route(BASE + "/recommendations/<int:recommendation_id>", methods=["GET", "POST"])
 @requires(permissions.JURY_MEMBER)
 def recommendation(council: str, jury_id: int, recommendation_id: int):
-    db, form = get_session(), RecommendationForm()
-    form.budget_line_id.choices = _choices(services.budget_line_choices(db, council), _("Not linked to a line"))
-    if form.validate_on_submit():
+    db = get_session()
+    compare = (request.args.get("from", type=int), request.args.get("to", type=int))
+    view = services.recommendation_detail(db, council, jury_id, recommendation_id, current_user,
+                                          compare if all(compare) else None)
+    form, saving = _recommendation_form(db, council, RecommendationForm, len(view.latest_lines) + 1)
+    if saving and form.validate_on_submit():
         try:
-            services.revise_recommendation(
-                db, council, jury_id, recommendation_id, current_user, title=form.title.data, text=form.text.data,
-                budget_line_id=form.budget_line_id.data, change_pence=_pence_or_error(form, "change"),
-                note=form.note.data)
+            services.revise_recommendation(db, council, jury_id, recommendation_id, current_user,
+                                           title=form.title.data, text=form.text.data, lines=form.lines(),
+                                           note=form.note.data)
         except Invalid as error:
             show_on_form(form, error)
         else:
             flash(_("New version saved."), "success")
             return redirect_after_post(request.path)
-    compare = (request.args.get("from", type=int), request.args.get("to", type=int))
-    view = services.recommendation_detail(db, council, jury_id, recommendation_id, current_user,
-                                          compare if all(compare) else None)
     if request.method == "GET":
-        form.process(obj=view.latest, change=f"{view.latest.change_pence / 100:.2f}", note="")
-        form.budget_line_id.data = view.latest.budget_line_id or 0
+        rows = {f"line_{n}": line.budget_line_id for n, line in enumerate(view.latest_lines)}
+        rows |= {f"change_{n}": f"{line.change_pence / 100:.2f}" for n, line in enumerate(view.latest_lines)}
+        form.process(obj=view.latest, note="", rows=str(form.line_rows), **rows)
     return render("juries/recommendations_detail.html", view=view, form=form, vote_form=VoteForm(),
                   action_form=EmptyForm(), status=_status(form), title=view.latest.title)
 

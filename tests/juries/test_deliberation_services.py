@@ -238,11 +238,11 @@ def test_threshold_is_exact(support, cast, threshold, passes):
 def test_recommendations_keep_versions_and_adopted_ones_reach_the_record(session, world, db):
     lines = make.budget_lines(db, world.council)
     rec = services.draft_recommendation(session, world.slug, world.jury.id, world.resident, title="Libraries",
-                                        text="Open libraries later on Thursdays.", budget_line_id=lines[0].id,
-                                        change_pence=18_000_000, threshold_percent=80)
+                                        text="Open libraries later on Thursdays.",
+                                        lines=[(lines[0].id, 18_000_000)], threshold_percent=80)
     services.revise_recommendation(session, world.slug, world.jury.id, rec.id, world.facilitator, title="Libraries",
-                                   text="Open every library later on Thursdays.", budget_line_id=lines[0].id,
-                                   change_pence=20_000_000, note="Every library, and costed")
+                                   text="Open every library later on Thursdays.",
+                                   lines=[(lines[0].id, 20_000_000)], note="Every library, and costed")
     view = services.recommendation_detail(session, world.slug, world.jury.id, rec.id, world.resident)
     assert [v.version for v, _ in view.versions] == [1, 2]
     assert ("added", "every library") in [(s.op, s.text) for s in view.diff]
@@ -252,7 +252,7 @@ def test_recommendations_keep_versions_and_adopted_ones_reach_the_record(session
     services.open_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator)
     with pytest.raises(Conflict):
         services.revise_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, title="x",
-                                       text="y", budget_line_id=None, change_pence=0, note="late")
+                                       text="y", lines=[], note="late")
     services.vote_on_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, OPPOSE)
     services.vote_on_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, SUPPORT)
     done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
@@ -278,7 +278,7 @@ def test_a_recommendation_below_its_threshold_is_not_adopted(session, world, db)
 def test_threshold_must_be_sensible(session, world):
     with pytest.raises(Invalid) as error:
         services.draft_recommendation(session, world.slug, world.jury.id, world.resident, title="x", text="y",
-                                      budget_line_id=None, change_pence=0, threshold_percent=30)
+                                      lines=None, threshold_percent=30)
     assert error.value.field == "threshold_percent"
 
 

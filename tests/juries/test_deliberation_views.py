@@ -11,7 +11,7 @@ from sqlmodel import select
 from pbapp.juries.models import (
     POLL_OPEN, REC_ADOPTED, Attendance, Evidence, Jury, JurySession, Question, Recommendation, Round, StrawPoll,
 )
-from pbapp.ledger.models import RecordItem
+from pbapp.ledger.models import RecordItem, RecordItemLine
 from tests import factories
 from tests.conftest import login
 from tests.juries import deliberation_factories as make
@@ -145,20 +145,57 @@ def test_an_allocation_ballot_that_does_not_add_up_is_sent_back(client, login_as
     assert response.status_code == 422 and "must add up to £2,000,000" in response.get_data(as_text=True)
 
 
-def test_a_recommendation_is_drafted_voted_and_adopted(client, login_as, demo, jury, db):
+def _lines(db, demo):
+    from pbapp.ledger.services import budget_lines
+
+    return budget_lines(db, demo.id)[:3]
+
+
+def test_a_recommendation_with_several_lines_is_drafted_revised_voted_and_adopted(client, login_as, demo, jury, db):
     base = _base(demo, jury)
+    libraries, parks, roads = _lines(db, demo)
     login_as("resident")
+    page = client.get(f"{base}/recommendations/new").get_data(as_text=True)
+    assert len(re.findall(r'<select[^>]+name="line_\d+"', page)) == 3
     response = client.post(f"{base}/recommendations/new", data={
-        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "budget_line_id": "0",
-        "change": "£18,000", "threshold_percent": "80"})
+        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "3", "add_line": "1",
+        "line_0": str(libraries.id), "change_0": "£18,000", "threshold_percent": "80"})
+    assert response.status_code == 200, "adding a row saves nothing"
+    page = response.get_data(as_text=True)
+    assert 'name="line_3"' in page and 'value="£18,000"' in page
+    assert db.exec(select(Recommendation).where(Recommendation.jury_id == jury.id,
+                                                Recommendation.status == "draft")).all() == []
+    db.commit()
+    response = client.post(f"{base}/recommendations/new", data={
+        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "4",
+        "line_0": str(libraries.id), "change_0": "£18,000", "line_1": str(roads.id), "change_1": "",
+        "line_2": str(libraries.id), "change_2": "£1", "line_3": "0", "change_3": "£5", "threshold_percent": "80"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    for message, anchor in (("Enter the proposed change for this line in pounds", "change_1"),
+                            ("You have chosen this budget line already", "line_2"),
+                            ("Choose the budget line for this change", "line_3")):
+        assert f'<a href="#{anchor}">{message}' in page
+    response = client.post(f"{base}/recommendations/new", data={
+        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "3",
+        "line_0": str(libraries.id), "change_0": "£18,000", "line_1": str(roads.id), "change_1": "-£18,000",
+        "threshold_percent": "80"})
     assert response.status_code == 303
     rec_id = int(response.location.rsplit("/", 1)[1])
+    page = client.get(f"{base}/recommendations/{rec_id}").get_data(as_text=True)
+    assert 'name="line_2"' in page and f'<option selected value="{roads.id}">' in page
     response = client.post(f"{base}/recommendations/{rec_id}", data={
-        "title": "Later libraries", "text": "Open every library until 8pm on Thursdays.", "budget_line_id": "0",
-        "change": "£20,000", "note": "Every library"})
+        "title": "Later libraries", "text": "Open every library until 8pm on Thursdays.", "rows": "3",
+        "line_0": str(libraries.id), "change_0": "£20,000", "line_1": "0", "change_1": "",
+        "line_2": str(parks.id), "change_2": "-£20,000", "note": "Every library, paid from parks"})
     assert response.status_code == 303
     page = client.get(f"{base}/recommendations/{rec_id}").get_data(as_text=True)
-    assert "<ins>every library</ins>" in page and "Every library" in page
+    assert "<ins>every library</ins>" in page and "Every library, paid from parks" in page
+    diff = page[page.index('id="lines-diff"'):]
+    diff = diff[:diff.index("</table>")]
+    assert "Line added" in diff and "Line removed" in diff and "Amount changed" in diff
+    assert "+£18,000" in diff and "+£20,000" in diff and "-£20,000" in diff
     login(client, "facilitator@demo.example")
     assert client.post(f"{base}/recommendations/{rec_id}/vote/open").status_code == 303
     login(client, "resident@demo.example")
@@ -169,9 +206,17 @@ def test_a_recommendation_is_drafted_voted_and_adopted(client, login_as, demo, j
     rec = db.get(Recommendation, rec_id)
     assert rec.status == REC_ADOPTED and rec.support_count == 1
     item = db.get(RecordItem, rec.record_item_id)
-    assert item.amount_pence == 2_000_000 and item.public_url.endswith(f"/juries/{demo.slug}/{jury.id}/public")
+    assert item.amount_pence == 0 and item.budget_line_id is None
+    assert item.public_url.endswith(f"/juries/{demo.slug}/{jury.id}/public")
+    rows = db.exec(select(RecordItemLine.budget_line_id, RecordItemLine.change_pence)
+                   .where(RecordItemLine.item_id == item.id).order_by(RecordItemLine.id)).all()
+    assert rows == [(libraries.id, 2_000_000), (parks.id, -2_000_000)]
+    ledger_page = client.get(f"/ledger/{demo.slug}/register/{item.id}").get_data(as_text=True)
+    assert "Budget lines" in ledger_page and parks.division in ledger_page and "-£20,000" in ledger_page
     public = client.get(f"{base}/public").get_data(as_text=True)
     assert "Open every library until 8pm on Thursdays." in public
+    block = public[public.index("Open every library until 8pm on Thursdays."):]
+    assert libraries.name in block and parks.name in block and "+£20,000" in block and "-£20,000" in block
 
 
 def test_the_public_page_shows_votes_in_aggregate_and_names_only_with_consent(client, login_as, demo, jury, db):
