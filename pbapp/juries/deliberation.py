@@ -165,11 +165,21 @@ def update_round(session: Session, council: str, jury_id: int, round_id: int, ac
     return item
 
 
-def round_for_staff(session: Session, council: str, jury_id: int, round_id: int, actor) -> tuple[Council, Jury, Round, JurySession]:
+@dataclass
+class StaffItem:
+    """A round, witness or item of evidence of this jury, for someone running it (to change or remove it)."""
+
+    council: Council
+    jury: Jury
+    item: Round | Witness | Evidence
+    meeting: JurySession | None = None
+
+
+def round_for_staff(session: Session, council: str, jury_id: int, round_id: int, actor) -> StaffItem:
     """A round of this jury for someone running it (to edit or delete it)."""
     the_council, jury = _staff_jury(session, council, jury_id, actor)
     item = _owned(session, Round, round_id, jury, _("round"))
-    return the_council, jury, item, session.get(JurySession, item.session_id)
+    return StaffItem(the_council, jury, item, session.get(JurySession, item.session_id))
 
 
 def delete_round(session: Session, council: str, jury_id: int, round_id: int, actor) -> None:
@@ -275,10 +285,10 @@ def add_witness(session: Session, council: str, jury_id: int, actor, *, name: st
     return witness
 
 
-def witness_for_staff(session: Session, council: str, jury_id: int, witness_id: int, actor) -> tuple[Council, Jury, Witness]:
+def witness_for_staff(session: Session, council: str, jury_id: int, witness_id: int, actor) -> StaffItem:
     """A witness of this jury for someone running it (to edit or remove them)."""
     the_council, jury = _staff_jury(session, council, jury_id, actor)
-    return the_council, jury, _owned(session, Witness, witness_id, jury, _("witness"))
+    return StaffItem(the_council, jury, _owned(session, Witness, witness_id, jury, _("witness")))
 
 
 def update_witness(session: Session, council: str, jury_id: int, witness_id: int, actor, *, name: str,
@@ -360,10 +370,10 @@ def add_evidence(session: Session, council: str, jury_id: int, actor, *, kind: s
     return item
 
 
-def evidence_for_staff(session: Session, council: str, jury_id: int, evidence_id: int, actor) -> tuple[Council, Jury, Evidence]:
+def evidence_for_staff(session: Session, council: str, jury_id: int, evidence_id: int, actor) -> StaffItem:
     """An item of this jury's evidence for someone running it (to edit, withdraw or delete it)."""
     the_council, jury = _staff_jury(session, council, jury_id, actor)
-    return the_council, jury, _owned(session, Evidence, evidence_id, jury, _("evidence"))
+    return StaffItem(the_council, jury, _owned(session, Evidence, evidence_id, jury, _("evidence")))
 
 
 def update_evidence(session: Session, council: str, jury_id: int, evidence_id: int, actor, *, title: str,

@@ -98,6 +98,14 @@ class EvidenceForm(FlaskForm):
     publish = BooleanField(_l("Publish now to the jurors and the public page"))
 
 
+class EvidenceEditForm(EvidenceForm):
+    """Correcting evidence: its kind stays, publishing has its own buttons, a PDF is replaced only if chosen."""
+
+    kind = None
+    publish = None
+    upload = FileField(_l("Replace the PDF (optional)"), description=_l("Leave empty to keep the current file."))
+
+
 class RequestForm(FlaskForm):
     kind = RadioField(_l("What would you like"), choices=[
         SelectChoice(WITNESS_REQUEST, _l("To hear from a witness")),
