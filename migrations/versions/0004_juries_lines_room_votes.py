@@ -20,25 +20,27 @@ depends_on = ('0002_ledger',)
 
 
 def upgrade() -> None:
+    # The foreign key to the version is added after the version table is rebuilt: SQLite rebuilds a
+    # table by dropping it, which a row pointing at it would block.
     op.create_table('jury_recommendation_line',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('budget_line_id', sa.Integer(), nullable=False),
     sa.Column('change_pence', sa.BigInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['version_id'], ['jury_recommendation_version.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('version_id', 'budget_line_id', name='uq_recommendation_line_version_line')
     )
-    with op.batch_alter_table('jury_recommendation_line', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_jury_recommendation_line_version_id'), ['version_id'], unique=False)
-
     op.execute("INSERT INTO jury_recommendation_line (version_id, position, budget_line_id, change_pence) "
                "SELECT id, 0, budget_line_id, change_pence FROM jury_recommendation_version "
                "WHERE budget_line_id IS NOT NULL")
     with op.batch_alter_table('jury_recommendation_version', schema=None) as batch_op:
         batch_op.drop_column('budget_line_id')
         batch_op.drop_column('change_pence')
+    with op.batch_alter_table('jury_recommendation_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_jury_recommendation_line_version_id'), ['version_id'], unique=False)
+        batch_op.create_foreign_key('fk_jury_recommendation_line_version_id', 'jury_recommendation_version',
+                                    ['version_id'], ['id'])
 
     op.create_table('record_item_line',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -86,8 +88,8 @@ def downgrade() -> None:
                "WHERE l.version_id = jury_recommendation_version.id ORDER BY l.position, l.id LIMIT 1), "
                "change_pence = COALESCE((SELECT l.change_pence FROM jury_recommendation_line l "
                "WHERE l.version_id = jury_recommendation_version.id ORDER BY l.position, l.id LIMIT 1), 0)")
-    with op.batch_alter_table('jury_recommendation_version', schema=None) as batch_op:
-        batch_op.alter_column('change_pence', server_default=None)
     with op.batch_alter_table('jury_recommendation_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_jury_recommendation_line_version_id'))
     op.drop_table('jury_recommendation_line')
+    with op.batch_alter_table('jury_recommendation_version', schema=None) as batch_op:
+        batch_op.alter_column('change_pence', server_default=None)

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from pbapp.juries.models import (
-    POLL_OPEN, REC_ADOPTED, Attendance, Evidence, Jury, JurySession, Question, Recommendation, Round, StrawPoll,
+    POLL_OPEN, REC_ADOPTED, Attendance, Evidence, Jury, JurySession, PollBallot, Question, Recommendation, Round,
+    StrawPoll, Witness,
 )
 from pbapp.ledger.models import RecordItem, RecordItemLine
 from tests import factories
@@ -263,3 +264,123 @@ def test_a_round_page_shows_its_closed_polls_results(client, login_as, demo, jur
     login_as("facilitator")
     page = client.get(f"{_base(demo, jury)}/rounds/{poll.round_id}").get_data(as_text=True)
     assert "Results of this round’s polls" in page and "28 jurors answered" in page
+
+
+def test_the_facilitator_changes_a_round_and_errors_come_back_with_422(client, login_as, demo, jury, db):
+    the_round = make.round_(db, jury, title="Evening 8")
+    base = _base(demo, jury)
+    login_as("facilitator")
+    page = client.get(f"{base}/rounds/{the_round.id}/edit").get_data(as_text=True)
+    assert 'value="Evening 8"' in page and "Change the round" in page
+    response = client.post(f"{base}/rounds/{the_round.id}/edit", data={
+        "title": "Evening 8", "held_on": "2027-03-20", "kind": "evidence", "place": "", "link": ""})
+    assert response.status_code == 422
+    assert '<a href="#place">Enter where the round is held or a link to join it</a>' in response.get_data(as_text=True)
+    response = client.post(f"{base}/rounds/{the_round.id}/edit", data={
+        "title": "Evening 8: parks", "held_on": "2027-03-20", "kind": "deliberation", "place": "Park Lodge"})
+    assert response.status_code == 303 and response.location.endswith(f"/rounds/{the_round.id}")
+    db.commit()
+    db.expire_all()
+    assert db.get(JurySession, the_round.session_id).title == "Evening 8: parks"
+    assert db.get(Round, the_round.id).kind == "deliberation"
+
+
+def test_a_facilitator_of_another_jury_cannot_change_this_jurys_items(client, demo, jury, db):
+    stranger = factories.user(db, council=demo, role="facilitator", email="other.facilitator@example.org")
+    make.jury(db, demo, facilitator=stranger)
+    the_round = make.round_(db, jury, title="Evening 9")
+    item, witness = make.evidence(db, jury), make.witness(db, jury)
+    login(client, "other.facilitator@example.org")
+    base = _base(demo, jury)
+    for url in (f"{base}/rounds/{the_round.id}/edit", f"{base}/rounds/{the_round.id}/delete",
+                f"{base}/witnesses/{witness.id}/edit", f"{base}/witnesses/{witness.id}/delete",
+                f"{base}/evidence/{item.id}/edit", f"{base}/evidence/{item.id}/withdraw",
+                f"{base}/evidence/{item.id}/delete"):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, data={"title": "Hijacked", "name": "Hijacked"}).status_code == 403, url
+    db.commit()
+    db.expire_all()
+    assert db.get(JurySession, the_round.session_id).title == "Evening 9"
+    assert db.get(Evidence, item.id).published_at is not None
+
+
+def test_evidence_is_withdrawn_then_deleted_after_confirmation(client, login_as, demo, jury, db):
+    item = make.evidence(db, jury, title="Old briefing")
+    item_id, base = item.id, _base(demo, jury)
+    login_as("facilitator")
+    page = client.get(f"{base}/evidence/{item.id}/delete").get_data(as_text=True)
+    assert "Delete “Old briefing”?" in page
+    response = client.post(f"{base}/evidence/{item.id}/delete")
+    assert response.status_code == 409
+    assert "Withdraw this evidence from publication before deleting it." in response.get_data(as_text=True)
+    assert "Withdraw “Old briefing” from publication?" in client.get(f"{base}/evidence/{item.id}/withdraw").get_data(
+        as_text=True)
+    assert client.post(f"{base}/evidence/{item.id}/withdraw").status_code == 303
+    client.post("/accounts/logout")
+    assert client.get(f"{base}/evidence/{item.id}").status_code == 404
+    login_as("facilitator")
+    assert client.post(f"{base}/evidence/{item.id}/delete").status_code == 303
+    db.commit()
+    db.expire_all()
+    assert db.get(Evidence, item_id) is None
+
+
+def test_a_witness_entry_is_changed_and_a_link_replaced(client, login_as, demo, jury, db):
+    witness = make.witness(db, jury)
+    link = make.evidence(db, jury, kind="link", title="Report", body="", url="https://example.org/a")
+    base = _base(demo, jury)
+    login_as("facilitator")
+    dashboard = client.get(f"{base}/deliberation").get_data(as_text=True)
+    assert f"/witnesses/{witness.id}/edit" in dashboard and f"/evidence/{link.id}/withdraw" in dashboard
+    response = client.post(f"{base}/witnesses/{witness.id}/edit", data={
+        "name": "Sam Patel", "organisation": "", "view": "", "stance": "against", "asked_by": "jurors"})
+    assert response.status_code == 422 and "Describe the view the witness puts" in response.get_data(as_text=True)
+    response = client.post(f"{base}/witnesses/{witness.id}/edit", data={
+        "name": "Sam Patel", "organisation": "Library users", "view": "Close the smallest branch", "stance": "against",
+        "asked_by": "jurors", "round_id": "0"})
+    assert response.status_code == 303
+    page = client.get(f"{base}/evidence/{link.id}/edit").get_data(as_text=True)
+    assert 'name="url"' in page and 'name="body"' not in page and 'name="upload"' not in page
+    response = client.post(f"{base}/evidence/{link.id}/edit", data={"title": "Report", "url": "ftp://example.org"})
+    assert response.status_code == 422
+    response = client.post(f"{base}/evidence/{link.id}/edit", data={"title": "Report", "url": "https://example.org/b"})
+    assert response.status_code == 303
+    db.commit()
+    db.expire_all()
+    assert (db.get(Witness, witness.id).stance, db.get(Evidence, link.id).url) == ("against", "https://example.org/b")
+
+
+def test_the_facilitator_enters_a_straw_poll_answer_from_the_room(client, login_as, demo, jury, db):
+    the_round = make.round_(db, jury, title="Evening 10")
+    poll = make.approval_poll(db, jury, the_round)
+    options = make_options(db, poll)
+    base = _base(demo, jury)
+    login_as("facilitator")
+    page = client.get(f"{base}/polls/{poll.id}/room").get_data(as_text=True)
+    juror_ids = [int(i) for i in re.findall(rf"/polls/{poll.id}/room/(\d+)", page)]
+    assert len(juror_ids) == 28
+    url = f"{base}/polls/{poll.id}/room/{juror_ids[0]}"
+    response = client.post(url, data={})
+    assert response.status_code == 422 and "There is a problem" in response.get_data(as_text=True)
+    response = client.post(url, data={"choices": [str(options[0].id), str(options[2].id)]})
+    assert response.status_code == 303 and response.location.endswith(f"/polls/{poll.id}/room")
+    facilitator = factories.user_by_email(db, "facilitator@demo.example")
+    page = client.get(f"{base}/polls/{poll.id}/room").get_data(as_text=True)
+    assert page.count(f"Entered by facilitator: {facilitator.name}") == 1
+    db.commit()
+    db.expire_all()
+    ballot = db.exec(select(PollBallot).where(PollBallot.poll_id == poll.id)).one()
+    assert (ballot.juror_id, ballot.entered_by_id) == (juror_ids[0], facilitator.id)
+
+
+@pytest.mark.parametrize("app_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_changes_without_a_csrf_token_are_refused(client, login_as, demo, jury, db):
+    the_round = make.round_(db, jury, title="Evening 11")
+    login_as("facilitator")
+    base = _base(demo, jury)
+    for url in (f"{base}/rounds/{the_round.id}/edit", f"{base}/rounds/{the_round.id}/delete"):
+        assert client.post(url, data={"title": "x", "held_on": "2027-03-20", "kind": "evidence",
+                                      "place": "Hall"}).status_code == 400
+    db.commit()
+    db.expire_all()
+    assert db.get(Round, the_round.id) is not None
