@@ -35,9 +35,9 @@ from pbapp.juries.models import (
     ALLOCATION_POLL, APPROVAL_POLL, CONFIRMED, EVIDENCE_KINDS, LINK_EVIDENCE, PDF_EVIDENCE, POLL_CLOSED,
     POLL_DRAFT, POLL_KINDS, POLL_OPEN, RANKING_POLL, REC_ADOPTED, REC_DRAFT, REC_NOT_ADOPTED, REC_VOTING,
     REQUEST_KINDS, REQUEST_OPEN, REQUEST_STATUSES, ROUND_KINDS, STANCES, SUPPORT, OPPOSE, ABSTAIN, TO_OFFICER,
-    TO_WITNESS, VOTE_CHOICES, ASKERS, Attendance, Evidence, Expense, EvidenceFile, EvidenceRequest, Juror, JurorAccount,
-    Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationLine, RecommendationVersion,
-    RecommendationVote, Round, StrawPoll, Witness,
+    TO_WITNESS, VOTE_CHOICES, ASKERS, Attendance, Evidence, EvidenceFile, EvidenceRequest, Expense, Juror,
+    JurorAccount, Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationLine,
+    RecommendationVersion, RecommendationVote, Round, StrawPoll, Witness,
 )
 from pbapp.ledger import services as ledger
 from pbapp.sortition.models import PersonContact
@@ -399,7 +399,7 @@ def update_evidence(session: Session, council: str, jury_id: int, evidence_id: i
 
 
 def withdraw_evidence(session: Session, council: str, jury_id: int, evidence_id: int, actor) -> Evidence:
-    """Take published evidence back from the jurors and the public page (it stays in the library and can be published again)."""
+    """Take published evidence back from jurors and the public page; it stays in the library to publish again."""
     _council, jury = _staff_jury(session, council, jury_id, actor)
     item = _owned(session, Evidence, evidence_id, jury, _("evidence"))
     if item.published_at is None:
@@ -412,7 +412,7 @@ def withdraw_evidence(session: Session, council: str, jury_id: int, evidence_id:
 
 
 def delete_evidence(session: Session, council: str, jury_id: int, evidence_id: int, actor) -> None:
-    """Delete an unpublished item of evidence and its file (published evidence is withdrawn first, so the public record never silently loses it)."""
+    """Delete unpublished evidence and its file; published evidence is withdrawn first, never silently lost."""
     _council, jury = _staff_jury(session, council, jury_id, actor)
     item = _owned(session, Evidence, evidence_id, jury, _("evidence"))
     if item.published_at is not None:
@@ -839,7 +839,7 @@ def _add_version(session: Session, rec: Recommendation, actor, *, version: int, 
 def draft_recommendation(session: Session, council: str, jury_id: int, actor, *, title: str, text: str,
                          lines: list[tuple[int, int]] | None, threshold_percent: int,
                          note: str = "") -> Recommendation:
-    """Start a recommendation (version 1) with its budget lines, and the support it will need set now, before anyone votes."""
+    """Start a recommendation (version 1) with its budget lines and the support it needs, set before anyone votes."""
     _council, jury = _member_jury(session, council, jury_id, actor)
     if not 50 <= threshold_percent <= 100:
         raise Invalid(_("Set the support needed between 50% and 100%"), field="threshold_percent")
@@ -901,7 +901,8 @@ class LineDiff:
         return "same" if self.before == self.after else "changed"
 
 
-def line_diff(before: list[RecommendationLine], after: list[RecommendationLine], names: dict[int, str]) -> list[LineDiff]:
+def line_diff(before: list[RecommendationLine], after: list[RecommendationLine],
+              names: dict[int, str]) -> list[LineDiff]:
     """Lines added, removed or changed in amount from one version to the next."""
     old = {line.budget_line_id: line.change_pence for line in before}
     new = {line.budget_line_id: line.change_pence for line in after}
@@ -1073,6 +1074,7 @@ class RecommendationRow:
     rec: Recommendation
     latest: RecommendationVersion
     lines: list[tuple[str, int]]
+    room_votes: int = 0  # votes cast in the room and entered by a facilitator
 
     @property
     def total_pence(self) -> int:
@@ -1090,8 +1092,12 @@ def _recommendations(session: Session, jury: Jury, *, drafts: bool = True) -> li
         query = query.where(Recommendation.status.in_((REC_ADOPTED, REC_NOT_ADOPTED)))
     latest = [(rec, _latest(session, rec)) for rec in session.exec(query).all()]
     lines = version_lines(session, [version.id for _rec, version in latest])
+    room = dict(session.exec(select(RecommendationVote.recommendation_id, func.count())
+                             .join(Recommendation, Recommendation.id == RecommendationVote.recommendation_id)
+                             .where(Recommendation.jury_id == jury.id, RecommendationVote.entered_by_id.is_not(None))
+                             .group_by(RecommendationVote.recommendation_id)).all())
     return [RecommendationRow(rec, version, [(_line_name(names, line.budget_line_id), line.change_pence)
-                                             for line in lines[version.id]])
+                                             for line in lines[version.id]], room.get(rec.id, 0))
             for rec, version in latest]
 
 
@@ -1335,7 +1341,7 @@ def _entered_by_names(session: Session, user_ids: set[int]) -> dict[int, str]:
 
 def record_room_votes(session: Session, council: str, jury_id: int, recommendation_id: int, actor,
                       choices: dict[int, str]) -> int:
-    """Enter (or correct) votes jurors cast in the room, marked as entered by this person; a juror's own online vote is never overwritten."""
+    """Enter (or correct) votes cast in the room, marked with who entered them; never over a juror's own vote."""
     _council, jury = _staff_jury(session, council, jury_id, actor)
     rec = _owned(session, Recommendation, recommendation_id, jury, _("recommendation"))
     if rec.status != REC_VOTING:
@@ -1405,13 +1411,14 @@ def _room_juror(session: Session, jury: Jury, juror_id: int) -> tuple[Juror, str
 
 def room_ballot_for_juror(session: Session, council: str, jury_id: int, poll_id: int, juror_id: int,
                           actor) -> tuple[PollBallotView, str, bool]:
-    """The ballot form a facilitator fills in for a juror who answered in the room: the view, their name, and whether they answered online themselves."""
+    """A juror's straw-poll ballot for the facilitator to fill in, their name, and whether they answered online."""
     the_council, jury = _staff_jury(session, council, jury_id, actor)
     poll = _owned(session, StrawPoll, poll_id, jury, _("poll"))
     juror, name = _room_juror(session, jury, juror_id)
     ballot = session.exec(select(PollBallot).where(PollBallot.poll_id == poll.id,
                                                    PollBallot.juror_id == juror.id)).first()
-    view = PollBallotView(the_council, jury, poll, _options(session, poll), json.loads(ballot.choices) if ballot else None)
+    mine = json.loads(ballot.choices) if ballot else None
+    view = PollBallotView(the_council, jury, poll, _options(session, poll), mine)
     return view, name, ballot is not None and ballot.entered_by_id is None
 
 

@@ -132,6 +132,7 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     recommendations = page.locator(".app-recommendation").all_inner_texts()
     ours = [text for text in recommendations if "Open libraries on Sunday afternoons" in text]
     assert len(ours) == 1 and "2 supported" in ours[0] and "2 of 2 jurors voting" in ours[0]
+    assert "1 of these votes was cast in the room and entered by the facilitator." in ours[0]
     assert "Library service" in ours[0] and "+£90,000" in ours[0] and "-£60,000" in ours[0] and "-£30,000" in ours[0]
     assert "Yes, for about £90,000 a year." in page.content()
     assert "How the libraries are used" in page.content()

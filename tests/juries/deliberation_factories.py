@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from pbapp.accounts.models import User
 from pbapp.juries.models import (
-    APPROVAL_POLL, CONFIRMED, EVIDENCE_ROUND, IN_FAVOUR, MARKDOWN_EVIDENCE, POLL_OPEN, REC_DRAFT, TO_OFFICER, WITNESS_REQUEST,
-    Evidence, EvidenceRequest, Juror, JurorAccount, Jury, JurySession, PollOption, Question, Recommendation,
-    RecommendationVersion, Round, StrawPoll, Witness,
+    APPROVAL_POLL, CONFIRMED, EVIDENCE_ROUND, IN_FAVOUR, MARKDOWN_EVIDENCE, POLL_OPEN, REC_DRAFT, TO_OFFICER,
+    WITNESS_REQUEST, Evidence, EvidenceRequest, Juror, JurorAccount, Jury, JurySession, PollOption, Question,
+    Recommendation, RecommendationVersion, Round, StrawPoll, Witness,
 )
 from pbapp.ledger.models import BudgetBook, BudgetLine
 from pbapp.sortition.models import Person, Pool

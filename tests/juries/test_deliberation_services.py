@@ -397,7 +397,7 @@ def _open_approval_poll(session, world):
 
 def test_the_facilitator_enters_a_straw_poll_answer_given_in_the_room(session, world, db):
     poll, options = _open_approval_poll(session, world)
-    offline = [j for j, _name in services.confirmed_jurors(session, world.jury) if j.id != world.juror.id][0]
+    offline = next(j for j, _name in services.confirmed_jurors(session, world.jury) if j.id != world.juror.id)
     with pytest.raises(NotAllowed):
         services.enter_room_ballot(session, world.slug, world.jury.id, poll.id, offline.id, world.other_facilitator,
                                    [options[0].id])
@@ -466,6 +466,7 @@ def test_room_votes_are_marked_with_who_entered_them_and_can_be_corrected(sessio
     done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
                                               public_url="https://example.org/jury")
     assert (done.support_count, done.oppose_count) == (2, 0)
+    assert services.public_page(session, world.slug, world.jury.id).decided[0].room_votes == 2
 
 
 def test_the_facilitator_corrects_rounds_witnesses_and_evidence_of_their_own_jury_only(session, world, db):

@@ -16,7 +16,8 @@ def test_single_line_recommendations_survive_the_move_to_many_lines(app, db):
     council = factories.council(db)
     libraries, parks, _roads = make.budget_lines(db, council)
     rec = make.recommendation(db, make.jury(db, council))
-    version_id = db.exec(select(RecommendationVersion.id).where(RecommendationVersion.recommendation_id == rec.id)).one()
+    version_id = db.exec(select(RecommendationVersion.id)
+                         .where(RecommendationVersion.recommendation_id == rec.id)).one()
     db.add_all([RecommendationLine(version_id=version_id, position=0, budget_line_id=libraries.id, change_pence=-5),
                 RecommendationLine(version_id=version_id, position=1, budget_line_id=parks.id, change_pence=7)])
     db.commit()
