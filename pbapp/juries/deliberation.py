@@ -35,9 +35,9 @@ from pbapp.juries.models import (
     ALLOCATION_POLL, APPROVAL_POLL, CONFIRMED, EVIDENCE_KINDS, LINK_EVIDENCE, PDF_EVIDENCE, POLL_CLOSED,
     POLL_DRAFT, POLL_KINDS, POLL_OPEN, RANKING_POLL, REC_ADOPTED, REC_DRAFT, REC_NOT_ADOPTED, REC_VOTING,
     REQUEST_KINDS, REQUEST_OPEN, REQUEST_STATUSES, ROUND_KINDS, STANCES, SUPPORT, OPPOSE, ABSTAIN, TO_OFFICER,
-    TO_WITNESS, VOTE_CHOICES, ASKERS, Attendance, Evidence, EvidenceFile, EvidenceRequest, Juror, JurorAccount,
-    Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationVersion,
-    RecommendationVote, Round, StrawPoll, Witness,
+    TO_WITNESS, VOTE_CHOICES, ASKERS, Attendance, Evidence, EvidenceFile, EvidenceRequest, Expense, Juror,
+    JurorAccount, Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationLine,
+    RecommendationVersion, RecommendationVote, Round, StrawPoll, Witness,
 )
 from pbapp.ledger import services as ledger
 from pbapp.sortition.models import PersonContact
@@ -121,28 +121,88 @@ def confirmed_jurors(session: Session, jury: Jury) -> list[tuple[Juror, str]]:
 # Rounds and attendance
 
 
-def create_round(session: Session, council: str, jury_id: int, actor, *, title: str, held_on: date,
-                 kind: str, starts_at: str = "", place: str = "", link: str = "", agenda: str = "") -> Round:
-    """Add a round to the jury: a session (date, for attendance and honoraria) with its kind, place and agenda."""
-    _council, jury = _staff_jury(session, council, jury_id, actor)
+def _round_place(kind: str, place: str, link: str) -> tuple[str, str]:
     if kind not in ROUND_KINDS:
         raise Invalid(_("Choose evidence, deliberation or decision"), field="kind")
     if not (place or "").strip() and not (link or "").strip():
         raise Invalid(_("Enter where the round is held or a link to join it"), field="place")
-    if link:
-        link = _http_url(link, "link")
+    return (place or "").strip(), _http_url(link, "link") if link else ""
+
+
+def create_round(session: Session, council: str, jury_id: int, actor, *, title: str, held_on: date,
+                 kind: str, starts_at: str = "", place: str = "", link: str = "", agenda: str = "") -> Round:
+    """Add a round to the jury: a session (date, for attendance and honoraria) with its kind, place and agenda."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    place, link = _round_place(kind, place, link)
     meeting = JurySession(jury_id=jury.id, title=_text(title, 200, "title", _("Enter a title for the round")),
                           held_on=held_on)
     session.add(meeting)
     session.flush()
     item = Round(jury_id=jury.id, session_id=meeting.id, kind=kind, starts_at=(starts_at or "").strip(),
-                 place=(place or "").strip(), link=link or "", agenda=(agenda or "").strip(),
-                 created_by_id=actor.id)
+                 place=place, link=link, agenda=(agenda or "").strip(), created_by_id=actor.id)
     session.add(item)
     session.flush()
     _record(session, "jury.round_created", item, jury, actor, kind=kind, held_on=held_on.isoformat())
     session.commit()
     return item
+
+
+def update_round(session: Session, council: str, jury_id: int, round_id: int, actor, *, title: str, held_on: date,
+                 kind: str, starts_at: str = "", place: str = "", link: str = "", agenda: str = "") -> Round:
+    """Correct a round's title, date, kind, place or agenda; attendance already taken stays with it."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    item = _owned(session, Round, round_id, jury, _("round"))
+    meeting = session.get(JurySession, item.session_id)
+    place, link = _round_place(kind, place, link)
+    before = {"kind": item.kind, "held_on": meeting.held_on.isoformat()}
+    meeting.title, meeting.held_on = _text(title, 200, "title", _("Enter a title for the round")), held_on
+    item.kind, item.starts_at, item.place, item.link = kind, (starts_at or "").strip(), place, link
+    item.agenda = (agenda or "").strip()
+    session.add_all([meeting, item])
+    _record(session, "jury.round_updated", item, jury, actor, before=before,
+            after={"kind": kind, "held_on": held_on.isoformat()})
+    session.commit()
+    return item
+
+
+@dataclass
+class StaffItem:
+    """A round, witness or item of evidence of this jury, for someone running it (to change or remove it)."""
+
+    council: Council
+    jury: Jury
+    item: Round | Witness | Evidence
+    meeting: JurySession | None = None
+
+
+def round_for_staff(session: Session, council: str, jury_id: int, round_id: int, actor) -> StaffItem:
+    """A round of this jury for someone running it (to edit or delete it)."""
+    the_council, jury = _staff_jury(session, council, jury_id, actor)
+    item = _owned(session, Round, round_id, jury, _("round"))
+    return StaffItem(the_council, jury, item, session.get(JurySession, item.session_id))
+
+
+def delete_round(session: Session, council: str, jury_id: int, round_id: int, actor) -> None:
+    """Remove a round added by mistake; refused once it holds polls, attendance or expenses, which must not vanish."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    item = _owned(session, Round, round_id, jury, _("round"))
+    if session.exec(select(StrawPoll.id).where(StrawPoll.round_id == item.id)).first() is not None:
+        raise Conflict(_("This round has straw polls, so it cannot be deleted. Change its details instead."))
+    recorded = session.exec(select(Attendance.id).where(Attendance.session_id == item.session_id)).first()
+    claimed = session.exec(select(Expense.id).where(Expense.session_id == item.session_id)).first()
+    if recorded is not None or claimed is not None:
+        raise Conflict(_("Attendance or expenses are recorded for this round, so it cannot be deleted. "
+                         "Change its details instead."))
+    for model in (Evidence, Witness, Question):
+        for linked in session.exec(select(model).where(model.round_id == item.id)).all():
+            linked.round_id = None
+            session.add(linked)
+    meeting = session.get(JurySession, item.session_id)
+    _record(session, "jury.round_deleted", item, jury, actor, kind=item.kind, held_on=meeting.held_on.isoformat())
+    session.delete(item)
+    session.flush()
+    session.delete(meeting)
+    session.commit()
 
 
 @dataclass
@@ -197,26 +257,95 @@ def record_round_attendance(session: Session, council: str, jury_id: int, round_
 # Evidence, witnesses and requests
 
 
-def add_witness(session: Session, council: str, jury_id: int, actor, *, name: str, organisation: str,
-                view: str, stance: str, asked_by: str, round_id: int | None = None) -> Witness:
-    """Add a witness to the register: who they are, the view they put, and who asked for them."""
-    _council, jury = _staff_jury(session, council, jury_id, actor)
+def _witness_fields(session: Session, jury: Jury, *, name: str, organisation: str, view: str, stance: str,
+                    asked_by: str, round_id: int | None) -> dict:
     if stance not in STANCES:
         raise Invalid(_("Choose the view the witness puts"), field="stance")
     if asked_by not in ASKERS:
         raise Invalid(_("Choose who asked for this witness"), field="asked_by")
     if round_id:
         _owned(session, Round, round_id, jury, _("round"))
-    witness = Witness(jury_id=jury.id, round_id=round_id or None,
-                      name=_text(name, 200, "name", _("Enter the witness's name")),
-                      organisation=(organisation or "").strip()[:200],
-                      view=_text(view, 500, "view", _("Describe the view the witness puts")),
-                      stance=stance, asked_by=asked_by)
+    return {"round_id": round_id or None, "name": _text(name, 200, "name", _("Enter the witness's name")),
+            "organisation": (organisation or "").strip()[:200],
+            "view": _text(view, 500, "view", _("Describe the view the witness puts")),
+            "stance": stance, "asked_by": asked_by}
+
+
+def add_witness(session: Session, council: str, jury_id: int, actor, *, name: str, organisation: str,
+                view: str, stance: str, asked_by: str, round_id: int | None = None) -> Witness:
+    """Add a witness to the register: who they are, the view they put, and who asked for them."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    witness = Witness(jury_id=jury.id, **_witness_fields(session, jury, name=name, organisation=organisation,
+                                                         view=view, stance=stance, asked_by=asked_by,
+                                                         round_id=round_id))
     session.add(witness)
     session.flush()
     _record(session, "jury.witness_added", witness, jury, actor, stance=stance, asked_by=asked_by)
     session.commit()
     return witness
+
+
+def witness_for_staff(session: Session, council: str, jury_id: int, witness_id: int, actor) -> StaffItem:
+    """A witness of this jury for someone running it (to edit or remove them)."""
+    the_council, jury = _staff_jury(session, council, jury_id, actor)
+    return StaffItem(the_council, jury, _owned(session, Witness, witness_id, jury, _("witness")))
+
+
+def update_witness(session: Session, council: str, jury_id: int, witness_id: int, actor, *, name: str,
+                   organisation: str, view: str, stance: str, asked_by: str, round_id: int | None = None) -> Witness:
+    """Correct a witness's entry in the register (the balance of evidence follows)."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    witness = _owned(session, Witness, witness_id, jury, _("witness"))
+    before = {"stance": witness.stance, "asked_by": witness.asked_by}
+    for key, value in _witness_fields(session, jury, name=name, organisation=organisation, view=view, stance=stance,
+                                      asked_by=asked_by, round_id=round_id).items():
+        setattr(witness, key, value)
+    session.add(witness)
+    _record(session, "jury.witness_updated", witness, jury, actor, before=before,
+            after={"stance": stance, "asked_by": asked_by})
+    session.commit()
+    return witness
+
+
+def delete_witness(session: Session, council: str, jury_id: int, witness_id: int, actor) -> None:
+    """Take a witness off the register; refused while evidence or jurors' questions refer to them."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    witness = _owned(session, Witness, witness_id, jury, _("witness"))
+    if (session.exec(select(Evidence.id).where(Evidence.witness_id == witness.id)).first() is not None
+            or session.exec(select(Question.id).where(Question.witness_id == witness.id)).first() is not None):
+        raise Conflict(_("Evidence or jurors' questions refer to this witness, so they stay on the register. "
+                         "Change their details instead."))
+    _record(session, "jury.witness_deleted", witness, jury, actor, stance=witness.stance, asked_by=witness.asked_by)
+    session.delete(witness)
+    session.commit()
+
+
+def _evidence_content(item: Evidence, *, body: str, url: str, upload: tuple[str, bytes] | None,
+                      required: bool = True) -> bytes:
+    """Fill the kind-specific part of an item; returns PDF bytes to store (empty: keep what is stored)."""
+    data = b""
+    if item.kind == PDF_EVIDENCE:
+        name, data = upload or ("", b"")
+        if not data:
+            if required:
+                raise Invalid(_("Choose a PDF file to upload"), field="upload")
+            return b""
+        if not data.startswith(PDF_MAGIC):
+            raise Invalid(_("The file must be a PDF"), field="upload")
+        stem = secure_filename(name.rsplit(".", 1)[0]) or "evidence"
+        item.file_name, item.file_size = f"{stem[:150]}.pdf", len(data)
+    elif item.kind == LINK_EVIDENCE:
+        item.url = _http_url(url, "url")
+    else:
+        item.body = _text(body, 100_000, "body", _("Enter the text of the evidence"))
+    return data
+
+
+def _evidence_links(session: Session, jury: Jury, round_id: int | None, witness_id: int | None) -> None:
+    if round_id:
+        _owned(session, Round, round_id, jury, _("round"))
+    if witness_id:
+        _owned(session, Witness, witness_id, jury, _("witness"))
 
 
 def add_evidence(session: Session, council: str, jury_id: int, actor, *, kind: str, title: str,
@@ -227,26 +356,11 @@ def add_evidence(session: Session, council: str, jury_id: int, actor, *, kind: s
     _council, jury = _staff_jury(session, council, jury_id, actor)
     if kind not in EVIDENCE_KINDS:
         raise Invalid(_("Choose what kind of evidence this is"), field="kind")
-    if round_id:
-        _owned(session, Round, round_id, jury, _("round"))
-    if witness_id:
-        _owned(session, Witness, witness_id, jury, _("witness"))
+    _evidence_links(session, jury, round_id, witness_id)
     item = Evidence(jury_id=jury.id, round_id=round_id or None, witness_id=witness_id or None, kind=kind,
                     title=_text(title, 200, "title", _("Enter a title")), summary=(summary or "").strip()[:1000],
                     created_by_id=actor.id, published_at=utcnow() if publish else None)
-    data = b""
-    if kind == PDF_EVIDENCE:
-        name, data = upload or ("", b"")
-        if not data:
-            raise Invalid(_("Choose a PDF file to upload"), field="upload")
-        if not data.startswith(PDF_MAGIC):
-            raise Invalid(_("The file must be a PDF"), field="upload")
-        stem = secure_filename(name.rsplit(".", 1)[0]) or "evidence"
-        item.file_name, item.file_size = f"{stem[:150]}.pdf", len(data)
-    elif kind == LINK_EVIDENCE:
-        item.url = _http_url(url, "url")
-    else:
-        item.body = _text(body, 100_000, "body", _("Enter the text of the evidence"))
+    data = _evidence_content(item, body=body, url=url, upload=upload)
     session.add(item)
     session.flush()
     if data:
@@ -254,6 +368,62 @@ def add_evidence(session: Session, council: str, jury_id: int, actor, *, kind: s
     _record(session, "jury.evidence_added", item, jury, actor, kind=kind, published=publish)
     session.commit()
     return item
+
+
+def evidence_for_staff(session: Session, council: str, jury_id: int, evidence_id: int, actor) -> StaffItem:
+    """An item of this jury's evidence for someone running it (to edit, withdraw or delete it)."""
+    the_council, jury = _staff_jury(session, council, jury_id, actor)
+    return StaffItem(the_council, jury, _owned(session, Evidence, evidence_id, jury, _("evidence")))
+
+
+def update_evidence(session: Session, council: str, jury_id: int, evidence_id: int, actor, *, title: str,
+                    summary: str = "", body: str = "", url: str = "", round_id: int | None = None,
+                    witness_id: int | None = None, upload: tuple[str, bytes] | None = None) -> Evidence:
+    """Correct an item of evidence (its kind stays); a PDF is replaced only when a new file is chosen."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    item = _owned(session, Evidence, evidence_id, jury, _("evidence"))
+    _evidence_links(session, jury, round_id, witness_id)
+    item.title, item.summary = _text(title, 200, "title", _("Enter a title")), (summary or "").strip()[:1000]
+    item.round_id, item.witness_id = round_id or None, witness_id or None
+    data = _evidence_content(item, body=body, url=url, upload=upload, required=False)
+    if data:
+        stored = session.exec(select(EvidenceFile).where(EvidenceFile.evidence_id == item.id)).first()
+        stored = stored or EvidenceFile(evidence_id=item.id, data=b"")
+        stored.data = data
+        session.add(stored)
+    session.add(item)
+    _record(session, "jury.evidence_updated", item, jury, actor, file_replaced=bool(data),
+            published=item.published_at is not None)
+    session.commit()
+    return item
+
+
+def withdraw_evidence(session: Session, council: str, jury_id: int, evidence_id: int, actor) -> Evidence:
+    """Take published evidence back from jurors and the public page; it stays in the library to publish again."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    item = _owned(session, Evidence, evidence_id, jury, _("evidence"))
+    if item.published_at is None:
+        raise Conflict(_("This evidence is not published."))
+    item.published_at = None
+    session.add(item)
+    _record(session, "jury.evidence_withdrawn", item, jury, actor)
+    session.commit()
+    return item
+
+
+def delete_evidence(session: Session, council: str, jury_id: int, evidence_id: int, actor) -> None:
+    """Delete unpublished evidence and its file; published evidence is withdrawn first, never silently lost."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    item = _owned(session, Evidence, evidence_id, jury, _("evidence"))
+    if item.published_at is not None:
+        raise Conflict(_("Withdraw this evidence from publication before deleting it."))
+    stored = session.exec(select(EvidenceFile).where(EvidenceFile.evidence_id == item.id)).first()
+    if stored is not None:
+        session.delete(stored)
+        session.flush()
+    _record(session, "jury.evidence_deleted", item, jury, actor, kind=item.kind)
+    session.delete(item)
+    session.commit()
 
 
 def publish_evidence(session: Session, council: str, jury_id: int, evidence_id: int, actor) -> Evidence:
@@ -489,6 +659,19 @@ def poll_for_juror(session: Session, council: str, jury_id: int, poll_id: int, a
                           json.loads(ballot.choices) if ballot else None)
 
 
+def _checked_choices(poll: StrawPoll, options: list[PollOption], choices: dict[int, int] | list[int]) -> dict | list:
+    try:
+        if poll.kind == ALLOCATION_POLL:
+            amounts = {str(k): int(v) for k, v in dict(choices).items()}
+            _spec(poll, options).validate({k: _pounds(v) for k, v in amounts.items()})
+            return amounts
+        stored = [str(c) for c in choices]
+        _spec(poll, options).validate(stored)
+        return stored
+    except BallotError as error:
+        raise Invalid(str(error), field="choices") from error
+
+
 def cast_poll_ballot(session: Session, council: str, jury_id: int, poll_id: int, actor,
                      choices: dict[int, int] | list[int]) -> PollBallot:
     """Record (or change) a juror's straw-poll ballot, checked by the ballot kind's own rules."""
@@ -497,21 +680,12 @@ def cast_poll_ballot(session: Session, council: str, jury_id: int, poll_id: int,
     poll = _owned(session, StrawPoll, poll_id, jury, _("poll"))
     if poll.status != POLL_OPEN:
         raise Conflict(_("This poll is not open for voting."))
-    options = _options(session, poll)
-    try:
-        if poll.kind == ALLOCATION_POLL:
-            amounts = {str(k): int(v) for k, v in dict(choices).items()}
-            _spec(poll, options).validate({k: _pounds(v) for k, v in amounts.items()})
-            stored: dict | list = amounts
-        else:
-            stored = [str(c) for c in choices]
-            _spec(poll, options).validate(stored)
-    except BallotError as error:
-        raise Invalid(str(error), field="choices") from error
+    stored = _checked_choices(poll, _options(session, poll), choices)
     ballot = session.exec(select(PollBallot).where(PollBallot.poll_id == poll.id,
                                                    PollBallot.juror_id == juror.id)).first()
     ballot = ballot or PollBallot(poll_id=poll.id, juror_id=juror.id)
-    ballot.choices, ballot.cast_at = json.dumps(stored, sort_keys=True), utcnow()
+    # The juror's own answer replaces one a facilitator entered for them from the room.
+    ballot.choices, ballot.entered_by_id, ballot.cast_at = json.dumps(stored, sort_keys=True), None, utcnow()
     session.add(ballot)
     session.flush()
     _record(session, "jury.poll_ballot_cast", poll, jury, actor)
@@ -638,54 +812,104 @@ def _member_jury(session: Session, council: str, jury_id: int, actor) -> tuple[C
     return the_council, jury
 
 
-def _check_line(session: Session, jury: Jury, budget_line_id: int | None) -> None:
-    if budget_line_id and budget_line_id not in {line.id for line in ledger.budget_lines(session, jury.council_id)}:
-        raise Invalid(_("Choose a budget line from the council's budget"), field="budget_line_id")
+def _checked_lines(session: Session, jury: Jury, lines: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    lines = [(int(line_id), int(pence)) for line_id, pence in (lines or [])]
+    known = {line.id for line in ledger.budget_lines(session, jury.council_id)}
+    if any(line_id not in known for line_id, _pence in lines):
+        raise Invalid(_("Choose budget lines from the council's budget"), field="lines")
+    if len({line_id for line_id, _pence in lines}) != len(lines):
+        raise Invalid(_("Each budget line can appear only once; put its whole change on one row"), field="lines")
+    return lines
+
+
+def _add_version(session: Session, rec: Recommendation, actor, *, version: int, title: str, text: str,
+                 lines: list[tuple[int, int]], note: str) -> RecommendationVersion:
+    item = RecommendationVersion(recommendation_id=rec.id, version=version,
+                                 title=_text(title, 200, "title", _("Enter a short title")),
+                                 text=_text(text, 20_000, "text", _("Enter the recommendation")), note=note,
+                                 author_id=actor.id)
+    session.add(item)
+    session.flush()
+    session.add_all([RecommendationLine(version_id=item.id, position=n, budget_line_id=line_id, change_pence=pence)
+                     for n, (line_id, pence) in enumerate(lines)])
+    session.flush()
+    return item
 
 
 def draft_recommendation(session: Session, council: str, jury_id: int, actor, *, title: str, text: str,
-                         budget_line_id: int | None, change_pence: int, threshold_percent: int,
+                         lines: list[tuple[int, int]] | None, threshold_percent: int,
                          note: str = "") -> Recommendation:
-    """Start a recommendation (version 1), with the support it will need set now, before anyone votes."""
+    """Start a recommendation (version 1) with its budget lines and the support it needs, set before anyone votes."""
     _council, jury = _member_jury(session, council, jury_id, actor)
     if not 50 <= threshold_percent <= 100:
         raise Invalid(_("Set the support needed between 50% and 100%"), field="threshold_percent")
-    _check_line(session, jury, budget_line_id)
+    lines = _checked_lines(session, jury, lines)
     number = (session.exec(select(func.max(Recommendation.number)).where(Recommendation.jury_id == jury.id)).one()
               or 0) + 1
     rec = Recommendation(jury_id=jury.id, number=number, threshold_percent=threshold_percent)
     session.add(rec)
     session.flush()
-    session.add(RecommendationVersion(
-        recommendation_id=rec.id, version=1, title=_text(title, 200, "title", _("Enter a short title")),
-        text=_text(text, 20_000, "text", _("Enter the recommendation")), budget_line_id=budget_line_id or None,
-        change_pence=change_pence, note=(note or "").strip()[:300] or _("First draft"), author_id=actor.id))
+    _add_version(session, rec, actor, version=1, title=title, text=text, lines=lines,
+                 note=(note or "").strip()[:300] or _("First draft"))
     _record(session, "jury.recommendation_drafted", rec, jury, actor, threshold_percent=threshold_percent,
-            budget_line_id=budget_line_id, change_pence=change_pence)
+            lines=[[line_id, pence] for line_id, pence in lines])
     session.commit()
     return rec
 
 
 def revise_recommendation(session: Session, council: str, jury_id: int, recommendation_id: int, actor, *,
-                          title: str, text: str, budget_line_id: int | None, change_pence: int,
+                          title: str, text: str, lines: list[tuple[int, int]] | None,
                           note: str) -> RecommendationVersion:
     """Save a new version of a draft, keeping every earlier one and saying what changed."""
     _council, jury = _member_jury(session, council, jury_id, actor)
     rec = _owned(session, Recommendation, recommendation_id, jury, _("recommendation"))
     if rec.status != REC_DRAFT:
         raise Conflict(_("The vote has started, so the wording can no longer change."))
-    _check_line(session, jury, budget_line_id)
-    version = RecommendationVersion(
-        recommendation_id=rec.id, version=_latest(session, rec).version + 1,
-        title=_text(title, 200, "title", _("Enter a short title")),
-        text=_text(text, 20_000, "text", _("Enter the recommendation")), budget_line_id=budget_line_id or None,
-        change_pence=change_pence, note=_text(note, 300, "note", _("Say what you changed and why")),
-        author_id=actor.id)
-    session.add(version)
-    session.flush()
-    _record(session, "jury.recommendation_revised", rec, jury, actor, version=version.version)
+    lines = _checked_lines(session, jury, lines)
+    version = _add_version(session, rec, actor, version=_latest(session, rec).version + 1, title=title, text=text,
+                           lines=lines, note=_text(note, 300, "note", _("Say what you changed and why")))
+    _record(session, "jury.recommendation_revised", rec, jury, actor, version=version.version,
+            lines=[[line_id, pence] for line_id, pence in lines])
     session.commit()
     return version
+
+
+def version_lines(session: Session, version_ids: list[int]) -> dict[int, list[RecommendationLine]]:
+    """The budget lines of each version, in the order the jurors wrote them."""
+    found: dict[int, list[RecommendationLine]] = {version_id: [] for version_id in version_ids}
+    if version_ids:
+        for line in session.exec(select(RecommendationLine).where(RecommendationLine.version_id.in_(version_ids))
+                                 .order_by(RecommendationLine.position, RecommendationLine.id)).all():
+            found[line.version_id].append(line)
+    return found
+
+
+@dataclass
+class LineDiff:
+    """How one budget line's proposed change moved between two versions (None: not linked in that version)."""
+
+    name: str
+    before: int | None
+    after: int | None
+
+    @property
+    def op(self) -> str:
+        if self.before is None:
+            return "added"
+        if self.after is None:
+            return "removed"
+        return "same" if self.before == self.after else "changed"
+
+
+def line_diff(before: list[RecommendationLine], after: list[RecommendationLine],
+              names: dict[int, str]) -> list[LineDiff]:
+    """Lines added, removed or changed in amount from one version to the next."""
+    old = {line.budget_line_id: line.change_pence for line in before}
+    new = {line.budget_line_id: line.change_pence for line in after}
+    order = [line.budget_line_id for line in after] + [line.budget_line_id for line in before
+                                                       if line.budget_line_id not in new]
+    return [LineDiff(_line_name(names, line_id), old.get(line_id), new.get(line_id))
+            for line_id in order]
 
 
 @dataclass
@@ -721,7 +945,20 @@ class RecommendationView:
     staff: bool
     is_juror: bool
     my_vote: str | None
-    room: list[tuple[Juror, str, str | None]] = field(default_factory=list)
+    room: list[RoomVoter] = field(default_factory=list)
+    lines: dict[int, list[RecommendationLine]] = field(default_factory=dict)
+    lines_diff: list[LineDiff] = field(default_factory=list)
+
+    @property
+    def latest_lines(self) -> list[RecommendationLine]:
+        return self.lines.get(self.latest.id, [])
+
+    def total(self, version: RecommendationVersion) -> int:
+        return sum(line.change_pence for line in self.lines.get(version.id, []))
+
+    def named_lines(self, version: RecommendationVersion) -> list[tuple[str, int]]:
+        return [(_line_name(self.line_names, line.budget_line_id), line.change_pence)
+                for line in self.lines.get(version.id, [])]
 
 
 def recommendation_detail(session: Session, council: str, jury_id: int, recommendation_id: int, actor,
@@ -739,13 +976,21 @@ def recommendation_detail(session: Session, council: str, jury_id: int, recommen
     if compare is None or not set(compare) <= set(by_number):
         compare = (latest.version - 1, latest.version) if latest.version > 1 else None
     diff = word_diff(by_number[compare[0]].text, by_number[compare[1]].text) if compare else []
+    lines = version_lines(session, [v.id for v, _author in versions])
+    names = _line_names(session, jury)
+    lines_diff = line_diff(lines[by_number[compare[0]].id], lines[by_number[compare[1]].id], names) if compare else []
     juror = juror_of(session, jury, actor)
     vote = session.exec(select(RecommendationVote).where(
         RecommendationVote.recommendation_id == rec.id, RecommendationVote.juror_id == juror.id)).first() if juror else None
     staff = is_staff(session, jury, actor)
     room = room_voters(session, jury, rec) if staff and rec.status == REC_VOTING else []
-    return RecommendationView(the_council, jury, rec, versions, latest, _line_names(session, jury), diff, compare,
-                              staff, juror is not None, vote.choice if vote else None, room)
+    return RecommendationView(the_council, jury, rec, versions, latest, names, diff, compare,
+                              staff, juror is not None, vote.choice if vote else None, room, lines, lines_diff)
+
+
+def _line_name(names: dict[int, str], line_id: int) -> str:
+    # A line from an older budget book keeps its id but is no longer in the current book's names.
+    return names.get(line_id) or _("Budget line %(id)s (no longer in the current budget)", id=line_id)
 
 
 def _line_names(session: Session, jury: Jury) -> dict[int, str]:
@@ -780,7 +1025,8 @@ def vote_on_recommendation(session: Session, council: str, jury_id: int, recomme
     vote = session.exec(select(RecommendationVote).where(RecommendationVote.recommendation_id == rec.id,
                                                          RecommendationVote.juror_id == juror.id)).first()
     vote = vote or RecommendationVote(recommendation_id=rec.id, juror_id=juror.id, choice=choice)
-    vote.choice, vote.cast_at = choice, utcnow()
+    # The juror's own vote replaces one a facilitator entered for them from the room.
+    vote.choice, vote.entered_by_id, vote.cast_at = choice, None, utcnow()
     session.add(vote)
     session.flush()
     _record(session, "jury.recommendation_vote_cast", rec, jury, actor)
@@ -804,14 +1050,15 @@ def close_recommendation_vote(session: Session, council: str, jury_id: int, reco
     session.add(rec)
     if adopted:
         latest = _latest(session, rec)
+        lines = [(line.budget_line_id, line.change_pence) for line in version_lines(session, [latest.id])[latest.id]]
         item = ledger.receive_item(
             session, council_id=jury.council_id, source="jury_recommendation",
             source_ref=f"jury:{jury.id}:recommendation:{rec.id}", title=latest.title,
             summary=_("Adopted by the citizens' jury: %(support)d of %(cast)d jurors voting supported it "
                       "(%(threshold)d%% needed). %(text)s", support=rec.support_count, cast=cast,
                       threshold=rec.threshold_percent, text=latest.text)[:2000],
-            public_url=public_url, amount_pence=latest.change_pence, budget_line_id=latest.budget_line_id,
-            decided_at=rec.decided_at)
+            public_url=public_url, amount_pence=sum(pence for _line, pence in lines) if lines else None,
+            budget_line_id=lines[0][0] if len(lines) == 1 else None, lines=lines, decided_at=rec.decided_at)
         rec.record_item_id = item.id
     _record(session, "jury.recommendation_decided", rec, jury, actor, adopted=adopted, support=rec.support_count,
             oppose=rec.oppose_count, abstain=rec.abstain_count, threshold_percent=rec.threshold_percent)
@@ -826,7 +1073,12 @@ def close_recommendation_vote(session: Session, council: str, jury_id: int, reco
 class RecommendationRow:
     rec: Recommendation
     latest: RecommendationVersion
-    line_name: str
+    lines: list[tuple[str, int]]
+    room_votes: int = 0  # votes cast in the room and entered by a facilitator
+
+    @property
+    def total_pence(self) -> int:
+        return sum(pence for _name, pence in self.lines)
 
     @property
     def cast(self) -> int:
@@ -838,11 +1090,15 @@ def _recommendations(session: Session, jury: Jury, *, drafts: bool = True) -> li
     query = select(Recommendation).where(Recommendation.jury_id == jury.id).order_by(Recommendation.number)
     if not drafts:
         query = query.where(Recommendation.status.in_((REC_ADOPTED, REC_NOT_ADOPTED)))
-    rows = []
-    for rec in session.exec(query).all():
-        latest = _latest(session, rec)
-        rows.append(RecommendationRow(rec, latest, names.get(latest.budget_line_id, "")))
-    return rows
+    latest = [(rec, _latest(session, rec)) for rec in session.exec(query).all()]
+    lines = version_lines(session, [version.id for _rec, version in latest])
+    room = dict(session.exec(select(RecommendationVote.recommendation_id, func.count())
+                             .join(Recommendation, Recommendation.id == RecommendationVote.recommendation_id)
+                             .where(Recommendation.jury_id == jury.id, RecommendationVote.entered_by_id.is_not(None))
+                             .group_by(RecommendationVote.recommendation_id)).all())
+    return [RecommendationRow(rec, version, [(_line_name(names, line.budget_line_id), line.change_pence)
+                                             for line in lines[version.id]], room.get(rec.id, 0))
+            for rec, version in latest]
 
 
 def _published_evidence(session: Session, jury: Jury) -> list[Evidence]:
@@ -1064,30 +1320,125 @@ def open_deliberations(session: Session, council: Council) -> list[Jury]:
                              .order_by(Jury.starts_on.desc())).all())
 
 
+@dataclass
+class RoomVoter:
+    """A confirmed juror and their vote so far: cast by themselves, entered by a facilitator, or none."""
+
+    juror: Juror
+    name: str
+    choice: str | None
+    entered_by: str | None  # the name of whoever entered it from the room; None when the juror cast it
+
+    @property
+    def own(self) -> bool:
+        return self.choice is not None and self.entered_by is None
+
+
+def _entered_by_names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    ids = {i for i in user_ids if i}
+    return dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+
+
 def record_room_votes(session: Session, council: str, jury_id: int, recommendation_id: int, actor,
                       choices: dict[int, str]) -> int:
-    """Enter votes jurors cast in the room (by hand or on paper); a juror's own online vote is never overwritten."""
+    """Enter (or correct) votes cast in the room, marked with who entered them; never over a juror's own vote."""
     _council, jury = _staff_jury(session, council, jury_id, actor)
     rec = _owned(session, Recommendation, recommendation_id, jury, _("recommendation"))
     if rec.status != REC_VOTING:
         raise Conflict(_("The vote on this recommendation is not open."))
     seated = {juror.id for juror, _name in confirmed_jurors(session, jury)}
-    voted = set(session.exec(select(RecommendationVote.juror_id).where(
-        RecommendationVote.recommendation_id == rec.id)).all())
-    entered = 0
-    for juror_id, choice in choices.items():
-        if choice not in VOTE_CHOICES or juror_id not in seated or juror_id in voted:
+    votes = {v.juror_id: v for v in session.exec(select(RecommendationVote).where(
+        RecommendationVote.recommendation_id == rec.id)).all()}
+    entered = []
+    for juror_id, choice in sorted(choices.items()):
+        vote = votes.get(juror_id)
+        if choice not in VOTE_CHOICES or juror_id not in seated or (vote is not None and vote.entered_by_id is None):
             continue
-        session.add(RecommendationVote(recommendation_id=rec.id, juror_id=juror_id, choice=choice))
-        entered += 1
+        if vote is not None and vote.choice == choice:
+            continue
+        vote = vote or RecommendationVote(recommendation_id=rec.id, juror_id=juror_id, choice=choice)
+        vote.choice, vote.entered_by_id, vote.cast_at = choice, actor.id, utcnow()
+        session.add(vote)
+        entered.append(juror_id)
     session.flush()
-    _record(session, "jury.room_votes_entered", rec, jury, actor, entered=entered)
+    _record(session, "jury.room_votes_entered", rec, jury, actor, entered=len(entered), juror_ids=entered)
     session.commit()
-    return entered
+    return len(entered)
 
 
-def room_voters(session: Session, jury: Jury, rec: Recommendation) -> list[tuple[Juror, str, str | None]]:
-    """Confirmed jurors with their vote so far, for the facilitator entering votes from the room."""
-    votes = dict(session.exec(select(RecommendationVote.juror_id, RecommendationVote.choice).where(
-        RecommendationVote.recommendation_id == rec.id)).all())
-    return [(juror, name, votes.get(juror.id)) for juror, name in confirmed_jurors(session, jury)]
+def room_voters(session: Session, jury: Jury, rec: Recommendation) -> list[RoomVoter]:
+    """Confirmed jurors with their vote so far and who entered it, for the facilitator entering votes from the room."""
+    votes = {v.juror_id: v for v in session.exec(select(RecommendationVote).where(
+        RecommendationVote.recommendation_id == rec.id)).all()}
+    names = _entered_by_names(session, {v.entered_by_id for v in votes.values()})
+    rows = []
+    for juror, name in confirmed_jurors(session, jury):
+        vote = votes.get(juror.id)
+        entered_by = names.get(vote.entered_by_id, _("a facilitator")) if vote and vote.entered_by_id else None
+        rows.append(RoomVoter(juror, name, vote.choice if vote else None, entered_by))
+    return rows
+
+
+@dataclass
+class PollRoomView:
+    council: Council
+    jury: Jury
+    poll: StrawPoll
+    round: Round
+    voters: list[RoomVoter]
+
+
+def poll_room(session: Session, council: str, jury_id: int, poll_id: int, actor) -> PollRoomView:
+    """Who has answered a straw poll, and how (online or entered from the room), for the facilitator."""
+    the_council, jury = _staff_jury(session, council, jury_id, actor)
+    poll = _owned(session, StrawPoll, poll_id, jury, _("poll"))
+    ballots = {b.juror_id: b for b in session.exec(select(PollBallot).where(PollBallot.poll_id == poll.id)).all()}
+    names = _entered_by_names(session, {b.entered_by_id for b in ballots.values()})
+    voters = []
+    for juror, name in confirmed_jurors(session, jury):
+        ballot = ballots.get(juror.id)
+        entered_by = names.get(ballot.entered_by_id, _("a facilitator")) if ballot and ballot.entered_by_id else None
+        voters.append(RoomVoter(juror, name, "answered" if ballot else None, entered_by))
+    return PollRoomView(the_council, jury, poll, session.get(Round, poll.round_id), voters)
+
+
+def _room_juror(session: Session, jury: Jury, juror_id: int) -> tuple[Juror, str]:
+    for juror, name in confirmed_jurors(session, jury):
+        if juror.id == juror_id:
+            return juror, name
+    raise NotFound(_("There is no such juror in this jury."))
+
+
+def room_ballot_for_juror(session: Session, council: str, jury_id: int, poll_id: int, juror_id: int,
+                          actor) -> tuple[PollBallotView, str, bool]:
+    """A juror's straw-poll ballot for the facilitator to fill in, their name, and whether they answered online."""
+    the_council, jury = _staff_jury(session, council, jury_id, actor)
+    poll = _owned(session, StrawPoll, poll_id, jury, _("poll"))
+    juror, name = _room_juror(session, jury, juror_id)
+    ballot = session.exec(select(PollBallot).where(PollBallot.poll_id == poll.id,
+                                                   PollBallot.juror_id == juror.id)).first()
+    mine = json.loads(ballot.choices) if ballot else None
+    view = PollBallotView(the_council, jury, poll, _options(session, poll), mine)
+    return view, name, ballot is not None and ballot.entered_by_id is None
+
+
+def enter_room_ballot(session: Session, council: str, jury_id: int, poll_id: int, juror_id: int, actor,
+                      choices: dict[int, int] | list[int]) -> PollBallot:
+    """Record a straw-poll ballot a juror gave in the room (on paper or by hand), marked as entered by this person."""
+    _council, jury = _staff_jury(session, council, jury_id, actor)
+    poll = _owned(session, StrawPoll, poll_id, jury, _("poll"))
+    juror, _name = _room_juror(session, jury, juror_id)
+    if poll.status != POLL_OPEN:
+        raise Conflict(_("This poll is not open for voting."))
+    stored = _checked_choices(poll, _options(session, poll), choices)
+    ballot = session.exec(select(PollBallot).where(PollBallot.poll_id == poll.id,
+                                                   PollBallot.juror_id == juror.id)).first()
+    if ballot is not None and ballot.entered_by_id is None:
+        raise Conflict(_("This juror has answered online themselves; their own answer stands."))
+    ballot = ballot or PollBallot(poll_id=poll.id, juror_id=juror.id)
+    ballot.choices, ballot.entered_by_id, ballot.cast_at = json.dumps(stored, sort_keys=True), actor.id, utcnow()
+    session.add(ballot)
+    session.flush()
+    _record(session, "jury.poll_ballot_entered", poll, jury, actor, juror_id=juror.id)
+    session.commit()
+    return ballot

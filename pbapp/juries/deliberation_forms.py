@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, \
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, \
     TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -98,6 +98,14 @@ class EvidenceForm(FlaskForm):
     publish = BooleanField(_l("Publish now to the jurors and the public page"))
 
 
+class EvidenceEditForm(EvidenceForm):
+    """Correcting evidence: its kind stays, publishing has its own buttons, a PDF is replaced only if chosen."""
+
+    kind = None
+    publish = None
+    upload = FileField(_l("Replace the PDF (optional)"), description=_l("Leave empty to keep the current file."))
+
+
 class RequestForm(FlaskForm):
     kind = RadioField(_l("What would you like"), choices=[
         SelectChoice(WITNESS_REQUEST, _l("To hear from a witness")),
@@ -150,13 +158,52 @@ class PollForm(FlaskForm):
                                validators=[Optional(), NumberRange(min=1, max=50)])
 
 
+MAX_LINE_ROWS = 20
+
+
 class RecommendationForm(FlaskForm):
+    """Title, wording and note; `with_line_rows` adds the rows of budget lines and their proposed changes."""
+
     title = StringField(_l("Short title"), validators=[DataRequired(_l("Enter a short title")), Length(max=200)])
     text = TextAreaField(_l("Recommendation"), validators=[DataRequired(_l("Enter the recommendation"))])
-    budget_line_id = SelectField(_l("Budget line"), coerce=int, choices=[], validate_choice=False)
-    change = _pounds_field(_l("Proposed change"), required=False,
-                           description=_l("In pounds a year; use a minus sign for a cut, e.g. -£50,000"))
     note = StringField(_l("What you changed and why"), validators=[Length(max=300)])
+    rows = HiddenField(default="3")
+    line_rows = 0
+
+    def row_fields(self) -> list[tuple[SelectField, StringField]]:
+        return [(self[f"line_{n}"], self[f"change_{n}"]) for n in range(self.line_rows)]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        seen: set[int] = set()
+        for line, change in self.row_fields():
+            blank = not (change.data or "").strip()
+            if line.data and blank:
+                change.errors = list(change.errors) + [_l("Enter the proposed change for this line in pounds, "
+                                                          "like -£50,000 or £0")]
+            elif not line.data and not blank:
+                line.errors = list(line.errors) + [_l("Choose the budget line for this change")]
+            elif line.data and line.data in seen:
+                line.errors = list(line.errors) + [_l("You have chosen this budget line already")]
+            seen.add(line.data)
+        return valid and not any(line.errors or change.errors for line, change in self.row_fields())
+
+    def lines(self) -> list[tuple[int, int]]:
+        """(budget line id, change in pence) for every row with a line, in the order written."""
+        return [(line.data, to_pence(change.data)) for line, change in self.row_fields() if line.data]
+
+
+def with_line_rows(form_class: type[RecommendationForm], rows: int, choices: list) -> type[RecommendationForm]:
+    """The form with `rows` pairs of budget line and proposed change (no script needed to add a row)."""
+    rows = max(1, min(rows, MAX_LINE_ROWS))
+    fields = {"line_rows": rows}
+    for n in range(rows):
+        fields[f"line_{n}"] = SelectField(_l("Budget line %(n)d", n=n + 1), coerce=int, choices=choices,
+                                          validate_choice=False, default=0)
+        fields[f"change_{n}"] = _pounds_field(_l("Proposed change to line %(n)d", n=n + 1), required=False,
+                                              description=_l("In pounds a year; a minus sign for a cut, "
+                                                             "e.g. -£50,000"))
+    return type(form_class.__name__, (form_class,), fields)
 
 
 class NewRecommendationForm(RecommendationForm):

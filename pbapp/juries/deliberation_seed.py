@@ -24,8 +24,8 @@ from pbapp.juries.models import (
     CONFIRMED, DECISION_ROUND, DELIBERATION_ROUND, EVIDENCE_REQUEST, EVIDENCE_ROUND, IN_FAVOUR, LINK_EVIDENCE,
     MARKDOWN_EVIDENCE, MIXED, NEUTRAL, OPPOSE, PDF_EVIDENCE, POLL_CLOSED, REC_ADOPTED, REC_NOT_ADOPTED,
     STATEMENT_EVIDENCE, SUPPORT, TO_OFFICER, TO_WITNESS, Attendance, Evidence, EvidenceFile, EvidenceRequest, Juror,
-    JurorAccount, Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationVersion,
-    RecommendationVote, Round, StrawPoll, Witness,
+    JurorAccount, Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationLine,
+    RecommendationVersion, RecommendationVote, Round, StrawPoll, Witness,
 )
 from pbapp.juries.deliberation import meets_threshold
 from pbapp.ledger import services as ledger
@@ -179,13 +179,15 @@ def _questions(session: Session, jury: Jury, jurors: list[Juror], witnesses: lis
                                 text="Figures on how many people use each library."))
 
 
+# (title, text, first draft's lines, agreed lines, threshold, votes): lines are (index in POLL_LINES, pence).
 RECOMMENDATIONS = (
     ("Fund safe walking and cycling routes", "Move £250,000 a year from road resurfacing into a network of safe "
-     "walking and cycling routes, starting near schools.", 0, 25_000_000, 80, (24, 3, 1)),
+     "walking and cycling routes, starting near schools.", ((4, 25_000_000),),
+     ((0, -25_000_000), (4, 25_000_000)), 80, (24, 3, 1)),
     ("Open libraries one more evening a week", "Keep every library open until 8pm one evening a week, paid for "
-     "from the discretionary budget.", 1, 18_000_000, 80, (23, 4, 1)),
+     "from the discretionary budget.", ((1, 18_000_000),), ((1, 18_000_000),), 80, (23, 4, 1)),
     ("Cut street cleansing to pay for prevention", "Reduce street cleansing frequency and move £150,000 to "
-     "public health prevention.", 2, -15_000_000, 80, (14, 11, 3)),
+     "public health prevention.", ((2, -15_000_000),), ((2, -15_000_000), (4, 15_000_000)), 80, (14, 11, 3)),
 )
 
 
@@ -198,20 +200,22 @@ def _public_url(council: Council, jury: Jury, number: int) -> str:
 def _recommendations(session: Session, council: Council, jury: Jury, lines, jurors: list[Juror],
                      resident: User | None, facilitator: User | None, report: list[str]) -> int:
     adopted = 0
-    for number, (title, text, line_index, change, threshold, counts) in enumerate(RECOMMENDATIONS, start=1):
-        line = lines[line_index] if line_index < len(lines) else None
+    for number, (title, text, first, agreed, threshold, counts) in enumerate(RECOMMENDATIONS, start=1):
         rec = Recommendation(jury_id=jury.id, number=number, threshold_percent=threshold, vote_opened_at=utcnow())
         session.add(rec)
         session.flush()
         first_author = resident.id if resident else None
-        session.add(RecommendationVersion(recommendation_id=rec.id, version=1, title=title,
-                                          text=text.replace("safe walking", "walking"), author_id=first_author,
-                                          budget_line_id=line.id if line else None, change_pence=change,
-                                          note="First draft"))
-        session.add(RecommendationVersion(recommendation_id=rec.id, version=2, title=title, text=text,
-                                          budget_line_id=line.id if line else None, change_pence=change,
-                                          author_id=facilitator.id if facilitator else None,
-                                          note="Wording agreed in small groups"))
+        drafts = ((1, text.replace("safe walking", "walking"), first_author, first, "First draft"),
+                  (2, text, facilitator.id if facilitator else None, agreed, "Wording agreed in small groups"))
+        for version, wording, author, changes, note in drafts:
+            item = RecommendationVersion(recommendation_id=rec.id, version=version, title=title, text=wording,
+                                         author_id=author, note=note)
+            session.add(item)
+            session.flush()
+            session.add_all([RecommendationLine(version_id=item.id, position=n, budget_line_id=lines[i].id,
+                                                change_pence=pence)
+                             for n, (i, pence) in enumerate(changes) if i < len(lines)])
+        final = [(lines[i].id, pence) for i, pence in agreed if i < len(lines)]
         support, oppose, abstain = counts
         choices = [SUPPORT] * support + [OPPOSE] * oppose + [ABSTAIN] * abstain
         votes = list(zip(jurors, choices))
@@ -228,7 +232,8 @@ def _recommendations(session: Session, council: Council, jury: Jury, lines, juro
                 summary=f"Adopted by the citizens' jury: {rec.support_count} of {len(cast)} jurors voting supported "
                         f"it ({threshold}% needed). {text}",
                 public_url=_public_url(council, jury, number),
-                amount_pence=change, budget_line_id=line.id if line else None, decided_at=rec.decided_at)
+                amount_pence=sum(pence for _line, pence in final) if final else None,
+                budget_line_id=final[0][0] if len(final) == 1 else None, lines=final, decided_at=rec.decided_at)
             rec.record_item_id = item.id
             adopted += 1
         session.add(rec)

@@ -8,14 +8,15 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from pbapp.db import get_session
-from pbapp.errors import DomainError, Invalid, show_on_form
+from pbapp.errors import Conflict, DomainError, Invalid, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.juries import bp
 from pbapp.juries import deliberation as services
 from pbapp.juries import deliberation_permissions as permissions
 from pbapp.juries.deliberation_forms import (
-    AnswerForm, AttendanceForm, ConsentForm, EmptyForm, EvidenceForm, LinkAccountForm, NewRecommendationForm,
+    AnswerForm, AttendanceForm, ConsentForm, EmptyForm, EvidenceEditForm, EvidenceForm, LinkAccountForm, NewRecommendationForm,
     PollForm, QuestionForm, RecommendationForm, ReplyForm, RequestForm, RoundForm, VoteForm, WitnessForm, to_pence,
+    with_line_rows,
 )
 from pbapp.juries.models import ALLOCATION_POLL
 from pbapp.security import requires
@@ -166,6 +167,154 @@ def publish_evidence(council: str, jury_id: int, evidence_id: int):
     return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
 
 
+def _confirm(action, *, heading: str, what: str, warning: str, button: str, back: str, done: str, after: str):
+    """Ask before an irreversible change (GET), then make it (POST); a refusal is shown on the same page."""
+    problem = None
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        try:
+            action()
+        except Conflict as error:
+            problem = error.message
+        else:
+            flash(done, "success")
+            return redirect_after_post(after)
+    return render("juries/confirm.html", heading=heading, what=what, warning=warning, button=button, back=back,
+                  problem=problem, status=409 if problem else 200, title=heading)
+
+
+@bp.route(BASE + "/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def edit_round(council: str, jury_id: int, round_id: int):
+    db = get_session()
+    staffed = services.round_for_staff(db, council, jury_id, round_id, current_user)
+    item, meeting = staffed.item, staffed.meeting
+    form = RoundForm(data={"title": meeting.title, "held_on": meeting.held_on, "kind": item.kind,
+                           "starts_at": item.starts_at, "place": item.place, "link": item.link, "agenda": item.agenda}
+                     if request.method == "GET" else None)
+    back = url_for("juries.round_detail", council=council, jury_id=jury_id, round_id=round_id)
+    if form.validate_on_submit():
+        try:
+            services.update_round(db, council, jury_id, round_id, current_user, title=form.title.data,
+                                  held_on=form.held_on.data, kind=form.kind.data, starts_at=form.starts_at.data,
+                                  place=form.place.data, link=form.link.data, agenda=form.agenda.data)
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            flash(_("Round updated."), "success")
+            return redirect_after_post(back)
+    return render("juries/rounds_new.html", view=staffed, form=form,
+                  status=_status(form), heading=_("Change the round"), action=request.path,
+                  submit=_("Save the changes"), title=_("Change the round"))
+
+
+@bp.route(BASE + "/rounds/<int:round_id>/delete", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def delete_round(council: str, jury_id: int, round_id: int):
+    db = get_session()
+    meeting = services.round_for_staff(db, council, jury_id, round_id, current_user).meeting
+    return _confirm(lambda: services.delete_round(db, council, jury_id, round_id, current_user),
+                    heading=_("Delete the round “%(title)s”?", title=meeting.title),
+                    what=_("Use this for a round added by mistake. Evidence and witnesses linked to it stay in the "
+                           "library."),
+                    warning=_("You cannot undo this."), button=_("Delete the round"),
+                    back=url_for("juries.round_detail", council=council, jury_id=jury_id, round_id=round_id),
+                    done=_("Round deleted."), after=_dashboard_url(council, jury_id) + "#rounds")
+
+
+@bp.route(BASE + "/witnesses/<int:witness_id>/edit", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def edit_witness(council: str, jury_id: int, witness_id: int):
+    db = get_session()
+    witness = services.witness_for_staff(db, council, jury_id, witness_id, current_user).item
+    view = services.dashboard(db, council, jury_id, current_user)
+    form = WitnessForm(obj=witness if request.method == "GET" else None)
+    form.round_id.choices = _choices([(r.id, m.title) for r, m in view.rounds], _("No particular round"))
+    if request.method == "GET":
+        form.round_id.data = witness.round_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_witness(db, council, jury_id, witness_id, current_user, name=form.name.data,
+                                    organisation=form.organisation.data, view=form.view.data,
+                                    stance=form.stance.data, asked_by=form.asked_by.data, round_id=form.round_id.data)
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            flash(_("Witness updated."), "success")
+            return redirect_after_post(_dashboard_url(council, jury_id) + "#witnesses")
+    return render("juries/evidence_witness.html", view=view, form=form, status=_status(form),
+                  heading=_("Change the witness’s entry"), action=request.path, submit=_("Save the changes"),
+                  title=_("Change the witness’s entry"))
+
+
+@bp.route(BASE + "/witnesses/<int:witness_id>/delete", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def delete_witness(council: str, jury_id: int, witness_id: int):
+    db = get_session()
+    witness = services.witness_for_staff(db, council, jury_id, witness_id, current_user).item
+    return _confirm(lambda: services.delete_witness(db, council, jury_id, witness_id, current_user),
+                    heading=_("Take %(name)s off the witness register?", name=witness.name),
+                    what=_("Use this for a witness added by mistake or who did not come. A witness whose evidence "
+                           "or answers the jury has stays on the register."),
+                    warning=_("You cannot undo this."), button=_("Take off the register"),
+                    back=_dashboard_url(council, jury_id) + "#witnesses", done=_("Witness taken off the register."),
+                    after=_dashboard_url(council, jury_id) + "#witnesses")
+
+
+@bp.route(BASE + "/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def edit_evidence(council: str, jury_id: int, evidence_id: int):
+    db = get_session()
+    item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
+    view = services.dashboard(db, council, jury_id, current_user)
+    form = EvidenceEditForm(obj=item if request.method == "GET" else None)
+    form.round_id.choices = _choices([(r.id, m.title) for r, m in view.rounds], _("No particular round"))
+    form.witness_id.choices = _choices([(w.id, w.name) for w in view.witnesses], _("No witness"))
+    if request.method == "GET":
+        form.round_id.data, form.witness_id.data = item.round_id or 0, item.witness_id or 0
+    if form.validate_on_submit():
+        upload = form.upload.data
+        try:
+            services.update_evidence(db, council, jury_id, evidence_id, current_user, title=form.title.data,
+                                     summary=form.summary.data, body=form.body.data, url=form.url.data,
+                                     round_id=form.round_id.data, witness_id=form.witness_id.data,
+                                     upload=(upload.filename or "", upload.read()) if upload else None)
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            flash(_("Evidence updated."), "success")
+            return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
+    return render("juries/evidence_new.html", view=view, form=form, kind=item.kind, status=_status(form),
+                  heading=_("Change the evidence"), action=request.path, submit=_("Save the changes"),
+                  title=_("Change the evidence"))
+
+
+@bp.route(BASE + "/evidence/<int:evidence_id>/withdraw", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def withdraw_evidence(council: str, jury_id: int, evidence_id: int):
+    db = get_session()
+    item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
+    return _confirm(lambda: services.withdraw_evidence(db, council, jury_id, evidence_id, current_user),
+                    heading=_("Withdraw “%(title)s” from publication?", title=item.title),
+                    what=_("Jurors and the public will no longer see it. It stays in the library, and you can "
+                           "publish it again."),
+                    warning=_("Say in the next round why it was withdrawn."), button=_("Withdraw the evidence"),
+                    back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence withdrawn."),
+                    after=_dashboard_url(council, jury_id) + "#evidence")
+
+
+@bp.route(BASE + "/evidence/<int:evidence_id>/delete", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def delete_evidence(council: str, jury_id: int, evidence_id: int):
+    db = get_session()
+    item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
+    return _confirm(lambda: services.delete_evidence(db, council, jury_id, evidence_id, current_user),
+                    heading=_("Delete “%(title)s”?", title=item.title),
+                    what=_("Only evidence that is not published can be deleted."),
+                    warning=_("You cannot undo this."), button=_("Delete the evidence"),
+                    back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence deleted."),
+                    after=_dashboard_url(council, jury_id) + "#evidence")
+
+
 @bp.route(BASE + "/evidence/<int:evidence_id>")
 @requires(permissions.ANYONE)
 def evidence(council: str, jury_id: int, evidence_id: int):
@@ -267,17 +416,52 @@ def close_poll(council: str, jury_id: int, poll_id: int):
     return _poll_state(council, jury_id, poll_id, False)
 
 
+@bp.route(BASE + "/polls/<int:poll_id>/room")
+@requires(permissions.RUN_JURY)
+def poll_room(council: str, jury_id: int, poll_id: int):
+    view = services.poll_room(get_session(), council, jury_id, poll_id, current_user)
+    return render("juries/polls_room.html", view=view, title=_("Answers from the room"))
+
+
+@bp.route(BASE + "/polls/<int:poll_id>/room/<int:juror_id>", methods=["GET", "POST"])
+@requires(permissions.RUN_JURY)
+def room_ballot(council: str, jury_id: int, poll_id: int, juror_id: int):
+    db, form, error = get_session(), EmptyForm(), None
+    view, name, own = services.room_ballot_for_juror(db, council, jury_id, poll_id, juror_id, current_user)
+    if form.validate_on_submit():
+        try:
+            services.enter_room_ballot(db, council, jury_id, poll_id, juror_id, current_user, _ballot_from_form(view))
+        except DomainError as problem:
+            error = problem.message
+        else:
+            flash(_("Answer from the room saved for %(name)s.", name=name), "success")
+            return redirect_after_post(url_for("juries.poll_room", council=council, jury_id=jury_id, poll_id=poll_id))
+    return render("juries/polls_room_ballot.html", view=view, juror_name=name, juror_id=juror_id, own=own,
+                  form=form, error=error, submitted=request.form, status=422 if error else 200,
+                  title=_("Answer given in the room"))
+
+
+def _recommendation_form(db, council: str, form_class, shown: int):
+    """The draft form with as many line rows as asked for ("Add another budget line" asks for one more)."""
+    if request.method == "POST":
+        shown = request.form.get("rows", type=int) or shown
+        shown += "add_line" in request.form
+    choices = _choices(services.budget_line_choices(db, council), _("No budget line"))
+    form = with_line_rows(form_class, shown, choices)()
+    form.rows.data = str(form.line_rows)
+    return form, "add_line" not in request.form
+
+
 @bp.route(BASE + "/recommendations/new", methods=["GET", "POST"])
 @requires(permissions.JURY_MEMBER)
 def new_recommendation(council: str, jury_id: int):
-    db, form = get_session(), NewRecommendationForm()
-    form.budget_line_id.choices = _choices(services.budget_line_choices(db, council), _("Not linked to a line"))
+    db = get_session()
     back = services.member_home(db, council, jury_id, current_user)
-    if form.validate_on_submit():
+    form, saving = _recommendation_form(db, council, NewRecommendationForm, 3)
+    if saving and form.validate_on_submit():
         try:
             rec = services.draft_recommendation(
-                db, council, jury_id, current_user, title=form.title.data, text=form.text.data,
-                budget_line_id=form.budget_line_id.data, change_pence=_pence_or_error(form, "change"),
+                db, council, jury_id, current_user, title=form.title.data, text=form.text.data, lines=form.lines(),
                 threshold_percent=form.threshold_percent.data, note=form.note.data)
         except Invalid as error:
             show_on_form(form, error)
@@ -291,25 +475,25 @@ def new_recommendation(council: str, jury_id: int):
 @bp.route(BASE + "/recommendations/<int:recommendation_id>", methods=["GET", "POST"])
 @requires(permissions.JURY_MEMBER)
 def recommendation(council: str, jury_id: int, recommendation_id: int):
-    db, form = get_session(), RecommendationForm()
-    form.budget_line_id.choices = _choices(services.budget_line_choices(db, council), _("Not linked to a line"))
-    if form.validate_on_submit():
+    db = get_session()
+    compare = (request.args.get("from", type=int), request.args.get("to", type=int))
+    view = services.recommendation_detail(db, council, jury_id, recommendation_id, current_user,
+                                          compare if all(compare) else None)
+    form, saving = _recommendation_form(db, council, RecommendationForm, len(view.latest_lines) + 1)
+    if saving and form.validate_on_submit():
         try:
-            services.revise_recommendation(
-                db, council, jury_id, recommendation_id, current_user, title=form.title.data, text=form.text.data,
-                budget_line_id=form.budget_line_id.data, change_pence=_pence_or_error(form, "change"),
-                note=form.note.data)
+            services.revise_recommendation(db, council, jury_id, recommendation_id, current_user,
+                                           title=form.title.data, text=form.text.data, lines=form.lines(),
+                                           note=form.note.data)
         except Invalid as error:
             show_on_form(form, error)
         else:
             flash(_("New version saved."), "success")
             return redirect_after_post(request.path)
-    compare = (request.args.get("from", type=int), request.args.get("to", type=int))
-    view = services.recommendation_detail(db, council, jury_id, recommendation_id, current_user,
-                                          compare if all(compare) else None)
     if request.method == "GET":
-        form.process(obj=view.latest, change=f"{view.latest.change_pence / 100:.2f}", note="")
-        form.budget_line_id.data = view.latest.budget_line_id or 0
+        rows = {f"line_{n}": line.budget_line_id for n, line in enumerate(view.latest_lines)}
+        rows |= {f"change_{n}": f"{line.change_pence / 100:.2f}" for n, line in enumerate(view.latest_lines)}
+        form.process(obj=view.latest, note="", rows=str(form.line_rows), **rows)
     return render("juries/recommendations_detail.html", view=view, form=form, vote_form=VoteForm(),
                   action_form=EmptyForm(), status=_status(form), title=view.latest.title)
 

@@ -291,6 +291,8 @@ class PollBallot(SQLModel, table=True):
     juror_id: int = Field(foreign_key="juror.id", index=True, nullable=False)
     # JSON: {option id: pence} for an allocation, [option ids] for approval and ranking (in order).
     choices: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # Set when the facilitator entered a ballot the juror cast in the room (on paper or by hand).
+    entered_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     cast_at: datetime = Field(default_factory=utcnow, nullable=False)
 
 
@@ -324,11 +326,22 @@ class RecommendationVersion(SQLModel, table=True):
     version: int = Field(nullable=False)
     title: str = Field(max_length=200, nullable=False)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    budget_line_id: int | None = None  # pbapp.ledger BudgetLine
-    change_pence: int = _pence()
     note: str = Field(default="", max_length=300, nullable=False)
     author_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class RecommendationLine(SQLModel, table=True):
+    """A budget line one version of a recommendation would change, and by how much (pence, plus or minus)."""
+
+    __tablename__ = "jury_recommendation_line"
+    __table_args__ = (UniqueConstraint("version_id", "budget_line_id", name="uq_recommendation_line_version_line"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="jury_recommendation_version.id", index=True, nullable=False)
+    position: int = Field(default=0, nullable=False)
+    budget_line_id: int = Field(nullable=False)  # pbapp.ledger BudgetLine, a plain id as for poll options
+    change_pence: int = _pence()
 
 
 class RecommendationVote(SQLModel, table=True):
@@ -341,4 +354,6 @@ class RecommendationVote(SQLModel, table=True):
     recommendation_id: int = Field(foreign_key="jury_recommendation.id", index=True, nullable=False)
     juror_id: int = Field(foreign_key="juror.id", index=True, nullable=False)
     choice: str = Field(max_length=16, nullable=False)
+    # Set when the facilitator entered a vote the juror cast in the room (on paper or by hand).
+    entered_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     cast_at: datetime = Field(default_factory=utcnow, nullable=False)

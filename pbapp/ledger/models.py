@@ -96,6 +96,21 @@ class RecordItem(SQLModel, table=True):
     response_due: date = Field(nullable=False)
 
 
+class RecordItemLine(SQLModel, table=True):
+    """One of several budget lines an item would change (a jury recommendation may touch many), in pence."""
+
+    __tablename__ = "record_item_line"
+    __table_args__ = (UniqueConstraint("item_id", "budget_line_id", name="uq_record_item_line"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(sa_column=Column(Integer, ForeignKey("record_item.id", ondelete="CASCADE"),
+                                          index=True, nullable=False))
+    budget_line_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("budget_line.id", ondelete="SET NULL"),
+                                       index=True, nullable=True))
+    change_pence: int = _pence()
+
+
 class Response(SQLModel, table=True):
     """What the council decided about an item, who decided it, when, and why."""
 

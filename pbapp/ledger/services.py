@@ -21,7 +21,7 @@ from pbapp.ledger import opendata
 from pbapp.ledger.models import (ACCEPTED, CHANGE_SOURCES, DECIDERS, DEFERRED, DELAYED, DONE, DRAFT, FINAL,
                                  ITEM_SOURCES, JURY_RECOMMENDATION, MILESTONE_STATUSES, OFFICER_SOURCE,
                                  OUTCOMES, PARTLY_ACCEPTED, PB_RESULT, PROPOSED, REJECTED, STAGES, BudgetBook,
-                                 BudgetLine, LineChange, Milestone, RecordItem, Response)
+                                 BudgetLine, LineChange, Milestone, RecordItem, RecordItemLine, Response)
 from pbapp.timeutil import utcnow
 
 
@@ -47,9 +47,11 @@ def budget_lines(session: Session, council_id: int) -> list[BudgetLine]:
 
 def receive_item(session: Session, *, council_id: int, source: str, source_ref: str, title: str,
                  summary: str, public_url: str, amount_pence: int | None = None,
-                 budget_line_id: int | None = None, decided_at: datetime | None = None) -> RecordItem:
+                 budget_line_id: int | None = None, decided_at: datetime | None = None,
+                 lines: list[tuple[int, int]] | None = None) -> RecordItem:
     """Record something the council must respond to: source is "jury_recommendation" or "pb_result".
 
+    `lines` are (budget line id, change in pence) for an item that changes several lines.
     Idempotent on (source, source_ref) (a DB unique constraint); writes an audit event; does NOT
     commit (the calling service commits once).
     """
@@ -58,8 +60,8 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
     existing = _item_by_source(session, source, source_ref)
     if existing is not None:
         return existing
-    if budget_line_id is not None:
-        line = session.get(BudgetLine, budget_line_id)
+    for line_id in ([budget_line_id] if budget_line_id is not None else []) + [i for i, _pence in lines or []]:
+        line = session.get(BudgetLine, line_id)
         if line is None or line.council_id != council_id:
             raise Invalid(_("That budget line is not in this council's budget."), field="budget_line_id")
     received = utcnow()
@@ -72,6 +74,9 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
         with session.begin_nested():
             session.add(item)
             session.flush()
+            session.add_all([RecordItemLine(item_id=item.id, budget_line_id=line_id, change_pence=pence)
+                             for line_id, pence in lines or []])
+            session.flush()
     except IntegrityError:
         existing = _item_by_source(session, source, source_ref)
         if existing is None:  # pragma: no cover - the constraint that failed was not ours
@@ -79,7 +84,8 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
         return existing
     audit.record(session, "record.item_received", "record_item", item.id, council_id=council_id,
                  source=source, source_ref=source_ref, amount_pence=amount_pence,
-                 budget_line_id=budget_line_id, response_due=item.response_due.isoformat())
+                 budget_line_id=budget_line_id, lines=[[i, pence] for i, pence in lines or []],
+                 response_due=item.response_due.isoformat())
     return item
 
 
@@ -449,6 +455,7 @@ class ItemView:
     status: str
     progress: int
     changes: list[ChangeRow] = field(default_factory=list)
+    lines: list[tuple[BudgetLine | None, int]] = field(default_factory=list)
 
     @property
     def overdue(self) -> bool:
@@ -471,7 +478,12 @@ def _item_views(session: Session, items: list[RecordItem]) -> list[ItemView]:
     for milestone in session.exec(select(Milestone).where(Milestone.item_id.in_(ids))
                                   .order_by(Milestone.due_on, Milestone.id)).all():
         milestones.setdefault(milestone.item_id, []).append(milestone)
+    item_lines: dict[int, list[RecordItemLine]] = {}
+    for row in session.exec(select(RecordItemLine).where(RecordItemLine.item_id.in_(ids))
+                            .order_by(RecordItemLine.id)).all():
+        item_lines.setdefault(row.item_id, []).append(row)
     line_ids = {item.budget_line_id for item in items if item.budget_line_id is not None}
+    line_ids |= {row.budget_line_id for rows in item_lines.values() for row in rows if row.budget_line_id}
     lines = {line.id: line for line in session.exec(
         select(BudgetLine).where(BudgetLine.id.in_(line_ids))).all()} if line_ids else {}
     today = _today()
@@ -484,7 +496,9 @@ def _item_views(session: Session, items: list[RecordItem]) -> list[ItemView]:
         else:
             status = OVERDUE if rules.is_overdue(item.response_due, False, today) else AWAITING
         views.append(ItemView(item, response, steps, lines.get(item.budget_line_id), status,
-                              rules.progress_percent([m.status for m in steps], DONE)))
+                              rules.progress_percent([m.status for m in steps], DONE),
+                              lines=[(lines.get(row.budget_line_id), row.change_pence)
+                                     for row in item_lines.get(item.id, [])]))
     return views
 
 

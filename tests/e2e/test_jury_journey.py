@@ -1,5 +1,6 @@
-"""A whole jury in a browser: a round, evidence, a question and its answer, a straw poll, and a
-recommendation drafted, voted on and adopted, then read on the public page."""
+"""A whole jury in a browser: a round, evidence, a question and its answer, a straw poll (with an
+answer given in the room and entered by the facilitator), and a recommendation on two budget lines
+drafted, voted on (online and from the room) and adopted, then read on the public page."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     page.get_by_label("Text", exact=True).fill("**Visits** rose by a tenth last year.")
     page.get_by_label("Publish now to the jurors and the public page").check()
     page.get_by_role("button", name="Add the evidence").click()
-    page.get_by_role("link", name="How the libraries are used").click()
+    page.get_by_role("link", name="How the libraries are used", exact=True).click()
     assert page.locator(".app-markdown strong").inner_text() == "Visits"
 
     as_("resident")
@@ -74,6 +75,12 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     page.get_by_role("button", name="Set up the poll").click()
     page.get_by_role("button", name="Open the poll").click()
     page.get_by_role("button", name="Close the poll").wait_for()
+    page.get_by_role("link", name=re.compile(r"^Answers from the room")).click()
+    page.get_by_role("link", name=re.compile(r"^Enter the answer")).first.click()
+    page.get_by_label("More events").check()
+    page.get_by_role("button", name="Save this juror’s answer").click()
+    assert "Answer from the room saved" in page.content()
+    assert page.locator(".app-entered-by").count() == 1
 
     as_("resident")
     go(f"{base}/portal")
@@ -84,10 +91,22 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     page.get_by_role("link", name="Draft a recommendation").click()
     page.get_by_label("Short title").fill("Open libraries on Sunday afternoons")
     page.get_by_label("Recommendation", exact=True).fill("Open the three biggest libraries 1pm to 5pm on Sundays.")
-    page.get_by_label("Proposed change").fill("£90,000")
+    page.get_by_label("Budget line 1", exact=True).select_option(label="Library service")
+    page.get_by_label("Proposed change to line 1").fill("£90,000")
+    page.get_by_label("Budget line 2", exact=True).select_option(label="Highways and transport services")
+    page.get_by_label("Proposed change to line 2").fill("-£60,000")
+    page.get_by_role("button", name="Add another budget line").click()
+    page.get_by_label("Budget line 4", exact=True).select_option(label="Public health")
+    page.get_by_label("Proposed change to line 4").fill("-£30,000")
+    page.get_by_label("Budget line 3", exact=True).select_option(label="Public health")
+    page.get_by_role("button", name="Save the draft").click()
+    assert "You have chosen this budget line already" in page.locator(".govuk-error-summary").inner_text()
+    page.get_by_label("Budget line 3", exact=True).select_option(label="No budget line")
     page.get_by_role("button", name="Save the draft").click()
     page.get_by_role("heading", name="Open libraries on Sunday afternoons").wait_for()
     rec_url = page.url
+    lines = page.locator(".app-recommendation-lines").inner_text()
+    assert "Library service" in lines and "+£90,000" in lines and "-£60,000" in lines and "-£30,000" in lines
 
     as_("facilitator")
     go(rec_url)
@@ -99,12 +118,21 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     assert "Your vote is recorded" in page.content()
     as_("facilitator")
     go(rec_url)
+    page.get_by_text("Enter votes cast in the room").click()
+    page.locator("select[name^='vote-']").first.select_option("support")
+    page.get_by_role("button", name="Enter these votes").click()
+    assert "1 votes from the room entered" in page.content()
+    page.get_by_text("Enter votes cast in the room").click()
+    assert page.locator(".app-entered-by").count() == 1
     page.get_by_role("button", name="Close the vote and count it").click()
     assert "Adopted" in page.locator("h1").inner_text()
 
     page.get_by_role("button", name="Sign out").click()
     go(f"{base}/public")
     recommendations = page.locator(".app-recommendation").all_inner_texts()
-    assert any("Open libraries on Sunday afternoons" in text and "1 supported" in text for text in recommendations)
+    ours = [text for text in recommendations if "Open libraries on Sunday afternoons" in text]
+    assert len(ours) == 1 and "2 supported" in ours[0] and "2 of 2 jurors voting" in ours[0]
+    assert "1 of these votes was cast in the room and entered by the facilitator." in ours[0]
+    assert "Library service" in ours[0] and "+£90,000" in ours[0] and "-£60,000" in ours[0] and "-£30,000" in ours[0]
     assert "Yes, for about £90,000 a year." in page.content()
     assert "How the libraries are used" in page.content()

@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from pbapp.accounts.models import User
 from pbapp.juries.models import (
-    APPROVAL_POLL, CONFIRMED, EVIDENCE_ROUND, MARKDOWN_EVIDENCE, POLL_OPEN, REC_DRAFT, TO_OFFICER, WITNESS_REQUEST,
-    Evidence, EvidenceRequest, Juror, JurorAccount, Jury, JurySession, PollOption, Question, Recommendation,
-    RecommendationVersion, Round, StrawPoll,
+    APPROVAL_POLL, CONFIRMED, EVIDENCE_ROUND, IN_FAVOUR, MARKDOWN_EVIDENCE, POLL_OPEN, REC_DRAFT, TO_OFFICER,
+    WITNESS_REQUEST, Evidence, EvidenceRequest, Juror, JurorAccount, Jury, JurySession, PollOption, Question,
+    Recommendation, RecommendationVersion, Round, StrawPoll, Witness,
 )
 from pbapp.ledger.models import BudgetBook, BudgetLine
 from pbapp.sortition.models import Person, Pool
@@ -142,3 +142,13 @@ def recommendation(db: Session, jury: Jury, *, author: User | None = None, statu
                                  author_id=author.id if author else None, note="First draft"))
     db.commit()
     return rec
+
+
+def witness(db: Session, jury: Jury, **fields) -> Witness:
+    values = {"jury_id": jury.id, "name": "Sam Patel", "organisation": "Friends of the Libraries",
+              "view": "Keep every library open", "stance": IN_FAVOUR}
+    values.update(fields)
+    item = Witness(**values)
+    db.add(item)
+    db.commit()
+    return item

@@ -28,7 +28,7 @@ ARGS = {"jury_id": _jury, "juror_id": _juror, "session_id": _session}
 # Deliberation routes: the demo facilitator facilitates the jury (the factories make it so) and the demo
 # resident is made a confirmed juror of it, so juror-only routes pass for "resident" (JurorPolicy).
 from pbapp.juries.models import (  # noqa: E402
-    POLL_OPEN, REC_DRAFT, Evidence, EvidenceRequest, Question, Recommendation, Round, StrawPoll,
+    POLL_OPEN, REC_DRAFT, Evidence, EvidenceRequest, Question, Recommendation, Round, StrawPoll, Witness,
 )
 from tests.juries import deliberation_factories as deliberation  # noqa: E402
 
@@ -78,6 +78,11 @@ def _draft_recommendation(app, db, council):
     return (found or deliberation.recommendation(db, db.get(Jury, jury_id))).id
 
 
+def _witness(app, db, council):
+    jury_id = _deliberating_jury(app, db, council)
+    return (_first(db, Witness, jury_id) or deliberation.witness(db, db.get(Jury, jury_id))).id
+
+
 ARGS.update({"jury_id": _deliberating_jury, "round_id": _round, "evidence_id": _evidence,
              "question_id": _question, "evidence_request_id": _evidence_request, "poll_id": _open_poll,
-             "recommendation_id": _draft_recommendation})
+             "recommendation_id": _draft_recommendation, "witness_id": _witness})

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from pbapp.audit import AuditEvent
 from pbapp.accounts.models import FACILITATOR, OFFICER, RESIDENT
 from pbapp.db import get_engine
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.juries import deliberation as services
 from pbapp.juries.models import (
     ALLOCATION_POLL, APPROVAL_POLL, DECISION_ROUND, OPPOSE, PDF_EVIDENCE, POLL_CLOSED, RANKING_POLL, REC_ADOPTED,
-    REC_NOT_ADOPTED, SUPPORT, TO_OFFICER, Attendance, JurySession, Round,
+    REC_NOT_ADOPTED, SUPPORT, TO_OFFICER, Attendance, Evidence, JurySession, PollBallot, Recommendation,
+    RecommendationLine, RecommendationVersion, RecommendationVote, Round, Witness,
 )
-from pbapp.ledger.models import RecordItem
+from pbapp.ledger.models import RecordItem, RecordItemLine
 from tests import factories
 from tests.juries import deliberation_factories as make
 
@@ -238,11 +242,11 @@ def test_threshold_is_exact(support, cast, threshold, passes):
 def test_recommendations_keep_versions_and_adopted_ones_reach_the_record(session, world, db):
     lines = make.budget_lines(db, world.council)
     rec = services.draft_recommendation(session, world.slug, world.jury.id, world.resident, title="Libraries",
-                                        text="Open libraries later on Thursdays.", budget_line_id=lines[0].id,
-                                        change_pence=18_000_000, threshold_percent=80)
+                                        text="Open libraries later on Thursdays.",
+                                        lines=[(lines[0].id, 18_000_000)], threshold_percent=80)
     services.revise_recommendation(session, world.slug, world.jury.id, rec.id, world.facilitator, title="Libraries",
-                                   text="Open every library later on Thursdays.", budget_line_id=lines[0].id,
-                                   change_pence=20_000_000, note="Every library, and costed")
+                                   text="Open every library later on Thursdays.",
+                                   lines=[(lines[0].id, 20_000_000)], note="Every library, and costed")
     view = services.recommendation_detail(session, world.slug, world.jury.id, rec.id, world.resident)
     assert [v.version for v, _ in view.versions] == [1, 2]
     assert ("added", "every library") in [(s.op, s.text) for s in view.diff]
@@ -252,7 +256,7 @@ def test_recommendations_keep_versions_and_adopted_ones_reach_the_record(session
     services.open_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator)
     with pytest.raises(Conflict):
         services.revise_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, title="x",
-                                       text="y", budget_line_id=None, change_pence=0, note="late")
+                                       text="y", lines=[], note="late")
     services.vote_on_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, OPPOSE)
     services.vote_on_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, SUPPORT)
     done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
@@ -278,7 +282,7 @@ def test_a_recommendation_below_its_threshold_is_not_adopted(session, world, db)
 def test_threshold_must_be_sensible(session, world):
     with pytest.raises(Invalid) as error:
         services.draft_recommendation(session, world.slug, world.jury.id, world.resident, title="x", text="y",
-                                      budget_line_id=None, change_pence=0, threshold_percent=30)
+                                      lines=None, threshold_percent=30)
     assert error.value.field == "threshold_percent"
 
 
@@ -320,3 +324,246 @@ def test_votes_from_the_room_never_overwrite_a_jurors_own_vote(session, world, d
     done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
                                               public_url="https://example.org/jury")
     assert (done.support_count, done.oppose_count, done.status) == (4, 1, REC_ADOPTED)
+
+
+def test_a_recommendation_links_several_lines_each_with_its_own_change(session, world, db):
+    libraries, parks, roads = make.budget_lines(db, world.council)
+    rec = services.draft_recommendation(session, world.slug, world.jury.id, world.resident, title="Libraries",
+                                        text="Open libraries later.", threshold_percent=80,
+                                        lines=[(libraries.id, 18_000_000), (roads.id, -18_000_000)])
+    services.revise_recommendation(session, world.slug, world.jury.id, rec.id, world.facilitator, title="Libraries",
+                                   text="Open libraries later.", note="Parks pay, not roads",
+                                   lines=[(parks.id, -20_000_000), (libraries.id, 20_000_000)])
+    view = services.recommendation_detail(session, world.slug, world.jury.id, rec.id, world.resident)
+    assert [(line.budget_line_id, line.change_pence) for line in view.latest_lines] == [
+        (parks.id, -20_000_000), (libraries.id, 20_000_000)]
+    assert [(d.name, d.op, d.before, d.after) for d in view.lines_diff] == [
+        ("Parks", "added", None, -20_000_000), ("Libraries", "changed", 18_000_000, 20_000_000),
+        ("Roads", "removed", -18_000_000, None)]
+    assert [view.total(v) for v, _author in view.versions] == [0, 0]
+    first = services.recommendation_detail(session, world.slug, world.jury.id, rec.id, world.resident, (1, 1))
+    assert {d.op for d in first.lines_diff} == {"same"}
+
+
+@pytest.mark.parametrize("lines, message", [
+    ([(1, 100), (1, 200)], "only once"), ([(999_999, 100)], "council's budget")])
+def test_recommendation_lines_must_be_the_councils_and_distinct(session, world, db, lines, message):
+    real = make.budget_lines(db, world.council)
+    lines = [(real[0].id if line_id == 1 else line_id, pence) for line_id, pence in lines]
+    with pytest.raises(Invalid) as error:
+        services.draft_recommendation(session, world.slug, world.jury.id, world.resident, title="x", text="y",
+                                      threshold_percent=80, lines=lines)
+    assert message in error.value.message and error.value.field == "lines"
+    assert session.exec(select(Recommendation)).all() == []
+
+
+def test_one_row_per_line_per_version_is_a_database_rule(session, world, db):
+    line = make.budget_lines(db, world.council)[0]
+    rec = make.recommendation(db, world.jury)
+    version = session.exec(select(RecommendationVersion).where(RecommendationVersion.recommendation_id == rec.id)).one()
+    session.add_all([RecommendationLine(version_id=version.id, budget_line_id=line.id, change_pence=1),
+                     RecommendationLine(version_id=version.id, budget_line_id=line.id, change_pence=2)])
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def test_an_adopted_recommendation_reaches_the_record_with_every_line(session, world, db):
+    libraries, parks, _roads = make.budget_lines(db, world.council)
+    rec = services.draft_recommendation(session, world.slug, world.jury.id, world.resident, title="Libraries",
+                                        text="Move money from parks to libraries.", threshold_percent=50,
+                                        lines=[(libraries.id, 5_000_000), (parks.id, -3_000_000)])
+    services.open_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator)
+    services.vote_on_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, SUPPORT)
+    done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                              public_url="https://example.org/jury")
+    item = session.get(RecordItem, done.record_item_id)
+    assert (item.amount_pence, item.budget_line_id) == (2_000_000, None)
+    rows = session.exec(select(RecordItemLine).where(RecordItemLine.item_id == item.id)
+                        .order_by(RecordItemLine.id)).all()
+    assert [(r.budget_line_id, r.change_pence) for r in rows] == [(libraries.id, 5_000_000), (parks.id, -3_000_000)]
+    page = services.public_page(session, world.slug, world.jury.id)
+    assert page.decided[0].lines == [("Libraries", 5_000_000), ("Parks", -3_000_000)]
+    assert page.decided[0].total_pence == 2_000_000
+
+
+def _open_approval_poll(session, world):
+    the_round = _round(session, world)
+    poll = services.create_poll(session, world.slug, world.jury.id, the_round.id, world.facilitator,
+                                kind=APPROVAL_POLL, question="Which?", option_labels=["Parks", "Libraries"])
+    services.set_poll_state(session, world.slug, world.jury.id, poll.id, world.facilitator, open_it=True)
+    return poll, services.poll_for_juror(session, world.slug, world.jury.id, poll.id, world.resident).options
+
+
+def test_the_facilitator_enters_a_straw_poll_answer_given_in_the_room(session, world, db):
+    poll, options = _open_approval_poll(session, world)
+    offline = next(j for j, _name in services.confirmed_jurors(session, world.jury) if j.id != world.juror.id)
+    with pytest.raises(NotAllowed):
+        services.enter_room_ballot(session, world.slug, world.jury.id, poll.id, offline.id, world.other_facilitator,
+                                   [options[0].id])
+    with pytest.raises(Invalid):
+        services.enter_room_ballot(session, world.slug, world.jury.id, poll.id, offline.id, world.facilitator, [])
+    services.enter_room_ballot(session, world.slug, world.jury.id, poll.id, offline.id, world.facilitator,
+                               [options[0].id])
+    services.enter_room_ballot(session, world.slug, world.jury.id, poll.id, offline.id, world.officer,
+                               [options[1].id])
+    ballots = session.exec(select(PollBallot).where(PollBallot.poll_id == poll.id)).all()
+    assert [(b.juror_id, b.entered_by_id, b.choices) for b in ballots] == [
+        (offline.id, world.officer.id, f'["{options[1].id}"]')]
+    services.cast_poll_ballot(session, world.slug, world.jury.id, poll.id, world.resident, [options[0].id])
+    with pytest.raises(Conflict):
+        services.enter_room_ballot(session, world.slug, world.jury.id, poll.id, world.juror.id, world.facilitator,
+                                   [options[1].id])
+    room = services.poll_room(session, world.slug, world.jury.id, poll.id, world.facilitator)
+    by_juror = {v.juror.id: v for v in room.voters}
+    assert by_juror[offline.id].entered_by == world.officer.name and by_juror[world.juror.id].own
+    services.set_poll_state(session, world.slug, world.jury.id, poll.id, world.facilitator, open_it=False)
+    result = services.poll_result(session, poll)
+    assert result.ballots == 2 and [r.approvals for r in result.rows] == [1, 1]
+    with pytest.raises(Conflict):
+        services.enter_room_ballot(session, world.slug, world.jury.id, poll.id, offline.id, world.facilitator,
+                                   [options[0].id])
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "jury.poll_ballot_entered")).all()
+    assert [(e.actor_id, json.loads(e.payload)["juror_id"]) for e in events] == [
+        (world.facilitator.id, offline.id), (world.officer.id, offline.id)]
+
+
+def test_a_juror_of_another_jury_cannot_be_entered_from_the_room(session, world, db):
+    poll, options = _open_approval_poll(session, world)
+    elsewhere = make.jury(db, world.council, facilitator=world.facilitator)
+    session.commit()
+    stranger = services.confirmed_jurors(session, elsewhere)[0][0]
+    with pytest.raises(NotFound):
+        services.enter_room_ballot(session, world.slug, world.jury.id, poll.id, stranger.id, world.facilitator,
+                                   [options[0].id])
+
+
+def test_one_ballot_per_juror_per_poll_is_a_database_rule(session, world, db):
+    poll, _options = _open_approval_poll(session, world)
+    session.add_all([PollBallot(poll_id=poll.id, juror_id=world.juror.id),
+                     PollBallot(poll_id=poll.id, juror_id=world.juror.id, entered_by_id=world.facilitator.id)])
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def test_room_votes_are_marked_with_who_entered_them_and_can_be_corrected(session, world, db):
+    rec = make.recommendation(db, world.jury)
+    services.open_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator)
+    offline = [j.id for j, _name in services.confirmed_jurors(session, world.jury) if j.id != world.juror.id]
+    assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                      {offline[0]: OPPOSE, offline[1]: SUPPORT}) == 2
+    assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.officer,
+                                      {offline[0]: SUPPORT, offline[1]: SUPPORT}) == 1
+    voters = {v.juror.id: v for v in services.room_voters(session, world.jury, rec)}
+    assert (voters[offline[0]].choice, voters[offline[0]].entered_by) == (SUPPORT, world.officer.name)
+    assert (voters[offline[1]].choice, voters[offline[1]].entered_by) == (SUPPORT, world.facilitator.name)
+    with pytest.raises(IntegrityError):
+        session.add(RecommendationVote(recommendation_id=rec.id, juror_id=offline[0], choice=OPPOSE,
+                                       entered_by_id=world.facilitator.id))
+        session.commit()
+    session.rollback()
+    done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                              public_url="https://example.org/jury")
+    assert (done.support_count, done.oppose_count) == (2, 0)
+    assert services.public_page(session, world.slug, world.jury.id).decided[0].room_votes == 2
+
+
+def test_the_facilitator_corrects_rounds_witnesses_and_evidence_of_their_own_jury_only(session, world, db):
+    item = _round(session, world)
+    witness = services.add_witness(session, world.slug, world.jury.id, world.facilitator, name="Sam",
+                                   organisation="", view="Keep libraries", stance="in_favour", asked_by="jurors")
+    evidence = services.add_evidence(session, world.slug, world.jury.id, world.facilitator, kind="link",
+                                     title="Report", url="https://example.org/r", publish=True)
+    other_jury = make.jury(db, world.council, facilitator=world.other_facilitator)
+    edits = [
+        lambda who, jury_id: services.update_round(session, world.slug, jury_id, item.id, who, title="Evening 1b",
+                                                   held_on=date(2027, 1, 10), kind="deliberation", place="Library"),
+        lambda who, jury_id: services.update_witness(session, world.slug, jury_id, witness.id, who, name="Sam P",
+                                                     organisation="Friends", view="Keep them", stance="mixed",
+                                                     asked_by="council"),
+        lambda who, jury_id: services.update_evidence(session, world.slug, jury_id, evidence.id, who, title="Report 2",
+                                                      url="https://example.org/r2"),
+    ]
+    for edit in edits:
+        with pytest.raises(NotAllowed):
+            edit(world.other_facilitator, world.jury.id)
+        with pytest.raises(NotFound):
+            edit(world.other_facilitator, other_jury.id)
+        with pytest.raises(NotAllowed):
+            edit(world.resident, world.jury.id)
+        edit(world.facilitator, world.jury.id)
+    meeting = session.get(JurySession, item.session_id)
+    assert (meeting.title, meeting.held_on, session.get(Round, item.id).kind) == (
+        "Evening 1b", date(2027, 1, 10), "deliberation")
+    assert (session.get(Witness, witness.id).stance, session.get(Evidence, evidence.id).url) == (
+        "mixed", "https://example.org/r2")
+    actions = {e.action for e in session.exec(select(AuditEvent)).all()}
+    assert {"jury.round_updated", "jury.witness_updated", "jury.evidence_updated"} <= actions
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"place": "", "link": ""}, "place"), ({"link": "javascript:alert(1)"}, "link"), ({"kind": "party"}, "kind"),
+    ({"title": " "}, "title")])
+def test_a_round_edit_is_checked_like_a_new_round(session, world, change, field):
+    item = _round(session, world)
+    values = {"title": "Evening 1", "held_on": date(2027, 1, 9), "kind": DECISION_ROUND, "place": "Town Hall"}
+    with pytest.raises(Invalid) as error:
+        services.update_round(session, world.slug, world.jury.id, item.id, world.facilitator, **(values | change))
+    assert error.value.field == field
+    session.rollback()
+    assert session.get(JurySession, item.session_id).title == "Evening 1"
+
+
+def test_a_pdf_is_replaced_only_by_a_pdf(session, world):
+    item = services.add_evidence(session, world.slug, world.jury.id, world.facilitator, kind=PDF_EVIDENCE,
+                                 title="Plan", upload=("plan.pdf", PDF))
+    with pytest.raises(Invalid):
+        services.update_evidence(session, world.slug, world.jury.id, item.id, world.facilitator, title="Plan",
+                                 upload=("plan.pdf", b"<html>"))
+    session.rollback()
+    services.update_evidence(session, world.slug, world.jury.id, item.id, world.facilitator, title="Plan v2")
+    assert services.evidence_file(session, world.slug, world.jury.id, item.id, world.facilitator)[1] == PDF
+    services.update_evidence(session, world.slug, world.jury.id, item.id, world.facilitator, title="Plan v2",
+                             upload=("new.pdf", PDF + b"2"))
+    stored, data = services.evidence_file(session, world.slug, world.jury.id, item.id, world.facilitator)
+    assert (stored.file_name, data) == ("new.pdf", PDF + b"2")
+
+
+def test_removing_keeps_what_the_record_needs(session, world, db):
+    item = _round(session, world)
+    witness = services.add_witness(session, world.slug, world.jury.id, world.facilitator, name="Sam",
+                                   organisation="", view="Keep libraries", stance="in_favour", asked_by="jurors",
+                                   round_id=item.id)
+    statement = services.add_evidence(session, world.slug, world.jury.id, world.facilitator, kind="statement",
+                                      title="Sam's statement", body="Text", witness_id=witness.id, round_id=item.id,
+                                      publish=True)
+    with pytest.raises(Conflict):
+        services.delete_witness(session, world.slug, world.jury.id, witness.id, world.facilitator)
+    with pytest.raises(Conflict):
+        services.delete_evidence(session, world.slug, world.jury.id, statement.id, world.facilitator)
+    with pytest.raises(NotAllowed):
+        services.withdraw_evidence(session, world.slug, world.jury.id, statement.id, world.other_facilitator)
+    services.withdraw_evidence(session, world.slug, world.jury.id, statement.id, world.facilitator)
+    assert services.public_page(session, world.slug, world.jury.id).evidence == []
+    with pytest.raises(Conflict):
+        services.withdraw_evidence(session, world.slug, world.jury.id, statement.id, world.facilitator)
+    services.delete_evidence(session, world.slug, world.jury.id, statement.id, world.facilitator)
+    services.delete_witness(session, world.slug, world.jury.id, witness.id, world.facilitator)
+    services.record_round_attendance(session, world.slug, world.jury.id, item.id, world.facilitator, set())
+    with pytest.raises(Conflict):
+        services.delete_round(session, world.slug, world.jury.id, item.id, world.facilitator)
+    spare = _round(session, world, title="Spare")
+    services.add_evidence(session, world.slug, world.jury.id, world.facilitator, kind="link", title="Kept",
+                          url="https://example.org", round_id=spare.id)
+    services.delete_round(session, world.slug, world.jury.id, spare.id, world.facilitator)
+    assert session.get(Round, spare.id) is None and session.get(JurySession, spare.session_id) is None
+    assert session.exec(select(Evidence.round_id).where(Evidence.title == "Kept")).one() is None
+    actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
+    for action in ("jury.evidence_withdrawn", "jury.evidence_deleted", "jury.witness_deleted", "jury.round_deleted"):
+        assert action in actions
+    with pytest.raises(Conflict):
+        poll_round = _round(session, world, title="With a poll")
+        services.create_poll(session, world.slug, world.jury.id, poll_round.id, world.facilitator, kind=APPROVAL_POLL,
+                             question="Which?", option_labels=["A", "B"])
+        services.delete_round(session, world.slug, world.jury.id, poll_round.id, world.facilitator)

@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import select
 
 from pbapp.juries.models import (
-    POLL_OPEN, REC_ADOPTED, Attendance, Evidence, Jury, JurySession, Question, Recommendation, Round, StrawPoll,
+    POLL_OPEN, REC_ADOPTED, Attendance, Evidence, Jury, JurySession, PollBallot, Question, Recommendation, Round,
+    StrawPoll, Witness,
 )
-from pbapp.ledger.models import RecordItem
+from pbapp.ledger.models import RecordItem, RecordItemLine
 from tests import factories
 from tests.conftest import login
 from tests.juries import deliberation_factories as make
@@ -145,20 +146,57 @@ def test_an_allocation_ballot_that_does_not_add_up_is_sent_back(client, login_as
     assert response.status_code == 422 and "must add up to £2,000,000" in response.get_data(as_text=True)
 
 
-def test_a_recommendation_is_drafted_voted_and_adopted(client, login_as, demo, jury, db):
+def _lines(db, demo):
+    from pbapp.ledger.services import budget_lines
+
+    return budget_lines(db, demo.id)[:3]
+
+
+def test_a_recommendation_with_several_lines_is_drafted_revised_voted_and_adopted(client, login_as, demo, jury, db):
     base = _base(demo, jury)
+    libraries, parks, roads = _lines(db, demo)
     login_as("resident")
+    page = client.get(f"{base}/recommendations/new").get_data(as_text=True)
+    assert len(re.findall(r'<select[^>]+name="line_\d+"', page)) == 3
     response = client.post(f"{base}/recommendations/new", data={
-        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "budget_line_id": "0",
-        "change": "£18,000", "threshold_percent": "80"})
+        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "3", "add_line": "1",
+        "line_0": str(libraries.id), "change_0": "£18,000", "threshold_percent": "80"})
+    assert response.status_code == 200, "adding a row saves nothing"
+    page = response.get_data(as_text=True)
+    assert 'name="line_3"' in page and 'value="£18,000"' in page
+    assert db.exec(select(Recommendation).where(Recommendation.jury_id == jury.id,
+                                                Recommendation.status == "draft")).all() == []
+    db.commit()
+    response = client.post(f"{base}/recommendations/new", data={
+        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "4",
+        "line_0": str(libraries.id), "change_0": "£18,000", "line_1": str(roads.id), "change_1": "",
+        "line_2": str(libraries.id), "change_2": "£1", "line_3": "0", "change_3": "£5", "threshold_percent": "80"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    for message, anchor in (("Enter the proposed change for this line in pounds", "change_1"),
+                            ("You have chosen this budget line already", "line_2"),
+                            ("Choose the budget line for this change", "line_3")):
+        assert f'<a href="#{anchor}">{message}' in page
+    response = client.post(f"{base}/recommendations/new", data={
+        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "3",
+        "line_0": str(libraries.id), "change_0": "£18,000", "line_1": str(roads.id), "change_1": "-£18,000",
+        "threshold_percent": "80"})
     assert response.status_code == 303
     rec_id = int(response.location.rsplit("/", 1)[1])
+    page = client.get(f"{base}/recommendations/{rec_id}").get_data(as_text=True)
+    assert 'name="line_2"' in page and f'<option selected value="{roads.id}">' in page
     response = client.post(f"{base}/recommendations/{rec_id}", data={
-        "title": "Later libraries", "text": "Open every library until 8pm on Thursdays.", "budget_line_id": "0",
-        "change": "£20,000", "note": "Every library"})
+        "title": "Later libraries", "text": "Open every library until 8pm on Thursdays.", "rows": "3",
+        "line_0": str(libraries.id), "change_0": "£20,000", "line_1": "0", "change_1": "",
+        "line_2": str(parks.id), "change_2": "-£20,000", "note": "Every library, paid from parks"})
     assert response.status_code == 303
     page = client.get(f"{base}/recommendations/{rec_id}").get_data(as_text=True)
-    assert "<ins>every library</ins>" in page and "Every library" in page
+    assert "<ins>every library</ins>" in page and "Every library, paid from parks" in page
+    diff = page[page.index('id="lines-diff"'):]
+    diff = diff[:diff.index("</table>")]
+    assert "Line added" in diff and "Line removed" in diff and "Amount changed" in diff
+    assert "+£18,000" in diff and "+£20,000" in diff and "-£20,000" in diff
     login(client, "facilitator@demo.example")
     assert client.post(f"{base}/recommendations/{rec_id}/vote/open").status_code == 303
     login(client, "resident@demo.example")
@@ -169,9 +207,17 @@ def test_a_recommendation_is_drafted_voted_and_adopted(client, login_as, demo, j
     rec = db.get(Recommendation, rec_id)
     assert rec.status == REC_ADOPTED and rec.support_count == 1
     item = db.get(RecordItem, rec.record_item_id)
-    assert item.amount_pence == 2_000_000 and item.public_url.endswith(f"/juries/{demo.slug}/{jury.id}/public")
+    assert item.amount_pence == 0 and item.budget_line_id is None
+    assert item.public_url.endswith(f"/juries/{demo.slug}/{jury.id}/public")
+    rows = db.exec(select(RecordItemLine.budget_line_id, RecordItemLine.change_pence)
+                   .where(RecordItemLine.item_id == item.id).order_by(RecordItemLine.id)).all()
+    assert rows == [(libraries.id, 2_000_000), (parks.id, -2_000_000)]
+    ledger_page = client.get(f"/ledger/{demo.slug}/register/{item.id}").get_data(as_text=True)
+    assert "Budget lines" in ledger_page and parks.division in ledger_page and "-£20,000" in ledger_page
     public = client.get(f"{base}/public").get_data(as_text=True)
     assert "Open every library until 8pm on Thursdays." in public
+    block = public[public.index("Open every library until 8pm on Thursdays."):]
+    assert libraries.name in block and parks.name in block and "+£20,000" in block and "-£20,000" in block
 
 
 def test_the_public_page_shows_votes_in_aggregate_and_names_only_with_consent(client, login_as, demo, jury, db):
@@ -218,3 +264,123 @@ def test_a_round_page_shows_its_closed_polls_results(client, login_as, demo, jur
     login_as("facilitator")
     page = client.get(f"{_base(demo, jury)}/rounds/{poll.round_id}").get_data(as_text=True)
     assert "Results of this round’s polls" in page and "28 jurors answered" in page
+
+
+def test_the_facilitator_changes_a_round_and_errors_come_back_with_422(client, login_as, demo, jury, db):
+    the_round = make.round_(db, jury, title="Evening 8")
+    base = _base(demo, jury)
+    login_as("facilitator")
+    page = client.get(f"{base}/rounds/{the_round.id}/edit").get_data(as_text=True)
+    assert 'value="Evening 8"' in page and "Change the round" in page
+    response = client.post(f"{base}/rounds/{the_round.id}/edit", data={
+        "title": "Evening 8", "held_on": "2027-03-20", "kind": "evidence", "place": "", "link": ""})
+    assert response.status_code == 422
+    assert '<a href="#place">Enter where the round is held or a link to join it</a>' in response.get_data(as_text=True)
+    response = client.post(f"{base}/rounds/{the_round.id}/edit", data={
+        "title": "Evening 8: parks", "held_on": "2027-03-20", "kind": "deliberation", "place": "Park Lodge"})
+    assert response.status_code == 303 and response.location.endswith(f"/rounds/{the_round.id}")
+    db.commit()
+    db.expire_all()
+    assert db.get(JurySession, the_round.session_id).title == "Evening 8: parks"
+    assert db.get(Round, the_round.id).kind == "deliberation"
+
+
+def test_a_facilitator_of_another_jury_cannot_change_this_jurys_items(client, demo, jury, db):
+    stranger = factories.user(db, council=demo, role="facilitator", email="other.facilitator@example.org")
+    make.jury(db, demo, facilitator=stranger)
+    the_round = make.round_(db, jury, title="Evening 9")
+    item, witness = make.evidence(db, jury), make.witness(db, jury)
+    login(client, "other.facilitator@example.org")
+    base = _base(demo, jury)
+    for url in (f"{base}/rounds/{the_round.id}/edit", f"{base}/rounds/{the_round.id}/delete",
+                f"{base}/witnesses/{witness.id}/edit", f"{base}/witnesses/{witness.id}/delete",
+                f"{base}/evidence/{item.id}/edit", f"{base}/evidence/{item.id}/withdraw",
+                f"{base}/evidence/{item.id}/delete"):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, data={"title": "Hijacked", "name": "Hijacked"}).status_code == 403, url
+    db.commit()
+    db.expire_all()
+    assert db.get(JurySession, the_round.session_id).title == "Evening 9"
+    assert db.get(Evidence, item.id).published_at is not None
+
+
+def test_evidence_is_withdrawn_then_deleted_after_confirmation(client, login_as, demo, jury, db):
+    item = make.evidence(db, jury, title="Old briefing")
+    item_id, base = item.id, _base(demo, jury)
+    login_as("facilitator")
+    page = client.get(f"{base}/evidence/{item.id}/delete").get_data(as_text=True)
+    assert "Delete “Old briefing”?" in page
+    response = client.post(f"{base}/evidence/{item.id}/delete")
+    assert response.status_code == 409
+    assert "Withdraw this evidence from publication before deleting it." in response.get_data(as_text=True)
+    assert "Withdraw “Old briefing” from publication?" in client.get(f"{base}/evidence/{item.id}/withdraw").get_data(
+        as_text=True)
+    assert client.post(f"{base}/evidence/{item.id}/withdraw").status_code == 303
+    client.post("/accounts/logout")
+    assert client.get(f"{base}/evidence/{item.id}").status_code == 404
+    login_as("facilitator")
+    assert client.post(f"{base}/evidence/{item.id}/delete").status_code == 303
+    db.commit()
+    db.expire_all()
+    assert db.get(Evidence, item_id) is None
+
+
+def test_a_witness_entry_is_changed_and_a_link_replaced(client, login_as, demo, jury, db):
+    witness = make.witness(db, jury)
+    link = make.evidence(db, jury, kind="link", title="Report", body="", url="https://example.org/a")
+    base = _base(demo, jury)
+    login_as("facilitator")
+    dashboard = client.get(f"{base}/deliberation").get_data(as_text=True)
+    assert f"/witnesses/{witness.id}/edit" in dashboard and f"/evidence/{link.id}/withdraw" in dashboard
+    response = client.post(f"{base}/witnesses/{witness.id}/edit", data={
+        "name": "Sam Patel", "organisation": "", "view": "", "stance": "against", "asked_by": "jurors"})
+    assert response.status_code == 422 and "Describe the view the witness puts" in response.get_data(as_text=True)
+    response = client.post(f"{base}/witnesses/{witness.id}/edit", data={
+        "name": "Sam Patel", "organisation": "Library users", "view": "Close the smallest branch", "stance": "against",
+        "asked_by": "jurors", "round_id": "0"})
+    assert response.status_code == 303
+    page = client.get(f"{base}/evidence/{link.id}/edit").get_data(as_text=True)
+    assert 'name="url"' in page and 'name="body"' not in page and 'name="upload"' not in page
+    response = client.post(f"{base}/evidence/{link.id}/edit", data={"title": "Report", "url": "ftp://example.org"})
+    assert response.status_code == 422
+    response = client.post(f"{base}/evidence/{link.id}/edit", data={"title": "Report", "url": "https://example.org/b"})
+    assert response.status_code == 303
+    db.commit()
+    db.expire_all()
+    assert (db.get(Witness, witness.id).stance, db.get(Evidence, link.id).url) == ("against", "https://example.org/b")
+
+
+def test_the_facilitator_enters_a_straw_poll_answer_from_the_room(client, login_as, demo, jury, db):
+    the_round = make.round_(db, jury, title="Evening 10")
+    poll = make.approval_poll(db, jury, the_round)
+    options = make_options(db, poll)
+    base = _base(demo, jury)
+    login_as("facilitator")
+    page = client.get(f"{base}/polls/{poll.id}/room").get_data(as_text=True)
+    juror_ids = [int(i) for i in re.findall(rf"/polls/{poll.id}/room/(\d+)", page)]
+    assert len(juror_ids) == 28
+    url = f"{base}/polls/{poll.id}/room/{juror_ids[0]}"
+    response = client.post(url, data={})
+    assert response.status_code == 422 and "There is a problem" in response.get_data(as_text=True)
+    response = client.post(url, data={"choices": [str(options[0].id), str(options[2].id)]})
+    assert response.status_code == 303 and response.location.endswith(f"/polls/{poll.id}/room")
+    facilitator = factories.user_by_email(db, "facilitator@demo.example")
+    page = client.get(f"{base}/polls/{poll.id}/room").get_data(as_text=True)
+    assert page.count(f"Entered by facilitator: {facilitator.name}") == 1
+    db.commit()
+    db.expire_all()
+    ballot = db.exec(select(PollBallot).where(PollBallot.poll_id == poll.id)).one()
+    assert (ballot.juror_id, ballot.entered_by_id) == (juror_ids[0], facilitator.id)
+
+
+@pytest.mark.parametrize("app_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_changes_without_a_csrf_token_are_refused(client, login_as, demo, jury, db):
+    the_round = make.round_(db, jury, title="Evening 11")
+    login_as("facilitator")
+    base = _base(demo, jury)
+    for url in (f"{base}/rounds/{the_round.id}/edit", f"{base}/rounds/{the_round.id}/delete"):
+        assert client.post(url, data={"title": "x", "held_on": "2027-03-20", "kind": "evidence",
+                                      "place": "Hall"}).status_code == 400
+    db.commit()
+    db.expire_all()
+    assert db.get(Round, the_round.id) is not None
