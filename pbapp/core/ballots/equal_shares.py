@@ -182,35 +182,44 @@ class EqualShares:
 
         The poor/rich iteration of pabutools' `affordability_poor_rich`: supporters who cannot
         pay r x score pay all they have, the rest share what is missing; r only grows, so each
-        pass looks only at the supporters still rich. `slope` is how fast the lower bound on r
-        falls as every budget grows. An unaffordable project gives (None, growth needed).
+        pass looks only at the supporters still rich, and what the poor pay is the money of all
+        supporters less that of the rich. `slope` is how fast the lower bound on r falls as
+        every budget grows. An unaffordable project gives (None, growth needed).
         """
-        sl = slice(self.ptr[j], self.ptr[j + 1])
-        b = bud[self.rows[sl]]
-        t = b if self.unit else b / self.s[sl]
-        r = self.r0[j]
-        if t.min() >= r:
-            return r, 0.0
-        w = self.w[sl]
-        wb = w * b
+        lo, hi = self.ptr[j], self.ptr[j + 1]
+        b = bud[self.rows[lo:hi]]
+        w = self.w[lo:hi]
         c = self.cost[j]
-        total = wb.sum()
+        total = (w * b).sum()
         if total < c * (1 - TOL):
             return None, (c * (1 - TOL) - total) / self.wsum[j]
-        ws = self.ws[sl]
-        paid = 0.0
+        r = self.r0[j]
+        if self.unit:
+            # Scores are all 1: t is the budget and score-weights are the weights.
+            t = b
+            while True:
+                rich = t >= r
+                if rich.all():
+                    w_rich = w.sum()
+                    return float(r), -(self.wsum[j] - w_rich) / w_rich
+                t, w = t[rich], w[rich]
+                if not len(t):
+                    # Everyone left pays all they have: the project is exactly affordable, and
+                    # any growth could change that, so no lower bound is claimed.
+                    return float(r), -np.inf
+                w_rich = w.sum()
+                r = max(r, (c - total + (w * t).sum()) / w_rich)
+        s = self.s[lo:hi]
+        t = b / s
+        ws = w * s
         while True:
-            poor = t < r
-            if not poor.any():
+            rich = t >= r
+            if rich.all():
                 return float(r), -(self.wsum[j] - w.sum()) / ws.sum()
-            paid += wb[poor].sum()
-            rich = ~poor
-            t, wb, ws, w = t[rich], wb[rich], ws[rich], w[rich]
+            t, b, w, ws = t[rich], b[rich], w[rich], ws[rich]
             if not len(t):
-                # Everyone left pays all they have: the project is exactly affordable, and
-                # any growth could change that, so no lower bound is claimed.
                 return float(r), -np.inf
-            r = max(r, (c - paid) / ws.sum())
+            r = max(r, (c - total + (w * b).sum()) / ws.sum())
 
     def _pay(self, j: int, r: float, bud: np.ndarray, record: bool = True) -> Payment | None:
         """Charge each supporter of project j min(budget left, r x score); summarise who paid if `record`."""
@@ -219,8 +228,7 @@ class EqualShares:
         b = bud[g]
         due = r if self.unit else r * self.s[sl]
         left = b - due
-        left[left <= self.eps] = 0.0
-        bud[g] = left
+        bud[g] = np.where(left > self.eps, left, 0.0)
         if not record:
             return None
         capped = (b <= due * (1 + TOL)) & (b > 0)
