@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
@@ -204,7 +205,13 @@ class Profile:
             lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
             total = int(lengths.sum())
             indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
-            raw = (election.scores(Vote("", projects, points)) for projects, points in counted)
+            positional = election.vote_type == "ordinal"
+            raw = (
+                points if points is not None
+                else range(len(projects), 0, -1) if positional
+                else election.scores(Vote("", projects))
+                for projects, points in counted
+            )
             scores = np.fromiter(map(float, chain.from_iterable(raw)), dtype=np.float64, count=total)
         weights = np.fromiter(counted.values(), dtype=np.int64, count=len(keys))
         rows = np.repeat(np.arange(len(keys)), lengths)
@@ -230,17 +237,29 @@ class Profile:
             approvals=np.bincount(indices, weights=w, minlength=m),
         )
 
-    @property
+    @cached_property
     def rows(self) -> np.ndarray:
         """Return the ballot row of every stored (row, project) entry."""
-        return np.repeat(np.arange(len(self.weights)), np.diff(self.indptr))
+        return _frozen(np.repeat(np.arange(len(self.weights)), np.diff(self.indptr)))
+
+    @cached_property
+    def _by_project(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # A stable sort on a 16-bit key is a radix sort: linear in the number of entries.
+        key = self.indices.astype(np.uint16) if len(self.ids) <= 2**16 else self.indices
+        order = np.argsort(key, kind="stable")
+        ptr = np.zeros(len(self.ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.indices, minlength=len(self.ids)), out=ptr[1:])
+        return _frozen(ptr), _frozen(self.rows[order]), _frozen(self.scores[order])
 
     def by_project(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (project indptr, ballot rows, scores) sorted by project, for per-project scans."""
-        order = np.argsort(self.indices, kind="stable")
-        ptr = np.zeros(len(self.ids) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.indices, minlength=len(self.ids)), out=ptr[1:])
-        return ptr, self.rows[order], self.scores[order]
+        return self._by_project
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """Make a cached array read-only, so no caller can change it for the next."""
+    array.flags.writeable = False
+    return array
 
 
 def _merge_equal(weights, lengths, rows, indices, scores):
@@ -254,15 +273,24 @@ def _merge_equal(weights, lengths, rows, indices, scores):
         return weights, lengths, indices, scores
     unsorted = (np.diff(indices) < 0) | ((np.diff(indices) == 0) & (np.diff(scores) < 0))
     if (unsorted & (rows[1:] == rows[:-1])).any():
-        order = np.lexsort((scores, indices, rows))
+        key = rows * (int(indices.max()) + 1) + indices
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        if ((key[1:] == key[:-1]) & (np.diff(scores[order]) < 0)).any():
+            # A project listed twice on one ballot: order its entries by score too.
+            order = np.lexsort((scores, indices, rows))
         indices, scores = indices[order], scores[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    salt = np.random.default_rng(0).integers(1, 2**63, size=(3, int(indices.max(initial=0)) + 1), dtype=np.uint64)
-    mix = salt[0][indices] ^ (scores.view(np.uint64) * salt[1][indices])
+    salt = np.random.default_rng(0).integers(1, 2**63, size=(2, int(indices.max(initial=0)) + 1), dtype=np.uint64)
+    # splitmix64's finaliser, so that every bit of the score reaches every bit of the hash.
+    mix = salt[0][indices] ^ scores.view(np.uint64)
+    mix = (mix ^ (mix >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    mix = (mix ^ (mix >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mix ^= mix >> np.uint64(31)
     sums = np.add.reduceat(np.append(mix, np.uint64(0)), np.minimum(indptr[:-1], len(mix)))
     sums[lengths == 0] = 0
-    sums += lengths.astype(np.uint64) * salt[2][0]
+    sums += lengths.astype(np.uint64) * salt[1][0]
     _, first, group = np.unique(sums, return_index=True, return_inverse=True)
     if len(first) == n:
         return weights, lengths, indices, scores

@@ -74,27 +74,31 @@ class EqualShares:
         ptr, rows, scores = profile.by_project()
         self.ptr = ptr
         self.rows = rows
-        self.levels = np.unique(scores)
+        self.unit = bool((scores == 1).all())
+        # The score every ballot gives, when they all give the same (None otherwise).
+        self.level = float(scores[0]) if len(scores) and scores.min() == scores.max() else None
         self.w = profile.weights[rows].astype(np.float64)
         self.project_of = np.repeat(np.arange(len(profile.ids)), np.diff(ptr))
         self.cost = np.array([float(c) for c in profile.costs])
         self.units = np.bincount(self.project_of, weights=self.w * scores, minlength=len(profile.ids))
         self.wsum = np.bincount(self.project_of, weights=self.w, minlength=len(profile.ids))
         self.smax = np.zeros(len(profile.ids))
-        np.maximum.at(self.smax, self.project_of, scores)
+        held = np.flatnonzero(np.diff(ptr))
+        if len(held):
+            self.smax[held] = np.maximum.reduceat(scores, ptr[held])
         self.factor = self.cost if utility == "cost" else np.ones(len(profile.ids))
         self.s = scores
         self.ws = self.w * scores
         with np.errstate(divide="ignore", invalid="ignore"):
             self.r0 = (self.cost / self.units).tolist()
             self.rho0 = (self.cost / self.units / self.factor).tolist()
-        self.unit = bool((scores == 1).all())
         self.eps = float(profile.budget) / max(profile.n_voters, 1) * 1e-12
         order = tie_order(profile.ids, profile.costs, profile.support, seed)
         self.rank = np.empty(len(order), dtype=np.int64)
         self.rank[order] = np.arange(len(order))
         self.free = sorted((j for j in range(len(profile.ids)) if profile.costs[j] == 0 and profile.support[j] > 0), key=lambda j: self.rank[j])
         self.candidates = [j for j in range(len(profile.ids)) if profile.costs[j] > 0 and profile.support[j] > 0]
+        self.cand_array = np.array(self.candidates, dtype=np.int64)
 
     def run(
         self, per_voter: Money, stop_above: Money | None = None, cap: Money | None = None, record: bool = True
@@ -119,11 +123,17 @@ class EqualShares:
         spent = sum((self.profile.costs[j] for j in selected), 0)
         payments: dict[int, Payment] = {}
         ties: list[TieReport] = []
-        heap = [(self.rho0[j], int(self.rank[j]), j) for j in self.candidates]
+        # Projects whose supporters hold clearly less than their cost before anyone pays can
+        # never be afforded in this run: leave them out, noting how much growth would change that.
+        cand = self.cand_array
+        need = self.cost[cand] * (1 - TOL)
+        money = self.wsum[cand] * b0
+        short = money < need * (1 - 1e-9)
+        stable = float(((need - money)[short] / self.wsum[cand][short]).min()) if short.any() else np.inf
+        heap = [(self.rho0[j], int(self.rank[j]), j) for j in cand[~short].tolist()]
         heapq.heapify(heap)
         slope = dict.fromkeys(self.candidates, 0.0)
         fall_r: dict[int, float] = {}
-        stable = np.inf
         # Every budget at this step is at most its value now plus growth x spread: cheaper
         # earlier projects may leave a voter more than the growth itself.
         spread = 1.0
@@ -187,7 +197,7 @@ class EqualShares:
         every budget grows. An unaffordable project gives (None, growth needed).
         """
         lo, hi = self.ptr[j], self.ptr[j + 1]
-        b = bud[self.rows[lo:hi]]
+        b = bud.take(self.rows[lo:hi])
         w = self.w[lo:hi]
         c = self.cost[j]
         total = (w * b).sum()
@@ -198,11 +208,11 @@ class EqualShares:
             # Scores are all 1: t is the budget and score-weights are the weights.
             t = b
             while True:
-                rich = t >= r
-                if rich.all():
+                rich = np.flatnonzero(t >= r)
+                if len(rich) == len(t):
                     w_rich = w.sum()
                     return float(r), -(self.wsum[j] - w_rich) / w_rich
-                t, w = t[rich], w[rich]
+                t, w = t.take(rich), w.take(rich)
                 if not len(t):
                     # Everyone left pays all they have: the project is exactly affordable, and
                     # any growth could change that, so no lower bound is claimed.
@@ -213,10 +223,10 @@ class EqualShares:
         t = b / s
         ws = w * s
         while True:
-            rich = t >= r
-            if rich.all():
+            rich = np.flatnonzero(t >= r)
+            if len(rich) == len(t):
                 return float(r), -(self.wsum[j] - w.sum()) / ws.sum()
-            t, b, w, ws = t[rich], b[rich], w[rich], ws[rich]
+            t, b, w, ws = t.take(rich), b.take(rich), w.take(rich), ws.take(rich)
             if not len(t):
                 return float(r), -np.inf
             r = max(r, (c - total + (w * b).sum()) / ws.sum())
@@ -225,7 +235,7 @@ class EqualShares:
         """Charge each supporter of project j min(budget left, r x score); summarise who paid if `record`."""
         sl = slice(self.ptr[j], self.ptr[j + 1])
         g = self.rows[sl]
-        b = bud[g]
+        b = bud.take(g)
         due = r if self.unit else r * self.s[sl]
         left = b - due
         bud[g] = np.where(left > self.eps, left, 0.0)
@@ -249,11 +259,11 @@ class EqualShares:
             facts = {"cost": money_json(cost), "supporters": int(p.approvals[j])}
             if j in run.payments:
                 pay = run.payments[j]
-                share = pay.per_unit if len(self.levels) == 1 else None
+                share = pay.per_unit if self.level is not None else None
                 full = pay.supporters - pay.capped
                 text = f"Funded: its {int(pay.supporters):,} supporters paid {money_text(cost, currency)} between them"
                 if share is not None:
-                    text += f"; {int(full):,} paid {money_text(share * self.levels[0], currency)} each"
+                    text += f"; {int(full):,} paid {money_text(share * self.level, currency)} each"
                 else:
                     text += f", {money_text(pay.per_unit, currency)} per point each"
                 if pay.capped:
