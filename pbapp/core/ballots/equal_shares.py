@@ -32,6 +32,8 @@ from pbapp.core.ballots.outcome import Explanation, Outcome, money_json, money_t
 from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 
 TOL = 1e-11
+# The ufunc itself, without ndarray.sum's Python wrapper: prices are summed over many small arrays.
+_sum = np.add.reduce
 UTILITIES = ("cost", "cardinality")
 
 
@@ -91,7 +93,8 @@ class EqualShares:
         self.ws = self.w * scores
         with np.errstate(divide="ignore", invalid="ignore"):
             self.r0 = (self.cost / self.units).tolist()
-            self.rho0 = (self.cost / self.units / self.factor).tolist()
+            self.rho0_array = self.cost / self.units / self.factor
+        self.rho0 = self.rho0_array.tolist()
         self.eps = float(profile.budget) / max(profile.n_voters, 1) * 1e-12
         order = tie_order(profile.ids, profile.costs, profile.support, seed)
         self.rank = np.empty(len(order), dtype=np.int64)
@@ -132,7 +135,11 @@ class EqualShares:
         stable = float(((need - money)[short] / self.wsum[cand][short]).min()) if short.any() else np.inf
         heap = [(self.rho0[j], int(self.rank[j]), j) for j in cand[~short].tolist()]
         heapq.heapify(heap)
-        slope = dict.fromkeys(self.candidates, 0.0)
+        # The heap's keys and the projects in it, as arrays, to measure stability without a loop.
+        live = np.zeros(len(self.cost), dtype=bool)
+        live[cand[~short]] = True
+        keys = self.rho0_array.copy()
+        slope = np.zeros(len(self.cost))
         fall_r: dict[int, float] = {}
         # Every budget at this step is at most its value now plus growth x spread: cheaper
         # earlier projects may leave a voter more than the growth itself.
@@ -142,6 +149,7 @@ class EqualShares:
             best = np.inf
             while heap and heap[0][0] <= best * (1 + TOL):
                 _, _, j = heapq.heappop(heap)
+                live[j] = False
                 r, x = self._price(j, bud)
                 if r is None:
                     stable = min(stable, x / spread)
@@ -156,11 +164,13 @@ class EqualShares:
             chosen = tied[0]
             for j, r in fresh.items():
                 if j != chosen:
-                    heapq.heappush(heap, (r / self.factor[j], int(self.rank[j]), j))
+                    keys[j] = r / self.factor[j]
+                    live[j] = True
+                    heapq.heappush(heap, (keys[j], int(self.rank[j]), j))
             # Once under one unit, stability no longer saves a recount: stop measuring it.
             if heap and stable >= 1:
-                rho = np.array([e[0] for e in heap])
-                fall = np.array([slope[e[2]] for e in heap])
+                rho = keys[live]
+                fall = slope[live]
                 margin = rho - best * (1 + TOL)
                 falling = fall < 0
                 if falling.any():
@@ -200,7 +210,7 @@ class EqualShares:
         b = bud.take(self.rows[lo:hi])
         w = self.w[lo:hi]
         c = self.cost[j]
-        total = (w * b).sum()
+        total = _sum(w * b)
         if total < c * (1 - TOL):
             return None, (c * (1 - TOL) - total) / self.wsum[j]
         r = self.r0[j]
@@ -208,28 +218,28 @@ class EqualShares:
             # Scores are all 1: t is the budget and score-weights are the weights.
             t = b
             while True:
-                rich = np.flatnonzero(t >= r)
+                rich = (t >= r).nonzero()[0]
                 if len(rich) == len(t):
-                    w_rich = w.sum()
+                    w_rich = _sum(w)
                     return float(r), -(self.wsum[j] - w_rich) / w_rich
                 t, w = t.take(rich), w.take(rich)
                 if not len(t):
                     # Everyone left pays all they have: the project is exactly affordable, and
                     # any growth could change that, so no lower bound is claimed.
                     return float(r), -np.inf
-                w_rich = w.sum()
-                r = max(r, (c - total + (w * t).sum()) / w_rich)
+                w_rich = _sum(w)
+                r = max(r, (c - total + _sum(w * t)) / w_rich)
         s = self.s[lo:hi]
         t = b / s
         ws = w * s
         while True:
-            rich = np.flatnonzero(t >= r)
+            rich = (t >= r).nonzero()[0]
             if len(rich) == len(t):
-                return float(r), -(self.wsum[j] - w.sum()) / ws.sum()
+                return float(r), -(self.wsum[j] - _sum(w)) / _sum(ws)
             t, b, w, ws = t.take(rich), b.take(rich), w.take(rich), ws.take(rich)
             if not len(t):
                 return float(r), -np.inf
-            r = max(r, (c - total + (w * b).sum()) / ws.sum())
+            r = max(r, (c - total + _sum(w * b)) / _sum(ws))
 
     def _pay(self, j: int, r: float, bud: np.ndarray, record: bool = True) -> Payment | None:
         """Charge each supporter of project j min(budget left, r x score); summarise who paid if `record`."""
