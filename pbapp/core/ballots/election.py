@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import chain, repeat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
@@ -184,34 +185,45 @@ class Profile:
 
     @classmethod
     def of(cls, election: Election) -> Profile:
-        """Compress an election's votes into distinct weighted ballots."""
+        """Compress an election's votes into distinct weighted ballots.
+
+        Identical votes are counted first (in C); the distinct ones are then put in canonical
+        form (projects in file order) and merged with numpy, so the Python work is one pass
+        over the distinct votes. Rows keep the order in which each ballot first occurs.
+        """
         index = {p.id: j for j, p in enumerate(election.projects)}
-        # Count identical votes first (fast, in C), then merge those that differ only in order.
-        counts: dict[tuple, int] = {}
         if election.vote_type in APPROVAL_TYPES:
-            for projects, n in Counter(vote.projects for vote in election.votes).items():
-                key = tuple(sorted(map(index.__getitem__, projects)))
-                counts[key] = counts.get(key, 0) + n
-            flat_scores: Iterable[float] = repeat(1.0, sum(map(len, counts)))
-            flat_indices: Iterable[int] = chain.from_iterable(counts)
+            counted: Counter = Counter(vote.projects for vote in election.votes)
+            keys = list(counted)
+            lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+            total = int(lengths.sum())
+            indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
+            scores = np.ones(total)
         else:
-            for (projects, points), n in Counter((vote.projects, vote.points) for vote in election.votes).items():
-                scores = election.scores(Vote("", projects, points))
-                key = tuple(sorted((index[pid], s) for pid, s in zip(projects, scores) if s > 0))
-                counts[key] = counts.get(key, 0) + n
-            flat_indices = (j for key in counts for j, _ in key)
-            flat_scores = (float(s) for key in counts for _, s in key)
-        weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-        lengths = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts))
-        indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+            counted = Counter((vote.projects, vote.points) for vote in election.votes)
+            keys = [projects for projects, _ in counted]
+            lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+            total = int(lengths.sum())
+            indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
+            positional = election.vote_type == "ordinal"
+            raw = (
+                points if points is not None
+                else range(len(projects), 0, -1) if positional
+                else election.scores(Vote("", projects))
+                for projects, points in counted
+            )
+            scores = np.fromiter(map(float, chain.from_iterable(raw)), dtype=np.float64, count=total)
+        weights = np.fromiter(counted.values(), dtype=np.int64, count=len(keys))
+        rows = np.repeat(np.arange(len(keys)), lengths)
+        if not (scores > 0).all():
+            keep = scores > 0
+            rows, indices, scores = rows[keep], indices[keep], scores[keep]
+            lengths = np.bincount(rows, minlength=len(keys))
+        weights, lengths, indices, scores = _merge_equal(weights, lengths, rows, indices, scores)
+        indptr = np.zeros(len(weights) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        indices = np.fromiter(flat_indices, dtype=np.int64, count=int(indptr[-1]))
-        scores = np.fromiter(flat_scores, dtype=np.float64, count=int(indptr[-1]))
         m = len(election.projects)
-        rows = np.repeat(np.arange(len(counts)), lengths)
-        w = weights[rows].astype(np.float64)
-        support = np.bincount(indices, weights=w * scores, minlength=m)
-        approvals = np.bincount(indices, weights=w, minlength=m)
+        w = np.repeat(weights, lengths).astype(np.float64)
         return cls(
             ids=tuple(p.id for p in election.projects),
             costs=tuple(p.cost for p in election.projects),
@@ -221,18 +233,88 @@ class Profile:
             indices=indices,
             scores=scores,
             n_voters=len(election.votes),
-            support=support,
-            approvals=approvals,
+            support=np.bincount(indices, weights=w * scores, minlength=m),
+            approvals=np.bincount(indices, weights=w, minlength=m),
         )
 
-    @property
+    @cached_property
     def rows(self) -> np.ndarray:
         """Return the ballot row of every stored (row, project) entry."""
-        return np.repeat(np.arange(len(self.weights)), np.diff(self.indptr))
+        return _frozen(np.repeat(np.arange(len(self.weights)), np.diff(self.indptr)))
+
+    @cached_property
+    def _by_project(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # A stable sort on a 16-bit key is a radix sort: linear in the number of entries.
+        key = self.indices.astype(np.uint16) if len(self.ids) <= 2**16 else self.indices
+        order = np.argsort(key, kind="stable")
+        ptr = np.zeros(len(self.ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.indices, minlength=len(self.ids)), out=ptr[1:])
+        return _frozen(ptr), _frozen(self.rows[order]), _frozen(self.scores[order])
 
     def by_project(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (project indptr, ballot rows, scores) sorted by project, for per-project scans."""
-        order = np.argsort(self.indices, kind="stable")
-        ptr = np.zeros(len(self.ids) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.indices, minlength=len(self.ids)), out=ptr[1:])
-        return ptr, self.rows[order], self.scores[order]
+        return self._by_project
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """Make a cached array read-only, so no caller can change it for the next."""
+    array.flags.writeable = False
+    return array
+
+
+def _merge_equal(weights, lengths, rows, indices, scores):
+    """Sort each ballot's entries by project and merge equal ballots, keeping first-seen order.
+
+    Ballots are grouped by an order-free hash of their entries, then every merge is checked
+    entry by entry; a hash collision (never seen in practice) falls back to exact grouping.
+    """
+    n = len(weights)
+    if n == 0:
+        return weights, lengths, indices, scores
+    unsorted = (np.diff(indices) < 0) | ((np.diff(indices) == 0) & (np.diff(scores) < 0))
+    if (unsorted & (rows[1:] == rows[:-1])).any():
+        key = rows * (int(indices.max()) + 1) + indices
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        if ((key[1:] == key[:-1]) & (np.diff(scores[order]) < 0)).any():
+            # A project listed twice on one ballot: order its entries by score too.
+            order = np.lexsort((scores, indices, rows))
+        indices, scores = indices[order], scores[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    salt = np.random.default_rng(0).integers(1, 2**63, size=(2, int(indices.max(initial=0)) + 1), dtype=np.uint64)
+    # splitmix64's finaliser, so that every bit of the score reaches every bit of the hash.
+    mix = salt[0][indices] ^ scores.view(np.uint64)
+    mix = (mix ^ (mix >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    mix = (mix ^ (mix >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mix ^= mix >> np.uint64(31)
+    sums = np.add.reduceat(np.append(mix, np.uint64(0)), np.minimum(indptr[:-1], len(mix)))
+    sums[lengths == 0] = 0
+    sums += lengths.astype(np.uint64) * salt[1][0]
+    _, first, group = np.unique(sums, return_index=True, return_inverse=True)
+    if len(first) == n:
+        return weights, lengths, indices, scores
+    rep = first[group.reshape(-1)]
+    src = indptr[rep][rows] + (np.arange(len(indices)) - indptr[rows])
+    if not ((lengths[rep] == lengths).all() and (indices == indices[src]).all() and (scores == scores[src]).all()):
+        return _merge_exact(weights, lengths, indices, scores, indptr)
+    kept = np.sort(first)
+    new_id = np.zeros(n, dtype=np.int64)
+    new_id[kept] = np.arange(len(kept))
+    merged = np.bincount(new_id[rep], weights=weights, minlength=len(kept)).astype(np.int64)
+    keep = np.zeros(n, dtype=bool)
+    keep[kept] = True
+    return merged, lengths[kept], indices[keep[rows]], scores[keep[rows]]
+
+
+def _merge_exact(weights, lengths, indices, scores, indptr):
+    """Merge equal ballots by their exact entries (the slow path after a hash collision)."""
+    counts: dict[tuple, int] = {}
+    for g in range(len(weights)):
+        sl = slice(indptr[g], indptr[g + 1])
+        key = (tuple(indices[sl].tolist()), tuple(scores[sl].tolist()))
+        counts[key] = counts.get(key, 0) + int(weights[g])
+    out_lengths = np.fromiter((len(k[0]) for k in counts), dtype=np.int64, count=len(counts))
+    out_indices = np.fromiter(chain.from_iterable(k[0] for k in counts), dtype=np.int64, count=int(out_lengths.sum()))
+    out_scores = np.fromiter(chain.from_iterable(k[1] for k in counts), dtype=np.float64, count=int(out_lengths.sum()))
+    return np.fromiter(counts.values(), dtype=np.int64, count=len(counts)), out_lengths, out_indices, out_scores

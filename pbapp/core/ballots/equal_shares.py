@@ -33,6 +33,8 @@ from pbapp.core.messages import Message
 from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 
 TOL = 1e-11
+# The ufunc itself, without ndarray.sum's Python wrapper: prices are summed over many small arrays.
+_sum = np.add.reduce
 UTILITIES = ("cost", "cardinality")
 
 
@@ -75,27 +77,32 @@ class EqualShares:
         ptr, rows, scores = profile.by_project()
         self.ptr = ptr
         self.rows = rows
-        self.levels = np.unique(scores)
+        self.unit = bool((scores == 1).all())
+        # The score every ballot gives, when they all give the same (None otherwise).
+        self.level = float(scores[0]) if len(scores) and scores.min() == scores.max() else None
         self.w = profile.weights[rows].astype(np.float64)
         self.project_of = np.repeat(np.arange(len(profile.ids)), np.diff(ptr))
         self.cost = np.array([float(c) for c in profile.costs])
         self.units = np.bincount(self.project_of, weights=self.w * scores, minlength=len(profile.ids))
         self.wsum = np.bincount(self.project_of, weights=self.w, minlength=len(profile.ids))
         self.smax = np.zeros(len(profile.ids))
-        np.maximum.at(self.smax, self.project_of, scores)
+        held = np.flatnonzero(np.diff(ptr))
+        if len(held):
+            self.smax[held] = np.maximum.reduceat(scores, ptr[held])
         self.factor = self.cost if utility == "cost" else np.ones(len(profile.ids))
         self.s = scores
         self.ws = self.w * scores
         with np.errstate(divide="ignore", invalid="ignore"):
             self.r0 = (self.cost / self.units).tolist()
-            self.rho0 = (self.cost / self.units / self.factor).tolist()
-        self.unit = bool((scores == 1).all())
+            self.rho0_array = self.cost / self.units / self.factor
+        self.rho0 = self.rho0_array.tolist()
         self.eps = float(profile.budget) / max(profile.n_voters, 1) * 1e-12
         order = tie_order(profile.ids, profile.costs, profile.support, seed)
         self.rank = np.empty(len(order), dtype=np.int64)
         self.rank[order] = np.arange(len(order))
         self.free = sorted((j for j in range(len(profile.ids)) if profile.costs[j] == 0 and profile.support[j] > 0), key=lambda j: self.rank[j])
         self.candidates = [j for j in range(len(profile.ids)) if profile.costs[j] > 0 and profile.support[j] > 0]
+        self.cand_array = np.array(self.candidates, dtype=np.int64)
 
     def run(
         self, per_voter: Money, stop_above: Money | None = None, cap: Money | None = None, record: bool = True
@@ -120,11 +127,21 @@ class EqualShares:
         spent = sum((self.profile.costs[j] for j in selected), 0)
         payments: dict[int, Payment] = {}
         ties: list[TieReport] = []
-        heap = [(self.rho0[j], int(self.rank[j]), j) for j in self.candidates]
+        # Projects whose supporters hold clearly less than their cost before anyone pays can
+        # never be afforded in this run: leave them out, noting how much growth would change that.
+        cand = self.cand_array
+        need = self.cost[cand] * (1 - TOL)
+        money = self.wsum[cand] * b0
+        short = money < need * (1 - 1e-9)
+        stable = float(((need - money)[short] / self.wsum[cand][short]).min()) if short.any() else np.inf
+        heap = [(self.rho0[j], int(self.rank[j]), j) for j in cand[~short].tolist()]
         heapq.heapify(heap)
-        slope = dict.fromkeys(self.candidates, 0.0)
+        # The heap's keys and the projects in it, as arrays, to measure stability without a loop.
+        live = np.zeros(len(self.cost), dtype=bool)
+        live[cand[~short]] = True
+        keys = self.rho0_array.copy()
+        slope = np.zeros(len(self.cost))
         fall_r: dict[int, float] = {}
-        stable = np.inf
         # Every budget at this step is at most its value now plus growth x spread: cheaper
         # earlier projects may leave a voter more than the growth itself.
         spread = 1.0
@@ -133,6 +150,7 @@ class EqualShares:
             best = np.inf
             while heap and heap[0][0] <= best * (1 + TOL):
                 _, _, j = heapq.heappop(heap)
+                live[j] = False
                 r, x = self._price(j, bud)
                 if r is None:
                     stable = min(stable, x / spread)
@@ -147,11 +165,13 @@ class EqualShares:
             chosen = tied[0]
             for j, r in fresh.items():
                 if j != chosen:
-                    heapq.heappush(heap, (r / self.factor[j], int(self.rank[j]), j))
+                    keys[j] = r / self.factor[j]
+                    live[j] = True
+                    heapq.heappush(heap, (keys[j], int(self.rank[j]), j))
             # Once under one unit, stability no longer saves a recount: stop measuring it.
             if heap and stable >= 1:
-                rho = np.array([e[0] for e in heap])
-                fall = np.array([slope[e[2]] for e in heap])
+                rho = keys[live]
+                fall = slope[live]
                 margin = rho - best * (1 + TOL)
                 falling = fall < 0
                 if falling.any():
@@ -183,45 +203,53 @@ class EqualShares:
 
         The poor/rich iteration of pabutools' `affordability_poor_rich`: supporters who cannot
         pay r x score pay all they have, the rest share what is missing; r only grows, so each
-        pass looks only at the supporters still rich. `slope` is how fast the lower bound on r
-        falls as every budget grows. An unaffordable project gives (None, growth needed).
+        pass looks only at the supporters still rich, and what the poor pay is the money of all
+        supporters less that of the rich. `slope` is how fast the lower bound on r falls as
+        every budget grows. An unaffordable project gives (None, growth needed).
         """
-        sl = slice(self.ptr[j], self.ptr[j + 1])
-        b = bud[self.rows[sl]]
-        t = b if self.unit else b / self.s[sl]
-        r = self.r0[j]
-        if t.min() >= r:
-            return r, 0.0
-        w = self.w[sl]
-        wb = w * b
+        lo, hi = self.ptr[j], self.ptr[j + 1]
+        b = bud.take(self.rows[lo:hi])
+        w = self.w[lo:hi]
         c = self.cost[j]
-        total = wb.sum()
+        total = _sum(w * b)
         if total < c * (1 - TOL):
             return None, (c * (1 - TOL) - total) / self.wsum[j]
-        ws = self.ws[sl]
-        paid = 0.0
+        r = self.r0[j]
+        if self.unit:
+            # Scores are all 1: t is the budget and score-weights are the weights.
+            t = b
+            while True:
+                rich = (t >= r).nonzero()[0]
+                if len(rich) == len(t):
+                    w_rich = _sum(w)
+                    return float(r), -(self.wsum[j] - w_rich) / w_rich
+                t, w = t.take(rich), w.take(rich)
+                if not len(t):
+                    # Everyone left pays all they have: the project is exactly affordable, and
+                    # any growth could change that, so no lower bound is claimed.
+                    return float(r), -np.inf
+                w_rich = _sum(w)
+                r = max(r, (c - total + _sum(w * t)) / w_rich)
+        s = self.s[lo:hi]
+        t = b / s
+        ws = w * s
         while True:
-            poor = t < r
-            if not poor.any():
-                return float(r), -(self.wsum[j] - w.sum()) / ws.sum()
-            paid += wb[poor].sum()
-            rich = ~poor
-            t, wb, ws, w = t[rich], wb[rich], ws[rich], w[rich]
+            rich = (t >= r).nonzero()[0]
+            if len(rich) == len(t):
+                return float(r), -(self.wsum[j] - _sum(w)) / _sum(ws)
+            t, b, w, ws = t.take(rich), b.take(rich), w.take(rich), ws.take(rich)
             if not len(t):
-                # Everyone left pays all they have: the project is exactly affordable, and
-                # any growth could change that, so no lower bound is claimed.
                 return float(r), -np.inf
-            r = max(r, (c - paid) / ws.sum())
+            r = max(r, (c - total + _sum(w * b)) / _sum(ws))
 
     def _pay(self, j: int, r: float, bud: np.ndarray, record: bool = True) -> Payment | None:
         """Charge each supporter of project j min(budget left, r x score); summarise who paid if `record`."""
         sl = slice(self.ptr[j], self.ptr[j + 1])
         g = self.rows[sl]
-        b = bud[g]
+        b = bud.take(g)
         due = r if self.unit else r * self.s[sl]
         left = b - due
-        left[left <= self.eps] = 0.0
-        bud[g] = left
+        bud[g] = np.where(left > self.eps, left, 0.0)
         if not record:
             return None
         capped = (b <= due * (1 + TOL)) & (b > 0)
@@ -242,13 +270,13 @@ class EqualShares:
             facts = {"cost": money_json(cost), "supporters": int(p.approvals[j])}
             if j in run.payments:
                 pay = run.payments[j]
-                share = pay.per_unit if len(self.levels) == 1 else None
+                share = pay.per_unit if self.level is not None else None
                 full = pay.supporters - pay.capped
                 params = {"supporters": f"{int(pay.supporters):,}", "cost": money_text(cost, currency)}
                 text = f"Funded: its {params['supporters']} supporters paid {params['cost']} between them"
                 if share is not None:
                     code = "es.funded.share"
-                    params.update(full=f"{int(full):,}", share=money_text(share * self.levels[0], currency))
+                    params.update(full=f"{int(full):,}", share=money_text(share * self.level, currency))
                     text += f"; {params['full']} paid {params['share']} each"
                 else:
                     code = "es.funded.per_point"

@@ -6,6 +6,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pbapp.core.ballots import pabulib
 from pbapp.core.ballots.election import Election, Profile, Vote, format_number, parse_number
@@ -85,3 +87,56 @@ def test_by_project_lists_supporters(tiny):
 
 def test_approval_scores_are_ones(tiny):
     assert tiny.scores(tiny.votes[0]) == (1, 1)
+
+
+def _reference_rows(election: Election) -> list[tuple[tuple, int]]:
+    """Group ballots the plain way: sorted (project, score) entries, in first-seen order."""
+    index = {p.id: j for j, p in enumerate(election.projects)}
+    counts: dict[tuple, int] = {}
+    for vote in election.votes:
+        key = tuple(sorted((index[pid], float(s)) for pid, s in zip(vote.projects, election.scores(vote)) if s > 0))
+        counts[key] = counts.get(key, 0) + 1
+    return list(counts.items())
+
+
+def _rows(profile: Profile) -> list[tuple[tuple, int]]:
+    return [
+        (tuple(zip(profile.indices[a:b].tolist(), profile.scores[a:b].tolist())), int(w))
+        for a, b, w in zip(profile.indptr[:-1], profile.indptr[1:], profile.weights)
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("abcde"), unique=True, max_size=5), max_size=30),
+    st.booleans(),
+    st.data(),
+)
+def test_compression_matches_plain_grouping(ballots, points, data):
+    if points:
+        ballots = [{pid: data.draw(st.integers(0, 3)) for pid in ballot} for ballot in ballots]
+    election = Election.build(10, dict.fromkeys("abcde", 2), ballots, vote_type="cumulative" if points else "approval")
+    profile = Profile.of(election)
+    assert _rows(profile) == _reference_rows(election)
+    assert profile.n_voters == len(ballots)
+
+
+def test_a_hash_collision_falls_back_to_exact_grouping(monkeypatch):
+    election = Election.build(10, {"a": 2, "b": 2, "c": 2}, [["b", "a"], ["c"], ["a", "b"], ["a"], ["c"]])
+    expected = _rows(Profile.of(election))
+    real_unique = np.unique
+
+    def colliding(values, **kwargs):
+        # Every ballot of the same length gets the same hash, as if they had all collided.
+        return real_unique(values & np.uint64(0), **kwargs) if values.dtype == np.uint64 else real_unique(values, **kwargs)
+
+    monkeypatch.setattr(np, "unique", colliding)
+    assert _rows(Profile.of(election)) == expected
+
+
+def test_cached_views_are_read_only(tiny):
+    profile = Profile.of(tiny)
+    rows = profile.by_project()[1]
+    with pytest.raises(ValueError):
+        rows[0] = 1
+    assert profile.by_project()[1] is rows
