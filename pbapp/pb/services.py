@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import insert, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -28,7 +29,7 @@ from pbapp.core.errors import CoreError
 from pbapp.councils.models import Area, Council
 from pbapp.councils.services import area_for_postcode, in_council_area, postcode_matches
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
-from pbapp.pb import counting, uploads
+from pbapp.pb import counting, letters, uploads
 from pbapp.pb.models import (ALLOCATION, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
                              DELIVERY, ELIGIBILITY_MODES, FEASIBLE, HIDDEN, KNAPSACK, MATCHED, MISMATCH,
                              NOT_FEASIBLE, ONLINE, OPEN, PROPOSALS, RANKED, RESIDENTS, RESIDENTS_OR_CODES, RESULTS,
@@ -641,6 +642,16 @@ def batch_codes(session: Session, council: Council, ballot_id: int, batch_id: in
     audit.record(session, "pb.codes_downloaded", "pb_code_batch", batch.id, council_id=council.id, actor_id=actor.id)
     session.commit()
     return batch, [_derive_code(batch.id, n) for n in range(batch.size)]
+
+
+def codes_letters_pdf(session: Session, council: Council, ballot_id: int, batch_id: int, actor: User, *,
+                      url: str) -> bytes:
+    """The letters of a batch as a PDF, one page per code, in the officer's language; the download is audited."""
+    batch, codes = batch_codes(session, council, ballot_id, batch_id, actor)
+    ballot = get_ballot(session, council, ballot_id)
+    area = session.get(Area, batch.area_id) if batch.area_id else None
+    return letters.letters_pdf(letters.LetterBatch(council.display_name(str(get_locale())), area.name if area else "",
+                                                   ballot.title, url, ballot.closes_at, batch.id), codes)
 
 
 def codes_csv(ballot: Ballot, batch: CodeBatch, codes: list[str], area_name: str) -> str:

@@ -532,6 +532,18 @@ def codes_csv(council: str, ballot_id: int, batch_id: int):
                     headers={"Content-Disposition": f'attachment; filename="voting-codes-batch-{batch_id}.csv"'})
 
 
+@bp.route("/<council>/manage/ballots/<int:ballot_id>/codes/<int:batch_id>.pdf")
+@requires(permissions.RUN_PB)
+def codes_pdf(council: str, ballot_id: int, batch_id: int):
+    db = get_session()
+    body = services.codes_letters_pdf(db, get_council(db, council), ballot_id, batch_id, current_user,
+                                      url=url_for("pb.ballot", council=council, ballot_id=ballot_id, _external=True))
+    # The codes are secrets: never kept by a browser or proxy cache.
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="voting-letters-batch-{batch_id}.pdf"',
+        "Cache-Control": "no-store"})
+
+
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/codes/<int:batch_id>/print")
 @requires(permissions.RUN_PB)
 def codes_print(council: str, ballot_id: int, batch_id: int):

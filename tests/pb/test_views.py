@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from pbapp.db import get_engine
 from pbapp.pb import services
 from pbapp.pb.models import BallotLogEntry, Vote
-from tests.conftest import ROLE_EMAILS, login
+from tests.conftest import login
 from tests.pb import factories
 
 
