@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import hmac
 import io
@@ -15,7 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import insert, text, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
@@ -855,41 +856,75 @@ def meter(ballot: Ballot, options: list[BallotOption], choices: Any) -> dict:
             "left": limit - used, "over": used > limit and ballot.kind != RANKED}
 
 
-def _lock_log(session: Session, ballot_id: int) -> None:
-    # Entries of one ballot must be appended one at a time or two would claim the same place.
-    # SQLite serialises writers already (BEGIN IMMEDIATE); PostgreSQL needs an explicit lock.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": _LOG_LOCK, "b": ballot_id})
+_LOG_COLUMNS = ("ballot_id", "seq", "voter_token", "channel", "choices", "previous_hash", "hash")
+_VOTE_COLUMNS = ("ballot_id", "voter_key", "choices", "channel", "area_id", "receipt", "changes", "created_at",
+                 "updated_at")
+
+
+@dataclass(frozen=True)
+class _VoteStatements:
+    ballot: Any
+    use_code: Any
+    lock_log: Any
+    last_entry: Any
+    append_entry: Any
+    upsert_vote: Any
+
+
+@functools.cache
+def _vote_statements(dialect: str) -> _VoteStatements:
+    # Built once per process: composing these expressions cost more than running them did.
+    votes, log = Vote.__table__, BallotLogEntry.__table__
+    append = insert(log).values({c: bindparam(f"log_{c}") for c in _LOG_COLUMNS})
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(votes).values(
+        {c: bindparam(c) for c in _VOTE_COLUMNS})
+    if dialect == "postgresql":
+        # The log entry and the vote go in one statement: fewer round trips while the log is locked.
+        upsert = upsert.add_cte(append.cte("entry"))
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[votes.c.ballot_id, votes.c.voter_key],
+        set_={"choices": upsert.excluded.choices, "receipt": upsert.excluded.receipt,
+              "changes": votes.c.changes + 1, "updated_at": upsert.excluded.updated_at}).returning(votes.c.id)
+    return _VoteStatements(
+        ballot=select(Ballot, Council).join(Council, Council.id == Ballot.council_id)
+        .where(Ballot.id == bindparam("ballot_id"), Council.slug == bindparam("slug")),
+        use_code=update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used_at.is_(None))
+        .values(used_at=bindparam("now")),
+        # Entries of one ballot must be appended one at a time or two would claim the same place.
+        # SQLite serialises writers already (BEGIN IMMEDIATE); PostgreSQL needs an explicit lock.
+        lock_log=text("SELECT pg_advisory_xact_lock(:a, :b)") if dialect == "postgresql" else None,
+        last_entry=select(BallotLogEntry.seq, BallotLogEntry.hash).where(BallotLogEntry.ballot_id == bindparam("ballot_id"))
+        .order_by(BallotLogEntry.seq.desc()).limit(1),
+        append_entry=None if dialect == "postgresql" else append,
+        upsert_vote=upsert)
+
+
+def _statements(session: Session) -> _VoteStatements:
+    return _vote_statements(session.get_bind().dialect.name)
 
 
 def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any, channel: str) -> tuple[int, str]:
     """Append the ballot to the hash-chained log and make it the voter's one counted ballot; return (vote id, receipt)."""
-    _lock_log(session, ballot_id)
+    sql = _statements(session)
+    if sql.lock_log is not None:
+        session.execute(sql.lock_log, {"a": _LOG_LOCK, "b": ballot_id})
     # Under the log lock, so the counted ballot of a voter is always their last one logged.
-    last = session.execute(select(BallotLogEntry.seq, BallotLogEntry.hash).where(BallotLogEntry.ballot_id == ballot_id)
-                           .order_by(BallotLogEntry.seq.desc()).limit(1)).first()
+    last = session.execute(sql.last_entry, {"ballot_id": ballot_id}).first()
     payload = json.dumps(choices, sort_keys=True)
     entry = BallotLogEntry(ballot_id=ballot_id, seq=last[0] + 1 if last else 1, voter_token=_log_token(voter.key),
                            channel=channel, choices=payload, previous_hash=last[1] if last else GENESIS, hash="")
     entry.hash = link_hash(entry.previous_hash, entry.content())
-    session.execute(insert(BallotLogEntry).values(
-        ballot_id=ballot_id, seq=entry.seq, voter_token=entry.voter_token, channel=channel, choices=payload,
-        previous_hash=entry.previous_hash, hash=entry.hash))
-    return _upsert_vote(session, ballot_id, voter, payload, channel, entry.hash), entry.hash
-
-
-def _upsert_vote(session: Session, ballot_id: int, voter: Voter, payload: str, channel: str, receipt: str) -> int:
+    appended = {f"log_{c}": getattr(entry, c) for c in _LOG_COLUMNS}
+    if sql.append_entry is not None:
+        session.execute(sql.append_entry, appended)
+        appended = {}
     # The unique (ballot_id, voter_key) constraint decides races; a later ballot of the voter replaces the earlier.
-    table = Vote.__table__
     now = utcnow()
-    statement = _dialect_insert(session)(table).values(ballot_id=ballot_id, voter_key=voter.key, choices=payload, channel=channel,
-                                             area_id=voter.area_id, receipt=receipt, changes=0, created_at=now,
-                                             updated_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.ballot_id, table.c.voter_key],
-        set_={"choices": statement.excluded.choices, "receipt": statement.excluded.receipt,
-              "changes": table.c.changes + 1, "updated_at": statement.excluded.updated_at})
-    return session.execute(statement.returning(table.c.id)).scalar_one()
+    vote_id = session.execute(sql.upsert_vote, {
+        **appended, "ballot_id": ballot_id, "voter_key": voter.key, "choices": payload, "channel": channel,
+        "area_id": voter.area_id, "receipt": entry.hash, "changes": 0, "created_at": now, "updated_at": now,
+    }).scalar_one()
+    return vote_id, entry.hash
 
 
 def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter | None, choices: Any) -> str:
@@ -905,8 +940,7 @@ def _cast(session: Session, ballot: Ballot, voter: Voter, choices: Any) -> str:
         raise Conflict(_("This ballot is not open for voting."))
     _validate(_frozen(session, ballot).spec, ballot, choices)
     if voter.code_id is not None:
-        session.execute(update(VotingCode).where(VotingCode.id == voter.code_id, VotingCode.used_at.is_(None))
-                        .values(used_at=utcnow()))
+        session.execute(_statements(session).use_code, {"code_id": voter.code_id, "now": utcnow()})
     _vote_id, receipt = _record_ballot(session, ballot.id, voter, choices, ONLINE)
     session.commit()
     return receipt
@@ -914,8 +948,7 @@ def _cast(session: Session, ballot: Ballot, voter: Voter, choices: Any) -> str:
 
 def submit_ballot(session: Session, council_slug: str, ballot_id: int, user, code_voter: dict | None, form) -> str:
     """Read, check and count a submitted ballot form in one pass; return the receipt."""
-    found = session.exec(select(Ballot, Council).join(Council, Council.id == Ballot.council_id)
-                         .where(Ballot.id == ballot_id, Council.slug == council_slug)).first()
+    found = session.execute(_statements(session).ballot, {"ballot_id": ballot_id, "slug": council_slug}).first()
     if found is None:
         raise NotFound(_("There is no such ballot."))
     ballot, council = found
