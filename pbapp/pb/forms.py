@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -88,6 +89,12 @@ class ProposalForm(FlaskForm):
     area_id = SelectField(_l("Ward"), coerce=str, validators=[Optional()])
     group_name = StringField(_l("Community group (optional)"), validators=[Optional(), Length(max=200)],
                              description=_l("If you are putting this forward for a group, give its name."))
+    attachment = FileField(_l("Picture or document (optional)"),
+                           description=_l("A JPEG, PNG or WebP picture, or a PDF document, up to 5MB. "
+                                          "Pictures are published without their location data."))
+    image_alt = StringField(_l("Describe the picture (if you add one)"), validators=[Optional(), Length(max=300)],
+                            description=_l("For people who cannot see it, for example: the empty play area on "
+                                           "Bold Street, with broken swings."))
 
 
 class ReviewForm(FlaskForm):

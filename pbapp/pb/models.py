@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pbapp.timeutil import utcnow
@@ -53,6 +53,19 @@ class Process(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
 
 
+class ProposalFile(SQLModel, table=True):
+    """The checked bytes of a picture or document, stored once under their SHA-256 and read only to serve them."""
+
+    __tablename__ = "pb_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True, nullable=False)
+    content_type: str = Field(max_length=40, nullable=False)
+    size: int = Field(nullable=False)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
 class Proposal(SQLModel, table=True):
     """An idea a resident or group puts forward; the officer's review is a draft until published."""
 
@@ -74,6 +87,14 @@ class Proposal(SQLModel, table=True):
     reviewed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     review_published_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
+    file_sha256: str | None = Field(default=None, max_length=64, foreign_key="pb_file.sha256")
+    file_type: str = Field(default="", max_length=40, nullable=False)
+    file_name: str = Field(default="", max_length=120, nullable=False)
+    image_alt: str = Field(default="", max_length=300, nullable=False)
+
+    @property
+    def has_image(self) -> bool:
+        return self.file_sha256 is not None and self.file_type.startswith("image/")
 
     @property
     def cost_pence(self) -> int:

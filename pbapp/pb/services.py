@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import csv
+import functools
 import hashlib
 import hmac
 import io
@@ -14,9 +14,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
 from pbapp import audit, jobs
@@ -29,12 +31,12 @@ from pbapp.core.errors import CoreError
 from pbapp.councils.models import Area, Council
 from pbapp.councils.services import area_for_postcode, in_council_area, postcode_matches
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
-from pbapp.pb import counting
-from pbapp.pb.models import (ALLOCATION, AWAITING_SECOND, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
+from pbapp.pb import counting, letters, uploads
+from pbapp.pb.models import (ALLOCATION, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
                              DELIVERY, ELIGIBILITY_MODES, FEASIBLE, HIDDEN, KNAPSACK, MATCHED, MISMATCH,
-                             NOT_FEASIBLE, ONLINE, OPEN, PHASES, PROPOSALS, RANKED, RESIDENTS, RESIDENTS_OR_CODES, RESULTS,
-                             REVIEW, SUBMITTED, VOTING, Ballot, BallotLogEntry, BallotOption, CodeBatch,
-                             PaperBallotEntry, Process, Proposal, Result, Vote, VotingCode)
+                             NOT_FEASIBLE, ONLINE, OPEN, PROPOSALS, RANKED, RESIDENTS, RESIDENTS_OR_CODES, RESULTS,
+                             REVIEW, VOTING, Ballot, BallotLogEntry, BallotOption, CodeBatch,
+                             PaperBallotEntry, Process, Proposal, ProposalFile, Result, Vote, VotingCode)
 from pbapp.timeutil import utcnow
 
 # What each phase allows; a process moves forward through PHASES (officers may step back).
@@ -99,6 +101,7 @@ class BallotView:
     receipt: str = ""
     state: str = ""
     meter: dict = field(default_factory=dict)
+    images: dict[int, str] = field(default_factory=dict)
 
 
 
@@ -170,8 +173,8 @@ def get_proposal(session: Session, council: Council, proposal_id: int, *, office
 
 def submit_proposal(session: Session, council: Council, process_id: int, user: User, *, title: str,
                     description: str, estimated_cost_pence: int, area_id: int | None = None,
-                    group_name: str = "") -> Proposal:
-    """Put forward an idea while the process takes proposals."""
+                    group_name: str = "", upload: tuple[str, bytes] | None = None, image_alt: str = "") -> Proposal:
+    """Put forward an idea while the process takes proposals, with a picture or document if given."""
     process = get_process(session, council, process_id)
     if "propose" not in PHASE_ALLOWS[process.phase]:
         raise Conflict(_("This process is not taking proposals now."))
@@ -183,16 +186,56 @@ def submit_proposal(session: Session, council: Council, process_id: int, user: U
     areas = areas_by_id(session, council)
     if area_id is not None and area_id not in areas:
         raise Invalid(_("Choose an area of this council"), field="area_id")
+    attached = uploads.clean(*upload) if upload else None
+    if attached is not None and attached.is_image and not image_alt.strip():
+        raise Invalid(_("Describe the picture for people who cannot see it"), field="image_alt")
     proposal = Proposal(process_id=process.id, council_id=council.id, area_id=area_id or process.area_id,
                         title=title.strip(), description=description.strip(),
                         estimated_cost_pence=estimated_cost_pence, submitter_id=user.id,
                         group_name=group_name.strip())
+    if attached is not None:
+        _store_file(session, attached)
+        proposal.file_sha256, proposal.file_type, proposal.file_name = attached.sha256, attached.content_type, attached.name
+        proposal.image_alt = image_alt.strip()[:300] if attached.is_image else ""
     session.add(proposal)
     session.flush()
     audit.record(session, "pb.proposal_submitted", "pb_proposal", proposal.id, council_id=council.id,
-                 actor_id=user.id, process_id=process.id, estimated_cost_pence=estimated_cost_pence)
+                 actor_id=user.id, process_id=process.id, estimated_cost_pence=estimated_cost_pence,
+                 file_sha256=proposal.file_sha256, file_type=proposal.file_type)
     session.commit()
     return proposal
+
+
+def _dialect_insert(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _store_file(session: Session, attached: uploads.CleanFile) -> None:
+    # Stored once per content: the same picture sent twice (even at the same moment) is one row.
+    table = ProposalFile.__table__
+    session.execute(_dialect_insert(session)(table).values(
+        sha256=attached.sha256, content_type=attached.content_type, size=len(attached.data), data=attached.data,
+        created_at=utcnow()).on_conflict_do_nothing(index_elements=[table.c.sha256]))
+
+
+def proposal_file(session: Session, council: Council, proposal_id: int, *, officer: bool = False) -> tuple[Proposal, ProposalFile]:
+    """The picture or document of a proposal, only for those who may see the proposal itself."""
+    proposal = get_proposal(session, council, proposal_id, officer=officer)
+    stored = session.exec(select(ProposalFile).where(ProposalFile.sha256 == proposal.file_sha256)).first() \
+        if proposal.file_sha256 else None
+    if stored is None:
+        raise NotFound(_("This proposal has no picture or document."))
+    return proposal, stored
+
+
+def option_images(session: Session, options: list[BallotOption]) -> dict[int, str]:
+    """Alt text of each ballot option's proposal picture, by proposal id."""
+    ids = [o.proposal_id for o in options if o.proposal_id is not None]
+    if not ids:
+        return {}
+    found = session.exec(select(Proposal.id, Proposal.image_alt).where(
+        Proposal.id.in_(ids), Proposal.file_sha256.is_not(None), Proposal.file_type.startswith("image/"))).all()
+    return dict(found)
 
 
 def review_queue(session: Session, council: Council) -> list[tuple[Proposal, Process]]:
@@ -603,6 +646,16 @@ def batch_codes(session: Session, council: Council, ballot_id: int, batch_id: in
     return batch, [_derive_code(batch.id, n) for n in range(batch.size)]
 
 
+def codes_letters_pdf(session: Session, council: Council, ballot_id: int, batch_id: int, actor: User, *,
+                      url: str) -> bytes:
+    """The letters of a batch as a PDF, one page per code, in the officer's language; the download is audited."""
+    batch, codes = batch_codes(session, council, ballot_id, batch_id, actor)
+    ballot = get_ballot(session, council, ballot_id)
+    area = session.get(Area, batch.area_id) if batch.area_id else None
+    return letters.letters_pdf(letters.LetterBatch(council.display_name(str(get_locale())), area.name if area else "",
+                                                   ballot.title, url, ballot.closes_at, batch.id), codes)
+
+
 def codes_csv(ballot: Ballot, batch: CodeBatch, codes: list[str], area_name: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -625,7 +678,7 @@ def enter_code(session: Session, council: Council, ballot_id: int, code: str) ->
 
 
 
-def _account_voter(session: Session, council: Council, ballot: Ballot, process: Process, user) -> Eligibility:
+def _account_voter(session: Session, council: Council, ballot: Ballot, process: Process | None, user) -> Eligibility:
     voter = Voter(key=_keyed_hash("pb-vote", ballot.id, "user", user.id), via="account")
     if ballot.eligibility == OPEN:
         return Eligibility(voter)
@@ -634,6 +687,7 @@ def _account_voter(session: Session, council: Council, ballot: Ballot, process: 
     codes_too = ballot.eligibility != RESIDENTS
     if not user.postcode:
         return Eligibility(None, _("Add your postcode to your account to vote as a resident."), can_use_code=codes_too)
+    process = process or session.get(Process, ballot.process_id)
     if process.area_id is None:
         if in_council_area(council, user.postcode):
             ward = area_for_postcode(session, council, user.postcode)
@@ -647,7 +701,7 @@ def _account_voter(session: Session, council: Council, ballot: Ballot, process: 
                                area=area.name), can_use_code=codes_too)
 
 
-def eligibility(session: Session, council: Council, ballot: Ballot, process: Process, user,
+def eligibility(session: Session, council: Council, ballot: Ballot, process: Process | None, user,
                 code_voter: dict | None) -> Eligibility:
     """Work out who is at the ballot page: a letter code in this browser, an eligible account, or nobody yet."""
     if code_voter:
@@ -694,7 +748,7 @@ def ballot_view(session: Session, council: Council, ballot_id: int, user, code_v
         vote = session.exec(select(Vote).where(Vote.ballot_id == ballot.id, Vote.voter_key == elig.voter.key)).first()
         if vote is not None:
             current, receipt = json.loads(vote.choices), vote.receipt
-    view = BallotView(ballot, process, options, elig, current, receipt, state)
+    view = BallotView(ballot, process, options, elig, current, receipt, state, images=option_images(session, options))
     view.meter = meter(ballot, options, current if current is not None else _empty(ballot.kind))
     return view
 
@@ -705,11 +759,14 @@ def _empty(kind: str) -> Any:
 
 def parse_choices(ballot: Ballot, options: list[BallotOption], form) -> Any:
     """Read a ballot form: ticked projects, ranks, points or amounts in pounds."""
-    refs = [o.ref for o in options]
-    if ballot.kind in (counting.APPROVAL, KNAPSACK):
+    return _parse(ballot.kind, [o.ref for o in options], form)
+
+
+def _parse(kind: str, refs: list[str] | tuple[str, ...], form) -> Any:
+    if kind in (counting.APPROVAL, KNAPSACK):
         chosen = set(form.getlist("choice"))
         return [r for r in refs if r in chosen] + sorted(chosen - set(refs))
-    if ballot.kind == RANKED:
+    if kind == RANKED:
         ranks = {}
         for ref in refs:
             value = (form.get(f"rank-{ref}") or "").strip()
@@ -729,7 +786,7 @@ def parse_choices(ballot: Ballot, options: list[BallotOption], form) -> Any:
             number = float(value)
         except ValueError:
             raise Invalid(_("Enter a number"), field=f"amount-{ref}") from None
-        if ballot.kind == CUMULATIVE:
+        if kind == CUMULATIVE:
             if not number.is_integer() or number < 0:
                 raise Invalid(_("Give a whole number of points, 0 or more"), field=f"amount-{ref}")
             if number:
@@ -743,10 +800,41 @@ def parse_choices(ballot: Ballot, options: list[BallotOption], form) -> Any:
 
 def check_choices(ballot: Ballot, options: list[BallotOption], choices: Any) -> None:
     """Raise Invalid with the engine's plain-English message unless the ballot is valid."""
+    _validate(counting.spec_for(_settings(ballot), [_option_dict(o) for o in options]), ballot, choices)
+
+
+def _validate(spec: Any, ballot: Ballot, choices: Any) -> None:
     try:
-        counting.validate(_settings(ballot), [_option_dict(o) for o in options], choices)
+        spec.validate(counting.engine_ballot(ballot.kind, choices))
     except BallotError as exc:
         raise Invalid(exc.message, field="choices") from None
+
+
+@dataclass(frozen=True)
+class _Frozen:
+    refs: tuple[str, ...]
+    spec: Any
+
+
+_FROZEN_KEY = "pbapp.pb.frozen"
+_FROZEN_MAX = 256
+
+
+def _frozen(session: Session, ballot: Ballot) -> _Frozen:
+    # Options and rules cannot change once voting opens (update_ballot refuses), so each worker
+    # reads them once per opened ballot instead of on every submission.
+    cache = current_app.extensions.setdefault(_FROZEN_KEY, {})
+    key = (ballot.id, ballot.frozen_at)
+    found = cache.get(key)
+    if found is None:
+        options = options_of(session, ballot)
+        found = _Frozen(tuple(o.ref for o in options), counting.spec_for(_settings(ballot), [_option_dict(o) for o in options]))
+        if ballot.frozen_at is None:
+            return found
+        if len(cache) >= _FROZEN_MAX:
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 def meter(ballot: Ballot, options: list[BallotOption], choices: Any) -> dict:
@@ -769,43 +857,75 @@ def meter(ballot: Ballot, options: list[BallotOption], choices: Any) -> dict:
             "left": limit - used, "over": used > limit and ballot.kind != RANKED}
 
 
-def _lock_log(session: Session, ballot_id: int) -> None:
-    # Entries of one ballot must be appended one at a time or two would claim the same place.
-    # SQLite serialises writers already (BEGIN IMMEDIATE); PostgreSQL needs an explicit lock.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": _LOG_LOCK, "b": ballot_id})
+_LOG_COLUMNS = ("ballot_id", "seq", "voter_token", "channel", "choices", "previous_hash", "hash")
+_VOTE_COLUMNS = ("ballot_id", "voter_key", "choices", "channel", "area_id", "receipt", "changes", "created_at",
+                 "updated_at")
 
 
-def _append_log(session: Session, ballot_id: int, voter_key: str, channel: str, choices: Any) -> BallotLogEntry:
-    _lock_log(session, ballot_id)
-    last = session.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot_id)
-                        .order_by(BallotLogEntry.seq.desc()).limit(1)).first()
-    entry = BallotLogEntry(ballot_id=ballot_id, seq=(last.seq + 1) if last else 1, voter_token=_log_token(voter_key),
-                           channel=channel, choices=json.dumps(choices, sort_keys=True),
-                           previous_hash=last.hash if last else GENESIS, hash="")
-    entry.hash = link_hash(entry.previous_hash, entry.content())
-    session.add(entry)
-    session.flush()
-    return entry
+@dataclass(frozen=True)
+class _VoteStatements:
+    ballot: Any
+    use_code: Any
+    lock_log: Any
+    last_entry: Any
+    append_entry: Any
+    upsert_vote: Any
 
 
-def _store_vote(session: Session, ballot: Ballot, voter: Voter, choices: Any, channel: str) -> Vote:
+@functools.cache
+def _vote_statements(dialect: str) -> _VoteStatements:
+    # Built once per process: composing these expressions cost more than running them did.
+    votes, log = Vote.__table__, BallotLogEntry.__table__
+    append = insert(log).values({c: bindparam(f"log_{c}") for c in _LOG_COLUMNS})
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(votes).values(
+        {c: bindparam(c) for c in _VOTE_COLUMNS})
+    if dialect == "postgresql":
+        # The log entry and the vote go in one statement: fewer round trips while the log is locked.
+        upsert = upsert.add_cte(append.cte("entry"))
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[votes.c.ballot_id, votes.c.voter_key],
+        set_={"choices": upsert.excluded.choices, "receipt": upsert.excluded.receipt,
+              "changes": votes.c.changes + 1, "updated_at": upsert.excluded.updated_at}).returning(votes.c.id)
+    return _VoteStatements(
+        ballot=select(Ballot, Council).join(Council, Council.id == Ballot.council_id)
+        .where(Ballot.id == bindparam("ballot_id"), Council.slug == bindparam("slug")),
+        use_code=update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used_at.is_(None))
+        .values(used_at=bindparam("now")),
+        # Entries of one ballot must be appended one at a time or two would claim the same place.
+        # SQLite serialises writers already (BEGIN IMMEDIATE); PostgreSQL needs an explicit lock.
+        lock_log=text("SELECT pg_advisory_xact_lock(:a, :b)") if dialect == "postgresql" else None,
+        last_entry=select(BallotLogEntry.seq, BallotLogEntry.hash).where(BallotLogEntry.ballot_id == bindparam("ballot_id"))
+        .order_by(BallotLogEntry.seq.desc()).limit(1),
+        append_entry=None if dialect == "postgresql" else append,
+        upsert_vote=upsert)
+
+
+def _statements(session: Session) -> _VoteStatements:
+    return _vote_statements(session.get_bind().dialect.name)
+
+
+def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any, channel: str) -> tuple[int, str]:
+    """Append the ballot to the hash-chained log and make it the voter's one counted ballot; return (vote id, receipt)."""
+    sql = _statements(session)
+    if sql.lock_log is not None:
+        session.execute(sql.lock_log, {"a": _LOG_LOCK, "b": ballot_id})
+    # Under the log lock, so the counted ballot of a voter is always their last one logged.
+    last = session.execute(sql.last_entry, {"ballot_id": ballot_id}).first()
     payload = json.dumps(choices, sort_keys=True)
-    try:
-        # The unique (ballot_id, voter_key) constraint decides races: the loser updates instead.
-        with session.begin_nested():
-            vote = Vote(ballot_id=ballot.id, voter_key=voter.key, choices=payload, channel=channel,
-                        area_id=voter.area_id)
-            session.add(vote)
-            session.flush()
-        return vote
-    except IntegrityError:
-        # Lock the row: concurrent changes by the same voter then apply (and reach the log) one by one.
-        query = (select(Vote).where(Vote.ballot_id == ballot.id, Vote.voter_key == voter.key)
-                 .with_for_update().execution_options(populate_existing=True))
-        vote = session.exec(query).one()
-        vote.choices, vote.changes, vote.updated_at = payload, vote.changes + 1, utcnow()
-        return vote
+    entry = BallotLogEntry(ballot_id=ballot_id, seq=last[0] + 1 if last else 1, voter_token=_log_token(voter.key),
+                           channel=channel, choices=payload, previous_hash=last[1] if last else GENESIS, hash="")
+    entry.hash = link_hash(entry.previous_hash, entry.content())
+    appended = {f"log_{c}": getattr(entry, c) for c in _LOG_COLUMNS}
+    if sql.append_entry is not None:
+        session.execute(sql.append_entry, appended)
+        appended = {}
+    # The unique (ballot_id, voter_key) constraint decides races; a later ballot of the voter replaces the earlier.
+    now = utcnow()
+    vote_id = session.execute(sql.upsert_vote, {
+        **appended, "ballot_id": ballot_id, "voter_key": voter.key, "choices": payload, "channel": channel,
+        "area_id": voter.area_id, "receipt": entry.hash, "changes": 0, "created_at": now, "updated_at": now,
+    }).scalar_one()
+    return vote_id, entry.hash
 
 
 def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter | None, choices: Any) -> str:
@@ -813,18 +933,31 @@ def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter |
     ballot = get_ballot(session, council, ballot_id)
     if voter is None:
         raise NotAllowed(_("You cannot vote in this ballot."))
+    return _cast(session, ballot, voter, choices)
+
+
+def _cast(session: Session, ballot: Ballot, voter: Voter, choices: Any) -> str:
     if ballot_state(ballot) != "open":
         raise Conflict(_("This ballot is not open for voting."))
-    check_choices(ballot, options_of(session, ballot), choices)
+    _validate(_frozen(session, ballot).spec, ballot, choices)
     if voter.code_id is not None:
-        session.execute(update(VotingCode).where(VotingCode.id == voter.code_id, VotingCode.used_at.is_(None))
-                        .values(used_at=utcnow()))
-    vote = _store_vote(session, ballot, voter, choices, ONLINE)
-    entry = _append_log(session, ballot.id, voter.key, ONLINE, choices)
-    vote.receipt = entry.hash
+        session.execute(_statements(session).use_code, {"code_id": voter.code_id, "now": utcnow()})
+    _vote_id, receipt = _record_ballot(session, ballot.id, voter, choices, ONLINE)
     session.commit()
-    return entry.hash
+    return receipt
 
+
+def submit_ballot(session: Session, council_slug: str, ballot_id: int, user, code_voter: dict | None, form) -> str:
+    """Read, check and count a submitted ballot form in one pass; return the receipt."""
+    found = session.execute(_statements(session).ballot, {"ballot_id": ballot_id, "slug": council_slug}).first()
+    if found is None:
+        raise NotFound(_("There is no such ballot."))
+    ballot, council = found
+    voter = eligibility(session, council, ballot, None, user, code_voter)
+    if voter.voter is None:
+        raise NotAllowed(voter.reason)
+    choices = _parse(ballot.kind, _frozen(session, ballot).refs, form)
+    return _cast(session, ballot, voter.voter, choices)
 
 
 def paper_entries(session: Session, ballot: Ballot) -> list[PaperBallotEntry]:
@@ -862,10 +995,7 @@ def key_paper_ballot(session: Session, council: Council, ballot_id: int, actor: 
         if payload == entry.first_choices and channel == entry.channel:
             entry.status = MATCHED
             voter = Voter(key=_keyed_hash("pb-vote", ballot.id, "paper", paper_ref), via=channel, area_id=entry.area_id)
-            vote = _store_vote(session, ballot, voter, choices, channel)
-            vote.receipt = _append_log(session, ballot.id, voter.key, channel, choices).hash
-            session.flush()
-            entry.vote_id = vote.id
+            entry.vote_id, _receipt = _record_ballot(session, ballot.id, voter, choices, channel)
             action = "pb.paper_matched"
         else:
             entry.status = MISMATCH

@@ -11,9 +11,10 @@ from flask_login import current_user
 
 from pbapp.councils.services import areas_of, get_council
 from pbapp.db import get_session
-from pbapp.errors import DomainError, Invalid, show_on_form
+from pbapp.errors import DomainError, Invalid, NotAllowed, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.pb import bp, forms, permissions, services
+from pbapp.pb.models import HIDDEN
 from pbapp.security import limiter, requires
 
 
@@ -81,6 +82,30 @@ def proposal(council: str, proposal_id: int):
                   areas=services.areas_by_id(db, the_council), title=the_proposal.title)
 
 
+def _upload(storage) -> tuple[str, bytes] | None:
+    if storage is None or not getattr(storage, "filename", ""):
+        return None
+    return storage.filename, storage.read()
+
+
+@bp.route("/<council>/proposals/<int:proposal_id>/file")
+@requires(permissions.ANYONE)
+def proposal_file(council: str, proposal_id: int):
+    db = get_session()
+    officer = permissions.RUN_PB.allows(current_user, council)
+    item, stored = services.proposal_file(db, get_council(db, council), proposal_id, officer=officer)
+    response = Response(stored.data, mimetype=stored.content_type)
+    # Pictures show inline on our pages; a PDF is always a download, since a PDF viewer inside our
+    # origin could run script. Served as stored (sniffed and re-encoded), never as the browser guesses.
+    disposition = "inline" if item.has_image else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{item.file_name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=300" if item.status != HIDDEN else "private, no-store"
+    response.set_etag(stored.sha256)
+    return response.make_conditional(request)
+
+
 @bp.route("/<council>/processes/<int:process_id>/propose", methods=["GET", "POST"])
 @requires(permissions.ACCOUNT_HOLDER)
 def propose(council: str, process_id: int):
@@ -94,7 +119,8 @@ def propose(council: str, process_id: int):
             item = services.submit_proposal(
                 db, the_council, process_id, current_user, title=form.title.data, description=form.description.data,
                 estimated_cost_pence=form.estimated_cost.data, area_id=forms.optional_id(form.area_id.data),
-                group_name=form.group_name.data or "")
+                group_name=form.group_name.data or "", upload=_upload(form.attachment.data),
+                image_alt=form.image_alt.data or "")
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -177,14 +203,12 @@ def check(council: str, ballot_id: int):
 @requires(permissions.ANYONE)
 @limiter.limit(_vote_limit)
 def submit(council: str, ballot_id: int):
-    db = get_session()
-    the_council = get_council(db, council)
-    view = _ballot_view(db, the_council, ballot_id)
-    choices, error = _choices_or_error(view)
-    if _voter(view) is None or error is not None:
-        flash(error.message if error else view.eligibility.reason, "error")
+    try:
+        receipt = services.submit_ballot(get_session(), council, ballot_id, current_user, _code_voter(ballot_id),
+                                         request.form)
+    except (Invalid, NotAllowed) as error:
+        flash(error.message, "error")
         return redirect_after_post(url_for("pb.ballot", council=council, ballot_id=ballot_id))
-    receipt = services.cast_vote(db, the_council, ballot_id, _voter(view), choices)
     receipts = dict(session.get("pb_receipts", {}))
     receipts[str(ballot_id)] = receipt
     session["pb_receipts"] = receipts
@@ -506,6 +530,18 @@ def codes_csv(council: str, ballot_id: int, batch_id: int):
                               area.name if area else the_council.name)
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="voting-codes-batch-{batch_id}.csv"'})
+
+
+@bp.route("/<council>/manage/ballots/<int:ballot_id>/codes/<int:batch_id>.pdf")
+@requires(permissions.RUN_PB)
+def codes_pdf(council: str, ballot_id: int, batch_id: int):
+    db = get_session()
+    body = services.codes_letters_pdf(db, get_council(db, council), ballot_id, batch_id, current_user,
+                                      url=url_for("pb.ballot", council=council, ballot_id=ballot_id, _external=True))
+    # The codes are secrets: never kept by a browser or proxy cache.
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="voting-letters-batch-{batch_id}.pdf"',
+        "Cache-Control": "no-store"})
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/codes/<int:batch_id>/print")

@@ -76,3 +76,9 @@ def proposal(db: Session, the_process: Process) -> Proposal:
     found = db.exec(select(Proposal).where(Proposal.process_id == the_process.id)).first()
     db.commit()
     return found
+
+
+def batch_ids(db: Session, the_ballot: Ballot) -> list[int]:
+    found = [b.id for b in services.batches_of(db, the_ballot)]
+    db.commit()
+    return found

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.pb import counting, services
 from pbapp.pb.services import normalise_code as normalise
-from pbapp.pb.models import BallotLogEntry, PaperBallotEntry, Proposal, Result, Vote, VotingCode
+from pbapp.pb.models import Result, Vote, VotingCode
 from tests import factories as base
 from tests.pb import factories
 

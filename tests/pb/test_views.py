@@ -6,11 +6,13 @@ import json
 import threading
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import func, select
 
+from pbapp.db import get_engine
 from pbapp.pb import services
 from pbapp.pb.models import BallotLogEntry, Vote
-from tests.conftest import ROLE_EMAILS, login
+from tests.conftest import login
 from tests.pb import factories
 
 
@@ -41,6 +43,31 @@ def test_vote_with_a_letter_code_check_answers_then_receipt(app, db, demo, clien
     entry = db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)).one()
     db.commit()
     assert entry.hash in receipt and _count_votes(db, ballot) == 1
+
+
+def test_a_submission_reads_the_ballot_once_and_its_frozen_options_not_at_all(app, db, demo, client):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    _enter_code(client, demo, ballot, factories.codes(app, db, demo, ballot, size=1)[0])
+    submit = f"/pb/{demo.slug}/ballots/{ballot.id}/submit"
+    assert client.post(submit, data={"choice": [refs[0]]}).status_code == 303
+    statements = []
+    listener = lambda _conn, _cursor, sql, *_args: statements.append(sql)  # noqa: E731
+    event.listen(get_engine(app), "before_cursor_execute", listener)
+    try:
+        over_budget = client.post(submit, data={"choice": refs[:4]})
+        changed = client.post(submit, data={"choice": [refs[1], refs[2]]})
+    finally:
+        event.remove(get_engine(app), "before_cursor_execute", listener)
+    assert over_budget.status_code == 303 and over_budget.location.endswith(f"/ballots/{ballot.id}")
+    assert changed.status_code == 303 and changed.location.endswith("/receipt")
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "advisory" not in s]
+    assert sum("FROM pb_ballot " in s or "FROM pb_ballot\n" in s for s in reads) == 2  # once per request
+    assert not any("pb_ballot_option" in s for s in statements)
+    assert len(statements) <= 2 + 7, statements
+    vote = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
+    db.commit()
+    assert json.loads(vote.choices) == [refs[1], refs[2]] and vote.changes == 1
 
 
 def test_over_budget_is_refused_without_javascript(app, db, demo, client):
