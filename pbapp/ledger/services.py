@@ -543,7 +543,14 @@ def apply_response(session: Session, item: RecordItem, *, outcome: str, reasons:
         raise Invalid(_("Enter the reasons for the decision."), field="reasons")
     if decided_on > _today():
         raise Invalid(_("The date of the decision must be today or in the past."), field="decided_on")
-    response = session.exec(select(Response).where(Response.item_id == item.id)).first()
+    # Lock the item so parallel submissions (a double click, two officers) apply one after another:
+    # each then sees the response the previous one stored instead of inserting a second one.
+    session.exec(select(RecordItem.id).where(RecordItem.id == item.id).with_for_update()).one()
+    response = session.exec(select(Response).where(Response.item_id == item.id)
+                            .execution_options(populate_existing=True)).first()
+    if response is not None and (response.outcome, response.reasons, response.decided_by, response.decided_on) == (
+            outcome, reasons.strip(), decided_by, decided_on):
+        return response
     previous = response.outcome if response else None
     if response is None:
         response = Response(item_id=item.id, council_id=item.council_id, outcome=outcome, reasons="",
