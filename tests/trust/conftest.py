@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import inspect
+from sqlmodel import func, select
+
+from pbapp.db import import_all_models
 
 from tests.trust import figures
 
@@ -149,3 +153,13 @@ class WebUser:
             copy.http.cookies.update(self.http.cookies)
             copies.append(copy)
         return copies
+
+
+def table_counts(db) -> dict[str, int]:
+    """Rows in every table, read in a fresh transaction: what "changes nothing" is checked against."""
+    db.commit()
+    existing = set(inspect(db.connection()).get_table_names())
+    counts = {t.name: db.connection().execute(select(func.count()).select_from(t)).scalar_one()
+              for t in import_all_models().metadata.sorted_tables if t.name in existing}
+    db.commit()
+    return counts
