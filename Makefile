@@ -7,7 +7,7 @@ PYTEST_ARGS ?= -m "not slow"
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-slow install install-dev translations bench clean
+.PHONY: run test test-slow install install-dev translations bench trust-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ translations: install-dev
 bench: install-dev
 	$(BIN)/python bench/tally.py --reference-from-fixtures
 	$(BIN)/python bench/select.py --reference-from-fixtures
+
+# The trust suite's figures (parallel requests held, faults survived, hostile inputs, parser examples).
+# TRUST_DATABASE_URL=postgresql://... runs it on PostgreSQL.
+trust-report: install-dev
+	$(BIN)/python bench/trust_report.py $(if $(TRUST_DATABASE_URL),--database-url $(TRUST_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

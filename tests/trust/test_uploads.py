@@ -73,45 +73,45 @@ def _evidence(demo, jury, content: bytes, name: str = "plan.pdf"):
 
 
 REFUSED = {
-    "pool people, Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: people.csv in Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
         demo, pool, data.FEATURES.encode(), PEOPLE_1252.encode("cp1252")),
         422, ["people.csv, line 2", "not UTF-8"]),
-    "pool features, Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: features.csv in Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
         demo, pool, FEATURES_1252.encode("cp1252"), data.people(12).encode()),
         422, ["features.csv, line 3", "not UTF-8"]),
-    "pool people, over 10 MB": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: people.csv over 10 MB": ("officer", lambda demo, pool, jury: _pool_upload(
         demo, pool, data.FEATURES.encode(), data.HEADER.encode() + b"x" * TOO_LARGE),
         413, ["The file is too large", "Choose a smaller file"]),
-    "pool import step, Windows-1252": ("officer", lambda demo, pool, jury: _import_step(
+    "pool upload: import step with Windows-1252 data": ("officer", lambda demo, pool, jury: _import_step(
         demo, pool, data.FEATURES.encode(), PEOPLE_1252.encode("cp1252")),
         422, ["people.csv, line 2", "not UTF-8"]),
-    "Sortition Foundation respondents, Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: Sortition Foundation respondents in Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
         demo, pool, data.CATEGORIES.encode(), RESPONDENTS_1252.encode("cp1252"), "sortition_foundation",
         ("categories.csv", "respondents.csv")),
         422, ["respondents.csv, line 4", "not UTF-8"]),
-    "Sortition Foundation categories, Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: Sortition Foundation categories in Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
         demo, pool, data.CATEGORIES.replace("Female", "Fémale").encode("cp1252"), data.RESPONDENTS.encode(),
         "sortition_foundation", ("categories.csv", "respondents.csv")),
         422, ["categories.csv, line 2", "not UTF-8"]),
-    "budget book preview, Windows-1252": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: preview of a Windows-1252 file": ("officer", lambda demo, pool, jury: _budget(
         demo, BUDGET.encode("cp1252")), 422, ["Line 2 of the file is not UTF-8 text", "CSV UTF-8"]),
-    "budget book save, Windows-1252": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: save of a Windows-1252 file": ("officer", lambda demo, pool, jury: _budget(
         demo, BUDGET.encode("cp1252"), "save"), 422, ["Line 2 of the file is not UTF-8 text"]),
-    "budget book, over 2 MB": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: over 2 MB": ("officer", lambda demo, pool, jury: _budget(
         demo, BUDGET.encode() + b"x" * 2_000_001), 422, ["Choose a CSV file of up to 2 MB"]),
-    "budget book, one cell of 200 KB": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: a 200 KB cell": ("officer", lambda demo, pool, jury: _budget(
         demo, BUDGET.encode() + b"Public health," + b"x" * 200_000 + b",Adults,1,0\n"),
         422, ["Line 4", "not valid CSV"]),
-    "pool people, one cell of 200 KB": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: people.csv with a 200 KB cell": ("officer", lambda demo, pool, jury: _pool_upload(
         demo, pool, data.FEATURES.encode(), data.people(12).encode() + b"P099,Female," + b"x" * 200_000 + b"\n"),
         422, ["people.csv", "not a valid CSV file"]),
-    "budget book, over 10 MB": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: over 10 MB": ("officer", lambda demo, pool, jury: _budget(
         demo, BUDGET.encode() + b"x" * TOO_LARGE), 413, ["The file is too large"]),
-    "evidence PDF, over 10 MB": ("facilitator", lambda demo, pool, jury: _evidence(
+    "evidence PDF: over 10 MB": ("facilitator", lambda demo, pool, jury: _evidence(
         demo, jury, b"%PDF-1.4\n" + b"0" * TOO_LARGE), 413, ["The file is too large"]),
-    "evidence PDF, a Windows-1252 text file": ("facilitator", lambda demo, pool, jury: _evidence(
+    "evidence PDF: a Windows-1252 text file": ("facilitator", lambda demo, pool, jury: _evidence(
         demo, jury, "Café plan – £5".encode("cp1252")), 422, ["The file must be a PDF"]),
-    "evidence PDF, a UTF-8 text file with a byte-order mark": ("facilitator", lambda demo, pool, jury: _evidence(
+    "evidence PDF: a UTF-8 text file with a byte-order mark": ("facilitator", lambda demo, pool, jury: _evidence(
         demo, jury, BOM + b"%PDF-1.4 is what it claims"), 422, ["The file must be a PDF"]),
 }
 
@@ -136,7 +136,7 @@ def test_a_bad_upload_gets_a_specific_error_and_changes_nothing(app, client, db,
     for message in messages:
         assert message in page, (case, message)
     assert table_counts(db) == before, case
-    figures.add("hostile_uploads", 1, detail=case.split(",")[0])
+    figures.add("hostile_uploads", 1, detail=case)
 
 
 def _preview_then_import(client, path: str, form: dict) -> str:
@@ -205,5 +205,5 @@ def test_every_upload_form_is_in_the_table(app, client, demo):
     multipart = sorted(p.relative_to(templates).as_posix() for p in templates.rglob("*.html")
                        if "multipart/form-data" in p.read_text(encoding="utf-8"))
     assert multipart == ["juries/evidence_new.html", "ledger/import.html", "sortition/upload.html"]
-    covered = {case.split(",")[0] for case in REFUSED}
-    assert {"pool people", "budget book", "evidence PDF"} <= covered
+    covered = {case.split(":")[0] for case in REFUSED}
+    assert covered == {"pool upload", "budget book import", "evidence PDF"}
