@@ -7,7 +7,7 @@ PYTEST_ARGS ?= -m "not slow"
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-slow install install-dev translations bench lock audit clean
+.PHONY: run test test-slow install install-dev translations bench trust-report lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ lock: install-dev
 
 audit:
 	$(PYTHON) .ci/audit_dependencies.py requirements.lock
+
+# The trust suite's figures (parallel requests held, faults survived, hostile inputs, parser examples).
+# TRUST_DATABASE_URL=postgresql://... runs it on PostgreSQL.
+trust-report: install-dev
+	$(BIN)/python bench/trust_report.py $(if $(TRUST_DATABASE_URL),--database-url $(TRUST_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -202,12 +202,22 @@ def parse_budget_csv(text: str, *, thousands: bool = False) -> ParsedBook:
     """
     parsed = ParsedBook()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        _read_rows(parsed, reader, thousands)
+    except csv.Error as error:
+        # The csv module refuses a cell over its size limit; line_num counts the lines read before it.
+        parsed.lines.clear()
+        parsed.errors.append(RowError(reader.line_num + 1, "", f"the file is not valid CSV ({error})"))
+    return parsed
+
+
+def _read_rows(parsed: ParsedBook, reader: csv.DictReader, thousands: bool) -> None:
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         parsed.errors.append(RowError(1, ", ".join(missing), "the header row is missing column "
                                       + ", ".join(missing)))
-        return parsed
+        return
     reader.fieldnames = header
     seen: dict[tuple[str, str], int] = {}
     for row in reader:
@@ -226,7 +236,6 @@ def parse_budget_csv(text: str, *, thousands: bool = False) -> ParsedBook:
         parsed.errors += [RowError(parsed.total_line, "", p) for p in _total_problems(parsed)]
     if not parsed.lines and not parsed.errors:
         parsed.errors.append(RowError(1, "", "the file has no budget lines"))
-    return parsed
 
 
 def _total_problems(parsed: ParsedBook) -> list[str]:

@@ -134,6 +134,9 @@ def runs_of(session: Session, jury: Jury) -> list[SelectionRun]:
 
 def seat_run(session: Session, council: Council, jury: Jury, run_id: int, actor_id: int | None) -> int:
     """Turn a drawn run into jurors: the panel (invited), replacements (invited) or reserves."""
+    # Lock the jury so parallel requests seat it one after another; the later ones see it seated.
+    session.exec(select(Jury.id).where(Jury.id == jury.id).with_for_update()).one()
+    session.refresh(jury)
     run = sortition.get_run(session, council, run_id)
     if run.pool_id != jury.pool_id or run.status != COMPLETE:
         raise Conflict(_("Only a drawn selection from this jury’s pool can be used."))

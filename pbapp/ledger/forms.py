@@ -64,11 +64,11 @@ class ImportForm(FlaskForm):
                        validators=[DataRequired(_l("Choose the stage"))])
     thousands = BooleanField(_l("The figures are in thousands of pounds (£000)"))
 
-    def csv_content(self) -> str:
-        """The CSV text, from a new upload or carried over from the preview."""
+    def csv_content(self) -> str | bytes:
+        """The CSV: the bytes of a new upload, or the text carried over from the preview."""
         upload = self.csv_file.data
         if upload is not None and getattr(upload, "filename", ""):
-            return upload.read(MAX_CSV_CHARACTERS + 1).decode("utf-8-sig", errors="replace")
+            return upload.read(MAX_CSV_CHARACTERS + 1)
         return self.csv_text.data or ""
 
 

@@ -277,6 +277,27 @@ class ImportRejected(Invalid):
         self.errors = errors
 
 
+def csv_text(content: str | bytes, *, limit: int) -> str:
+    """Return an uploaded budget file as text: UTF-8, a byte-order mark dropped, at most `limit` characters.
+
+    A file in another encoding (a spreadsheet's "CSV" is often Windows-1252) is refused with the
+    line of the first character that is not UTF-8, rather than read with its £ signs and accents
+    silently replaced.
+    """
+    if isinstance(content, bytes):
+        if len(content) > limit:
+            raise ImportRejected(_("Choose a CSV file of up to 2 MB."), [])
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = content[:exc.start].count(b"\n") + 1
+            raise ImportRejected(_("Line %(line)d of the file is not UTF-8 text. Save the file as “CSV UTF-8” and "
+                                   "upload it again.", line=line), []) from None
+    if len(content) > limit or not content.strip():
+        raise ImportRejected(_("Choose a CSV file of up to 2 MB."), [])
+    return content
+
+
 def preview_import(session: Session, council: str, *, csv_text: str, thousands: bool) -> rules.ParsedBook:
     """Read an uploaded budget without saving anything, for the officer to check first."""
     _council(session, council)
@@ -557,7 +578,14 @@ def apply_response(session: Session, item: RecordItem, *, outcome: str, reasons:
         raise Invalid(_("Enter the reasons for the decision."), field="reasons")
     if decided_on > _today():
         raise Invalid(_("The date of the decision must be today or in the past."), field="decided_on")
-    response = session.exec(select(Response).where(Response.item_id == item.id)).first()
+    # Lock the item so parallel submissions (a double click, two officers) apply one after another:
+    # each then sees the response the previous one stored instead of inserting a second one.
+    session.exec(select(RecordItem.id).where(RecordItem.id == item.id).with_for_update()).one()
+    response = session.exec(select(Response).where(Response.item_id == item.id)
+                            .execution_options(populate_existing=True)).first()
+    if response is not None and (response.outcome, response.reasons, response.decided_by, response.decided_on) == (
+            outcome, reasons.strip(), decided_by, decided_on):
+        return response
     previous = response.outcome if response else None
     if response is None:
         response = Response(item_id=item.id, council_id=item.council_id, outcome=outcome, reasons="",

@@ -111,10 +111,8 @@ def import_book(council: str):
     db = get_session()
     form, parsed, errors = forms.ImportForm(), None, []
     if form.validate_on_submit():
-        text = form.csv_content()
         try:
-            if len(text) > forms.MAX_CSV_CHARACTERS or not text.strip():
-                raise services.ImportRejected(_("Choose a CSV file of up to 2 MB."), [])
+            text = services.csv_text(form.csv_content(), limit=forms.MAX_CSV_CHARACTERS)
             if "save" in request.form:
                 saved = services.import_book(db, council, csv_text=text, thousands=form.thousands.data,
                                              financial_year=form.financial_year.data, stage=form.stage.data,

@@ -146,12 +146,23 @@ def same_outcome(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a.get("selected") == b.get("selected") and a.get("allocation") == b.get("allocation")
 
 
+_ENTRY_TYPES = {"seq": int, "voter": str, "channel": str, "hash": str, "previous_hash": str, "choices": object}
+
+
+def _is_entry(entry: Any) -> bool:
+    return (isinstance(entry, Mapping) and all(isinstance(entry.get(k, None), t) for k, t in _ENTRY_TYPES.items())
+            and not isinstance(entry["seq"], bool))
+
+
 def verify_log(document: Mapping[str, Any]) -> list[str]:
     """Re-check a published ballot log: its chain, then a fresh count against the published result."""
     problems: list[str] = []
-    if document.get("format") != LOG_FORMAT:
-        return [f"This is not a pbapp ballot log (format {document.get('format')!r})."]
+    if not isinstance(document, Mapping) or document.get("format") != LOG_FORMAT:
+        found = document.get("format") if isinstance(document, Mapping) else type(document).__name__
+        return [f"This is not a pbapp ballot log (format {found!r})."]
     entries = document.get("entries", [])
+    if not isinstance(entries, list) or not all(_is_entry(e) for e in entries):
+        return ["The log's entries are not a list of entries with " + ", ".join(sorted(_ENTRY_TYPES)) + "."]
     broken = verify_chain((e["previous_hash"], e["hash"], {k: e[k] for k in ("seq", "voter", "channel", "choices")})
                           for e in entries)
     if broken:
@@ -159,13 +170,17 @@ def verify_log(document: Mapping[str, Any]) -> list[str]:
     if entries and document.get("head") != entries[-1]["hash"]:
         problems.append("The published head is not the hash of the last entry.")
     published = document.get("result")
-    if published is None:
+    if not isinstance(published, Mapping):
         problems.append("The log has no published result to compare with.")
         return problems
     try:
         recount = count(document["ballot"], document["options"], final_ballots(entries))
     except CoreError as exc:
         return problems + [f"The ballots could not be counted: {exc}"]
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        # The log comes from outside: settings or options of the wrong shape are a finding, not a crash.
+        malformed = f"the ballot's settings or options are malformed ({type(exc).__name__}: {exc})"
+        return problems + [f"The ballots could not be counted: {malformed}."]
     if not same_outcome(recount, published):
         problems.append("Counting the log gives a different result from the published one.")
     return problems

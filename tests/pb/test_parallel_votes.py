@@ -10,6 +10,7 @@ from sqlmodel import func, select
 from pbapp.core.chain import verify_chain
 from pbapp.pb.models import BallotLogEntry, Vote
 from tests.pb import factories
+from tests.trust import figures
 from tests.trust.conftest import WebUser, gunicorn_server  # noqa: F401 - the fixture
 
 VOTERS = 30
@@ -40,6 +41,14 @@ def _enter(user, demo, ballot, code):
     assert response.status_code == 303, response.text[:300]
 
 
+def _record(action: str, statuses: list[int], *, expected: int, found: int) -> None:
+    figures.add("parallel_requests", len(statuses), detail=action)
+    figures.add("parallel_actions", 1, detail=action)
+    figures.add("server_errors", sum(1 for s in statuses if s >= 500), detail=action)
+    figures.add("effects_expected", expected, detail=action)
+    figures.add("effects_found", found, detail=action)
+
+
 def _rows(db, ballot):
     votes = db.exec(select(func.count()).select_from(Vote).where(Vote.ballot_id == ballot.id)).one()
     entries = db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)
@@ -57,8 +66,9 @@ def test_one_code_voting_from_many_connections_at_once_counts_once(app, db, demo
         _enter(user, demo, ballot, code)
     statuses, seconds = _fire(users, f"/pb/{demo.slug}/ballots/{ballot.id}/submit",
                               lambda n: {"choice": [refs[n % len(refs)]]})
-    assert statuses == [303] * VOTERS, statuses
     votes, entries = _rows(db, ballot)
+    _record("one code casts its ballot from many connections", statuses, expected=1, found=votes)
+    assert statuses == [303] * VOTERS, statuses
     assert votes == 1 and len(entries) == VOTERS
     assert verify_chain((e.previous_hash, e.hash, e.content()) for e in entries) is None
     vote = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
@@ -78,8 +88,9 @@ def test_many_codes_at_once_make_one_vote_each(app, db, demo, gunicorn_server): 
         _enter(user, demo, ballot, code)
     statuses, seconds = _fire(users + users[:10], f"/pb/{demo.slug}/ballots/{ballot.id}/submit",
                               lambda n: {"choice": [refs[n % len(refs)], refs[(n + 1) % len(refs)]]})
-    assert sorted(set(statuses)) == [303], statuses
     votes, entries = _rows(db, ballot)
+    _record("many codes cast their ballots at once", statuses, expected=VOTERS, found=votes)
+    assert sorted(set(statuses)) == [303], statuses
     assert votes == VOTERS and len(entries) == VOTERS + 10
     assert verify_chain((e.previous_hash, e.hash, e.content()) for e in entries) is None
     print(f"{VOTERS + 10} simultaneous submissions from {VOTERS} codes: {seconds:.2f}s")

@@ -12,11 +12,18 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import inspect
+from sqlmodel import func, select
+
+from pbapp.db import import_all_models
+
+from tests.trust import figures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,14 +80,49 @@ class Server:
                 self.kill()
 
 
+def pytest_sessionfinish(session, exitstatus):
+    figures.save()
+
+
+def _needs_a_file(database_url: str) -> None:
+    if database_url.startswith("sqlite") and ":memory:" in database_url:
+        pytest.skip("a shared database file is needed")
+
+
 @pytest.fixture
 def gunicorn_server(app, demo, database_url, tmp_path):
     """Four gunicorn workers serving the demo council from the test database."""
-    if database_url.startswith("sqlite") and ":memory:" in database_url:
-        pytest.skip("a shared database file is needed")
+    _needs_a_file(database_url)
     server = Server(database_url, workers=4, log_path=tmp_path / "gunicorn.log").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server(database_url, tmp_path_factory):
+    """Four gunicorn workers shared by a module's tests; each test still seeds its own data."""
+    _needs_a_file(database_url)
+    server = Server(database_url, workers=4, log_path=tmp_path_factory.mktemp("gunicorn") / "gunicorn.log").start()
+    yield server
+    server.stop()
+
+
+def fire(count: int, send) -> list[requests.Response]:
+    """Call `send(n)` for n in range(count) from `count` threads released at the same instant."""
+    responses: list[requests.Response | None] = [None] * count
+    start = threading.Barrier(count)
+
+    def go(n: int) -> None:
+        start.wait()
+        responses[n] = send(n)
+
+    threads = [threading.Thread(target=go, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    assert all(r is not None for r in responses), "a request did not finish"
+    return responses
 
 
 class WebUser:
@@ -98,6 +140,26 @@ class WebUser:
         data = dict(data, csrf_token=self.token(token_from or path))
         return self.http.post(self.base_url + path, data=data, allow_redirects=False, timeout=60)
 
-    def sign_in(self, email: str, password: str) -> None:
+    def sign_in(self, email: str, password: str) -> WebUser:
         response = self.post_form("/accounts/login", {"email": email, "password": password})
         assert response.status_code == 303, response.text[:300]
+        return self
+
+    def tabs(self, count: int) -> list[WebUser]:
+        """`count` more connections with this user's cookies, like the same person in many tabs."""
+        copies = []
+        for _ in range(count):
+            copy = WebUser(self.base_url)
+            copy.http.cookies.update(self.http.cookies)
+            copies.append(copy)
+        return copies
+
+
+def table_counts(db) -> dict[str, int]:
+    """Rows in every table, read in a fresh transaction: what "changes nothing" is checked against."""
+    db.commit()
+    existing = set(inspect(db.connection()).get_table_names())
+    counts = {t.name: db.connection().execute(select(func.count()).select_from(t)).scalar_one()
+              for t in import_all_models().metadata.sorted_tables if t.name in existing}
+    db.commit()
+    return counts

@@ -5,48 +5,44 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
-from sqlalchemy import inspect
-from sqlmodel import func, select
+from sqlmodel import select
 
 from pbapp import audit
 from pbapp.accounts.models import User
-from pbapp.cli import main
 from pbapp.backup import BackupError, backup, restore
-from pbapp.db import get_engine, import_all_models
+from pbapp.cli import main
+from pbapp.db import get_engine
 from pbapp.pb.counting import verify_log
 from pbapp.pb.models import Ballot
 from pbapp.pb.services import log_document
 from tests import factories
-
-
-def _snapshot(db) -> dict[str, int]:
-    db.commit()
-    existing = set(inspect(db.connection()).get_table_names())
-    counts = {t.name: db.connection().execute(select(func.count()).select_from(t)).scalar_one()
-              for t in import_all_models().metadata.sorted_tables if t.name in existing}
-    db.commit()
-    return counts
+from tests.trust import figures
+from tests.trust.conftest import table_counts
 
 
 def test_backup_and_restore_round_trip(app, db, demo, tmp_path):
     url = app.config["DATABASE_URL"]
-    before = _snapshot(db)
+    before = table_counts(db)
     runner = CliRunner()
     info = ScriptInfo(create_app=lambda: app)
     result = runner.invoke(main, ["backup", str(tmp_path / "pbapp.backup")], obj=info)
     assert result.exit_code == 0, result.output
     factories.user(db, email="after.backup@example.org")
-    assert _snapshot(db) != before
+    assert table_counts(db) != before
     db.close()
     get_engine(app).dispose()
     result = runner.invoke(main, ["restore", "--yes", str(tmp_path / "pbapp.backup")], obj=info)
     assert result.exit_code == 0, result.output
-    assert _snapshot(db) == before
+    assert table_counts(db) == before
     assert db.exec(select(User).where(User.email == "after.backup@example.org")).first() is None
     assert audit.verify(db) is None
     assert url == app.config["DATABASE_URL"]
     counted = _recount_every_published_result(db)
     assert counted >= 1
+    figures.add("backup_round_trips")
+    figures.add("backup_tables_compared", len(before))
+    figures.add("backup_rows_compared", sum(before.values()))
+    figures.add("ballots_recounted_after_restore", counted)
 
 
 def _recount_every_published_result(db) -> int:

@@ -17,6 +17,7 @@ from sqlmodel import func, select
 from pbapp.core.chain import verify_chain
 from pbapp.pb.models import BallotLogEntry, Vote
 from tests.pb import factories
+from tests.trust import figures
 from tests.trust.conftest import Server, WebUser
 
 VOTERS = 60
@@ -76,8 +77,15 @@ def test_acknowledged_ballots_survive_a_sigkill(app, db, demo, database_url, tmp
         votes = db.exec(select(func.count()).select_from(Vote).where(Vote.ballot_id == ballot.id)).one()
         db.commit()
         logged = {entry.hash for entry in entries}
+        broken = verify_chain((e.previous_hash, e.hash, e.content()) for e in entries)
+        figures.add("sigkills")
+        figures.add("restarts")
+        figures.add("ballots_acknowledged", len(acknowledged))
+        figures.add("ballots_acknowledged_found", len(set(acknowledged) & logged))
+        figures.add("ballots_refused_while_down", refused)
+        figures.add("chains_verified_after_restart", int(broken is None))
         assert set(acknowledged) <= logged, "a ballot acknowledged with a receipt was lost"
-        assert verify_chain((e.previous_hash, e.hash, e.content()) for e in entries) is None
+        assert broken is None
         assert votes == len(entries)
         print(f"killed after {len(acknowledged)} receipts; {refused} refused; {len(entries)} in the log after restart")
     finally:

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 from tests.conftest import ROLE_EMAILS, login
 from tests.permissions_matrix import all_rules, url_for_rule
+from tests.trust import figures
 
 PAYLOAD = '<script>alert("pbapp")</script><img src=x onerror=alert(1)>'
 TEXT_TYPES = {"text", "search", "url", "tel", ""}
@@ -85,6 +86,8 @@ def test_markup_in_every_text_field_is_never_rendered_raw(app, client, demo):
             assert result.status_code < 500, f"{target} (form on {endpoint}) failed with {result.status_code}"
             assert PAYLOAD not in body, f"{target} echoed the markup unescaped"
             submitted += 1
+            figures.add("hostile_forms", 1, detail=endpoint)
+            figures.add("hostile_fields", sum(1 for v in form["fields"].values() if v == PAYLOAD))
     assert submitted >= 3
     print(f"hostile forms submitted: {submitted} on {len(pages)} pages")
     for viewer in (client, app.test_client()):
@@ -94,3 +97,4 @@ def test_markup_in_every_text_field_is_never_rendered_raw(app, client, demo):
                 continue
             body = response.get_data(as_text=True)
             assert "<script>alert(" not in body and "<img src=x onerror" not in body, f"{endpoint} shows raw markup"
+            figures.add("pages_checked_for_raw_markup")

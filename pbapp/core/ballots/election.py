@@ -43,11 +43,24 @@ def parse_number(text: str) -> Money:
 
 
 def format_number(value: Money) -> str:
-    """Return the shortest exact decimal text for a value read by `parse_number`."""
+    """Return the shortest exact decimal text for a value read by `parse_number`.
+
+    Exact at any size (integer arithmetic, not Decimal's 28 digits). A value that has no finite
+    decimal form (1/3) is given to 28 significant digits.
+    """
     value = Fraction(value)
     if value.denominator == 1:
         return str(value.numerator)
-    return str(Decimal(value.numerator) / Decimal(value.denominator))
+    rest, places = value.denominator, 0
+    for prime in (2, 5):
+        count = 0
+        while rest % prime == 0:
+            rest, count = rest // prime, count + 1
+        places = max(places, count)
+    if rest != 1:
+        return str(Decimal(value.numerator) / Decimal(value.denominator))
+    whole, fraction = divmod(abs(value.numerator) * 10**places // value.denominator, 10**places)
+    return f"{'-' if value < 0 else ''}{whole}.{str(fraction).rjust(places, '0').rstrip('0')}"
 
 
 @dataclass(frozen=True)

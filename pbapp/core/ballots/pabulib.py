@@ -25,10 +25,16 @@ class PabulibError(InputError):
 
 
 def read(path: str | Path) -> Election:
-    """Read a `.pb` file."""
+    """Read a `.pb` file (UTF-8, a byte-order mark dropped); other encodings raise `PabulibError`."""
     path = Path(path)
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return parse(f.read(), source=path.name)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PabulibError(f"The file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8.",
+                           line=line, source=path.name) from None
+    return parse(text, source=path.name)
 
 
 def parse(text: str, *, source: str | None = None) -> Election:

@@ -57,4 +57,4 @@ def test_missing_or_binary_file_gives_one_line_and_exit_2(tmp_path):
     binary = tmp_path / "bin.pb"
     binary.write_bytes(b"\xff\xfe\x00\x81")
     result = run(str(binary), "--rule", "greedy")
-    assert result.exit_code == 2 and result.output.startswith("Error: bin.pb: ")
+    assert result.exit_code == 2 and result.output.startswith("Error: bin.pb, line 1: ")
