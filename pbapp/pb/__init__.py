@@ -26,10 +26,18 @@ def _open_now(session, council):
     return items
 
 
+def _label(field: str, value: str | None) -> str:
+    """Say a ballot's stored kind, rule or paper channel in words, in the reader's language."""
+    from pbapp.pb.forms import BallotForm, PaperForm, choice_label
+
+    return choice_label(PaperForm if field == "channel" else BallotForm, field, value)
+
+
 def _register(state):
     from pbapp.councils.services import register_open_now
 
     register_open_now(state.app, _open_now)
+    state.app.add_template_global(_label, "pb_label")
 
 
 bp.record_once(_register)

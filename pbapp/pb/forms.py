@@ -17,6 +17,14 @@ from pbapp.pb.models import (ALLOCATION, APPROVAL, BOOTH, CODES, CUMULATIVE, KNA
                              RESIDENTS, RESIDENTS_OR_CODES)
 
 
+def choice_label(form_class: type[FlaskForm], field: str, value: str | None) -> str:
+    """Return the label a form offers for a stored value, so pages show words, not codes."""
+    for choice in getattr(form_class, field).kwargs.get("choices", []):
+        if choice.value == value:
+            return str(choice.label)
+    return value or ""
+
+
 class PoundsField(StringField):
     """An amount typed in pounds ("12,500" or "£12500.50"), kept as integer pence in `.data`."""
 
