@@ -469,6 +469,17 @@ def test_room_votes_are_marked_with_who_entered_them_and_can_be_corrected(sessio
     assert services.public_page(session, world.slug, world.jury.id).decided[0].room_votes == 2
 
 
+def test_a_jurors_own_vote_replaces_one_entered_for_them(session, world, db):
+    rec = make.recommendation(db, world.jury)
+    services.open_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator)
+    services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator, {world.juror.id: OPPOSE})
+    services.vote_on_recommendation(session, world.slug, world.jury.id, rec.id, world.resident, SUPPORT)
+    vote = session.exec(select(RecommendationVote).where(RecommendationVote.recommendation_id == rec.id)).one()
+    assert (vote.choice, vote.entered_by_id) == (SUPPORT, None)
+    assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                      {world.juror.id: OPPOSE}) == 0
+
+
 def test_the_facilitator_corrects_rounds_witnesses_and_evidence_of_their_own_jury_only(session, world, db):
     item = _round(session, world)
     witness = services.add_witness(session, world.slug, world.jury.id, world.facilitator, name="Sam",
