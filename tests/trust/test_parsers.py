@@ -202,8 +202,8 @@ EDITS = st.lists(st.tuples(st.integers(0, 2_000), st.sampled_from(["", ",", "\n"
                  max_size=4)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(uploads.FORMATS), EDITS, EDITS, st.integers(1, 6))
 def test_a_mangled_pool_upload_is_imported_or_refused_as_invalid(app, fmt, feature_edits, people_edits, panel):
     from tests.sortition import data
