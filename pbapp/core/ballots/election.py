@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cached_property
 from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -206,14 +207,14 @@ class Profile:
         """
         index = {p.id: j for j, p in enumerate(election.projects)}
         if election.vote_type in APPROVAL_TYPES:
-            counted: Counter = Counter(vote.projects for vote in election.votes)
+            counted: Counter = Counter(map(attrgetter("projects"), election.votes))
             keys = list(counted)
             lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
             total = int(lengths.sum())
             indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
             scores = np.ones(total)
         else:
-            counted = Counter((vote.projects, vote.points) for vote in election.votes)
+            counted = Counter(map(attrgetter("projects", "points"), election.votes))
             keys = [projects for projects, _ in counted]
             lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
             total = int(lengths.sum())

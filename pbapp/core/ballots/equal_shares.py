@@ -11,8 +11,11 @@ funded. Utility is score x cost ("cost") or score ("cardinality"); score is 1 fo
 the points, or the positional score. Supported projects that cost nothing are funded first.
 Ties in r (within a relative 1e-11, our float tolerance) go to `ties.tie_order`.
 
-Speed: voters with the same budget left are interchangeable, so budgets are kept per class of
-equal budgets, ballots are grouped, and r is recomputed lazily (it never falls as budgets fall).
+Speed: voters with the same ballot are interchangeable, so budgets are kept per distinct ballot;
+r is recomputed lazily (it never falls as budgets fall), each pass of its poor/rich iteration
+looks only at the supporters still rich, and projects whose supporters cannot afford them even
+before anyone pays are left out of the run. Add1 builds the per-project view once for all its
+recounts and skips the recounts that provably repeat the last outcome.
 Invariants: no voter pays more than their share; the outcome never exceeds the budget for the
 plain rule; Add1 keeps the last outcome whose exact cost fits. Deterministic given the seed.
 """
