@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +41,7 @@ def test_the_budget_at_a_glance_draws_a_chart_without_errors(page):
     page.goto(f"/councils/{SLUG}/")
     page.get_by_role("link", name="Budget 2026-27 at a glance").click()
     chart = page.get_by_role("img", name="Net spending by service")
-    assert chart.locator("rect").count() == 13
+    expect(chart.locator("rect")).to_have_count(13)  # drawn by script after load: wait for it
     page.get_by_role("link", name="Recommendations and responses").click()
     with page.expect_response(lambda response: "source=pb_result" in response.url):
         page.get_by_label("From").select_option("pb_result")  # htmx swaps the list in place
