@@ -30,6 +30,11 @@ class Invalid(DomainError):
     status = 422
 
 
+def form_status(form) -> int:
+    """Return 422 when a form comes back with errors (beside fields or at its top), else 200."""
+    return 422 if form.errors or form.form_errors else 200
+
+
 def show_on_form(form, error: DomainError) -> None:
     """Put a service's refusal beside the field it names, or at the top of the form."""
     target = getattr(form, error.field, None) if error.field else None

@@ -13,7 +13,7 @@ from pbapp.accounts.forms import (AcceptInvitationForm, InviteForm, LoginForm, R
                                   ResetForm, ResetRequestForm)
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
-from pbapp.errors import DomainError, show_on_form
+from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.security import limiter, requires
 
@@ -53,7 +53,7 @@ def login():
         else:
             _start_session(user)
             return redirect_after_post(_safe_next(url_for("accounts.profile")))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render("accounts/login.html", form=form, status=status, title=_("Sign in"))
 
 
@@ -81,7 +81,7 @@ def register():
             _start_session(user)
             flash(_("Your account has been created."), "success")
             return redirect_after_post(url_for("accounts.profile"))
-    status = 422 if form.errors else 200
+    status = form_status(form)
     return render("accounts/register.html", form=form, status=status, title=_("Create an account"))
 
 
@@ -100,7 +100,7 @@ def request_reset():
     if form.validate_on_submit():
         services.request_password_reset(get_session(), form.email.data)
         return render("accounts/reset_sent.html", email=form.email.data, title=_("Check your email"))
-    return render("accounts/reset_request.html", form=form, status=422 if form.errors else 200,
+    return render("accounts/reset_request.html", form=form, status=form_status(form),
                   title=_("Reset your password"))
 
 
@@ -120,7 +120,7 @@ def reset_password(token: str):
         flash(_("Your password has been changed."), "success")
         return redirect_after_post(url_for("accounts.profile"))
     return render("accounts/reset_password.html", form=form, token=token,
-                  status=422 if form.errors else 200, title=_("Choose a new password"))
+                  status=form_status(form), title=_("Choose a new password"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -147,7 +147,7 @@ def accept_invitation(token: str):
             return redirect_after_post(url_for("councils.home", council=council.slug))
     return render("accounts/accept_invitation.html", form=form, invitation=invitation,
                   council=council, existing=existing, signed_in_as_invitee=signed_in_as_invitee,
-                  status=422 if form.errors or form.form_errors else 200,
+                  status=form_status(form),
                   title=_("Accept your invitation"))
 
 
@@ -165,7 +165,7 @@ def members(council: str):
     return render("accounts/members.html", council=the_council, form=form,
                   members=services.members_of(db, the_council),
                   invitations=services.pending_invitations(db, the_council),
-                  status=422 if form.errors else 200, title=_("People and roles"))
+                  status=form_status(form), title=_("People and roles"))
 
 
 @bp.route("/outbox")

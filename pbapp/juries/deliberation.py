@@ -33,7 +33,7 @@ from pbapp.errors import Conflict, Invalid, NotFound
 from pbapp.juries.deliberation_permissions import is_staff, juror_of, require_juror, require_staff
 from pbapp.juries.models import (
     ALLOCATION_POLL, APPROVAL_POLL, CONFIRMED, EVIDENCE_KINDS, LINK_EVIDENCE, PDF_EVIDENCE, POLL_CLOSED,
-    POLL_DRAFT, POLL_KINDS, POLL_OPEN, RANKING_POLL, REC_ADOPTED, REC_DRAFT, REC_NOT_ADOPTED, REC_VOTING,
+    POLL_DRAFT, POLL_KINDS, POLL_OPEN, REC_ADOPTED, REC_DRAFT, REC_NOT_ADOPTED, REC_VOTING,
     REQUEST_KINDS, REQUEST_OPEN, REQUEST_STATUSES, ROUND_KINDS, STANCES, SUPPORT, OPPOSE, ABSTAIN, TO_OFFICER,
     TO_WITNESS, VOTE_CHOICES, ASKERS, Attendance, Evidence, EvidenceFile, EvidenceRequest, Expense, Juror,
     JurorAccount, Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationLine,

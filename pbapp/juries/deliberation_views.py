@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from pbapp.db import get_session
-from pbapp.errors import Conflict, DomainError, Invalid, show_on_form
+from pbapp.errors import Conflict, DomainError, Invalid, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.juries import bp
 from pbapp.juries import deliberation as services
@@ -42,10 +42,6 @@ def _register_open_now(state) -> None:
 
 bp.record_once(_register_open_now)
 
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
 
 
 def _choices(pairs, blank=None) -> list[SelectChoice]:
@@ -94,7 +90,7 @@ def new_round(council: str, jury_id: int):
             flash(_("Round added."), "success")
             return redirect_after_post(url_for("juries.round_detail", council=council, jury_id=jury_id,
                                                round_id=item.id))
-    return render("juries/rounds_new.html", view=view, form=form, status=_status(form), title=_("Add a round"))
+    return render("juries/rounds_new.html", view=view, form=form, status=form_status(form), title=_("Add a round"))
 
 
 @bp.route(BASE + "/rounds/<int:round_id>")
@@ -132,7 +128,7 @@ def new_witness(council: str, jury_id: int):
         else:
             flash(_("Witness added to the register."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#witnesses")
-    return render("juries/evidence_witness.html", view=view, form=form, status=_status(form), title=_("Add a witness"))
+    return render("juries/evidence_witness.html", view=view, form=form, status=form_status(form), title=_("Add a witness"))
 
 
 @bp.route(BASE + "/evidence/new", methods=["GET", "POST"])
@@ -155,7 +151,7 @@ def new_evidence(council: str, jury_id: int):
         else:
             flash(_("Evidence added."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
-    return render("juries/evidence_new.html", view=view, form=form, status=_status(form), title=_("Add evidence"))
+    return render("juries/evidence_new.html", view=view, form=form, status=form_status(form), title=_("Add evidence"))
 
 
 @bp.route(BASE + "/evidence/<int:evidence_id>/publish", methods=["POST"])
@@ -203,7 +199,7 @@ def edit_round(council: str, jury_id: int, round_id: int):
             flash(_("Round updated."), "success")
             return redirect_after_post(back)
     return render("juries/rounds_new.html", view=staffed, form=form,
-                  status=_status(form), heading=_("Change the round"), action=request.path,
+                  status=form_status(form), heading=_("Change the round"), action=request.path,
                   submit=_("Save the changes"), title=_("Change the round"))
 
 
@@ -241,7 +237,7 @@ def edit_witness(council: str, jury_id: int, witness_id: int):
         else:
             flash(_("Witness updated."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#witnesses")
-    return render("juries/evidence_witness.html", view=view, form=form, status=_status(form),
+    return render("juries/evidence_witness.html", view=view, form=form, status=form_status(form),
                   heading=_("Change the witness’s entry"), action=request.path, submit=_("Save the changes"),
                   title=_("Change the witness’s entry"))
 
@@ -283,7 +279,7 @@ def edit_evidence(council: str, jury_id: int, evidence_id: int):
         else:
             flash(_("Evidence updated."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
-    return render("juries/evidence_new.html", view=view, form=form, kind=item.kind, status=_status(form),
+    return render("juries/evidence_new.html", view=view, form=form, kind=item.kind, status=form_status(form),
                   heading=_("Change the evidence"), action=request.path, submit=_("Save the changes"),
                   title=_("Change the evidence"))
 
@@ -349,7 +345,7 @@ def reply_request(council: str, jury_id: int, evidence_request_id: int):
             flash(_("Reply saved."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#requests")
     item = next((r for r in view.requests if r.id == evidence_request_id), None)
-    return render("juries/evidence_reply.html", view=view, item=item, form=form, status=_status(form) if item else 404,
+    return render("juries/evidence_reply.html", view=view, item=item, form=form, status=form_status(form) if item else 404,
                   title=_("Reply to a request"))
 
 
@@ -369,7 +365,7 @@ def answer_question(council: str, jury_id: int, question_id: int):
             flash(_("Answer saved."), "success")
             return redirect_after_post(_dashboard_url(council, jury_id) + "#questions")
     return render("juries/questions_answer.html", council=the_council, jury=jury, question=question, form=form,
-                  status=_status(form), title=_("Answer a question"))
+                  status=form_status(form), title=_("Answer a question"))
 
 
 @bp.route(BASE + "/rounds/<int:round_id>/polls/new", methods=["GET", "POST"])
@@ -392,7 +388,7 @@ def new_poll(council: str, jury_id: int, round_id: int):
             flash(_("Poll set up. Open it when the jury is ready."), "success")
             return redirect_after_post(url_for("juries.round_detail", council=council, jury_id=jury_id,
                                                round_id=round_id))
-    return render("juries/polls_new.html", view=view, form=form, status=_status(form), title=_("Set up a straw poll"))
+    return render("juries/polls_new.html", view=view, form=form, status=form_status(form), title=_("Set up a straw poll"))
 
 
 def _poll_state(council: str, jury_id: int, poll_id: int, open_it: bool):
@@ -469,7 +465,7 @@ def new_recommendation(council: str, jury_id: int):
             return redirect_after_post(url_for("juries.recommendation", council=council, jury_id=jury_id,
                                                recommendation_id=rec.id))
     return render("juries/recommendations_new.html", form=form, back=back, council=council, jury_id=jury_id,
-                  status=_status(form), title=_("Draft a recommendation"))
+                  status=form_status(form), title=_("Draft a recommendation"))
 
 
 @bp.route(BASE + "/recommendations/<int:recommendation_id>", methods=["GET", "POST"])
@@ -495,7 +491,7 @@ def recommendation(council: str, jury_id: int, recommendation_id: int):
         rows |= {f"change_{n}": f"{line.change_pence / 100:.2f}" for n, line in enumerate(view.latest_lines)}
         form.process(obj=view.latest, note="", rows=str(form.line_rows), **rows)
     return render("juries/recommendations_detail.html", view=view, form=form, vote_form=VoteForm(),
-                  action_form=EmptyForm(), status=_status(form), title=view.latest.title)
+                  action_form=EmptyForm(), status=form_status(form), title=view.latest.title)
 
 
 def _rec_vote_state(council: str, jury_id: int, recommendation_id: int, open_it: bool):
@@ -552,7 +548,7 @@ def juror_accounts(council: str, jury_id: int):
         else:
             flash(_("The juror can now use their jury page."), "success")
             return redirect_after_post(request.path)
-    return render("juries/portal_accounts.html", view=view, form=form, status=_status(form),
+    return render("juries/portal_accounts.html", view=view, form=form, status=form_status(form),
                   title=_("Jurors' accounts"))
 
 
@@ -579,7 +575,7 @@ def ask_question(council: str, jury_id: int):
         else:
             flash(_("Your question has been sent. The answer will appear on your jury page."), "success")
             return redirect_after_post(_portal_url(council, jury_id) + "#questions")
-    return render("juries/questions_ask.html", view=view, form=form, status=_status(form), title=_("Ask a question"))
+    return render("juries/questions_ask.html", view=view, form=form, status=form_status(form), title=_("Ask a question"))
 
 
 @bp.route(BASE + "/portal/requests/new", methods=["GET", "POST"])
@@ -595,7 +591,7 @@ def ask_for_evidence(council: str, jury_id: int):
         else:
             flash(_("Your request has been sent to the facilitator."), "success")
             return redirect_after_post(_portal_url(council, jury_id) + "#requests")
-    return render("juries/evidence_request.html", view=view, form=form, status=_status(form),
+    return render("juries/evidence_request.html", view=view, form=form, status=form_status(form),
                   title=_("Ask for a witness or evidence"))
 
 

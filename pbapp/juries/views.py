@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
-from pbapp.errors import DomainError, show_on_form
+from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.juries import bp, permissions, services
 from pbapp.security import requires
@@ -56,7 +56,7 @@ def new(council: str):
             flash(_("The jury has been created. Next, fill its pool of volunteers."), "success")
             return _back(council, jury.id)
     return render("juries/new.html", council=the_council, form=form,
-                  status=422 if form.errors or form.form_errors else 200, title=_("Create a jury"))
+                  status=form_status(form), title=_("Create a jury"))
 
 
 @bp.route("/<council>/<int:jury_id>")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from pbapp.db import get_session
-from pbapp.errors import DomainError, show_on_form
+from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.ledger import bp, forms, opendata, permissions, services
 from pbapp.security import requires
@@ -21,10 +21,6 @@ def _actor() -> int | None:
 def _can_keep(council: str) -> bool:
     return permissions.KEEP_RECORD.allows(current_user, council)
 
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
 
 
 @bp.route("/<council>/")
@@ -101,7 +97,7 @@ def change_line(council: str, book_id: int, line_id: int):
         else:
             flash(_("The line has been changed."), "success")
             return redirect_after_post(url_for("ledger.book", council=council, book_id=book_id))
-    return render("ledger/change.html", view=view, line=line, form=form, status=_status(form),
+    return render("ledger/change.html", view=view, line=line, form=form, status=form_status(form),
                   title=_("Change a budget line"))
 
 
@@ -164,7 +160,7 @@ def respond(council: str, item_id: int):
         else:
             flash(_("The council’s response has been recorded."), "success")
             return redirect_after_post(url_for("ledger.item", council=council, item_id=item_id))
-    return render("ledger/respond.html", council=council, view=view, form=form, status=_status(form),
+    return render("ledger/respond.html", council=council, view=view, form=form, status=form_status(form),
                   title=_("Record the council’s response"))
 
 
@@ -204,7 +200,7 @@ def milestone(council: str, item_id: int, milestone_id: int):
             flash(_("The milestone has been updated."), "success")
             return redirect_after_post(url_for("ledger.item", council=council, item_id=item_id))
     return render("ledger/milestone.html", council=council, view=view, step=step, form=form,
-                  status=_status(form), title=_("Update a milestone"))
+                  status=form_status(form), title=_("Update a milestone"))
 
 
 @bp.route("/<council>/scrutiny")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_fresh
 
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
-from pbapp.errors import DomainError, show_on_form
+from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.security import limiter, requires
 from pbapp.sortition import bp, permissions, services
@@ -67,7 +67,7 @@ def upload(council: str, pool_id: int):
             return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found,
                           form=mapping_form, mapping=found.mapping, title=_("Check the columns"))
     return render("sortition/upload.html", council=the_council, pool=the_pool, form=form,
-                  status=422 if form.errors or form.form_errors else 200, title=_("Upload volunteers"))
+                  status=form_status(form), title=_("Upload volunteers"))
 
 
 def _import_step(db, the_council, the_pool):
@@ -290,7 +290,7 @@ def register(council: str):
         else:
             return _registration_step(db, the_council, code, features)
     return render("sortition/register_code.html", council=the_council, form=code_form,
-                  status=422 if code_form.errors or code_form.form_errors else 200, title=_("Join the citizens’ jury pool"))
+                  status=form_status(code_form), title=_("Join the citizens’ jury pool"))
 
 
 def _registration_step(db, the_council, code: str, features):

@@ -9,12 +9,12 @@ import re
 from datetime import date
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import select
 
 from pbapp.core.ledger import neutralise_cell
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.juries import services
-from pbapp.juries.models import CONFIRMED, DECLINED, INVITED, REPLACED, RESERVE, Juror, Jury
+from pbapp.juries.models import CONFIRMED, INVITED, REPLACED, RESERVE, Juror, Jury
 from pbapp.mail import OutboxMessage
 from pbapp.sortition import services as sortition
 from pbapp.sortition.models import Person, PersonContact, Pool, SelectionRun

@@ -8,7 +8,7 @@ import threading
 from sqlmodel import func, select
 
 from pbapp import audit
-from pbapp.juries.models import CONFIRMED, Juror, Jury
+from pbapp.juries.models import CONFIRMED, Juror
 from pbapp.mail import OutboxMessage
 from tests import factories as base
 from tests.conftest import login
