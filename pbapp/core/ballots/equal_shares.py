@@ -218,9 +218,12 @@ class EqualShares:
         if total < c * (1 - TOL):
             return None, (c * (1 - TOL) - total) / self.wsum[j]
         r = self.r0[j]
+        t = b if self.unit else b / self.s[lo:hi]
+        if t.min() >= r:
+            # Everyone pays r x score in full: the price cannot fall as budgets grow.
+            return r, 0.0
         if self.unit:
             # Scores are all 1: t is the budget and score-weights are the weights.
-            t = b
             while True:
                 rich = (t >= r).nonzero()[0]
                 if len(rich) == len(t):
@@ -233,9 +236,7 @@ class EqualShares:
                     return float(r), -np.inf
                 w_rich = _sum(w)
                 r = max(r, (c - total + _sum(w * t)) / w_rich)
-        s = self.s[lo:hi]
-        t = b / s
-        ws = w * s
+        ws = w * self.s[lo:hi]
         while True:
             rich = (t >= r).nonzero()[0]
             if len(rich) == len(t):
