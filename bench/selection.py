@@ -5,7 +5,7 @@ speed ratio (reference seconds / ours). Both run in this process one after the o
 they see the same machine. With `--reference-from-fixtures` the reference is not run: its
 numbers come from `tests/fixtures/sortition_reference` (see `make_sortition_fixtures.py`).
 
-    .venv/bin/python bench/select.py [--reference-from-fixtures] [INSTANCE ...]
+    .venv/bin/python bench/selection.py [--reference-from-fixtures] [INSTANCE ...]
 """
 
 from __future__ import annotations
@@ -13,11 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file shares its name with the standard library's `select`, which flask and
-# subprocess import: keep its own folder off the import path.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-ROOT = HERE.parent
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
