@@ -44,7 +44,7 @@ translations: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/tally.py --reference-from-fixtures
-	$(BIN)/python bench/select.py --reference-from-fixtures
+	$(BIN)/python bench/selection.py --reference-from-fixtures
 
 # Pin what is installed now (after changing pyproject.toml), then audit the pins.
 lock: install-dev

@@ -3,7 +3,7 @@
 Runs `sortition-algorithms` (dev-only; its LEXIMIN needs gurobipy) once per instance in
 `../shared/data/sortition` and writes `tests/fixtures/sortition_reference/<instance>.json` with
 its lowest probability, the number of volunteers within 1e-3 of it, the volunteers it leaves
-at probability 0, its running time and its version. Tests and `bench/select.py
+at probability 0, its running time and its version. Tests and `bench/selection.py
 --reference-from-fixtures` read these files so they never run the slow reference.
 
 Regenerate (takes several minutes; geneva_30 alone about 3):

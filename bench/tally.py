@@ -23,8 +23,6 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# bench/ holds select.py, which would shadow the standard library's select module.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 from pbapp.core.ballots import pabulib, tally  # noqa: E402

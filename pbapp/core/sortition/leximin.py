@@ -9,12 +9,14 @@ second lowest, and so on. Each stage solves, over the panels found so far, the L
     maximise z  s.t.  P(i selected) >= z for every volunteer not yet fixed,
                       P(i selected) >= f_i for every fixed volunteer,  sum_P x_P = 1,
 
-adding a panel whenever the pricing integer program (`PanelModel.best` with the LP's duals
-as weights) finds one with positive reduced cost. Volunteers whose constraint has a positive
-dual are tight in every optimum (complementary slackness) and are fixed at z. We solve the
+adding panels with positive reduced cost. Pricing is cheapest first: the LP relaxation of
+the panel integer program (its bound often proves that no panel prices out, and its optimal
+vertex is often a panel), and only then the integer program (`PanelModel.best`). Duals are
+smoothed (Wentges), and the smoothed dual that proves the stage's optimum is mixed from
+several LP duals, so its support fixes many volunteers at once: a volunteer with a positive
+dual is tight in every optimum (complementary slackness) and is fixed at z. We solve the
 primal, so adding a panel is adding a column and fixing a volunteer changes one row: one
-HiGHS model is kept and every simplex solve is warm-started. An interior-point solve without
-crossover gives a strictly complementary dual, which fixes many volunteers per stage.
+HiGHS model is kept and every simplex solve is warm-started.
 
 Volunteers are merged into interchangeable types (see `panels`), which is exact because the
 LEXIMIN probabilities are unique and symmetric. Only open-source solvers are used; there is
@@ -32,11 +34,11 @@ import numpy as np
 from pbapp.core.sortition.panels import InfeasibleError, PanelModel, Types, new_highs
 from pbapp.core.sortition.pool import Pool
 
-VERSION = "pbapp-leximin 1"
+VERSION = "pbapp-leximin 2"
 PRICE_TOL = 1e-7
 FIX_TOL = 1e-6
+LEVEL_TOL = 1e-4
 SMOOTH_ALPHA = 0.8
-SMOOTH_GAP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -101,23 +103,15 @@ class _MasterLP:
         self.h.addCol(0.0, 0.0, highspy.kHighsInf, len(idx), idx, np.array([*vals, 1.0]))
         self.columns.append(counts)
 
-    def solve(self, ipm: bool = False) -> tuple[float, np.ndarray, float]:
+    def solve(self) -> tuple[float, np.ndarray, float]:
         """Solve; return z, the duals y >= 0 of the type rows, and the dual of sum x = 1."""
         h = self.h
-        if ipm:
-            basis = h.getBasis()
-            h.setOptionValue("solver", "ipm")
-            h.setOptionValue("run_crossover", "off")
         h.run()
         status = h.getModelStatus()
         sol = h.getSolution()
         duals = -np.array(sol.row_dual)
         z = float(sol.col_value[0])
-        if ipm:
-            h.setOptionValue("solver", "simplex")
-            h.setBasis(basis)
-        ok = status == highspy.HighsModelStatus.kOptimal or (ipm and sol.dual_valid)
-        if not ok:  # pragma: no cover - numerical failure guard
+        if status != highspy.HighsModelStatus.kOptimal:  # pragma: no cover - numerical failure guard
             raise RuntimeError(f"LEXIMIN master LP ended with status {h.modelStatusToString(status)}")
         return z, duals[: self.m], -float(duals[self.m])
 
@@ -184,86 +178,103 @@ def leximin(
     rounds = initial_rounds if initial_rounds is not None else min(nt, 50)
     panels, reachable = _initial_panels(model, rng, rounds)
     active = [t for t in range(nt) if reachable[t] and not types.forced[t]]
-    lp = _MasterLP(active, sizes)
-    seen: set[tuple[int, ...]] = set()
+    gen = _Generator(_MasterLP(active, sizes), model)
     for counts in panels:
-        seen.add(tuple(int(c) for c in counts))
-        lp.add(counts)
+        gen.add(counts)
+    lp = gen.lp
     fixed = np.zeros(lp.m, dtype=bool)
     while not fixed.all():
-        z, y0, _ = _column_generation(lp, model, seen, nt)
-        zi, yi, capi = lp.solve(ipm=True)
-        if _price(lp, model, yi, capi + PRICE_TOL * 10, seen, nt):
-            continue
-        # The interior-point duals are only trusted once no panel prices out under them.
-        y = yi if any(yi[r] > FIX_TOL for r in range(lp.m) if not fixed[r]) else y0
-        chosen = [r for r in range(lp.m) if not fixed[r] and y[r] > FIX_TOL]
-        if not chosen:  # pragma: no cover - sum of duals over unfixed rows is 1
-            chosen = [r for r in range(lp.m) if not fixed[r]]
-        for r in chosen:
-            lp.fix(r, z)
-            fixed[r] = True
+        z, y, gap = gen.stage()
+        _fix_level(lp, fixed, y, z, gap)
     lp.solve()
     return _distribution(pool, types, lp, "leximin", VERSION)
 
 
-def _pricing_weights(lp: _MasterLP, y: np.ndarray, nt: int) -> np.ndarray:
-    w = np.zeros(nt)
-    for r, t in enumerate(lp.active):
-        w[t] = max(y[r], 0.0) / lp.sizes[t]
-    return w
+def _fix_level(lp: _MasterLP, fixed: np.ndarray, y: np.ndarray, z: float, gap: float) -> None:
+    """Fix at `z` the volunteers whose dual proves them tight in every optimum of the stage.
 
-
-def _improves(model: PanelModel, counts: np.ndarray | None, above: float, seen: set) -> bool:
-    """Return whether the pricing found a new panel heavier than `above`."""
-    # A panel already in the LP cannot price out; seeing one again means numerical noise.
-    return counts is not None and model.objective() > above and tuple(int(c) for c in counts) not in seen
-
-
-def _price(lp: _MasterLP, model: PanelModel, y: np.ndarray, above: float, seen: set, nt: int) -> bool:
-    """Add the panels that price out under duals `y`; return whether there were any."""
-    counts = model.best(_pricing_weights(lp, y, nt), above=above)
-    if not _improves(model, counts, above, seen):
-        return False
-    seen.add(tuple(int(v) for v in counts))
-    lp.add(counts)
-    return True
-
-
-def _smoothed_generation(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> None:
-    """Add panels, pricing with duals smoothed towards the best bound so far, until z is near it.
-
-    Wentges' dual smoothing (Pessoa et al., "In-out separation and column generation
-    stabilization by dual price smoothing", 2013): pricing at a mix of the current duals and
-    the duals that gave the best upper bound damps the oscillation of LP duals, so fewer panels
-    are needed. Any duals y >= 0 summing to 1 over unfixed rows bound the stage optimum by
-    max_P y(P) - sum_fixed f_i y_i, which the pricing computes.
+    With `y` (summing to 1 over the unfixed rows) bounding the stage optimum within `gap` of
+    `z`, every optimum gives row r at most z + gap / y_r: rows with that within LEVEL_TOL
+    are fixed; the others wait for a later stage, which meets them at the same level.
     """
-    center = None
-    best = np.inf
-    while True:
-        z, y, cap = lp.solve()
-        ysep = y if center is None else SMOOTH_ALPHA * center + (1 - SMOOTH_ALPHA) * y
-        counts = model.best(_pricing_weights(lp, ysep, nt))
-        bound = model.objective() - float(lp.floor @ ysep)
-        if bound < best:
-            best, center = bound, ysep
+    unfixed = np.flatnonzero(~fixed)
+    chosen = [r for r in unfixed if y[r] > FIX_TOL and gap <= LEVEL_TOL * y[r]]
+    if z >= 1.0 - FIX_TOL:
+        # Everyone left is on every panel; the bound z <= 1 carries the dual instead of them.
+        chosen = list(unfixed)
+    elif not chosen:
+        chosen = [unfixed[int(np.argmax(y[unfixed]))]]
+    for r in chosen:
+        lp.fix(int(r), z)
+        fixed[r] = True
+
+
+class _Generator:
+    """Column generation for one master LP: prices panels and adds the improving ones."""
+
+    def __init__(self, lp: _MasterLP, model: PanelModel):
+        self.lp = lp
+        self.model = model
+        self.seen: set[tuple[int, ...]] = set()
+
+    def add(self, counts: np.ndarray) -> bool:
+        """Add a panel unless the LP has it already; return whether it was added."""
         key = tuple(int(c) for c in counts)
-        improving = float(_pricing_weights(lp, y, nt) @ counts) > cap + PRICE_TOL and key not in seen
-        # Stop when z meets the bound or on a mispricing; plain generation then finishes.
-        if best - z <= SMOOTH_GAP or not improving:
-            return
-        seen.add(key)
-        lp.add(counts)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        self.lp.add(counts)
+        return True
 
+    def weights(self, y: np.ndarray) -> np.ndarray:
+        """Return per-type pricing weights for duals `y` of the type rows."""
+        w = np.zeros(self.model.nt)
+        w[self.lp.active] = np.maximum(y, 0.0) / self.lp.sizes[self.lp.active]
+        return w
 
-def _column_generation(lp: _MasterLP, model: PanelModel, seen: set, nt: int) -> tuple[float, np.ndarray, float]:
-    """Add panels until no panel has positive reduced cost; return z, duals and cap."""
-    _smoothed_generation(lp, model, seen, nt)
-    while True:
-        z, y, cap = lp.solve()
-        if not _price(lp, model, y, cap + PRICE_TOL, seen, nt):
-            return z, y, cap
+    def price(self, y: np.ndarray, stop: float) -> tuple[float, np.ndarray | None]:
+        """Return an upper bound on max_P y(P) and a heaviest panel, or None if none beats `stop`.
+
+        The LP relaxation answers first: its bound may already be at most `stop`, or its
+        vertex may be a panel. Only otherwise does the integer program run.
+        """
+        w = self.weights(y)
+        bound, counts = self.model.relaxed(w)
+        if counts is not None or bound <= stop:
+            return bound, counts
+        counts = self.model.best(w)
+        return self.model.bound(), counts
+
+    def stage(self) -> tuple[float, np.ndarray, float]:
+        """Maximise the lowest unfixed probability; return it, a dual proving it, and the gap.
+
+        Wentges' dual smoothing (Pessoa et al., "In-out separation and column generation
+        stabilization by dual price smoothing", 2013) prices at a mix of the current duals and
+        the duals that gave the best bound so far, which damps the oscillation of LP duals.
+        Any duals y >= 0 summing to 1 over unfixed rows bound the stage optimum by
+        max_P y(P) - sum_fixed f_i y_i; the stage ends when z is within PRICE_TOL of a bound.
+        """
+        lp = self.lp
+        center: np.ndarray | None = None
+        best = np.inf
+        alpha = SMOOTH_ALPHA
+        while True:
+            z, y, cap = lp.solve()
+            ysep = y if center is None else alpha * center + (1 - alpha) * y
+            offset = float(lp.floor @ ysep)
+            value, counts = self.price(ysep, z + offset + PRICE_TOL)
+            if value - offset < best:
+                best, center = value - offset, ysep
+            if best - z <= PRICE_TOL:
+                return z, center, max(best - z, 0.0)
+            improving = counts is not None and float(self.weights(y) @ counts) > cap + PRICE_TOL
+            if improving and self.add(counts):
+                alpha = SMOOTH_ALPHA
+            elif alpha > 0:
+                # A mispricing: the mixed duals found nothing new for the LP, so move towards its duals.
+                alpha = alpha / 2 if alpha > 0.05 else 0.0
+            else:  # pragma: no cover - the LP already holds the heaviest panel: numerical noise
+                return z, y, max(best - z, 0.0)
 
 
 def _distribution(pool: Pool, types: Types, lp: _MasterLP, algorithm: str, version: str) -> Distribution:

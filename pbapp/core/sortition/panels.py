@@ -116,6 +116,14 @@ class PanelModel:
         self.h = h
         self.nt = nt
         self._index = np.arange(nt, dtype=np.int32)
+        self.matrix = np.zeros((len(rows), nt), dtype=np.int64)
+        for r, (_, _, ts) in enumerate(rows):
+            self.matrix[r, ts] = 1
+        self.row_lower = np.array([lo for lo, _, _ in rows])
+        self.row_upper = np.array([hi for _, hi, _ in rows])
+        self.lower = lower.astype(np.int64)
+        self.upper = sizes.astype(np.int64)
+        self._relaxation: highspy.Highs | None = None
 
     def best(self, weights: np.ndarray, above: float | None = None) -> np.ndarray | None:
         """Return counts per type of a panel of maximum weight, or None when no panel exists.
@@ -135,6 +143,43 @@ class PanelModel:
     def objective(self) -> float:
         """Return the objective value of the last solve."""
         return float(self.h.getInfo().objective_function_value)
+
+    def bound(self) -> float:
+        """Return the proven upper bound on the weight of any panel from the last `best`."""
+        return max(float(self.h.getInfo().mip_dual_bound), self.objective())
+
+    def relaxed(self, weights: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """Return the LP relaxation's maximum weight and its counts if they are a panel.
+
+        The maximum bounds the weight of every panel from above; when the LP's optimal vertex
+        is integral it is a heaviest panel, found without branching. The LP is kept and
+        re-solved from its last basis, so a call costs a few simplex pivots.
+        """
+        if self._relaxation is None:
+            lp = self.h.getLp()
+            lp.integrality_ = []
+            h = new_highs()
+            h.passModel(lp)
+            h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+            self._relaxation = h
+        h = self._relaxation
+        h.changeColsCost(self.nt, self._index, np.asarray(weights, dtype=float))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover - numerical guard
+            return np.inf, None
+        x = np.array(h.getSolution().col_value)
+        value = float(h.getInfo().objective_function_value)
+        counts = np.rint(x).astype(np.int64)
+        if np.abs(x - counts).max() > 1e-9 or not self.is_panel(counts):
+            return value, None
+        return value, counts
+
+    def is_panel(self, counts: np.ndarray) -> bool:
+        """Return whether integer `counts` meet every bound, quota and household row exactly."""
+        if (counts < self.lower).any() or (counts > self.upper).any():
+            return False
+        rows = self.matrix @ counts
+        return bool((rows >= self.row_lower).all() and (rows <= self.row_upper).all())
 
     def people(self, counts: np.ndarray) -> list[int]:
         """Return pool indices for a panel of counts, taking each type's first members."""
