@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-# The PDF standard fonts need no font file but cover only Windows-1252; the rest (such as
-# Welsh ŵ and ŷ) is printed as its base letter rather than failing the whole batch.
-_ENCODING = "windows-1252"
+# DejaVu Sans (Bitstream Vera licence, fonts/LICENSE) is embedded, subset to the letters used, because
+# the PDF standard fonts stop at Windows-1252 and Welsh needs ŵ and ŷ.
+FONTS = Path(__file__).resolve().parent / "fonts"
+FAMILY = "DejaVuSans"
 
 
 @dataclass(frozen=True)
@@ -27,33 +28,17 @@ class LetterBatch:
     batch_id: int
 
 
-def _printable(text: str) -> str:
-    return "".join(ch if _encodable(ch) else _base_letter(ch) for ch in text)
-
-
-def _encodable(ch: str) -> bool:
-    try:
-        ch.encode(_ENCODING)
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
-def _base_letter(ch: str) -> str:
-    base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
-    return base or "?"
-
-
 def letters_pdf(batch: LetterBatch, codes: list[str]) -> bytes:
     """Return a PDF with one letter per code; the codes appear nowhere else (no title, no metadata)."""
     pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = _ENCODING
+    pdf.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
     pdf.set_auto_page_break(False)
     pdf.set_margins(25, 25, 25)
-    pdf.set_title(_printable(_("Your vote: %(title)s", title=batch.ballot_title)))
+    pdf.set_title(_("Your vote: %(title)s", title=batch.ballot_title))
     pdf.set_creator("pbapp")
-    closes = (_("Voting closes on %(when)s.", when=format_datetime(batch.closes_at, "d MMMM yyyy 'at' HH:mm"))
-              if batch.closes_at else "")
+    closes = (_("Voting closes on %(day)s at %(time)s.", day=format_datetime(batch.closes_at, "d MMMM yyyy"),
+                time=format_datetime(batch.closes_at, "HH:mm")) if batch.closes_at else "")
     lines = {
         "from": f"{batch.council} · {batch.area}" if batch.area and batch.area != batch.council else batch.council,
         "heading": _("Your vote: %(title)s", title=batch.ballot_title),
@@ -63,7 +48,6 @@ def letters_pdf(batch: LetterBatch, codes: list[str]) -> bytes:
         "promise": _("The code works for one vote. You can change your vote until voting closes. "
                      "Nobody can see how you voted."),
     }
-    lines = {key: _printable(value) for key, value in lines.items()}
     for n, code in enumerate(codes, start=1):
         pdf.add_page()
         _write(pdf, lines["from"], size=11)
@@ -71,7 +55,7 @@ def letters_pdf(batch: LetterBatch, codes: list[str]) -> bytes:
         _write(pdf, lines["heading"], size=20, style="B")
         pdf.ln(6)
         _write(pdf, lines["go"], size=13)
-        _write(pdf, _printable(batch.url), size=13, style="B")
+        _write(pdf, batch.url, size=13, style="B")
         _write(pdf, lines["enter"], size=13)
         pdf.ln(4)
         pdf.set_font("courier", "B", 28)
@@ -80,15 +64,15 @@ def letters_pdf(batch: LetterBatch, codes: list[str]) -> bytes:
         _write(pdf, lines["then"], size=13)
         pdf.ln(2)
         if closes:
-            _write(pdf, _printable(closes), size=13)
+            _write(pdf, closes, size=13)
             pdf.ln(2)
         _write(pdf, lines["promise"], size=11)
         pdf.set_y(-30)
-        _write(pdf, _printable(_("Letter %(n)d of %(total)d, batch %(batch)d", n=n, total=len(codes),
-                                 batch=batch.batch_id)), size=9)
+        _write(pdf, _("Letter %(n)d of %(total)d, batch %(batch)d", n=n, total=len(codes), batch=batch.batch_id),
+               size=9)
     return bytes(pdf.output())
 
 
 def _write(pdf: FPDF, text: str, *, size: int, style: str = "") -> None:
-    pdf.set_font("helvetica", style, size)
+    pdf.set_font(FAMILY, style, size)
     pdf.multi_cell(w=0, h=size * 0.55, text=text, align="L", new_x="LMARGIN", new_y="NEXT")

@@ -56,12 +56,12 @@ def test_letters_follow_the_officers_welsh(app, db, demo, client, login_as):
     assert "Eich pleidlais: Choose projects" in pages[0] and "a rhowch y cod hwn:" in pages[0]
 
 
-def test_letters_print_letters_the_standard_fonts_lack_and_the_closing_date(app):
+def test_letters_print_welsh_letters_and_the_closing_date(app):
     batch = letters.LetterBatch("Cyngor Gŵyr", "Pen-y-bryn", "Gŵyl yr haf", "https://example.org/pb/x/ballots/1",
                                 datetime(2026, 10, 12, 17, tzinfo=timezone.utc), 7)
     with app.test_request_context():
         data = letters.letters_pdf(batch, ["ABCD-EFGH-JKLM"])
     (text,) = _pages(data)
-    assert "Cyngor Gwyr" in text and "Gwyl yr haf" in text and "ABCD-EFGH-JKLM" in text
-    assert "Voting closes on 12 October 2026" in text
+    assert "Cyngor Gŵyr" in text and "Gŵyl yr haf" in text and "ABCD-EFGH-JKLM" in text
+    assert "Voting closes on 12 October 2026 at 17:00" in text
     assert "ABCD" not in str(PdfReader(io.BytesIO(data)).metadata)
