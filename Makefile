@@ -50,7 +50,7 @@ bench: install-dev
 lock: install-dev
 	{ echo "# Locked versions of every runtime and dev dependency (pip constraints). The CI audit reads this file."; \
 	  echo "# Regenerate after changing pyproject.toml: make lock"; \
-	  $(BIN)/pip freeze --exclude-editable | grep -v '^pbapp'; } > requirements.lock
+	  $(BIN)/pip list --format=freeze --exclude-editable | grep -v -E '^(pbapp|pip|setuptools|wheel)=='; } > requirements.lock
 
 audit:
 	$(PYTHON) .ci/audit_dependencies.py requirements.lock
