@@ -1,7 +1,7 @@
 """Every upload, tried with oversized files and wrong encodings: a clear error and nothing changed.
 
 The upload endpoints are the pool upload (pbapp and Sortition Foundation formats, both steps),
-the budget book import and the jury's PDF evidence. A Windows-1252 file (what a spreadsheet saves
+the budget book import, the jury's PDF evidence and a proposal's picture or document. A Windows-1252 file (what a spreadsheet saves
 as "CSV") is refused naming the file and line; a UTF-8 file with a byte-order mark is read as if
 it had none; a file over the size limits is refused with its own message. Each refusal leaves
 every table with the same number of rows.
@@ -23,6 +23,7 @@ from pbapp.juries.models import Jury
 from pbapp.ledger.models import BudgetBook, BudgetLine
 from pbapp.sortition.models import Person
 from tests.conftest import ROLE_EMAILS, login
+from tests.pb import factories as pb_factories
 from tests.sortition import data
 from tests.sortition import factories as sortition_factories
 from tests.trust import figures
@@ -67,61 +68,77 @@ def _budget(demo, content: bytes, button: str = "preview"):
         "csv_file": (io.BytesIO(content), "budget.csv"), "financial_year": "2027-28", "stage": "draft", button: "1"}
 
 
+def _proposal(demo, process, content: bytes, name: str):
+    return f"/pb/{demo.slug}/processes/{process.id}/propose", {
+        "title": "Fix the play area", "description": "New swings", "estimated_cost": "12000",
+        "image_alt": "The play area", "attachment": (io.BytesIO(content), name)}
+
+
 def _evidence(demo, jury, content: bytes, name: str = "plan.pdf"):
     return f"/juries/{demo.slug}/{jury.id}/evidence/new", {
         "title": "Plan", "kind": "pdf", "upload": (io.BytesIO(content), name)}
 
 
 REFUSED = {
-    "pool upload: people.csv in Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: people.csv in Windows-1252": ("officer", lambda demo, pool, jury, process: _pool_upload(
         demo, pool, data.FEATURES.encode(), PEOPLE_1252.encode("cp1252")),
         422, ["people.csv, line 2", "not UTF-8"]),
-    "pool upload: features.csv in Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: features.csv in Windows-1252": ("officer", lambda demo, pool, jury, process: _pool_upload(
         demo, pool, FEATURES_1252.encode("cp1252"), data.people(12).encode()),
         422, ["features.csv, line 3", "not UTF-8"]),
-    "pool upload: people.csv over 10 MB": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: people.csv over 10 MB": ("officer", lambda demo, pool, jury, process: _pool_upload(
         demo, pool, data.FEATURES.encode(), data.HEADER.encode() + b"x" * TOO_LARGE),
         413, ["The file is too large", "Choose a smaller file"]),
-    "pool upload: import step with Windows-1252 data": ("officer", lambda demo, pool, jury: _import_step(
+    "pool upload: import step with Windows-1252 data": ("officer", lambda demo, pool, jury, process: _import_step(
         demo, pool, data.FEATURES.encode(), PEOPLE_1252.encode("cp1252")),
         422, ["people.csv, line 2", "not UTF-8"]),
-    "pool upload: Sortition Foundation respondents in Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: Sortition Foundation respondents in Windows-1252": ("officer", lambda demo, pool, jury, process: _pool_upload(
         demo, pool, data.CATEGORIES.encode(), RESPONDENTS_1252.encode("cp1252"), "sortition_foundation",
         ("categories.csv", "respondents.csv")),
         422, ["respondents.csv, line 4", "not UTF-8"]),
-    "pool upload: Sortition Foundation categories in Windows-1252": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: Sortition Foundation categories in Windows-1252": ("officer", lambda demo, pool, jury, process: _pool_upload(
         demo, pool, data.CATEGORIES.replace("Female", "Fémale").encode("cp1252"), data.RESPONDENTS.encode(),
         "sortition_foundation", ("categories.csv", "respondents.csv")),
         422, ["categories.csv, line 2", "not UTF-8"]),
-    "budget book import: preview of a Windows-1252 file": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: preview of a Windows-1252 file": ("officer", lambda demo, pool, jury, process: _budget(
         demo, BUDGET.encode("cp1252")), 422, ["Line 2 of the file is not UTF-8 text", "CSV UTF-8"]),
-    "budget book import: save of a Windows-1252 file": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: save of a Windows-1252 file": ("officer", lambda demo, pool, jury, process: _budget(
         demo, BUDGET.encode("cp1252"), "save"), 422, ["Line 2 of the file is not UTF-8 text"]),
-    "budget book import: over 2 MB": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: over 2 MB": ("officer", lambda demo, pool, jury, process: _budget(
         demo, BUDGET.encode() + b"x" * 2_000_001), 422, ["Choose a CSV file of up to 2 MB"]),
-    "budget book import: a 200 KB cell": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: a 200 KB cell": ("officer", lambda demo, pool, jury, process: _budget(
         demo, BUDGET.encode() + b"Public health," + b"x" * 200_000 + b",Adults,1,0\n"),
         422, ["Line 4", "not valid CSV"]),
-    "pool upload: people.csv with a 200 KB cell": ("officer", lambda demo, pool, jury: _pool_upload(
+    "pool upload: people.csv with a 200 KB cell": ("officer", lambda demo, pool, jury, process: _pool_upload(
         demo, pool, data.FEATURES.encode(), data.people(12).encode() + b"P099,Female," + b"x" * 200_000 + b"\n"),
         422, ["people.csv", "not a valid CSV file"]),
-    "budget book import: over 10 MB": ("officer", lambda demo, pool, jury: _budget(
+    "budget book import: over 10 MB": ("officer", lambda demo, pool, jury, process: _budget(
         demo, BUDGET.encode() + b"x" * TOO_LARGE), 413, ["The file is too large"]),
-    "evidence PDF: over 10 MB": ("facilitator", lambda demo, pool, jury: _evidence(
+    "evidence PDF: over 10 MB": ("facilitator", lambda demo, pool, jury, process: _evidence(
         demo, jury, b"%PDF-1.4\n" + b"0" * TOO_LARGE), 413, ["The file is too large"]),
-    "evidence PDF: a Windows-1252 text file": ("facilitator", lambda demo, pool, jury: _evidence(
+    "evidence PDF: a Windows-1252 text file": ("facilitator", lambda demo, pool, jury, process: _evidence(
         demo, jury, "Café plan – £5".encode("cp1252")), 422, ["The file must be a PDF"]),
-    "evidence PDF: a UTF-8 text file with a byte-order mark": ("facilitator", lambda demo, pool, jury: _evidence(
+    "evidence PDF: a UTF-8 text file with a byte-order mark": ("facilitator", lambda demo, pool, jury, process: _evidence(
         demo, jury, BOM + b"%PDF-1.4 is what it claims"), 422, ["The file must be a PDF"]),
+    "proposal picture or document: over 10 MB": ("resident", lambda demo, pool, jury, process: _proposal(
+        demo, process, b"%PDF-1.4\n" + b"0" * TOO_LARGE, "plan.pdf"), 413, ["The file is too large"]),
+    "proposal picture or document: over 5 MB": ("resident", lambda demo, pool, jury, process: _proposal(
+        demo, process, b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024), "plan.pdf"), 422, ["smaller than 5MB"]),
+    "proposal picture or document: a Windows-1252 text file": ("resident", lambda demo, pool, jury, process: _proposal(
+        demo, process, "Café plan – £5".encode("cp1252"), "plan.jpg"),
+        422, ["must be a JPEG, PNG or WebP picture, or a PDF"]),
+    "proposal picture or document: a UTF-8 text file with a byte-order mark": (
+        "resident", lambda demo, pool, jury, process: _proposal(demo, process, BOM + b"%PDF-1.4 claims", "plan.pdf"),
+        422, ["must be a JPEG, PNG or WebP picture, or a PDF"]),
 }
 
 
 @pytest.fixture
-def targets(db, demo):
+def targets(app, db, demo):
     pool = sortition_factories.pool(db, demo, people=0)
     jury = db.exec(select(Jury).where(Jury.council_id == demo.id).order_by(Jury.id)).first()
     db.commit()
-    return pool, jury
+    return pool, jury, pb_factories.process(app, db, demo, proposals=0)
 
 
 def test_every_bad_upload_gets_a_specific_error_and_changes_nothing(app, client, db, demo, targets):
@@ -165,7 +182,7 @@ def _people(db, pool) -> list[Person]:
 
 
 def test_a_pool_with_a_byte_order_mark_is_read_as_if_it_had_none(client, db, demo, targets):
-    pool, _jury = targets
+    pool, _jury, _process = targets
     login(client, ROLE_EMAILS["officer"])
     path, form = _pool_upload(demo, pool, BOM + data.FEATURES.encode(), BOM + data.people(12).encode())
     _preview_then_import(client, path, form)
@@ -208,6 +225,6 @@ def test_every_upload_form_is_in_the_table(app, client, demo):
     templates = Path(app.template_folder)
     multipart = sorted(p.relative_to(templates).as_posix() for p in templates.rglob("*.html")
                        if "multipart/form-data" in p.read_text(encoding="utf-8"))
-    assert multipart == ["juries/evidence_new.html", "ledger/import.html", "sortition/upload.html"]
+    assert multipart == ["juries/evidence_new.html", "ledger/import.html", "pb/propose.html", "sortition/upload.html"]
     covered = {case.split(":")[0] for case in REFUSED}
-    assert covered == {"pool upload", "budget book import", "evidence PDF"}
+    assert covered == {"pool upload", "budget book import", "evidence PDF", "proposal picture or document"}
