@@ -4,7 +4,7 @@ Run from the repository root against a scratch PostgreSQL database (it is migrat
 the demo council and given an open ballot with one letter code per simulated voter):
 
     .venv/bin/python bench/pb_votes.py postgresql://postgres@127.0.0.1:5432/bench_pb [--voters 1000]
-        [--concurrency 50] [--workers 4]
+        [--concurrency 50] [--workers 4] [--threads 1]
 
 Each simulated voter enters its code (not timed), then one timed POST sends a valid ballot. The
 same number of POSTs at the same concurrency go to a bare Flask endpoint (one 303 redirect, no
@@ -53,10 +53,10 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(target: str, workers: int, env: dict, cwd: Path) -> tuple[subprocess.Popen, str]:
+def _serve(target: str, workers: int, threads: int, env: dict, cwd: Path) -> tuple[subprocess.Popen, str]:
     port = _port()
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                                f"127.0.0.1:{port}", "--log-level", "warning", target],
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
                                cwd=cwd, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -134,11 +134,12 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
     args = parser.parse_args()
 
     slug, ballot_id, codes, refs = _prepare(args.database_url, args.voters)
     env = dict(os.environ, DATABASE_URL=args.database_url, SECRET_KEY="bench-secret", RATELIMIT_ENABLED="0")
-    process, url = _serve("pbapp:create_app()", args.workers, env, ROOT)
+    process, url = _serve("pbapp:create_app()", args.workers, args.threads, env, ROOT)
     try:
         posts = []
         ballot_path = f"/pb/{slug}/ballots/{ballot_id}"
@@ -153,7 +154,7 @@ def main() -> None:
         _stop(process)
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "bare_app.py").write_text(BARE_APP)
-        process, url = _serve("bare_app:app", args.workers, dict(os.environ), Path(folder))
+        process, url = _serve("bare_app:app", args.workers, args.threads, dict(os.environ), Path(folder))
         try:
             bare_posts = [(requests.Session(), url + "/vote", {"choice": ["p1", "p2"]}) for _ in codes]
             bare_seconds, bare_latencies, _ = _timed_posts(bare_posts, args.concurrency)
@@ -165,7 +166,8 @@ def main() -> None:
           f"{len(bad)} not 303 ({sorted(set(bad))})")
     print(f"bare Flask endpoint: {bare_rate:,.0f}/s, p95 {_p95(bare_latencies) * 1000:.0f} ms")
     print(f"ratio: {app_rate / bare_rate:.2f} of the bare endpoint's throughput "
-          f"({args.voters} voters, {args.concurrency} concurrent, {args.workers} gunicorn workers)")
+          f"({args.voters} voters, {args.concurrency} concurrent, {args.workers} gunicorn workers "
+          f"x {args.threads} threads)")
 
 
 if __name__ == "__main__":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -66,7 +68,36 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    _ping_idle_connections(engine)
+    return engine
+
+
+_IDLE_BEFORE_PING = 5.0  # seconds a pooled connection may rest before it is checked on checkout
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Check only connections that rested in the pool, so a busy server saves a round trip per request.
+
+    After a database restart the first connection found dead makes SQLAlchemy discard every
+    older pooled connection (pool invalidation on disconnect), and idle ones are re-checked here.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(_dbapi_connection, record):  # pragma: no cover - pool callback
+        record.info["pbapp_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_rested(dbapi_connection, record, _proxy):  # pragma: no cover - pool callback
+        now = time.monotonic()
+        rested = now - record.info.get("pbapp_checked_in", now)
+        if rested < _IDLE_BEFORE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool replaces a connection that raises this on checkout, then retries.
+            raise DisconnectionError() from error
 
 
 def init_app(app: Flask) -> None:

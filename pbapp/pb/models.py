@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from pbapp.core.chain import GENESIS
 from pbapp.timeutil import utcnow
 
 PROPOSALS, REVIEW, VOTING, RESULTS, DELIVERY = "proposals", "review", "voting", "results", "delivery"
@@ -131,6 +132,9 @@ class Ballot(SQLModel, table=True):
     closed_at: datetime | None = None
     results_published_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
+    # The ballot log's last entry, kept on the ballot row so one locked read gives the next place in the chain.
+    log_seq: int = Field(default=0, nullable=False)
+    log_head: str = Field(default=GENESIS, max_length=64, nullable=False)
 
 
 class BallotOption(SQLModel, table=True):

@@ -176,6 +176,7 @@ def _insert_votes(session: Session, ballot: Ballot, votes, wards, officer, admin
         previous = digest
     session.execute(Vote.__table__.insert(), vote_rows)
     session.execute(BallotLogEntry.__table__.insert(), log_rows)
+    ballot.log_seq, ballot.log_head = len(log_rows), previous
     if paper_rows:
         session.execute(PaperBallotEntry.__table__.insert(), paper_rows)
 

@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
@@ -48,7 +48,6 @@ PHASE_ALLOWS = {
     DELIVERY: set(),
 }
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are typed from paper
-_LOG_LOCK = 7271  # first key of PostgreSQL's two-key advisory lock; the second is the ballot id
 
 
 def _keyed_hash(*parts: Any) -> str:
@@ -866,37 +865,44 @@ _VOTE_COLUMNS = ("ballot_id", "voter_key", "choices", "channel", "area_id", "rec
 class _VoteStatements:
     ballot: Any
     use_code: Any
-    lock_log: Any
-    last_entry: Any
+    log_head: Any
     append_entry: Any
+    move_head: Any
     upsert_vote: Any
 
 
 @functools.cache
 def _vote_statements(dialect: str) -> _VoteStatements:
     # Built once per process: composing these expressions cost more than running them did.
-    votes, log = Vote.__table__, BallotLogEntry.__table__
+    votes, log, ballots = Vote.__table__, BallotLogEntry.__table__, Ballot.__table__
     append = insert(log).values({c: bindparam(f"log_{c}") for c in _LOG_COLUMNS})
+    move_head = (update(ballots).where(ballots.c.id == bindparam("log_ballot_id"))
+                 .values(log_seq=bindparam("log_seq"), log_head=bindparam("log_hash")))
+    use_code = (update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used_at.is_(None))
+                .values(used_at=bindparam("now")))
     upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(votes).values(
-        {c: bindparam(c) for c in _VOTE_COLUMNS})
-    if dialect == "postgresql":
-        # The log entry and the vote go in one statement: fewer round trips while the log is locked.
-        upsert = upsert.add_cte(append.cte("entry"))
+        {c: bindparam(f"vote_{c}") for c in _VOTE_COLUMNS})
+    postgres = dialect == "postgresql"
+    if postgres:
+        # The log entry, the new head, the used code and the vote go in one statement: one round
+        # trip while the ballot row is locked.
+        upsert = upsert.add_cte(append.cte("entry")).add_cte(move_head.cte("head")).add_cte(use_code.cte("code"))
     upsert = upsert.on_conflict_do_update(
         index_elements=[votes.c.ballot_id, votes.c.voter_key],
         set_={"choices": upsert.excluded.choices, "receipt": upsert.excluded.receipt,
               "changes": votes.c.changes + 1, "updated_at": upsert.excluded.updated_at}).returning(votes.c.id)
+    # Entries of one ballot must be appended one at a time or two would claim the same place: the
+    # ballot row, which holds the log's head, stays locked until commit (SQLite serialises writers
+    # already, BEGIN IMMEDIATE). NO KEY UPDATE still lets others insert rows that refer to the ballot.
     return _VoteStatements(
         ballot=select(Ballot, Council).join(Council, Council.id == Ballot.council_id)
-        .where(Ballot.id == bindparam("ballot_id"), Council.slug == bindparam("slug")),
-        use_code=update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used_at.is_(None))
-        .values(used_at=bindparam("now")),
-        # Entries of one ballot must be appended one at a time or two would claim the same place.
-        # SQLite serialises writers already (BEGIN IMMEDIATE); PostgreSQL needs an explicit lock.
-        lock_log=text("SELECT pg_advisory_xact_lock(:a, :b)") if dialect == "postgresql" else None,
-        last_entry=select(BallotLogEntry.seq, BallotLogEntry.hash).where(BallotLogEntry.ballot_id == bindparam("ballot_id"))
-        .order_by(BallotLogEntry.seq.desc()).limit(1),
-        append_entry=None if dialect == "postgresql" else append,
+        .where(Ballot.id == bindparam("ballot_id"), Council.slug == bindparam("slug"))
+        .with_for_update(key_share=True, of=ballots).execution_options(populate_existing=True),
+        use_code=None if postgres else use_code,
+        log_head=select(ballots.c.log_seq, ballots.c.log_head).where(ballots.c.id == bindparam("ballot_id"))
+        .with_for_update(key_share=True),
+        append_entry=None if postgres else append,
+        move_head=None if postgres else move_head,
         upsert_vote=upsert)
 
 
@@ -904,27 +910,31 @@ def _statements(session: Session) -> _VoteStatements:
     return _vote_statements(session.get_bind().dialect.name)
 
 
-def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any, channel: str) -> tuple[int, str]:
-    """Append the ballot to the hash-chained log and make it the voter's one counted ballot; return (vote id, receipt)."""
+def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any, channel: str,
+                   head: tuple[int, str] | None = None) -> tuple[int, str]:
+    """Append the ballot to the hash-chained log and make it the voter's one counted ballot; return (vote id, receipt).
+
+    `head` is the log's (seq, hash) when the caller already read it with the ballot row locked.
+    """
     sql = _statements(session)
-    if sql.lock_log is not None:
-        session.execute(sql.lock_log, {"a": _LOG_LOCK, "b": ballot_id})
-    # Under the log lock, so the counted ballot of a voter is always their last one logged.
-    last = session.execute(sql.last_entry, {"ballot_id": ballot_id}).first()
+    # Under the ballot row's lock, so the counted ballot of a voter is always their last one logged.
+    last_seq, last_hash = head or session.execute(sql.log_head, {"ballot_id": ballot_id}).one()
     payload = json.dumps(choices, sort_keys=True)
-    entry = BallotLogEntry(ballot_id=ballot_id, seq=last[0] + 1 if last else 1, voter_token=_log_token(voter.key),
-                           channel=channel, choices=payload, previous_hash=last[1] if last else GENESIS, hash="")
+    entry = BallotLogEntry(ballot_id=ballot_id, seq=last_seq + 1, voter_token=_log_token(voter.key),
+                           channel=channel, choices=payload, previous_hash=last_hash, hash="")
     entry.hash = link_hash(entry.previous_hash, entry.content())
-    appended = {f"log_{c}": getattr(entry, c) for c in _LOG_COLUMNS}
-    if sql.append_entry is not None:
-        session.execute(sql.append_entry, appended)
-        appended = {}
-    # The unique (ballot_id, voter_key) constraint decides races; a later ballot of the voter replaces the earlier.
     now = utcnow()
-    vote_id = session.execute(sql.upsert_vote, {
-        **appended, "ballot_id": ballot_id, "voter_key": voter.key, "choices": payload, "channel": channel,
-        "area_id": voter.area_id, "receipt": entry.hash, "changes": 0, "created_at": now, "updated_at": now,
-    }).scalar_one()
+    # Every key is prefixed: an UPDATE inside the statement would also set any column a key is named after.
+    written = {**{f"log_{c}": getattr(entry, c) for c in _LOG_COLUMNS}, "code_id": voter.code_id, "now": now}
+    if sql.append_entry is not None:
+        session.execute(sql.append_entry, written)
+        session.execute(sql.move_head, written)
+        if voter.code_id is not None:
+            session.execute(sql.use_code, written)
+    # The unique (ballot_id, voter_key) constraint decides races; a later ballot of the voter replaces the earlier.
+    vote = {"ballot_id": ballot_id, "voter_key": voter.key, "choices": payload, "channel": channel,
+            "area_id": voter.area_id, "receipt": entry.hash, "changes": 0, "created_at": now, "updated_at": now}
+    vote_id = session.execute(sql.upsert_vote, {**written, **{f"vote_{c}": v for c, v in vote.items()}}).scalar_one()
     return vote_id, entry.hash
 
 
@@ -936,19 +946,20 @@ def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter |
     return _cast(session, ballot, voter, choices)
 
 
-def _cast(session: Session, ballot: Ballot, voter: Voter, choices: Any) -> str:
+def _cast(session: Session, ballot: Ballot, voter: Voter, choices: Any, head: tuple[int, str] | None = None) -> str:
     if ballot_state(ballot) != "open":
         raise Conflict(_("This ballot is not open for voting."))
     _validate(_frozen(session, ballot).spec, ballot, choices)
-    if voter.code_id is not None:
-        session.execute(_statements(session).use_code, {"code_id": voter.code_id, "now": utcnow()})
-    _vote_id, receipt = _record_ballot(session, ballot.id, voter, choices, ONLINE)
+    _vote_id, receipt = _record_ballot(session, ballot.id, voter, choices, ONLINE, head)
     session.commit()
     return receipt
 
 
 def submit_ballot(session: Session, council_slug: str, ballot_id: int, user, code_voter: dict | None, form) -> str:
-    """Read, check and count a submitted ballot form in one pass; return the receipt."""
+    """Read, check and count a submitted ballot form in one pass; return the receipt.
+
+    The one read of the ballot also locks its row, so the log's head comes with it.
+    """
     found = session.execute(_statements(session).ballot, {"ballot_id": ballot_id, "slug": council_slug}).first()
     if found is None:
         raise NotFound(_("There is no such ballot."))
@@ -957,7 +968,7 @@ def submit_ballot(session: Session, council_slug: str, ballot_id: int, user, cod
     if voter.voter is None:
         raise NotAllowed(voter.reason)
     choices = _parse(ballot.kind, _frozen(session, ballot).refs, form)
-    return _cast(session, ballot, voter.voter, choices)
+    return _cast(session, ballot, voter.voter, choices, (ballot.log_seq, ballot.log_head))
 
 
 def paper_entries(session: Session, ballot: Ballot) -> list[PaperBallotEntry]:
