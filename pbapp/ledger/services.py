@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from pbapp import audit
 from pbapp.core import ledger as rules
+from pbapp.core.errors import NotUtf8, utf8_text
 from pbapp.councils.models import Council
 from pbapp.councils.services import OpenItem, get_council
 from pbapp.errors import Conflict, Invalid, NotFound
@@ -288,11 +289,10 @@ def csv_text(content: str | bytes, *, limit: int) -> str:
         if len(content) > limit:
             raise ImportRejected(_("Choose a CSV file of up to 2 MB."), [])
         try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = content[:exc.start].count(b"\n") + 1
+            content = utf8_text(content)
+        except NotUtf8 as exc:
             raise ImportRejected(_("Line %(line)d of the file is not UTF-8 text. Save the file as “CSV UTF-8” and "
-                                   "upload it again.", line=line), []) from None
+                                   "upload it again.", line=exc.line), []) from None
     if len(content) > limit or not content.strip():
         raise ImportRejected(_("Choose a CSV file of up to 2 MB."), [])
     return content

@@ -15,7 +15,7 @@ import io
 from pathlib import Path
 
 from pbapp.core.ballots.election import POINT_TYPES, VOTE_TYPES, Election, Project, Vote, parse_number
-from pbapp.core.errors import InputError
+from pbapp.core.errors import InputError, NotUtf8, utf8_text
 
 SECTIONS = ("meta", "projects", "votes")
 
@@ -29,11 +29,10 @@ def read(path: str | Path) -> Election:
     path = Path(path)
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise PabulibError(f"The file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8.",
-                           line=line, source=path.name) from None
+        text = utf8_text(raw)
+    except NotUtf8 as exc:
+        raise PabulibError(f"The file is not UTF-8 text (byte 0x{exc.byte:02x}); save it as UTF-8.",
+                           line=exc.line, source=path.name) from None
     return parse(text, source=path.name)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pbapp.core.errors import CoreError, InputError
+from pbapp.core.errors import CoreError, InputError, NotUtf8, utf8_text
 
 Source = str | bytes | os.PathLike
 
@@ -184,12 +184,11 @@ def read_text(src: Source, source: str) -> str:
     else:
         return src.removeprefix("\ufeff")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        return utf8_text(raw)
+    except NotUtf8 as exc:
         raise InputError(
-            f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as CSV UTF-8 and upload it again",
-            line=line,
+            f"file is not UTF-8 text (byte 0x{exc.byte:02x}); save it as CSV UTF-8 and upload it again",
+            line=exc.line,
             source=source,
         ) from exc
 
