@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from pbapp.mail import OutboxMessage
@@ -51,7 +52,8 @@ def test_register_reset_and_sign_in(page, db):
 
 def test_the_site_switches_to_welsh(page):
     page.goto("/")
+    # Each click loads a new page: wait for it rather than read the page being left.
     page.get_by_role("link", name="Cymraeg").click()
-    assert page.locator("html").get_attribute("lang") == "cy"
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
     page.get_by_role("link", name="English").click()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -43,6 +43,7 @@ def test_the_budget_at_a_glance_draws_a_chart_without_errors(page):
     chart = page.get_by_role("img", name="Net spending by service")
     expect(chart.locator("rect")).to_have_count(13)  # drawn by script after load: wait for it
     page.get_by_role("link", name="Recommendations and responses").click()
+    page.wait_for_url("**/register")  # the page has loaded, so htmx listens before the filter changes
     with page.expect_response(lambda response: "source=pb_result" in response.url):
         page.get_by_label("From").select_option("pb_result")  # htmx swaps the list in place
     page.wait_for_url("**source=pb_result**")
