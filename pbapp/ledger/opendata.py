@@ -1,4 +1,4 @@
-"""The open-data schema of the record (book, changes, responses) and its CSV and JSON writers.
+"""The open-data schema of the record (book, changes, responses, their lines) and its CSV and JSON writers.
 
 The column lists here are the published schema: the exports and the documentation page both read
 them, so they cannot drift apart. Add columns at the end only; never rename or remove one.
@@ -79,7 +79,14 @@ RESPONSES = (
     Column("milestones_done", INTEGER, _l("Number of milestones done.")),
     Column("progress_percent", INTEGER, _l("Share of milestones done, 0 to 100.")),
 )
-DATASETS = {"book": BOOK, "changes": CHANGES, "responses": RESPONSES}
+ITEM_LINES = (
+    Column("item_id", INTEGER, _l("The recommendation or result (item_id in the responses export).")),
+    Column("line_id", INTEGER, _l("Budget line it concerns (line_id in the book export); empty if that line was deleted.")),
+    Column("ra_line", TEXT, _l("Revenue Account service line of the line.")),
+    Column("division", TEXT, _l("Division of the line.")),
+    Column("amount_pence", INTEGER, _l("Change asked for on this line, in pence; negative for a saving. An item's rows add up to its amount_pence in the responses export.")),
+)
+DATASETS = {"book": BOOK, "changes": CHANGES, "responses": RESPONSES, "item_lines": ITEM_LINES}
 FORMATS = ("csv", "json")
 
 

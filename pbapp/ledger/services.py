@@ -772,8 +772,19 @@ def _response_rows(views: list[ItemView]) -> list[dict]:
     return rows
 
 
+def _item_line_rows(views: list[ItemView]) -> list[dict]:
+    """One row per budget line an item names: its several lines, or the one line with the item's amount."""
+    rows = []
+    for v in views:
+        lines = v.lines or ([(v.line, v.item.amount_pence or 0)] if v.line else [])
+        rows += [{"item_id": v.item.id, "line_id": line.id if line else None,
+                  "ra_line": line.ra_line if line else "", "division": line.division if line else "",
+                  "amount_pence": pence} for line, pence in lines]
+    return rows
+
+
 def export(session: Session, council: str, dataset: str, fmt: str, book_id: int | None = None) -> Export:
-    """The book (current version unless one is asked for), the changes or the responses as CSV or JSON."""
+    """The book (current version unless one is asked for), the changes, the responses or their lines."""
     the_council = _council(session, council)
     if dataset not in opendata.DATASETS or fmt not in opendata.FORMATS:
         raise NotFound(_("There is no such download."))
@@ -789,8 +800,10 @@ def export(session: Session, council: str, dataset: str, fmt: str, book_id: int 
                     totals={"gross_pence": total.gross, "income_pence": total.income, "net_pence": total.net})
     elif dataset == "changes":
         rows = _change_rows(session, the_council.id, book_id)
-    else:
+    elif dataset == "responses":
         rows = _response_rows(register(session, council).items)
+    else:
+        rows = _item_line_rows(register(session, council).items)
     name = f"{the_council.slug}-{dataset}" + (f"-{book.financial_year}-v{book.version}" if dataset == "book" else "")
     if fmt == "csv":
         return Export(opendata.to_csv(opendata.DATASETS[dataset], rows), "text/csv; charset=utf-8", f"{name}.csv")

@@ -25,7 +25,7 @@ from pbapp.sortition.models import (COMPLETE, LEXIMIN, SEEDED, Feature, FeatureV
 from pbapp.sortition.uploads import household_id
 from pbapp.timeutil import utcnow
 
-DEMO_POOL_SIZE = 400
+DEMO_POOL_SIZE = 1500
 DEMO_SEED = 2027
 DEMO_DRAW = 427
 # Shares in the demo pool (a census-like population would be far younger and more diverse).

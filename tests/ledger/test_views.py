@@ -366,3 +366,35 @@ def test_an_item_links_to_its_source_only_when_the_address_is_safe(client, db, d
     the_item = factories.item(db, demo, public_url=url)
     page = _text(client.get(f"/ledger/{SLUG}/register/{the_item.id}"))
     assert ("Read the original" in page) == linked and "javascript:" not in page
+
+
+def test_item_lines_export_names_every_line_of_a_recommendation_and_adds_up(client, db, demo):
+    lines = services.lines_of(db, services.current_book(db, demo.id).id)
+    item = services.receive_item(db, council_id=demo.id, source="jury_recommendation", source_ref="three-lines",
+                                 title="Move money to prevention", summary="", public_url="", amount_pence=-50_000,
+                                 lines=[(lines[0].id, 150_000), (lines[1].id, -300_000), (lines[2].id, 100_000)])
+    db.commit()
+    rows = list(csv.DictReader(io.StringIO(_text(client.get(f"/ledger/{SLUG}/data/item_lines.csv")))))
+    mine = [r for r in rows if r["item_id"] == str(item.id)]
+    assert [(r["line_id"], r["ra_line"], r["amount_pence"]) for r in mine] == [
+        (str(line.id), line.ra_line, str(pence)) for line, pence in zip(lines, (150_000, -300_000, 100_000))]
+    responses = json.loads(_text(client.get(f"/ledger/{SLUG}/data/responses.json")))["rows"]
+    data = json.loads(_text(client.get(f"/ledger/{SLUG}/data/item_lines.json")))
+    assert data["dataset"] == "item_lines"
+    by_item: dict[int, int] = {}
+    for row in data["rows"]:
+        by_item[row["item_id"]] = by_item.get(row["item_id"], 0) + row["amount_pence"]
+    amounts = {r["item_id"]: r["amount_pence"] for r in responses}
+    assert len(by_item) > 1 and all(amounts[i] == total for i, total in by_item.items())
+
+
+def test_the_published_schema_document_lists_every_column_in_order():
+    from pathlib import Path
+
+    from pbapp.ledger import opendata
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "open-data.md").read_text(encoding="utf-8")
+    for name, columns in opendata.DATASETS.items():
+        assert f"/data/{name}.csv" in doc
+        table = doc.split(f"### `{name}`")[1].split("###")[0].split("## ")[0]
+        assert re.findall(r"^\| `(\w+)` \|", table, flags=re.M) == [c.name for c in columns]
