@@ -1340,8 +1340,12 @@ def _entered_by_names(session: Session, user_ids: set[int]) -> dict[int, str]:
 
 
 def record_room_votes(session: Session, council: str, jury_id: int, recommendation_id: int, actor,
-                      choices: dict[int, str]) -> int:
-    """Enter (or correct) votes cast in the room, marked with who entered them; never over a juror's own vote."""
+                      choices: dict[int, str]) -> tuple[int, int]:
+    """Enter, correct or clear votes cast in the room, marked with who entered them; never a juror's own vote.
+
+    An empty choice clears a vote entered from the room (one entered for the wrong juror, say).
+    Returns how many votes were entered or changed, and how many were cleared.
+    """
     _council, jury = _staff_jury(session, council, jury_id, actor)
     rec = _owned(session, Recommendation, recommendation_id, jury, _("recommendation"))
     if rec.status != REC_VOTING:
@@ -1349,10 +1353,16 @@ def record_room_votes(session: Session, council: str, jury_id: int, recommendati
     seated = {juror.id for juror, _name in confirmed_jurors(session, jury)}
     votes = {v.juror_id: v for v in session.exec(select(RecommendationVote).where(
         RecommendationVote.recommendation_id == rec.id)).all()}
-    entered = []
+    entered, cleared = [], []
     for juror_id, choice in sorted(choices.items()):
         vote = votes.get(juror_id)
-        if choice not in VOTE_CHOICES or juror_id not in seated or (vote is not None and vote.entered_by_id is None):
+        if juror_id not in seated or (vote is not None and vote.entered_by_id is None):
+            continue
+        if choice == "" and vote is not None:
+            session.delete(vote)
+            cleared.append(juror_id)
+            continue
+        if choice not in VOTE_CHOICES:
             continue
         if vote is not None and vote.choice == choice:
             continue
@@ -1361,9 +1371,10 @@ def record_room_votes(session: Session, council: str, jury_id: int, recommendati
         session.add(vote)
         entered.append(juror_id)
     session.flush()
-    _record(session, "jury.room_votes_entered", rec, jury, actor, entered=len(entered), juror_ids=entered)
+    _record(session, "jury.room_votes_entered", rec, jury, actor, entered=len(entered), juror_ids=entered,
+            cleared=len(cleared), cleared_juror_ids=cleared)
     session.commit()
-    return len(entered)
+    return len(entered), len(cleared)
 
 
 def room_voters(session: Session, jury: Jury, rec: Recommendation) -> list[RoomVoter]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, flash, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -526,9 +526,12 @@ def room_votes(council: str, jury_id: int, recommendation_id: int):
     if EmptyForm().validate_on_submit():
         choices = {int(key.split("-", 1)[1]): value for key, value in request.form.items()
                    if key.startswith("vote-") and key.split("-", 1)[1].isdigit()}
-        entered = services.record_room_votes(get_session(), council, jury_id, recommendation_id, current_user,
-                                             choices)
+        entered, cleared = services.record_room_votes(get_session(), council, jury_id, recommendation_id,
+                                                      current_user, choices)
         flash(_("%(count)d votes from the room entered.", count=entered), "success")
+        if cleared:
+            flash(ngettext("%(num)d vote entered from the room cleared.",
+                           "%(num)d votes entered from the room cleared.", cleared), "success")
     return redirect_after_post(url_for("juries.recommendation", council=council, jury_id=jury_id,
                                        recommendation_id=recommendation_id))
 

@@ -144,6 +144,8 @@ def seat_run(session: Session, council: Council, jury: Jury, run_id: int, actor_
         raise Conflict(_("This jury’s panel has already been seated."))
     people = {p.public_id: p for p in session.exec(select(Person).where(Person.pool_id == jury.pool_id)).all()}
     existing = {j.person_id: j for j in session.exec(select(Juror).where(Juror.jury_id == jury.id)).all()}
+    if any(j.from_run_id == run.id for j in existing.values()):
+        raise Conflict(_("The people this selection chose are already on the jury."))
     new_ids = [people[i].id for i in run.panel_ids() if people[i].id not in existing]
     rank = max((j.reserve_rank or 0 for j in existing.values()), default=0)
     for person_id in new_ids:

@@ -194,7 +194,8 @@ def respond(token: str):
     form = JurorActionForm(formdata=None)
     if request.method == "POST":
         try:
-            the_juror = services.respond(db, token, accept=request.form.get("answer") == "yes")
+            services.respond(db, token, accept=request.form.get("answer") == "yes")
+            return redirect_after_post(url_for("juries.respond", token=token))
         except DomainError as error:
             form.form_errors.append(error.message)
     return render("juries/respond.html", jury=the_jury, juror=the_juror, form=form,

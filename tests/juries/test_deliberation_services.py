@@ -320,7 +320,7 @@ def test_votes_from_the_room_never_overwrite_a_jurors_own_vote(session, world, d
     with pytest.raises(NotAllowed):
         services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.resident, everyone)
     assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
-                                      {**everyone, 999_999: SUPPORT}) == 4
+                                      {**everyone, 999_999: SUPPORT}) == (4, 0)
     done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
                                               public_url="https://example.org/jury")
     assert (done.support_count, done.oppose_count, done.status) == (4, 1, REC_ADOPTED)
@@ -452,9 +452,9 @@ def test_room_votes_are_marked_with_who_entered_them_and_can_be_corrected(sessio
     services.open_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator)
     offline = [j.id for j, _name in services.confirmed_jurors(session, world.jury) if j.id != world.juror.id]
     assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
-                                      {offline[0]: OPPOSE, offline[1]: SUPPORT}) == 2
+                                      {offline[0]: OPPOSE, offline[1]: SUPPORT}) == (2, 0)
     assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.officer,
-                                      {offline[0]: SUPPORT, offline[1]: SUPPORT}) == 1
+                                      {offline[0]: SUPPORT, offline[1]: SUPPORT}) == (1, 0)
     voters = {v.juror.id: v for v in services.room_voters(session, world.jury, rec)}
     assert (voters[offline[0]].choice, voters[offline[0]].entered_by) == (SUPPORT, world.officer.name)
     assert (voters[offline[1]].choice, voters[offline[1]].entered_by) == (SUPPORT, world.facilitator.name)
@@ -477,7 +477,29 @@ def test_a_jurors_own_vote_replaces_one_entered_for_them(session, world, db):
     vote = session.exec(select(RecommendationVote).where(RecommendationVote.recommendation_id == rec.id)).one()
     assert (vote.choice, vote.entered_by_id) == (SUPPORT, None)
     assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
-                                      {world.juror.id: OPPOSE}) == 0
+                                      {world.juror.id: OPPOSE}) == (0, 0)
+    assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                      {world.juror.id: ""}) == (0, 0)  # nor cleared
+    assert session.exec(select(RecommendationVote).where(RecommendationVote.recommendation_id == rec.id)).one()
+
+
+def test_a_vote_entered_for_the_wrong_juror_can_be_cleared_and_is_audited(session, world, db):
+    rec = make.recommendation(db, world.jury)
+    services.open_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator)
+    offline = [j.id for j, _name in services.confirmed_jurors(session, world.jury) if j.id != world.juror.id]
+    services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                               {offline[0]: SUPPORT, offline[1]: OPPOSE})
+    assert services.record_room_votes(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                      {offline[0]: "", offline[1]: OPPOSE, offline[2]: ""}) == (0, 1)
+    voters = {v.juror.id: v for v in services.room_voters(session, world.jury, rec)}
+    assert (voters[offline[0]].choice, voters[offline[0]].entered_by) == (None, None)
+    assert voters[offline[1]].choice == OPPOSE
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "jury.room_votes_entered")
+                         .order_by(AuditEvent.id.desc())).first()
+    assert json.loads(event.payload)["cleared_juror_ids"] == [offline[0]]
+    done = services.close_recommendation_vote(session, world.slug, world.jury.id, rec.id, world.facilitator,
+                                              public_url="https://example.org/jury")
+    assert (done.support_count, done.oppose_count) == (0, 1)
 
 
 def test_the_facilitator_corrects_rounds_witnesses_and_evidence_of_their_own_jury_only(session, world, db):

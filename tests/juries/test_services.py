@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from pbapp.audit import AuditEvent
 from pbapp.core.ledger import neutralise_cell
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.juries import services
@@ -119,6 +120,11 @@ def test_a_replacement_keeps_the_quotas_given_those_confirmed(app, db, demo):
     assert services.seat_run(db, demo, _fresh(db, Jury, jury.id), run.id, None) == 1
     statuses = sorted(j.status for j in factories.jurors(db, jury))
     assert statuses == sorted([CONFIRMED] * 3 + [REPLACED, INVITED])
+    seated = len(db.exec(select(AuditEvent).where(AuditEvent.action == "jury.seated")).all())
+    with pytest.raises(Conflict, match="already on the jury"):
+        services.seat_run(db, demo, _fresh(db, Jury, jury.id), run.id, None)
+    db.rollback()
+    assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "jury.seated")).all()) == seated
 
 
 def test_reserves_are_drawn_for_unconfirmed_seats_and_can_be_promoted(app, db, demo):

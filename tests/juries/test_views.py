@@ -55,7 +55,9 @@ def test_invite_reply_confirm_attend_and_pay(app, client, login_as, db, demo):
     token = re.search(r"/juries/respond/(\S+)", body).group(1)
     anonymous = app.test_client()
     assert "Yes, I can take part" in anonymous.get(f"/juries/respond/{token}").get_data(as_text=True)
-    assert "you are on the jury" in anonymous.post(f"/juries/respond/{token}", data={"answer": "yes"}).get_data(as_text=True)
+    answered = anonymous.post(f"/juries/respond/{token}", data={"answer": "yes"})
+    assert answered.status_code == 303 and answered.headers["Location"].endswith(f"/juries/respond/{token}")
+    assert "you are on the jury" in anonymous.get(f"/juries/respond/{token}").get_data(as_text=True)
     assert anonymous.post(f"/juries/respond/{token}", data={"answer": "no"}).status_code == 409
     jurors = factories.jurors(db, jury)
     pending = [j for j in jurors if j.status != CONFIRMED]
