@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, g
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from pbapp.messages import say
@@ -43,6 +43,7 @@ def init_templating(app: Flask) -> None:
     """Register filters and globals used by the templates."""
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["number"] = format_decimal  # 1500 -> 1,500 in the page's language
     app.jinja_env.globals["my_councils"] = _my_councils
     app.jinja_env.filters["say"] = say
     app.jinja_env.policies["json.dumps_kwargs"] = {"sort_keys": True}

@@ -50,5 +50,5 @@ def seed_demo_juries(session: Session, council: Council, report: list[str]) -> N
                      for n, j in enumerate(j for j in jurors if j.status == CONFIRMED)])
     audit.record(session, "jury.created", "jury", jury.id, council_id=council.id, panel_size=DEMO_PANEL_SIZE,
                  seeded=True)
-    report.append(f"Added the demo jury ({DEMO_POOL_SIZE} volunteers, a LEXIMIN panel of {DEMO_PANEL_SIZE}: "
+    report.append(f"Added the demo jury ({DEMO_POOL_SIZE:,} volunteers, a LEXIMIN panel of {DEMO_PANEL_SIZE}: "
                   f"{DEMO_PANEL_SIZE - len(pending)} confirmed, {len(pending)} awaiting a reply, {len(reserves)} reserves).")
