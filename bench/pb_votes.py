@@ -4,11 +4,13 @@ Run from the repository root against a scratch PostgreSQL database (it is migrat
 the demo council and given an open ballot with one letter code per simulated voter):
 
     .venv/bin/python bench/pb_votes.py postgresql://postgres@127.0.0.1:5432/bench_pb [--voters 1000]
-        [--concurrency 50] [--workers 4] [--threads 1] [--client raw|requests]
+        [--concurrency 50] [--workers 4] [--threads 1] [--client raw|requests] [--rounds 4]
 
 Each simulated voter enters its code (not timed), then one timed POST sends a valid ballot. The
 same number of POSTs at the same concurrency go to a bare Flask endpoint (one 303 redirect, no
-database) served by the same gunicorn settings in the same run, by the same client. Goal from
+database) served by the same gunicorn settings in the same run, by the same client. Both servers
+stay up and are timed in turns (`--rounds` blocks of the voters each, app and bare endpoint
+alternating), so load from other work that comes and goes falls on both alike. Goal from
 issue 7: at least 40% of the bare endpoint's throughput and p95 under 100 ms at 50 concurrent voters.
 
 The client is either `requests` in threads (as a browser would, one connection per POST) or a
@@ -222,6 +224,24 @@ def _measured(posts: list, concurrency: int, client: str, server: subprocess.Pop
     return seconds, latencies, statuses, {"client": per[0], "server": per[1], "postgres": per[2]}
 
 
+class _Tally:
+    """Requests timed in several blocks, added up."""
+
+    def __init__(self) -> None:
+        self.seconds, self.latencies, self.statuses, self.cpu_ms = 0.0, [], [], {}
+
+    def add(self, seconds: float, latencies: list[float], statuses: list[int], cpu: dict[str, float]) -> None:
+        self.seconds += seconds
+        self.latencies += latencies
+        self.statuses += statuses
+        for name, per_request in cpu.items():
+            self.cpu_ms[name] = self.cpu_ms.get(name, 0.0) + per_request * len(latencies)
+
+    def totals(self) -> tuple[float, list[float], list[int], dict[str, float]]:
+        count = len(self.latencies)
+        return self.seconds, self.latencies, self.statuses, {k: v / count for k, v in self.cpu_ms.items()}
+
+
 def _cpu_text(cpu: dict[str, float]) -> str:
     return ", ".join(f"{name} {ms:.2f}" for name, ms in cpu.items()) + " ms CPU per request"
 
@@ -239,33 +259,42 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
     parser.add_argument("--client", choices=("raw", "requests"), default="raw",
                         help="asyncio on raw sockets (lean) or requests in threads; the same for both servers")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="blocks of voters timed against the app and the bare endpoint in turn")
     args = parser.parse_args()
 
     slug, ballot_id, codes, refs = _prepare(args.database_url, args.voters)
     env = dict(os.environ, DATABASE_URL=args.database_url, SECRET_KEY="bench-secret", RATELIMIT_ENABLED="0")
-    process, url = _serve("pbapp:create_app()", args.workers, args.threads, env, ROOT)
-    try:
-        posts = []
-        ballot_path = f"/pb/{slug}/ballots/{ballot_id}"
-        for n, code in enumerate(codes):
-            http = requests.Session()
-            token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url + ballot_path).text).group(1)
-            http.post(url + ballot_path + "/code", data={"code": code, "csrf_token": token}, allow_redirects=False)
-            posts.append((http, url + ballot_path + "/submit",
-                          {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}))
-        app_seconds, app_latencies, app_statuses, app_cpu = _measured(posts, args.concurrency, args.client, process,
-                                                                      args.database_url)
-    finally:
-        _stop(process)
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "bare_app.py").write_text(BARE_APP)
-        process, url = _serve("bare_app:app", args.workers, args.threads, dict(os.environ), Path(folder))
+        app_server, url = _serve("pbapp:create_app()", args.workers, args.threads, env, ROOT)
         try:
-            bare_posts = [(requests.Session(), url + "/vote", {"choice": ["p1", "p2"]}) for _ in codes]
-            bare_seconds, bare_latencies, bare_statuses, bare_cpu = _measured(bare_posts, args.concurrency,
-                                                                              args.client, process, None)
+            bare_server, bare_url = _serve("bare_app:app", args.workers, args.threads, dict(os.environ), Path(folder))
+        except BaseException:
+            _stop(app_server)
+            raise
+        try:
+            posts = []
+            ballot_path = f"/pb/{slug}/ballots/{ballot_id}"
+            for n, code in enumerate(codes):
+                http = requests.Session()
+                token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url + ballot_path).text).group(1)
+                http.post(url + ballot_path + "/code", data={"code": code, "csrf_token": token}, allow_redirects=False)
+                posts.append((http, url + ballot_path + "/submit",
+                              {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}))
+            bare_posts = [(requests.Session(), bare_url + "/vote", {"choice": ["p1", "p2"]}) for _ in codes]
+            app, bare = _Tally(), _Tally()
+            # Blocks in the order app, bare, bare, app, ...: load that drifts during the run falls on both alike.
+            for n in range(args.rounds):
+                block = slice(n * len(posts) // args.rounds, (n + 1) * len(posts) // args.rounds)
+                order = [(app, posts, app_server, args.database_url), (bare, bare_posts, bare_server, None)]
+                for tally, block_posts, server, database_url in (order if n % 2 == 0 else order[::-1]):
+                    tally.add(*_measured(block_posts[block], args.concurrency, args.client, server, database_url))
         finally:
-            _stop(process)
+            _stop(app_server)
+            _stop(bare_server)
+    app_seconds, app_latencies, app_statuses, app_cpu = app.totals()
+    bare_seconds, bare_latencies, bare_statuses, bare_cpu = bare.totals()
     bad = [s for s in app_statuses if s != 303]
     app_rate, bare_rate = len(app_latencies) / app_seconds, len(bare_latencies) / bare_seconds
     bare_bad = [s for s in bare_statuses if s != 303]
@@ -275,7 +304,8 @@ def main() -> None:
           f"{len(bare_bad)} not 303; {_cpu_text(bare_cpu)}")
     print(f"ratio: {app_rate / bare_rate:.2f} of the bare endpoint's throughput "
           f"({args.voters} voters, {args.concurrency} concurrent, {args.workers} gunicorn workers "
-          f"x {args.threads} threads, {args.client} client, load average {os.getloadavg()[0]:.1f})")
+          f"x {args.threads} threads, {args.client} client, {args.rounds} rounds, "
+          f"load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":
