@@ -27,6 +27,7 @@ MODEL_MODULES = (
 )
 
 _EXTENSION_KEY = "pbapp.engine"
+_WRITER_KEY = "pbapp.engine.writes"
 WRITE_OPTION = "pbapp_writes"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -103,7 +104,10 @@ def _ping_idle_connections(engine: Engine) -> None:
 def init_app(app: Flask) -> None:
     """Create the app's engine and close the request's session at teardown."""
     import_all_models()
-    app.extensions[_EXTENSION_KEY] = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[_EXTENSION_KEY] = engine
+    # Made once: a view of the engine with its own options is an object built on every call.
+    app.extensions[_WRITER_KEY] = engine.execution_options(**{WRITE_OPTION: True})
     app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
 
@@ -115,12 +119,12 @@ def get_engine(app: Flask | None = None) -> Engine:
 
 def get_session() -> Session:
     """Return this request's session, opening it on first use."""
-    if "db_session" not in g:
-        engine = get_engine()
-        if has_request_context() and request.method not in _SAFE_METHODS:
-            engine = engine.execution_options(**{WRITE_OPTION: True})
-        g.db_session = Session(engine, expire_on_commit=False)
-    return g.db_session
+    session = g.get("db_session")
+    if session is None:
+        writes = has_request_context() and request.method not in _SAFE_METHODS
+        engine = current_app.extensions[_WRITER_KEY if writes else _EXTENSION_KEY]
+        session = g.db_session = Session(engine, expire_on_commit=False)
+    return session
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -132,7 +136,7 @@ def _close_session(_exc: BaseException | None) -> None:
 @contextmanager
 def standalone_session(app: Flask | None = None) -> Iterator[Session]:
     """Open a session outside a request, for jobs and CLI commands."""
-    engine = get_engine(app).execution_options(**{WRITE_OPTION: True})
+    engine = (app or current_app).extensions[_WRITER_KEY]
     with Session(engine, expire_on_commit=False) as session:
         yield session
 

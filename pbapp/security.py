@@ -145,17 +145,24 @@ CSP = (
 )
 
 
-def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    from flask import current_app
+_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
-    if current_app.config.get("PRODUCTION"):
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+def _security_headers(response):
+    """Add the headers every response carries, unless the view set its own (files set a stricter CSP)."""
+    headers = response.headers
+    present = {name.lower() for name, _value in headers.items()}  # one pass, not one scan per header
+    for name, value in current_app.extensions["pbapp.security_headers"]:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
@@ -173,6 +180,9 @@ def _load_user(user_id: str):
 
 def init_app(app: Flask) -> None:
     """Wire CSRF, sign-in, rate limits and headers into the app."""
+    from pbapp.cookies import SessionCookies
+
+    app.session_interface = SessionCookies()
     csrf.init_app(app)
     if app.config.get("FAST_PASSWORD_HASHING"):
         # Tests only: the lowest argon2 cost keeps hundreds of sign-ins fast.
@@ -184,6 +194,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
+    # Decided once: production adds HSTS.
+    app.extensions["pbapp.security_headers"] = _HEADERS + ((_HSTS,) if app.config.get("PRODUCTION") else ())
     app.after_request(_security_headers)
 
 

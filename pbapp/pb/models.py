@@ -240,10 +240,14 @@ class BallotLogEntry(SQLModel, table=True):
 
     def content(self) -> dict:
         """Return what the hash covers (no time, no identity)."""
+        return self.content_of(self.seq, self.voter_token, self.channel, self.choices)
+
+    @staticmethod
+    def content_of(seq: int, voter_token: str, channel: str, choices: str) -> dict:
+        """What the hash of an entry with these values covers, for writers that never build the entry."""
         import json
 
-        return {"seq": self.seq, "voter": self.voter_token, "channel": self.channel,
-                "choices": json.loads(self.choices)}
+        return {"seq": seq, "voter": voter_token, "channel": channel, "choices": json.loads(choices)}
 
 
 class Result(SQLModel, table=True):

@@ -700,11 +700,16 @@ def _account_voter(session: Session, council: Council, ballot: Ballot, process: 
                                area=area.name), can_use_code=codes_too)
 
 
+def _letter_voter(code_voter: dict) -> Voter:
+    """The voter a letter code entered in this browser stands for (kept in the signed session)."""
+    return Voter(code_voter["key"], "code", code_voter.get("area_id"), code_voter.get("code_id"))
+
+
 def eligibility(session: Session, council: Council, ballot: Ballot, process: Process | None, user,
                 code_voter: dict | None) -> Eligibility:
     """Work out who is at the ballot page: a letter code in this browser, an eligible account, or nobody yet."""
     if code_voter:
-        return Eligibility(Voter(code_voter["key"], "code", code_voter.get("area_id"), code_voter.get("code_id")))
+        return Eligibility(_letter_voter(code_voter))
     takes_codes = ballot.eligibility in (CODES, RESIDENTS_OR_CODES)
     if user is not None and user.is_authenticated:
         return _account_voter(session, council, ballot, process, user)
@@ -826,6 +831,8 @@ def _frozen(session: Session, ballot: Ballot) -> _Frozen:
     key = (ballot.id, ballot.frozen_at)
     found = cache.get(key)
     if found is None:
+        if not isinstance(ballot, Ballot):  # a row of the columns a vote needs; the settings are read once here
+            ballot = session.get(Ballot, ballot.id)
         options = options_of(session, ballot)
         found = _Frozen(tuple(o.ref for o in options), counting.spec_for(_settings(ballot), [_option_dict(o) for o in options]))
         if ballot.frozen_at is None:
@@ -861,9 +868,15 @@ _VOTE_COLUMNS = ("ballot_id", "voter_key", "choices", "channel", "area_id", "rec
                  "updated_at")
 
 
+# What casting a vote reads of the ballot: its kind, its state (ballot_state) and the log's head.
+_CAST_COLUMNS = ("id", "kind", "opens_at", "closes_at", "frozen_at", "closed_at", "results_published_at",
+                 "log_seq", "log_head")
+
+
 @dataclass(frozen=True)
 class _VoteStatements:
     ballot: Any
+    code_ballot: Any
     use_code: Any
     log_head: Any
     append_entry: Any
@@ -894,10 +907,16 @@ def _vote_statements(dialect: str) -> _VoteStatements:
     # Entries of one ballot must be appended one at a time or two would claim the same place: the
     # ballot row, which holds the log's head, stays locked until commit (SQLite serialises writers
     # already, BEGIN IMMEDIATE). NO KEY UPDATE still lets others insert rows that refer to the ballot.
+    councils = Council.__table__
     return _VoteStatements(
         ballot=select(Ballot, Council).join(Council, Council.id == Ballot.council_id)
         .where(Ballot.id == bindparam("ballot_id"), Council.slug == bindparam("slug"))
         .with_for_update(key_share=True, of=ballots).execution_options(populate_existing=True),
+        # A letter-code voter needs only the columns _cast reads: a plain row, no objects built.
+        code_ballot=select(*(ballots.c[name] for name in _CAST_COLUMNS))
+        .join(councils, councils.c.id == ballots.c.council_id)
+        .where(ballots.c.id == bindparam("ballot_id"), councils.c.slug == bindparam("slug"))
+        .with_for_update(key_share=True, of=ballots),
         use_code=None if postgres else use_code,
         log_head=select(ballots.c.log_seq, ballots.c.log_head).where(ballots.c.id == bindparam("ballot_id"))
         .with_for_update(key_share=True),
@@ -917,25 +936,28 @@ def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any,
     `head` is the log's (seq, hash) when the caller already read it with the ballot row locked.
     """
     sql = _statements(session)
+    db = session.connection()  # plain statements: no ORM work per execution
     # Under the ballot row's lock, so the counted ballot of a voter is always their last one logged.
-    last_seq, last_hash = head or session.execute(sql.log_head, {"ballot_id": ballot_id}).one()
+    last_seq, last_hash = head or db.execute(sql.log_head, {"ballot_id": ballot_id}).one()
     payload = json.dumps(choices, sort_keys=True)
-    entry = BallotLogEntry(ballot_id=ballot_id, seq=last_seq + 1, voter_token=_log_token(voter.key),
-                           channel=channel, choices=payload, previous_hash=last_hash, hash="")
-    entry.hash = link_hash(entry.previous_hash, entry.content())
+    seq, token = last_seq + 1, _log_token(voter.key)
+    entry_hash = link_hash(last_hash, BallotLogEntry.content_of(seq, token, channel, payload))
     now = utcnow()
     # Every key is prefixed: an UPDATE inside the statement would also set any column a key is named after.
-    written = {**{f"log_{c}": getattr(entry, c) for c in _LOG_COLUMNS}, "code_id": voter.code_id, "now": now}
+    written = {"log_ballot_id": ballot_id, "log_seq": seq, "log_voter_token": token, "log_channel": channel,
+               "log_choices": payload, "log_previous_hash": last_hash, "log_hash": entry_hash,
+               "code_id": voter.code_id, "now": now}
     if sql.append_entry is not None:
-        session.execute(sql.append_entry, written)
-        session.execute(sql.move_head, written)
+        db.execute(sql.append_entry, written)
+        db.execute(sql.move_head, written)
         if voter.code_id is not None:
-            session.execute(sql.use_code, written)
+            db.execute(sql.use_code, written)
     # The unique (ballot_id, voter_key) constraint decides races; a later ballot of the voter replaces the earlier.
-    vote = {"ballot_id": ballot_id, "voter_key": voter.key, "choices": payload, "channel": channel,
-            "area_id": voter.area_id, "receipt": entry.hash, "changes": 0, "created_at": now, "updated_at": now}
-    vote_id = session.execute(sql.upsert_vote, {**written, **{f"vote_{c}": v for c, v in vote.items()}}).scalar_one()
-    return vote_id, entry.hash
+    written.update(vote_ballot_id=ballot_id, vote_voter_key=voter.key, vote_choices=payload, vote_channel=channel,
+                   vote_area_id=voter.area_id, vote_receipt=entry_hash, vote_changes=0, vote_created_at=now,
+                   vote_updated_at=now)
+    vote_id = db.execute(sql.upsert_vote, written).scalar_one()
+    return vote_id, entry_hash
 
 
 def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter | None, choices: Any) -> str:
@@ -960,15 +982,24 @@ def submit_ballot(session: Session, council_slug: str, ballot_id: int, user, cod
 
     The one read of the ballot also locks its row, so the log's head comes with it.
     """
-    found = session.execute(_statements(session).ballot, {"ballot_id": ballot_id, "slug": council_slug}).first()
-    if found is None:
-        raise NotFound(_("There is no such ballot."))
-    ballot, council = found
-    voter = eligibility(session, council, ballot, None, user, code_voter)
-    if voter.voter is None:
-        raise NotAllowed(voter.reason)
+    sql, params = _statements(session), {"ballot_id": ballot_id, "slug": council_slug}
+    if code_voter:
+        # The code was checked against this ballot when it was entered; the row has every column _cast reads.
+        ballot = session.connection().execute(sql.code_ballot, params).first()
+        if ballot is None:
+            raise NotFound(_("There is no such ballot."))
+        voter = _letter_voter(code_voter)
+    else:
+        found = session.execute(sql.ballot, params).first()
+        if found is None:
+            raise NotFound(_("There is no such ballot."))
+        ballot, council = found
+        elig = eligibility(session, council, ballot, None, user, None)
+        if elig.voter is None:
+            raise NotAllowed(elig.reason)
+        voter = elig.voter
     choices = _parse(ballot.kind, _frozen(session, ballot).refs, form)
-    return _cast(session, ballot, voter.voter, choices, (ballot.log_seq, ballot.log_head))
+    return _cast(session, ballot, voter, choices, (ballot.log_seq, ballot.log_head))
 
 
 def paper_entries(session: Session, ballot: Ballot) -> list[PaperBallotEntry]:
