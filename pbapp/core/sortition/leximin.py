@@ -34,7 +34,7 @@ import numpy as np
 from pbapp.core.sortition.panels import InfeasibleError, PanelModel, Types, new_highs
 from pbapp.core.sortition.pool import Pool
 
-VERSION = "pbapp-leximin 2"
+VERSION = "pbapp-leximin 3"
 PRICE_TOL = 1e-7
 FIX_TOL = 1e-6
 LEVEL_TOL = 1e-4
@@ -134,7 +134,7 @@ def _initial_panels(model: PanelModel, rng: np.random.Generator, rounds: int) ->
     reachable = np.ones(nt, dtype=bool)
     weights = rng.uniform(0.99, 1.0, nt)
     for _ in range(rounds):
-        counts = model.best(weights / sizes)
+        counts = _heavy_panel(model, weights / sizes)
         key = tuple(int(c) for c in counts)
         if key in panels:
             weights = 0.9 * weights + 0.1
@@ -148,13 +148,21 @@ def _initial_panels(model: PanelModel, rng: np.random.Generator, rounds: int) ->
             continue
         w = rng.uniform(0.0, 1e-3, nt) / sizes
         w[t] += 1.0
-        counts = model.best(w)
+        counts = _heavy_panel(model, w)
+        if counts[t] == 0:
+            counts = model.best(w)
         if counts[t] == 0:
             reachable[t] = False
             continue
         panels.setdefault(tuple(int(c) for c in counts), counts)
         covered |= counts > 0
     return list(panels.values()), reachable
+
+
+def _heavy_panel(model: PanelModel, weights: np.ndarray) -> np.ndarray:
+    """Return a heavy panel for `weights`: the dive's when it finds one, else the heaviest."""
+    counts = model.dive(weights)
+    return counts if counts is not None else model.best(weights)
 
 
 def leximin(
@@ -232,18 +240,28 @@ class _Generator:
         w[self.lp.active] = np.maximum(y, 0.0) / self.lp.sizes[self.lp.active]
         return w
 
-    def price(self, y: np.ndarray, stop: float) -> tuple[float, np.ndarray | None]:
-        """Return an upper bound on max_P y(P) and a heaviest panel, or None if none beats `stop`.
+    def price(self, ysep: np.ndarray, y: np.ndarray, stop: float, cap: float) -> tuple[float, np.ndarray | None, bool]:
+        """Return an upper bound on max_P ysep(P), a panel, and whether the bound is exact.
 
-        The LP relaxation answers first: its bound may already be at most `stop`, or its
-        vertex may be a panel. Only otherwise does the integer program run.
+        Cheapest first: the LP relaxation's bound may already be at most `stop`, or its vertex
+        may be a panel (then the bound is exact). Otherwise a dive on the relaxation at `ysep`,
+        then at `y`, looks for a new panel improving the LP (y(P) > `cap`); only when both fail
+        does the integer program run, stopping at its first panel above `stop`.
         """
-        w = self.weights(y)
+        w = self.weights(ysep)
         bound, counts = self.model.relaxed(w)
         if counts is not None or bound <= stop:
-            return bound, counts
-        counts = self.model.best(w)
-        return self.model.bound(), counts
+            return bound, counts, True
+        for weights in (w, self.weights(y)) if ysep is not y else (w,):
+            counts = self.model.dive(weights)
+            if counts is not None and self.improves(y, counts, cap):
+                return bound, counts, False
+        value, counts = self.model.improve(w, stop)
+        return min(bound, value), counts, counts is None
+
+    def improves(self, y: np.ndarray, counts: np.ndarray, cap: float) -> bool:
+        """Return whether a panel the LP does not have yet has positive reduced cost at `y`."""
+        return float(self.weights(y) @ counts) > cap + PRICE_TOL and tuple(int(c) for c in counts) not in self.seen
 
     def stage(self) -> tuple[float, np.ndarray, float]:
         """Maximise the lowest unfixed probability; return it, a dual proving it, and the gap.
@@ -262,13 +280,14 @@ class _Generator:
             z, y, cap = lp.solve()
             ysep = y if center is None else alpha * center + (1 - alpha) * y
             offset = float(lp.floor @ ysep)
-            value, counts = self.price(ysep, z + offset + PRICE_TOL)
+            value, counts, proof = self.price(ysep, y, z + offset + PRICE_TOL, cap)
             if value - offset < best:
                 best, center = value - offset, ysep
-            if best - z <= PRICE_TOL:
+            # A proof that no panel beats `stop` at ysep bounds the stage by z + PRICE_TOL.
+            if best - z <= PRICE_TOL or (proof and counts is None):
                 return z, center, max(best - z, 0.0)
-            improving = counts is not None and float(self.weights(y) @ counts) > cap + PRICE_TOL
-            if improving and self.add(counts):
+            if counts is not None and self.improves(y, counts, cap):
+                self.add(counts)
                 alpha = SMOOTH_ALPHA
             elif alpha > 0:
                 # A mispricing: the mixed duals found nothing new for the LP, so move towards its duals.
