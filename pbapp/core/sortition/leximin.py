@@ -240,24 +240,28 @@ class _Generator:
         w[self.lp.active] = np.maximum(y, 0.0) / self.lp.sizes[self.lp.active]
         return w
 
-    def price(self, ysep: np.ndarray, y: np.ndarray, stop: float, cap: float) -> tuple[float, np.ndarray | None, bool]:
-        """Return an upper bound on max_P ysep(P), a panel, and whether the bound is exact.
+    def price(self, ysep: np.ndarray, y: np.ndarray, stop: float, cap: float) -> tuple[float, list[np.ndarray], bool]:
+        """Return an upper bound on max_P ysep(P), panels to offer the LP, and whether the bound is exact.
 
         Cheapest first: the LP relaxation's bound may already be at most `stop`, or its vertex
-        may be a panel (then the bound is exact). Otherwise a dive on the relaxation at `ysep`,
-        then at `y`, looks for a new panel improving the LP (y(P) > `cap`); only when both fail
-        does the integer program run, stopping at its first panel above `stop`.
+        may be a panel (then the bound is exact). Otherwise dives on the relaxation at `ysep`
+        and at `y` look for new panels improving the LP (y(P) > `cap`), all of which are
+        offered; only when both fail does the integer program run, stopping at its first
+        panel above `stop`.
         """
         w = self.weights(ysep)
         bound, counts = self.model.relaxed(w)
         if counts is not None or bound <= stop:
-            return bound, counts, True
+            return bound, [] if counts is None else [counts], True
+        found: dict[tuple[int, ...], np.ndarray] = {}
         for weights in (w, self.weights(y)) if ysep is not y else (w,):
             counts = self.model.dive(weights)
             if counts is not None and self.improves(y, counts, cap):
-                return bound, counts, False
+                found.setdefault(tuple(int(c) for c in counts), counts)
+        if found:
+            return bound, list(found.values()), False
         value, counts = self.model.improve(w, stop)
-        return min(bound, value), counts, counts is None
+        return min(bound, value), [] if counts is None else [counts], counts is None
 
     def improves(self, y: np.ndarray, counts: np.ndarray, cap: float) -> bool:
         """Return whether a panel the LP does not have yet has positive reduced cost at `y`."""
@@ -280,14 +284,14 @@ class _Generator:
             z, y, cap = lp.solve()
             ysep = y if center is None else alpha * center + (1 - alpha) * y
             offset = float(lp.floor @ ysep)
-            value, counts, proof = self.price(ysep, y, z + offset + PRICE_TOL, cap)
+            value, found, proof = self.price(ysep, y, z + offset + PRICE_TOL, cap)
             if value - offset < best:
                 best, center = value - offset, ysep
             # A proof that no panel beats `stop` at ysep bounds the stage by z + PRICE_TOL.
-            if best - z <= PRICE_TOL or (proof and counts is None):
+            if best - z <= PRICE_TOL or (proof and not found):
                 return z, center, max(best - z, 0.0)
-            if counts is not None and self.improves(y, counts, cap):
-                self.add(counts)
+            added = [self.add(c) for c in found if self.improves(y, c, cap)]
+            if any(added):
                 alpha = SMOOTH_ALPHA
             elif alpha > 0:
                 # A mispricing: the mixed duals found nothing new for the LP, so move towards its duals.
