@@ -11,7 +11,10 @@ second lowest, and so on. Each stage solves, over the panels found so far, the L
 
 adding panels with positive reduced cost. Pricing is cheapest first: the LP relaxation of
 the panel integer program (its bound often proves that no panel prices out, and its optimal
-vertex is often a panel), and only then the integer program (`PanelModel.best`). Duals are
+vertex is often a panel), then dives on that relaxation (`PanelModel.dive`, a few
+milliseconds; a batch of them per round, so one master re-solve takes several panels), and
+only when the dives find nothing the integer program, stopped at its first improving panel
+or run to the proof that none exists (`PanelModel.improve`). Duals are
 smoothed (Wentges), and the smoothed dual that proves the stage's optimum is mixed from
 several LP duals, so its support fixes many volunteers at once: a volunteer with a positive
 dual is tight in every optimum (complementary slackness) and is fixed at z. We solve the
@@ -20,7 +23,8 @@ HiGHS model is kept and every simplex solve is warm-started.
 
 Volunteers are merged into interchangeable types (see `panels`), which is exact because the
 LEXIMIN probabilities are unique and symmetric. Only open-source solvers are used; there is
-no pool-size limit. Deterministic given the seed (which only steers the initial panels).
+no pool-size limit. Deterministic given the seed (which steers the initial panels and the
+perturbed dives, not the probabilities).
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ PRICE_TOL = 1e-7
 FIX_TOL = 1e-6
 LEVEL_TOL = 1e-4
 SMOOTH_ALPHA = 0.8
+EXTRA_DIVES = 12
+DIVE_NOISE = 0.3
 
 
 @dataclass(frozen=True)
@@ -186,7 +192,7 @@ def leximin(
     rounds = initial_rounds if initial_rounds is not None else min(nt, 50)
     panels, reachable = _initial_panels(model, rng, rounds)
     active = [t for t in range(nt) if reachable[t] and not types.forced[t]]
-    gen = _Generator(_MasterLP(active, sizes), model)
+    gen = _Generator(_MasterLP(active, sizes), model, rng)
     for counts in panels:
         gen.add(counts)
     lp = gen.lp
@@ -220,10 +226,11 @@ def _fix_level(lp: _MasterLP, fixed: np.ndarray, y: np.ndarray, z: float, gap: f
 class _Generator:
     """Column generation for one master LP: prices panels and adds the improving ones."""
 
-    def __init__(self, lp: _MasterLP, model: PanelModel):
+    def __init__(self, lp: _MasterLP, model: PanelModel, rng: np.random.Generator):
         self.lp = lp
         self.model = model
         self.seen: set[tuple[int, ...]] = set()
+        self.rng = rng
 
     def add(self, counts: np.ndarray) -> bool:
         """Add a panel unless the LP has it already; return whether it was added."""
@@ -245,9 +252,9 @@ class _Generator:
 
         Cheapest first: the LP relaxation's bound may already be at most `stop`, or its vertex
         may be a panel (then the bound is exact). Otherwise dives on the relaxation at `ysep`
-        and at `y` look for new panels improving the LP (y(P) > `cap`), all of which are
-        offered; only when both fail does the integer program run, stopping at its first
-        panel above `stop`.
+        and at `y` look for new panels improving the LP (y(P) > `cap`); when one does, more
+        dives at perturbed `y` add to the batch. Only when both fail does the integer program
+        run, stopping at its first panel above `stop` (or proving there is none: the stage's end).
         """
         w = self.weights(ysep)
         bound, counts = self.model.relaxed(w)
@@ -258,6 +265,14 @@ class _Generator:
             counts = self.model.dive(weights)
             if counts is not None and self.improves(y, counts, cap):
                 found.setdefault(tuple(int(c) for c in counts), counts)
+        if found:
+            # Dives are cheap next to a master re-solve, so offer a batch: dives at randomly
+            # perturbed duals find other improving panels, and one re-solve takes them all.
+            wy = self.weights(y)
+            for _ in range(EXTRA_DIVES):
+                counts = self.model.dive(wy * (1 + DIVE_NOISE * self.rng.uniform(-1.0, 1.0, len(wy))))
+                if counts is not None and self.improves(y, counts, cap):
+                    found.setdefault(tuple(int(c) for c in counts), counts)
         if found:
             return bound, list(found.values()), False
         value, counts = self.model.improve(w, stop)
