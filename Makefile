@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# LEXIMIN on the largest shared pools takes minutes each: `make test-slow` runs those too.
+# LEXIMIN on the largest shared pool (gss16_75) takes minutes: `make test-slow` runs it too.
 PYTEST_ARGS ?= -m "not slow"
 HOST ?= 127.0.0.1
 PORT ?= 5000

@@ -11,7 +11,10 @@ second lowest, and so on. Each stage solves, over the panels found so far, the L
 
 adding panels with positive reduced cost. Pricing is cheapest first: the LP relaxation of
 the panel integer program (its bound often proves that no panel prices out, and its optimal
-vertex is often a panel), and only then the integer program (`PanelModel.best`). Duals are
+vertex is often a panel), then dives on that relaxation (`PanelModel.dive`, a few
+milliseconds; a batch of them per round, so one master re-solve takes several panels), and
+only when the dives find nothing the integer program, stopped at its first improving panel
+or run to the proof that none exists (`PanelModel.improve`). Duals are
 smoothed (Wentges), and the smoothed dual that proves the stage's optimum is mixed from
 several LP duals, so its support fixes many volunteers at once: a volunteer with a positive
 dual is tight in every optimum (complementary slackness) and is fixed at z. We solve the
@@ -20,7 +23,8 @@ HiGHS model is kept and every simplex solve is warm-started.
 
 Volunteers are merged into interchangeable types (see `panels`), which is exact because the
 LEXIMIN probabilities are unique and symmetric. Only open-source solvers are used; there is
-no pool-size limit. Deterministic given the seed (which only steers the initial panels).
+no pool-size limit. Deterministic given the seed (which steers the initial panels and the
+perturbed dives, not the probabilities).
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ import numpy as np
 from pbapp.core.sortition.panels import InfeasibleError, PanelModel, Types, new_highs
 from pbapp.core.sortition.pool import Pool
 
-VERSION = "pbapp-leximin 2"
+VERSION = "pbapp-leximin 3"
 PRICE_TOL = 1e-7
 FIX_TOL = 1e-6
 LEVEL_TOL = 1e-4
 SMOOTH_ALPHA = 0.8
+EXTRA_DIVES = 12
+DIVE_NOISE = 0.3
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ def _initial_panels(model: PanelModel, rng: np.random.Generator, rounds: int) ->
     reachable = np.ones(nt, dtype=bool)
     weights = rng.uniform(0.99, 1.0, nt)
     for _ in range(rounds):
-        counts = model.best(weights / sizes)
+        counts = _heavy_panel(model, weights / sizes)
         key = tuple(int(c) for c in counts)
         if key in panels:
             weights = 0.9 * weights + 0.1
@@ -148,13 +154,21 @@ def _initial_panels(model: PanelModel, rng: np.random.Generator, rounds: int) ->
             continue
         w = rng.uniform(0.0, 1e-3, nt) / sizes
         w[t] += 1.0
-        counts = model.best(w)
+        counts = _heavy_panel(model, w)
+        if counts[t] == 0:
+            counts = model.best(w)
         if counts[t] == 0:
             reachable[t] = False
             continue
         panels.setdefault(tuple(int(c) for c in counts), counts)
         covered |= counts > 0
     return list(panels.values()), reachable
+
+
+def _heavy_panel(model: PanelModel, weights: np.ndarray) -> np.ndarray:
+    """Return a heavy panel for `weights`: the dive's when it finds one, else the heaviest."""
+    counts = model.dive(weights)
+    return counts if counts is not None else model.best(weights)
 
 
 def leximin(
@@ -178,7 +192,7 @@ def leximin(
     rounds = initial_rounds if initial_rounds is not None else min(nt, 50)
     panels, reachable = _initial_panels(model, rng, rounds)
     active = [t for t in range(nt) if reachable[t] and not types.forced[t]]
-    gen = _Generator(_MasterLP(active, sizes), model)
+    gen = _Generator(_MasterLP(active, sizes), model, rng)
     for counts in panels:
         gen.add(counts)
     lp = gen.lp
@@ -212,10 +226,11 @@ def _fix_level(lp: _MasterLP, fixed: np.ndarray, y: np.ndarray, z: float, gap: f
 class _Generator:
     """Column generation for one master LP: prices panels and adds the improving ones."""
 
-    def __init__(self, lp: _MasterLP, model: PanelModel):
+    def __init__(self, lp: _MasterLP, model: PanelModel, rng: np.random.Generator):
         self.lp = lp
         self.model = model
         self.seen: set[tuple[int, ...]] = set()
+        self.rng = rng
 
     def add(self, counts: np.ndarray) -> bool:
         """Add a panel unless the LP has it already; return whether it was added."""
@@ -232,18 +247,40 @@ class _Generator:
         w[self.lp.active] = np.maximum(y, 0.0) / self.lp.sizes[self.lp.active]
         return w
 
-    def price(self, y: np.ndarray, stop: float) -> tuple[float, np.ndarray | None]:
-        """Return an upper bound on max_P y(P) and a heaviest panel, or None if none beats `stop`.
+    def price(self, ysep: np.ndarray, y: np.ndarray, stop: float, cap: float) -> tuple[float, list[np.ndarray], bool]:
+        """Return an upper bound on max_P ysep(P), panels to offer the LP, and whether the bound is exact.
 
-        The LP relaxation answers first: its bound may already be at most `stop`, or its
-        vertex may be a panel. Only otherwise does the integer program run.
+        Cheapest first: the LP relaxation's bound may already be at most `stop`, or its vertex
+        may be a panel (then the bound is exact). Otherwise dives on the relaxation at `ysep`
+        and at `y` look for new panels improving the LP (y(P) > `cap`); when one does, more
+        dives at perturbed `y` add to the batch. Only when both fail does the integer program
+        run, stopping at its first panel above `stop` (or proving there is none: the stage's end).
         """
-        w = self.weights(y)
+        w = self.weights(ysep)
         bound, counts = self.model.relaxed(w)
         if counts is not None or bound <= stop:
-            return bound, counts
-        counts = self.model.best(w)
-        return self.model.bound(), counts
+            return bound, [] if counts is None else [counts], True
+        found: dict[tuple[int, ...], np.ndarray] = {}
+        for weights in (w, self.weights(y)) if ysep is not y else (w,):
+            counts = self.model.dive(weights)
+            if counts is not None and self.improves(y, counts, cap):
+                found.setdefault(tuple(int(c) for c in counts), counts)
+        if found:
+            # Dives are cheap next to a master re-solve, so offer a batch: dives at randomly
+            # perturbed duals find other improving panels, and one re-solve takes them all.
+            wy = self.weights(y)
+            for _ in range(EXTRA_DIVES):
+                counts = self.model.dive(wy * (1 + DIVE_NOISE * self.rng.uniform(-1.0, 1.0, len(wy))))
+                if counts is not None and self.improves(y, counts, cap):
+                    found.setdefault(tuple(int(c) for c in counts), counts)
+        if found:
+            return bound, list(found.values()), False
+        value, counts = self.model.improve(w, stop)
+        return min(bound, value), [] if counts is None else [counts], counts is None
+
+    def improves(self, y: np.ndarray, counts: np.ndarray, cap: float) -> bool:
+        """Return whether a panel the LP does not have yet has positive reduced cost at `y`."""
+        return float(self.weights(y) @ counts) > cap + PRICE_TOL and tuple(int(c) for c in counts) not in self.seen
 
     def stage(self) -> tuple[float, np.ndarray, float]:
         """Maximise the lowest unfixed probability; return it, a dual proving it, and the gap.
@@ -262,13 +299,14 @@ class _Generator:
             z, y, cap = lp.solve()
             ysep = y if center is None else alpha * center + (1 - alpha) * y
             offset = float(lp.floor @ ysep)
-            value, counts = self.price(ysep, z + offset + PRICE_TOL)
+            value, found, proof = self.price(ysep, y, z + offset + PRICE_TOL, cap)
             if value - offset < best:
                 best, center = value - offset, ysep
-            if best - z <= PRICE_TOL:
+            # A proof that no panel beats `stop` at ysep bounds the stage by z + PRICE_TOL.
+            if best - z <= PRICE_TOL or (proof and not found):
                 return z, center, max(best - z, 0.0)
-            improving = counts is not None and float(self.weights(y) @ counts) > cap + PRICE_TOL
-            if improving and self.add(counts):
+            added = [self.add(c) for c in found if self.improves(y, c, cap)]
+            if any(added):
                 alpha = SMOOTH_ALPHA
             elif alpha > 0:
                 # A mispricing: the mixed duals found nothing new for the LP, so move towards its duals.

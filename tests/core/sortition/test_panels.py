@@ -46,3 +46,32 @@ def test_best_panel_maximises_the_weights():
     counts = model.best(np.array([0.0, 1.0, 0.5, 3.0]))
     assert model.people(counts) == [1, 2]
     assert model.objective() == 1.5
+
+
+def test_dive_finds_a_panel_and_leaves_the_model_as_it_was():
+    pool = fixture_pool("sfscot_22")
+    model = PanelModel(pool)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        w = rng.uniform(0.0, 1.0, model.nt)
+        bound, _ = model.relaxed(w)
+        heaviest = model.best(w)
+        counts = model.dive(w)
+        assert counts is not None and model.is_panel(counts)
+        assert meets_quotas(pool, [pool.people[i].id for i in model.people(counts)])
+        assert w @ counts <= w @ heaviest + 1e-9
+        # The dive restores every bound it tightened, so the relaxation is unchanged.
+        assert abs(model.relaxed(w)[0] - bound) < 1e-9
+
+
+def test_improve_stops_at_a_panel_above_the_cutoff_or_proves_there_is_none():
+    pool = fixture_pool("sfscot_22")
+    model = PanelModel(pool)
+    w = np.random.default_rng(6).uniform(0.0, 1.0, model.nt)
+    best = float(w @ model.best(w))
+    bound, counts = model.improve(w, best - 0.5)
+    assert counts is not None and model.is_panel(counts)
+    assert w @ counts > best - 0.5 and bound >= best - 1e-9
+    assert model.improve(w, best + 1e-6) == (best + 1e-6, None)
+    # The solution limit is lifted again: an exact solve still finds the heaviest panel.
+    assert float(w @ model.best(w)) == best
