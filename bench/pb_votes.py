@@ -41,7 +41,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from urllib.parse import urlencode, urlsplit  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
 
 import requests  # noqa: E402
 
