@@ -114,6 +114,14 @@ class _MasterLP:
         h = self.h
         h.run()
         status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            # Primal simplex restarted from a degenerate basis can stall (status Unknown, seen on a
+            # small pool once): solve this LP again from scratch with HiGHS's default strategy.
+            h.clearSolver()
+            h.setOptionValue("simplex_strategy", 1)
+            h.run()
+            h.setOptionValue("simplex_strategy", 4)
+            status = h.getModelStatus()
         sol = h.getSolution()
         duals = -np.array(sol.row_dual)
         z = float(sol.col_value[0])
