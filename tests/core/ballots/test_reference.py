@@ -44,3 +44,18 @@ def test_outcomes_match_the_city_and_pabutools(path):
         if ours != selected:
             wrong[f"pabutools {name}"] = (ours, selected)
     assert not wrong
+
+
+def test_add1_end_points_checked_by_pabutools_fit_and_stop():
+    """Where pabutools cannot finish Add1, its two counts at our stopping point must agree with it.
+
+    bench/make_pabutools_fixtures.py --endpoint: pabutools' count at our final budget per voter
+    fits the real budget, and its count one unit above overspends (or funds every supported project).
+    """
+    checked = 0
+    for path in sorted(PABUTOOLS.glob("*.json")):
+        for name, entry in json.loads(path.read_text())["rules"].items():
+            if entry.get("check") == "endpoint" and name.startswith("equalshares/add1:"):
+                assert entry["fits"] and entry["next_overspends"], (path.name, name)
+                checked += 1
+    assert checked, "no Add1 end-point checks are recorded"
