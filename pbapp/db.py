@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from contextlib import contextmanager
 from typing import Iterator
@@ -27,6 +28,7 @@ MODEL_MODULES = (
 )
 
 _EXTENSION_KEY = "pbapp.engine"
+_OWN_CONNECTIONS_KEY = "pbapp.engine.own"
 _WRITER_KEY = "pbapp.engine.writes"
 WRITE_OPTION = "pbapp_writes"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -108,6 +110,7 @@ def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION_KEY] = engine
     # Made once: a view of the engine with its own options is an object built on every call.
     app.extensions[_WRITER_KEY] = engine.execution_options(**{WRITE_OPTION: True})
+    app.extensions[_OWN_CONNECTIONS_KEY] = _OwnConnections(engine)
     app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
 
@@ -115,6 +118,53 @@ def init_app(app: Flask) -> None:
 def get_engine(app: Flask | None = None) -> Engine:
     """Return the engine of the given or current app."""
     return (app or current_app).extensions[_EXTENSION_KEY]
+
+
+class _OwnConnections:
+    """One autocommit driver connection per worker thread, outside the pool (see execute_alone)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.local = threading.local()
+        self.opened: list = []  # every thread's, to close when the engine is disposed
+        self.lock = threading.Lock()
+        event.listen(engine, "engine_disposed", self.close_all)
+
+    def close_all(self, _engine=None) -> None:
+        with self.lock:
+            for connection in self.opened:
+                connection.close()
+            self.opened.clear()
+
+    def get(self):
+        connection = getattr(self.local, "connection", None)
+        if connection is None or connection.closed:
+            pooled = self.engine.raw_connection()
+            connection = self.local.connection = pooled.driver_connection
+            pooled.detach()  # ours now: the pool neither resets nor closes it
+            connection.autocommit = True
+            with self.lock:
+                self.opened.append(connection)
+        return connection
+
+
+def execute_alone(statement: str, params: dict, app: Flask | None = None) -> tuple | None:
+    """Run one statement on PostgreSQL in autocommit and return its first row (None if none).
+
+    For a hot write that is a single statement: a pooled connection's checkout, its reset on
+    return and an ORM transaction cost more CPU than such a statement. Each worker thread keeps
+    one connection of its own; a connection found broken is dropped and the error raised.
+    """
+    app = app or current_app
+    own = app.extensions[_OWN_CONNECTIONS_KEY]
+    connection = own.get()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchone()
+    except own.engine.dialect.loaded_dbapi.OperationalError:
+        connection.close()
+        raise
 
 
 def get_session() -> Session:

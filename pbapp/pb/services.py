@@ -26,10 +26,11 @@ from pbapp.jobs import N_
 from pbapp.accounts.models import User
 from pbapp.core.ballots import pabulib
 from pbapp.core.ballots.kinds import BallotError
-from pbapp.core.chain import GENESIS, link_hash
+from pbapp.core.chain import GENESIS, canonical_json, link_hash
 from pbapp.core.errors import CoreError
 from pbapp.councils.models import Area, Council
 from pbapp.councils.services import area_for_postcode, in_council_area, postcode_matches
+from pbapp.db import execute_alone
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.pb import counting, letters, uploads
 from pbapp.pb.models import (ALLOCATION, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
@@ -868,96 +869,137 @@ _VOTE_COLUMNS = ("ballot_id", "voter_key", "choices", "channel", "area_id", "rec
                  "updated_at")
 
 
-# What casting a vote reads of the ballot: its kind, its state (ballot_state) and the log's head.
-_CAST_COLUMNS = ("id", "kind", "opens_at", "closes_at", "frozen_at", "closed_at", "results_published_at",
-                 "log_seq", "log_head")
+# What casting a vote reads of the ballot: its kind and its state (ballot_state).
+_CAST_COLUMNS = ("id", "kind", "opens_at", "closes_at", "frozen_at", "closed_at", "results_published_at")
+
+
+@functools.cache
+def _ballot_and_council() -> Any:
+    return (select(Ballot, Council).join(Council, Council.id == Ballot.council_id)
+            .where(Ballot.id == bindparam("ballot_id"), Council.slug == bindparam("slug")))
+
+
+@functools.cache
+def _cast_row() -> Any:
+    """The columns of a ballot a vote needs, as a plain row: no objects built."""
+    ballots, councils = Ballot.__table__, Council.__table__
+    return (select(*(ballots.c[name] for name in _CAST_COLUMNS)).join(councils, councils.c.id == ballots.c.council_id)
+            .where(ballots.c.id == bindparam("ballot_id"), councils.c.slug == bindparam("slug")))
 
 
 @dataclass(frozen=True)
-class _VoteStatements:
-    ballot: Any
-    code_ballot: Any
-    use_code: Any
-    log_head: Any
+class _SqliteStatements:
+    head: Any
     append_entry: Any
     move_head: Any
+    use_code: Any
     upsert_vote: Any
 
 
 @functools.cache
-def _vote_statements(dialect: str) -> _VoteStatements:
+def _sqlite_statements() -> _SqliteStatements:
     # Built once per process: composing these expressions cost more than running them did.
+    # SQLite serialises writers already (BEGIN IMMEDIATE), so entries are appended one at a time.
     votes, log, ballots = Vote.__table__, BallotLogEntry.__table__, Ballot.__table__
-    append = insert(log).values({c: bindparam(f"log_{c}") for c in _LOG_COLUMNS})
-    move_head = (update(ballots).where(ballots.c.id == bindparam("log_ballot_id"))
-                 .values(log_seq=bindparam("log_seq"), log_head=bindparam("log_hash")))
-    use_code = (update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used_at.is_(None))
-                .values(used_at=bindparam("now")))
-    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(votes).values(
-        {c: bindparam(f"vote_{c}") for c in _VOTE_COLUMNS})
-    postgres = dialect == "postgresql"
-    if postgres:
-        # The log entry, the new head, the used code and the vote go in one statement: one round
-        # trip while the ballot row is locked.
-        upsert = upsert.add_cte(append.cte("entry")).add_cte(move_head.cte("head")).add_cte(use_code.cte("code"))
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[votes.c.ballot_id, votes.c.voter_key],
-        set_={"choices": upsert.excluded.choices, "receipt": upsert.excluded.receipt,
-              "changes": votes.c.changes + 1, "updated_at": upsert.excluded.updated_at}).returning(votes.c.id)
-    # Entries of one ballot must be appended one at a time or two would claim the same place: the
-    # ballot row, which holds the log's head, stays locked until commit (SQLite serialises writers
-    # already, BEGIN IMMEDIATE). NO KEY UPDATE still lets others insert rows that refer to the ballot.
-    councils = Council.__table__
-    return _VoteStatements(
-        ballot=select(Ballot, Council).join(Council, Council.id == Ballot.council_id)
-        .where(Ballot.id == bindparam("ballot_id"), Council.slug == bindparam("slug"))
-        .with_for_update(key_share=True, of=ballots).execution_options(populate_existing=True),
-        # A letter-code voter needs only the columns _cast reads: a plain row, no objects built.
-        code_ballot=select(*(ballots.c[name] for name in _CAST_COLUMNS))
-        .join(councils, councils.c.id == ballots.c.council_id)
-        .where(ballots.c.id == bindparam("ballot_id"), councils.c.slug == bindparam("slug"))
-        .with_for_update(key_share=True, of=ballots),
-        use_code=None if postgres else use_code,
-        log_head=select(ballots.c.log_seq, ballots.c.log_head).where(ballots.c.id == bindparam("ballot_id"))
-        .with_for_update(key_share=True),
-        append_entry=None if postgres else append,
-        move_head=None if postgres else move_head,
-        upsert_vote=upsert)
+    upsert = sqlite_insert(votes).values({c: bindparam(f"vote_{c}") for c in _VOTE_COLUMNS})
+    return _SqliteStatements(
+        head=select(*(ballots.c[name] for name in _CAST_COLUMNS), ballots.c.log_seq, ballots.c.log_head)
+        .where(ballots.c.id == bindparam("ballot_id")),
+        append_entry=insert(log).values({c: bindparam(f"log_{c}") for c in _LOG_COLUMNS}),
+        move_head=update(ballots).where(ballots.c.id == bindparam("log_ballot_id"))
+        .values(log_seq=bindparam("log_seq"), log_head=bindparam("log_hash")),
+        use_code=update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used_at.is_(None))
+        .values(used_at=bindparam("now")),
+        # The unique (ballot_id, voter_key) constraint decides races; a later ballot replaces the earlier.
+        upsert_vote=upsert.on_conflict_do_update(
+            index_elements=[votes.c.ballot_id, votes.c.voter_key],
+            set_={"choices": upsert.excluded.choices, "receipt": upsert.excluded.receipt,
+                  "changes": votes.c.changes + 1, "updated_at": upsert.excluded.updated_at}).returning(votes.c.id))
 
 
-def _statements(session: Session) -> _VoteStatements:
-    return _vote_statements(session.get_bind().dialect.name)
+# PostgreSQL: one statement locks the ballot row (which holds the log's head), appends the entry,
+# moves the head, uses the letter code and counts the vote. The row is locked only while the
+# statement runs (a vote with nothing else to commit runs it in autocommit), so no submission
+# waits on another worker's round trips or scheduling. The entry's hash is link_hash(previous hash, content) as in
+# pbapp.core.chain, computed here because only here are its place and the previous hash known;
+# the caller passes the canonical content split around its place (_content_around_seq).
+# With :online, the statement also checks the ballot is open (ballot_state) and counts nothing if not.
+_PG_RECORD_BALLOT = """
+WITH head AS (
+    SELECT id, log_seq + 1 AS seq, log_head AS previous_hash FROM pb_ballot
+    WHERE id = %(ballot_id)s AND (NOT %(online)s OR (
+        frozen_at IS NOT NULL AND closed_at IS NULL AND results_published_at IS NULL
+        AND (opens_at IS NULL OR opens_at <= %(now)s) AND (closes_at IS NULL OR closes_at > %(now)s)))
+    FOR NO KEY UPDATE
+), entry AS (
+    INSERT INTO pb_ballot_log (ballot_id, seq, voter_token, channel, choices, previous_hash, hash)
+    SELECT id, seq, %(token)s, %(channel)s, %(choices)s, previous_hash,
+           encode(sha256(convert_to(previous_hash || chr(10) || CAST(%(before_seq)s AS text) || CAST(seq AS text)
+                                    || CAST(%(after_seq)s AS text), 'UTF8')), 'hex')
+    FROM head
+    RETURNING ballot_id, seq, hash
+), moved AS (
+    UPDATE pb_ballot SET log_seq = entry.seq, log_head = entry.hash FROM entry WHERE pb_ballot.id = entry.ballot_id
+), used AS (
+    UPDATE pb_voting_code SET used_at = %(now)s FROM entry
+    WHERE pb_voting_code.id = %(code_id)s AND pb_voting_code.used_at IS NULL
+)
+INSERT INTO pb_vote AS v (ballot_id, voter_key, choices, channel, area_id, receipt, changes, created_at, updated_at)
+SELECT entry.ballot_id, %(voter_key)s, %(choices)s, %(channel)s, %(area_id)s, entry.hash, 0, %(now)s, %(now)s FROM entry
+ON CONFLICT (ballot_id, voter_key) DO UPDATE
+SET choices = EXCLUDED.choices, receipt = EXCLUDED.receipt, changes = v.changes + 1, updated_at = EXCLUDED.updated_at
+RETURNING v.id, v.receipt
+"""
+
+
+def _content_around_seq(token: str, channel: str, payload: str) -> tuple[str, str]:
+    """Split an entry's canonical content (BallotLogEntry.content_of) around its place in the log."""
+    content = canonical_json(BallotLogEntry.content_of(-1, token, channel, payload))
+    before, _mark, after = content.rpartition('"seq":-1,')
+    return before + '"seq":', "," + after
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any, channel: str,
-                   head: tuple[int, str] | None = None) -> tuple[int, str]:
+                   online: bool = False) -> tuple[int, str] | None:
     """Append the ballot to the hash-chained log and make it the voter's one counted ballot; return (vote id, receipt).
 
-    `head` is the log's (seq, hash) when the caller already read it with the ballot row locked.
+    An `online` vote is counted only while the ballot is open (else None): checked as it is written.
+    The counted ballot of a voter is always their last one logged: both are written under the
+    ballot row's lock.
     """
-    sql = _statements(session)
-    db = session.connection()  # plain statements: no ORM work per execution
-    # Under the ballot row's lock, so the counted ballot of a voter is always their last one logged.
-    last_seq, last_hash = head or db.execute(sql.log_head, {"ballot_id": ballot_id}).one()
     payload = json.dumps(choices, sort_keys=True)
-    seq, token = last_seq + 1, _log_token(voter.key)
+    token, now = _log_token(voter.key), utcnow()
+    if _postgres(session):
+        before, after = _content_around_seq(token, channel, payload)
+        params = {"ballot_id": ballot_id, "online": online, "now": now, "token": token, "channel": channel,
+                  "choices": payload, "before_seq": before, "after_seq": after, "code_id": voter.code_id,
+                  "voter_key": voter.key, "area_id": voter.area_id}
+        if online and not session.in_transaction():  # a letter-code vote: nothing else to commit with it
+            row = execute_alone(_PG_RECORD_BALLOT, params)
+        else:
+            row = session.connection().exec_driver_sql(_PG_RECORD_BALLOT, params).first()
+        return None if row is None else (row[0], row[1])
+    sql = _sqlite_statements()
+    db = session.connection()  # plain statements: no ORM work per execution
+    head = db.execute(sql.head, {"ballot_id": ballot_id}).one()
+    if online and ballot_state(head, now) != "open":
+        return None
+    seq, last_hash = head.log_seq + 1, head.log_head
     entry_hash = link_hash(last_hash, BallotLogEntry.content_of(seq, token, channel, payload))
-    now = utcnow()
-    # Every key is prefixed: an UPDATE inside the statement would also set any column a key is named after.
     written = {"log_ballot_id": ballot_id, "log_seq": seq, "log_voter_token": token, "log_channel": channel,
                "log_choices": payload, "log_previous_hash": last_hash, "log_hash": entry_hash,
-               "code_id": voter.code_id, "now": now}
-    if sql.append_entry is not None:
-        db.execute(sql.append_entry, written)
-        db.execute(sql.move_head, written)
-        if voter.code_id is not None:
-            db.execute(sql.use_code, written)
-    # The unique (ballot_id, voter_key) constraint decides races; a later ballot of the voter replaces the earlier.
-    written.update(vote_ballot_id=ballot_id, vote_voter_key=voter.key, vote_choices=payload, vote_channel=channel,
-                   vote_area_id=voter.area_id, vote_receipt=entry_hash, vote_changes=0, vote_created_at=now,
-                   vote_updated_at=now)
-    vote_id = db.execute(sql.upsert_vote, written).scalar_one()
-    return vote_id, entry_hash
+               "code_id": voter.code_id, "now": now, "vote_ballot_id": ballot_id, "vote_voter_key": voter.key,
+               "vote_choices": payload, "vote_channel": channel, "vote_area_id": voter.area_id,
+               "vote_receipt": entry_hash, "vote_changes": 0, "vote_created_at": now, "vote_updated_at": now}
+    db.execute(sql.append_entry, written)
+    db.execute(sql.move_head, written)
+    if voter.code_id is not None:
+        db.execute(sql.use_code, written)
+    return db.execute(sql.upsert_vote, written).scalar_one(), entry_hash
 
 
 def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter | None, choices: Any) -> str:
@@ -968,29 +1010,52 @@ def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter |
     return _cast(session, ballot, voter, choices)
 
 
-def _cast(session: Session, ballot: Ballot, voter: Voter, choices: Any, head: tuple[int, str] | None = None) -> str:
+def _cast(session: Session, ballot: Any, voter: Voter, choices: Any) -> str:
     if ballot_state(ballot) != "open":
         raise Conflict(_("This ballot is not open for voting."))
     _validate(_frozen(session, ballot).spec, ballot, choices)
-    _vote_id, receipt = _record_ballot(session, ballot.id, voter, choices, ONLINE, head)
-    session.commit()
-    return receipt
+    recorded = _record_ballot(session, ballot.id, voter, choices, ONLINE, online=True)
+    if session.in_transaction():
+        session.commit()
+    if recorded is None:  # closed between the read above and the vote
+        raise Conflict(_("This ballot is not open for voting."))
+    return recorded[1]
+
+
+_OPEN_KEY = "pbapp.pb.open"
+
+
+def _open_ballot(session: Session, slug: str, ballot_id: int) -> Any:
+    """The kind and state columns of a ballot that has opened, read once per worker (None: no such ballot).
+
+    Opening freezes a ballot's kind and options for good, and the vote itself re-checks that it
+    is still open, so a letter-code vote needs no read of the ballot of its own.
+    """
+    cache = current_app.extensions.setdefault(_OPEN_KEY, {})
+    row = cache.get((slug, ballot_id))
+    if row is None:
+        row = session.connection().execute(_cast_row(), {"ballot_id": ballot_id, "slug": slug}).first()
+        if row is not None and row.frozen_at is not None:
+            if len(cache) >= _FROZEN_MAX:
+                cache.clear()
+            cache[(slug, ballot_id)] = row
+    return row
 
 
 def submit_ballot(session: Session, council_slug: str, ballot_id: int, user, code_voter: dict | None, form) -> str:
-    """Read, check and count a submitted ballot form in one pass; return the receipt.
+    """Read, check and count a submitted ballot form; return the receipt.
 
-    The one read of the ballot also locks its row, so the log's head comes with it.
+    A letter-code vote on PostgreSQL is, once this worker has read the ballot, one statement in
+    autocommit and nothing else (see _PG_RECORD_BALLOT).
     """
-    sql, params = _statements(session), {"ballot_id": ballot_id, "slug": council_slug}
     if code_voter:
-        # The code was checked against this ballot when it was entered; the row has every column _cast reads.
-        ballot = session.connection().execute(sql.code_ballot, params).first()
+        # The code was checked against this ballot when it was entered.
+        ballot = _open_ballot(session, council_slug, ballot_id)
         if ballot is None:
             raise NotFound(_("There is no such ballot."))
         voter = _letter_voter(code_voter)
     else:
-        found = session.execute(sql.ballot, params).first()
+        found = session.execute(_ballot_and_council(), {"ballot_id": ballot_id, "slug": council_slug}).first()
         if found is None:
             raise NotFound(_("There is no such ballot."))
         ballot, council = found
@@ -999,7 +1064,7 @@ def submit_ballot(session: Session, council_slug: str, ballot_id: int, user, cod
             raise NotAllowed(elig.reason)
         voter = elig.voter
     choices = _parse(ballot.kind, _frozen(session, ballot).refs, form)
-    return _cast(session, ballot, voter, choices, (ballot.log_seq, ballot.log_head))
+    return _cast(session, ballot, voter, choices)
 
 
 def paper_entries(session: Session, ballot: Ballot) -> list[PaperBallotEntry]:

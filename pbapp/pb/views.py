@@ -204,14 +204,11 @@ def check(council: str, ballot_id: int):
 @limiter.limit(_vote_limit)
 def submit(council: str, ballot_id: int):
     try:
-        receipt = services.submit_ballot(get_session(), council, ballot_id, current_user, _code_voter(ballot_id),
-                                         request.form)
+        services.submit_ballot(get_session(), council, ballot_id, current_user, _code_voter(ballot_id), request.form)
     except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
         return redirect_after_post(url_for("pb.ballot", council=council, ballot_id=ballot_id))
-    receipts = dict(session.get("pb_receipts", {}))
-    receipts[str(ballot_id)] = receipt
-    session["pb_receipts"] = receipts
+    # The receipt page reads the receipt from the voter's counted ballot: the session is not rewritten.
     return redirect_after_post(url_for("pb.receipt", council=council, ballot_id=ballot_id))
 
 
@@ -221,9 +218,8 @@ def receipt(council: str, ballot_id: int):
     db = get_session()
     the_council = get_council(db, council)
     view = _ballot_view(db, the_council, ballot_id)
-    the_receipt = view.receipt or session.get("pb_receipts", {}).get(str(ballot_id), "")
-    return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt,
-                  title=_("Your vote has been counted") if the_receipt else _("No vote yet"))
+    return render("pb/receipt.html", council=the_council, view=view, receipt=view.receipt,
+                  title=_("Your vote has been counted") if view.receipt else _("No vote yet"))
 
 
 @bp.route("/<council>/ballots/<int:ballot_id>/results")
