@@ -70,6 +70,8 @@ def theirs_recorded(path: Path, name: str) -> tuple[float | None, list[str] | No
         return None, None, "not recorded"
     if "skipped" in entry:
         return None, None, entry["skipped"]
+    if entry.get("check") == "endpoint":  # two counts at Add1's stopping point, not pabutools' Add1 time
+        return None, entry["selected"], f"pabutools checked the end point only; full run: {entry['full_run']}"
     return entry["seconds"], entry["selected"], ""
 
 

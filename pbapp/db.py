@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-import threading
+import queue
 import time
 from contextlib import contextmanager
 from typing import Iterator
@@ -28,7 +28,8 @@ MODEL_MODULES = (
 )
 
 _EXTENSION_KEY = "pbapp.engine"
-_OWN_CONNECTIONS_KEY = "pbapp.engine.own"
+_AUTOCOMMIT_KEY = "pbapp.engine.autocommit"
+_POOL_SIZE = 10  # connections the pool keeps; execute_alone keeps as many idle ones of its own
 _WRITER_KEY = "pbapp.engine.writes"
 WRITE_OPTION = "pbapp_writes"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -71,7 +72,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=_POOL_SIZE, max_overflow=20)
     _ping_idle_connections(engine)
     return engine
 
@@ -110,7 +111,7 @@ def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION_KEY] = engine
     # Made once: a view of the engine with its own options is an object built on every call.
     app.extensions[_WRITER_KEY] = engine.execution_options(**{WRITE_OPTION: True})
-    app.extensions[_OWN_CONNECTIONS_KEY] = _OwnConnections(engine)
+    app.extensions[_AUTOCOMMIT_KEY] = _AutocommitConnections(engine, keep=_POOL_SIZE)
     app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
 
@@ -120,51 +121,63 @@ def get_engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions[_EXTENSION_KEY]
 
 
-class _OwnConnections:
-    """One autocommit driver connection per worker thread, outside the pool (see execute_alone)."""
+class _AutocommitConnections:
+    """Driver connections in autocommit, kept apart from the engine's pool for execute_alone.
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.local = threading.local()
-        self.opened: list = []  # every thread's, to close when the engine is disposed
-        self.lock = threading.Lock()
-        event.listen(engine, "engine_disposed", self.close_all)
+    A free list rather than the pool: the pool's checkout, its reset on return and a
+    transaction cost more CPU than the one statement. It works with any threading model (the
+    development server starts a thread per request) and keeps at most `keep` idle connections.
+    """
 
-    def close_all(self, _engine=None) -> None:
-        with self.lock:
-            for connection in self.opened:
-                connection.close()
-            self.opened.clear()
+    def __init__(self, engine: Engine, keep: int):
+        self.engine, self.keep = engine, keep
+        self.idle: queue.SimpleQueue = queue.SimpleQueue()
+        event.listen(engine, "engine_disposed", self.close_idle)
 
-    def get(self):
-        connection = getattr(self.local, "connection", None)
-        if connection is None or connection.closed:
+    def take(self):
+        try:
+            return self.idle.get_nowait()
+        except queue.Empty:
             pooled = self.engine.raw_connection()
-            connection = self.local.connection = pooled.driver_connection
+            connection = pooled.driver_connection
             pooled.detach()  # ours now: the pool neither resets nor closes it
             connection.autocommit = True
-            with self.lock:
-                self.opened.append(connection)
-        return connection
+            return connection
+
+    def give_back(self, connection) -> None:
+        if connection.closed:
+            return
+        if self.idle.qsize() >= self.keep:
+            connection.close()
+        else:
+            self.idle.put(connection)
+
+    def close_idle(self, _engine: Engine | None = None) -> None:
+        while True:
+            try:
+                self.idle.get_nowait().close()
+            except queue.Empty:
+                return
 
 
 def execute_alone(statement: str, params: dict, app: Flask | None = None) -> tuple | None:
     """Run one statement on PostgreSQL in autocommit and return its first row (None if none).
 
     For a hot write that is a single statement: a pooled connection's checkout, its reset on
-    return and an ORM transaction cost more CPU than such a statement. Each worker thread keeps
-    one connection of its own; a connection found broken is dropped and the error raised.
+    return and an ORM transaction cost more CPU than such a statement. A connection found
+    broken is closed and the error raised.
     """
-    app = app or current_app
-    own = app.extensions[_OWN_CONNECTIONS_KEY]
-    connection = own.get()
+    connections = (app or current_app).extensions[_AUTOCOMMIT_KEY]
+    connection = connections.take()
     try:
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             return cursor.fetchone()
-    except own.engine.dialect.loaded_dbapi.OperationalError:
+    except connections.engine.dialect.loaded_dbapi.OperationalError:
         connection.close()
         raise
+    finally:
+        connections.give_back(connection)
 
 
 def get_session() -> Session:
