@@ -107,6 +107,22 @@ def test_a_resident_outside_the_area_is_told_why(app, db, demo, client):
     assert "not in Darwen and West Pennine" in page
 
 
+def test_a_vote_after_closing_is_refused_even_by_a_worker_that_knows_the_ballot(app, db, demo, client):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    _enter_code(client, demo, ballot, factories.codes(app, db, demo, ballot, size=1)[0])
+    submit = f"/pb/{demo.slug}/ballots/{ballot.id}/submit"
+    assert client.post(submit, data={"choice": [refs[0]]}).status_code == 303  # the worker now knows it is open
+    with app.test_request_context():
+        services.close_ballot(db, demo, ballot.id, factories.officer(db))
+    late = client.post(submit, data={"choice": [refs[1]]})
+    assert late.status_code == 409 and "not open for voting" in late.get_data(as_text=True)
+    vote = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
+    entries = db.exec(select(func.count()).select_from(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)).one()
+    db.commit()
+    assert json.loads(vote.choices) == [refs[0]] and vote.changes == 0 and entries == 1
+
+
 def test_an_open_vote_shows_an_unmissable_warning(app, db, demo, client):
     ballot = factories.ballot(app, db, demo, eligibility="open")
     page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
