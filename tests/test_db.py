@@ -58,3 +58,23 @@ def test_a_busy_pool_does_not_ping_and_drops_every_stale_connection_after_one_fa
         assert _backend_pid(engine) not in pids
     finally:
         engine.dispose()
+
+
+def test_a_lost_autocommit_connection_fails_one_statement_and_is_replaced(pg_url):
+    from flask import Flask
+
+    app = Flask(__name__)
+    app.config["DATABASE_URL"] = pg_url
+    pbapp_db.init_app(app)
+    try:
+        dead = pbapp_db.execute_alone("SELECT pg_backend_pid()", {}, app)[0]
+        assert pbapp_db.execute_alone("SELECT pg_backend_pid()", {}, app)[0] == dead  # kept for reuse
+        _terminate(pg_url, dead)
+        with pytest.raises(pbapp_db.get_engine(app).dialect.loaded_dbapi.OperationalError):
+            pbapp_db.execute_alone("SELECT 1", {}, app)
+        assert pbapp_db.execute_alone("SELECT pg_backend_pid()", {}, app)[0] != dead
+        # Autocommit: what one statement wrote is visible to others at once.
+        assert pbapp_db.execute_alone("SELECT current_setting('transaction_isolation'), now() = statement_timestamp()",
+                                      {}, app)[1]
+    finally:
+        pbapp_db.get_engine(app).dispose()
