@@ -920,10 +920,11 @@ def _sqlite_statements() -> _SqliteStatements:
 # PostgreSQL: one statement locks the ballot row (which holds the log's head), appends the entry,
 # moves the head, uses the letter code and counts the vote. The row is locked only while the
 # statement runs (a vote with nothing else to commit runs it in autocommit), so no submission
-# waits on another worker's round trips or scheduling. The entry's hash is link_hash(previous hash, content) as in
-# pbapp.core.chain, computed here because only here are its place and the previous hash known;
-# the caller passes the canonical content split around its place (_content_around_seq).
-# With :online, the statement also checks the ballot is open (ballot_state) and counts nothing if not.
+# waits on another worker's round trips or scheduling. The entry's hash is link_hash(previous
+# hash, content) as in pbapp.core.chain, computed here because only here are its place and the
+# previous hash known; the caller passes the canonical content split around its place
+# (_content_around_seq). With `online` set, the statement also checks that the ballot is open
+# (as ballot_state does) and counts nothing if not.
 _PG_RECORD_BALLOT = """
 WITH head AS (
     SELECT id, log_seq + 1 AS seq, log_head AS previous_hash FROM pb_ballot
