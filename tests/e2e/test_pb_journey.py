@@ -19,7 +19,8 @@ def test_vote_with_a_letter_code_change_it_and_check_the_receipt(page, app, db, 
 
     page.goto(f"/pb/{demo.slug}/ballots/{ballot.id}")
     page.get_by_label("Code from your letter").fill(code.lower())
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():  # the ballot page loads again: htmx listens once it has loaded
+        page.get_by_role("button", name="Continue").click()
     page.get_by_label(titles[0], exact=False).check()
     page.locator("#budget-meter").get_by_text("£40,000 of £100,000").wait_for()
     page.get_by_label(titles[1], exact=False).check()
