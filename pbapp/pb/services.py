@@ -815,33 +815,39 @@ def _validate(spec: Any, ballot: Ballot, choices: Any) -> None:
         raise Invalid(exc.message, field="choices") from None
 
 
+_PER_WORKER_MAX = 256  # opened ballots a worker remembers before it starts again
+
+
+def _remembered(name: str, key: Any, read: Any) -> Any:
+    """What `read()` gave for `key`, read once per worker if it is an opened ballot's (frozen for good)."""
+    cache = current_app.extensions.setdefault(name, {})
+    found = cache.get(key)
+    if found is None:
+        found = read()
+        if found is not None and found.frozen_at is not None:
+            if len(cache) >= _PER_WORKER_MAX:
+                cache.clear()
+            cache[key] = found
+    return found
+
+
 @dataclass(frozen=True)
 class _Frozen:
     refs: tuple[str, ...]
     spec: Any
-
-
-_FROZEN_KEY = "pbapp.pb.frozen"
-_FROZEN_MAX = 256
+    frozen_at: datetime | None
 
 
 def _frozen(session: Session, ballot: Ballot) -> _Frozen:
     # Options and rules cannot change once voting opens (update_ballot refuses), so each worker
     # reads them once per opened ballot instead of on every submission.
-    cache = current_app.extensions.setdefault(_FROZEN_KEY, {})
-    key = (ballot.id, ballot.frozen_at)
-    found = cache.get(key)
-    if found is None:
-        if not isinstance(ballot, Ballot):  # a row of the columns a vote needs; the settings are read once here
-            ballot = session.get(Ballot, ballot.id)
-        options = options_of(session, ballot)
-        found = _Frozen(tuple(o.ref for o in options), counting.spec_for(_settings(ballot), [_option_dict(o) for o in options]))
-        if ballot.frozen_at is None:
-            return found
-        if len(cache) >= _FROZEN_MAX:
-            cache.clear()
-        cache[key] = found
-    return found
+    def read() -> _Frozen:
+        full = ballot if isinstance(ballot, Ballot) else session.get(Ballot, ballot.id)  # a row: settings read here
+        options = options_of(session, full)
+        return _Frozen(tuple(o.ref for o in options),
+                       counting.spec_for(_settings(full), [_option_dict(o) for o in options]), full.frozen_at)
+
+    return _remembered("pbapp.pb.frozen", (ballot.id, ballot.frozen_at), read)
 
 
 def meter(ballot: Ballot, options: list[BallotOption], choices: Any) -> dict:
@@ -1023,24 +1029,14 @@ def _cast(session: Session, ballot: Any, voter: Voter, choices: Any) -> str:
     return recorded[1]
 
 
-_OPEN_KEY = "pbapp.pb.open"
-
-
 def _open_ballot(session: Session, slug: str, ballot_id: int) -> Any:
-    """The kind and state columns of a ballot that has opened, read once per worker (None: no such ballot).
+    """The kind and state columns of a ballot, read once per worker once it has opened (None: no such ballot).
 
     Opening freezes a ballot's kind and options for good, and the vote itself re-checks that it
     is still open, so a letter-code vote needs no read of the ballot of its own.
     """
-    cache = current_app.extensions.setdefault(_OPEN_KEY, {})
-    row = cache.get((slug, ballot_id))
-    if row is None:
-        row = session.connection().execute(_cast_row(), {"ballot_id": ballot_id, "slug": slug}).first()
-        if row is not None and row.frozen_at is not None:
-            if len(cache) >= _FROZEN_MAX:
-                cache.clear()
-            cache[(slug, ballot_id)] = row
-    return row
+    return _remembered("pbapp.pb.open", (slug, ballot_id), lambda: session.connection().execute(
+        _cast_row(), {"ballot_id": ballot_id, "slug": slug}).first())
 
 
 def submit_ballot(session: Session, council_slug: str, ballot_id: int, user, code_voter: dict | None, form) -> str:
