@@ -147,12 +147,19 @@ def as_approval(instance, profile):
     return ApprovalProfile([ApprovalBallot(p for p in b if _score(b, p) > 0) for b in profile], instance=instance)
 
 
-def run_rule(name: str, instance, profile, support, cache):
+def _ties(instance, support) -> TieBreakingRule:
     lot = lot_ranks([p.name for p in instance], 0)
-    tb = TieBreakingRule(lambda inst, prof, p: (p.cost, -support[p.name], lot[p.name]))
+    return TieBreakingRule(lambda inst, prof, p: (p.cost, -support[p.name], lot[p.name]))
+
+
+def _mes_params(instance, support, utility: str) -> dict:
+    return {"sat_class": ScoreCostSat if utility in ("", "cost") else ScoreSat, "tie_breaking": _ties(instance, support)}
+
+
+def run_rule(name: str, instance, profile, support, cache):
     rule, _, utility = name.partition(":")
-    sat = ScoreCostSat if utility in ("", "cost") else ScoreSat
-    mes = {"sat_class": sat, "tie_breaking": tb}
+    tb = _ties(instance, support)
+    mes = _mes_params(instance, support, utility)
     if rule == "greedy":
         return greedy_utilitarian_welfare(instance, profile, sat_class=ScoreCostSat, tie_breaking=tb)
     if rule == "greedy-no-skip":
@@ -184,8 +191,9 @@ def run_rule(name: str, instance, profile, support, cache):
             budget_step=profile.num_ballots(), exhaustive_stop=False,
         )
     if rule == "equalshares/add1-comparison":
-        add1 = cache.get("equalshares/add1:" + utility) or run_rule("equalshares/add1:" + utility, instance, profile, support, cache)
-        greedy = cache.get("greedy") or run_rule("greedy", instance, profile, support, cache)
+        # Counted once per file: both utilities' comparisons use the same greedy outcome.
+        add1, greedy = (cache.get(rule) or cache.setdefault(rule, run_rule(rule, instance, profile, support, cache))
+                        for rule in ("equalshares/add1:" + utility, "greedy"))
         best = popularity_comparison(
             instance, profile, Cardinality_Sat, [lambda *a, **k: add1, lambda *a, **k: greedy]
         )
@@ -196,17 +204,10 @@ def run_rule(name: str, instance, profile, support, cache):
 def endpoint_rule(name: str, instance, profile, support, cache, ours) -> dict:
     """Check Add1's outcome and stopping point with two pabutools counts (see --endpoint)."""
     rule, _, utility = name.partition(":")
-    if rule == "equalshares/add1-comparison":
-        add1 = cache["equalshares/add1:" + utility]
-        greedy = cache.get("greedy") or run_rule("greedy", instance, profile, support, cache)
-        cache["greedy"] = greedy
-        best = popularity_comparison(
-            instance, profile, Cardinality_Sat, [lambda *a, **k: add1, lambda *a, **k: greedy]
-        )
-        return {"selected": sorted(p.name for p in best[0]), "check": "endpoint"}
-    lot = lot_ranks([p.name for p in instance], 0)
-    tb = TieBreakingRule(lambda inst, prof, p: (p.cost, -support[p.name], lot[p.name]))
-    mes = {"sat_class": ScoreCostSat if utility == "cost" else ScoreSat, "tie_breaking": tb}
+    if rule == "equalshares/add1-comparison":  # run_rule compares the end-point outcome cached below
+        return {"selected": sorted(p.name for p in run_rule(name, instance, profile, support, cache)),
+                "check": "endpoint"}
+    mes = _mes_params(instance, support, utility)
     n = profile.num_ballots()
     step = round(float(ours.details["budget_per_voter"]) - float(frac(instance.budget_limit, n)))
     counts = []
