@@ -62,6 +62,24 @@ CATALOGUE = {
     "allocation.mean": _l("The average of every voter’s amount for this line."),
     "allocation.median": _l("The median of voters’ amounts, adjusted so the lines add up to the total "
                             "(Independent Markets: no one gains by exaggerating)."),
+    # Why a ballot is refused (pbapp.core.ballots.kinds)
+    "ballot.unknown": _l("There is no choice “%(ref)s” on this ballot."),
+    "ballot.repeated": _l("You chose %(name)s twice; choose each one once."),
+    "ballot.too_many": _l("You chose %(count)s; you can choose up to %(most)s."),
+    "ballot.too_few": _l("You chose %(count)s; choose at least %(least)s."),
+    "ballot.too_many_ranked": _l("You ranked %(count)s; you can rank up to %(most)s."),
+    "ballot.too_few_ranked": _l("You ranked %(count)s; rank at least %(least)s."),
+    "ballot.over_budget": _l("Your choices cost %(cost)s, which is %(over)s over the %(budget)s budget."),
+    "ballot.under_spent": _l("Your choices cost %(cost)s; spend at least %(least)s of the %(budget)s budget."),
+    "points.not_whole": _l("Give %(name)s a whole number of points, 0 or more."),
+    "points.too_many_for_one": _l("You gave %(points)s points to %(name)s; give no more than %(most)s points to "
+                                  "one choice."),
+    "points.over_total": _l("You gave %(total)s points; you have %(most)s to give."),
+    "points.not_all": _l("You gave %(total)s of %(most)s points; give them all."),
+    "allocation.impossible": _l("The budget lines’ limits cannot add up to the total."),
+    "allocation.out_of_bounds": _l("You gave %(name)s %(amount)s; give it between %(low)s and %(high)s."),
+    "allocation.short": _l("Your amounts add up to %(total)s; they must add up to %(target)s (%(gap)s short)."),
+    "allocation.over": _l("Your amounts add up to %(total)s; they must add up to %(target)s (%(gap)s over)."),
 }
 
 

@@ -2,11 +2,15 @@
 
 import ast
 import re
+from fractions import Fraction
 from pathlib import Path
 
+import pytest
 from flask_babel import force_locale
 
 from pbapp.core.ballots import Election, Project, Vote, tally
+from pbapp.core.ballots.kinds import (AllocationSpec, ApprovalSpec, BallotError, CumulativeSpec, KnapsackSpec,
+                                      OverBudget, RankedSpec)
 from pbapp.core.messages import Message
 from pbapp.messages import CATALOGUE, say
 
@@ -60,3 +64,41 @@ def test_unknown_codes_and_plain_text_fall_back_to_english(app):
         assert say({"reason": "Stored before codes"}) == "Stored before codes"
         assert say("plain") == "plain" and say(None) == ""
         assert say(Message("greedy.funded", "English", rank=1)) == "English"  # params missing: keep the English
+
+
+def test_a_refused_ballot_is_explained_in_the_readers_language(app):
+    spec = KnapsackSpec({"a": 6200, "b": 6200}, 10_000)
+    with pytest.raises(OverBudget) as refused:
+        spec.validate(["a", "b"])
+    message = refused.value.message
+    with app.test_request_context(), force_locale("en"):
+        assert say(message) == str(message) == "Your choices cost £12,400, which is £2,400 over the £10,000 budget."
+    with app.test_request_context(), force_locale("cy"):
+        welsh = say(message)
+    assert welsh != str(message) and "£12,400" in welsh and "£2,400" in welsh and "£10,000" in welsh
+
+
+def test_every_ballot_refusal_reads_the_same_in_english_as_the_core_wrote_it(app):
+    names = {"a": "Park benches"}
+    refusals = [(ApprovalSpec(frozenset("ab"), max_choices=1, names=names), ["a", "b"]),
+                (ApprovalSpec(frozenset("ab"), min_choices=2), ["a"]),
+                (ApprovalSpec(frozenset("ab"), names=names), ["a", "a"]),
+                (ApprovalSpec(frozenset("ab")), ["z"]),
+                (RankedSpec(frozenset("abc"), max_ranks=2), ["a", "b", "c"]),
+                (RankedSpec(frozenset("abc"), max_ranks=2), []),
+                (KnapsackSpec({"a": 100}, 1_000, min_share=Fraction(1, 2)), ["a"]),
+                (CumulativeSpec(frozenset("ab"), total_points=10, max_per_project=5, names=names), {"a": 6}),
+                (CumulativeSpec(frozenset("ab"), total_points=10), {"a": 6, "b": 6}),
+                (CumulativeSpec(frozenset("ab"), total_points=10), {"a": 0.5}),
+                (CumulativeSpec(frozenset("ab"), total_points=10, must_use_all=True), {"a": 1}),
+                (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 700, "b": 300}),
+                (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 300, "b": 300}),
+                (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 600, "b": 500})]
+    for spec, ballot in refusals:
+        with pytest.raises(BallotError) as refused:
+            spec.validate(ballot)
+        message = refused.value.message
+        with app.test_request_context(), force_locale("en"):
+            assert say(message) == str(message), message.code
+        with app.test_request_context(), force_locale("cy"):
+            assert say(message) != str(message), message.code

@@ -40,6 +40,7 @@ from pbapp.juries.models import (
     RecommendationVersion, RecommendationVote, Round, StrawPoll, Witness,
 )
 from pbapp.ledger import services as ledger
+from pbapp.messages import say
 from pbapp.sortition.models import PersonContact
 from pbapp.timeutil import utcnow
 
@@ -669,7 +670,7 @@ def _checked_choices(poll: StrawPoll, options: list[PollOption], choices: dict[i
         _spec(poll, options).validate(stored)
         return stored
     except BallotError as error:
-        raise Invalid(str(error), field="choices") from error
+        raise Invalid(say(error.message), field="choices") from error
 
 
 def cast_poll_ballot(session: Session, council: str, jury_id: int, poll_id: int, actor,

@@ -32,6 +32,7 @@ from pbapp.councils.models import Area, Council
 from pbapp.councils.services import area_for_postcode, in_council_area, postcode_matches
 from pbapp.db import execute_alone
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
+from pbapp.messages import say
 from pbapp.pb import counting, letters, uploads
 from pbapp.pb.models import (ALLOCATION, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
                              DELIVERY, ELIGIBILITY_MODES, FEASIBLE, HIDDEN, KNAPSACK, MATCHED, MISMATCH,
@@ -804,7 +805,7 @@ def _parse(kind: str, refs: list[str] | tuple[str, ...], form) -> Any:
 
 
 def check_choices(ballot: Ballot, options: list[BallotOption], choices: Any) -> None:
-    """Raise Invalid with the engine's plain-English message unless the ballot is valid."""
+    """Raise Invalid with the engine's message, in the reader's language, unless the ballot is valid."""
     _validate(counting.spec_for(_settings(ballot), [_option_dict(o) for o in options]), ballot, choices)
 
 
@@ -812,7 +813,7 @@ def _validate(spec: Any, ballot: Ballot, choices: Any) -> None:
     try:
         spec.validate(counting.engine_ballot(ballot.kind, choices))
     except BallotError as exc:
-        raise Invalid(exc.message, field="choices") from None
+        raise Invalid(say(exc.message), field="choices") from None
 
 
 _PER_WORKER_MAX = 256  # opened ballots a worker remembers before it starts again

@@ -121,7 +121,7 @@ def test_straw_poll_set_up_opened_and_answered(client, login_as, demo, jury, db)
     db.commit()
     options = [o.id for o in make_options(db, poll)]
     response = client.post(f"{base}/portal/polls/{poll.id}", data={"choices": [str(i) for i in options]})
-    assert response.status_code == 422 and "at most 2" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "you can choose up to 2" in response.get_data(as_text=True)
     assert client.post(f"{base}/portal/polls/{poll.id}", data={"choices": [str(options[0])]}).status_code == 303
     assert client.post(f"{base}/polls/{poll.id}/close").status_code == 403
     db.expire_all()

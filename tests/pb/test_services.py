@@ -109,7 +109,7 @@ def test_a_wrong_code_is_refused(ctx, db, demo):
 
 @pytest.mark.parametrize("pick, message", [
     (lambda r: r[:4], "over the £100,000 budget"),
-    (lambda r: ["p999"], "There is no project"),
+    (lambda r: ["p999"], "There is no choice “p999”"),
 ])
 def test_invalid_ballots_are_refused_with_the_engine_message(ctx, db, demo, pick, message):
     ballot = factories.ballot(ctx, db, demo)

@@ -88,6 +88,17 @@ def test_over_budget_is_refused_without_javascript(app, db, demo, client):
     assert all(f'value="{r}" aria-describedby="choice-{r}-hint" checked' in html for r in refs[:4])
 
 
+def test_a_welsh_voter_is_told_in_welsh_what_to_fix(app, db, demo, client):
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    _enter_code(client, demo, ballot, factories.codes(app, db, demo, ballot, size=1)[0])
+    client.get("/language/cy")
+    response = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/check", data={"choice": refs[:4]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "£10,000 yn fwy na’r gyllideb o £100,000" in html
+    assert "over the" not in html
+
+
 def test_the_meter_fragment_for_htmx(app, db, demo, htmx_client):
     ballot = factories.ballot(app, db, demo)
     refs = factories.refs(db, ballot)

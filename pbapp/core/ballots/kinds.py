@@ -17,6 +17,7 @@ from fractions import Fraction
 from pbapp.core.ballots.election import Money
 from pbapp.core.ballots.outcome import money_text
 from pbapp.core.errors import InputError
+from pbapp.core.messages import Message
 
 
 class BallotError(InputError):
@@ -55,29 +56,34 @@ class BadAllocation(BallotError):
     """An allocation does not add up to the total or leaves a line outside its bounds."""
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _names(names: Mapping[str, str], pid: str) -> str:
     return names.get(pid, pid)
 
 
-def _check_known(ids: Sequence[str], offered: Collection[str], names: Mapping[str, str], what: str = "project") -> None:
+def _check_known(ids: Sequence[str], offered: Collection[str], names: Mapping[str, str]) -> None:
     seen: set[str] = set()
     for pid in ids:
         if pid not in offered:
-            raise UnknownProject(f"There is no {what} {pid!r} on this ballot.")
+            raise UnknownProject(Message("ballot.unknown", f"There is no choice “{pid}” on this ballot.", ref=pid))
         if pid in seen:
-            raise RepeatedProject(f"You chose {_names(names, pid)} twice; choose each {what} once.")
+            name = _names(names, pid)
+            raise RepeatedProject(Message("ballot.repeated", f"You chose {name} twice; choose each one once.",
+                                          name=name))
         seen.add(pid)
 
 
-def _check_count(n: int, least: int, most: int | None, verb: str = "chose", base: str = "choose") -> None:
+def _check_count(n: int, least: int, most: int | None, ranked: bool = False) -> None:
+    # Counts without a noun: the same sentence fits projects, services and budget lines.
     if most is not None and n > most:
-        raise TooManyChoices(f"You {verb} {_plural(n, 'project')}; {base} at most {most}.")
+        raise TooManyChoices(
+            Message("ballot.too_many_ranked", f"You ranked {n}; you can rank up to {most}.", count=n, most=most)
+            if ranked else
+            Message("ballot.too_many", f"You chose {n}; you can choose up to {most}.", count=n, most=most))
     if n < least:
-        raise TooFewChoices(f"You {verb} {_plural(n, 'project')}; {base} at least {least}.")
+        raise TooFewChoices(
+            Message("ballot.too_few_ranked", f"You ranked {n}; rank at least {least}.", count=n, least=least)
+            if ranked else
+            Message("ballot.too_few", f"You chose {n}; choose at least {least}.", count=n, least=least))
 
 
 @dataclass(frozen=True)
@@ -110,17 +116,16 @@ class KnapsackSpec:
         _check_known(list(ballot), self.costs, self.names)
         total = sum((self.costs[pid] for pid in ballot), 0)
         cur = self.currency
+        cost, budget = money_text(total, cur), money_text(self.budget, cur)
         if total > self.budget:
-            raise OverBudget(
-                f"Your choices cost {money_text(total, cur)}, which is {money_text(total - self.budget, cur)} "
-                f"over the {money_text(self.budget, cur)} budget."
-            )
+            over = money_text(total - self.budget, cur)
+            raise OverBudget(Message("ballot.over_budget", f"Your choices cost {cost}, which is {over} over the "
+                                     f"{budget} budget.", cost=cost, over=over, budget=budget))
         least = Fraction(self.budget) * Fraction(self.min_share)
         if total < least:
-            raise UnderSpent(
-                f"Your choices cost {money_text(total, cur)}; spend at least {money_text(least, cur)} "
-                f"of the {money_text(self.budget, cur)} budget."
-            )
+            spend = money_text(least, cur)
+            raise UnderSpent(Message("ballot.under_spent", f"Your choices cost {cost}; spend at least {spend} of the "
+                                     f"{budget} budget.", cost=cost, least=spend, budget=budget))
 
 
 @dataclass(frozen=True)
@@ -137,18 +142,22 @@ class CumulativeSpec:
         """Raise a `BallotError` unless the points are whole, non-negative and within the limits."""
         _check_known(list(ballot), self.projects, self.names)
         for pid, points in ballot.items():
+            name = _names(self.names, pid)
             if points != int(points) or points < 0:
-                raise BadPoints(f"Give {_names(self.names, pid)} a whole number of points, 0 or more.")
-            if self.max_per_project is not None and points > self.max_per_project:
-                raise BadPoints(
-                    f"You gave {_plural(int(points), 'point')} to {_names(self.names, pid)}; "
-                    f"give at most {self.max_per_project} to one project."
-                )
+                raise BadPoints(Message("points.not_whole", f"Give {name} a whole number of points, 0 or more.",
+                                        name=name))
+            most = self.max_per_project
+            if most is not None and points > most:  # so at least 2 points: the plural is always right
+                raise BadPoints(Message("points.too_many_for_one", f"You gave {int(points)} points to {name}; give "
+                                        f"no more than {most} points to one choice.",
+                                        points=int(points), name=name, most=most))
         total = int(sum(ballot.values()))
         if total > self.total_points:
-            raise BadPoints(f"You gave {_plural(total, 'point')}; you have {self.total_points} to give.")
+            raise BadPoints(Message("points.over_total", f"You gave {total} points; you have {self.total_points} "
+                                    "to give.", total=total, most=self.total_points))
         if self.must_use_all and total < self.total_points:
-            raise BadPoints(f"You gave {_plural(total, 'point')}; give all {self.total_points}.")
+            raise BadPoints(Message("points.not_all", f"You gave {total} of {self.total_points} points; give them "
+                                    "all.", total=total, most=self.total_points))
 
 
 @dataclass(frozen=True)
@@ -163,7 +172,7 @@ class RankedSpec:
     def validate(self, ballot: Sequence[str]) -> None:
         """Raise a `BallotError` unless the ranking names known projects once each, within the limits."""
         _check_known(list(ballot), self.projects, self.names)
-        _check_count(len(ballot), self.min_ranks, self.max_ranks, verb="ranked", base="rank")
+        _check_count(len(ballot), self.min_ranks, self.max_ranks, ranked=True)
 
 
 @dataclass(frozen=True)
@@ -180,24 +189,25 @@ class AllocationSpec:
         low = sum((lo for lo, _ in self.bounds.values()), 0)
         high = sum((hi for _, hi in self.bounds.values()), 0)
         if any(lo > hi for lo, hi in self.bounds.values()) or not low <= self.total <= high:
-            raise BadAllocation("The budget lines' bounds cannot add up to the total.")
+            raise BadAllocation(Message("allocation.impossible", "The budget lines’ limits cannot add up to the "
+                                        "total."))
 
     def validate(self, ballot: Mapping[str, Money]) -> None:
         """Raise a `BallotError` unless every line is within bounds and the lines add up to the total."""
-        _check_known(list(ballot), self.bounds, self.names, what="budget line")
+        _check_known(list(ballot), self.bounds, self.names)
         cur = self.currency
         for line, (lo, hi) in self.bounds.items():
             amount = ballot.get(line, 0)
             if not lo <= amount <= hi:
-                raise BadAllocation(
-                    f"You gave {_names(self.names, line)} {money_text(amount, cur)}; give it between "
-                    f"{money_text(lo, cur)} and {money_text(hi, cur)}."
-                )
+                name, given, low, high = _names(self.names, line), money_text(amount, cur), money_text(lo, cur), \
+                    money_text(hi, cur)
+                raise BadAllocation(Message("allocation.out_of_bounds", f"You gave {name} {given}; give it between "
+                                            f"{low} and {high}.", name=name, amount=given, low=low, high=high))
         total = sum(ballot.values(), 0)
         if total != self.total:
-            gap = self.total - total
-            side = f"{money_text(gap, cur)} short" if gap > 0 else f"{money_text(-gap, cur)} over"
-            raise BadAllocation(
-                f"Your amounts add up to {money_text(total, cur)}; they must add up to "
-                f"{money_text(self.total, cur)} ({side})."
-            )
+            given, target, gap = money_text(total, cur), money_text(self.total, cur), money_text(abs(self.total - total), cur)
+            if total < self.total:
+                raise BadAllocation(Message("allocation.short", f"Your amounts add up to {given}; they must add up "
+                                            f"to {target} ({gap} short).", total=given, target=target, gap=gap))
+            raise BadAllocation(Message("allocation.over", f"Your amounts add up to {given}; they must add up to "
+                                        f"{target} ({gap} over).", total=given, target=target, gap=gap))

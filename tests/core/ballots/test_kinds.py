@@ -11,6 +11,10 @@ from pbapp.core.errors import InputError
 
 P = frozenset({"a", "b", "c", "d", "e", "f", "g"})
 NAMES = {"a": "Park benches"}
+_CODES = {"ballot.too_many", "ballot.too_few", "ballot.unknown", "ballot.repeated", "ballot.over_budget",
+          "ballot.under_spent", "points.too_many_for_one", "points.over_total", "points.not_whole", "points.not_all",
+          "ballot.too_many_ranked", "ballot.too_few_ranked", "allocation.out_of_bounds", "allocation.short",
+          "allocation.over"}
 APPROVAL = kinds.ApprovalSpec(P, min_choices=2, max_choices=5, names=NAMES)
 KNAPSACK = kinds.KnapsackSpec({"a": 6200, "b": 6200, "c": 3000, "d": 800}, 10_000, min_share=Fraction(1, 2))
 POINTS = kinds.CumulativeSpec(P, total_points=10, max_per_project=5, names=NAMES)
@@ -38,26 +42,26 @@ def test_valid_ballots_pass(spec, ballot):
 @pytest.mark.parametrize(
     ("spec", "ballot", "error", "message"),
     [
-        (APPROVAL, list("abcdefg"), kinds.TooManyChoices, "You chose 7 projects; choose at most 5."),
-        (APPROVAL, ["a"], kinds.TooFewChoices, "You chose 1 project; choose at least 2."),
-        (APPROVAL, ["a", "z"], kinds.UnknownProject, "There is no project 'z' on this ballot."),
-        (APPROVAL, ["a", "a"], kinds.RepeatedProject, "You chose Park benches twice; choose each project once."),
+        (APPROVAL, list("abcdefg"), kinds.TooManyChoices, "You chose 7; you can choose up to 5."),
+        (APPROVAL, ["a"], kinds.TooFewChoices, "You chose 1; choose at least 2."),
+        (APPROVAL, ["a", "z"], kinds.UnknownProject, "There is no choice “z” on this ballot."),
+        (APPROVAL, ["a", "a"], kinds.RepeatedProject, "You chose Park benches twice; choose each one once."),
         (KNAPSACK, ["a", "b"], kinds.OverBudget, "Your choices cost £12,400, which is £2,400 over the £10,000 budget."),
         (KNAPSACK, ["c", "d"], kinds.UnderSpent, "Your choices cost £3,800; spend at least £5,000 of the £10,000 budget."),
-        (POINTS, {"a": 6}, kinds.BadPoints, "You gave 6 points to Park benches; give at most 5 to one project."),
+        (POINTS, {"a": 6}, kinds.BadPoints, "You gave 6 points to Park benches; give no more than 5 points to one choice."),
         (POINTS, {"a": 5, "b": 5, "c": 2}, kinds.BadPoints, "You gave 12 points; you have 10 to give."),
         (POINTS, {"b": -1}, kinds.BadPoints, "Give b a whole number of points, 0 or more."),
         (POINTS, {"b": 1.5}, kinds.BadPoints, "Give b a whole number of points, 0 or more."),
-        (kinds.CumulativeSpec(P, total_points=3, must_use_all=True), {"a": 1}, kinds.BadPoints, "You gave 1 point; give all 3."),
-        (RANKED, list("abcd"), kinds.TooManyChoices, "You ranked 4 projects; rank at most 3."),
-        (RANKED, [], kinds.TooFewChoices, "You ranked 0 projects; rank at least 1."),
+        (kinds.CumulativeSpec(P, total_points=3, must_use_all=True), {"a": 1}, kinds.BadPoints, "You gave 1 of 3 points; give them all."),
+        (RANKED, list("abcd"), kinds.TooManyChoices, "You ranked 4; you can rank up to 3."),
+        (RANKED, [], kinds.TooFewChoices, "You ranked 0; rank at least 1."),
         (ALLOCATION, {"roads": 500, "parks": 5000, "libraries": 4500}, kinds.BadAllocation,
          "You gave roads £500; give it between £1,000 and £6,000."),
         (ALLOCATION, {"roads": 5000, "parks": 4000, "libraries": 500}, kinds.BadAllocation,
          "Your amounts add up to £9,500; they must add up to £10,000 (£500 short)."),
         (ALLOCATION, {"roads": 5000, "parks": 4000, "libraries": 1500.5}, kinds.BadAllocation,
          "Your amounts add up to £10,500.50; they must add up to £10,000 (£500.50 over)."),
-        (ALLOCATION, {"sewers": 1}, kinds.UnknownProject, "There is no budget line 'sewers' on this ballot."),
+        (ALLOCATION, {"sewers": 1}, kinds.UnknownProject, "There is no choice “sewers” on this ballot."),
     ],
 )
 def test_invalid_ballots_say_what_to_fix(spec, ballot, error, message):
@@ -65,6 +69,7 @@ def test_invalid_ballots_say_what_to_fix(spec, ballot, error, message):
         spec.validate(ballot)
     assert str(err.value) == message
     assert isinstance(err.value, InputError)
+    assert err.value.message.code in _CODES  # a coded Message: the web layer says it in the reader's language
 
 
 @pytest.mark.parametrize("bounds", [{"a": (5, 1)}, {"a": (0, 10)}, {"a": (20_000, 30_000)}])
