@@ -12,6 +12,7 @@ database) served by the same gunicorn settings in the same run, by the same clie
 stay up and are timed in turns (`--rounds` blocks of the voters each, app and bare endpoint
 alternating), so load from other work that comes and goes falls on both alike. Goal from
 issue 7: at least 40% of the bare endpoint's throughput and p95 under 100 ms at 50 concurrent voters.
+A third server, the CSRF and session floor (FLOOR_APP), is timed in the same turns as a yardstick.
 
 The client is either `requests` in threads (as a browser would, one connection per POST) or a
 lean asyncio client writing the same HTTP/1.1 requests, prepared beforehand, on raw sockets; it
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
@@ -52,6 +54,35 @@ app = Flask(__name__)
 @app.post("/vote")
 def vote():
     return redirect("/done", code=303)
+
+@app.get("/")
+def index():
+    return "ok"
+'''
+
+# What any Flask form POST pays for CSRF and a signed session, with no database: the floor under
+# the app's own code. Not a goal, a yardstick: it shows how much of the gap to the bare endpoint
+# is the framework's safety machinery and how much is the app's own work.
+FLOOR_APP = '''
+from flask import Flask, redirect, session, url_for
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+app = Flask(__name__)
+app.secret_key = "bench-secret"
+CSRFProtect(app)
+
+@app.get("/token")
+def token():
+    session["voter"] = {"key": "0" * 64, "code_id": 1, "area_id": None}
+    return generate_csrf()
+
+@app.post("/vote")
+def vote():
+    session["voter"]
+    return redirect(url_for("done"), code=303)
+
+@app.get("/done")
+def done():
+    return "done"
 
 @app.get("/")
 def index():
@@ -139,6 +170,7 @@ def _timed_posts(posts: list, concurrency: int) -> tuple[float, list[float], lis
 def _raw_request(http: requests.Session, url: str, data: dict) -> tuple[str, int, bytes]:
     """The bytes of the POST that `http.post(url, data=data)` sends: same form body, cookies and headers."""
     prepared = http.prepare_request(requests.Request("POST", url, data=data))
+    prepared.headers["Connection"] = "close"  # one request per connection, whatever the worker class
     parts = urlsplit(url)
     headers = "".join(f"{name}: {value}\r\n" for name, value in prepared.headers.items())
     body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
@@ -265,45 +297,50 @@ def main() -> None:
 
     slug, ballot_id, codes, refs = _prepare(args.database_url, args.voters)
     env = dict(os.environ, DATABASE_URL=args.database_url, SECRET_KEY="bench-secret", RATELIMIT_ENABLED="0")
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as servers:
         Path(folder, "bare_app.py").write_text(BARE_APP)
+        Path(folder, "floor_app.py").write_text(FLOOR_APP)
         app_server, url = _serve("pbapp:create_app()", args.workers, args.threads, env, ROOT)
-        try:
-            bare_server, bare_url = _serve("bare_app:app", args.workers, args.threads, dict(os.environ), Path(folder))
-        except BaseException:
-            _stop(app_server)
-            raise
-        try:
-            posts = []
-            ballot_path = f"/pb/{slug}/ballots/{ballot_id}"
-            for n, code in enumerate(codes):
-                http = requests.Session()
-                token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url + ballot_path).text).group(1)
-                http.post(url + ballot_path + "/code", data={"code": code, "csrf_token": token}, allow_redirects=False)
-                posts.append((http, url + ballot_path + "/submit",
-                              {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}))
-            bare_posts = [(requests.Session(), bare_url + "/vote", {"choice": ["p1", "p2"]}) for _ in codes]
-            app, bare = _Tally(), _Tally()
-            # Blocks in the order app, bare, bare, app, ...: load that drifts during the run falls on both alike.
-            for n in range(args.rounds):
-                block = slice(n * len(posts) // args.rounds, (n + 1) * len(posts) // args.rounds)
-                order = [(app, posts, app_server, args.database_url), (bare, bare_posts, bare_server, None)]
-                for tally, block_posts, server, database_url in (order if n % 2 == 0 else order[::-1]):
-                    tally.add(*_measured(block_posts[block], args.concurrency, args.client, server, database_url))
-        finally:
-            _stop(app_server)
-            _stop(bare_server)
-    app_seconds, app_latencies, app_statuses, app_cpu = app.totals()
-    bare_seconds, bare_latencies, bare_statuses, bare_cpu = bare.totals()
-    bad = [s for s in app_statuses if s != 303]
-    app_rate, bare_rate = len(app_latencies) / app_seconds, len(bare_latencies) / bare_seconds
-    bare_bad = [s for s in bare_statuses if s != 303]
-    print(f"ballot submissions: {app_rate:,.0f}/s, p95 {_p95(app_latencies) * 1000:.0f} ms, "
-          f"{len(bad)} not 303 ({sorted(set(bad))}); {_cpu_text(app_cpu)}")
-    print(f"bare Flask endpoint: {bare_rate:,.0f}/s, p95 {_p95(bare_latencies) * 1000:.0f} ms, "
-          f"{len(bare_bad)} not 303; {_cpu_text(bare_cpu)}")
-    print(f"ratio: {app_rate / bare_rate:.2f} of the bare endpoint's throughput "
-          f"({args.voters} voters, {args.concurrency} concurrent, {args.workers} gunicorn workers "
+        servers.callback(_stop, app_server)
+        bare_server, bare_url = _serve("bare_app:app", args.workers, args.threads, dict(os.environ), Path(folder))
+        servers.callback(_stop, bare_server)
+        floor_server, floor_url = _serve("floor_app:app", args.workers, args.threads, dict(os.environ), Path(folder))
+        servers.callback(_stop, floor_server)
+        posts = []
+        ballot_path = f"/pb/{slug}/ballots/{ballot_id}"
+        for n, code in enumerate(codes):
+            http = requests.Session()
+            token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url + ballot_path).text).group(1)
+            http.post(url + ballot_path + "/code", data={"code": code, "csrf_token": token}, allow_redirects=False)
+            posts.append((http, url + ballot_path + "/submit",
+                          {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}))
+        bare_posts = [(requests.Session(), bare_url + "/vote", {"choice": ["p1", "p2"]}) for _ in codes]
+        floor_posts = []
+        for n in range(len(codes)):
+            http = requests.Session()
+            token = http.get(floor_url + "/token").text
+            floor_posts.append((http, floor_url + "/vote",
+                                {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}))
+        app, bare, floor = _Tally(), _Tally(), _Tally()
+        order = [(app, posts, app_server, args.database_url), (bare, bare_posts, bare_server, None),
+                 (floor, floor_posts, floor_server, None)]
+        # Blocks in turns, reversed every other round: load that drifts during the run falls on all alike.
+        for n in range(args.rounds):
+            block = slice(n * len(posts) // args.rounds, (n + 1) * len(posts) // args.rounds)
+            for tally, block_posts, server, database_url in (order if n % 2 == 0 else order[::-1]):
+                tally.add(*_measured(block_posts[block], args.concurrency, args.client, server, database_url))
+    rates = {}
+    for name, tally in (("ballot submissions", app), ("bare Flask endpoint", bare),
+                        ("CSRF and session floor", floor)):
+        seconds, latencies, statuses, cpu = tally.totals()
+        bad = [s for s in statuses if s != 303]
+        rates[name] = len(latencies) / seconds
+        print(f"{name}: {rates[name]:,.0f}/s, p95 {_p95(latencies) * 1000:.0f} ms, "
+              f"{len(bad)} not 303 ({sorted(set(bad))}); {_cpu_text(cpu)}")
+    bare_rate = rates["bare Flask endpoint"]
+    print(f"ratio: {rates['ballot submissions'] / bare_rate:.2f} of the bare endpoint's throughput "
+          f"(the CSRF and session floor: {rates['CSRF and session floor'] / bare_rate:.2f}; "
+          f"{args.voters} voters, {args.concurrency} concurrent, {args.workers} gunicorn workers "
           f"x {args.threads} threads, {args.client} client, {args.rounds} rounds, "
           f"load average {os.getloadavg()[0]:.1f})")
 
