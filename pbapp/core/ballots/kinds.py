@@ -199,8 +199,8 @@ class AllocationSpec:
         for line, (lo, hi) in self.bounds.items():
             amount = ballot.get(line, 0)
             if not lo <= amount <= hi:
-                name, given, low, high = _names(self.names, line), money_text(amount, cur), money_text(lo, cur), \
-                    money_text(hi, cur)
+                name, given = _names(self.names, line), money_text(amount, cur)
+                low, high = money_text(lo, cur), money_text(hi, cur)
                 raise BadAllocation(Message("allocation.out_of_bounds", f"You gave {name} {given}; give it between "
                                             f"{low} and {high}.", name=name, amount=given, low=low, high=high))
         total = sum(ballot.values(), 0)
