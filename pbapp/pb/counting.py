@@ -64,11 +64,6 @@ def engine_ballot(kind: str, choices: Any) -> Any:
     return choices
 
 
-def validate(settings: Mapping[str, Any], options: list[Mapping[str, Any]], choices: Any) -> None:
-    """Raise the engine's BallotError (a plain-English message) unless the choices are valid."""
-    spec_for(settings, options).validate(engine_ballot(settings["kind"], choices))
-
-
 def final_ballots(entries: Iterable[Mapping[str, Any]]) -> list[Any]:
     """Return the last ballot of each voter in log order (a changed vote replaces the earlier one)."""
     last: dict[str, Any] = {}
