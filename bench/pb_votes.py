@@ -306,21 +306,19 @@ def main() -> None:
         servers.callback(_stop, bare_server)
         floor_server, floor_url = _serve("floor_app:app", args.workers, args.threads, dict(os.environ), Path(folder))
         servers.callback(_stop, floor_server)
-        posts = []
+        def ballot(n: int, token: str) -> dict:
+            return {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}
+
+        posts, floor_posts = [], []
         ballot_path = f"/pb/{slug}/ballots/{ballot_id}"
         for n, code in enumerate(codes):
             http = requests.Session()
             token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url + ballot_path).text).group(1)
             http.post(url + ballot_path + "/code", data={"code": code, "csrf_token": token}, allow_redirects=False)
-            posts.append((http, url + ballot_path + "/submit",
-                          {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}))
+            posts.append((http, url + ballot_path + "/submit", ballot(n, token)))
+            floor_http = requests.Session()
+            floor_posts.append((floor_http, floor_url + "/vote", ballot(n, floor_http.get(floor_url + "/token").text)))
         bare_posts = [(requests.Session(), bare_url + "/vote", {"choice": ["p1", "p2"]}) for _ in codes]
-        floor_posts = []
-        for n in range(len(codes)):
-            http = requests.Session()
-            token = http.get(floor_url + "/token").text
-            floor_posts.append((http, floor_url + "/vote",
-                                {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}))
         app, bare, floor = _Tally(), _Tally(), _Tally()
         order = [(app, posts, app_server, args.database_url), (bare, bare_posts, bare_server, None),
                  (floor, floor_posts, floor_server, None)]
