@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import importlib
 import secrets
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -20,6 +21,7 @@ from pbapp.config import PROJECT_ROOT
 from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council
 from pbapp.db import standalone_session
 from pbapp.security import hash_password
+from pbapp.timeutil import utcnow
 
 SEED_DIR = PROJECT_ROOT / "seed"
 DEMO_SLUG = "blackburn-with-darwen"
@@ -42,6 +44,9 @@ WARD_POSTCODES = {
 }
 # A known password on a developer's machine; production always gets a random one.
 DEVELOPMENT_PASSWORD = "demo-council-2026"
+# The demo's dates are written as they stood on this day, and moved by whole days to the day it is
+# seeded, so a jury is always deliberating now, a vote is always open and past items stay past.
+DEMO_EPOCH = date(2026, 12, 6)
 # Domains append dotted paths of functions(session, council, report) that add their demo data.
 DOMAIN_SEEDS: tuple[str, ...] = ("pbapp.ledger.seed.seed_demo_ledger", "pbapp.juries.seed.seed_demo_juries",
                                   "pbapp.juries.deliberation_seed.seed_demo_deliberation",
@@ -130,6 +135,28 @@ def seed_demo(app: Flask, *, if_empty: bool = False) -> list[str]:
             getattr(importlib.import_module(module), name)(session, council, report)
         session.commit()
     return report
+
+
+def demo_shift() -> timedelta:
+    """How far today is from DEMO_EPOCH: the amount every written demo date moves by."""
+    return utcnow().date() - DEMO_EPOCH
+
+
+def demo_day(day: date) -> date:
+    """A demo date written as of DEMO_EPOCH, moved to the same distance from today."""
+    return day + demo_shift()
+
+
+def demo_at(moment: datetime) -> datetime:
+    """A demo time written as of DEMO_EPOCH, moved to the same distance from today."""
+    return moment + demo_shift()
+
+
+def demo_financial_year(ahead: int = 0, sep: str = "-") -> str:
+    """The demo's current UK financial year (April to March) as "2026-27", or `ahead` years later."""
+    start = demo_day(date(2026, 4, 1))
+    year = (start.year if start.month >= 4 else start.year - 1) + ahead
+    return f"{year}{sep}{(year + 1) % 100:02d}"
 
 
 def seed_file(name: str) -> Path:

@@ -1237,7 +1237,6 @@ class PublicView:
     decided: list[RecommendationRow]
     drafting: int
     named_jurors: list[str]
-    confirmed: int
 
 
 def public_page(session: Session, council: str, jury_id: int) -> PublicView:
@@ -1250,12 +1249,10 @@ def public_page(session: Session, council: str, jury_id: int) -> PublicView:
                          .join(Juror, Juror.id == JurorAccount.juror_id)
                          .where(Juror.jury_id == jury.id, Juror.status == CONFIRMED, JurorAccount.name_consent)
                          .order_by(User.name)).all()
-    confirmed = session.exec(select(func.count()).select_from(Juror).where(
-        Juror.jury_id == jury.id, Juror.status == CONFIRMED)).one()
     return PublicView(the_council, jury, rounds_of(session, jury), _published_evidence(session, jury), witnesses,
                       balance(witnesses), _published_questions(session, jury), results, movement_chart(results),
                       [r for r in recs if r.rec.status in (REC_ADOPTED, REC_NOT_ADOPTED)],
-                      sum(1 for r in recs if r.rec.status in (REC_DRAFT, REC_VOTING)), list(names), confirmed)
+                      sum(1 for r in recs if r.rec.status in (REC_DRAFT, REC_VOTING)), list(names))
 
 
 @dataclass

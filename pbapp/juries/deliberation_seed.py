@@ -1,8 +1,12 @@
-"""Demo deliberation for the demo jury: four rounds, evidence and witnesses, questions, two straw polls
-on budget lines, and three recommendations voted on (two adopted and sent to the budget-setting record).
+"""Demo deliberation: the jury deliberating now, and last year's jury whose recommendations the council answered.
 
-Idempotent: does nothing if the demo jury already has rounds. The demo resident becomes a confirmed
-juror with a portal account, so the demo shows the juror's side too. The caller commits.
+The current jury has met twice (evidence, witnesses, questions, a closed straw poll and one open
+now) and meets twice more; its three recommendations are drafts to be voted on at the last
+meeting. Last year's jury of 24 adopted four recommendations, which are the budget-setting
+record's jury items with the council's responses (see pbapp.ledger.seed).
+
+Idempotent: does nothing if the current jury already has rounds. The demo resident becomes a
+confirmed juror with a portal account, so the demo shows the juror's side too. The caller commits.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlmodel import Session, select
 
@@ -22,13 +26,16 @@ from pbapp.councils.models import Council
 from pbapp.juries.models import (
     ABSTAIN, AGAINST, ALLOCATION_POLL, ASKED_BY_COUNCIL, ASKED_BY_FACILITATOR, ASKED_BY_JURORS, ASKED_BY_STAKEHOLDER,
     CONFIRMED, DECISION_ROUND, DELIBERATION_ROUND, EVIDENCE_REQUEST, EVIDENCE_ROUND, IN_FAVOUR, LINK_EVIDENCE,
-    MARKDOWN_EVIDENCE, MIXED, NEUTRAL, OPPOSE, PDF_EVIDENCE, POLL_CLOSED, REC_ADOPTED, REC_NOT_ADOPTED,
+    MARKDOWN_EVIDENCE, MIXED, NEUTRAL, OPPOSE, PDF_EVIDENCE, POLL_CLOSED, POLL_OPEN, REC_ADOPTED, REC_DRAFT,
     STATEMENT_EVIDENCE, SUPPORT, TO_OFFICER, TO_WITNESS, Attendance, Evidence, EvidenceFile, EvidenceRequest, Juror,
     JurorAccount, Jury, JurySession, PollBallot, PollOption, Question, Recommendation, RecommendationLine,
     RecommendationVersion, RecommendationVote, Round, StrawPoll, Witness,
 )
 from pbapp.juries.deliberation import meets_threshold
 from pbapp.ledger import services as ledger
+from pbapp.ledger.models import JURY_RECOMMENDATION
+from pbapp.ledger.seed import ITEMS as RECORD_ITEMS, JURY_REF
+from pbapp.seed import demo_day, demo_financial_year
 from pbapp.sortition.models import Person, Pool
 from pbapp.timeutil import utcnow
 
@@ -51,7 +58,8 @@ def _jury(session: Session, council: Council, facilitator: User | None) -> Jury:
     session.add(pool)
     session.flush()
     jury = Jury(council_id=council.id, pool_id=pool.id, remit="How should the council balance its budget?",
-                panel_size=12, starts_on=date(2027, 1, 16), ends_on=date(2027, 3, 6), honorarium_pence=5000,
+                panel_size=12, starts_on=utcnow().date() - timedelta(days=21),
+                ends_on=utcnow().date() + timedelta(days=35), honorarium_pence=5000,
                 facilitator_id=facilitator.id if facilitator else None)
     session.add(jury)
     session.flush()
@@ -98,10 +106,12 @@ def _ballots(rng: random.Random, options: list[PollOption], jurors: list[Juror],
 
 
 def _poll(session: Session, jury: Jury, the_round: Round, lines, question: str, jurors: list[Juror],
-          leaning: list[int], rng: random.Random, actor_id: int | None) -> None:
+          leaning: list[int], rng: random.Random, actor_id: int | None, *, opened: datetime,
+          closed: datetime | None) -> None:
+    """An allocation poll on budget lines, answered by `jurors`; open when `closed` is None."""
     poll = StrawPoll(jury_id=jury.id, round_id=the_round.id, kind=ALLOCATION_POLL, question=question,
-                     status=POLL_CLOSED, total_pence=POLL_TOTAL, opened_at=utcnow(), closed_at=utcnow(),
-                     created_by_id=actor_id)
+                     status=POLL_OPEN if closed is None else POLL_CLOSED, total_pence=POLL_TOTAL, opened_at=opened,
+                     closed_at=closed, created_by_id=actor_id)
     session.add(poll)
     session.flush()
     options = [PollOption(poll_id=poll.id, position=n, label=line.name, budget_line_id=line.id, low_pence=0,
@@ -179,16 +189,28 @@ def _questions(session: Session, jury: Jury, jurors: list[Juror], witnesses: lis
                                 text="Figures on how many people use each library."))
 
 
-# (title, text, first draft's lines, agreed lines, threshold, votes): lines are (index in POLL_LINES, pence).
+# (title, text, first draft's lines, agreed lines, threshold): lines are (index in POLL_LINES, pence).
 RECOMMENDATIONS = (
     ("Fund safe walking and cycling routes", "Move £250,000 a year from road resurfacing into a network of safe "
      "walking and cycling routes, starting near schools.", ((4, 25_000_000),),
-     ((0, -25_000_000), (4, 25_000_000)), 80, (24, 3, 1)),
+     ((0, -25_000_000), (4, 25_000_000)), 80),
     ("Open libraries one more evening a week", "Keep every library open until 8pm one evening a week, paid for "
-     "from the discretionary budget.", ((1, 18_000_000),), ((1, 18_000_000),), 80, (23, 4, 1)),
+     "from the discretionary budget.", ((1, 18_000_000),), ((1, 18_000_000),), 80),
     ("Cut street cleansing to pay for prevention", "Reduce street cleansing frequency and move £150,000 to "
-     "public health prevention.", ((2, -15_000_000),), ((2, -15_000_000), (4, 15_000_000)), 80, (14, 11, 3)),
+     "public health prevention.", ((2, -15_000_000),), ((2, -15_000_000), (4, 15_000_000)), 80),
 )
+# Last year's jury: its panel, its threshold and how its 24 members voted on each of its four
+# recommendations (support, oppose, abstain), in the order of the record's jury items.
+FINISHED_PANEL, FINISHED_THRESHOLD = 24, 75
+FINISHED_VOTES = ((22, 1, 1), (20, 3, 1), (19, 4, 1), (21, 2, 1))
+FINISHED_MEETINGS = (("Day 1: how the council's budget works", date(2025, 11, 15)),
+                     ("Day 2: hearing from services", date(2025, 11, 29)),
+                     ("Day 3: weighing it up", date(2025, 12, 13)),
+                     ("Day 4: deciding what to recommend", date(2026, 1, 10)))
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=timezone.utc)
 
 
 def _public_url(council: Council, jury: Jury, number: int) -> str:
@@ -197,51 +219,106 @@ def _public_url(council: Council, jury: Jury, number: int) -> str:
                        _anchor=f"recommendation-{number}", _external=True)
 
 
-def _recommendations(session: Session, council: Council, jury: Jury, lines, jurors: list[Juror],
-                     resident: User | None, facilitator: User | None, report: list[str]) -> int:
-    adopted = 0
-    for number, (title, text, first, agreed, threshold, counts) in enumerate(RECOMMENDATIONS, start=1):
-        rec = Recommendation(jury_id=jury.id, number=number, threshold_percent=threshold, vote_opened_at=utcnow())
+def _versions(session: Session, rec: Recommendation, title: str, drafts, lines) -> None:
+    """Save each wording of a recommendation with the budget lines it changes: (version, text, author, changes, note)."""
+    for version, wording, author, changes, note in drafts:
+        item = RecommendationVersion(recommendation_id=rec.id, version=version, title=title, text=wording,
+                                     author_id=author, note=note)
+        session.add(item)
+        session.flush()
+        session.add_all([RecommendationLine(version_id=item.id, position=n, budget_line_id=lines[i].id,
+                                            change_pence=pence)
+                         for n, (i, pence) in enumerate(changes) if i < len(lines)])
+
+
+def _draft_recommendations(session: Session, jury: Jury, lines, resident: User | None,
+                           facilitator: User | None) -> None:
+    """The current jury's recommendations, worded in small groups and not yet voted on."""
+    for number, (title, text, first, agreed, threshold) in enumerate(RECOMMENDATIONS, start=1):
+        rec = Recommendation(jury_id=jury.id, number=number, threshold_percent=threshold, status=REC_DRAFT)
         session.add(rec)
         session.flush()
-        first_author = resident.id if resident else None
-        drafts = ((1, text.replace("safe walking", "walking"), first_author, first, "First draft"),
-                  (2, text, facilitator.id if facilitator else None, agreed, "Wording agreed in small groups"))
-        for version, wording, author, changes, note in drafts:
-            item = RecommendationVersion(recommendation_id=rec.id, version=version, title=title, text=wording,
-                                         author_id=author, note=note)
-            session.add(item)
-            session.flush()
-            session.add_all([RecommendationLine(version_id=item.id, position=n, budget_line_id=lines[i].id,
-                                                change_pence=pence)
-                             for n, (i, pence) in enumerate(changes) if i < len(lines)])
-        final = [(lines[i].id, pence) for i, pence in agreed if i < len(lines)]
-        support, oppose, abstain = counts
-        choices = [SUPPORT] * support + [OPPOSE] * oppose + [ABSTAIN] * abstain
-        votes = list(zip(jurors, choices))
-        session.add_all([RecommendationVote(recommendation_id=rec.id, juror_id=j.id, choice=c) for j, c in votes])
-        cast = [c for _, c in votes]
-        rec.support_count, rec.oppose_count, rec.abstain_count = (cast.count(SUPPORT), cast.count(OPPOSE),
-                                                                  cast.count(ABSTAIN))
-        passed = meets_threshold(rec.support_count, len(cast), threshold)
-        rec.status, rec.decided_at = (REC_ADOPTED if passed else REC_NOT_ADOPTED), utcnow()
-        if passed:
-            item = ledger.receive_item(
-                session, council_id=council.id, source="jury_recommendation",
-                source_ref=f"jury:{jury.id}:recommendation:{rec.id}", title=title,
-                summary=f"Adopted by the citizens' jury: {rec.support_count} of {len(cast)} jurors voting supported "
-                        f"it ({threshold}% needed). {text}",
-                public_url=_public_url(council, jury, number),
-                amount_pence=sum(pence for _line, pence in final) if final else None,
-                budget_line_id=final[0][0] if len(final) == 1 else None, lines=final, decided_at=rec.decided_at)
-            rec.record_item_id = item.id
-            adopted += 1
+        _versions(session, rec, title, ((1, text.replace("safe walking", "walking"), resident.id if resident else None,
+                                         first, "First draft"),
+                                        (2, text, facilitator.id if facilitator else None, agreed,
+                                         "Wording agreed in small groups")), lines)
+
+
+def _finished_pool_people(session: Session, council: Council, donor: Pool | None) -> tuple[Pool, list[Person]]:
+    """Last year's pool after its retention date: pseudonymous features only, contact details erased."""
+    pool = Pool(council_id=council.id, name=f"Volunteers for the {demo_financial_year(0, '/')} budget jury",
+                panel_size=FINISHED_PANEL, retention_until=demo_day(date(2026, 7, 24)),
+                household_salt=secrets.token_hex(16))
+    session.add(pool)
+    session.flush()
+    features = ["{}"] * FINISHED_PANEL
+    if donor is not None:
+        rows = session.exec(select(Person.features).where(Person.pool_id == donor.id).order_by(Person.id)).all()
+        features = random.Random(2026).sample(list(rows), FINISHED_PANEL) if len(rows) >= FINISHED_PANEL else features
+    people = [Person(pool_id=pool.id, public_id=f"J26-{n + 1:03d}", features=features[n]) for n in range(FINISHED_PANEL)]
+    session.add_all(people)
+    session.flush()
+    return pool, people
+
+
+def _finished_jury(session: Session, council: Council, current: Jury, facilitator: User | None, lines) -> int:
+    """Last year's jury, finished: its meetings, its members' votes, and its adopted recommendations on the record."""
+    pool, people = _finished_pool_people(session, council, session.get(Pool, current.pool_id))
+    meetings = [(title, demo_day(day)) for title, day in FINISHED_MEETINGS]
+    jury = Jury(council_id=council.id, pool_id=pool.id, panel_size=FINISHED_PANEL, honorarium_pence=5000,
+                remit=f"How should Blackburn with Darwen balance its {demo_financial_year(0, '/')} budget?",
+                starts_on=meetings[0][1], ends_on=meetings[-1][1],
+                facilitator_id=facilitator.id if facilitator else None)
+    session.add(jury)
+    session.flush()
+    jurors = [Juror(jury_id=jury.id, person_id=p.id, status=CONFIRMED, invited_at=_at(meetings[0][1] - timedelta(days=42)),
+                    responded_at=_at(meetings[0][1] - timedelta(days=35))) for p in people]
+    session.add_all(jurors)
+    held = [JurySession(jury_id=jury.id, title=title, held_on=day) for title, day in meetings]
+    session.add_all(held)
+    session.flush()
+    session.add_all([Round(jury_id=jury.id, session_id=m.id, kind=kind, starts_at="10:00", place="Blackburn Town Hall",
+                           agenda="Welcome and recap\nEvidence and questions\nSmall-group discussion\nWhat we heard")
+                     for m, kind in zip(held, (EVIDENCE_ROUND, EVIDENCE_ROUND, DELIBERATION_ROUND, DECISION_ROUND))])
+    _attendance(session, held, jurors)
+    decided = _at(meetings[-1][1], 16)
+    items = [row for row in RECORD_ITEMS if row[0] == JURY_RECOMMENDATION]
+    by_division = {line.division: line for line in lines}
+    for number, ((_source, ref, title, summary, pounds, division, *_rest), counts) in enumerate(
+            zip(items, FINISHED_VOTES), start=1):
+        rec = Recommendation(jury_id=jury.id, number=number, threshold_percent=FINISHED_THRESHOLD,
+                             vote_opened_at=decided - timedelta(hours=2), decided_at=decided)
         session.add(rec)
-    return adopted
+        session.flush()
+        line = by_division.get(division)
+        version = RecommendationVersion(recommendation_id=rec.id, version=1, title=title, text=summary,
+                                        author_id=facilitator.id if facilitator else None,
+                                        note="Wording agreed by the jury")
+        session.add(version)
+        session.flush()
+        if line is not None:
+            session.add(RecommendationLine(version_id=version.id, position=0, budget_line_id=line.id,
+                                           change_pence=pounds * 100))
+        choices = [SUPPORT] * counts[0] + [OPPOSE] * counts[1] + [ABSTAIN] * counts[2]
+        session.add_all([RecommendationVote(recommendation_id=rec.id, juror_id=j.id, choice=c)
+                         for j, c in zip(jurors, choices)])
+        rec.support_count, rec.oppose_count, rec.abstain_count = counts
+        if not meets_threshold(rec.support_count, len(choices), FINISHED_THRESHOLD):
+            raise AssertionError(f"the demo's recommendation {number} must pass its threshold")
+        rec.status = REC_ADOPTED
+        item = ledger.item_by_source(session, JURY_RECOMMENDATION, ref)
+        if item is not None:
+            ledger.attach_source(session, item, source_ref=f"jury:{jury.id}:recommendation:{rec.id}",
+                                 public_url=_public_url(council, jury, number))
+            rec.record_item_id = item.id
+        session.add(rec)
+    audit.record(session, "jury.deliberation_seeded", "jury", jury.id, council_id=council.id, rounds=len(held),
+                 adopted=len(items))
+    return len(items)
 
 
 def seed_demo_deliberation(session: Session, council: Council, report: list[str]) -> None:
-    """Add the demo jury's deliberation once; the caller commits."""
+    """Add the current jury's deliberation and last year's finished jury, once; the caller commits."""
     facilitator = session.exec(select(User).where(User.email == DEMO_FACILITATOR)).first()
     resident = session.exec(select(User).where(User.email == DEMO_RESIDENT)).first()
     jury = _jury(session, council, facilitator)
@@ -262,20 +339,28 @@ def seed_demo_deliberation(session: Session, council: Council, report: list[str]
                     created_by_id=actor_id) for m, kind in zip(meetings, kinds)]
     session.add_all(rounds)
     session.flush()
-    _attendance(session, meetings, jurors)
+    today = utcnow().date()
+    _attendance(session, [m for m in meetings if m.held_on <= today], jurors)
     witnesses = _evidence(session, jury, rounds, actor_id)
     _questions(session, jury, jurors, witnesses)
     by_name = {line.name: line for line in ledger.budget_lines(session, council.id)}
     lines = [by_name[name] for name in POLL_LINES if name in by_name]
     rng = random.Random(2027)
     if len(lines) >= 2:
-        _poll(session, jury, rounds[1], lines, "How would you split £2 million between these services?", jurors,
-              [6, 4, 4, 3, 3][:len(lines)], rng, actor_id)
-        _poll(session, jury, rounds[2], lines, "After hearing the evidence: how would you split £2 million now?",
-              jurors, [3, 6, 3, 4, 4][:len(lines)], rng, actor_id)
-    adopted = _recommendations(session, council, jury, lines, jurors, resident, facilitator, report)
+        first, second = (_at(m.held_on, 15) for m in meetings[:2])
+        _poll(session, jury, rounds[0], lines, "How would you split £2 million between these services?", jurors,
+              [6, 4, 4, 3, 3][:len(lines)], rng, actor_id, opened=first, closed=first + timedelta(hours=1))
+        _poll(session, jury, rounds[1], lines, "After hearing the evidence: how would you split £2 million now?",
+              jurors, [3, 6, 3, 4, 4][:len(lines)], rng, actor_id, opened=second, closed=second + timedelta(hours=1))
+        # Open until the next meeting; the demo resident's juror has not answered yet, so they can.
+        _poll(session, jury, rounds[1], lines, "Before we meet again: how would you split £2 million?",
+              jurors[1:len(jurors) * 2 // 3], [4, 5, 3, 4, 4][:len(lines)], rng, actor_id,
+              opened=second + timedelta(hours=2), closed=None)
+    _draft_recommendations(session, jury, lines, resident, facilitator)
+    adopted = _finished_jury(session, council, jury, facilitator, ledger.budget_lines(session, council.id))
     audit.record(session, "jury.deliberation_seeded", "jury", jury.id, council_id=council.id, rounds=len(rounds),
-                 adopted=adopted)
-    report.append(f"Added the demo jury's deliberation: {len(rounds)} rounds, evidence from {len(witnesses)} "
-                  f"witnesses, straw polls, and {len(RECOMMENDATIONS)} recommendations ({adopted} adopted and sent "
-                  "to the budget-setting record).")
+                 adopted=0)
+    report.append(f"Added the demo jury's deliberation: {len(rounds)} meetings (two held), evidence from "
+                  f"{len(witnesses)} witnesses, two straw polls closed and one open now, and {len(RECOMMENDATIONS)} draft "
+                  f"recommendations; and last year's jury of {FINISHED_PANEL}, whose {adopted} adopted "
+                  "recommendations have the council's responses.")

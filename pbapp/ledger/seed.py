@@ -19,10 +19,9 @@ from pbapp.ledger import services
 from pbapp.ledger.models import (ACCEPTED, CABINET, DEFERRED, DELAYED, DONE, DRAFT, FINAL, FULL_COUNCIL,
                                  IN_PROGRESS, JURY_RECOMMENDATION, NOT_STARTED, OFFICER_SOURCE,
                                  PARTLY_ACCEPTED, PB_RESULT, REJECTED, BudgetBook, BudgetLine)
-from pbapp.seed import seed_file
+from pbapp.seed import demo_day, demo_financial_year, seed_file
 from pbapp.timeutil import utcnow
 
-FINANCIAL_YEAR = "2026-27"
 OTHER_DIVISIONS = "Other divisions"
 PENCE_PER_THOUSAND = 100_000
 
@@ -62,7 +61,8 @@ def demo_lines() -> list[Figures]:
 
 JURY_REF = "demo-jury-2026"
 PB_REF = "demo-darwen-neighbourhood-budget-2026"
-# (source, ref, title, summary, amount £, division, decided, response, milestones, change)
+# (source, ref, title, summary, amount £, division, decided, response, milestones, change); dates as of
+# pbapp.seed.DEMO_EPOCH, moved to today when seeded.
 ITEMS = (
     (JURY_RECOMMENDATION, f"{JURY_REF}:1", "Clean the town centres more often",
      "Add early-morning and Sunday street cleansing in Blackburn and Darwen town centres, and empty litter bins daily.",
@@ -146,22 +146,27 @@ def _at_noon(day: date) -> datetime:
 
 
 def seed_demo_ledger(session: Session, council: Council, report: list[str]) -> None:
-    """Add the demo book (draft and final 2026-27) and the responded-to items, once."""
+    """Add the demo book (draft and final for this financial year) and the responded-to items, once."""
     if session.exec(select(BudgetBook.id).where(BudgetBook.council_id == council.id)).first() is not None:
         return
-    draft = services.add_book(session, council, demo_lines(), financial_year=FINANCIAL_YEAR, stage=DRAFT,
-                              title="Budget 2026-27", actor_id=None)
+    # The figures are the 2026-27 return; the label follows the demo's dates (see pbapp.seed.DEMO_EPOCH).
+    year = demo_financial_year()
+    draft = services.add_book(session, council, demo_lines(), financial_year=year, stage=DRAFT,
+                              title=f"Budget {year}", actor_id=None)
     final = services.add_version(session, draft, stage=DRAFT, actor_id=None)
     lines = {line.division: line for line in services.lines_of(session, final.id)}
     for source, ref, title, summary, pounds, division, decided, response, steps, change in ITEMS:
+        decided = demo_day(decided)
         item = services.receive_item(session, council_id=council.id, source=source, source_ref=ref, title=title,
                                      summary=summary, public_url="", amount_pence=pounds * 100,
                                      budget_line_id=lines[division].id if division else None,
-                                     decided_at=_at_noon(decided))
+                                     decided_at=_at_noon(decided), received_at=_at_noon(decided))
         outcome, decided_by, decided_on, reasons = response
+        decided_on = demo_day(decided_on)
         services.apply_response(session, item, outcome=outcome, reasons=reasons, decided_by=decided_by,
                                 decided_on=decided_on, actor_id=None)
         for step_title, status, due in steps:
+            due = demo_day(due)
             step = services.apply_milestone(session, item, title=step_title, due_on=due, status=NOT_STARTED,
                                             actor_id=None)
             if status != NOT_STARTED:
@@ -171,14 +176,15 @@ def seed_demo_ledger(session: Session, council: Council, report: list[str]) -> N
         if change is not None:
             _change(session, council, final, lines[division], change[0] * 100, source, item.id, change[1])
     source, ref, title, summary, pounds, _ = OVERDUE_ITEM
+    decided = utcnow() - timedelta(days=90)
     services.receive_item(session, council_id=council.id, source=source, source_ref=ref, title=title,
                           summary=summary, public_url="", amount_pence=pounds * 100,
-                          decided_at=utcnow() - timedelta(days=90))
+                          decided_at=decided, received_at=decided + timedelta(hours=2))
     for ra_line, division, pounds, reason in OFFICER_CHANGES:
         line = next(line for line in lines.values() if line.ra_line == ra_line and line.division == division)
         _change(session, council, final, line, pounds * 100, OFFICER_SOURCE, None, reason)
     services.apply_stage(session, final, stage=FINAL, actor_id=None)
-    report.append(f"Added the {FINANCIAL_YEAR} budget book (draft and final, "
+    report.append(f"Added the {year} budget book (draft and final, "
                   f"{len(services.lines_of(session, final.id))} lines) and "
                   f"{len(ITEMS) + 1} jury recommendations and PB results with the council's responses.")
 

@@ -49,23 +49,25 @@ def budget_lines(session: Session, council_id: int) -> list[BudgetLine]:
 def receive_item(session: Session, *, council_id: int, source: str, source_ref: str, title: str,
                  summary: str, public_url: str, amount_pence: int | None = None,
                  budget_line_id: int | None = None, decided_at: datetime | None = None,
-                 lines: list[tuple[int, int]] | None = None) -> RecordItem:
+                 lines: list[tuple[int, int]] | None = None,
+                 received_at: datetime | None = None) -> RecordItem:
     """Record something the council must respond to: source is "jury_recommendation" or "pb_result".
 
     `lines` are (budget line id, change in pence) for an item that changes several lines.
+    `received_at` is now unless the item is being recorded after the fact (the demo's history).
     Idempotent on (source, source_ref) (a DB unique constraint); writes an audit event; does NOT
     commit (the calling service commits once).
     """
     if source not in ITEM_SOURCES:
         raise Invalid(_("The source must be a jury recommendation or a PB result."), field="source")
-    existing = _item_by_source(session, source, source_ref)
+    existing = item_by_source(session, source, source_ref)
     if existing is not None:
         return existing
     for line_id in ([budget_line_id] if budget_line_id is not None else []) + [i for i, _pence in lines or []]:
         line = session.get(BudgetLine, line_id)
         if line is None or line.council_id != council_id:
             raise Invalid(_("That budget line is not in this council's budget."), field="budget_line_id")
-    received = utcnow()
+    received = received_at or utcnow()
     item = RecordItem(council_id=council_id, source=source, source_ref=source_ref, title=title,
                       summary=summary, public_url=public_url, amount_pence=amount_pence,
                       budget_line_id=budget_line_id, decided_at=decided_at, received_at=received,
@@ -79,7 +81,7 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
                              for line_id, pence in lines or []])
             session.flush()
     except IntegrityError:
-        existing = _item_by_source(session, source, source_ref)
+        existing = item_by_source(session, source, source_ref)
         if existing is None:  # pragma: no cover - the constraint that failed was not ours
             raise
         return existing
@@ -90,7 +92,17 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
     return item
 
 
-def _item_by_source(session: Session, source: str, source_ref: str) -> RecordItem | None:
+def attach_source(session: Session, item: RecordItem, *, source_ref: str, public_url: str) -> RecordItem:
+    """Point an item recorded ahead of its source (the demo's history) at that source (the caller commits)."""
+    item.source_ref, item.public_url = source_ref, public_url
+    session.add(item)
+    audit.record(session, "record.item_source_attached", "record_item", item.id, council_id=item.council_id,
+                 source_ref=source_ref)
+    return item
+
+
+def item_by_source(session: Session, source: str, source_ref: str) -> RecordItem | None:
+    """The item recorded from this source, if any."""
     return session.exec(select(RecordItem).where(RecordItem.source == source,
                                                  RecordItem.source_ref == source_ref)).first()
 

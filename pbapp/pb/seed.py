@@ -1,4 +1,9 @@
-"""Demo data for pb: a counted neighbourhood budget with synthetic ballots, and an open council-wide vote.
+"""Demo data for pb: last year's counted neighbourhood budget, this year's open one, and an open council-wide vote.
+
+Last year's Darwen and West Pennine vote is counted and published; this year's is open now, by
+account or by the code on a letter (a batch of letters is printed), so anyone trying the demo can
+vote, see the budget meter, change their vote and get a receipt. Dates are written as of
+pbapp.seed.DEMO_EPOCH and moved to the day the demo is seeded.
 
 Deterministic: the ballots come from a seeded generator, so every run gives the same votes,
 log hashes and result. Votes and log entries are inserted in bulk.
@@ -19,16 +24,17 @@ from pbapp import audit
 from pbapp.accounts.models import User
 from pbapp.core.chain import GENESIS, link_hash
 from pbapp.councils.models import Area, Council
-from pbapp.pb import counting
+from pbapp.pb import counting, services
 from pbapp.pb.models import (CUMULATIVE, FEASIBLE, KNAPSACK, MATCHED, NOT_FEASIBLE, ONLINE, PAPER, BOOTH, RESULTS,
                              RESIDENTS_OR_CODES, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
                              Process, Proposal, Result, Vote)
-from pbapp.seed import seed_file
+from pbapp.seed import demo_at, demo_day, demo_financial_year, seed_file
 from pbapp.timeutil import utcnow
 
-NEIGHBOURHOOD_TITLE = "Darwen and West Pennine neighbourhood budget 2026"
-PRIORITIES_TITLE = "Budget priorities 2027-28"
+NEIGHBOURHOOD = "Darwen and West Pennine"
 POT_PENCE = 150_000_00
+OPEN_POT_PENCE = 120_000_00
+LETTERS = 400
 VOTERS = 3_000
 # Every test that needs the demo council seeds it, so the suite uses fewer synthetic ballots.
 TEST_VOTERS = 300
@@ -44,16 +50,31 @@ def _user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email)).first()
 
 
+def neighbourhood_title(ahead: int = 0) -> str:
+    """Title of the Darwen and West Pennine neighbourhood budget: this year's (0) or next year's (1)."""
+    return f"{NEIGHBOURHOOD} neighbourhood budget {demo_financial_year(ahead)}"
+
+
+def priorities_title() -> str:
+    return f"Budget priorities {demo_financial_year(1)}"
+
+
 def seed_demo_pb(session: Session, council: Council, report: list[str]) -> None:
-    """Add the demo neighbourhood budget (counted and published) and an open budget-priorities vote."""
-    if session.exec(select(Process).where(Process.council_id == council.id, Process.title == NEIGHBOURHOOD_TITLE)).first():
+    """Add last year's neighbourhood budget (counted and published), this year's (open) and a priorities vote."""
+    if session.exec(select(Process).where(Process.council_id == council.id,
+                                          Process.title == neighbourhood_title())).first():
         return
     officer = _user(session, "officer@demo.example")
     admin = _user(session, "admin@demo.example")
     ballots = _neighbourhood_budget(session, council, officer, admin)
     _budget_priorities(session, council, officer)
-    report.append(f"Added the {NEIGHBOURHOOD_TITLE} ({ballots:,} ballots, counted by Equal Shares) "
-                  f"and an open vote on {PRIORITIES_TITLE}.")
+    code = _open_neighbourhood_budget(session, council, officer)
+    report.append(f"Added the {neighbourhood_title()} ({ballots:,} ballots, counted by Equal Shares), "
+                  f"the {neighbourhood_title(1)} (open now, with {LETTERS} letters printed) "
+                  f"and an open vote on {priorities_title()}.")
+    if code:
+        report.append(f"Try the open neighbourhood vote with the letter code {code}, "
+                      "or sign in as resident@demo.example.")
 
 
 def _areas(session: Session, council: Council) -> dict[str, Area]:
@@ -62,37 +83,26 @@ def _areas(session: Session, council: Council) -> dict[str, Area]:
 
 def _neighbourhood_budget(session: Session, council: Council, officer: User | None, admin: User | None) -> int:
     areas = _areas(session, council)
-    area = areas["Darwen and West Pennine"]
-    process = Process(council_id=council.id, area_id=area.id, title=NEIGHBOURHOOD_TITLE, pot_pence=POT_PENCE,
+    area = areas[NEIGHBOURHOOD]
+    process = Process(council_id=council.id, area_id=area.id, title=neighbourhood_title(), pot_pence=POT_PENCE,
                       description="Residents of Darwen, West Pennine and Lower Darwen decide how to spend "
                                   "£150,000 on their neighbourhood.",
-                      phase=RESULTS, proposals_from=date(2026, 5, 1), review_from=date(2026, 7, 1),
-                      voting_from=date(2026, 9, 14), results_from=date(2026, 10, 19), delivery_from=date(2027, 1, 4),
-                      created_by_id=officer.id if officer else None,
-                      created_at=datetime(2026, 4, 20, 9, tzinfo=timezone.utc))
+                      phase=RESULTS, proposals_from=demo_day(date(2026, 5, 1)), review_from=demo_day(date(2026, 7, 1)),
+                      voting_from=demo_day(date(2026, 9, 14)), results_from=demo_day(date(2026, 10, 19)),
+                      delivery_from=demo_day(date(2027, 1, 4)), created_by_id=officer.id if officer else None,
+                      created_at=demo_at(datetime(2026, 4, 20, 9, tzinfo=timezone.utc)))
     session.add(process)
     session.flush()
-    reviewed_at = datetime(2026, 8, 28, 12, tzinfo=timezone.utc)
     popularity: dict[str, int] = {}
-    proposals = []
-    for row in _rows("pb/darwen_proposals.csv"):
-        feasible = row["feasible"] == "yes"
-        proposal = Proposal(process_id=process.id, council_id=council.id, area_id=areas[row["ward"]].id,
-                            title=row["title"], description=row["description"],
-                            estimated_cost_pence=int(row["cost_pounds"]) * 100,
-                            status=FEASIBLE if feasible else NOT_FEASIBLE, review_feasible=feasible,
-                            review_reason=row["review_reason"], reviewed_by_id=officer.id if officer else None,
-                            review_published_at=reviewed_at)
-        session.add(proposal)
-        proposals.append((proposal, int(row["popularity"])))
-    session.flush()
+    proposals = _reviewed_proposals(session, council, process, areas, "pb/darwen_proposals.csv", officer,
+                                    demo_at(datetime(2026, 8, 28, 12, tzinfo=timezone.utc)))
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
                     kind=KNAPSACK, budget_pence=POT_PENCE, rule="equalshares/add1", utility="cost",
                     partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2026,
-                    opens_at=datetime(2026, 9, 14, 9, tzinfo=timezone.utc),
-                    closes_at=datetime(2026, 10, 12, 17, tzinfo=timezone.utc),
-                    frozen_at=datetime(2026, 9, 14, 9, tzinfo=timezone.utc),
-                    closed_at=datetime(2026, 10, 12, 17, tzinfo=timezone.utc))
+                    opens_at=demo_at(datetime(2026, 9, 14, 9, tzinfo=timezone.utc)),
+                    closes_at=demo_at(datetime(2026, 10, 12, 17, tzinfo=timezone.utc)),
+                    frozen_at=demo_at(datetime(2026, 9, 14, 9, tzinfo=timezone.utc)),
+                    closed_at=demo_at(datetime(2026, 10, 12, 17, tzinfo=timezone.utc)))
     session.add(ballot)
     session.flush()
     options = []
@@ -116,13 +126,31 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
     session.add(Result(ballot_id=ballot.id, rule=ballot.rule, computed=json.dumps(computed, sort_keys=True),
                        voters=len(votes), log_head=head, computed_at=ballot.closed_at + timedelta(minutes=5),
                        official_selected=json.dumps(computed["selected"]), decided_by_id=officer.id if officer else None,
-                       decided_at=datetime(2026, 10, 19, 10, tzinfo=timezone.utc)))
-    ballot.results_published_at = datetime(2026, 10, 19, 10, tzinfo=timezone.utc)
+                       decided_at=demo_at(datetime(2026, 10, 19, 10, tzinfo=timezone.utc))))
+    ballot.results_published_at = demo_at(datetime(2026, 10, 19, 10, tzinfo=timezone.utc))
     session.flush()
     _to_record(session, council, process, ballot, options, computed["selected"])
     audit.record(session, "pb.results_published", "pb_ballot", ballot.id, council_id=council.id,
                  actor_id=officer.id if officer else None, log_head=head, selected=computed["selected"], seeded=True)
     return len(votes)
+
+
+def _reviewed_proposals(session: Session, council: Council, process: Process, areas: dict[str, Area], name: str,
+                        officer: User | None, reviewed_at: datetime) -> list[tuple[Proposal, int]]:
+    """The proposals in seed/`name`, reviewed and published, with how popular each is with the demo's voters."""
+    proposals = []
+    for row in _rows(name):
+        feasible = row["feasible"] == "yes"
+        proposal = Proposal(process_id=process.id, council_id=council.id, area_id=areas[row["ward"]].id,
+                            title=row["title"], description=row["description"],
+                            estimated_cost_pence=int(row["cost_pounds"]) * 100,
+                            status=FEASIBLE if feasible else NOT_FEASIBLE, review_feasible=feasible,
+                            review_reason=row["review_reason"], reviewed_by_id=officer.id if officer else None,
+                            review_published_at=reviewed_at)
+        session.add(proposal)
+        proposals.append((proposal, int(row["popularity"])))
+    session.flush()
+    return proposals
 
 
 def _settings(ballot: Ballot) -> dict:
@@ -197,14 +225,15 @@ def _to_record(session, council, process, ballot, options, selected) -> None:
 
 def _budget_priorities(session: Session, council: Council, officer: User | None) -> None:
     now = utcnow()
-    process = Process(council_id=council.id, title=PRIORITIES_TITLE, pot_pence=100_000_000_00, phase=VOTING,
+    # A points ballot on services: no pot of money is shared out, so none is shown.
+    process = Process(council_id=council.id, title=priorities_title(), pot_pence=0, phase=VOTING,
                       description="Tell the council which services matter most to you as it sets next year's budget.",
                       voting_from=now.date(), results_from=(now + timedelta(days=35)).date(),
                       created_by_id=officer.id if officer else None)
     session.add(process)
     session.flush()
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Share 100 points between council services",
-                    kind=CUMULATIVE, budget_pence=process.pot_pence, total_points=100, max_per_project=40,
+                    kind=CUMULATIVE, budget_pence=0, total_points=100, max_per_project=40,
                     rule="greedy", eligibility=RESIDENTS_OR_CODES, seed=2027,
                     opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=28), frozen_at=now - timedelta(days=2))
     session.add(ballot)
@@ -219,3 +248,42 @@ def _budget_priorities(session: Session, council: Council, officer: User | None)
                                  title=proposal.title, description=proposal.description, position=n))
     audit.record(session, "pb.ballot_opened", "pb_ballot", ballot.id, council_id=council.id,
                  actor_id=officer.id if officer else None, seeded=True)
+
+
+def _open_neighbourhood_budget(session: Session, council: Council, officer: User | None) -> str | None:
+    """This year's neighbourhood vote, open now by account or letter code; returns one printed code to try."""
+    areas = _areas(session, council)
+    area = areas[NEIGHBOURHOOD]
+    now = utcnow()
+    opened = now.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=4)
+    process = Process(council_id=council.id, area_id=area.id, title=neighbourhood_title(1), pot_pence=OPEN_POT_PENCE,
+                      description="Residents of Darwen, West Pennine and Lower Darwen decide how to spend "
+                                  "£120,000 on their neighbourhood. Vote by signing in, or with the code on the "
+                                  "letter sent to every home.",
+                      phase=VOTING, proposals_from=(now - timedelta(days=90)).date(),
+                      review_from=(now - timedelta(days=40)).date(), voting_from=opened.date(),
+                      results_from=(opened + timedelta(days=35)).date(), created_by_id=officer.id if officer else None,
+                      created_at=now - timedelta(days=100))
+    session.add(process)
+    session.flush()
+    proposals = _reviewed_proposals(session, council, process, areas, "pb/darwen_proposals_open.csv", officer,
+                                    now - timedelta(days=10))
+    options = [BallotOption(ref=f"p{p.id}", proposal_id=p.id, title=p.title, description=p.description,
+                            cost_pence=p.cost_pence, position=n)
+               for n, p in enumerate(p for p, _popularity in proposals if p.status == FEASIBLE)]
+    ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
+                    kind=KNAPSACK, budget_pence=OPEN_POT_PENCE, rule="equalshares/add1", utility="cost",
+                    partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2027, opens_at=opened,
+                    closes_at=opened + timedelta(days=28, hours=8), frozen_at=opened)
+    session.add(ballot)
+    session.flush()
+    for option in options:
+        option.ballot_id = ballot.id
+    session.add_all(options)
+    audit.record(session, "pb.ballot_opened", "pb_ballot", ballot.id, council_id=council.id,
+                 actor_id=officer.id if officer else None, seeded=True)
+    if officer is None:
+        return None
+    batch = services.generate_codes(session, council, ballot.id, officer, size=LETTERS, area_id=area.id)
+    _batch, codes = services.batch_codes(session, council, ballot.id, batch.id, officer)
+    return codes[0]

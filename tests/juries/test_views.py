@@ -9,6 +9,7 @@ from sqlmodel import func, select
 
 from pbapp import audit
 from pbapp.juries.models import CONFIRMED, Juror
+from pbapp.juries.seed import demo_remit
 from pbapp.mail import OutboxMessage
 from tests import factories as base
 from tests.conftest import login
@@ -78,7 +79,7 @@ def test_the_public_page_shows_the_remit_and_how_it_was_chosen(app, client, db, 
     page = client.get(f"/juries/{demo.slug}/{jury.id}/about").get_data(as_text=True)
     assert jury.remit in page and "How the jury was selected" in page and "Volunteer" not in page
     home = client.get(f"/councils/{demo.slug}/").get_data(as_text=True)
-    assert "How should Blackburn with Darwen balance its 2027/28 budget?" in home
+    assert demo_remit() in home
 
 
 def test_parallel_confirmations_have_one_effect(app, db, demo, make_app):

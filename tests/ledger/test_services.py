@@ -59,7 +59,7 @@ def test_receive_item_survives_losing_a_race(app, db, council, monkeypatch):
     winner = _receive(db, council)
     db.commit()
     # The other writer's row exists, but this session looked before it was there.
-    monkeypatch.setattr(services, "_item_by_source", _first_call_misses(services._item_by_source))
+    monkeypatch.setattr(services, "item_by_source", _first_call_misses(services.item_by_source))
     with Session(get_engine(app), expire_on_commit=False) as other:
         found = _receive(other, council)
         assert found.id == winner.id

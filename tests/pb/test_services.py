@@ -214,7 +214,7 @@ def test_the_demo_seed_has_a_counted_neighbourhood_budget_and_an_open_vote(app, 
     from pbapp.councils.services import get_council
     from pbapp.db import standalone_session
     from pbapp.pb.models import Ballot, Process
-    from pbapp.pb.seed import NEIGHBOURHOOD_TITLE
+    from pbapp.pb.seed import neighbourhood_title
     from pbapp.seed import seed_demo
 
     app = make_app(PB_DEMO_BALLOTS=3000)
@@ -223,7 +223,7 @@ def test_the_demo_seed_has_a_counted_neighbourhood_budget_and_an_open_vote(app, 
     assert time.perf_counter() - started < 120
     with app.test_request_context(), standalone_session(app) as session:
         council = get_council(session, "blackburn-with-darwen")
-        process = session.exec(select(Process).where(Process.title == NEIGHBOURHOOD_TITLE)).one()
+        process = session.exec(select(Process).where(Process.title == neighbourhood_title())).one()
         ballot = session.exec(select(Ballot).where(Ballot.process_id == process.id)).one()
         view = services.results_view(session, council, ballot.id)
         assert view.result.voters == 3000 and view.turnout["channels"]["online"] > 2500

@@ -186,7 +186,10 @@ def test_officer_sets_up_reviews_and_opens_a_ballot(app, db, demo, client, login
         "title": "Changed", "kind": "knapsack", "rule": "equalshares", "utility": "cost", "eligibility": "open"})
     assert refused.status_code == 422 and "frozen" in refused.get_data(as_text=True)
     assert client.post(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/codes", data={"size": "5"}).status_code == 303
-    assert client.get(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/codes/1.csv").get_data(as_text=True).count("\n") == 6
+    from pbapp.pb.models import CodeBatch
+
+    batch = db.exec(select(CodeBatch).where(CodeBatch.ballot_id == ballot_id)).one()
+    assert client.get(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/codes/{batch.id}.csv").get_data(as_text=True).count("\n") == 6
 
 
 def test_other_councils_objects_are_not_found(app, db, demo, client, login_as):
