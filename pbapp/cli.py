@@ -15,6 +15,7 @@ DOMAIN_COMMANDS = (
     "pbapp.pb.cli.tally_command",
     "pbapp.pb.commands.verify_log_command",
     "pbapp.sortition.cli.select_command",
+    "pbapp.sortition.cli.replace_command",
     "pbapp.sortition.cli.check_quotas_command",
     "pbapp.sortition.commands.retention_reminders_command",
 )

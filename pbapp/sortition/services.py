@@ -109,6 +109,7 @@ class PoolOverview:
     codes_issued: int
     codes_used: int
     retention_due: bool
+    drawn: SelectionRun | None  # the panel's draw: once made, the pool is not selected from again
 
 
 def pool_overview(session: Session, pool: Pool, today: date | None = None) -> PoolOverview:
@@ -128,7 +129,11 @@ def pool_overview(session: Session, pool: Pool, today: date | None = None) -> Po
     codes = session.exec(select(InvitationCode.used_at).where(InvitationCode.pool_id == pool.id)).all()
     return PoolOverview(pool, len(people), with_contact, by_source, features_of(session, pool), counts,
                         list(runs), len(codes), sum(1 for c in codes if c is not None),
-                        retention_is_due(pool, today or date.today()))
+                        retention_is_due(pool, today or date.today()), _drawn_panel(runs))
+
+
+def _drawn_panel(runs) -> SelectionRun | None:
+    return next((r for r in runs if r.purpose == SELECTION and r.status == COMPLETE), None)
 
 
 def retention_is_due(pool: Pool, today: date) -> bool:
@@ -392,6 +397,10 @@ def start_run(session: Session, council: Council, pool: Pool, *, algorithm: str 
         raise Invalid(_("Replacements use LEXIMIN"), field="algorithm")
     if pool.erased_at is not None:
         raise Conflict(_("This pool’s personal data has been erased; it cannot be selected from again."))
+    if purpose == SELECTION and _drawn_panel(session.exec(select(SelectionRun).where(SelectionRun.pool_id == pool.id))):
+        # A second draw would let anyone pick the panel they prefer; drop-outs are replaced instead.
+        raise Conflict(_("The panel has already been drawn from this pool. Draw replacements for members who "
+                         "drop out from the jury’s page."))
     snapshot = _snapshot(session, pool, include or [], exclude or [])
     core = pool_from_snapshot(snapshot)
     run = SelectionRun(pool_id=pool.id, council_id=council.id, purpose=purpose, parent_id=parent_id,
@@ -552,10 +561,7 @@ def recreate_command(run: SelectionRun) -> str:
     """Return the command that re-creates this draw from the downloaded input."""
     folder = f"pool-run-{run.id}"
     if run.purpose != SELECTION:
-        return (f"python -c \"from pbapp.core.sortition import read_pool, replace; import json; "
-                f"d=json.load(open('{folder}/instance.json')); "
-                f"print(replace(read_pool('{folder}'), d['include'], d['exclude'], seed={run.seed}, "
-                f"draw={run.draw_number if run.draw_number is not None else 'N'}).replacements)\"")
+        return f"pbapp replace {folder} --seed {run.seed} --draw {run.draw_number if run.draw_number is not None else 'N'}"
     if run.algorithm == LEGACY:
         seed = run.draw_number if run.draw_number is not None else "N"
         return f"pbapp select {folder} --algorithm legacy --seed {seed}"
@@ -572,7 +578,10 @@ def run_view(run: SelectionRun) -> RunView:
     features = data["features"]
     by_id = {i: dict(zip(features, vals, strict=True)) for i, vals, _h in data["people"]}
     panel = [(i, by_id.get(i, {})) for i in run.panel_ids()]
-    return RunView(run, report.get("quota_report", []), _chart(values, run.panel_size, len(values)),
+    # A replacement draw fills only the empty seats, from the volunteers neither kept nor left out.
+    seats = run.panel_size - len(data["include"])
+    candidates = len(values) - len(data["include"]) - len(data["exclude"])
+    return RunView(run, report.get("quota_report", []), _chart(values, seats, candidates),
                    _histogram(values), panel, recreate_command(run), len(data["people"]))
 
 

@@ -101,7 +101,8 @@ def test_status_changes_follow_the_rules(app, db, demo):
         services.change_juror(db, demo, jury, second.id, "explode", None)
 
 
-def test_a_replacement_keeps_the_quotas_given_those_confirmed(app, db, demo):
+def _replacement_run(app, db, demo) -> tuple[Jury, list[Juror], SelectionRun]:
+    """A seated jury of four from 16 volunteers: three confirmed, one declined, and the run to replace them."""
     pool = sortition_factories.pool(db, demo, people=16)
     jury = factories.seated_jury(app, db, demo, the_pool=pool)
     jurors = factories.jurors(db, jury)
@@ -109,7 +110,11 @@ def test_a_replacement_keeps_the_quotas_given_those_confirmed(app, db, demo):
         services.change_juror(db, demo, jury, juror.id, "confirm", None)
     services.change_juror(db, demo, jury, jurors[3].id, "decline", None)
     run = services.start_replacement(db, demo, _fresh(db, Jury, jury.id), "replacement", None)
-    run = _fresh(db, SelectionRun, run.id)
+    return jury, jurors, _fresh(db, SelectionRun, run.id)
+
+
+def test_a_replacement_keeps_the_quotas_given_those_confirmed(app, db, demo):
+    jury, jurors, run = _replacement_run(app, db, demo)
     snapshot = json.loads(run.pool_input)
     confirmed_ids = {db.get(Person, j.person_id).public_id for j in jurors[:3]}
     assert set(snapshot["include"]) == confirmed_ids
@@ -125,6 +130,31 @@ def test_a_replacement_keeps_the_quotas_given_those_confirmed(app, db, demo):
         services.seat_run(db, demo, _fresh(db, Jury, jury.id), run.id, None)
     db.rollback()
     assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "jury.seated")).all()) == seated
+
+
+def test_a_replacement_draw_is_re_created_by_the_command_it_prints(app, db, demo, tmp_path):
+    import shlex
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from pbapp.sortition.cli import replace_command
+
+    _jury, _jurors, run = _replacement_run(app, db, demo)
+    sortition.draw(db, demo, run, 3, None)
+    run = _fresh(db, SelectionRun, run.id)
+    view = sortition.run_view(run)
+    snapshot = json.loads(run.pool_input)
+    seats = run.panel_size - len(snapshot["include"])
+    candidates = len(snapshot["people"]) - len(snapshot["include"]) - len(snapshot["exclude"])
+    assert view.chart["fair"] == pytest.approx(seats / candidates)  # not the whole panel over the whole pool
+    command = shlex.split(view.command)
+    assert command[:2] == ["pbapp", "replace"]
+    zipfile.ZipFile(io.BytesIO(sortition.input_archive(run))).extractall(tmp_path)
+    result = CliRunner().invoke(replace_command, [str(tmp_path / command[2]), *command[3:], "--json"])
+    assert result.exit_code == 0, result.output
+    drawn = json.loads(result.output)
+    assert set(drawn["replacements"]) == set(run.panel_ids()) - set(snapshot["include"])
 
 
 def test_reserves_are_drawn_for_unconfirmed_seats_and_can_be_promoted(app, db, demo):

@@ -155,6 +155,11 @@ def test_a_run_shows_progress_then_the_draw_then_the_result(client, login_as, ap
     assert 'id="panel"' in page and 'id="quota-report"' in page and "<svg" in page and "--draw 42" in page
     report = client.get(f"/sortition/{demo.slug}/runs/{run_id}/report").get_data(as_text=True)
     assert "How the jury was selected" in report and "Volunteer" not in report and "P001" not in report
+    pool_page = client.get(f"/sortition/{demo.slug}/pools/{pool.id}").get_data(as_text=True)
+    assert "Start the selection" not in pool_page and f"drawn in selection run {run_id}" in pool_page
+    again = client.post(f"/sortition/{demo.slug}/pools/{pool.id}/runs", data={"algorithm": "leximin"})
+    assert again.status_code == 409 and "already been drawn" in again.get_data(as_text=True)
+    assert db.exec(select(func.count()).select_from(SelectionRun).where(SelectionRun.pool_id == pool.id)).one() == 1
 
 
 def test_a_running_job_polls_and_offers_a_refresh_link(client, login_as, db, demo):
