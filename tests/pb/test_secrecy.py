@@ -169,6 +169,18 @@ def test_a_database_copy_links_no_vote_to_a_code_letter_or_account(app, db, demo
         assert not [c for c, v in copy[table][0].items() if isinstance(v, datetime)], table
 
 
+
+@pytest.mark.xfail(strict=True, reason="Known gap, not yet fixed: the public log is in voting order and account ids "
+                   "in sign-up order, so residents who sign up and vote at once are linked by rank (rho 1.0 here). "
+                   "Needs sign-up order hidden (random account ids, no ordered sign-up audit) or ballots mixed "
+                   "before they enter the log.")
+def test_the_order_of_votes_does_not_follow_the_order_of_sign_ups(app, db, demo):
+    ballot, _letters, truth = _realistic_vote(app, db, demo)
+    copy = _copy(app)
+    seq_of = {row["hash"]: row["seq"] for row in copy["pb_ballot_log"] if row["ballot_id"] == ballot.id}
+    accounts = [(who[1], seq_of[receipt]) for receipt, who in truth.items() if who[0] == "account"]
+    assert abs(_rank_correlation([a for a, _s in accounts], [s for _a, s in accounts])) < 0.45
+
 def test_code_hashes_are_keyed_and_printed_codes_come_from_the_voter_key(app, db, demo):
     ballot = factories.ballot(app, db, demo)
     [code] = factories.codes(app, db, demo, ballot, size=1)
