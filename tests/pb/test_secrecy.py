@@ -243,3 +243,27 @@ def test_voter_keys_and_codes_keep_their_key_version(app, db, demo):
     app.config["VOTER_KEYS_RETIRED"] = {}
     with app.test_request_context(), pytest.raises(RuntimeError, match="version 1"):
         services.enter_code(db, demo, ballot.id, code)
+
+
+def test_a_ballot_opened_before_the_upgrade_keeps_its_voters_and_printed_codes(app, db, demo):
+    # Version 0 is what the migration gives existing ballots and batches: the old keys and hashes exactly.
+    import hmac
+
+    ballot = factories.ballot(app, db, demo)
+    ballot.key_version = 0
+    db.add(ballot)
+    db.commit()
+    [code] = factories.codes(app, db, demo, ballot, size=1)
+    batch_id = factories.batch_ids(db, ballot)[0]
+    secret = app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"pb-code:{batch_id}:0".encode(), hashlib.sha256).digest()
+    number, printed = int.from_bytes(digest[:10], "big"), []
+    for _i in range(12):
+        number, index = divmod(number, 32)
+        printed.append(services._CODE_ALPHABET[index])
+    assert services.normalise_code(code) == "".join(printed)
+    plain = hashlib.sha256(services.normalise_code(code).encode()).hexdigest()
+    assert [row["code_hash"] for row in _copy(app)["pb_voting_code"]] == [plain]
+    with app.test_request_context():
+        voter = services.enter_code(db, demo, ballot.id, code)
+    assert voter.key == hmac.new(secret, f"pb-vote:{ballot.id}:code:{plain}".encode(), hashlib.sha256).hexdigest()
