@@ -81,6 +81,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="print this many functions by cumulative time")
     args = parser.parse_args()
 
+    # Letter codes are keyed by VOTER_KEY: the codes made here must hash alike in the app that checks them.
+    os.environ["VOTER_KEY"] = "bench-voter-key"
     slug, ballot_id, codes, refs = _prepare(args.database_url, args.voters)
     os.environ.update(DATABASE_URL=args.database_url, SECRET_KEY="bench-secret", RATELIMIT_ENABLED="0")
     from pbapp import create_app

@@ -295,6 +295,8 @@ def main() -> None:
                         help="blocks of voters timed against the app and the bare endpoint in turn")
     args = parser.parse_args()
 
+    # Letter codes are keyed by VOTER_KEY: the codes made here must hash alike in the app that checks them.
+    os.environ["VOTER_KEY"] = "bench-voter-key"
     slug, ballot_id, codes, refs = _prepare(args.database_url, args.voters)
     env = dict(os.environ, DATABASE_URL=args.database_url, SECRET_KEY="bench-secret", RATELIMIT_ENABLED="0")
     with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as servers:

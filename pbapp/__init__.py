@@ -41,6 +41,11 @@ def create_app(config: Config | None = None) -> Flask:
         if app.config.get("PRODUCTION"):
             raise RuntimeError("Set SECRET_KEY: production needs a fixed secret (it keys sessions and voter ids).")
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+    if not app.config.get("VOTER_KEY"):
+        if app.config.get("PRODUCTION"):
+            raise RuntimeError("Set VOTER_KEY: production needs a fixed voter key (it keys voter ids and letter "
+                               "codes, and must never change while a ballot is open).")
+        app.config["VOTER_KEY"] = development_secret_key(Path(app.instance_path), "voter_key")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 

@@ -26,6 +26,10 @@ class Config:
     def __init__(self) -> None:
         env = os.environ
         self.SECRET_KEY = env.get("SECRET_KEY") or None
+        # Keys voter ids and letter codes; never rotated with SECRET_KEY (see pbapp.voterkey).
+        self.VOTER_KEY = env.get("VOTER_KEY") or None
+        self.VOTER_KEY_VERSION = int(env.get("VOTER_KEY_VERSION", "1"))
+        self.VOTER_KEYS_RETIRED = parse_retired_keys(env.get("VOTER_KEYS_RETIRED", ""))
         default_db = "sqlite:///" + str(PROJECT_ROOT / "instance" / "pbapp.sqlite")
         self.DATABASE_URL = normalise_database_url(env.get("DATABASE_URL", default_db))
         self.REDIS_URL = env.get("REDIS_URL") or None
@@ -56,9 +60,20 @@ class Config:
         self.DEMO_PASSWORD = env.get("PBAPP_DEMO_PASSWORD") or None
 
 
-def development_secret_key(instance_path: Path) -> str:
+def parse_retired_keys(text: str) -> dict[int, str]:
+    """Read `VERSION=KEY,VERSION=KEY` into {version: key}: voter keys still needed by older ballots."""
+    keys = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        version, _, key = item.partition("=")
+        if not version.strip().isdigit() or not key.strip():
+            raise ValueError("VOTER_KEYS_RETIRED must read VERSION=KEY,VERSION=KEY")
+        keys[int(version)] = key.strip()
+    return keys
+
+
+def development_secret_key(instance_path: Path, name: str = "secret_key") -> str:
     """Keep one random key per checkout, so sessions, letter codes and voter keys survive restarts."""
-    key_file = instance_path / "secret_key"
+    key_file = instance_path / name
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32), encoding="ascii")
@@ -75,6 +90,9 @@ class TestConfig(Config):
     def __init__(self, database_url: str | None = None) -> None:
         super().__init__()
         self.SECRET_KEY = "test-secret-key"
+        self.VOTER_KEY = "test-voter-key"
+        self.VOTER_KEY_VERSION = 1
+        self.VOTER_KEYS_RETIRED = {}
         self.DATABASE_URL = normalise_database_url(
             database_url or os.environ.get("TEST_DATABASE_URL") or "sqlite://"
         )

@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, current_app, g, has_app_context, redirect, request, url_for
+from flask import Flask, abort, current_app, g, has_app_context, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -156,6 +156,19 @@ _HEADERS = (
 _HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
+# Session keys that hold a voter's state: a letter code in use, or the receipt of a vote just sent.
+VOTING_SESSION_KEYS = ("pb_codes", "pb_receipts")
+
+
+def _personal(response) -> bool:
+    """Whether the response may hold personal data: anything for a signed-in person or a voter, or sent to a POST."""
+    if request.endpoint == "static":
+        return False
+    if request.method == "POST" or any(session.get(key) for key in VOTING_SESSION_KEYS):
+        return True
+    return getattr(current_user, "is_authenticated", False)
+
+
 def _security_headers(response):
     """Add the headers every response carries, unless the view set its own (files set a stricter CSP)."""
     headers = response.headers
@@ -163,6 +176,11 @@ def _security_headers(response):
     for name, value in current_app.extensions["pbapp.security_headers"]:
         if name.lower() not in present:
             headers.add(name, value)
+    if "cache-control" not in present and _personal(response):
+        # Account, ballot and officer pages must not be kept by the browser or a proxy (a view that
+        # sets its own Cache-Control, such as a public picture, keeps it): the next
+        # person at a shared computer could open them from the history or the back button.
+        headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -152,3 +152,21 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="Set SECRET_KEY"):
         create_app(Config())
+
+
+def test_production_refuses_to_start_without_a_voter_key(monkeypatch):
+    from pbapp import create_app
+
+    monkeypatch.setenv("PBAPP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a production secret")
+    monkeypatch.delenv("VOTER_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="Set VOTER_KEY"):
+        create_app(Config())
+
+
+def test_retired_voter_keys_are_read_by_version():
+    from pbapp.config import parse_retired_keys
+
+    assert parse_retired_keys("1=abc, 2=def") == {1: "abc", 2: "def"} and parse_retired_keys("") == {}
+    with pytest.raises(ValueError, match="VERSION=KEY"):
+        parse_retired_keys("one=abc")

@@ -20,7 +20,8 @@ def new_session_token() -> str:
 
 
 class User(UserMixin, SQLModel, table=True):
-    """A person with an account; `session_token` changes with the password to end old sessions."""
+    """A person with an account; `session_token` (the session version) changes with the password and on
+    sign-out, which ends every session signed with the old one."""
 
     __tablename__ = "user_account"
 

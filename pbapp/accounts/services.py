@@ -85,6 +85,12 @@ def authenticate(session: Session, email: str, password: str) -> User:
     raise Invalid(_("Enter a correct email address and password"))
 
 
+def sign_out(session: Session, user: User) -> None:
+    """End every session of the account: a copied session cookie stops working too."""
+    user.session_token = new_session_token()
+    session.commit()
+
+
 def request_password_reset(session: Session, email: str) -> None:
     """Email a single-use reset link if the account exists; say nothing either way."""
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()

@@ -60,6 +60,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires(permissions.ANYONE)
 def logout():
+    if current_user.is_authenticated:
+        # The session version on the account changes, so the cookie is worthless even if copied.
+        services.sign_out(get_session(), current_user)
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")

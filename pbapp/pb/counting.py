@@ -15,7 +15,7 @@ from pbapp.core.ballots import RULES, tally
 from pbapp.core.ballots.allocation import independent_markets, mean_allocation
 from pbapp.core.ballots.election import Election, Profile
 from pbapp.core.ballots.kinds import AllocationSpec, ApprovalSpec, CumulativeSpec, KnapsackSpec, RankedSpec
-from pbapp.core.chain import verify_chain
+from pbapp.core.chain import GENESIS, verify_chain
 from pbapp.core.errors import CoreError
 from pbapp.core.messages import Message
 
@@ -149,8 +149,14 @@ def _is_entry(entry: Any) -> bool:
             and not isinstance(entry["seq"], bool))
 
 
-def verify_log(document: Mapping[str, Any]) -> list[str]:
-    """Re-check a published ballot log: its chain, then a fresh count against the published result."""
+def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: int | None = None) -> list[str]:
+    """Re-check a published ballot log: its chain, its end against the head and entry count published
+    with the results (if given), then a fresh count against the published result.
+
+    A chain only proves that its entries follow one another: a log cut short, or with ghost
+    ballots appended and the chain recomputed, verifies on its own. Only the head and count
+    published elsewhere (results page, audit chain) show that the log is the whole one.
+    """
     problems: list[str] = []
     if not isinstance(document, Mapping) or document.get("format") != LOG_FORMAT:
         found = document.get("format") if isinstance(document, Mapping) else type(document).__name__
@@ -164,6 +170,13 @@ def verify_log(document: Mapping[str, Any]) -> list[str]:
         problems.append(f"The chain breaks at entry {broken.index + 1}: {broken.reason}.")
     if entries and document.get("head") != entries[-1]["hash"]:
         problems.append("The published head is not the hash of the last entry.")
+    if count_ is not None and len(entries) != count_:
+        problems.append(f"The log has {len(entries):,} entries but {count_:,} were published with the results: "
+                        + ("entries are missing." if len(entries) < count_ else "entries were added."))
+    last_hash = entries[-1]["hash"] if entries else GENESIS
+    if head is not None and last_hash != head.strip().lower():
+        problems.append(f"The log ends at {last_hash[:16]}…, not at the head published with the results "
+                        f"({head.strip().lower()[:16]}…): it is not the published log.")
     published = document.get("result")
     if not isinstance(published, Mapping):
         problems.append("The log has no published result to compare with.")

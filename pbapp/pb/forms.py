@@ -189,9 +189,6 @@ class DecisionForm(FlaskForm):
 
 
 class ReceiptForm(FlaskForm):
-    class Meta:
-        csrf = False
-
     receipt = StringField(_l("Your receipt"), validators=[DataRequired(_l("Enter your receipt"))])
 
 

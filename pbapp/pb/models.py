@@ -135,6 +135,8 @@ class Ballot(SQLModel, table=True):
     # The ballot log's last entry, kept on the ballot row so one locked read gives the next place in the chain.
     log_seq: int = Field(default=0, nullable=False)
     log_head: str = Field(default=GENESIS, max_length=64, nullable=False)
+    # The version of VOTER_KEY that keys this ballot's voter ids, fixed for the ballot's life.
+    key_version: int = Field(default=0, nullable=False)
 
 
 class BallotOption(SQLModel, table=True):
@@ -167,10 +169,16 @@ class CodeBatch(SQLModel, table=True):
     size: int = Field(nullable=False)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
+    # The version of VOTER_KEY the batch's codes are derived and hashed with.
+    key_version: int = Field(default=0, nullable=False)
 
 
 class VotingCode(SQLModel, table=True):
-    """A one-time code printed on a letter; only its hash is stored."""
+    """A one-time code printed on a letter; only its keyed hash is stored.
+
+    Nothing here can be matched to a vote without the voter key: rows are written in an order
+    unrelated to the letters', and `used` carries no time (a time would equal the vote's).
+    """
 
     __tablename__ = "pb_voting_code"
 
@@ -179,11 +187,14 @@ class VotingCode(SQLModel, table=True):
     batch_id: int = Field(foreign_key="pb_code_batch.id", index=True, nullable=False)
     area_id: int | None = Field(default=None, foreign_key="area.id")
     code_hash: str = Field(max_length=64, unique=True, nullable=False)
-    used_at: datetime | None = None
+    used: bool = Field(default=False, nullable=False)
 
 
 class Vote(SQLModel, table=True):
-    """The one counted ballot of a voter; `voter_key` is a keyed one-way hash, never an identity."""
+    """The one counted ballot of a voter; `voter_key` is a keyed one-way hash, never an identity.
+
+    It has no time: a time could be joined to a sign-up, a code or a web log to name the voter.
+    """
 
     __tablename__ = "pb_vote"
     __table_args__ = (UniqueConstraint("ballot_id", "voter_key", name="uq_pb_vote_ballot_voter"),)
@@ -196,8 +207,6 @@ class Vote(SQLModel, table=True):
     area_id: int | None = Field(default=None, foreign_key="area.id")
     receipt: str = Field(default="", max_length=64, nullable=False)
     changes: int = Field(default=0, nullable=False)
-    created_at: datetime = Field(default_factory=utcnow, nullable=False)
-    updated_at: datetime = Field(default_factory=utcnow, nullable=False)
 
 
 class PaperBallotEntry(SQLModel, table=True):

@@ -99,6 +99,7 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
                     kind=KNAPSACK, budget_pence=POT_PENCE, rule="equalshares/add1", utility="cost",
                     partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2026,
+                    key_version=current_app.config["VOTER_KEY_VERSION"],
                     opens_at=demo_at(datetime(2026, 9, 14, 9, tzinfo=timezone.utc)),
                     closes_at=demo_at(datetime(2026, 10, 12, 17, tzinfo=timezone.utc)),
                     frozen_at=demo_at(datetime(2026, 9, 14, 9, tzinfo=timezone.utc)),
@@ -192,8 +193,7 @@ def _insert_votes(session: Session, ballot: Ballot, votes, wards, officer, admin
         when = when + timedelta(seconds=rng.randint(30, 700))
         ward = rng.choice(wards) if wards else None
         vote_rows.append({"ballot_id": ballot.id, "voter_key": voter_key, "choices": json.dumps(choices, sort_keys=True),
-                          "channel": channel, "area_id": ward.id if ward else None, "receipt": digest, "changes": 0,
-                          "created_at": when, "updated_at": when})
+                          "channel": channel, "area_id": ward.id if ward else None, "receipt": digest, "changes": 0})
         log_rows.append({"ballot_id": ballot.id, "seq": seq, "voter_token": token, "channel": channel,
                          "choices": json.dumps(choices, sort_keys=True), "previous_hash": previous, "hash": digest})
         if channel != ONLINE and officer and admin:
@@ -235,6 +235,7 @@ def _budget_priorities(session: Session, council: Council, officer: User | None)
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Share 100 points between council services",
                     kind=CUMULATIVE, budget_pence=0, total_points=100, max_per_project=40,
                     rule="greedy", eligibility=RESIDENTS_OR_CODES, seed=2027,
+                    key_version=current_app.config["VOTER_KEY_VERSION"],
                     opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=28), frozen_at=now - timedelta(days=2))
     session.add(ballot)
     session.flush()
@@ -273,7 +274,8 @@ def _open_neighbourhood_budget(session: Session, council: Council, officer: User
                for n, p in enumerate(p for p, _popularity in proposals if p.status == FEASIBLE)]
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
                     kind=KNAPSACK, budget_pence=OPEN_POT_PENCE, rule="equalshares/add1", utility="cost",
-                    partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2027, opens_at=opened,
+                    partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2027,
+                    key_version=current_app.config["VOTER_KEY_VERSION"], opens_at=opened,
                     closes_at=opened + timedelta(days=28, hours=8), frozen_at=opened)
     session.add(ballot)
     session.flush()

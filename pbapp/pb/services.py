@@ -52,18 +52,47 @@ PHASE_ALLOWS = {
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are typed from paper
 
 
-def _keyed_hash(*parts: Any) -> str:
-    # Keyed with the app secret so a copy of the database alone cannot link a vote to a person.
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, ":".join(str(p) for p in parts).encode(), hashlib.sha256).hexdigest()
+# Rows keyed before VOTER_KEY existed: voter ids keyed by SECRET_KEY, code hashes plain SHA-256.
+LEGACY_KEY_VERSION = 0
+
+
+def _voter_secret(version: int) -> bytes:
+    """The voter key of `version`: the current VOTER_KEY, a retired one, or (version 0) the old SECRET_KEY."""
+    config = current_app.config
+    if version == config["VOTER_KEY_VERSION"]:
+        return config["VOTER_KEY"].encode()
+    if version == LEGACY_KEY_VERSION:
+        return config["SECRET_KEY"].encode()
+    retired = config["VOTER_KEYS_RETIRED"].get(version)
+    if retired is None:
+        raise RuntimeError(f"No voter key of version {version}: add it to VOTER_KEYS_RETIRED.")
+    return retired.encode()
+
+
+def current_key_version() -> int:
+    return current_app.config["VOTER_KEY_VERSION"]
+
+
+def _keyed_hash(version: int, *parts: Any) -> str:
+    # Keyed with the voter key (not SECRET_KEY, which rotates), so a copy of the database alone
+    # cannot link a vote to a person and rotating SECRET_KEY changes no voter's identity.
+    return hmac.new(_voter_secret(version), ":".join(str(p) for p in parts).encode(), hashlib.sha256).hexdigest()
+
+
+def _voter_key(ballot: Any, *who: Any) -> str:
+    """The keyed, one-way id of a voter in one ballot, under the key version the ballot was made with."""
+    return _keyed_hash(ballot.key_version, "pb-vote", ballot.id, *who)
 
 
 def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def _code_hash(code: str) -> str:
-    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+def _code_hash(code: str, version: int) -> str:
+    if version == LEGACY_KEY_VERSION:
+        return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+    # Keyed: someone holding the mailing list and a database copy cannot match codes to rows.
+    return _keyed_hash(version, "pb-code-hash", normalise_code(code))
 
 
 def _log_token(voter_key: str) -> str:
@@ -342,6 +371,7 @@ def create_ballot(session: Session, council: Council, process_id: int, actor: Us
     values["budget_pence"] = values["budget_pence"] or process.pot_pence
     _check_settings(values)
     ballot = Ballot(process_id=process.id, council_id=council.id, seed=random.SystemRandom().randrange(10**9),
+                    key_version=current_key_version(),
                     **{k: v for k, v in values.items() if k in SETTINGS})
     session.add(ballot)
     session.flush()
@@ -515,7 +545,8 @@ def run_count(session: Session, progress, ballot_id: int) -> dict:
     result.log_head = document["head"]
     result.computed_at = utcnow()
     audit.record(session, "pb.counted", "pb_ballot", ballot.id, council_id=ballot.council_id,
-                 rule=ballot.rule, voters=len(ballots), selected=computed.get("selected"), log_head=result.log_head)
+                 rule=ballot.rule, voters=len(ballots), selected=computed.get("selected"), log_head=result.log_head,
+                 log_entries=len(document["entries"]))
     session.commit()
     return {"voters": len(ballots), "selected": computed.get("selected", [])}
 
@@ -558,7 +589,8 @@ def publish_results(session: Session, council: Council, ballot_id: int, actor: U
         raise Conflict(_("The results are already published."))
     if result is None or result.computed_at is None:
         raise Conflict(_("Close and count the ballot before publishing."))
-    if log_document(session, ballot, with_result=False)["head"] != result.log_head:
+    counted_log = log_document(session, ballot, with_result=False)
+    if counted_log["head"] != result.log_head:
         raise Conflict(_("Ballots were added after the count. Count again before publishing."))
     waiting = session.exec(select(func.count()).select_from(PaperBallotEntry).where(
         PaperBallotEntry.ballot_id == ballot.id, PaperBallotEntry.status != MATCHED)).one()
@@ -571,8 +603,11 @@ def publish_results(session: Session, council: Council, ballot_id: int, actor: U
     process = session.get(Process, ballot.process_id)
     process.phase = RESULTS
     _send_to_record(session, council, ballot, process, result, url_of)
+    # The head and length of the log go into the audit chain too: with them anyone can tell the
+    # published log from one cut short or extended with a recomputed chain (pbapp verify-log).
     audit.record(session, "pb.results_published", "pb_ballot", ballot.id, council_id=council.id,
-                 actor_id=actor.id, log_head=result.log_head, selected=json.loads(result.official_selected))
+                 actor_id=actor.id, log_head=result.log_head, log_entries=len(counted_log["entries"]),
+                 selected=json.loads(result.official_selected))
     session.commit()
     return result
 
@@ -595,10 +630,9 @@ def _send_to_record(session, council, ballot, process, result, url_of) -> None:
 
 
 
-def _derive_code(batch_id: int, n: int) -> str:
-    # Derived from the app secret, so only hashes are stored yet the batch can be printed again.
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"pb-code:{batch_id}:{n}".encode(),
-                      hashlib.sha256).digest()
+def _derive_code(batch: CodeBatch, n: int) -> str:
+    # Derived from the voter key, so only hashes are stored yet the batch can be printed again.
+    digest = hmac.new(_voter_secret(batch.key_version), f"pb-code:{batch.id}:{n}".encode(), hashlib.sha256).digest()
     number = int.from_bytes(digest[:10], "big")
     chars = []
     for _i in range(12):
@@ -620,11 +654,14 @@ def generate_codes(session: Session, council: Council, ballot_id: int, actor: Us
         raise Invalid(_("Enter a number of codes between 1 and 50,000"), field="size")
     if area_id is not None and area_id not in areas_by_id(session, council):
         raise Invalid(_("Choose an area of this council"), field="area_id")
-    batch = CodeBatch(ballot_id=ballot.id, area_id=area_id, size=size, created_by_id=actor.id)
+    batch = CodeBatch(ballot_id=ballot.id, area_id=area_id, size=size, created_by_id=actor.id,
+                      key_version=ballot.key_version)
     session.add(batch)
     session.flush()
     rows = [{"ballot_id": ballot.id, "batch_id": batch.id, "area_id": area_id,
-             "code_hash": _code_hash(_derive_code(batch.id, n)), "used_at": None} for n in range(size)]
+             "code_hash": _code_hash(_derive_code(batch, n), batch.key_version), "used": False} for n in range(size)]
+    # Rows (so their ids) in an order unrelated to the letters': an id says nothing of a letter number.
+    random.SystemRandom().shuffle(rows)
     session.execute(VotingCode.__table__.insert(), rows)
     audit.record(session, "pb.codes_generated", "pb_code_batch", batch.id, council_id=council.id,
                  actor_id=actor.id, ballot_id=ballot.id, size=size, area_id=area_id)
@@ -644,7 +681,7 @@ def batch_codes(session: Session, council: Council, ballot_id: int, batch_id: in
         raise NotFound(_("There is no such batch of codes."))
     audit.record(session, "pb.codes_downloaded", "pb_code_batch", batch.id, council_id=council.id, actor_id=actor.id)
     session.commit()
-    return batch, [_derive_code(batch.id, n) for n in range(batch.size)]
+    return batch, [_derive_code(batch, n) for n in range(batch.size)]
 
 
 def codes_letters_pdf(session: Session, council: Council, ballot_id: int, batch_id: int, actor: User, *,
@@ -671,16 +708,17 @@ def enter_code(session: Session, council: Council, ballot_id: int, code: str) ->
     ballot = get_ballot(session, council, ballot_id)
     if ballot.eligibility not in (CODES, RESIDENTS_OR_CODES):
         raise Invalid(_("This ballot does not take voting codes."), field="code")
-    found = session.exec(select(VotingCode).where(VotingCode.code_hash == _code_hash(code))).first()
+    versions = session.exec(select(CodeBatch.key_version).where(CodeBatch.ballot_id == ballot.id).distinct()).all()
+    hashes = [_code_hash(code, version) for version in versions]
+    found = session.exec(select(VotingCode).where(VotingCode.code_hash.in_(hashes))).first() if hashes else None
     if found is None or found.ballot_id != ballot.id:
         raise Invalid(_("Enter the code exactly as it is printed on your letter"), field="code")
-    return Voter(key=_keyed_hash("pb-vote", ballot.id, "code", found.code_hash), via="code",
-                 area_id=found.area_id, code_id=found.id)
+    return Voter(key=_voter_key(ballot, "code", found.code_hash), via="code", area_id=found.area_id, code_id=found.id)
 
 
 
 def _account_voter(session: Session, council: Council, ballot: Ballot, process: Process | None, user) -> Eligibility:
-    voter = Voter(key=_keyed_hash("pb-vote", ballot.id, "user", user.id), via="account")
+    voter = Voter(key=_voter_key(ballot, "user", user.id), via="account")
     if ballot.eligibility == OPEN:
         return Eligibility(voter)
     if ballot.eligibility == CODES:
@@ -872,8 +910,7 @@ def meter(ballot: Ballot, options: list[BallotOption], choices: Any) -> dict:
 
 
 _LOG_COLUMNS = ("ballot_id", "seq", "voter_token", "channel", "choices", "previous_hash", "hash")
-_VOTE_COLUMNS = ("ballot_id", "voter_key", "choices", "channel", "area_id", "receipt", "changes", "created_at",
-                 "updated_at")
+_VOTE_COLUMNS = ("ballot_id", "voter_key", "choices", "channel", "area_id", "receipt", "changes")
 
 
 # What casting a vote reads of the ballot: its kind and its state (ballot_state).
@@ -915,13 +952,13 @@ def _sqlite_statements() -> _SqliteStatements:
         append_entry=insert(log).values({c: bindparam(f"log_{c}") for c in _LOG_COLUMNS}),
         move_head=update(ballots).where(ballots.c.id == bindparam("log_ballot_id"))
         .values(log_seq=bindparam("log_seq"), log_head=bindparam("log_hash")),
-        use_code=update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used_at.is_(None))
-        .values(used_at=bindparam("now")),
+        use_code=update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used.is_(False))
+        .values(used=True),
         # The unique (ballot_id, voter_key) constraint decides races; a later ballot replaces the earlier.
         upsert_vote=upsert.on_conflict_do_update(
             index_elements=[votes.c.ballot_id, votes.c.voter_key],
             set_={"choices": upsert.excluded.choices, "receipt": upsert.excluded.receipt,
-                  "changes": votes.c.changes + 1, "updated_at": upsert.excluded.updated_at}).returning(votes.c.id))
+                  "changes": votes.c.changes + 1}).returning(votes.c.id))
 
 
 # PostgreSQL: one statement locks the ballot row (which holds the log's head), appends the entry,
@@ -949,13 +986,13 @@ WITH head AS (
 ), moved AS (
     UPDATE pb_ballot SET log_seq = entry.seq, log_head = entry.hash FROM entry WHERE pb_ballot.id = entry.ballot_id
 ), used AS (
-    UPDATE pb_voting_code SET used_at = %(now)s FROM entry
-    WHERE pb_voting_code.id = %(code_id)s AND pb_voting_code.used_at IS NULL
+    UPDATE pb_voting_code SET used = TRUE FROM entry
+    WHERE pb_voting_code.id = %(code_id)s AND NOT pb_voting_code.used
 )
-INSERT INTO pb_vote AS v (ballot_id, voter_key, choices, channel, area_id, receipt, changes, created_at, updated_at)
-SELECT entry.ballot_id, %(voter_key)s, %(choices)s, %(channel)s, %(area_id)s, entry.hash, 0, %(now)s, %(now)s FROM entry
+INSERT INTO pb_vote AS v (ballot_id, voter_key, choices, channel, area_id, receipt, changes)
+SELECT entry.ballot_id, %(voter_key)s, %(choices)s, %(channel)s, %(area_id)s, entry.hash, 0 FROM entry
 ON CONFLICT (ballot_id, voter_key) DO UPDATE
-SET choices = EXCLUDED.choices, receipt = EXCLUDED.receipt, changes = v.changes + 1, updated_at = EXCLUDED.updated_at
+SET choices = EXCLUDED.choices, receipt = EXCLUDED.receipt, changes = v.changes + 1
 RETURNING v.id, v.receipt
 """
 
@@ -1000,9 +1037,9 @@ def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any,
     entry_hash = link_hash(last_hash, BallotLogEntry.content_of(seq, token, channel, payload))
     written = {"log_ballot_id": ballot_id, "log_seq": seq, "log_voter_token": token, "log_channel": channel,
                "log_choices": payload, "log_previous_hash": last_hash, "log_hash": entry_hash,
-               "code_id": voter.code_id, "now": now, "vote_ballot_id": ballot_id, "vote_voter_key": voter.key,
+               "code_id": voter.code_id, "vote_ballot_id": ballot_id, "vote_voter_key": voter.key,
                "vote_choices": payload, "vote_channel": channel, "vote_area_id": voter.area_id,
-               "vote_receipt": entry_hash, "vote_changes": 0, "vote_created_at": now, "vote_updated_at": now}
+               "vote_receipt": entry_hash, "vote_changes": 0}
     db.execute(sql.append_entry, written)
     db.execute(sql.move_head, written)
     if voter.code_id is not None:
@@ -1099,7 +1136,7 @@ def key_paper_ballot(session: Session, council: Council, ballot_id: int, actor: 
         entry.second_choices, entry.second_by_id = payload, actor.id
         if payload == entry.first_choices and channel == entry.channel:
             entry.status = MATCHED
-            voter = Voter(key=_keyed_hash("pb-vote", ballot.id, "paper", paper_ref), via=channel, area_id=entry.area_id)
+            voter = Voter(key=_voter_key(ballot, "paper", paper_ref), via=channel, area_id=entry.area_id)
             entry.vote_id, _receipt = _record_ballot(session, ballot.id, voter, choices, channel)
             action = "pb.paper_matched"
         else:
@@ -1121,6 +1158,7 @@ class ResultsView:
     official: list[str]
     rows: list[dict]
     turnout: dict
+    log_entries: int  # published beside the head so a log cut short or extended shows (verify-log --count)
 
 
 def results_view(session: Session, council: Council, ballot_id: int, *, officer: bool = False) -> ResultsView:
@@ -1150,7 +1188,9 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
     area = session.get(Area, process.area_id) if process.area_id else None
     turnout = {"voters": result.voters, "channels": channels,
                "adults": area.adults if area else None}
-    return ResultsView(ballot, process, result, computed, official, rows, turnout)
+    entries = session.exec(select(func.count()).select_from(BallotLogEntry)
+                           .where(BallotLogEntry.ballot_id == ballot.id)).one()
+    return ResultsView(ballot, process, result, computed, official, rows, turnout, entries)
 
 
 def _published(session: Session, council: Council, ballot_id: int) -> Ballot:
@@ -1169,7 +1209,7 @@ def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tupl
         view = results_view(session, council, ballot_id)
         data = {"ballot": document["ballot"], "options": document["options"], "result": document["result"],
                 "official_selected": view.official, "official_reason": view.result.official_reason,
-                "voters": view.result.voters, "log_head": view.result.log_head}
+                "voters": view.result.voters, "log_head": view.result.log_head, "log_entries": view.log_entries}
         return json.dumps(data, indent=2, ensure_ascii=False), "application/json", f"{name}-results.json"
     if fmt == "csv":
         view = results_view(session, council, ballot_id)

@@ -16,6 +16,7 @@ from pbapp.htmx import redirect_after_post, render
 from pbapp.pb import bp, forms, permissions, services
 from pbapp.pb.models import HIDDEN
 from pbapp.security import limiter, requires
+from pbapp.timeutil import utcnow
 
 
 
@@ -27,8 +28,39 @@ def _vote_limit() -> str:
     return current_app.config["VOTE_RATE_LIMIT"]
 
 
+# A letter-code session ends after the vote is sent, on "Finish", or after this long untouched,
+# so the next person at a shared computer neither sees nor replaces the last voter's ballot.
+CODE_SESSION_IDLE_SECONDS = 15 * 60
+
+
+def _fresh(entry: dict | None) -> bool:
+    return entry is not None and utcnow().timestamp() - entry.get("seen", 0) <= CODE_SESSION_IDLE_SECONDS
+
+
+def _session_entry(name: str, ballot_id: int) -> dict | None:
+    """This browser's entry for the ballot under `name`, forgotten once idle too long, else marked as seen now."""
+    entries = session.get(name, {})
+    entry = entries.get(str(ballot_id))
+    if entry is None:
+        return None
+    kept = dict(entries)
+    if _fresh(entry):
+        kept[str(ballot_id)] = {**entry, "seen": utcnow().timestamp()}
+    else:
+        del kept[str(ballot_id)]
+        entry = None
+    session[name] = kept
+    return entry
+
+
 def _code_voter(ballot_id: int) -> dict | None:
-    return session.get("pb_codes", {}).get(str(ballot_id))
+    return _session_entry("pb_codes", ballot_id)
+
+
+def _end_code_session(ballot_id: int) -> None:
+    for name in ("pb_codes", "pb_receipts"):
+        if str(ballot_id) in session.get(name, {}):
+            session[name] = {k: v for k, v in session[name].items() if k != str(ballot_id)}
 
 
 def _browser_seed() -> str:
@@ -154,7 +186,8 @@ def enter_code(council: str, ballot_id: int):
             show_on_form(form, error)
         else:
             codes = dict(session.get("pb_codes", {}))
-            codes[str(ballot_id)] = {"key": voter.key, "area_id": voter.area_id, "code_id": voter.code_id}
+            codes[str(ballot_id)] = {"key": voter.key, "area_id": voter.area_id, "code_id": voter.code_id,
+                                     "seen": utcnow().timestamp()}
             session["pb_codes"] = codes
             return redirect_after_post(url_for("pb.ballot", council=council, ballot_id=ballot_id))
     view = _ballot_view(db, the_council, ballot_id)
@@ -203,12 +236,18 @@ def check(council: str, ballot_id: int):
 @requires(permissions.ANYONE)
 @limiter.limit(_vote_limit)
 def submit(council: str, ballot_id: int):
+    code_voter = _code_voter(ballot_id)
     try:
-        services.submit_ballot(get_session(), council, ballot_id, current_user, _code_voter(ballot_id), request.form)
+        receipt = services.submit_ballot(get_session(), council, ballot_id, current_user, code_voter, request.form)
     except (Invalid, NotAllowed) as error:
         flash(error.message, "error")
         return redirect_after_post(url_for("pb.ballot", council=council, ballot_id=ballot_id))
-    # The receipt page reads the receipt from the voter's counted ballot: the session is not rewritten.
+    if code_voter:
+        # The letter's session ends with the vote: only the receipt stays, until Finish or 15 idle minutes.
+        _end_code_session(ballot_id)
+        session["pb_receipts"] = {**session.get("pb_receipts", {}),
+                                  str(ballot_id): {"receipt": receipt, "seen": utcnow().timestamp()}}
+    # An account's receipt page reads the receipt from its counted ballot.
     return redirect_after_post(url_for("pb.receipt", council=council, ballot_id=ballot_id))
 
 
@@ -218,8 +257,21 @@ def receipt(council: str, ballot_id: int):
     db = get_session()
     the_council = get_council(db, council)
     view = _ballot_view(db, the_council, ballot_id)
-    return render("pb/receipt.html", council=the_council, view=view, receipt=view.receipt,
-                  title=_("Your vote has been counted") if view.receipt else _("No vote yet"))
+    sent = _session_entry("pb_receipts", ballot_id)
+    the_receipt = sent["receipt"] if sent else view.receipt
+    return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt, by_code=bool(sent),
+                  finish_form=forms.ActionForm(),
+                  title=_("Your vote has been counted") if the_receipt else _("No vote yet"))
+
+
+@bp.route("/<council>/ballots/<int:ballot_id>/finish", methods=["POST"])
+@requires(permissions.ANYONE)
+def finish(council: str, ballot_id: int):
+    """End this browser's letter-code session for the ballot, so the next person starts afresh."""
+    _end_code_session(ballot_id)
+    session.pop("pb_seed", None)
+    flash(_("You have finished. The next person can use this device to vote with their own letter."), "success")
+    return redirect_after_post(url_for("pb.ballot", council=council, ballot_id=ballot_id))
 
 
 @bp.route("/<council>/ballots/<int:ballot_id>/results")
@@ -255,16 +307,18 @@ def export_pb(council: str, ballot_id: int):
     return _export(council, ballot_id, "pb")
 
 
-@bp.route("/<council>/ballots/<int:ballot_id>/log")
+@bp.route("/<council>/ballots/<int:ballot_id>/log", methods=["GET", "POST"])
 @requires(permissions.ANYONE)
 def log(council: str, ballot_id: int):
+    # The receipt is checked by POST: in a URL it would sit in access logs and browser history.
     db = get_session()
     the_council = get_council(db, council)
     the_ballot, entries, head = services.log_summary(db, the_council, ballot_id)
-    form = forms.ReceiptForm(request.args)
-    found = services.find_receipt(db, the_council, ballot_id, form.receipt.data) if form.receipt.data else None
+    form = forms.ReceiptForm()
+    searched = form.validate_on_submit()
+    found = services.find_receipt(db, the_council, ballot_id, form.receipt.data) if searched else None
     return render("pb/log.html", council=the_council, ballot=the_ballot, entries=entries, head=head, form=form,
-                  searched=bool(form.receipt.data), found=found, title=_("Ballot log"))
+                  searched=searched, found=found, status=_status(form), title=_("Ballot log"))
 
 
 @bp.route("/<council>/ballots/<int:ballot_id>/log.json")

@@ -191,3 +191,20 @@ def test_login_is_rate_limited(client, demo):
     statuses = [client.post("/accounts/login", data={"email": "x@example.org", "password": "nope nope nope"}).status_code
                 for _ in range(4)]
     assert statuses == [422, 422, 422, 429]
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(app, client, demo):
+    login(client, "resident@demo.example")
+    copied = app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    assert copied.get("/accounts/me").status_code == 200
+    client.post("/accounts/logout")
+    assert copied.get("/accounts/me").status_code == 302
+
+
+def test_account_pages_are_not_stored_by_the_browser(client, demo):
+    assert "no-store" not in client.get("/accounts/login").headers.get("Cache-Control", "")
+    login(client, "admin@demo.example")
+    for url in ("/accounts/me", f"/accounts/councils/{demo.slug}/members", "/accounts/outbox"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", url

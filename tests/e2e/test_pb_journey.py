@@ -1,4 +1,4 @@
-"""A resident votes with a letter code, changes the vote, and finds the receipt in the published log."""
+"""A resident votes with a letter code, changes the vote, finishes, and finds the receipt in the published log."""
 
 from __future__ import annotations
 
@@ -35,13 +35,22 @@ def test_vote_with_a_letter_code_change_it_and_check_the_receipt(page, app, db, 
     page.get_by_role("button", name="Send my vote").click()
     first = page.locator("#receipt").inner_text()
 
+    assert "see how you voted" in page.content()
     page.get_by_role("link", name="Change your vote").click()
+    # The letter's session ended with the vote: changing it takes the code again.
+    page.get_by_label("Code from your letter").fill(code)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     assert "You have already voted" in page.content()
     page.get_by_label(titles[1], exact=False).uncheck()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Send my vote").click()
     latest = page.locator("#receipt").inner_text()
     assert latest != first
+    page.get_by_role("button", name="Finish").click()
+    page.get_by_label("Code from your letter").wait_for()  # the next person starts afresh
+    page.goto(f"/pb/{demo.slug}/ballots/{ballot.id}/receipt")
+    assert latest not in page.content()
 
     app.config["JOBS_INLINE"] = True  # count now, so the test can publish straight away
     with app.test_request_context():
@@ -51,3 +60,6 @@ def test_vote_with_a_letter_code_change_it_and_check_the_receipt(page, app, db, 
     page.get_by_label("Your receipt").fill(latest)
     page.get_by_role("button", name="Check").click()
     page.get_by_role("heading", name="Your ballot is in the log").wait_for()
+    assert latest not in page.url
+    page.goto(f"/pb/{demo.slug}/ballots/{ballot.id}/results")
+    assert "--count 2" in page.locator("body").inner_text()

@@ -93,7 +93,7 @@ def test_one_vote_per_voter_changeable_until_close(ctx, db, demo):
     assert first != second and _votes(db, ballot) == 1
     vote = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
     assert json.loads(vote.choices) == [refs[1], refs[2]] and vote.changes == 1 and vote.receipt == second
-    assert db.exec(select(VotingCode).where(VotingCode.ballot_id == ballot.id)).one().used_at is not None
+    assert db.exec(select(VotingCode).where(VotingCode.ballot_id == ballot.id)).one().used
     assert len(vote.voter_key) == 64 and normalise(code) not in vote.voter_key
     db.commit()
     services.close_ballot(db, demo, ballot.id, factories.officer(db))

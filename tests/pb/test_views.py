@@ -51,9 +51,11 @@ def test_a_submission_reads_the_ballot_once_per_worker_and_counts_in_one_stateme
     monkeypatch.setattr(services, "execute_alone", lambda *args: alone.append(args[0]) or execute_alone(*args))
     ballot = factories.ballot(app, db, demo)
     refs = factories.refs(db, ballot)
-    _enter_code(client, demo, ballot, factories.codes(app, db, demo, ballot, size=1)[0])
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    _enter_code(client, demo, ballot, code)
     submit = f"/pb/{demo.slug}/ballots/{ballot.id}/submit"
     assert client.post(submit, data={"choice": [refs[0]]}).status_code == 303
+    _enter_code(client, demo, ballot, code)  # the letter's session ended with the vote: changing it starts again
     statements = []
     listener = lambda _conn, _cursor, sql, *_args: statements.append(sql)  # noqa: E731
     event.listen(get_engine(app), "before_cursor_execute", listener)
@@ -121,9 +123,11 @@ def test_a_resident_outside_the_area_is_told_why(app, db, demo, client):
 def test_a_vote_after_closing_is_refused_even_by_a_worker_that_knows_the_ballot(app, db, demo, client):
     ballot = factories.ballot(app, db, demo)
     refs = factories.refs(db, ballot)
-    _enter_code(client, demo, ballot, factories.codes(app, db, demo, ballot, size=1)[0])
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    _enter_code(client, demo, ballot, code)
     submit = f"/pb/{demo.slug}/ballots/{ballot.id}/submit"
     assert client.post(submit, data={"choice": [refs[0]]}).status_code == 303  # the worker now knows it is open
+    _enter_code(client, demo, ballot, code)  # back to change the vote
     with app.test_request_context():
         services.close_ballot(db, demo, ballot.id, factories.officer(db))
     late = client.post(submit, data={"choice": [refs[1]]})
@@ -160,7 +164,7 @@ def test_exports_obey_the_results_embargo(app, db, demo, client, login_as):
     assert "project_id,title" in client.get(base + "/results.csv").get_data(as_text=True)
     log = json.loads(client.get(base + "/log.json").data)
     receipt = log["entries"][0]["hash"]
-    assert "Your ballot is in the log" in client.get(base + f"/log?receipt={receipt}").get_data(as_text=True)
+    assert "Your ballot is in the log" in client.post(base + "/log", data={"receipt": receipt}).get_data(as_text=True)
 
 
 def test_officer_sets_up_reviews_and_opens_a_ballot(app, db, demo, client, login_as):

@@ -21,6 +21,7 @@ import requests
 from sqlalchemy import inspect
 from sqlmodel import func, select
 
+from pbapp.config import TestConfig
 from pbapp.db import import_all_models
 
 from tests.trust import figures
@@ -46,7 +47,7 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Server":
-        env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="trust-suite-secret",
+        env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="trust-suite-secret", VOTER_KEY=TestConfig().VOTER_KEY,
                    RATELIMIT_ENABLED="0", PBAPP_ENV="development")
         env.pop("REDIS_URL", None)
         with open(self.log_path, "ab") as log:

@@ -1,0 +1,134 @@
+"""Receipts and the published log: true wording, a POST check, and a head and count that catch a cut log."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import select
+
+from pbapp.audit import AuditEvent
+from pbapp.core.chain import link_hash
+from pbapp.pb import counting, services
+from pbapp.pb.commands import verify_log_command
+from tests.pb import factories
+
+
+@pytest.fixture
+def published(app, db, demo):
+    """A counted and published ballot of four ballots (one voter changed their vote)."""
+    ballot = factories.ballot(app, db, demo)
+    r = factories.refs(db, ballot)
+    with app.test_request_context():
+        for key, choices in (("a", [r[0]]), ("b", [r[1], r[2]]), ("a", [r[0], r[3]]), ("c", [r[4]])):
+            services.cast_vote(db, demo, ballot.id, services.Voter(key=key * 64, via="code"), choices)
+        services.close_ballot(db, demo, ballot.id, factories.officer(db))
+        services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "u")
+        document = services.published_log(db, demo, ballot.id)
+    db.commit()
+    return ballot, document
+
+
+def _rechain(entries: list[dict]) -> list[dict]:
+    """What a forger does: renumber and recompute every hash so the chain verifies on its own."""
+    previous, out = "0" * 64, []
+    for seq, entry in enumerate(entries, start=1):
+        content = {"seq": seq, "voter": entry["voter"], "channel": entry["channel"], "choices": entry["choices"]}
+        digest = link_hash(previous, content)
+        out.append({**content, "previous_hash": previous, "hash": digest})
+        previous = digest
+    return out
+
+
+def _forged(document: dict, entries: list[dict]) -> dict:
+    forged = {**document, "entries": _rechain(entries)}
+    forged["head"] = forged["entries"][-1]["hash"]
+    forged["result"] = counting.count(document["ballot"], document["options"], counting.final_ballots(forged["entries"]))
+    return forged
+
+
+def _verify(tmp_path, document: dict, *args: str):
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return CliRunner().invoke(verify_log_command, [str(path), *args])
+
+
+def test_head_and_count_are_published_on_the_results_page_in_exports_and_in_the_audit_chain(app, db, demo, client,
+                                                                                             published):
+    ballot, document = published
+    head, count = document["head"], len(document["entries"])
+    page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
+    assert head in page and f"--head {head} --count {count}" in page
+    exported = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results.json").get_json()
+    assert exported["log_head"] == head and exported["log_entries"] == count
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "pb.results_published",
+                                             AuditEvent.subject_id == str(ballot.id))).one()
+    db.commit()
+    assert json.loads(event.payload)["log_head"] == head and json.loads(event.payload)["log_entries"] == count
+
+
+@pytest.mark.parametrize("forgery", ["truncated", "ghosts appended"])
+def test_verify_log_with_the_published_head_and_count_catches_a_recomputed_chain(tmp_path, published, forgery):
+    _ballot, document = published
+    head, count = document["head"], len(document["entries"])
+    if forgery == "truncated":
+        forged = _forged(document, document["entries"][:-1])
+    else:
+        ghost = {**document["entries"][1], "voter": "f" * 32}
+        forged = _forged(document, document["entries"] + [ghost, {**ghost, "voter": "e" * 32}])
+    assert counting.verify_log(forged) == []  # on its own the forgery verifies: that is the fault
+    result = _verify(tmp_path, forged, "--head", head, "--count", str(count))
+    assert result.exit_code == 1
+    assert "not the published log" in result.stderr and "were published with the results" in result.stderr
+    assert _verify(tmp_path, document, "--head", head, "--count", str(count)).exit_code == 0
+
+
+def test_verify_log_warns_when_run_without_the_published_head(tmp_path, published):
+    _ballot, document = published
+    result = _verify(tmp_path, document)
+    assert result.exit_code == 0 and "--head and --count" in result.stderr
+
+
+def test_the_receipt_says_it_shows_the_choices_to_whoever_holds_it(app, db, demo):
+    ballot = factories.ballot(app, db, demo)
+    [code] = factories.codes(app, db, demo, ballot, size=1)
+    client = app.test_client()
+    base = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    client.post(base + "/code", data={"code": code})
+    sent = client.post(base + "/submit", data={"choice": factories.refs(db, ballot)[:1]})
+    page = client.get(sent.location).get_data(as_text=True)
+    assert "does not show how you voted" not in page
+    assert "Anyone who has your receipt can find your ballot in the published log and see how you voted" in page
+
+
+def test_the_receipt_check_is_a_post_that_keeps_the_receipt_out_of_the_url(app, client, demo, published):
+    ballot, document = published
+    url = f"/pb/{demo.slug}/ballots/{ballot.id}/log"
+    page = client.get(url).get_data(as_text=True)
+    assert 'method="post"' in page and 'method="get"' not in page
+    assert "Your ballot is in the log" not in client.get(url, query_string={"receipt": document["head"]}).get_data(as_text=True)
+    found = client.post(url, data={"receipt": document["head"]})
+    assert found.status_code == 200 and "Your ballot is in the log" in found.get_data(as_text=True)
+    assert found.headers["Cache-Control"] == "no-store"
+    empty = client.post(url, data={"receipt": ""})
+    assert empty.status_code == 422 and "Enter your receipt" in empty.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["knapsack", "cumulative"])
+def test_the_hash_the_database_writes_equals_core_chain_link_hash(app, db, demo, kind):
+    # On PostgreSQL the vote's one statement computes the hash in SQL (_PG_RECORD_BALLOT); on
+    # SQLite Python does. Either way it must be link_hash, past nine entries and for every kind of choice.
+    settings = {"kind": kind, "rule": "greedy", "total_points": 10} if kind == "cumulative" else {}
+    ballot = factories.ballot(app, db, demo, **settings)
+    r = factories.refs(db, ballot)
+    with app.test_request_context():
+        for n in range(12):
+            choices = {r[n % 5]: 3, r[(n + 1) % 5]: 7} if kind == "cumulative" else [r[n % 5]]
+            services.cast_vote(db, demo, ballot.id, services.Voter(key=f"{n % 7:064d}", via="code"), choices)
+    entries = db.exec(select(services.BallotLogEntry).where(services.BallotLogEntry.ballot_id == ballot.id)
+                      .order_by(services.BallotLogEntry.seq)).all()
+    db.commit()
+    assert [e.seq for e in entries] == list(range(1, 13))
+    for entry in entries:
+        assert entry.hash == link_hash(entry.previous_hash, entry.content()), entry.seq
