@@ -35,10 +35,10 @@ def test_the_secrecy_migration_keeps_which_codes_were_used_and_drops_the_times(a
     engine = get_engine(app)
     migrations.downgrade(app, "0005_pb_ballot_log_head")
     with engine.connect() as connection:
-        assert sorted(r[0] is not None for r in connection.execute(text("SELECT used_at FROM pb_voting_code"))) == [False, True]
+        assert sorted(r[0] is not None for r in connection.execute(text(f"SELECT used_at FROM pb_voting_code WHERE ballot_id = {ballot.id}"))) == [False, True]
     migrations.upgrade(app)
     with engine.connect() as connection:
-        assert sorted(r[0] for r in connection.execute(text("SELECT used FROM pb_voting_code"))) == [False, True]
+        assert sorted(r[0] for r in connection.execute(text(f"SELECT used FROM pb_voting_code WHERE ballot_id = {ballot.id}"))) == [False, True]
     columns = {c["name"] for c in inspect(engine).get_columns("pb_vote")} | {
         c["name"] for c in inspect(engine).get_columns("pb_voting_code")}
     assert not columns & {"created_at", "updated_at", "used_at"}
