@@ -38,9 +38,9 @@ test-slow: install-dev
 
 # Re-extract messages and compile the Welsh catalogue after changing user-facing text.
 translations: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs '.* __pycache__' -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs '.* __pycache__' -o pbapp/translations/messages.pot .
+	$(BIN)/pybabel update -i pbapp/translations/messages.pot -d pbapp/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d pbapp/translations
 
 bench: install-dev
 	$(BIN)/python bench/tally.py --reference-from-fixtures

@@ -16,12 +16,12 @@ from sqlmodel import Session, select
 
 from pbapp import audit
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, RESIDENT, Membership, User
-from pbapp.config import PROJECT_ROOT
+from pbapp.config import PACKAGE_ROOT
 from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council
 from pbapp.db import standalone_session
 from pbapp.security import hash_password
 
-SEED_DIR = PROJECT_ROOT / "seed"
+SEED_DIR = PACKAGE_ROOT / "seed_data"
 DEMO_SLUG = "blackburn-with-darwen"
 DEMO_ACCOUNTS = (
     ("admin@demo.example", "Aisha Patel", ADMIN),
@@ -133,5 +133,5 @@ def seed_demo(app: Flask, *, if_empty: bool = False) -> list[str]:
 
 
 def seed_file(name: str) -> Path:
-    """Path of a file kept in seed/ (domains read their demo figures through this)."""
+    """Path of a file kept in pbapp/seed_data/ (domains read their demo figures through this)."""
     return SEED_DIR / name
