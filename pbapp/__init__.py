@@ -19,8 +19,10 @@ DOMAINS = ("accounts", "councils", "sortition", "juries", "pb", "ledger")
 
 def select_locale() -> str:
     """Use the visitor's chosen language, else what their browser asks for."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     languages = current_app.config["LANGUAGES"]
     if chosen in languages:
