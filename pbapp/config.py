@@ -68,6 +68,7 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.INVITATION_DAYS = int(env.get("INVITATION_DAYS", "14"))
         self.PASSWORD_RESET_MINUTES = int(env.get("PASSWORD_RESET_MINUTES", "60"))
+        self.SETUP_LINK_HOURS = int(env.get("SETUP_LINK_HOURS", "72"))
         self.DEMO_PASSWORD = env.get("PBAPP_DEMO_PASSWORD") or None
 
 

@@ -126,7 +126,7 @@ def create_admin(session: Session, council: Council, *, email: str, name: str) -
     if not session.exec(select(Membership).where(Membership.user_id == user.id, Membership.council_id == council.id,
                                                  Membership.role == ADMIN)).first():
         session.add(Membership(user_id=user.id, council_id=council.id, role=ADMIN))
-    hours = current_app.config.get("SETUP_LINK_HOURS", 72)
+    hours = current_app.config["SETUP_LINK_HOURS"]
     link = _password_link(session, user, timedelta(hours=hours))
     mail.send(session, user.email, _("You are an administrator of %(council)s", council=council.name),
               _("You can now run %(council)s on pbapp. Use this link to choose your password. It works once and expires in %(hours)d hours.\n\n%(link)s",
