@@ -18,6 +18,7 @@ from pbapp import audit
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, RESIDENT, Membership, User
 from pbapp.config import PACKAGE_ROOT
 from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council
+from pbapp.councils.services import total_wards
 from pbapp.db import standalone_session
 from pbapp.security import hash_password
 
@@ -85,9 +86,7 @@ def _areas(session: Session, council: Council, report: list[str]) -> None:
         existing[ward.name] = ward
         added += 1
     for neighbourhood in (a for a in existing.values() if a.kind == NEIGHBOURHOOD):
-        members = [a for a in existing.values() if a.neighbourhood_id == neighbourhood.id]
-        neighbourhood.adults = sum(w.adults for w in members)
-        neighbourhood.postcode_prefixes = ",".join(sorted({p for w in members for p in w.postcode_prefixes.split(",")}))
+        total_wards(neighbourhood, [a for a in existing.values() if a.neighbourhood_id == neighbourhood.id])
     if added:
         report.append(f"Added {added} wards in 3 neighbourhoods.")
 

@@ -9,6 +9,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from pbapp.councils.imports import GSS_CODE
+from pbapp.pb.forms import MultiCheckboxField
 
 
 class CouncilForm(FlaskForm):
@@ -28,3 +29,8 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Confirm or discard a held import; the file itself stays on the server."""
+
+
+class NeighbourhoodForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the neighbourhood’s name")), Length(max=120)])
+    wards = MultiCheckboxField(_l("Wards in this neighbourhood"), coerce=int, choices=[])

@@ -293,3 +293,47 @@ def postcode_counts(session: Session, council: Council) -> dict[int, int]:
     query = (select(Postcode.ward_id, func.count()).where(Postcode.council_id == council.id)
              .group_by(Postcode.ward_id))
     return dict(session.exec(query).all())
+
+
+def total_wards(neighbourhood: Area, wards: list[Area]) -> None:
+    """A neighbourhood's adults and postcode prefixes are those of its wards."""
+    neighbourhood.adults = sum(w.adults for w in wards)
+    neighbourhood.postcode_prefixes = ",".join(sorted({p for w in wards for p in w.postcode_prefixes.split(",") if p}))
+
+
+def get_neighbourhood(session: Session, council: Council, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None or area.council_id != council.id or area.kind != NEIGHBOURHOOD:
+        raise NotFound(_("There is no such neighbourhood."))
+    return area
+
+
+def save_neighbourhood(session: Session, council: Council, *, name: str, ward_ids: list[int],
+                       actor_id: int, area_id: int | None = None) -> Area:
+    """Create or change a neighbourhood: its name and the wards it groups (a ward is in one at most)."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise Invalid(_("Enter the neighbourhood’s name, at most 120 characters"), field="name")
+    area = get_neighbourhood(session, council, area_id) if area_id is not None else None
+    clash = session.exec(select(Area).where(Area.council_id == council.id, func.lower(Area.name) == name.lower())).first()
+    if clash is not None and (area is None or clash.id != area.id):
+        raise Conflict(_("This council already has an area called %(name)s.", name=name), field="name")
+    wards = {w.id: w for w in areas_of(session, council)[1]}
+    chosen = [wards[i] for i in ward_ids if i in wards]
+    if not chosen or len(chosen) != len(set(ward_ids)):
+        raise Invalid(_("Choose at least one of the council’s wards"), field="wards")
+    if area is None:
+        area = Area(council_id=council.id, kind=NEIGHBOURHOOD, name=name)
+        session.add(area)
+        session.flush()
+    area.name = name
+    for ward in wards.values():
+        if ward in chosen:
+            ward.neighbourhood_id = area.id
+        elif ward.neighbourhood_id == area.id:
+            ward.neighbourhood_id = None
+    total_wards(area, chosen)
+    audit.record(session, "council.neighbourhood_saved", "area", area.id, council_id=council.id, actor_id=actor_id,
+                 wards=sorted(w.id for w in chosen))
+    session.commit()
+    return area

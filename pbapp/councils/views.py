@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbapp.councils import bp, permissions, services
-from pbapp.councils.forms import ConfirmForm, CouncilForm, ImportForm
+from pbapp.councils.forms import ConfirmForm, CouncilForm, ImportForm, NeighbourhoodForm
 from pbapp.db import get_session
 from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
@@ -139,3 +139,29 @@ def import_preview(council: str, import_id: int):
             return redirect_after_post(url_for("councils.setup", council=council))
     return render("councils/import_preview.html", council=the_council, pending=pending, reading=reading,
                   form=form, status=422 if form.form_errors else 200, title=_("Check the file before importing"))
+
+
+@bp.route("/councils/<council>/setup/neighbourhoods/new", methods=["GET", "POST"], defaults={"area_id": None})
+@bp.route("/councils/<council>/setup/neighbourhoods/<int:area_id>", methods=["GET", "POST"])
+@requires(permissions.SET_UP_COUNCIL)
+def neighbourhood(council: str, area_id: int | None):
+    db = get_session()
+    the_council = services.get_council(db, council)
+    area = services.get_neighbourhood(db, the_council, area_id) if area_id is not None else None
+    wards = services.areas_of(db, the_council)[1]
+    form = NeighbourhoodForm()
+    form.wards.choices = [(w.id, w.name) for w in wards]
+    if request.method == "GET" and area is not None:
+        form.name.data = area.name
+        form.wards.data = [w.id for w in wards if w.neighbourhood_id == area.id]
+    if form.validate_on_submit():
+        try:
+            services.save_neighbourhood(db, the_council, name=form.name.data, ward_ids=form.wards.data or [],
+                                        actor_id=current_user.id, area_id=area_id)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            flash(_("The neighbourhood has been saved."), "success")
+            return redirect_after_post(url_for("councils.setup", council=council))
+    return render("councils/neighbourhood.html", council=the_council, form=form, area=area,
+                  status=form_status(form), title=area.name if area else _("Add a neighbourhood"))

@@ -11,5 +11,13 @@ def _pending_import(app, db, council):
     return pending.id
 
 
-ARGS = {"kind": lambda app, db, council: "wards", "import_id": _pending_import}
+def _neighbourhood(app, db, council):
+    from sqlmodel import select
+
+    from pbapp.councils.models import NEIGHBOURHOOD, Area
+
+    return db.exec(select(Area.id).where(Area.council_id == council.id, Area.kind == NEIGHBOURHOOD)).first()
+
+
+ARGS = {"kind": lambda app, db, council: "wards", "import_id": _pending_import, "area_id": _neighbourhood}
 

@@ -221,3 +221,38 @@ def test_an_admin_of_another_council_cannot_touch_this_one(client, db, council):
     assert client.get(f"/councils/{other.slug}/setup/imports/{pending.id}").status_code == 404
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(Area).where(Area.kind == WARD)).all() == []
+
+
+def test_an_admin_groups_wards_into_a_neighbourhood_and_moves_one_out(admin_client, db, council):
+    north, south, east = (factories.ward(db, council, name=n, adults=a) for n, a in
+                          (("Northgate", 1000), ("Southfield", 2000), ("Eastham", 500)))
+    response = admin_client.post("/councils/north-borough/setup/neighbourhoods/new",
+                                 data={"name": "Riverside", "wards": [north.id, south.id]})
+    assert response.status_code == 303
+    db.commit()
+    riverside = db.exec(select(Area).where(Area.name == "Riverside")).one()
+    assert riverside.adults == 3000
+    assert "Riverside" in admin_client.get("/councils/north-borough/setup").get_data(as_text=True)
+    page = admin_client.get(f"/councils/north-borough/setup/neighbourhoods/{riverside.id}").get_data(as_text=True)
+    assert f'value="{north.id}" checked' in page and f'value="{east.id}" checked' not in page
+    admin_client.post(f"/councils/north-borough/setup/neighbourhoods/{riverside.id}",
+                      data={"name": "Riverside", "wards": [south.id, east.id]})
+    db.commit()
+    db.expire_all()
+    assert {w.name for w in db.exec(select(Area).where(Area.neighbourhood_id == riverside.id))} == {"Southfield", "Eastham"}
+    assert db.get(Area, riverside.id).adults == 2500
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"name": "", "wards": []}, "Enter the neighbourhood’s name"),
+    ({"name": "Riverside", "wards": []}, "Choose at least one of the council’s wards"),
+    ({"name": "Northgate", "wards": ["WARD"]}, "This council already has an area called Northgate."),
+])
+def test_a_neighbourhood_needs_a_free_name_and_wards(admin_client, db, council, data, message):
+    ward = factories.ward(db, council, name="Northgate")
+    data = {**data, "wards": [ward.id if w == "WARD" else w for w in data["wards"]]}
+    response = admin_client.post("/councils/north-borough/setup/neighbourhoods/new", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.commit()
+    assert db.exec(select(Area).where(Area.kind == "neighbourhood")).all() == []
