@@ -17,7 +17,15 @@ pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("PBAPP_SCREENSHOTS")
 
 
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
 def _fits(page, name: str) -> None:
+    """No sideways scroll at 320 px or 1280 px, and axe-core finds no WCAG 2.2 AA fault."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
+    assert results.response["violations"] == [], f"{name}: {results.response['violations']}"
     for width in (320, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         if SHOTS:
@@ -67,6 +75,13 @@ def test_an_admin_sets_up_the_council_from_their_account(page, sign_in, demo, db
     page.get_by_text("Postcodes imported: 2, replacing the 0 held before.").wait_for()
     db.commit()
     assert sorted(p.postcode for p in db.exec(select(Postcode))) == ["BB11AA", "BB22BB"]
+
+    page.get_by_role("link", name="Add a neighbourhood").click()
+    _fits(page, "neighbourhood")
+    page.get_by_label("Name", exact=True).fill("Town centre")
+    page.get_by_label(first.name).check()
+    page.get_by_role("button", name="Save the neighbourhood").click()
+    page.get_by_text("The neighbourhood has been saved.").wait_for()
 
     page.get_by_role("link", name="People and roles").first.click()
     _fits(page, "members")
