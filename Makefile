@@ -7,7 +7,7 @@ PYTEST_ARGS ?= -m "not slow"
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-slow install install-dev translations bench trust-report lock audit clean
+.PHONY: run test test-slow install install-dev translations bench trust-report lock audit wheel wheel-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,9 @@ test-slow: install-dev
 
 # Re-extract messages and compile the Welsh catalogue after changing user-facing text.
 translations: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs '.* __pycache__' -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs '.* __pycache__' -o pbapp/translations/messages.pot .
+	$(BIN)/pybabel update -i pbapp/translations/messages.pot -d pbapp/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d pbapp/translations
 
 bench: install-dev
 	$(BIN)/python bench/tally.py --reference-from-fixtures
@@ -51,6 +51,13 @@ lock: install-dev
 	{ echo "# Locked versions of every runtime and dev dependency (pip constraints). The CI audit reads this file."; \
 	  echo "# Regenerate after changing pyproject.toml: make lock"; \
 	  $(BIN)/pip list --format=freeze --exclude-editable | grep -v -E '^(pbapp|pip|setuptools|wheel)=='; } > requirements.lock
+
+# The wheel a council installs, and the CI check that it runs from outside the checkout.
+wheel: install
+	$(BIN)/python -m pip wheel -q --no-deps -w dist .
+
+wheel-smoke: install
+	PYTHON=$(BIN)/python bash .ci/wheel_smoke.sh
 
 audit:
 	$(PYTHON) .ci/audit_dependencies.py requirements.lock

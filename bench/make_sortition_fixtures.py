@@ -1,6 +1,6 @@
 """Record the reference library's LEXIMIN result on each shared sortition instance.
 
-Runs `sortition-algorithms` (dev-only; its LEXIMIN needs gurobipy) once per instance in
+Runs `sortition-algorithms` (the `reference` extra; its LEXIMIN needs gurobipy) once per instance in
 `../shared/data/sortition` and writes `tests/fixtures/sortition_reference/<instance>.json` with
 its lowest probability, the number of volunteers within 1e-3 of it, the volunteers it leaves
 at probability 0, its running time and its version. Tests and `bench/selection.py
@@ -26,6 +26,17 @@ DATA = ROOT.parent / "shared" / "data" / "sortition"
 OUT = ROOT / "tests" / "fixtures" / "sortition_reference"
 NEAR_MIN = 1e-3
 ZERO = 1e-6
+
+
+def reference_missing() -> str | None:
+    """Say what is missing when the reference cannot run here (it is not a development dependency)."""
+    import importlib.util
+
+    for module, hint in (("sortition_algorithms", "pip install -e '.[reference]'"),
+                         ("gurobipy", "its LEXIMIN needs gurobipy and a Gurobi licence")):
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not installed ({hint})"
+    return None
 
 
 def reference_leximin(instance_dir: Path) -> dict[str, float]:
@@ -69,6 +80,9 @@ def gini(values: list[float]) -> float:
 def record(instance_dir: Path) -> dict:
     """Run the reference on one instance and return the fixture record."""
     name = instance_dir.name
+    missing = reference_missing()
+    if missing:
+        return {"instance": name, "reference": "sortition-algorithms", "skipped": True, "message": missing}
     rec: dict = {"instance": name, "reference": "sortition-algorithms", "version": version("sortition-algorithms")}
     start = time.perf_counter()
     try:
@@ -98,6 +112,10 @@ def main(argv: list[str]) -> int:
     if not DATA.is_dir():
         print(f"no shared data at {DATA}", file=sys.stderr)
         return 1
+    missing = reference_missing()
+    if missing:  # never overwrite recorded runs with "skipped" because the library is absent here
+        print(f"cannot record the reference: {missing}", file=sys.stderr)
+        return 2
     names = argv or sorted(p.name for p in DATA.iterdir() if (p / "instance.json").is_file())
     OUT.mkdir(parents=True, exist_ok=True)
     for name in names:

@@ -80,6 +80,8 @@ def theirs_live(path: Path, name: str, cache: dict, timeout: int) -> tuple[float
     import importlib.util
     import signal
 
+    if importlib.util.find_spec("pabutools") is None:
+        return None, None, "pabutools not installed (pip install -e '.[reference]')"
     spec = importlib.util.spec_from_file_location("make_pabutools_fixtures", ROOT / "bench" / "make_pabutools_fixtures.py")
     fixtures = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fixtures)

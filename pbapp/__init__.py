@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, render_template, request, session
 from flask_babel import Babel
 
-from pbapp.config import PROJECT_ROOT, Config, development_secret_key
+from pbapp.config import PACKAGE_ROOT, Config, development_secret_key, instance_path
 from pbapp.errors import DomainError
 
 __version__ = "0.1.0"
@@ -19,8 +19,10 @@ DOMAINS = ("accounts", "councils", "sortition", "juries", "pb", "ledger")
 
 def select_locale() -> str:
     """Use the visitor's chosen language, else what their browser asks for."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     languages = current_app.config["LANGUAGES"]
     if chosen in languages:
@@ -32,9 +34,9 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the app: the one place extensions, blueprints, CLI and jobs are wired."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PACKAGE_ROOT / "templates"),
+        static_folder=str(PACKAGE_ROOT / "static"),
+        instance_path=str(instance_path()),
     )
     app.config.from_object(config or Config())
     if not app.config.get("SECRET_KEY"):
@@ -55,7 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app)
     security.init_app(app)
     Babel(app, locale_selector=select_locale,
-          default_translation_directories=str(PROJECT_ROOT / "translations"))
+          default_translation_directories=str(PACKAGE_ROOT / "translations"))
     init_templating(app)
     app.after_request(htmx.add_vary)
 

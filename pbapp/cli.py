@@ -92,6 +92,69 @@ def seed_command(if_empty: bool) -> None:
         click.echo(line)
 
 
+@main.group("council")
+def council_group() -> None:
+    """Set up councils."""
+
+
+@council_group.command("create")
+@click.option("--name", required=True, help="The council's name, as residents know it.")
+@click.option("--slug", required=True, help="Its address in the site: /councils/SLUG/ (lower-case, hyphens).")
+@click.option("--name-cy", default="", help="Its name in Welsh, if it has one.")
+@click.option("--gss-code", default="", help="Its ONS local authority code, like E06000008 (imports need it).")
+@with_appcontext
+def council_create(name: str, slug: str, name_cy: str, gss_code: str) -> None:
+    """Add a council; then give it a first admin with `pbapp admin create`."""
+    from pbapp.councils.services import create_council
+    from pbapp.db import standalone_session
+    from pbapp.errors import DomainError
+
+    with standalone_session() as session:
+        try:
+            council = create_council(session, name=name, slug=slug, name_cy=name_cy, gss_code=gss_code)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(f"Created {council.name} at /councils/{council.slug}/.")
+
+
+@main.group("admin")
+def admin_group() -> None:
+    """Manage a council's administrators."""
+
+
+@admin_group.command("create")
+@click.option("--council", "slug", required=True, help="The council's slug (see `pbapp council create`).")
+@click.option("--email", required=True, help="The admin's email address; the set-password link goes there.")
+@click.option("--name", default="", help="The admin's name (needed for a new account).")
+@click.option("--base-url", envvar="PBAPP_BASE_URL", default=None,
+              help="The site's public address, like https://pb.example.gov.uk, for the link (or PBAPP_BASE_URL).")
+@with_appcontext
+def admin_create(slug: str, email: str, name: str, base_url: str | None) -> None:
+    """Make someone the first admin of a council and give them a one-time link to choose a password.
+
+    No password is ever typed here: the link is emailed (or kept in the outbox without a mail
+    server) and printed, and works once.
+    """
+    from pbapp.accounts.services import create_admin
+    from pbapp.councils.services import get_council
+    from pbapp.db import standalone_session
+    from pbapp.errors import DomainError
+
+    base_url = base_url or current_app.config.get("BASE_URL")
+    if not base_url:
+        raise click.ClickException("Give --base-url (or PBAPP_BASE_URL): the address people use to reach the site, "
+                                   "so the emailed link works.")
+    if not base_url.startswith(("https://", "http://")):
+        raise click.ClickException("--base-url must start with https:// (or http:// on a test machine).")
+    with current_app.test_request_context(base_url=base_url.rstrip("/")), standalone_session() as session:
+        try:
+            user, link = create_admin(session, get_council(session, slug), email=email, name=name)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(f"{user.email} is an admin of {slug}. One-time link to choose a password (also emailed):")
+        click.echo(link)
+
+
 @main.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False))
 @with_appcontext

@@ -6,7 +6,22 @@ import os
 import secrets
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
+
+
+def instance_path() -> Path:
+    """Where local state lives (development key, SQLite file): PBAPP_INSTANCE_PATH, else ./instance.
+
+    A checkout keeps its own instance/ folder; an installed package never writes inside
+    site-packages, so it uses the directory it is started from unless told otherwise.
+    """
+    configured = os.environ.get("PBAPP_INSTANCE_PATH")
+    if configured:
+        return Path(configured).resolve()
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "instance"
+    return Path.cwd() / "instance"
 
 
 def normalise_database_url(url: str) -> str:
@@ -30,7 +45,7 @@ class Config:
         self.VOTER_KEY = env.get("VOTER_KEY") or None
         self.VOTER_KEY_VERSION = int(env.get("VOTER_KEY_VERSION", "1"))
         self.VOTER_KEYS_RETIRED = parse_retired_keys(env.get("VOTER_KEYS_RETIRED", ""))
-        default_db = "sqlite:///" + str(PROJECT_ROOT / "instance" / "pbapp.sqlite")
+        default_db = "sqlite:///" + str(instance_path() / "pbapp.sqlite")
         self.DATABASE_URL = normalise_database_url(env.get("DATABASE_URL", default_db))
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.PRODUCTION = env.get("PBAPP_ENV", "development") == "production"
@@ -57,6 +72,7 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.INVITATION_DAYS = int(env.get("INVITATION_DAYS", "14"))
         self.PASSWORD_RESET_MINUTES = int(env.get("PASSWORD_RESET_MINUTES", "60"))
+        self.SETUP_LINK_HOURS = int(env.get("SETUP_LINK_HOURS", "72"))
         self.DEMO_PASSWORD = env.get("PBAPP_DEMO_PASSWORD") or None
 
 

@@ -8,13 +8,13 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from flask import Flask
 
-from pbapp.config import PROJECT_ROOT
+from pbapp.config import PACKAGE_ROOT
 from pbapp.db import get_engine, import_all_models
 
 
 def alembic_config(app: Flask) -> AlembicConfig:
     config = AlembicConfig()
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("script_location", str(PACKAGE_ROOT / "alembic"))
     config.attributes["engine"] = get_engine(app)
     return config
 

@@ -17,13 +17,14 @@ from sqlmodel import Session, select
 
 from pbapp import audit
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, RESIDENT, Membership, User
-from pbapp.config import PROJECT_ROOT
+from pbapp.config import PACKAGE_ROOT
 from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council
+from pbapp.councils.services import total_wards
 from pbapp.db import standalone_session
 from pbapp.security import hash_password
 from pbapp.timeutil import utcnow
 
-SEED_DIR = PROJECT_ROOT / "seed"
+SEED_DIR = PACKAGE_ROOT / "seed_data"
 DEMO_SLUG = "blackburn-with-darwen"
 DEMO_ACCOUNTS = (
     ("admin@demo.example", "Aisha Patel", ADMIN),
@@ -90,9 +91,7 @@ def _areas(session: Session, council: Council, report: list[str]) -> None:
         existing[ward.name] = ward
         added += 1
     for neighbourhood in (a for a in existing.values() if a.kind == NEIGHBOURHOOD):
-        members = [a for a in existing.values() if a.neighbourhood_id == neighbourhood.id]
-        neighbourhood.adults = sum(w.adults for w in members)
-        neighbourhood.postcode_prefixes = ",".join(sorted({p for w in members for p in w.postcode_prefixes.split(",")}))
+        total_wards(neighbourhood, [a for a in existing.values() if a.neighbourhood_id == neighbourhood.id])
     if added:
         report.append(f"Added {added} wards in 3 neighbourhoods.")
 
@@ -160,5 +159,5 @@ def demo_financial_year(ahead: int = 0, sep: str = "-") -> str:
 
 
 def seed_file(name: str) -> Path:
-    """Path of a file kept in seed/ (domains read their demo figures through this)."""
+    """Path of a file kept in pbapp/seed_data/ (domains read their demo figures through this)."""
     return SEED_DIR / name

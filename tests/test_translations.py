@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-PO = Path(__file__).resolve().parent.parent / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
+PO = Path(__file__).resolve().parent.parent / "pbapp" / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from pbapp import audit, mail
-from pbapp.accounts.models import ROLES, Invitation, Membership, PasswordReset, User, new_session_token
+from pbapp.accounts.models import ADMIN, ROLES, Invitation, Membership, PasswordReset, User, new_session_token
 from pbapp.councils.models import Council
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.security import check_password, hash_password
@@ -96,16 +96,67 @@ def request_password_reset(session: Session, email: str) -> None:
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         return
-    token, token_hash = _token()
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    session.add(PasswordReset(user_id=user.id, token_hash=token_hash,
-                              expires_at=utcnow() + timedelta(minutes=minutes)))
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = _password_link(session, user, timedelta(minutes=minutes))
     mail.send(session, user.email, _("Reset your password"),
               _("Use this link to choose a new password. It works once and expires in %(minutes)d minutes.\n\n%(link)s\n\nIf you did not ask for this, you can ignore this email.",
                 minutes=minutes, link=link))
     audit.record(session, "account.reset_requested", "user", user.id, actor_id=user.id)
     session.commit()
+
+
+def _password_link(session: Session, user: User, lifetime: timedelta) -> str:
+    """Add a single-use password link for `user` (only its hash is kept) and return its URL."""
+    token, token_hash = _token()
+    session.add(PasswordReset(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + lifetime))
+    return url_for("accounts.reset_password", token=token, _external=True)
+
+
+def create_admin(session: Session, council: Council, *, email: str, name: str) -> tuple[User, str]:
+    """Make `email` an admin of `council` (a new account if needed); mail and return a set-password link.
+
+    No password is ever given on a command line: the link lets the admin choose one, once, within
+    SETUP_LINK_HOURS.
+    """
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 320:
+        raise Invalid(_("Enter an email address like name@example.com"), field="email")
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        if not name.strip():
+            raise Invalid(_("Enter the admin’s name"), field="name")
+        # A random password nobody knows: the account opens only through the emailed link.
+        user = User(email=email, name=name.strip()[:200], password_hash=hash_password(secrets.token_urlsafe(32)))
+        session.add(user)
+        session.flush()
+    if not session.exec(select(Membership).where(Membership.user_id == user.id, Membership.council_id == council.id,
+                                                 Membership.role == ADMIN)).first():
+        session.add(Membership(user_id=user.id, council_id=council.id, role=ADMIN))
+    hours = current_app.config["SETUP_LINK_HOURS"]
+    link = _password_link(session, user, timedelta(hours=hours))
+    mail.send(session, user.email, _("You are an administrator of %(council)s", council=council.name),
+              _("You can now run %(council)s on pbapp. Use this link to choose your password. It works once and expires in %(hours)d hours.\n\n%(link)s",
+                council=council.name, hours=hours, link=link))
+    audit.record(session, "membership.admin_created", "user", user.id, council_id=council.id, role=ADMIN)
+    session.commit()
+    return user, link
+
+
+def remove_role(session: Session, council: Council, membership_id: int, *, actor: User) -> Membership:
+    """Take one role away from a member; a council always keeps at least one admin."""
+    membership = session.get(Membership, membership_id)
+    if membership is None or membership.council_id != council.id:
+        raise NotFound(_("This person no longer has that role."))
+    if membership.role == ADMIN:
+        admins = session.exec(select(func.count()).select_from(Membership).where(
+            Membership.council_id == council.id, Membership.role == ADMIN)).one()
+        if admins <= 1:
+            raise Conflict(_("A council needs at least one admin. Make someone else an admin first."))
+    session.delete(membership)
+    audit.record(session, "membership.removed", "membership", membership.id, council_id=council.id,
+                 actor_id=actor.id, user_id=membership.user_id, role=membership.role)
+    session.commit()
+    return membership
 
 
 def _valid_reset(session: Session, token: str) -> PasswordReset:
@@ -187,10 +238,11 @@ def accept_invitation(session: Session, token: str, *, current: User | None,
     return user
 
 
-def members_of(session: Session, council: Council) -> list[tuple[User, str]]:
-    query = (select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+def members_of(session: Session, council: Council) -> list[tuple[User, str, int]]:
+    """(user, role, membership id) for every role held in the council, by name."""
+    query = (select(User, Membership.role, Membership.id).join(Membership, Membership.user_id == User.id)
              .where(Membership.council_id == council.id).order_by(User.name, Membership.role))
-    return [(u, r) for u, r in session.exec(query).all()]
+    return [(u, r, m) for u, r, m in session.exec(query).all()]
 
 
 def pending_invitations(session: Session, council: Council) -> list[Invitation]:

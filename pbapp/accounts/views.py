@@ -171,6 +171,20 @@ def members(council: str):
                   status=form_status(form), title=_("People and roles"))
 
 
+@bp.route("/councils/<council>/members/<int:membership_id>/remove", methods=["POST"])
+@requires(permissions.MANAGE_MEMBERS)
+def remove_role(council: str, membership_id: int):
+    db = get_session()
+    the_council = get_council(db, council)
+    try:
+        services.remove_role(db, the_council, membership_id, actor=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The role has been removed."), "success")
+    return redirect_after_post(url_for("accounts.members", council=council))
+
+
 @bp.route("/outbox")
 @requires(permissions.READ_OUTBOX)
 def outbox():

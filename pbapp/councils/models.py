@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pbapp.timeutil import utcnow
@@ -24,6 +24,9 @@ class Council(SQLModel, table=True):
     name_cy: str = Field(default="", max_length=200, nullable=False)
     gss_code: str = Field(default="", max_length=9, nullable=False)
     postcode_prefixes: str = Field(default="", max_length=400, nullable=False)
+    # The council's logo, re-encoded as PNG on upload; kept in the database so every instance serves it.
+    logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    logo_version: int = Field(default=0, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
 
     def display_name(self, locale: str = "en") -> str:
@@ -44,3 +47,29 @@ class Area(SQLModel, table=True):
     neighbourhood_id: int | None = Field(default=None, foreign_key="area.id", index=True)
     adults: int = Field(default=0, nullable=False)
     postcode_prefixes: str = Field(default="", max_length=400, nullable=False)
+
+
+class Postcode(SQLModel, table=True):
+    """A full postcode in a council's area and the ward it lies in (from the ONS Postcode Directory)."""
+
+    __tablename__ = "postcode"
+    __table_args__ = (UniqueConstraint("council_id", "postcode", name="uq_postcode_council_postcode"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
+    postcode: str = Field(max_length=8, index=True, nullable=False)  # compact, upper case: "BB17DY"
+    ward_id: int = Field(foreign_key="area.id", index=True, nullable=False)
+
+
+class PendingImport(SQLModel, table=True):
+    """An uploaded reference file (ward codes, postcodes) held until an admin confirms its preview."""
+
+    __tablename__ = "pending_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
+    kind: str = Field(max_length=16, nullable=False)
+    filename: str = Field(default="", max_length=200, nullable=False)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)

@@ -1,16 +1,23 @@
-"""Reading councils and what each has open now."""
+"""Councils: reading them and what each has open now; setting one up (names, logo, wards, postcodes)."""
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from PIL import Image
+from sqlalchemy.orm import object_session
+from sqlmodel import Session, delete, func, select
 
-from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council
-from pbapp.errors import NotFound
+from pbapp import audit
+from pbapp.councils import imports
+from pbapp.councils.imports import GSS_CODE
+from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council, PendingImport, Postcode
+from pbapp.errors import Conflict, DomainError, Invalid, NotFound
 
 _OPEN_NOW_KEY = "pbapp.open_now"
 
@@ -72,12 +79,261 @@ def postcode_matches(postcode: str, prefixes: str) -> bool:
     return bool({compact[:-3], compact[:-2]} & set(_prefixes(prefixes)))
 
 
+def has_postcode_directory(session: Session, council: Council) -> bool:
+    """Whether the council has imported its postcodes (then they, not prefixes, decide eligibility)."""
+    return session.exec(select(Postcode.id).where(Postcode.council_id == council.id).limit(1)).first() is not None
+
+
 def area_for_postcode(session: Session, council: Council, postcode: str) -> Area | None:
-    """Return the first ward (by name) whose districts or sectors include the postcode."""
+    """Return the postcode's ward: from the imported directory, else the first ward whose prefixes match."""
+    if has_postcode_directory(session, council):
+        query = (select(Area).join(Postcode, Postcode.ward_id == Area.id)
+                 .where(Postcode.council_id == council.id, Postcode.postcode == imports.compact_postcode(postcode)))
+        return session.exec(query).first()
     return next((ward for ward in areas_of(session, council)[1]
                  if postcode_matches(postcode, ward.postcode_prefixes)), None)
 
 
 def in_council_area(council: Council, postcode: str) -> bool:
-    """Whether a postcode lies in the council's districts or sectors."""
+    """Whether a postcode lies in the council's area: in its imported directory, else its prefixes."""
+    session = object_session(council)
+    if session is not None and has_postcode_directory(session, council):
+        return area_for_postcode(session, council, postcode) is not None
     return postcode_matches(postcode, council.postcode_prefixes)
+
+
+def postcode_in_area(session: Session, council: Council, area: Area, postcode: str) -> bool:
+    """Whether a postcode lies in a ward or neighbourhood (its own ward, or a ward the neighbourhood holds)."""
+    ward = area_for_postcode(session, council, postcode)
+    if ward is not None and area.id in (ward.id, ward.neighbourhood_id):
+        return True
+    return not has_postcode_directory(session, council) and postcode_matches(postcode, area.postcode_prefixes)
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LOGO_MAX_BYTES = 200 * 1024
+LOGO_MAX_SIDE = 1000
+WARDS, POSTCODES = "wards", "postcodes"
+IMPORT_KINDS = (WARDS, POSTCODES)
+
+
+def _council_fields(session: Session, *, name: str, name_cy: str, gss_code: str,
+                    council: Council | None = None) -> tuple[str, str, str]:
+    name, name_cy, gss_code = name.strip(), (name_cy or "").strip(), (gss_code or "").strip().upper()
+    if not name or len(name) > 200:
+        raise Invalid(_("Enter the council’s name, at most 200 characters"), field="name")
+    if len(name_cy) > 200:
+        raise Invalid(_("The Welsh name can be at most 200 characters"), field="name_cy")
+    if gss_code and not GSS_CODE.match(gss_code):
+        raise Invalid(_("Enter the council’s GSS code like E06000008, or leave it empty"), field="gss_code")
+    if gss_code:
+        taken = session.exec(select(Council).where(Council.gss_code == gss_code)).first()
+        if taken is not None and (council is None or taken.id != council.id):
+            raise Conflict(_("%(council)s already has the GSS code %(code)s.", council=taken.name, code=gss_code),
+                           field="gss_code")
+    return name, name_cy, gss_code
+
+
+def create_council(session: Session, *, name: str, slug: str, name_cy: str = "", gss_code: str = "",
+                   actor_id: int | None = None) -> Council:
+    """Add a council with a unique address (slug); its wards and postcodes are imported later."""
+    slug = slug.strip().lower()
+    if not SLUG.match(slug) or len(slug) > 80:
+        raise Invalid(_("The address must be lower-case letters, digits and single hyphens, like north-borough"),
+                      field="slug")
+    if session.exec(select(Council).where(Council.slug == slug)).first():
+        raise Conflict(_("A council already uses the address %(slug)s.", slug=slug), field="slug")
+    name, name_cy, gss_code = _council_fields(session, name=name, name_cy=name_cy, gss_code=gss_code)
+    council = Council(slug=slug, name=name, name_cy=name_cy, gss_code=gss_code)
+    session.add(council)
+    session.flush()
+    audit.record(session, "council.created", "council", council.id, council_id=council.id, actor_id=actor_id)
+    session.commit()
+    return council
+
+
+def update_council(session: Session, council: Council, *, name: str, name_cy: str, gss_code: str,
+                   logo: bytes | None, remove_logo: bool, actor_id: int) -> Council:
+    """Change the council's names, GSS code or logo (a PNG, re-encoded; SVG is refused)."""
+    fields = _council_fields(session, name=name, name_cy=name_cy, gss_code=gss_code, council=council)
+    cleaned = clean_logo(logo) if logo else None
+    council.name, council.name_cy, council.gss_code = fields
+    if cleaned:
+        council.logo = cleaned
+        council.logo_version += 1
+    elif remove_logo and council.logo is not None:
+        council.logo = None
+        council.logo_version += 1
+    audit.record(session, "council.updated", "council", council.id, council_id=council.id, actor_id=actor_id,
+                 logo="changed" if logo else ("removed" if remove_logo else "kept"))
+    session.commit()
+    return council
+
+
+def clean_logo(data: bytes) -> bytes:
+    """Return the logo re-encoded as a plain PNG, or raise Invalid (SVG, other formats, too big)."""
+    if len(data) > LOGO_MAX_BYTES:
+        raise Invalid(_("The logo must be at most %(kb)d KB.", kb=LOGO_MAX_BYTES // 1024), field="logo")
+    head = data[:512].lstrip().lower()
+    if head.startswith(b"<?xml") or b"<svg" in head:
+        # An SVG can carry scripts and external references that run on our origin: refused, not sanitised.
+        raise Invalid(_("SVG logos are not accepted, because they can carry scripts. Upload a PNG."), field="logo")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                raise Invalid(_("The logo must be a PNG image."), field="logo")
+            if max(image.size) > LOGO_MAX_SIDE:
+                raise Invalid(_("The logo can be at most %(px)d pixels wide and high.", px=LOGO_MAX_SIDE),
+                              field="logo")
+            image.load()
+            clean = image.convert("RGBA")
+    except (OSError, SyntaxError, Image.DecompressionBombError):
+        raise Invalid(_("The logo must be a PNG image."), field="logo") from None
+    out = io.BytesIO()
+    clean.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def hold_import(session: Session, council: Council, *, kind: str, filename: str, data: bytes,
+                actor_id: int) -> PendingImport:
+    """Keep an uploaded reference file on the server until its preview is confirmed."""
+    if kind not in IMPORT_KINDS:
+        raise NotFound(_("There is no such import."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid(_("The file must be a CSV file saved as UTF-8."), field="file") from None
+    if kind == POSTCODES and not wards_by_code(session, council):
+        raise Invalid(_("Import the wards before the postcodes."), field="file")
+    if not council.gss_code:
+        raise Invalid(_("Set the council’s GSS code before importing, so the file’s lines for it can be found."),
+                      field="file")
+    session.exec(delete(PendingImport).where(PendingImport.council_id == council.id,
+                                             PendingImport.kind == kind))
+    pending = PendingImport(council_id=council.id, kind=kind, filename=filename[:200], content=text,
+                            created_by_id=actor_id)
+    session.add(pending)
+    session.commit()
+    return pending
+
+
+def pending_import(session: Session, council: Council, import_id: int) -> PendingImport:
+    pending = session.get(PendingImport, import_id)
+    if pending is None or pending.council_id != council.id:
+        raise NotFound(_("This import has already been applied or discarded. Upload the file again."))
+    return pending
+
+
+def wards_by_code(session: Session, council: Council) -> dict[str, Area]:
+    return {w.code: w for w in areas_of(session, council)[1] if w.code}
+
+
+def read_import(session: Session, council: Council, pending: PendingImport) -> imports.Reading:
+    """Read a held file against the council: its rows and line-numbered problems."""
+    if pending.kind == WARDS:
+        return imports.read_wards(pending.content, council.gss_code)
+    return imports.read_postcodes(pending.content, council.gss_code, set(wards_by_code(session, council)))
+
+
+def apply_import(session: Session, council: Council, import_id: int, *, actor_id: int) -> dict[str, int]:
+    """Apply a held file if it has no problem: all of it or nothing. Return counts of what changed."""
+    pending = pending_import(session, council, import_id)
+    reading = read_import(session, council, pending)
+    if reading.problems:
+        raise Invalid(_("The file has problems; nothing was imported."))
+    try:
+        counts = (_apply_wards if pending.kind == WARDS else _apply_postcodes)(session, council, reading.rows)
+    except DomainError:
+        session.rollback()
+        raise
+    session.delete(pending)
+    audit.record(session, f"council.{pending.kind}_imported", "council", council.id, council_id=council.id,
+                 actor_id=actor_id, **counts)
+    session.commit()
+    return counts
+
+
+def _apply_wards(session: Session, council: Council, rows: list[imports.WardRow]) -> dict[str, int]:
+    existing = {w.code: w for w in areas_of(session, council)[1]}
+    by_name = {a.name.casefold(): a for a in session.exec(select(Area).where(Area.council_id == council.id))}
+    added = renamed = 0
+    for row in rows:
+        ward = existing.get(row.code) or by_name.get(row.name.casefold())
+        clash = by_name.get(row.name.casefold())
+        if ward is None:
+            session.add(Area(council_id=council.id, kind=WARD, name=row.name, code=row.code))
+            added += 1
+        elif clash is not None and clash.id != ward.id:
+            raise Invalid(_("Ward %(code)s would take the name %(name)s, which another area has.",
+                            code=row.code, name=row.name))
+        elif ward.kind == WARD and (ward.name != row.name or ward.code != row.code):
+            ward.name, ward.code = row.name, row.code
+            renamed += 1
+    session.flush()
+    return {"added": added, "updated": renamed}
+
+
+def _apply_postcodes(session: Session, council: Council, rows: list[imports.PostcodeRow]) -> dict[str, int]:
+    wards = wards_by_code(session, council)
+    before = session.exec(select(func.count()).select_from(Postcode).where(Postcode.council_id == council.id)).one()
+    # The extract replaces the council's postcodes: a directory release retires and moves postcodes.
+    session.exec(delete(Postcode).where(Postcode.council_id == council.id))
+    session.add_all(Postcode(council_id=council.id, postcode=row.postcode, ward_id=wards[row.ward_code].id)
+                    for row in rows)
+    session.flush()
+    return {"postcodes": len(rows), "replaced": before}
+
+
+def discard_import(session: Session, council: Council, import_id: int) -> None:
+    session.delete(pending_import(session, council, import_id))
+    session.commit()
+
+
+def postcode_counts(session: Session, council: Council) -> dict[int, int]:
+    """How many imported postcodes each ward has."""
+    query = (select(Postcode.ward_id, func.count()).where(Postcode.council_id == council.id)
+             .group_by(Postcode.ward_id))
+    return dict(session.exec(query).all())
+
+
+def total_wards(neighbourhood: Area, wards: list[Area]) -> None:
+    """A neighbourhood's adults and postcode prefixes are those of its wards."""
+    neighbourhood.adults = sum(w.adults for w in wards)
+    neighbourhood.postcode_prefixes = ",".join(sorted({p for w in wards for p in w.postcode_prefixes.split(",") if p}))
+
+
+def get_neighbourhood(session: Session, council: Council, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None or area.council_id != council.id or area.kind != NEIGHBOURHOOD:
+        raise NotFound(_("There is no such neighbourhood."))
+    return area
+
+
+def save_neighbourhood(session: Session, council: Council, *, name: str, ward_ids: list[int],
+                       actor_id: int, area_id: int | None = None) -> Area:
+    """Create or change a neighbourhood: its name and the wards it groups (a ward is in one at most)."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise Invalid(_("Enter the neighbourhood’s name, at most 120 characters"), field="name")
+    area = get_neighbourhood(session, council, area_id) if area_id is not None else None
+    clash = session.exec(select(Area).where(Area.council_id == council.id, func.lower(Area.name) == name.lower())).first()
+    if clash is not None and (area is None or clash.id != area.id):
+        raise Conflict(_("This council already has an area called %(name)s.", name=name), field="name")
+    wards = {w.id: w for w in areas_of(session, council)[1]}
+    chosen = [wards[i] for i in ward_ids if i in wards]
+    if not chosen or len(chosen) != len(set(ward_ids)):
+        raise Invalid(_("Choose at least one of the council’s wards"), field="wards")
+    if area is None:
+        area = Area(council_id=council.id, kind=NEIGHBOURHOOD, name=name)
+        session.add(area)
+        session.flush()
+    area.name = name
+    for ward in wards.values():
+        if ward in chosen:
+            ward.neighbourhood_id = area.id
+        elif ward.neighbourhood_id == area.id:
+            ward.neighbourhood_id = None
+    total_wards(area, chosen)
+    audit.record(session, "council.neighbourhood_saved", "area", area.id, council_id=council.id, actor_id=actor_id,
+                 wards=sorted(w.id for w in chosen))
+    session.commit()
+    return area

@@ -1,15 +1,18 @@
-"""Public council pages and the language switch."""
+"""Public council pages, the language switch, and the admin pages that set a council up."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from pbapp.councils import bp, permissions, services
+from pbapp.councils.forms import ConfirmForm, CouncilForm, ImportForm, NeighbourhoodForm
 from pbapp.db import get_session
-from pbapp.htmx import render
+from pbapp.errors import DomainError, form_status, show_on_form
+from pbapp.htmx import redirect_after_post, render
 from pbapp.security import requires
 
 
@@ -50,3 +53,115 @@ def language(code: str):
     if not target.startswith("/") or target.startswith("//") or parts.netloc:
         target = url_for("councils.index")
     return redirect(target, code=303)
+
+
+@bp.route("/councils/<council>/logo.png")
+@requires(permissions.ANYONE)
+def logo(council: str):
+    the_council = services.get_council(get_session(), council)
+    if the_council.logo is None:
+        abort(404)
+    response = make_response(the_council.logo)
+    response.headers["Content-Type"] = "image/png"
+    # The URL carries the logo's version, so a changed logo is a new URL and this one can be kept.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.route("/councils/<council>/setup", methods=["GET", "POST"])
+@requires(permissions.SET_UP_COUNCIL)
+def setup(council: str):
+    db = get_session()
+    the_council = services.get_council(db, council)
+    form = CouncilForm(obj=the_council) if request.method == "GET" else CouncilForm()
+    if form.validate_on_submit():
+        upload = form.logo.data
+        try:
+            services.update_council(db, the_council, name=form.name.data, name_cy=form.name_cy.data or "",
+                                    gss_code=form.gss_code.data or "", logo=upload.read() if upload else None,
+                                    remove_logo=form.remove_logo.data, actor_id=current_user.id)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            flash(_("The council’s details have been saved."), "success")
+            return redirect_after_post(url_for("councils.setup", council=council))
+    neighbourhoods, wards = services.areas_of(db, the_council)
+    return render("councils/setup.html", council=the_council, form=form, wards=wards,
+                  neighbourhoods=neighbourhoods, postcodes=services.postcode_counts(db, the_council),
+                  status=form_status(form), title=_("Set up the council"))
+
+
+@bp.route("/councils/<council>/setup/import/<kind>", methods=["GET", "POST"])
+@requires(permissions.SET_UP_COUNCIL)
+def import_upload(council: str, kind: str):
+    db = get_session()
+    the_council = services.get_council(db, council)
+    if kind not in services.IMPORT_KINDS:
+        abort(404)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            pending = services.hold_import(db, the_council, kind=kind, filename=upload.filename or "",
+                                           data=upload.read(), actor_id=current_user.id)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            return redirect_after_post(url_for("councils.import_preview", council=council, import_id=pending.id))
+    return render("councils/import.html", council=the_council, form=form, kind=kind, status=form_status(form),
+                  title=_("Import wards") if kind == services.WARDS else _("Import postcodes"))
+
+
+@bp.route("/councils/<council>/setup/imports/<int:import_id>", methods=["GET", "POST"])
+@requires(permissions.SET_UP_COUNCIL)
+def import_preview(council: str, import_id: int):
+    db = get_session()
+    the_council = services.get_council(db, council)
+    pending = services.pending_import(db, the_council, import_id)
+    form = ConfirmForm()
+    reading = services.read_import(db, the_council, pending)
+    if form.validate_on_submit():
+        if request.form.get("action") == "discard":
+            services.discard_import(db, the_council, import_id)
+            flash(_("The file was discarded; nothing was imported."), "success")
+            return redirect_after_post(url_for("councils.setup", council=council))
+        kind = pending.kind
+        try:
+            counts = services.apply_import(db, the_council, import_id, actor_id=current_user.id)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            if kind == services.WARDS:
+                flash(_("Wards imported: %(added)d added, %(updated)d updated.", **counts), "success")
+            else:
+                flash(_("Postcodes imported: %(postcodes)d, replacing the %(replaced)d held before.", **counts),
+                      "success")
+            return redirect_after_post(url_for("councils.setup", council=council))
+    return render("councils/import_preview.html", council=the_council, pending=pending, reading=reading,
+                  form=form, status=422 if form.form_errors else 200, title=_("Check the file before importing"))
+
+
+@bp.route("/councils/<council>/setup/neighbourhoods/new", methods=["GET", "POST"], defaults={"area_id": None})
+@bp.route("/councils/<council>/setup/neighbourhoods/<int:area_id>", methods=["GET", "POST"])
+@requires(permissions.SET_UP_COUNCIL)
+def neighbourhood(council: str, area_id: int | None):
+    db = get_session()
+    the_council = services.get_council(db, council)
+    area = services.get_neighbourhood(db, the_council, area_id) if area_id is not None else None
+    wards = services.areas_of(db, the_council)[1]
+    form = NeighbourhoodForm()
+    form.wards.choices = [(w.id, w.name) for w in wards]
+    if request.method == "GET" and area is not None:
+        form.name.data = area.name
+        form.wards.data = [w.id for w in wards if w.neighbourhood_id == area.id]
+    if form.validate_on_submit():
+        try:
+            services.save_neighbourhood(db, the_council, name=form.name.data, ward_ids=form.wards.data or [],
+                                        actor_id=current_user.id, area_id=area_id)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            flash(_("The neighbourhood has been saved."), "success")
+            return redirect_after_post(url_for("councils.setup", council=council))
+    return render("councils/neighbourhood.html", council=the_council, form=form, area=area,
+                  status=form_status(form), title=area.name if area else _("Add a neighbourhood"))

@@ -1,7 +1,7 @@
 """Demo budget record for Blackburn with Darwen: the 2026-27 book and the council's responses.
 
-The book's net figures are the government's RA budget return (seed/uk); divisions come from the
-2024-25 outturn and directorates from seed/ledger/directorates.csv. The jury recommendations and
+The book's net figures are the government's RA budget return (pbapp/seed_data/uk); divisions come from the
+2024-25 outturn and directorates from pbapp/seed_data/ledger/directorates.csv. The jury recommendations and
 neighbourhood-budget results are demo items, received through `services.receive_item` as the jury
 and PB tools would send them.
 """

@@ -29,7 +29,7 @@ from pbapp.core.ballots.kinds import BallotError
 from pbapp.core.chain import GENESIS, canonical_json, link_hash
 from pbapp.core.errors import CoreError
 from pbapp.councils.models import Area, Council
-from pbapp.councils.services import area_for_postcode, in_council_area, postcode_matches
+from pbapp.councils.services import area_for_postcode, in_council_area, postcode_in_area
 from pbapp.db import execute_alone
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.messages import say
@@ -734,7 +734,7 @@ def _account_voter(session: Session, council: Council, ballot: Ballot, process: 
         return Eligibility(None, _("Your postcode is not in %(council)s.", council=council.name), can_use_code=codes_too)
     area = session.get(Area, process.area_id)
     ward = area_for_postcode(session, council, user.postcode)
-    if postcode_matches(user.postcode, area.postcode_prefixes) or (ward and ward.neighbourhood_id == area.id):
+    if postcode_in_area(session, council, area, user.postcode):
         return Eligibility(Voter(voter.key, "account", ward.id if ward else area.id))
     return Eligibility(None, _("Your postcode is not in %(area)s, so you cannot vote in this neighbourhood budget.",
                                area=area.name), can_use_code=codes_too)

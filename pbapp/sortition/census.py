@@ -1,6 +1,6 @@
 """Census 2021 shares of adults per feature value, to pre-fill quota targets.
 
-The figures in seed/uk are for one authority (Blackburn with Darwen, GSS E06000008); other
+The figures in pbapp/seed_data/uk are for one authority (Blackburn with Darwen, GSS E06000008); other
 councils get no pre-filled targets until their figures are added.
 """
 
@@ -23,7 +23,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def census_shares() -> dict[str, dict[str, float]]:
-    """Return {feature: {value: share of adults}} from the census files kept in seed/uk."""
+    """Return {feature: {value: share of adults}} from the census files kept in pbapp/seed_data/uk."""
     age = {r["age_band"]: float(r["percent_of_18_plus"]) / 100 for r in _rows("uk/census2021_adults_age.csv")}
     wards = _rows("uk/census2021_wards.csv")
     residents = sum(int(w["usual_residents"]) for w in wards)

@@ -83,6 +83,26 @@ def test_eligibility_is_checked_by_postcode(ctx, db, demo):
     assert refused.voter is None and "not in Darwen and West Pennine" in refused.reason and refused.can_use_code
 
 
+def test_with_imported_postcodes_the_directory_decides_the_neighbourhood(ctx, db, demo):
+    from pbapp.councils.models import Area, Postcode
+
+    ballot = factories.ballot(ctx, db, demo)
+    process = services.get_process(db, demo, ballot.process_id)
+    inside = db.exec(select(Area).where(Area.neighbourhood_id == process.area_id).order_by(Area.name)).first()
+    outside = db.exec(select(Area).where(Area.council_id == demo.id, Area.kind == "ward",
+                                         Area.neighbourhood_id != process.area_id)).first()
+    # The directory puts BB3 1AA (Darwen East by the demo's prefixes) in a ward outside the neighbourhood.
+    db.add_all([Postcode(council_id=demo.id, postcode="BB31AA", ward_id=outside.id),
+                Postcode(council_id=demo.id, postcode="BB17DY", ward_id=inside.id)])
+    db.commit()
+    resident = base.user_by_email(db, "resident@demo.example")  # BB3 1AA
+    refused = services.eligibility(db, demo, ballot, process, resident, None)
+    assert refused.voter is None and "not in" in refused.reason
+    moved = base.user(db, postcode="BB1 7DY")
+    allowed = services.eligibility(db, demo, ballot, process, moved, None)
+    assert allowed.voter is not None and allowed.voter.area_id == inside.id
+
+
 def test_one_vote_per_voter_changeable_until_close(ctx, db, demo):
     ballot = factories.ballot(ctx, db, demo)
     refs = factories.refs(db, ballot)

@@ -313,3 +313,20 @@ def test_people_at_one_address_share_a_household_without_a_household_column(db, 
     _import(db, council, empty_pool, people)
     first, second, third = (db.exec(select(Person).where(Person.public_id == i)).one() for i in ("P001", "P002", "P003"))
     assert first.household == second.household != third.household
+
+
+def test_with_imported_postcodes_registration_takes_the_directory_not_the_prefixes(db, council):
+    from pbapp.councils.models import Postcode
+
+    ward = base.ward(db, council, name="Northgate", code="E05099001", postcode_prefixes="BB2 6")
+    db.add(Postcode(council_id=council.id, postcode="BB17DY", ward_id=ward.id))
+    db.commit()
+    pool = factories.pool(db, council, people=0)
+    code, code2 = services.generate_codes(db, council, pool, 2, None)
+    answers = {"sex": "Female", "age": "40+"}
+    contact = {"name": "Ada", "email": "ada@example.org", "address": "1 Mill Lane"}
+    with pytest.raises(Invalid, match="not in"):  # inside the council's prefixes, not in its directory
+        services.register_volunteer(db, council, code=code, answers=answers, contact=dict(contact, postcode="BB2 6AT"))
+    person = services.register_volunteer(db, council, code=code, answers=answers,
+                                         contact=dict(contact, postcode="bb1 7dy"))
+    assert person.feature_values() == answers

@@ -1,4 +1,4 @@
-"""Fill the Welsh catalogue from glossary modules: python translations/fill.py GLOSSARY.py [MORE.py ...].
+"""Fill the Welsh catalogue from glossary modules: python pbapp/translations/fill.py GLOSSARY.py [MORE.py ...].
 
 Each glossary module defines a dict CY = {english msgid: welsh}. Entries already translated in
 messages.po are kept; empty ones are filled from the glossaries (later files win on clashes).
@@ -14,7 +14,7 @@ The header decides how many forms are written. Babel's Welsh header is
 for every "other" number, so from six CLDR forms msgstr[0] takes *other*, and *zero* is dropped.
 Each catalogue index gets the CLDR form of the numbers that mostly land on it.
 
-Then `pybabel compile -d translations` writes the .mo the app reads.
+Then `pybabel compile -d pbapp/translations` writes the .mo the app reads.
 """
 
 from __future__ import annotations
