@@ -114,7 +114,11 @@ def preview(features: bytes, people: bytes, fmt: str, *, sources: tuple[str, str
         raise Invalid(_("Choose the format of the files"), field="file_format")
     fsrc, psrc = sources
     try:
-        quotas = read_features(_features_text(features, fmt, fsrc), source=fsrc)
+        ftext = _features_text(features, fmt, fsrc)
+        faults = features_faults(ftext, fsrc)
+        if faults:
+            raise InvalidRows(_capped(faults))
+        quotas = read_features(ftext, source=fsrc)
         text = read_upload(people, psrc)
         rows = _people_rows(text)
     except InputError as exc:
@@ -232,6 +236,53 @@ def _capped(faults: list[str]) -> list[str]:
         return faults
     return faults[:MAX_ERRORS] + [_("%(count)d more problems are not shown. Fix these and upload the file again.",
                                     count=len(faults) - MAX_ERRORS)]
+
+
+def features_faults(text: str, source: str) -> list[str]:
+    """Return every fault of the quota rows (feature,value,min,max), each with its line.
+
+    Checked: an empty feature, a min or max that is not a whole number, bounds out of order and a
+    value listed twice. A file without those columns is left to the core reader, which names them.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    if not {"feature", "value", "min", "max"} <= set(header):
+        return []
+    faults: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    try:
+        for row in reader:
+            if not any(c.strip() for c in row):
+                continue
+            cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=False))
+            faults.extend(_quota_faults(cells, reader.line_num, source, seen))
+    except csv.Error as exc:
+        faults.append(_("%(file)s, line %(line)d: this line is not valid CSV (%(error)s)",
+                        file=source, line=reader.line_num, error=str(exc)))
+    return faults
+
+
+def _quota_faults(cells: dict[str, str], line: int, source: str, seen: dict[tuple[str, str], int]) -> list[str]:
+    feature, value = cells["feature"], cells["value"]
+    if not feature:
+        return [_("%(file)s, line %(line)d: the feature is empty", file=source, line=line)]
+    found = []
+    bounds = {}
+    for column in ("min", "max"):
+        if cells[column].isdigit():
+            bounds[column] = int(cells[column])
+        else:
+            found.append(_("%(file)s, line %(line)d: %(column)s must be a whole number, got “%(value)s”",
+                           file=source, line=line, column=column, value=cells[column]))
+    if len(bounds) == 2 and bounds["max"] < bounds["min"]:
+        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s”: the max (%(max)d) is below the min "
+                       "(%(min)d)", file=source, line=line, feature=feature, value=value, **bounds))
+    if (feature, value) in seen:
+        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s” is listed twice, also on line %(first)d",
+                       file=source, line=line, feature=feature, value=value, first=seen[(feature, value)]))
+    else:
+        seen[(feature, value)] = line
+    return found
 
 
 def people_faults(text: str, quotas: list[Quota], fmt: str, source: str) -> list[str]:

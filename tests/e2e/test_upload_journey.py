@@ -23,7 +23,7 @@ def test_officer_uploads_a_semicolon_file_fixes_its_faults_and_fills_from_the_ce
     page.set_viewport_size({"width": width, "height": 900})
     sign_in("officer")
     page.goto(f"/sortition/{demo.slug}/pools/{pool.id}")
-    page.get_by_role("link", name="Upload volunteers from a CSV file").click()
+    page.get_by_role("link", name="Upload volunteers from a CSV or Excel file").click()
     page.get_by_role("heading", name="Columns each file needs").wait_for()
     assert page.locator("#upload-templates a").count() == 4 and _no_sideways_scroll(page)
     with page.expect_download() as got:

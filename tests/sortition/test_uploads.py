@@ -194,3 +194,17 @@ def test_refusals_and_faults_are_in_the_readers_language(app):
         assert caught.value.faults == [
             "people.csv, llinell 3: nid yw “Dyn” yn un o werthoedd sex yn y ffeil nodweddion "
             "(mae’n rhestru Female, Male)"]
+
+
+def test_every_fault_of_the_features_file_is_reported_at_once(db, council, empty_pool):
+    features = ("feature,value,min,max\nsex,Female,one,3\nsex,Male,3,1\n,Other,0,1\nage,18-39,1,3\n"
+                "age,18-39,1,3\nage,40+,1,-2\n")
+    with pytest.raises(InvalidRows) as caught:
+        services.upload_preview(features.encode(), data.people(12).encode(), "pbapp", SOURCES)
+    assert caught.value.faults == [
+        "features.csv, line 2: min must be a whole number, got “one”",
+        "features.csv, line 3: sex “Male”: the max (1) is below the min (3)",
+        "features.csv, line 4: the feature is empty",
+        "features.csv, line 6: age “18-39” is listed twice, also on line 5",
+        "features.csv, line 7: max must be a whole number, got “-2”",
+    ]
