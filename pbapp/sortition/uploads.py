@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from pbapp.core.csv_writer import LF, write_csv
 from pbapp.core.errors import InputError
 from pbapp.core.sortition import Pool, Quota, parse_pool, read_sortition_foundation
 from pbapp.core.sortition.pool import read_features
@@ -99,9 +100,7 @@ def _features_text(features: bytes, fmt: str, source: str) -> str:
 
 
 def _join_header(cells: list[str], rest: str) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(cells)
-    return out.getvalue() + rest
+    return write_csv(cells, [], lineterminator=LF, interchange=True) + rest
 
 
 def _people_rows(text: str) -> list[list[str]]:
