@@ -30,6 +30,14 @@ class Invalid(DomainError):
     status = 422
 
 
+class InvalidRows(Invalid):
+    """Every fault found in an upload at once, each naming its line; `message` is the first of `faults`."""
+
+    def __init__(self, faults: list[str], *, field: str | None = None):
+        super().__init__(faults[0], field=field)
+        self.faults = faults
+
+
 def form_status(form) -> int:
     """Return 422 when a form comes back with errors (beside fields or at its top), else 200."""
     return 422 if form.errors or form.form_errors else 200
@@ -37,8 +45,9 @@ def form_status(form) -> int:
 
 def show_on_form(form, error: DomainError) -> None:
     """Put a service's refusal beside the field it names, or at the top of the form."""
+    messages = getattr(error, "faults", None) or [error.message]
     target = getattr(form, error.field, None) if error.field else None
     if target is not None:
-        target.errors = list(target.errors) + [error.message]
+        target.errors = list(target.errors) + messages
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.extend(messages)

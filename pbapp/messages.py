@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from pbapp.core.messages import Message
+from pbapp.core.table_reader import TableError
 
 CATALOGUE = {
     # Feasibility of quotas (pbapp.core.sortition.feasibility)
@@ -80,7 +81,22 @@ CATALOGUE = {
     "allocation.out_of_bounds": _l("You gave %(name)s %(amount)s; give it between %(low)s and %(high)s."),
     "allocation.short": _l("Your amounts add up to %(total)s; they must add up to %(target)s (%(gap)s short)."),
     "allocation.over": _l("Your amounts add up to %(total)s; they must add up to %(target)s (%(gap)s over)."),
+    # Why an uploaded table cannot be read (pbapp.core.table_reader)
+    "table.xls": _l("%(file)s: this is an old Excel workbook (.xls), not a CSV file. Save it as CSV UTF-8 or as an "
+                    ".xlsx workbook and upload it again."),
+    "table.not_csv": _l("%(file)s: this is not a CSV file. Save the table as CSV UTF-8 or as an .xlsx workbook and "
+                        "upload it again."),
+    "table.not_utf8": _l("%(file)s, line %(line)s: the file is not UTF-8 text (byte %(byte)s). Save it as CSV UTF-8 "
+                         "and upload it again."),
+    "table.bad_csv": _l("%(file)s: this is not valid CSV (%(error)s)."),
+    "table.bad_xlsx": _l("%(file)s: this workbook is damaged or incomplete. Save it again and upload the copy."),
 }
+
+
+def table_refusal(error: TableError) -> str:
+    """Say why an uploaded table cannot be read, naming the file (and line), in the reader's language."""
+    return say({"reason_code": "table." + error.code, "reason": str(error),
+                "reason_params": {"file": error.source or "", "line": error.line or 1, **error.params}})
 
 
 def say(item: Message | Mapping[str, Any] | str | None) -> str:

@@ -8,17 +8,13 @@ from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from pbapp.core.money import format_money
 from pbapp.messages import say
 
 
 def money(pence: int | None, *, signed: bool = False) -> str:
     """Format integer pence as pounds: 123456 -> £1,234.56; whole pounds drop the pence."""
-    if pence is None:
-        return ""
-    sign = "-" if pence < 0 else ("+" if signed and pence > 0 else "")
-    pounds, rem = divmod(abs(int(pence)), 100)
-    text = f"£{pounds:,}" if rem == 0 else f"£{pounds:,}.{rem:02d}"
-    return sign + text
+    return "" if pence is None else format_money(pence, signed=signed)
 
 
 def _date(value: date | datetime | None, style: str = "d MMMM yyyy") -> str:

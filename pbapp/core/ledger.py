@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Iterable, Sequence
+
+from pbapp.core import money
+from pbapp.core.money import MoneyError, parse_pounds
 
 RA_SERVICE_LINES = (
     "Education services",
@@ -43,59 +46,8 @@ REQUIRED_COLUMNS = ("ra_line", "division", "directorate", "gross", "income")
 OPTIONAL_COLUMNS = ("ra_code", "name", "net")
 TOTAL_LABEL = "total"
 MAX_ROWS = 5000
-_AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
-_PLAIN_NEGATIVE_NUMBER = re.compile(r"^-\d+(\.\d+)?$")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class MoneyError(ValueError):
-    """An amount could not be read; the message says why in plain English."""
-
-
-def parse_money(text: str, *, thousands: bool = False) -> int:
-    """Read an amount of pounds ("£1,234.56", "1234", "(1,234)", "-£5") and return pence.
-
-    Brackets or a leading minus make it negative, as in published accounts. With `thousands`,
-    the figure is in £000 (as in government returns), so "1.5" means £1,500.
-    """
-    cleaned = text.strip().replace("\u2212", "-")
-    negative = False
-    if cleaned.startswith("(") and cleaned.endswith(")"):
-        negative, cleaned = True, cleaned[1:-1].strip()
-    if cleaned.startswith("-"):
-        if negative:
-            raise MoneyError("use either brackets or a minus sign, not both")
-        negative, cleaned = True, cleaned[1:].strip()
-    cleaned = cleaned.removeprefix("£").strip()
-    if cleaned.startswith("-") and not negative:
-        negative, cleaned = True, cleaned[1:].strip()
-    if not cleaned:
-        raise MoneyError("enter an amount")
-    if not _AMOUNT.match(cleaned):
-        raise MoneyError(f"“{text.strip()}” is not an amount of money, like 1234.56 or £1,234")
-    pounds, _, fraction = cleaned.replace(",", "").partition(".")
-    pence = int(pounds) * 100 + int(fraction.ljust(2, "0") or "0")
-    if thousands:
-        pence *= 1000
-    return -pence if negative else pence
-
-
-def format_money(pence: int) -> str:
-    """Show pence as pounds with separators: 123456 → "£1,234.56", -500 → "-£5.00"."""
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
-    return f"{sign}£{pounds:,}.{rest:02d}"
-
-
-def format_compact(pence: int) -> str:
-    """Show a large amount briefly for charts and headlines: "£163.1m", "£2.7m", "£950k", "£12"."""
-    sign = "-" if pence < 0 else ""
-    pounds = abs(pence) / 100
-    if pounds >= 1_000_000:
-        return f"{sign}£{pounds / 1_000_000:,.1f}m"
-    if pounds >= 1_000:
-        return f"{sign}£{pounds / 1_000:,.0f}k"
-    return f"{sign}£{pounds:,.0f}"
+# Reports and problems show pence always ("£5.00"), as the budget book does.
+format_money = partial(money.format_money, always_pence=True)
 
 
 @dataclass(frozen=True)
@@ -253,7 +205,7 @@ def _amounts(values: dict[str, str], line_no: int, thousands: bool,
         if column == "net" and not values.get("net"):
             continue
         try:
-            amounts[column] = parse_money(values.get(column, ""), thousands=thousands)
+            amounts[column] = parse_pounds(values.get(column, ""), thousands=thousands)
         except MoneyError as error:
             errors.append(RowError(line_no, column, f"{column}: {error}"))
     return amounts if "gross" in amounts and "income" in amounts else None
@@ -332,18 +284,6 @@ def diff_reconciles(before: Sequence[Figures], after: Sequence[Figures], diffs: 
     old, new = totals(before), totals(after)
     return all(sum(d.delta(column) for d in diffs) == getattr(new, column) - getattr(old, column)
                for column in ("gross", "income", "net"))
-
-
-def neutralise_cell(value: object, *, numeric: bool = False) -> str:
-    """Make a CSV cell safe to open in a spreadsheet (OWASP "CSV injection").
-
-    Text starting with = + - @ (or a tab or carriage return) gets a leading single quote so it is
-    not run as a formula; in numeric columns a plain negative number is left as it is.
-    """
-    text = "" if value is None else str(value)
-    if numeric and _PLAIN_NEGATIVE_NUMBER.match(text):
-        return text
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def response_deadline(decided: date, months: int = 2) -> date:

@@ -12,7 +12,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
 from urllib.parse import urlsplit
 
 import markdown as markdown_lib
@@ -27,6 +26,7 @@ from pbapp.accounts.models import User
 from pbapp.core.ballots.allocation import independent_markets, mean_allocation
 from pbapp.core.ballots.kinds import AllocationSpec, ApprovalSpec, BallotError, RankedSpec
 from pbapp.core.errors import CoreError
+from pbapp.core.money import to_pounds
 from pbapp.councils.models import Council
 from pbapp.councils.services import get_council
 from pbapp.errors import Conflict, Invalid, NotFound
@@ -562,15 +562,11 @@ def _options(session: Session, poll: StrawPoll) -> list[PollOption]:
                              .order_by(PollOption.position, PollOption.id)).all())
 
 
-def _pounds(pence: int) -> Fraction:
-    return Fraction(int(pence), 100)
-
-
 def _spec(poll: StrawPoll, options: list[PollOption]):
     names = {str(o.id): o.label for o in options}
     if poll.kind == ALLOCATION_POLL:
-        return AllocationSpec(bounds={str(o.id): (_pounds(o.low_pence), _pounds(o.high_pence)) for o in options},
-                              total=_pounds(poll.total_pence), names=names)
+        return AllocationSpec(bounds={str(o.id): (to_pounds(o.low_pence), to_pounds(o.high_pence)) for o in options},
+                              total=to_pounds(poll.total_pence), names=names)
     if poll.kind == APPROVAL_POLL:
         return ApprovalSpec(projects=frozenset(names), min_choices=1, max_choices=poll.max_choices, names=names)
     return RankedSpec(projects=frozenset(names), max_ranks=poll.max_choices or len(options), names=names)
@@ -664,7 +660,7 @@ def _checked_choices(poll: StrawPoll, options: list[PollOption], choices: dict[i
     try:
         if poll.kind == ALLOCATION_POLL:
             amounts = {str(k): int(v) for k, v in dict(choices).items()}
-            _spec(poll, options).validate({k: _pounds(v) for k, v in amounts.items()})
+            _spec(poll, options).validate({k: to_pounds(v) for k, v in amounts.items()})
             return amounts
         stored = [str(c) for c in choices]
         _spec(poll, options).validate(stored)
@@ -721,11 +717,11 @@ def poll_result(session: Session, poll: StrawPoll) -> PollResult:
     rows = {str(o.id): OptionResult(o) for o in options}
     if ballots and poll.kind == ALLOCATION_POLL:
         keys = list(rows)
-        as_pounds = [{k: _pounds(v) for k, v in b.items()} for b in ballots]
-        bounds = {str(o.id): (_pounds(o.low_pence), _pounds(o.high_pence)) for o in options}
+        as_pounds = [{k: to_pounds(v) for k, v in b.items()} for b in ballots]
+        bounds = {str(o.id): (to_pounds(o.low_pence), to_pounds(o.high_pence)) for o in options}
         mean = mean_allocation(keys, as_pounds)
         try:
-            fair = independent_markets(keys, as_pounds, _pounds(poll.total_pence), bounds)
+            fair = independent_markets(keys, as_pounds, to_pounds(poll.total_pence), bounds)
         except CoreError:  # pragma: no cover - totals are whole pence by construction
             fair = mean
         for key in keys:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -12,6 +10,7 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from pbapp.core.money import parse_pounds
 from pbapp.juries.models import (
     ABSTAIN, AGAINST, ASKED_BY_COUNCIL, ASKED_BY_FACILITATOR, ASKED_BY_JURORS, ASKED_BY_STAKEHOLDER,
     ALLOCATION_POLL, APPROVAL_POLL, DECISION_ROUND, DELIBERATION_ROUND, EVIDENCE_REQUEST, EVIDENCE_ROUND,
@@ -19,18 +18,7 @@ from pbapp.juries.models import (
     REQUEST_AGREED, REQUEST_DECLINED, STATEMENT_EVIDENCE, SUPPORT, TO_OFFICER, TO_WITNESS, WITNESS_REQUEST,
 )
 
-POUNDS = r"^\s*-?£?\s*-?[\d,]+(\.\d{1,2})?\s*$"
-
-
-def to_pence(text: str | None) -> int:
-    """'£1,234.50' -> 123450; '-£20,000' -> -2000000."""
-    cleaned = (text or "").replace("£", "").replace(",", "").replace(" ", "")
-    negative = cleaned.startswith("-")
-    try:
-        value = int((Decimal(cleaned.lstrip("-")) * 100).to_integral_value())
-    except InvalidOperation as error:
-        raise ValueError(text) from error
-    return -value if negative else value
+POUNDS = r"^\s*(-\s*£?|£?\s*-?)\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?\s*$"  # what money.parse_pounds reads
 
 
 def _pounds_field(label, *, required=True, description=None):
@@ -190,7 +178,7 @@ class RecommendationForm(FlaskForm):
 
     def lines(self) -> list[tuple[int, int]]:
         """(budget line id, change in pence) for every row with a line, in the order written."""
-        return [(line.data, to_pence(change.data)) for line, change in self.row_fields() if line.data]
+        return [(line.data, parse_pounds(change.data)) for line, change in self.row_fields() if line.data]
 
 
 def with_line_rows(form_class: type[RecommendationForm], rows: int, choices: list) -> type[RecommendationForm]:
@@ -238,7 +226,7 @@ def check_pounds(form_field) -> int | None:
     if not (form_field.data or "").strip():
         return None
     try:
-        return to_pence(form_field.data)
+        return parse_pounds(form_field.data)
     except ValueError as error:
         form_field.errors = list(form_field.errors) + [_l("Enter an amount in pounds, like £25,000")]
         raise ValidationError(str(error)) from error

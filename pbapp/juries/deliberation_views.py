@@ -7,6 +7,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from pbapp.core.money import parse_pounds
 from pbapp.db import get_session
 from pbapp.errors import Conflict, DomainError, Invalid, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
@@ -15,7 +16,7 @@ from pbapp.juries import deliberation as services
 from pbapp.juries import deliberation_permissions as permissions
 from pbapp.juries.deliberation_forms import (
     AnswerForm, AttendanceForm, ConsentForm, EmptyForm, EvidenceEditForm, EvidenceForm, LinkAccountForm, NewRecommendationForm,
-    PollForm, QuestionForm, RecommendationForm, ReplyForm, RequestForm, RoundForm, VoteForm, WitnessForm, to_pence,
+    PollForm, QuestionForm, RecommendationForm, ReplyForm, RequestForm, RoundForm, VoteForm, WitnessForm,
     with_line_rows,
 )
 from pbapp.juries.models import ALLOCATION_POLL
@@ -62,7 +63,7 @@ def _pence_or_error(form, name: str, default: int | None = 0) -> int | None:
     if not text:
         return default
     try:
-        return to_pence(text)
+        return parse_pounds(text)
     except ValueError as error:
         raise Invalid(_("Enter an amount in pounds, like £25,000"), field=name) from error
 
@@ -603,7 +604,7 @@ def _ballot_from_form(view) -> dict[int, int] | list[int]:
         amounts = {}
         for option in view.options:
             try:
-                amounts[option.id] = to_pence(request.form.get(f"amount-{option.id}", "") or "0")
+                amounts[option.id] = parse_pounds(request.form.get(f"amount-{option.id}", "") or "0")
             except ValueError as error:
                 raise Invalid(_("Enter amounts in pounds, like £25,000"), field="choices") from error
         return amounts

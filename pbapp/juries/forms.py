@@ -10,6 +10,7 @@ from wtforms import DateField, DecimalField, HiddenField, IntegerField, RadioFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from pbapp.core.money import to_pence
 from pbapp.juries.models import CARE, MEALS, OTHER, TRAVEL
 from pbapp.sortition.models import REPLACEMENT, RESERVE
 
@@ -69,4 +70,5 @@ class ExpenseForm(FlaskForm):
 
 
 def pence(amount: Decimal | None) -> int:
-    return int((amount or Decimal(0)) * 100)
+    """Pence from a DecimalField of pounds (blank is £0)."""
+    return to_pence(amount or Decimal(0))

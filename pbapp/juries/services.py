@@ -6,9 +6,7 @@ beside this one and reuses `get_jury` / `jury_for` for scoping and object-level 
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,7 +18,8 @@ from sqlmodel import Session, select
 
 from pbapp import audit, mail
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, Membership, User
-from pbapp.core.ledger import neutralise_cell
+from pbapp.core.csv_writer import write_csv
+from pbapp.core.money import decimal_pounds
 from pbapp.councils.models import Council
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.juries.models import (
@@ -364,25 +363,20 @@ def payments(session: Session, jury: Jury) -> list[PaymentRow]:
                        spent.get(r.juror.id, 0)) for r in rows]
 
 
-def _pounds(pence: int) -> str:
-    return f"{pence // 100}.{pence % 100:02d}"
-
-
 def payments_csv(session: Session, council: Council, jury: Jury, actor_id: int | None) -> str:
     """The payments team's file: one row per juror, amounts in pounds, formula-safe cells."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["volunteer_id", "name", "address", "postcode", "email", "sessions_attended",
-                     "honorarium_gbp", "expenses_gbp", "total_gbp"])
+    rows = []
     for p in payments(session, jury):
         contact = p.row.contact
-        writer.writerow([neutralise_cell(v) for v in (
-            p.row.person.public_id, contact.name if contact else "", contact.address if contact else "",
-            contact.postcode if contact else "", contact.email if contact else "", p.sessions_attended,
-            _pounds(p.honorarium_pence), _pounds(p.expenses_pence), _pounds(p.total_pence))])
+        rows.append((p.row.person.public_id, contact.name if contact else "", contact.address if contact else "",
+                     contact.postcode if contact else "", contact.email if contact else "", p.sessions_attended,
+                     decimal_pounds(p.honorarium_pence), decimal_pounds(p.expenses_pence),
+                     decimal_pounds(p.total_pence)))
+    text = write_csv(["volunteer_id", "name", "address", "postcode", "email", "sessions_attended",
+                      "honorarium_gbp", "expenses_gbp", "total_gbp"], rows)
     audit.record(session, "jury.payments_exported", "jury", jury.id, council_id=council.id, actor_id=actor_id)
     session.commit()
-    return out.getvalue()
+    return text
 
 
 def public_juries(session: Session, council: Council) -> list[Jury]:

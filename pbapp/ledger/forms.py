@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
-from pbapp.core.ledger import MoneyError, parse_money
+from pbapp.core.money import MoneyError, parse_pounds
 from pbapp.ledger.models import (ACCEPTED, CABINET, DEFERRED, DELAYED, DONE, DRAFT, EXECUTIVE_MEMBER, FINAL,
                                  FULL_COUNCIL, IN_PROGRESS, JURY_RECOMMENDATION, NOT_STARTED,
                                  OFFICER_DELEGATED, OFFICER_SOURCE, PARTLY_ACCEPTED, PB_RESULT, PROPOSED,
@@ -46,15 +46,16 @@ class MoneyField(StringField):
 
     def pre_validate(self, form) -> None:
         try:
-            self.pence = parse_money(self.data or "")
+            self.pence = parse_pounds(self.data)
         except MoneyError as error:
             raise ValidationError(_l("Enter an amount in pounds, like 1,234.56")) from error
 
 
 class ImportForm(FlaskForm):
-    csv_file = FileField(_l("Budget file (CSV)"), description=_l(
+    csv_file = FileField(_l("Budget file (CSV or Excel .xlsx)"), description=_l(
         "Columns: ra_line, division, directorate, gross, income, and optionally ra_code, name, net. "
-        "A row with ra_line “Total” states the totals, which must add up."))
+        "A row with ra_line “Total” states the totals, which must add up. Commas, semicolons or tabs "
+        "may separate the columns."))
     csv_text = HiddenField()
     financial_year = StringField(_l("Financial year"), description=_l("For example, 2026-27"), validators=[
         DataRequired(_l("Enter the financial year")),
@@ -70,6 +71,10 @@ class ImportForm(FlaskForm):
         if upload is not None and getattr(upload, "filename", ""):
             return upload.read(MAX_CSV_CHARACTERS + 1)
         return self.csv_text.data or ""
+
+    def upload_name(self) -> str:
+        """The uploaded file's name, to name it in messages."""
+        return getattr(self.csv_file.data, "filename", "") or "budget.csv"
 
 
 class VersionForm(FlaskForm):

@@ -6,15 +6,13 @@ them, so they cannot drift apart. Add columns at the end only; never rename or r
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from pbapp.core.ledger import neutralise_cell
+from pbapp.core.csv_writer import write_csv
 
 SCHEMA_VERSION = "1"
 INTEGER, TEXT, DATE, DATETIME = "integer", "text", "date", "datetime"
@@ -92,12 +90,8 @@ FORMATS = ("csv", "json")
 
 def to_csv(columns: tuple[Column, ...], rows: list[dict[str, Any]]) -> str:
     """Write rows as CSV, neutralising cells a spreadsheet would run as formulas."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
-    for row in rows:
-        writer.writerow([neutralise_cell(row[c.name], numeric=c.kind == INTEGER) for c in columns])
-    return out.getvalue()
+    return write_csv([c.name for c in columns], ([row[c.name] for c in columns] for row in rows),
+                     numeric=[c.name for c in columns if c.kind == INTEGER])
 
 
 def to_json(dataset: str, meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:

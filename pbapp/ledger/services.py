@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 
 from pbapp import audit
 from pbapp.core import ledger as rules
-from pbapp.core.errors import NotUtf8, utf8_text
+from pbapp.core import money
+from pbapp.core.table_reader import TableError, read_table
 from pbapp.councils.models import Council
 from pbapp.councils.services import OpenItem, get_council
 from pbapp.errors import Conflict, Invalid, NotFound
@@ -23,6 +24,7 @@ from pbapp.ledger.models import (ACCEPTED, CHANGE_SOURCES, DECIDERS, DEFERRED, D
                                  ITEM_SOURCES, JURY_RECOMMENDATION, MILESTONE_STATUSES, OFFICER_SOURCE,
                                  OUTCOMES, PARTLY_ACCEPTED, PB_RESULT, PROPOSED, REJECTED, STAGES, BudgetBook,
                                  BudgetLine, LineChange, Milestone, RecordItem, RecordItemLine, Response)
+from pbapp.messages import table_refusal
 from pbapp.timeutil import utcnow
 
 
@@ -178,7 +180,7 @@ class BookView:
         """Geometry of the net-spending bar chart by service line, in SVG units."""
         label_width, bar_width, row_height = 330, 400, 28
         axis, laid = rules.bars([s.totals.net for s in self.service_lines], bar_width)
-        rows = [{"label": s.ra_line, "value": s.totals.net, "short": rules.format_compact(s.totals.net),
+        rows = [{"label": s.ra_line, "value": s.totals.net, "short": money.format_compact(s.totals.net),
                  "bar": bar, "y": index * row_height + 4}
                 for index, (s, bar) in enumerate(zip(self.service_lines, laid))]
         return {"label_width": label_width, "bar_width": bar_width, "axis": axis, "rows": rows,
@@ -290,21 +292,21 @@ class ImportRejected(Invalid):
         self.errors = errors
 
 
-def csv_text(content: str | bytes, *, limit: int) -> str:
-    """Return an uploaded budget file as text: UTF-8, a byte-order mark dropped, at most `limit` characters.
+def csv_text(content: str | bytes, *, limit: int, source: str = "budget.csv") -> str:
+    """Return an uploaded budget file as comma-separated text, at most `limit` characters.
 
-    A file in another encoding (a spreadsheet's "CSV" is often Windows-1252) is refused with the
-    line of the first character that is not UTF-8, rather than read with its £ signs and accents
-    silently replaced.
+    Bytes go through pbapp.core.table_reader: CSV with a comma, semicolon or tab, UTF-8 with or
+    without a byte-order mark, or an .xlsx workbook. A file in another encoding (a spreadsheet's
+    "CSV" is often Windows-1252) is refused with the line of the first character that is not UTF-8,
+    rather than read with its £ signs and accents silently replaced.
     """
     if isinstance(content, bytes):
         if len(content) > limit:
             raise ImportRejected(_("Choose a CSV file of up to 2 MB."), [])
         try:
-            content = utf8_text(content)
-        except NotUtf8 as exc:
-            raise ImportRejected(_("Line %(line)d of the file is not UTF-8 text. Save the file as “CSV UTF-8” and "
-                                   "upload it again.", line=exc.line), []) from None
+            content = read_table(content, source).text
+        except TableError as exc:
+            raise ImportRejected(table_refusal(exc), []) from None
     if len(content) > limit or not content.strip():
         raise ImportRejected(_("Choose a CSV file of up to 2 MB."), [])
     return content
@@ -721,7 +723,7 @@ def open_now(session: Session, council: Council) -> list[OpenItem]:
         net = rules.totals(figures(line) for line in lines_of(session, book.id)).net
         items.append(OpenItem("record", _("Budget %(year)s at a glance", year=book.financial_year),
                               url_for("ledger.glance", council=council.slug),
-                              _("Net spending %(amount)s", amount=rules.format_compact(net)),
+                              _("Net spending %(amount)s", amount=money.format_compact(net)),
                               STAGE_LABELS[book.stage]()))
     views = _item_views(session, list(session.exec(select(RecordItem).where(
         RecordItem.council_id == council.id)).all()))

@@ -108,7 +108,8 @@ def import_book(council: str):
     form, parsed, errors = forms.ImportForm(), None, []
     if form.validate_on_submit():
         try:
-            text = services.csv_text(form.csv_content(), limit=forms.MAX_CSV_CHARACTERS)
+            text = services.csv_text(form.csv_content(), limit=forms.MAX_CSV_CHARACTERS,
+                                     source=form.upload_name())
             if "save" in request.form:
                 saved = services.import_book(db, council, csv_text=text, thousands=form.thousands.data,
                                              financial_year=form.financial_year.data, stage=form.stage.data,

@@ -18,22 +18,13 @@ from pbapp.core.ballots.kinds import AllocationSpec, ApprovalSpec, CumulativeSpe
 from pbapp.core.chain import GENESIS, verify_chain
 from pbapp.core.errors import CoreError
 from pbapp.core.messages import Message
+from pbapp.core.money import to_pence, to_pounds
 
 APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION = "approval", "knapsack", "cumulative", "ranked", "allocation"
 ALLOCATION_RULES = ("independent-markets", "mean")
 PROJECT_RULES = tuple(RULES)
 LOG_FORMAT = "pbapp-ballot-log/1"
 _VOTE_TYPES = {APPROVAL: "approval", KNAPSACK: "approval", CUMULATIVE: "cumulative", RANKED: "ordinal"}
-
-
-def pounds(pence: int) -> Fraction:
-    """Return pence as exact pounds."""
-    return Fraction(int(pence), 100)
-
-
-def to_pence(amount: Fraction | float | int) -> int:
-    """Return an amount of pounds as whole pence, rounding half up."""
-    return int((Fraction(amount) * 100 + Fraction(1, 2)) // 1)
 
 
 def spec_for(settings: Mapping[str, Any], options: list[Mapping[str, Any]]):
@@ -44,23 +35,23 @@ def spec_for(settings: Mapping[str, Any], options: list[Mapping[str, Any]]):
     if kind == APPROVAL:
         return ApprovalSpec(refs, settings.get("min_choices") or 0, settings.get("max_choices"), names)
     if kind == KNAPSACK:
-        costs = {o["ref"]: pounds(o["cost_pence"]) for o in options}
-        return KnapsackSpec(costs, pounds(settings["budget_pence"]),
+        costs = {o["ref"]: to_pounds(o["cost_pence"]) for o in options}
+        return KnapsackSpec(costs, to_pounds(settings["budget_pence"]),
                             Fraction(settings.get("min_spend_percent") or 0, 100), "£", names)
     if kind == CUMULATIVE:
         return CumulativeSpec(refs, settings["total_points"], settings.get("max_per_project"), False, names)
     if kind == RANKED:
         return RankedSpec(refs, settings.get("max_choices") or len(refs), max(1, settings.get("min_choices") or 1), names)
     if kind == ALLOCATION:
-        bounds = {o["ref"]: (pounds(o["min_pence"]), pounds(o["max_pence"])) for o in options}
-        return AllocationSpec(bounds, pounds(settings["budget_pence"]), "£", names)
+        bounds = {o["ref"]: (to_pounds(o["min_pence"]), to_pounds(o["max_pence"])) for o in options}
+        return AllocationSpec(bounds, to_pounds(settings["budget_pence"]), "£", names)
     raise CoreError(f"Unknown ballot kind {kind!r}.")
 
 
 def engine_ballot(kind: str, choices: Any) -> Any:
     """Return stored choices as the engine expects them (allocation amounts in pounds)."""
     if kind == ALLOCATION:
-        return {ref: pounds(pence) for ref, pence in choices.items()}
+        return {ref: to_pounds(pence) for ref, pence in choices.items()}
     return choices
 
 
@@ -76,10 +67,10 @@ def final_ballots(entries: Iterable[Mapping[str, Any]]) -> list[Any]:
 def election_of(settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots: list[Any],
                 currency: str = "£") -> Election:
     """Build the engine's Election from a project ballot's options and final ballots."""
-    costs = {o["ref"]: pounds(o["cost_pence"]) for o in options}
+    costs = {o["ref"]: to_pounds(o["cost_pence"]) for o in options}
     vote_type = _VOTE_TYPES[settings["kind"]]
     meta = {"currency": currency, "description": settings.get("title", "")}
-    election = Election.build(pounds(settings["budget_pence"]), costs, ballots, vote_type=vote_type, meta=meta)
+    election = Election.build(to_pounds(settings["budget_pence"]), costs, ballots, vote_type=vote_type, meta=meta)
     for project, option in zip(election.projects, options):
         project.fields["name"] = option["title"]  # type: ignore[index]
     election.project_columns = ("project_id", "cost", "name")
@@ -121,12 +112,12 @@ def _count_allocation(settings, options, ballots) -> dict:
         raise CoreError("There are no ballots to count.")
     lines = [o["ref"] for o in options]
     amounts = [engine_ballot(ALLOCATION, b) for b in ballots]
-    bounds = {o["ref"]: (pounds(o["min_pence"]), pounds(o["max_pence"])) for o in options}
+    bounds = {o["ref"]: (to_pounds(o["min_pence"]), to_pounds(o["max_pence"])) for o in options}
     if settings["rule"] == "mean":
         allocation = mean_allocation(lines, amounts)
         reason = Message("allocation.mean", "The average of every voter's amount for this line.")
     else:
-        allocation = independent_markets(lines, amounts, pounds(settings["budget_pence"]), bounds)
+        allocation = independent_markets(lines, amounts, to_pounds(settings["budget_pence"]), bounds)
         reason = Message("allocation.median", "The median of voters' amounts, adjusted so the lines add up to the "
                          "total (Independent Markets: no one gains by exaggerating).")
     pence = {ref: to_pence(value) for ref, value in allocation.items()}

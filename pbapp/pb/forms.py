@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -13,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from pbapp.core.money import MoneyError, decimal_pounds, parse_pounds
 from pbapp.pb.models import (ALLOCATION, APPROVAL, BOOTH, CODES, CUMULATIVE, KNAPSACK, OPEN, PAPER, RANKED,
                              RESIDENTS, RESIDENTS_OR_CODES)
 
@@ -33,22 +32,20 @@ class PoundsField(StringField):
         self.data = None
         if not self.raw:
             return
-        text = self.raw.replace(",", "").replace("£", "").strip()
         try:
-            amount = Decimal(text)
-        except InvalidOperation:
+            pence = parse_pounds(self.raw)
+        except MoneyError:
             raise ValueError(_l("Enter an amount in pounds, like 12500")) from None
-        if amount != amount.quantize(Decimal("0.01")) or amount < 0:
+        if pence < 0:
             raise ValueError(_l("Enter an amount in pounds and pence, like 12500 or 12500.50"))
-        self.data = int(amount * 100)
+        self.data = pence
 
     def _value(self):
         if getattr(self, "raw", None):
             return self.raw
         if self.data is None:
             return ""
-        pounds, pence = divmod(int(self.data), 100)
-        return f"{pounds}" if not pence else f"{pounds}.{pence:02d}"
+        return decimal_pounds(self.data).removesuffix(".00")
 
 
 class MultiCheckboxField(SelectMultipleField):

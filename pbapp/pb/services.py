@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
 import hmac
-import io
 import json
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
@@ -27,7 +26,9 @@ from pbapp.accounts.models import User
 from pbapp.core.ballots import pabulib
 from pbapp.core.ballots.kinds import BallotError
 from pbapp.core.chain import GENESIS, canonical_json, link_hash
+from pbapp.core.csv_writer import write_csv
 from pbapp.core.errors import CoreError
+from pbapp.core.money import MoneyError, format_money, parse_pounds
 from pbapp.councils.models import Area, Council
 from pbapp.councils.services import area_for_postcode, in_council_area, postcode_in_area
 from pbapp.db import execute_alone
@@ -211,7 +212,7 @@ def submit_proposal(session: Session, council: Council, process_id: int, user: U
     if estimated_cost_pence <= 0:
         raise Invalid(_("Enter an estimated cost of more than £0"), field="estimated_cost")
     if estimated_cost_pence > process.pot_pence:
-        raise Invalid(_("The estimated cost is more than the whole pot of %(pot)s", pot=_money(process.pot_pence)),
+        raise Invalid(_("The estimated cost is more than the whole pot of %(pot)s", pot=format_money(process.pot_pence)),
                       field="estimated_cost")
     areas = areas_by_id(session, council)
     if area_id is not None and area_id not in areas:
@@ -695,12 +696,9 @@ def codes_letters_pdf(session: Session, council: Council, ballot_id: int, batch_
 
 
 def codes_csv(ballot: Ballot, batch: CodeBatch, codes: list[str], area_name: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["letter", "ballot", "area", "code"])
-    for n, code in enumerate(codes, start=1):
-        writer.writerow([n, ballot.title, area_name, code])
-    return out.getvalue()
+    """The printer's file: one row per letter; the ballot's title cannot run as a formula."""
+    return write_csv(["letter", "ballot", "area", "code"],
+                     ([n, ballot.title, area_name, code] for n, code in enumerate(codes, start=1)))
 
 
 def enter_code(session: Session, council: Council, ballot_id: int, code: str) -> Voter:
@@ -823,22 +821,26 @@ def _parse(kind: str, refs: list[str] | tuple[str, ...], form) -> Any:
         return sorted(ranks, key=ranks.get)
     numbers = {}
     for ref in refs:
-        value = (form.get(f"amount-{ref}") or "").strip().replace(",", "").lstrip("£")
+        value = (form.get(f"amount-{ref}") or "").strip()
         if not value:
             continue
-        try:
-            number = float(value)
-        except ValueError:
-            raise Invalid(_("Enter a number"), field=f"amount-{ref}") from None
         if kind == CUMULATIVE:
-            if not number.is_integer() or number < 0:
+            try:
+                points = Decimal(value.replace(",", ""))
+            except InvalidOperation:
+                raise Invalid(_("Enter a number"), field=f"amount-{ref}") from None
+            if not points.is_finite() or points != points.to_integral_value() or points < 0:
                 raise Invalid(_("Give a whole number of points, 0 or more"), field=f"amount-{ref}")
-            if number:
-                numbers[ref] = int(number)
+            if points:
+                numbers[ref] = int(points)
         else:
-            if number < 0:
+            try:
+                pence = parse_pounds(value)
+            except MoneyError:
+                raise Invalid(_("Enter a number"), field=f"amount-{ref}") from None
+            if pence < 0:
                 raise Invalid(_("Enter an amount of £0 or more"), field=f"amount-{ref}")
-            numbers[ref] = counting.to_pence(number)
+            numbers[ref] = pence
     return numbers
 
 
@@ -1213,16 +1215,7 @@ def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tupl
         return json.dumps(data, indent=2, ensure_ascii=False), "application/json", f"{name}-results.json"
     if fmt == "csv":
         view = results_view(session, council, ballot_id)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["project_id", "title", "cost_pence", "support", "funded_by_count", "official_decision",
-                         "allocation_pence", "reason"])
-        for row in view.rows:
-            o = row["option"]
-            writer.writerow([o.ref, o.title, o.cost_pence, row["support"], "yes" if row["funded"] else "no",
-                             "funded" if row["official"] else "not funded", row["amount"] if row["amount"] is not None else "",
-                             row["reason"]])
-        return out.getvalue(), "text/csv", f"{name}-results.csv"
+        return results_csv(view.rows), "text/csv; charset=utf-8", f"{name}-results.csv"
     if fmt == "pb":
         if ballot.kind == ALLOCATION:
             raise NotFound(_("Allocation ballots have no Pabulib export."))
@@ -1232,6 +1225,20 @@ def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tupl
                               "rule": ballot.rule, "description": ballot.title})
         return pabulib.dumps(election), "text/plain", f"{name}.pb"
     raise NotFound(_("There is no such export."))
+
+
+RESULTS_SCHEMA_VERSION = 2
+RESULTS_COLUMNS = ("project_id", "title", "cost_pence", "support", "funded_by_count", "official_decision",
+                   "allocation_pence", "reason", "schema_version")
+
+
+def results_csv(rows: list[dict]) -> str:
+    """The published results as CSV (schema in docs/pb-open-data.md): whole numbers and English sentences."""
+    return write_csv(RESULTS_COLUMNS, (
+        (row["option"].ref, row["option"].title, row["option"].cost_pence, round(row["support"]), row["funded"],
+         "funded" if row["official"] else "not funded", row["amount"],
+         row["reason"].get("reason", "") if isinstance(row["reason"], dict) else row["reason"],
+         RESULTS_SCHEMA_VERSION) for row in rows), numeric=("cost_pence", "support", "allocation_pence"))
 
 
 def published_log(session: Session, council: Council, ballot_id: int) -> dict:
@@ -1287,9 +1294,3 @@ def open_now(session: Session, council: Council) -> list[tuple[str, Ballot | Pro
     processes = session.exec(select(Process).where(Process.council_id == council.id, Process.phase == PROPOSALS)).all()
     items.extend(("process", p, "") for p in processes)
     return items
-
-
-def _money(pence: int) -> str:
-    from pbapp.templating import money
-
-    return money(pence)

@@ -21,7 +21,11 @@ from werkzeug.utils import secure_filename
 from pbapp.errors import Invalid
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 50_000_000  # a 50-megapixel photo is the largest a phone takes today
+# Pixel budgets, checked from the header before decoding. PNG and WebP decode at full size (up to
+# 4 bytes a pixel, so at most 64 MB for one upload); a JPEG decodes at 1/2 to 1/8 scale (see
+# _reencode), so a 50-megapixel phone photo costs a few MB.
+MAX_PIXELS = 16_000_000
+MAX_JPEG_PIXELS = 50_000_000
 LONGEST_SIDE = 2000  # what a proposal page can show; larger pictures are scaled down
 JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
 _PILLOW_FORMAT = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
@@ -78,26 +82,48 @@ def _reencode(data: bytes, content_type: str) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[fmt]) as probe:
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise Invalid(_("The selected picture has too many pixels; make it smaller than 50 megapixels"),
-                                  field=FIELD)
+                _check_pixels(probe, fmt)
                 probe.verify()
             with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+                if fmt == "JPEG":
+                    # JPEG decodes at 1/2, 1/4 or 1/8 scale: a large photo is never held at full size.
+                    image.draft(image.mode, (LONGEST_SIDE, LONGEST_SIDE))
                 image.load()
+                # Shrink first, so every later copy (upright, converted, bare) is of the small picture.
+                image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
                 upright = ImageOps.exif_transpose(image)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise Invalid(_("The selected picture has too many pixels; make it smaller than 50 megapixels"),
-                      field=FIELD) from None
+        raise _too_many_pixels(fmt) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise damaged from None
     picture = upright.convert(_mode(fmt, upright))
-    picture.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
     # Only the pixels cross over: no EXIF (GPS), XMP, ICC, comments or trailing bytes survive.
     bare = Image.frombytes(picture.mode, picture.size, picture.tobytes())
     out = io.BytesIO()
     options = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 85}}[fmt]
     bare.save(out, format=fmt, **options)
     return out.getvalue()
+
+
+def pixel_budget(fmt: str) -> int:
+    """Return the most pixels a picture of this Pillow format may have."""
+    return MAX_JPEG_PIXELS if fmt == "JPEG" else MAX_PIXELS
+
+
+def _check_pixels(probe: Image.Image, fmt: str) -> None:
+    """Refuse a picture whose header declares more pixels than the budget, before any pixel is decoded."""
+    if probe.width * probe.height > pixel_budget(fmt):
+        raise _too_many_pixels(fmt, probe.size)
+
+
+def _too_many_pixels(fmt: str, size: tuple[int, int] | None = None) -> Invalid:
+    limit = pixel_budget(fmt) // 1_000_000
+    if size is None:
+        return Invalid(_("The selected picture has too many pixels; make it smaller than %(limit)d megapixels",
+                         limit=limit), field=FIELD)
+    return Invalid(_("The selected picture is %(width)d × %(height)d pixels, which is too many; "
+                     "make it smaller than %(limit)d megapixels", width=size[0], height=size[1], limit=limit),
+                   field=FIELD)
 
 
 def _mode(fmt: str, image: Image.Image) -> str:

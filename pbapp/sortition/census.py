@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pbapp.seed import seed_file
@@ -49,11 +50,49 @@ def target_range(share: float, panel_size: int) -> tuple[int, int]:
     return max(0, math.floor(exact + 1e-9)), math.ceil(exact - 1e-9)
 
 
-def targets_for(gss_code: str, feature: str, value: str, panel_size: int) -> tuple[int, int] | None:
-    """Return census-based (min, max) for a feature value, or None when there is no figure."""
+# Names officers give features, folded, and the census feature each stands for.
+_FEATURE_ALIASES = {"gender": "sex", "sex": "sex", "age": "age", "age band": "age", "age group": "age",
+                    "ethnicity": "ethnicity", "ethnic group": "ethnicity", "ward": "ward", "area": "area"}
+_VALUE_ALIASES = {"woman": "female", "women": "female", "f": "female", "man": "male", "men": "male", "m": "male"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One census figure a quota value can be matched to: a census feature, its category, the share of adults."""
+
+    feature: str
+    label: str
+    share: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.feature}|{self.label}"
+
+
+def figures_for(gss_code: str) -> list[Figure]:
+    """Return every census figure kept for this council, in a stable order; none for other councils."""
     if gss_code not in CENSUS_GSS_CODES:
-        return None
-    shares = census_shares()
-    folded = {name.casefold(): values for name, values in shares.items()}
-    share = folded.get(feature.casefold(), {}).get(value)
-    return None if share is None else target_range(share, panel_size)
+        return []
+    return [Figure(feature, label, share) for feature, values in census_shares().items()
+            for label, share in values.items()]
+
+
+def _norm(text: str) -> str:
+    folded = " ".join(text.replace("\u2013", "-").split()).casefold()
+    for words, sign in ((" and over", "+"), (" or over", "+"), (" plus", "+"), (" to ", "-")):
+        folded = folded.replace(words, sign)
+    folded = folded.replace(" ", "")
+    return _VALUE_ALIASES.get(folded, folded)
+
+
+def match(figures: list[Figure], feature: str, value: str) -> Figure | None:
+    """Return the census figure a quota value names: same feature (or a usual synonym), same category.
+
+    Names are compared ignoring case and spacing; "18 to 24" matches "18-24", "75 and over" "75+",
+    and Woman/Man (or F/M) match Female/Male.
+    """
+    wanted = _FEATURE_ALIASES.get(" ".join(feature.split()).casefold(), " ".join(feature.split()).casefold())
+    for figure in figures:
+        if figure.feature == wanted and _norm(figure.label) == _norm(value):
+            return figure
+    return None

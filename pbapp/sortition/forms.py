@@ -19,9 +19,9 @@ class UploadForm(FlaskForm):
         SelectChoice(PBAPP_FORMAT, _l("pbapp format: features.csv and people.csv")),
         SelectChoice(SF_FORMAT, _l("Sortition Foundation: categories and respondents"))],
         validators=[DataRequired(_l("Choose the format of the files"))])
-    features = FileField(_l("Features and quotas (features.csv or categories.csv)"),
+    features = FileField(_l("Features and quotas (features.csv or categories.csv, or .xlsx)"),
                          validators=[FileRequired(_l("Choose the features file"))])
-    people = FileField(_l("Volunteers (people.csv or respondents.csv)"),
+    people = FileField(_l("Volunteers (people.csv or respondents.csv, or .xlsx)"),
                        validators=[FileRequired(_l("Choose the people file"))],
                        description=_l("May include the columns name, email, phone, address and postcode; "
                                       "they are kept apart from the answers and can be erased."))

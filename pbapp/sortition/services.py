@@ -6,7 +6,6 @@ changed in the audit log (never personal data), commits once and raises DomainEr
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -23,6 +22,7 @@ from sqlmodel import Session, select
 
 from pbapp import audit, jobs
 from pbapp.jobs import N_
+from pbapp.core.csv_writer import LF, write_csv, write_xlsx
 from pbapp.core.errors import CoreError, InputError
 from pbapp.core.sortition import (
     FeasibilityReport,
@@ -164,6 +164,19 @@ def core_pool(session: Session, pool: Pool, *, quotas: list[CoreQuota] | None = 
         raise Invalid(str(exc)) from None
 
 
+def upload_template(session: Session, pool: Pool, part: str, fmt: str) -> tuple[bytes, str, str]:
+    """Return (content, mimetype, filename) of a template for the upload: the pool's features or its people."""
+    if part not in uploads.TEMPLATES or fmt not in uploads.TEMPLATE_FORMATS:
+        raise NotFound(_("There is no such template."))
+    quotas = [(f.name, v.value, v.min, v.max) for f, values in features_of(session, pool) for v in values]
+    header, rows = uploads.template_table(part, quotas)
+    name = f"{part}-template-pool-{pool.id}.{fmt}"
+    if fmt == "xlsx":
+        return (write_xlsx(header, rows, title=part),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name)
+    return write_csv(header, rows).encode("utf-8"), "text/csv; charset=utf-8", name
+
+
 def upload_preview(features: bytes, people: bytes, fmt: str, sources: tuple[str, str]) -> uploads.UploadPreview:
     """Read both files and suggest a column mapping; nothing is saved."""
     return uploads.preview(features, people, fmt, sources=sources)
@@ -225,15 +238,59 @@ def _replace_quotas(session: Session, pool: Pool, quotas: list[CoreQuota]) -> No
     session.flush()
 
 
-def census_targets(session: Session, council: Council, pool: Pool) -> dict[int, tuple[int, int]]:
-    """Return {value id: (min, max)} from census shares scaled to the panel size, where known."""
-    found = {}
+@dataclass(frozen=True)
+class CensusRow:
+    """One quota value, the census figure it was matched to (or None) and the target that gives."""
+
+    feature: str
+    value: str
+    value_id: int
+    figure: census.Figure | None
+    automatic: bool
+    target: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class CensusFill:
+    """What "Fill from the census" matched, what it filled, and what it left for the officer."""
+
+    rows: list[CensusRow]
+    figures: list[census.Figure]
+
+    @property
+    def bounds(self) -> dict[int, tuple[int, int]]:
+        return {r.value_id: r.target for r in self.rows if r.target is not None}
+
+    @property
+    def unfilled(self) -> list[CensusRow]:
+        return [r for r in self.rows if r.target is None]
+
+
+def census_fill(session: Session, council: Council, pool: Pool, chosen: dict[int, str] | None = None) -> CensusFill:
+    """Match each quota value to a census figure and scale it to the panel size.
+
+    Without `chosen`, values are matched by name (census.match). With it ({value id: figure key},
+    "" for none), the officer's choice stands for every value it names.
+    """
+    figures = census.figures_for(council.gss_code)
+    by_key = {f.key: f for f in figures}
+    rows = []
     for feature, values in features_of(session, pool):
         for value in values:
-            target = census.targets_for(council.gss_code, feature.name, value.value, pool.panel_size)
-            if target is not None:
-                found[value.id] = target
-    return found
+            automatic = census.match(figures, feature.name, value.value)
+            if chosen is not None and value.id in chosen:
+                figure = by_key.get(chosen[value.id])
+            else:
+                figure = automatic
+            target = census.target_range(figure.share, pool.panel_size) if figure else None
+            rows.append(CensusRow(feature.name, value.value, value.id, figure,
+                                  figure is not None and figure == automatic, target))
+    return CensusFill(rows, figures)
+
+
+def census_targets(session: Session, council: Council, pool: Pool) -> dict[int, tuple[int, int]]:
+    """Return {value id: (min, max)} from census shares scaled to the panel size, where matched by name."""
+    return census_fill(session, council, pool).bounds
 
 
 def proposed_quotas(session: Session, pool: Pool, bounds: dict[int, tuple[int, int]]) -> list[CoreQuota]:
@@ -312,11 +369,7 @@ def generate_codes(session: Session, council: Council, pool: Pool, count: int, a
 
 
 def codes_csv(codes: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["invitation_code"])
-    writer.writerows([c] for c in codes)
-    return out.getvalue()
+    return write_csv(["invitation_code"], ([c] for c in codes))
 
 
 def open_code(session: Session, council: Council, code: str) -> tuple[InvitationCode, Pool]:
@@ -597,22 +650,18 @@ def input_archive(run: SelectionRun) -> bytes:
     """Return a zip of the run's pseudonymous input in the shared format, for `pbapp select`."""
     data = json.loads(run.pool_input)
     folder = f"pool-run-{run.id}"
-    features, people = io.StringIO(), io.StringIO()
-    fw = csv.writer(features, lineterminator="\n")
-    fw.writerow(["feature", "value", "min", "max"])
-    fw.writerows(data["quotas"])
+    features = write_csv(["feature", "value", "min", "max"], data["quotas"], lineterminator=LF, interchange=True)
     has_households = any(h for _i, _v, h in data["people"])
-    pw = csv.writer(people, lineterminator="\n")
-    pw.writerow(["id", *data["features"], *(["household"] if has_households else [])])
-    for ident, values, household in data["people"]:
-        pw.writerow([ident, *values, *([household] if has_households else [])])
+    people = write_csv(["id", *data["features"], *(["household"] if has_households else [])],
+                       ([ident, *values, *([household] if has_households else [])]
+                        for ident, values, household in data["people"]), lineterminator=LF, interchange=True)
     instance = {"panel_size": data["panel_size"], "include": data["include"], "exclude": data["exclude"],
                 "source": {"run": run.id, "input_hash": run.input_hash, "commitment": run.commitment},
                 "notes": "Pseudonymous input of a pbapp selection run."}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{folder}/features.csv", features.getvalue())
-        archive.writestr(f"{folder}/people.csv", people.getvalue())
+        archive.writestr(f"{folder}/features.csv", features)
+        archive.writestr(f"{folder}/people.csv", people)
         archive.writestr(f"{folder}/instance.json", json.dumps(instance, indent=1, sort_keys=True))
     return buffer.getvalue()
 

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from pbapp.core.csv_writer import LF, write_csv
 from pbapp.core.errors import InputError
-from pbapp.core.sortition import Pool, parse_pool, read_sortition_foundation
-from pbapp.core.sortition.pool import read_features, read_text
-from pbapp.errors import Invalid
+from pbapp.core.sortition import Pool, Quota, parse_pool, read_sortition_foundation
+from pbapp.core.sortition.pool import read_features
+from pbapp.core.table_reader import MAX_ERRORS, TableError, read_table
+from pbapp.errors import Invalid, InvalidRows
+from pbapp.messages import table_refusal
 
 PBAPP_FORMAT, SF_FORMAT = "pbapp", "sortition_foundation"
 FORMATS = (PBAPP_FORMAT, SF_FORMAT)
@@ -47,6 +50,7 @@ class UploadPreview:
     rows: list[list[str]]
     count: int
     mapping: dict[str, str] = field(default_factory=dict)
+    quotas: list[Quota] = field(default_factory=list)
 
 
 @dataclass
@@ -67,13 +71,21 @@ def _invalid(exc: InputError) -> Invalid:
     return Invalid(str(exc))
 
 
+def read_upload(data: bytes, source: str) -> str:
+    """Return an uploaded CSV or .xlsx file as comma-separated text (pbapp.core.table_reader)."""
+    try:
+        return read_table(data, source).text
+    except TableError as exc:
+        raise Invalid(table_refusal(exc)) from None
+
+
 def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
 def _features_text(features: bytes, fmt: str, source: str) -> str:
     """Return the quota file as text with the shared format's header (`feature,value,min,max`)."""
-    text = read_text(features, source)
+    text = read_upload(features, source)
     if fmt == SF_FORMAT:
         header_line, _sep, rest = text.partition("\n")
         cells = [c.strip() for c in next(csv.reader([header_line]), [])]
@@ -88,9 +100,7 @@ def _features_text(features: bytes, fmt: str, source: str) -> str:
 
 
 def _join_header(cells: list[str], rest: str) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(cells)
-    return out.getvalue() + rest
+    return write_csv(cells, [], lineterminator=LF, interchange=True) + rest
 
 
 def _people_rows(text: str) -> list[list[str]]:
@@ -103,8 +113,12 @@ def preview(features: bytes, people: bytes, fmt: str, *, sources: tuple[str, str
         raise Invalid(_("Choose the format of the files"), field="file_format")
     fsrc, psrc = sources
     try:
-        quotas = read_features(_features_text(features, fmt, fsrc), source=fsrc)
-        text = read_text(people, psrc)
+        ftext = _features_text(features, fmt, fsrc)
+        faults = features_faults(ftext, fsrc)
+        if faults:
+            raise InvalidRows(_capped(faults))
+        quotas = read_features(ftext, source=fsrc)
+        text = read_upload(people, psrc)
         rows = _people_rows(text)
     except InputError as exc:
         raise _invalid(exc) from None
@@ -115,7 +129,7 @@ def preview(features: bytes, people: bytes, fmt: str, *, sources: tuple[str, str
     columns = [c.strip() for c in rows[0]]
     names = list(dict.fromkeys(q.feature for q in quotas))
     return UploadPreview(names, columns, rows[1:1 + PREVIEW_ROWS], len(rows) - 1,
-                         suggest_mapping(names, columns, fmt))
+                         suggest_mapping(names, columns, fmt), quotas)
 
 
 def suggest_mapping(features: list[str], columns: list[str], fmt: str) -> dict[str, str]:
@@ -133,7 +147,10 @@ def suggest_mapping(features: list[str], columns: list[str], fmt: str) -> dict[s
 
 
 def _renamed_header(columns: list[str], features: list[str], mapping: dict[str, str], source: str) -> list[str]:
-    """Rename mapped columns to what the core readers expect; unmapped ones cannot collide."""
+    """Rename mapped columns to what the core readers expect; unmapped ones cannot collide.
+
+    Every feature without a column is named at once.
+    """
     targets: dict[str, str] = {}
     wanted = [(ID_KEY, ID_KEY), (HOUSEHOLD_KEY, HOUSEHOLD_KEY)]
     wanted += [(feature_key(f), f) for f in features]
@@ -153,10 +170,26 @@ def _renamed_header(columns: list[str], features: list[str], mapping: dict[str, 
                       field=ID_KEY)
     missing = [f for f in features if f not in targets.values()]
     if missing:
-        raise Invalid(_("%(file)s, line 1: missing column for “%(feature)s”; choose the column that holds it",
-                        file=source, feature=missing[0]), field=feature_key(missing[0]))
+        raise InvalidRows([_("%(file)s, line 1: missing column for “%(feature)s”; choose the column that holds it",
+                             file=source, feature=name) for name in missing], field=feature_key(missing[0]))
     reserved = set(targets.values())
     return [targets.get(c, c if c not in reserved else f"__unused_{i}") for i, c in enumerate(columns)]
+
+
+TEMPLATES = ("features", "people")
+TEMPLATE_FORMATS = ("csv", "xlsx")
+
+
+def template_table(part: str, quotas: list[tuple[str, str, int, int]]) -> tuple[list[str], list[list[object]]]:
+    """Return the header and rows of a template file in the pbapp format, from the pool's quotas.
+
+    The features template lists the pool's quotas (header only for a new pool); the people
+    template has the columns the upload reads: id, one per feature, household and contact details.
+    """
+    if part == "features":
+        return ["feature", "value", "min", "max"], [list(q) for q in quotas]
+    features = list(dict.fromkeys(q[0] for q in quotas))
+    return [ID_KEY, *features, HOUSEHOLD_KEY, *CONTACT_FIELDS], []
 
 
 def household_id(salt: str, key: str) -> str:
@@ -166,17 +199,20 @@ def household_id(salt: str, key: str) -> str:
 
 def parse(features: bytes, people: bytes, fmt: str, mapping: dict[str, str], *, panel_size: int,
           salt: str, sources: tuple[str, str]) -> ParsedUpload:
-    """Read both files with the mapping; raise Invalid naming the file and line of the first fault."""
+    """Read both files with the mapping; raise InvalidRows naming every fault (up to 50) with its line."""
     fsrc, psrc = sources
     head = preview(features, people, fmt, sources=sources)
+    text = read_upload(people, psrc)
+    header_line, _sep, rest = text.partition("\n")
+    renamed = _renamed_header(head.columns, head.features, mapping, psrc)
+    people_text = _join_header(renamed, rest)
+    faults = people_faults(people_text, head.quotas, fmt, psrc)
     if head.count < panel_size:
-        raise Invalid(_("The people file lists %(count)d volunteers but the panel needs %(size)d. "
-                        "Add more volunteers or make the panel smaller.", count=head.count, size=panel_size))
+        faults.insert(0, _("The people file lists %(count)d volunteers but the panel needs %(size)d. "
+                           "Add more volunteers or make the panel smaller.", count=head.count, size=panel_size))
+    if faults:
+        raise InvalidRows(_capped(faults))
     try:
-        text = read_text(people, psrc)
-        header_line, _sep, rest = text.partition("\n")
-        renamed = _renamed_header(head.columns, head.features, mapping, psrc)
-        people_text = _join_header(renamed, rest)
         ftext = _features_text(features, fmt, fsrc)
         if fmt == PBAPP_FORMAT:
             pool = parse_pool(ftext, people_text, panel_size, sources=(fsrc, psrc))
@@ -192,6 +228,113 @@ def parse(features: bytes, people: bytes, fmt: str, mapping: dict[str, str], *, 
                        household_id(salt, p.household or _address_key(contacts.get(p.id, {}))),
                        contacts.get(p.id, {}))
         for p in pool.people])
+
+
+def _capped(faults: list[str]) -> list[str]:
+    if len(faults) <= MAX_ERRORS:
+        return faults
+    return faults[:MAX_ERRORS] + [_("%(count)d more problems are not shown. Fix these and upload the file again.",
+                                    count=len(faults) - MAX_ERRORS)]
+
+
+def features_faults(text: str, source: str) -> list[str]:
+    """Return every fault of the quota rows (feature,value,min,max), each with its line.
+
+    Checked: an empty feature, a min or max that is not a whole number, bounds out of order and a
+    value listed twice. A file without those columns is left to the core reader, which names them.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    if not {"feature", "value", "min", "max"} <= set(header):
+        return []
+    faults: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    try:
+        for row in reader:
+            if not any(c.strip() for c in row):
+                continue
+            cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=False))
+            faults.extend(_quota_faults(cells, reader.line_num, source, seen))
+    except csv.Error as exc:
+        faults.append(_("%(file)s, line %(line)d: this line is not valid CSV (%(error)s)",
+                        file=source, line=reader.line_num, error=str(exc)))
+    return faults
+
+
+def _quota_faults(cells: dict[str, str], line: int, source: str, seen: dict[tuple[str, str], int]) -> list[str]:
+    feature, value = cells["feature"], cells["value"]
+    if not feature:
+        return [_("%(file)s, line %(line)d: the feature is empty", file=source, line=line)]
+    found = []
+    bounds = {}
+    for column in ("min", "max"):
+        if cells[column].isdigit():
+            bounds[column] = int(cells[column])
+        else:
+            found.append(_("%(file)s, line %(line)d: %(column)s must be a whole number, got “%(value)s”",
+                           file=source, line=line, column=column, value=cells[column]))
+    if len(bounds) == 2 and bounds["max"] < bounds["min"]:
+        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s”: the max (%(max)d) is below the min "
+                       "(%(min)d)", file=source, line=line, feature=feature, value=value, **bounds))
+    if (feature, value) in seen:
+        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s” is listed twice, also on line %(first)d",
+                       file=source, line=line, feature=feature, value=value, first=seen[(feature, value)]))
+    else:
+        seen[(feature, value)] = line
+    return found
+
+
+def people_faults(text: str, quotas: list[Quota], fmt: str, source: str) -> list[str]:
+    """Return every fault of the (renamed) people file, each with its line, before any is imported.
+
+    Checked: cells beyond the header, empty and repeated ids, values the features file does not
+    list (matched ignoring case and spacing in the Sortition Foundation format, as its tool does),
+    and contact details over their length limits. All are returned; the caller shows the first MAX_ERRORS.
+    """
+    allowed: dict[str, dict[str, str]] = {}
+    for q in quotas:
+        allowed.setdefault(q.feature, {})[_fold(q.value) if fmt == SF_FORMAT else q.value] = q.value
+    reader = csv.reader(io.StringIO(text, newline=""))
+    faults: list[str] = []
+    seen: dict[str, int] = {}
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        for row in reader:
+            if not any(c.strip() for c in row):
+                continue
+            faults.extend(_row_faults(header, row, reader.line_num, allowed, fmt, source, seen))
+    except csv.Error as exc:
+        faults.append(_("%(file)s, line %(line)d: this line is not valid CSV (%(error)s)",
+                        file=source, line=reader.line_num, error=str(exc)))
+    return faults
+
+
+def _row_faults(header: list[str], row: list[str], line: int, allowed: dict[str, dict[str, str]], fmt: str,
+                source: str, seen: dict[str, int]) -> list[str]:
+    if len(row) > len(header):
+        return [_("%(file)s, line %(line)d: %(count)d fields but the header has %(columns)d columns",
+                  file=source, line=line, count=len(row), columns=len(header))]
+    cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=True))
+    found = []
+    ident = cells.get(ID_KEY, "")
+    if not ident:
+        found.append(_("%(file)s, line %(line)d: the volunteer id is empty", file=source, line=line))
+    elif ident in seen:
+        found.append(_("%(file)s, line %(line)d: duplicate id “%(id)s”, also on line %(first)d",
+                       file=source, line=line, id=ident, first=seen[ident]))
+    else:
+        seen[ident] = line
+    for feature, values in allowed.items():
+        value = cells.get(feature, "")
+        if (_fold(value) if fmt == SF_FORMAT else value) not in values:
+            found.append(_("%(file)s, line %(line)d: “%(value)s” is not a value of %(feature)s in the features "
+                           "file (it lists %(values)s)", file=source, line=line, value=value, feature=feature,
+                           values=", ".join(values.values())))
+    for name, limit in CONTACT_LIMITS.items():
+        if len(cells.get(_CONTACT_PREFIX + name, "")) > limit:
+            found.append(_("%(file)s, line %(line)d: the %(field)s is longer than %(limit)d characters",
+                           file=source, line=line, field=name, limit=limit))
+    return found
 
 
 def _address_key(contact: dict[str, str]) -> str:

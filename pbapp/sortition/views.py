@@ -70,6 +70,14 @@ def upload(council: str, pool_id: int):
                   status=form_status(form), title=_("Upload volunteers"))
 
 
+@bp.route("/<council>/pools/<int:pool_id>/upload/<template>.<fmt>")
+@requires(permissions.MANAGE_POOLS)
+def upload_template(council: str, pool_id: int, template: str, fmt: str):
+    db, _council, the_pool = _scope(council, pool_id)
+    content, mimetype, name = services.upload_template(db, the_pool, template, fmt)
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def _import_step(db, the_council, the_pool):
     form = MappingForm()
     contents = (_decode(form.features_data.data), _decode(form.people_data.data))
@@ -77,15 +85,17 @@ def _import_step(db, the_council, the_pool):
     try:
         found = services.upload_preview(contents[0], contents[1], form.file_format.data, sources)
     except DomainError as error:
-        return render("sortition/upload.html", council=the_council, pool=the_pool, form=UploadForm(formdata=None),
-                      status=422, upload_error=error.message, title=_("Upload volunteers"))
+        form = UploadForm(formdata=None)
+        show_on_form(form, error)
+        return render("sortition/upload.html", council=the_council, pool=the_pool, form=form,
+                      status=422, title=_("Upload volunteers"))
     mapping = _mapping_from(request.form, found.features)
     try:
         count = services.import_upload(db, the_council, the_pool, features=contents[0], people=contents[1],
                                        fmt=form.file_format.data, mapping=mapping, sources=sources,
                                        actor_id=current_user.id)
     except DomainError as error:
-        form.form_errors.append(error.message)
+        show_on_form(form, error)
         return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found, form=form,
                       mapping=mapping, status=422, title=_("Check the columns"))
     flash(_("%(count)d volunteers were added to the pool.", count=count), "success")
@@ -113,14 +123,14 @@ def quotas(council: str, pool_id: int):
     db, the_council, the_pool = _scope(council, pool_id)
     form = QuotaForm(obj=the_pool)
     features = services.features_of(db, the_pool)
-    bounds, errors, report, status = {}, {}, None, 200
+    bounds, errors, report, status, filled = {}, {}, None, 200, None
     if request.method == "POST" and form.validate_on_submit():
         bounds, errors = _bounds(request.form, features)
         action = request.form.get("action", "save")
         try:
             if action == "census":
-                bounds = services.census_targets(db, the_council, the_pool)
-                flash(_("Targets filled from the census where figures exist. Check them, then save."), "success")
+                filled = services.census_fill(db, the_council, the_pool, _census_choices(request.form, features))
+                bounds, errors = {**bounds, **filled.bounds}, {}
             elif not errors and action == "check":
                 report = services.check_quotas(db, the_pool, bounds, form.one_per_household.data)
             elif not errors:
@@ -131,7 +141,14 @@ def quotas(council: str, pool_id: int):
             errors[error.field or "form"] = error.message
         status = 422 if errors else 200
     return render("sortition/quotas.html", council=the_council, pool=the_pool, form=form, features=features,
-                  bounds=bounds, errors=errors, report=report, status=status, title=_("Quotas"))
+                  bounds=bounds, errors=errors, report=report, census=filled, status=status, title=_("Quotas"))
+
+
+def _census_choices(formdata, features) -> dict[int, str] | None:
+    """The census figure the officer chose for each value, once the matching table has been shown."""
+    if "census_shown" not in formdata:
+        return None
+    return {value.id: formdata.get(f"census_{value.id}", "") for _feature, values in features for value in values}
 
 
 @bp.route("/<council>/pools/<int:pool_id>/quotas/check", methods=["POST"])

@@ -51,7 +51,7 @@ def test_officer_goes_from_upload_to_published_report_and_a_replacement(page, si
     jury_url = page.url
 
     page.get_by_role("link", name="The pool of volunteers, quotas and selection").click()
-    page.get_by_role("link", name="Upload volunteers from a CSV file").click()
+    page.get_by_role("link", name="Upload volunteers from a CSV or Excel file").click()
     features, people = _files()
     page.get_by_label("Features and quotas").set_input_files(
         {"name": "features.csv", "mimeType": "text/csv", "buffer": features})

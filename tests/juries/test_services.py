@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from pbapp.audit import AuditEvent
-from pbapp.core.ledger import neutralise_cell
+from pbapp.core.csv_writer import cell as neutralise_cell
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.juries import services
 from pbapp.juries.models import CONFIRMED, INVITED, REPLACED, RESERVE, Juror, Jury

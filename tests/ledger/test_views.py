@@ -398,3 +398,36 @@ def test_the_published_schema_document_lists_every_column_in_order():
         assert f"/data/{name}.csv" in doc
         table = doc.split(f"### `{name}`")[1].split("###")[0].split("## ")[0]
         assert re.findall(r"^\| `(\w+)` \|", table, flags=re.M) == [c.name for c in columns]
+
+
+def _xlsx(text: str) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(text)):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, content", [
+    ("budget.csv", GOOD_CSV.replace(",", ";").replace('"£1;000.50"', "£1000.50").replace('"1;100.50"', "1100.50")
+     .encode("utf-8-sig")),
+    ("budget.xlsx", _xlsx(GOOD_CSV)),
+])
+def test_a_semicolon_file_or_an_excel_workbook_is_previewed_like_a_csv(client, db, demo, login_as, name, content):
+    login_as("officer")
+    preview = client.post(f"/ledger/{SLUG}/import", data={
+        "csv_file": (io.BytesIO(content), name), "financial_year": "2027-28", "stage": "draft", "preview": "1"},
+        content_type="multipart/form-data")
+    page = _text(preview)
+    assert preview.status_code == 200 and "Matches the stated total" in page and "-£150" in page
+
+
+def test_an_old_excel_file_is_refused_by_name_and_nothing_is_saved(client, db, demo, login_as):
+    login_as("officer")
+    response = client.post(f"/ledger/{SLUG}/import", data={
+        "csv_file": (io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), "budget.xls"),
+        "financial_year": "2027-28", "stage": "draft", "preview": "1"}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "budget.xls: this is an old Excel workbook (.xls)" in _text(response)

@@ -21,4 +21,4 @@ def _person(app, db, council):
     return db.exec(select(Person.id).where(Person.pool_id == the_pool.id).order_by(Person.id)).first()
 
 
-ARGS = {"pool_id": _pool, "run_id": _run, "person_id": _person}
+ARGS = {"pool_id": _pool, "run_id": _run, "person_id": _person, "template": lambda app, db, council: "people"}

@@ -24,16 +24,6 @@ def request_ctx(app):
         yield
 
 
-@pytest.fixture
-def council(db):
-    return base.council(db, postcode_prefixes="BB1,BB2")
-
-
-@pytest.fixture
-def empty_pool(db, council):
-    return factories.pool(db, council, people=0)
-
-
 def _count(db, model, *where):
     db.commit()
     return db.exec(select(func.count()).select_from(model).where(*where)).one()

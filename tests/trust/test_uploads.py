@@ -101,9 +101,9 @@ REFUSED = {
         "sortition_foundation", ("categories.csv", "respondents.csv")),
         422, ["categories.csv, line 2", "not UTF-8"]),
     "budget book import: preview of a Windows-1252 file": ("officer", lambda demo, pool, jury, process: _budget(
-        demo, BUDGET.encode("cp1252")), 422, ["Line 2 of the file is not UTF-8 text", "CSV UTF-8"]),
+        demo, BUDGET.encode("cp1252")), 422, ["budget.csv, line 2: the file is not UTF-8 text", "CSV UTF-8"]),
     "budget book import: save of a Windows-1252 file": ("officer", lambda demo, pool, jury, process: _budget(
-        demo, BUDGET.encode("cp1252"), "save"), 422, ["Line 2 of the file is not UTF-8 text"]),
+        demo, BUDGET.encode("cp1252"), "save"), 422, ["budget.csv, line 2: the file is not UTF-8 text"]),
     "budget book import: over 2 MB": ("officer", lambda demo, pool, jury, process: _budget(
         demo, BUDGET.encode() + b"x" * 2_000_001), 422, ["Choose a CSV file of up to 2 MB"]),
     "budget book import: a 200 KB cell": ("officer", lambda demo, pool, jury, process: _budget(

@@ -8,6 +8,7 @@ from fractions import Fraction
 from pbapp.core.ballots.election import Money
 from pbapp.core.ballots.ties import TieReport
 from pbapp.core.messages import Message
+from pbapp.core.money import format_pounds
 
 
 def money_json(value: Money | float) -> int | float:
@@ -21,10 +22,8 @@ def money_json(value: Money | float) -> int | float:
 
 
 def money_text(value: Money | float, currency: str = "") -> str:
-    """Return an amount for people: thousands separated, pence only when there are any."""
-    number = float(value)
-    text = f"{number:,.0f}" if abs(number - round(number)) < 0.005 else f"{number:,.2f}"
-    return f"{currency}{text}" if currency in ("£", "$", "€") else f"{text} {currency}".strip()
+    """Return an amount for people: thousands separated, pence only when there are any (pbapp.core.money)."""
+    return format_pounds(value, currency)
 
 
 @dataclass(frozen=True)
