@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import importlib
 import secrets
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
@@ -20,6 +21,7 @@ from pbapp.config import PROJECT_ROOT
 from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council
 from pbapp.db import standalone_session
 from pbapp.security import hash_password
+from pbapp.timeutil import utcnow
 
 SEED_DIR = PROJECT_ROOT / "seed"
 DEMO_SLUG = "blackburn-with-darwen"
@@ -101,9 +103,11 @@ def _accounts(session: Session, council: Council, password: str | None, producti
             if password is None and generated is None:
                 generated = secrets.token_urlsafe(12) if production else DEVELOPMENT_PASSWORD
             user = User(email=email, name=name, password_hash=hash_password(password or generated),
-                        postcode="BB3 1AA" if role == RESIDENT else "")
+                        postcode="BB3 1AA" if role == RESIDENT else "", email_confirmed_at=utcnow())
             session.add(user)
             session.flush()
+            if role == RESIDENT:
+                _verified_resident(session, council, user)
         elif password is not None:
             user.password_hash = hash_password(password)
         if not session.exec(select(Membership).where(Membership.user_id == user.id,
@@ -114,6 +118,16 @@ def _accounts(session: Session, council: Council, password: str | None, producti
         report.append("Demo accounts (" + ", ".join(e for e, _, _ in DEMO_ACCOUNTS) + f") password: {shown}")
     else:
         report.append("Demo accounts exist; their password is unchanged (set PBAPP_DEMO_PASSWORD to reset it).")
+
+
+def _verified_resident(session: Session, council: Council, user: User) -> None:
+    # The demo resident counts as verified (as if found on the council's register), so the demo can vote.
+    from pbapp.accounts.models import REGISTER, ResidenceVerification
+    from pbapp.accounts.residence import person_hash
+
+    session.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER,
+                                      evidence_hash=person_hash(user.name, date(1980, 1, 1), user.postcode),
+                                      postcode=user.postcode))
 
 
 def seed_demo(app: Flask, *, if_empty: bool = False) -> list[str]:

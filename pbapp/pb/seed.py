@@ -21,7 +21,7 @@ from pbapp.core.chain import GENESIS, link_hash
 from pbapp.councils.models import Area, Council
 from pbapp.pb import counting
 from pbapp.pb.models import (CUMULATIVE, FEASIBLE, KNAPSACK, MATCHED, NOT_FEASIBLE, ONLINE, PAPER, BOOTH, RESULTS,
-                             RESIDENTS_OR_CODES, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
+                             CODES, RESIDENTS, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
                              Process, Proposal, Result, Vote)
 from pbapp.seed import seed_file
 from pbapp.timeutil import utcnow
@@ -88,7 +88,7 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
     session.flush()
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
                     kind=KNAPSACK, budget_pence=POT_PENCE, rule="equalshares/add1", utility="cost",
-                    partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2026,
+                    partial_funding=True, eligibility=CODES, seed=2026,
                     opens_at=datetime(2026, 9, 14, 9, tzinfo=timezone.utc),
                     closes_at=datetime(2026, 10, 12, 17, tzinfo=timezone.utc),
                     frozen_at=datetime(2026, 9, 14, 9, tzinfo=timezone.utc),
@@ -205,7 +205,7 @@ def _budget_priorities(session: Session, council: Council, officer: User | None)
     session.flush()
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Share 100 points between council services",
                     kind=CUMULATIVE, budget_pence=process.pot_pence, total_points=100, max_per_project=40,
-                    rule="greedy", eligibility=RESIDENTS_OR_CODES, seed=2027,
+                    rule="greedy", eligibility=RESIDENTS, seed=2027,
                     opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=28), frozen_at=now - timedelta(days=2))
     session.add(ballot)
     session.flush()
