@@ -21,15 +21,15 @@ def _s(n):
 
 def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email_confirmed_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('email_confirmed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
     op.create_table(
         'email_confirmation',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('token_hash', _s(64), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('expires_at', sa.DateTime(), nullable=False),
-        sa.Column('used_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['user_account.id']),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('token_hash'),
@@ -44,8 +44,8 @@ def upgrade() -> None:
         sa.Column('rows', sa.Integer(), nullable=False),
         sa.Column('status', _s(12), nullable=False),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('confirmed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['council_id'], ['council.id']),
         sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id']),
         sa.PrimaryKeyConstraint('id'),
@@ -73,9 +73,9 @@ def upgrade() -> None:
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('address', _s(300), nullable=False),
         sa.Column('postcode', _s(10), nullable=False),
-        sa.Column('requested_at', sa.DateTime(), nullable=False),
-        sa.Column('printed_at', sa.DateTime(), nullable=True),
-        sa.Column('used_at', sa.DateTime(), nullable=True),
+        sa.Column('requested_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('printed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['council_id'], ['council.id']),
         sa.ForeignKeyConstraint(['user_id'], ['user_account.id']),
         sa.PrimaryKeyConstraint('id'),
@@ -91,7 +91,7 @@ def upgrade() -> None:
         sa.Column('evidence_hash', _s(64), nullable=False),
         sa.Column('postcode', _s(10), nullable=False),
         sa.Column('address_hash', _s(64), nullable=False),
-        sa.Column('verified_at', sa.DateTime(), nullable=False),
+        sa.Column('verified_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['council_id'], ['council.id']),
         sa.ForeignKeyConstraint(['user_id'], ['user_account.id']),
         sa.PrimaryKeyConstraint('id'),
