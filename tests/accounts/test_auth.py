@@ -66,7 +66,8 @@ def test_register_does_not_reveal_that_an_email_has_an_account(client, db):
         response = client.post("/accounts/register", data={
             "name": "X", "email": email, "password": "a long enough password",
             "confirm": "a long enough password"})
-        replies.append((response.status_code, response.get_data(as_text=True).replace(email, "EMAIL")))
+        main = re.search(r"<main.*</main>", response.get_data(as_text=True), re.S).group(0)  # no signed, timed tokens
+        replies.append((response.status_code, main.replace(email, "EMAIL")))
     assert replies[0] == replies[1] and replies[0][0] == 200
     owner = factories.user_by_email(db, "taken@example.org")
     assert owner.name == "Owner" and owner.password_hash == "unchanged"
