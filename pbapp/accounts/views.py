@@ -208,7 +208,7 @@ def _residence_page(the_council, check_form=None, letter_form=None, code_form=No
     db = get_session()
     return render("accounts/residence.html", council=the_council,
                   residence=residence.status_of(db, the_council, current_user),
-                  check_form=check_form or RegisterCheckForm(), letter_form=letter_form or LetterRequestForm(),
+                  check_form=check_form or RegisterCheckForm(), letter_form=letter_form or LetterRequestForm(prefix="letter"),
                   code_form=code_form or LetterCodeForm(), status=status, title=_("Show that you live here"))
 
 
@@ -247,7 +247,7 @@ def residence_check(council: str):
 @requires(permissions.ACCOUNT_HOLDER)
 @limiter.limit(_login_limit)
 def residence_letter(council: str):
-    form = LetterRequestForm()
+    form = LetterRequestForm(prefix="letter")
     return _residence_step(council, form, lambda db, c: residence.request_letter(
         db, c, current_user, address=form.address.data, postcode=form.postcode.data),
         _("The council will post a letter with a code to your address. Enter the code here when it arrives."),

@@ -294,6 +294,12 @@ def test_an_unverified_account_is_told_how_to_get_verified(app, db, demo, client
     assert f'href="/accounts/councils/{demo.slug}/residence"' in html
     page = client.get(f"/accounts/councils/{demo.slug}/residence")
     assert page.status_code == 200 and "Post me a code" in page.get_data(as_text=True)
+    letter = f"/accounts/councils/{demo.slug}/residence/letter"
+    refused = client.post(letter, data={"letter-address": "1 Mill Lane", "letter-postcode": "SW1A 1AA"})
+    assert refused.status_code == 422 and "This postcode is not in" in refused.get_data(as_text=True)
+    assert client.post(letter, data={"letter-address": "1 Mill Lane", "letter-postcode": "BB3 1AA"}).status_code == 303
+    assert "Enter the code from the council’s letter" in client.get(
+        f"/accounts/councils/{demo.slug}/residence").get_data(as_text=True)
 
 
 @pytest.fixture
