@@ -1217,7 +1217,8 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
     area = session.get(Area, process.area_id) if process.area_id else None
     # An open vote's count is reported apart, as unverified: it is never added to a verified count.
     turnout = {"voters": result.voters, "channels": channels,
-               "adults": area.adults if area else None, "verified": ballot.eligibility != OPEN}
+               "adults": area.adults if area else None, "verified": ballot.eligibility != OPEN,
+               "from_verified": len(_verified_voters(session, council, ballot)) if ballot.eligibility == OPEN else None}
     return ResultsView(ballot, process, result, computed, official, rows, turnout)
 
 
@@ -1310,30 +1311,33 @@ class CrowdFlag:
 
 
 def crowd_flags(session: Session, council: Council, ballot: Ballot) -> list[CrowdFlag]:
-    """Postcodes and addresses with more verified voters than FLAG_VOTERS_PER_POSTCODE / _PER_ADDRESS.
-
-    Counted from the verified accounts whose voter key has a vote; nothing new is stored.
-    """
+    """Postcodes and addresses with more verified voters than FLAG_VOTERS_PER_POSTCODE / _PER_ADDRESS."""
     if ballot.frozen_at is None or ballot.eligibility in (CODES, OPEN):
         return []
-    voted = set(session.exec(select(Vote.voter_key).where(Vote.ballot_id == ballot.id)).all())
-    if not voted:
-        return []
-    rows = session.exec(select(residence.ResidenceVerification.user_id, residence.ResidenceVerification.postcode,
-                               residence.ResidenceVerification.address_hash)
-                        .where(residence.ResidenceVerification.council_id == council.id)).all()
     postcodes: Counter = Counter()
     addresses: Counter = Counter()
-    for user_id, postcode, address in rows:
-        if account_voter_key(ballot.id, user_id) in voted:
-            postcodes[postcode] += 1
-            if address:
-                addresses[(postcode, address)] += 1
+    for postcode, address in _verified_voters(session, council, ballot):
+        postcodes[postcode] += 1
+        if address:
+            addresses[(postcode, address)] += 1
     per_postcode = current_app.config["FLAG_VOTERS_PER_POSTCODE"]
     per_address = current_app.config["FLAG_VOTERS_PER_ADDRESS"]
     flags = [CrowdFlag("postcode", p, n, per_postcode) for p, n in postcodes.items() if n > per_postcode]
     flags += [CrowdFlag("address", p, n, per_address) for (p, _a), n in addresses.items() if n > per_address]
     return sorted(flags, key=lambda f: (-f.voters, f.kind, f.postcode))
+
+
+def _verified_voters(session: Session, council: Council, ballot: Ballot) -> list[tuple[str, str]]:
+    """(postcode, address hash) of each verified resident with a counted ballot; nothing new is stored."""
+    voted = set(session.exec(select(Vote.voter_key).where(Vote.ballot_id == ballot.id)).all())
+    if not voted:
+        return []
+    verification = residence.ResidenceVerification
+    rows = session.exec(select(verification.user_id, verification.postcode, verification.address_hash)
+                        .join(User, User.id == verification.user_id)
+                        .where(verification.council_id == council.id, User.email_confirmed_at.is_not(None))).all()
+    return [(postcode, address) for user_id, postcode, address in rows
+            if account_voter_key(ballot.id, user_id) in voted]
 
 
 def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:

@@ -325,14 +325,14 @@ def test_an_open_vote_is_marked_on_every_page_and_in_its_results(app, db, demo, 
     ballot = factories.ballot(app, db, demo, eligibility="open")
     refs = factories.refs(db, ballot)
     with app.test_request_context():
-        user = base.user(db)
-        services.cast_vote(db, demo, ballot.id, services.eligibility(db, demo, ballot, None, user, None).voter,
-                           [refs[0]])
+        for user in (base.user(db), factories.resident(db, demo)):
+            services.cast_vote(db, demo, ballot.id, services.eligibility(db, demo, ballot, None, user, None).voter,
+                               [refs[0]])
         services.close_ballot(db, demo, ballot.id, factories.officer(db))
         services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "/")
     for path in ("", "/results", "/log", "/receipt"):
         html = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}{path}").get_data(as_text=True)
         assert "This is an open vote" in html, path
-    assert "Unverified ballots counted (open vote)" in client.get(
-        f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
+    results = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
+    assert "Unverified ballots counted (open vote)" in results and "of them, 1 from verified residents" in results
     assert '"voters_verified": false' in client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results.json").get_data(as_text=True)
