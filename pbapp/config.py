@@ -73,6 +73,10 @@ class Config:
         self.INVITATION_DAYS = int(env.get("INVITATION_DAYS", "14"))
         self.PASSWORD_RESET_MINUTES = int(env.get("PASSWORD_RESET_MINUTES", "60"))
         self.SETUP_LINK_HOURS = int(env.get("SETUP_LINK_HOURS", "72"))
+        self.EMAIL_CONFIRM_DAYS = int(env.get("EMAIL_CONFIRM_DAYS", "7"))
+        # Officers see a postcode or an address with more verified voters than these on a ballot.
+        self.FLAG_VOTERS_PER_POSTCODE = int(env.get("FLAG_VOTERS_PER_POSTCODE", "20"))
+        self.FLAG_VOTERS_PER_ADDRESS = int(env.get("FLAG_VOTERS_PER_ADDRESS", "4"))
         self.DEMO_PASSWORD = env.get("PBAPP_DEMO_PASSWORD") or None
 
 

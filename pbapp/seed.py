@@ -105,11 +105,14 @@ def _accounts(session: Session, council: Council, password: str | None, producti
             if password is None and generated is None:
                 generated = secrets.token_urlsafe(12) if production else DEVELOPMENT_PASSWORD
             user = User(email=email, name=name, password_hash=hash_password(password or generated),
-                        postcode="BB3 1AA" if role == RESIDENT else "")
+                        postcode="BB3 1AA" if role == RESIDENT else "", email_confirmed_at=utcnow())
             session.add(user)
             session.flush()
         elif password is not None:
             user.password_hash = hash_password(password)
+        user.email_confirmed_at = user.email_confirmed_at or utcnow()
+        if role == RESIDENT:
+            _verified_resident(session, council, user)
         if not session.exec(select(Membership).where(Membership.user_id == user.id,
                                                      Membership.council_id == council.id)).first():
             session.add(Membership(user_id=user.id, council_id=council.id, role=role))
@@ -118,6 +121,17 @@ def _accounts(session: Session, council: Council, password: str | None, producti
         report.append("Demo accounts (" + ", ".join(e for e, _, _ in DEMO_ACCOUNTS) + f") password: {shown}")
     else:
         report.append("Demo accounts exist; their password is unchanged (set PBAPP_DEMO_PASSWORD to reset it).")
+
+
+def _verified_resident(session: Session, council: Council, user: User) -> None:
+    # The demo resident counts as verified (as if found on the council's register), so the demo can vote.
+    from pbapp.accounts.models import REGISTER, ResidenceVerification
+    from pbapp.accounts.residence import person_hash, verification_of
+
+    if verification_of(session, council.id, user.id) is None:
+        session.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER,
+                                          evidence_hash=person_hash(user.name, date(1980, 1, 1), "BB3 1AA"),
+                                          postcode="BB3 1AA"))
 
 
 def seed_demo(app: Flask, *, if_empty: bool = False) -> list[str]:

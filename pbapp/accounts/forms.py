@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, RESIDENT
+from pbapp.accounts.models import ADMIN, COUNCIL_TAX, ELECTORAL_REGISTER, FACILITATOR, OFFICER, RESIDENT
 
 POSTCODE = r"^\s*[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\s*$"
 
@@ -76,3 +77,50 @@ class AcceptInvitationForm(FlaskForm):
     confirm = PasswordField(_l("Confirm password"), validators=[
         DataRequired(_l("Confirm your password")),
         EqualTo("password", _l("The passwords do not match"))])
+
+
+class BirthDateField(StringField):
+    """A date of birth typed as 31/03/1980 (or 1980-03-31)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        from pbapp.accounts.residence import parse_birth_date
+
+        self.parsed = parse_birth_date(self.data or "")
+
+
+class RegisterCheckForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name")), Length(max=200)],
+                       description=_l("As on your council tax bill or poll card."))
+    date_of_birth = BirthDateField(_l("Date of birth"), validators=[DataRequired(_l("Enter your date of birth"))],
+                                   description=_l("For example, 31/03/1980"))
+    postcode = StringField(_l("Postcode"), validators=[
+        DataRequired(_l("Enter your postcode")), Regexp(POSTCODE, message=_l("Enter a real postcode, like BB1 7DY"))])
+
+    def validate_date_of_birth(self, field):
+        from wtforms.validators import ValidationError
+
+        if getattr(field, "parsed", None) is None:
+            raise ValidationError(_l("Enter your date of birth as a date, like 31/03/1980"))
+
+
+class LetterRequestForm(FlaskForm):
+    address = StringField(_l("First line of your address"), validators=[
+        DataRequired(_l("Enter the first line of your address")), Length(max=300)],
+        description=_l("For example, 12 Market Street"))
+    postcode = StringField(_l("Postcode"), validators=[
+        DataRequired(_l("Enter your postcode")), Regexp(POSTCODE, message=_l("Enter a real postcode, like BB1 7DY"))])
+
+
+class LetterCodeForm(FlaskForm):
+    code = StringField(_l("Code from the council’s letter"), validators=[
+        DataRequired(_l("Enter the code from the letter")), Length(max=40)])
+
+
+class RegisterImportForm(FlaskForm):
+    source = RadioField(_l("What kind of register is it?"), choices=[
+        SelectChoice(ELECTORAL_REGISTER, _l("Electoral register")),
+        SelectChoice(COUNCIL_TAX, _l("Council tax extract"))],
+        validators=[DataRequired(_l("Choose what kind of register this is"))])
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file"))],
+                     description=_l("The first line names the columns: name, date_of_birth, postcode and, if you have it, address. Only keyed fingerprints of each line are kept."))

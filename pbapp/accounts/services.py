@@ -55,21 +55,35 @@ def memberships_of(session: Session, user_id: int) -> list[tuple[Council, str]]:
     return [(c, r) for c, r in session.exec(query).all()]
 
 
-def register(session: Session, *, name: str, email: str, password: str, postcode: str = "") -> User:
-    """Create a resident account; the email must be new."""
+def register(session: Session, *, name: str, email: str, password: str, postcode: str = "") -> User | None:
+    """Create a resident account and email a confirmation link; return None if the email has an account.
+
+    The caller answers the same either way, so registration never tells anyone whether an address
+    has an account: its owner gets an email saying someone tried to register with it.
+    """
     email = normalise_email(email)
-    if session.exec(select(User).where(User.email == email)).first():
-        raise Conflict(_("An account with this email address already exists. Sign in or reset your password."),
-                       field="email")
-    user = User(name=name.strip(), email=email, password_hash=hash_password(password),
-                postcode=normalise_postcode(postcode) if postcode else "")
-    session.add(user)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(_("An account with this email address already exists. Sign in or reset your password."),
-                       field="email") from None
+    password_hash = hash_password(password)  # hashed either way, so the reply takes as long
+    existing = session.exec(select(User).where(User.email == email)).first()
+    if existing is None:
+        user = User(name=name.strip(), email=email, password_hash=password_hash,
+                    postcode=normalise_postcode(postcode) if postcode else "")
+        session.add(user)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            existing = session.exec(select(User).where(User.email == email)).one()
+    if existing is not None:
+        link = url_for("accounts.request_reset", _external=True)
+        mail.send(session, existing.email, _("Someone tried to create an account with your email address"),
+                  _("Someone tried to create an account on this site with your email address, which already has one. If it was you, sign in, or choose a new password here:\n\n%(link)s\n\nIf it was not you, you can ignore this email: nothing has changed.",
+                    link=link))
+        audit.record(session, "account.registration_repeated", "user", existing.id)
+        session.commit()
+        return None
+    from pbapp.accounts import residence
+
+    residence.send_confirmation(session, user)
     audit.record(session, "account.registered", "user", user.id, actor_id=user.id)
     session.commit()
     return user
@@ -223,7 +237,8 @@ def accept_invitation(session: Session, token: str, *, current: User | None,
     else:
         if not name or not password:
             raise Invalid(_("Enter your name and a password"))
-        user = User(name=name.strip(), email=invitation.email, password_hash=hash_password(password))
+        user = User(name=name.strip(), email=invitation.email, password_hash=hash_password(password),
+                    email_confirmed_at=utcnow())  # the invitation link proved the address
         session.add(user)
         session.flush()
     has_role = session.exec(select(Membership).where(

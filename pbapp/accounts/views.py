@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, request, session, url_for
+from flask import Response, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 
-from pbapp.accounts import bp, permissions, services
-from pbapp.accounts.forms import (AcceptInvitationForm, InviteForm, LoginForm, RegisterForm,
-                                  ResetForm, ResetRequestForm)
-from pbapp.councils.services import get_council
+from pbapp.accounts import bp, permissions, residence, services
+from pbapp.accounts.forms import (AcceptInvitationForm, InviteForm, LetterCodeForm, LetterRequestForm,
+                                  LoginForm, RegisterCheckForm, RegisterForm, RegisterImportForm, ResetForm,
+                                  ResetRequestForm)
+from pbapp.councils.services import get_council, list_councils
 from pbapp.db import get_session
-from pbapp.errors import DomainError, form_status, show_on_form
+from pbapp.errors import DomainError, Invalid, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.security import limiter, requires
 
@@ -75,24 +77,51 @@ def logout():
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = services.register(get_session(), name=form.name.data, email=form.email.data,
-                                     password=form.password.data, postcode=form.postcode.data or "")
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            _start_session(user)
-            flash(_("Your account has been created."), "success")
-            return redirect_after_post(url_for("accounts.profile"))
+        # The same page whether or not the address already has an account (its owner is emailed).
+        services.register(get_session(), name=form.name.data, email=form.email.data,
+                          password=form.password.data, postcode=form.postcode.data or "")
+        return render("accounts/register_sent.html", email=form.email.data, title=_("Check your email"))
     status = form_status(form)
     return render("accounts/register.html", form=form, status=status, title=_("Create an account"))
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@requires(permissions.ANYONE)
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_email(token: str):
+    # Confirmed by a button, not by opening the link: mail scanners open links too.
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            user = residence.confirm_email(get_session(), token)
+        except DomainError as error:
+            return render("accounts/link_expired.html", message=error.message, status=404,
+                          title=_("This link has expired"))
+        _start_session(user)
+        flash(_("Your email address is confirmed."), "success")
+        return redirect_after_post(url_for("accounts.profile"))
+    return render("accounts/confirm_email.html", form=form, token=token, title=_("Confirm your email address"))
+
+
+@bp.route("/confirm", methods=["POST"])
+@requires(permissions.ACCOUNT_HOLDER)
+@limiter.limit(_login_limit)
+def resend_confirmation():
+    try:
+        residence.resend_confirmation(get_session(), current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("We have sent a new link to %(email)s.", email=current_user.email), "success")
+    return redirect_after_post(_safe_next(url_for("accounts.profile")))
 
 
 @bp.route("/me")
 @requires(permissions.ACCOUNT_HOLDER)
 def profile():
     memberships = services.memberships_of(get_session(), current_user.id)
-    return render("accounts/profile.html", memberships=memberships, title=_("Your account"))
+    return render("accounts/profile.html", memberships=memberships, all_councils=list_councils(get_session()),
+                  title=_("Your account"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -190,3 +219,120 @@ def remove_role(council: str, membership_id: int):
 def outbox():
     return render("accounts/outbox.html", messages=services.outbox(get_session()),
                   smtp=bool(current_app.config.get("MAIL_SERVER")), title=_("Mail outbox"))
+
+
+def _residence_page(the_council, check_form=None, letter_form=None, code_form=None, status=200):
+    db = get_session()
+    return render("accounts/residence.html", council=the_council,
+                  residence=residence.status_of(db, the_council, current_user),
+                  check_form=check_form or RegisterCheckForm(), letter_form=letter_form or LetterRequestForm(prefix="letter"),
+                  code_form=code_form or LetterCodeForm(), status=status, title=_("Show that you live here"))
+
+
+@bp.route("/councils/<council>/residence")
+@requires(permissions.ACCOUNT_HOLDER)
+def residence_page(council: str):
+    return _residence_page(get_council(get_session(), council))
+
+
+def _residence_step(council: str, form, act, done: str, form_name: str):
+    """Run one verification step from the residence page; a refusal comes back beside its field."""
+    db = get_session()
+    the_council = get_council(db, council)
+    if form.validate_on_submit():
+        try:
+            act(db, the_council)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            flash(done, "success")
+            return redirect_after_post(url_for("accounts.residence_page", council=council))
+    return _residence_page(the_council, status=form_status(form), **{form_name: form})
+
+
+@bp.route("/councils/<council>/residence/register", methods=["POST"])
+@requires(permissions.ACCOUNT_HOLDER)
+@limiter.limit(_login_limit)
+def residence_check(council: str):
+    form = RegisterCheckForm()
+    return _residence_step(council, form, lambda db, c: residence.verify_by_register(
+        db, c, current_user, name=form.name.data, born=form.date_of_birth.parsed, postcode=form.postcode.data),
+        _("Thank you. You are on the council’s register, so your votes count."), "check_form")
+
+
+@bp.route("/councils/<council>/residence/letter", methods=["POST"])
+@requires(permissions.ACCOUNT_HOLDER)
+@limiter.limit(_login_limit)
+def residence_letter(council: str):
+    form = LetterRequestForm(prefix="letter")
+    return _residence_step(council, form, lambda db, c: residence.request_letter(
+        db, c, current_user, address=form.address.data, postcode=form.postcode.data),
+        _("The council will post a letter with a code to your address. Enter the code here when it arrives."),
+        "letter_form")
+
+
+@bp.route("/councils/<council>/residence/code", methods=["POST"])
+@requires(permissions.ACCOUNT_HOLDER)
+@limiter.limit(_login_limit)
+def residence_code(council: str):
+    form = LetterCodeForm()
+    return _residence_step(council, form, lambda db, c: residence.verify_by_letter(db, c, current_user, code=form.code.data),
+                           _("Thank you. Your address is verified, so your votes count."), "code_form")
+
+
+def _register_page(the_council, form, problems=(), status=200):
+    return render("accounts/register_import.html", council=the_council, form=form, problems=problems,
+                  listed=residence.MAX_LISTED_PROBLEMS, view=residence.register_view(get_session(), the_council),
+                  action=FlaskForm(), status=status, title=_("Residents’ register"))
+
+
+@bp.route("/councils/<council>/register", methods=["GET", "POST"])
+@requires(permissions.RUN_RESIDENCE)
+def register_import(council: str):
+    db = get_session()
+    the_council = get_council(db, council)
+    form = RegisterImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            residence.preview_register(db, the_council, current_user, source=form.source.data,
+                                       filename=upload.filename or "", data=upload.read())
+        except residence.RegisterProblems as error:
+            show_on_form(form, error)
+            problems = error.problems
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            return redirect_after_post(url_for("accounts.register_import", council=council))
+    return _register_page(the_council, form, problems, form_status(form))
+
+
+@bp.route("/councils/<council>/register/<int:import_id>/confirm", methods=["POST"])
+@requires(permissions.RUN_RESIDENCE)
+def confirm_register(council: str, import_id: int):
+    db = get_session()
+    if not FlaskForm().validate_on_submit():
+        raise Invalid(_("The form has expired. Try again."))
+    register = residence.confirm_register(db, get_council(db, council), import_id, current_user)
+    flash(_("The register of %(n)d people is now used to verify residents.", n=register.rows), "success")
+    return redirect_after_post(url_for("accounts.register_import", council=council))
+
+
+@bp.route("/councils/<council>/residence-letters")
+@requires(permissions.RUN_RESIDENCE)
+def residence_letters(council: str):
+    db = get_session()
+    the_council = get_council(db, council)
+    return render("accounts/residence_letters.html", council=the_council,
+                  letters=residence.letters_waiting(db, the_council), title=_("Letters to verify addresses"))
+
+
+@bp.route("/councils/<council>/residence-letters.csv")
+@requires(permissions.RUN_RESIDENCE)
+def residence_letters_csv(council: str):
+    db = get_session()
+    body = residence.letters_csv(db, get_council(db, council), current_user)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{council}-residence-letters.csv"',
+        "Cache-Control": "no-store"})

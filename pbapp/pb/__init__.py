@@ -28,8 +28,13 @@ def _open_now(session, council):
 
 def _label(field: str, value: str | None) -> str:
     """Say a ballot's stored kind, rule or paper channel in words, in the reader's language."""
-    from pbapp.pb.forms import BallotForm, PaperForm, choice_label
+    from flask_babel import gettext as _
 
+    from pbapp.pb.forms import BallotForm, PaperForm, choice_label
+    from pbapp.pb.models import RESIDENTS_OR_CODES
+
+    if field == "eligibility" and value == RESIDENTS_OR_CODES:  # withdrawn; kept by ballots opened with it
+        return _("Residents by account or by letter code (the withdrawn mixed mode)")
     return choice_label(PaperForm if field == "channel" else BallotForm, field, value)
 
 

@@ -13,7 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from pbapp.core.money import MoneyError, decimal_pounds, parse_pounds
 from pbapp.pb.models import (ALLOCATION, APPROVAL, BOOTH, CODES, CUMULATIVE, KNAPSACK, OPEN, PAPER, RANKED,
-                             RESIDENTS, RESIDENTS_OR_CODES)
+                             RESIDENTS)
 
 
 def choice_label(form_class: type[FlaskForm], field: str, value: str | None) -> str:
@@ -150,11 +150,12 @@ class BallotForm(FlaskForm):
     min_spend_percent = IntegerField(_l("Least share of the budget a voter must spend, in per cent"), default=0,
                                      validators=[Optional(), NumberRange(min=0, max=100)])
     partial_funding = BooleanField(_l("Offer what is left to the next project as partial funding"))
-    eligibility = SelectField(_l("Who can vote"), choices=[
-        SelectChoice(RESIDENTS_OR_CODES, _l("Residents of the area: by account with a postcode check, or with a letter code")),
-        SelectChoice(RESIDENTS, _l("Residents of the area, by account with a postcode check")),
-        SelectChoice(CODES, _l("Only people with a code from a letter")),
-        SelectChoice(OPEN, _l("Anyone with an account (no eligibility check)"))])
+    eligibility = RadioField(_l("Who can vote"), choices=[
+        SelectChoice(CODES, _l("People with a letter: the council posts one code to each home or person. One letter, one vote.")),
+        SelectChoice(RESIDENTS, _l("Verified residents: people with an account whose email is confirmed and who are on the council’s register or have entered a code posted to their address")),
+        SelectChoice(OPEN, _l("Open vote: anyone with an account, with no check on where they live. The result is shown as unverified."))],
+        validators=[DataRequired(_l("Choose who can vote"))],
+        description=_l("You cannot change this once voting opens."))
     opens_at = DateTimeLocalField(_l("Voting opens (UTC)"), validators=[Optional()],
                                   description=_l("Leave empty to open as soon as you press Open voting."))
     closes_at = DateTimeLocalField(_l("Voting closes (UTC)"), validators=[Optional()])

@@ -20,7 +20,10 @@ APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION = "approval", "knapsack", "cu
 BALLOT_KINDS = (APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION)
 
 RESIDENTS, CODES, RESIDENTS_OR_CODES, OPEN = "residents", "codes", "residents_or_codes", "open"
-ELIGIBILITY_MODES = (RESIDENTS_OR_CODES, RESIDENTS, CODES, OPEN)
+# What an officer may choose. RESIDENTS_OR_CODES is kept only for ballots opened before it was
+# withdrawn: a letter used signed out and a verified account were two counted ballots of one person.
+ELIGIBILITY_MODES = (CODES, RESIDENTS, OPEN)
+TAKES_CODES = (CODES, RESIDENTS_OR_CODES)
 
 ONLINE, PAPER, BOOTH = "online", "paper", "booth"
 CHANNELS = (ONLINE, PAPER, BOOTH)
@@ -124,7 +127,7 @@ class Ballot(SQLModel, table=True):
     rule: str = Field(default="equalshares/add1", max_length=40, nullable=False)
     utility: str = Field(default="cost", max_length=16, nullable=False)
     partial_funding: bool = Field(default=False, nullable=False)
-    eligibility: str = Field(default=RESIDENTS_OR_CODES, max_length=24, nullable=False)
+    eligibility: str = Field(default=CODES, max_length=24, nullable=False)
     seed: int = Field(default=0, nullable=False)
     opens_at: datetime | None = None
     closes_at: datetime | None = None
@@ -188,6 +191,27 @@ class VotingCode(SQLModel, table=True):
     area_id: int | None = Field(default=None, foreign_key="area.id")
     code_hash: str = Field(max_length=64, unique=True, nullable=False)
     used: bool = Field(default=False, nullable=False)
+
+
+class CodeBinding(SQLModel, table=True):
+    """A letter's code entered by a signed-in account: the account then votes as that letter, and only as it.
+
+    Both keys are keyed hashes; the two unique constraints make one letter one account and one
+    account one letter per ballot, however many requests race.
+    """
+
+    __tablename__ = "pb_code_binding"
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "account_key", name="uq_pb_binding_ballot_account"),
+        UniqueConstraint("ballot_id", "code_key", name="uq_pb_binding_ballot_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    account_key: str = Field(max_length=64, nullable=False)
+    code_key: str = Field(max_length=64, nullable=False)
+    code_id: int | None = Field(default=None, foreign_key="pb_voting_code.id")
+    area_id: int | None = Field(default=None, foreign_key="area.id")
 
 
 class Vote(SQLModel, table=True):

@@ -1,8 +1,8 @@
 """Demo data for pb: last year's counted neighbourhood budget, this year's open one, and an open council-wide vote.
 
-Last year's Darwen and West Pennine vote is counted and published; this year's is open now, by
-account or by the code on a letter (a batch of letters is printed), so anyone trying the demo can
-vote, see the budget meter, change their vote and get a receipt. Dates are written as of
+Last year's Darwen and West Pennine vote is counted and published; this year's is open now by the
+code on a letter (a batch of letters is printed, and the seed reports one code), so anyone trying
+the demo can vote, see the budget meter, change their vote and get a receipt. Dates are written as of
 pbapp.seed.DEMO_EPOCH and moved to the day the demo is seeded.
 
 Deterministic: the ballots come from a seeded generator, so every run gives the same votes,
@@ -26,7 +26,7 @@ from pbapp.core.chain import GENESIS, link_hash
 from pbapp.councils.models import Area, Council
 from pbapp.pb import counting, services
 from pbapp.pb.models import (CUMULATIVE, FEASIBLE, KNAPSACK, MATCHED, NOT_FEASIBLE, ONLINE, PAPER, BOOTH, RESULTS,
-                             RESIDENTS_OR_CODES, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
+                             CODES, RESIDENTS, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
                              Process, Proposal, Result, Vote)
 from pbapp.seed import demo_at, demo_day, demo_financial_year, seed_file
 from pbapp.timeutil import utcnow
@@ -98,7 +98,7 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
                                     demo_at(datetime(2026, 8, 28, 12, tzinfo=timezone.utc)))
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
                     kind=KNAPSACK, budget_pence=POT_PENCE, rule="equalshares/add1", utility="cost",
-                    partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2026,
+                    partial_funding=True, eligibility=CODES, seed=2026,
                     key_version=current_app.config["VOTER_KEY_VERSION"],
                     opens_at=demo_at(datetime(2026, 9, 14, 9, tzinfo=timezone.utc)),
                     closes_at=demo_at(datetime(2026, 10, 12, 17, tzinfo=timezone.utc)),
@@ -234,7 +234,7 @@ def _budget_priorities(session: Session, council: Council, officer: User | None)
     session.flush()
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Share 100 points between council services",
                     kind=CUMULATIVE, budget_pence=0, total_points=100, max_per_project=40,
-                    rule="greedy", eligibility=RESIDENTS_OR_CODES, seed=2027,
+                    rule="greedy", eligibility=RESIDENTS, seed=2027,
                     key_version=current_app.config["VOTER_KEY_VERSION"],
                     opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=28), frozen_at=now - timedelta(days=2))
     session.add(ballot)
@@ -252,15 +252,15 @@ def _budget_priorities(session: Session, council: Council, officer: User | None)
 
 
 def _open_neighbourhood_budget(session: Session, council: Council, officer: User | None) -> str | None:
-    """This year's neighbourhood vote, open now by account or letter code; returns one printed code to try."""
+    """This year's neighbourhood vote, open now by the code on each home's letter; returns one printed code to try."""
     areas = _areas(session, council)
     area = areas[NEIGHBOURHOOD]
     now = utcnow()
     opened = now.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=4)
     process = Process(council_id=council.id, area_id=area.id, title=neighbourhood_title(1), pot_pence=OPEN_POT_PENCE,
                       description="Residents of Darwen, West Pennine and Lower Darwen decide how to spend "
-                                  "£120,000 on their neighbourhood. Vote by signing in, or with the code on the "
-                                  "letter sent to every home.",
+                                  "£120,000 on their neighbourhood. Vote with the code on the letter sent to every "
+                                  "home; sign in first to be able to change your vote without the letter.",
                       phase=VOTING, proposals_from=(now - timedelta(days=90)).date(),
                       review_from=(now - timedelta(days=40)).date(), voting_from=opened.date(),
                       results_from=(opened + timedelta(days=35)).date(), created_by_id=officer.id if officer else None,
@@ -274,7 +274,7 @@ def _open_neighbourhood_budget(session: Session, council: Council, officer: User
                for n, p in enumerate(p for p, _popularity in proposals if p.status == FEASIBLE)]
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
                     kind=KNAPSACK, budget_pence=OPEN_POT_PENCE, rule="equalshares/add1", utility="cost",
-                    partial_funding=True, eligibility=RESIDENTS_OR_CODES, seed=2027,
+                    partial_funding=True, eligibility=CODES, seed=2027,
                     key_version=current_app.config["VOTER_KEY_VERSION"], opens_at=opened,
                     closes_at=opened + timedelta(days=28, hours=8), frozen_at=opened)
     session.add(ballot)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -16,11 +17,13 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
 from pbapp import audit, jobs
+from pbapp.accounts import residence
 from pbapp.jobs import N_
 from pbapp.accounts.models import User
 from pbapp.core.ballots import pabulib
@@ -37,8 +40,8 @@ from pbapp.messages import say
 from pbapp.pb import counting, letters, uploads
 from pbapp.pb.models import (ALLOCATION, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
                              DELIVERY, ELIGIBILITY_MODES, FEASIBLE, HIDDEN, KNAPSACK, MATCHED, MISMATCH,
-                             NOT_FEASIBLE, ONLINE, OPEN, PROPOSALS, RANKED, RESIDENTS, RESIDENTS_OR_CODES, RESULTS,
-                             REVIEW, VOTING, Ballot, BallotLogEntry, BallotOption, CodeBatch,
+                             NOT_FEASIBLE, ONLINE, OPEN, PROPOSALS, RANKED, RESULTS, REVIEW, TAKES_CODES,
+                             VOTING, Ballot, BallotLogEntry, BallotOption, CodeBatch, CodeBinding,
                              PaperBallotEntry, Process, Proposal, ProposalFile, Result, Vote, VotingCode)
 from pbapp.timeutil import utcnow
 
@@ -118,6 +121,7 @@ class Eligibility:
     reason: str = ""
     can_use_code: bool = False
     can_sign_in: bool = False
+    can_verify: bool = False  # an account that must confirm its email or verify its residence first
 
 
 @dataclass
@@ -647,7 +651,7 @@ def generate_codes(session: Session, council: Council, ballot_id: int, actor: Us
                    area_id: int | None) -> CodeBatch:
     """Create a batch of one-time voting codes for letters; only their hashes are kept."""
     ballot = get_ballot(session, council, ballot_id)
-    if ballot.eligibility not in (CODES, RESIDENTS_OR_CODES):
+    if ballot.eligibility not in TAKES_CODES:
         raise Conflict(_("This ballot does not take voting codes."))
     if ballot_state(ballot) in ("closed", "published"):
         raise Conflict(_("Voting has closed on this ballot."))
@@ -701,38 +705,101 @@ def codes_csv(ballot: Ballot, batch: CodeBatch, codes: list[str], area_name: str
                      ([n, ballot.title, area_name, code] for n, code in enumerate(codes, start=1)))
 
 
-def enter_code(session: Session, council: Council, ballot_id: int, code: str) -> Voter:
-    """Check a letter's code for this ballot and return the voter it stands for."""
+def enter_code(session: Session, council: Council, ballot_id: int, code: str, user=None) -> Voter:
+    """Check a letter's code for this ballot and return the voter it stands for.
+
+    Entered by a signed-in account, the code binds to it: the account then votes as that letter
+    (and can change the vote later without it), and neither can add a second counted ballot.
+    """
     ballot = get_ballot(session, council, ballot_id)
-    if ballot.eligibility not in (CODES, RESIDENTS_OR_CODES):
+    if ballot.eligibility not in TAKES_CODES:
         raise Invalid(_("This ballot does not take voting codes."), field="code")
     versions = session.exec(select(CodeBatch.key_version).where(CodeBatch.ballot_id == ballot.id).distinct()).all()
     hashes = [_code_hash(code, version) for version in versions]
     found = session.exec(select(VotingCode).where(VotingCode.code_hash.in_(hashes))).first() if hashes else None
     if found is None or found.ballot_id != ballot.id:
         raise Invalid(_("Enter the code exactly as it is printed on your letter"), field="code")
-    return Voter(key=_voter_key(ballot, "code", found.code_hash), via="code", area_id=found.area_id, code_id=found.id)
+    voter = Voter(key=_voter_key(ballot, "code", found.code_hash), via="code", area_id=found.area_id,
+                  code_id=found.id)
+    if user is not None and user.is_authenticated:
+        _bind(session, ballot.id, voter, account_voter_key(ballot, user.id))
+    return voter
 
+
+def account_voter_key(ballot: Any, user_id: int) -> str:
+    """The keyed hash an account votes under in a ballot (unless a letter's code is bound to it)."""
+    return _voter_key(ballot, "user", user_id)
+
+
+def _bindings(session: Session, ballot_id: int, account_key: str, code_key: str = "") -> list[CodeBinding]:
+    return list(session.exec(select(CodeBinding).where(
+        CodeBinding.ballot_id == ballot_id,
+        (CodeBinding.account_key == account_key) | (CodeBinding.code_key == code_key))).all())
+
+
+def _refuse_other_binding(bindings: list[CodeBinding], voter: Voter, account_key: str) -> bool:
+    """True if this account and this letter are already bound together; raise if either is bound elsewhere."""
+    for bound in bindings:
+        if bound.account_key == account_key and bound.code_key == voter.key:
+            return True
+        if bound.account_key == account_key:
+            raise Conflict(_("Your account already votes with the code from another letter. To use this letter for someone else, sign out first."),
+                           field="code")
+        raise Conflict(_("This letter’s code is linked to another account. Sign in to that account to change the vote."),
+                       field="code")
+    return False
+
+
+def _bind(session: Session, ballot_id: int, voter: Voter, account_key: str) -> None:
+    if _refuse_other_binding(_bindings(session, ballot_id, account_key, voter.key), voter, account_key):
+        return
+    if session.exec(select(Vote.id).where(Vote.ballot_id == ballot_id, Vote.voter_key == account_key)).first():
+        # Only on ballots opened under the withdrawn mode, where an account could vote as itself.
+        raise Conflict(_("You have already voted with your account, so this letter cannot add a second vote."),
+                       field="code")
+    # Not audited: a time beside the account would link it to the vote that follows.
+    session.add(CodeBinding(ballot_id=ballot_id, account_key=account_key, code_key=voter.key,
+                            code_id=voter.code_id, area_id=voter.area_id))
+    try:
+        session.commit()
+    except IntegrityError:  # another request bound this account or this letter first
+        session.rollback()
+        if not _refuse_other_binding(_bindings(session, ballot_id, account_key, voter.key), voter, account_key):
+            raise
+        session.commit()
+
+
+def _bound_voter(session: Session, ballot: Ballot, user) -> Voter | None:
+    bound = session.exec(select(CodeBinding).where(CodeBinding.ballot_id == ballot.id,
+                                                   CodeBinding.account_key == account_voter_key(ballot, user.id))).first()
+    return None if bound is None else Voter(bound.code_key, "code", bound.area_id, bound.code_id)
 
 
 def _account_voter(session: Session, council: Council, ballot: Ballot, process: Process | None, user) -> Eligibility:
-    voter = Voter(key=_voter_key(ballot, "user", user.id), via="account")
+    voter = Voter(key=account_voter_key(ballot, user.id), via="account")
     if ballot.eligibility == OPEN:
         return Eligibility(voter)
     if ballot.eligibility == CODES:
-        return Eligibility(None, _("This vote is by the code on your letter."), can_use_code=True)
-    codes_too = ballot.eligibility != RESIDENTS
-    if not user.postcode:
-        return Eligibility(None, _("Add your postcode to your account to vote as a resident."), can_use_code=codes_too)
+        return Eligibility(None, _("This vote is by the code on the letter the council sent to your address. Enter it below: your account then keeps your vote, so you can change it later without the letter."),
+                           can_use_code=True)
+    codes_too = ballot.eligibility in TAKES_CODES
+    if user.email_confirmed_at is None:
+        return Eligibility(None, _("Your vote cannot be counted until you confirm your email address. Use the link we emailed you, or ask for a new one."),
+                           can_use_code=codes_too, can_verify=True)
+    verified = residence.verification_of(session, council.id, user.id)
+    if verified is None:
+        return Eligibility(None, _("Your vote cannot be counted until the council knows you live here. Verify your address: we check your details against the council’s register, or post a code to your address."),
+                           can_use_code=codes_too, can_verify=True)
+    postcode = verified.postcode
     process = process or session.get(Process, ballot.process_id)
     if process.area_id is None:
-        if in_council_area(council, user.postcode):
-            ward = area_for_postcode(session, council, user.postcode)
+        if in_council_area(council, postcode):
+            ward = area_for_postcode(session, council, postcode)
             return Eligibility(Voter(voter.key, "account", ward.id if ward else None))
         return Eligibility(None, _("Your postcode is not in %(council)s.", council=council.name), can_use_code=codes_too)
     area = session.get(Area, process.area_id)
-    ward = area_for_postcode(session, council, user.postcode)
-    if postcode_in_area(session, council, area, user.postcode):
+    ward = area_for_postcode(session, council, postcode)
+    if postcode_in_area(session, council, area, postcode):
         return Eligibility(Voter(voter.key, "account", ward.id if ward else area.id))
     return Eligibility(None, _("Your postcode is not in %(area)s, so you cannot vote in this neighbourhood budget.",
                                area=area.name), can_use_code=codes_too)
@@ -748,9 +815,10 @@ def eligibility(session: Session, council: Council, ballot: Ballot, process: Pro
     """Work out who is at the ballot page: a letter code in this browser, an eligible account, or nobody yet."""
     if code_voter:
         return Eligibility(_letter_voter(code_voter))
-    takes_codes = ballot.eligibility in (CODES, RESIDENTS_OR_CODES)
+    takes_codes = ballot.eligibility in TAKES_CODES
     if user is not None and user.is_authenticated:
-        return _account_voter(session, council, ballot, process, user)
+        bound = _bound_voter(session, ballot, user) if takes_codes else None
+        return Eligibility(bound) if bound else _account_voter(session, council, ballot, process, user)
     if ballot.eligibility == CODES:
         return Eligibility(None, _("Enter the code from your letter to vote."), can_use_code=True)
     return Eligibility(None, _("Sign in to vote, or enter the code from your letter.") if takes_codes
@@ -1188,8 +1256,10 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
                                  .group_by(Vote.channel)).all())
     process = session.get(Process, ballot.process_id)
     area = session.get(Area, process.area_id) if process.area_id else None
+    # An open vote's count is reported apart, as unverified: it is never added to a verified count.
     turnout = {"voters": result.voters, "channels": channels,
-               "adults": area.adults if area else None}
+               "adults": area.adults if area else None, "verified": ballot.eligibility != OPEN,
+               "from_verified": len(_verified_voters(session, council, ballot)) if ballot.eligibility == OPEN else None}
     entries = session.exec(select(func.count()).select_from(BallotLogEntry)
                            .where(BallotLogEntry.ballot_id == ballot.id)).one()
     return ResultsView(ballot, process, result, computed, official, rows, turnout, entries)
@@ -1211,7 +1281,8 @@ def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tupl
         view = results_view(session, council, ballot_id)
         data = {"ballot": document["ballot"], "options": document["options"], "result": document["result"],
                 "official_selected": view.official, "official_reason": view.result.official_reason,
-                "voters": view.result.voters, "log_head": view.result.log_head, "log_entries": view.log_entries}
+                "voters": view.result.voters, "log_head": view.result.log_head, "log_entries": view.log_entries,
+                "eligibility": ballot.eligibility, "voters_verified": ballot.eligibility != OPEN}
         return json.dumps(data, indent=2, ensure_ascii=False), "application/json", f"{name}-results.json"
     if fmt == "csv":
         view = results_view(session, council, ballot_id)
@@ -1275,6 +1346,46 @@ def manage_view(session: Session, council: Council, process_id: int) -> ManageVi
         ballots.append((ballot, ballot_state(ballot), result_of(session, ballot), votes))
     proposals = list(session.exec(select(Proposal).where(Proposal.process_id == process.id).order_by(Proposal.id)).all())
     return ManageView(process, ballots, proposals, session.get(Area, process.area_id) if process.area_id else None)
+
+
+@dataclass(frozen=True)
+class CrowdFlag:
+    """A postcode, or one address in it, with more verified voters in a ballot than the council expects."""
+
+    kind: str  # "postcode" or "address"
+    postcode: str
+    voters: int
+    threshold: int
+
+
+def crowd_flags(session: Session, council: Council, ballot: Ballot) -> list[CrowdFlag]:
+    """Postcodes and addresses with more verified voters than FLAG_VOTERS_PER_POSTCODE / _PER_ADDRESS."""
+    if ballot.frozen_at is None or ballot.eligibility in (CODES, OPEN):
+        return []
+    postcodes: Counter = Counter()
+    addresses: Counter = Counter()
+    for postcode, address in _verified_voters(session, council, ballot):
+        postcodes[postcode] += 1
+        if address:
+            addresses[(postcode, address)] += 1
+    per_postcode = current_app.config["FLAG_VOTERS_PER_POSTCODE"]
+    per_address = current_app.config["FLAG_VOTERS_PER_ADDRESS"]
+    flags = [CrowdFlag("postcode", p, n, per_postcode) for p, n in postcodes.items() if n > per_postcode]
+    flags += [CrowdFlag("address", p, n, per_address) for (p, _a), n in addresses.items() if n > per_address]
+    return sorted(flags, key=lambda f: (-f.voters, f.kind, f.postcode))
+
+
+def _verified_voters(session: Session, council: Council, ballot: Ballot) -> list[tuple[str, str]]:
+    """(postcode, address hash) of each verified resident with a counted ballot; nothing new is stored."""
+    voted = set(session.exec(select(Vote.voter_key).where(Vote.ballot_id == ballot.id)).all())
+    if not voted:
+        return []
+    verification = residence.ResidenceVerification
+    rows = session.exec(select(verification.user_id, verification.postcode, verification.address_hash)
+                        .join(User, User.id == verification.user_id)
+                        .where(verification.council_id == council.id, User.email_confirmed_at.is_not(None))).all()
+    return [(postcode, address) for user_id, postcode, address in rows
+            if account_voter_key(ballot, user.id) in voted]
 
 
 def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:

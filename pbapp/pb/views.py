@@ -181,7 +181,7 @@ def enter_code(council: str, ballot_id: int):
     form = forms.CodeEntryForm()
     if form.validate_on_submit():
         try:
-            voter = services.enter_code(db, the_council, ballot_id, form.code.data)
+            voter = services.enter_code(db, the_council, ballot_id, form.code.data, current_user)
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -464,7 +464,8 @@ def manage_ballot(council: str, ballot_id: int):
     return render("pb/manage_ballot.html", council=the_council, ballot=the_ballot, state=services.ballot_state(the_ballot),
                   options=services.options_of(db, the_ballot), batches=services.batches_of(db, the_ballot),
                   preview=preview, decision=decision, action=forms.ActionForm(),
-                  paper=services.paper_entries(db, the_ballot), title=the_ballot.title)
+                  paper=services.paper_entries(db, the_ballot), flags=services.crowd_flags(db, the_council, the_ballot),
+                  title=the_ballot.title)
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/settings", methods=["GET", "POST"])

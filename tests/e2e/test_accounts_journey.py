@@ -30,8 +30,13 @@ def test_register_reset_and_sign_in(page, db):
     page.get_by_label("Create a password").fill("a long enough password")
     page.get_by_label("Confirm password").fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    body = db.exec(select(OutboxMessage.body).where(OutboxMessage.subject == "Confirm your email address")).one()
+    db.commit()
+    page.goto(re.search(r"(/accounts/confirm/\S+)", body).group(1))
+    page.get_by_role("button", name="Confirm my email address").click()
     page.wait_for_url("**/accounts/me")
-    assert "Grace Hopper" in page.content()
+    assert "Grace Hopper" in page.content() and "Your email address is confirmed." in page.content()
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("link", name="Sign in").click()
@@ -40,7 +45,7 @@ def test_register_reset_and_sign_in(page, db):
     page.get_by_role("button", name="Send the link").click()
     page.get_by_role("heading", name="Check your email").wait_for()
 
-    body = db.exec(select(OutboxMessage.body)).one()
+    body = db.exec(select(OutboxMessage.body).where(OutboxMessage.subject == "Reset your password")).one()
     link = re.search(r"(/accounts/reset/\S+)", body).group(1)
     page.goto(link)
     page.get_by_label("New password", exact=True).fill("another long password")

@@ -50,7 +50,7 @@ def ballot(app: Flask, db: Session, council: Council, *, open_now: bool = True, 
     """A ballot on a (new) process, opened unless asked not to."""
     the_process = process_ or process(app, db, council, area=neighbourhood(db, council))
     values = {"title": "Choose projects", "kind": KNAPSACK, "rule": "equalshares", "utility": "cost",
-              "eligibility": "residents_or_codes", "min_choices": 0}
+              "eligibility": "codes", "min_choices": 0}
     values.update(settings)
     with app.test_request_context():
         made = services.create_ballot(db, council, the_process.id, officer(db), **values)
@@ -82,3 +82,19 @@ def batch_ids(db: Session, the_ballot: Ballot) -> list[int]:
     found = [b.id for b in services.batches_of(db, the_ballot)]
     db.commit()
     return found
+
+
+def resident(db: Session, council: Council, *, postcode: str = "BB3 1AA", confirmed: bool = True,
+             verified: bool = True, address: str = "") -> User:
+    """An account whose email is (or is not) confirmed and whose residence is (or is not) verified."""
+    from pbapp.accounts.models import REGISTER, ResidenceVerification
+    from pbapp.timeutil import utcnow
+    from tests import factories as base
+
+    user = base.user(db, postcode=postcode, email_confirmed_at=utcnow() if confirmed else None)
+    if verified:
+        db.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER,
+                                     evidence_hash=f"evidence-{user.id}".ljust(64, "0"), postcode=postcode,
+                                     address_hash=address))
+        db.commit()
+    return user

@@ -17,3 +17,11 @@ def test_stored_codes_read_as_the_form_offered_them(app):
 def test_labels_follow_the_readers_language(app):
     with app.test_request_context(), force_locale("cy"):
         assert choice_label(BallotForm, "rule", "greedy") != "Most votes first, skipping what does not fit"
+
+
+def test_the_withdrawn_eligibility_mode_reads_in_words(app):
+    from pbapp.pb import _label
+
+    with app.test_request_context():
+        assert _label("eligibility", "residents_or_codes").startswith("Residents by account or by letter code")
+        assert _label("eligibility", "codes").startswith("People with a letter")

@@ -73,14 +73,16 @@ def test_a_ballot_needs_two_feasible_proposals(ctx, db, demo):
         factories.ballot(ctx, db, demo, process_=process)
 
 
-def test_eligibility_is_checked_by_postcode(ctx, db, demo):
-    ballot = factories.ballot(ctx, db, demo)
+def test_eligibility_is_checked_by_verified_postcode(ctx, db, demo):
+    ballot = factories.ballot(ctx, db, demo, eligibility="residents")
     process = services.get_process(db, demo, ballot.process_id)
-    resident = base.user_by_email(db, "resident@demo.example")  # BB3 1AA: Darwen East
+    resident = base.user_by_email(db, "resident@demo.example")  # BB3 1AA: Darwen East, verified by the seed
     assert services.eligibility(db, demo, ballot, process, resident, None).voter is not None
-    outsider = base.user(db, postcode="BB1 7DY")
+    # The account's own postcode is not evidence: the verified one is.
+    outsider = factories.resident(db, demo, postcode="BB1 7DY")
+    outsider.postcode = "BB3 1AA"
     refused = services.eligibility(db, demo, ballot, process, outsider, None)
-    assert refused.voter is None and "not in Darwen and West Pennine" in refused.reason and refused.can_use_code
+    assert refused.voter is None and "not in Darwen and West Pennine" in refused.reason and not refused.can_use_code
 
 
 def test_with_imported_postcodes_the_directory_decides_the_neighbourhood(ctx, db, demo):

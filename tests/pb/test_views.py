@@ -111,11 +111,9 @@ def test_the_meter_fragment_for_htmx(app, db, demo, htmx_client):
 
 
 def test_a_resident_outside_the_area_is_told_why(app, db, demo, client):
-    from tests import factories as base
-
-    base.user(db, email="far@example.org", postcode="BB1 7DY")
-    ballot = factories.ballot(app, db, demo)
-    login(client, "far@example.org")
+    far = factories.resident(db, demo, postcode="BB1 7DY")
+    ballot = factories.ballot(app, db, demo, eligibility="residents")
+    login(client, far.email)
     page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
     assert "not in Darwen and West Pennine" in page
 
@@ -182,7 +180,7 @@ def test_officer_sets_up_reviews_and_opens_a_ballot(app, db, demo, client, login
         assert client.post(f"/pb/{demo.slug}/review/{pid}", data={"feasible": "yes", "reason": ""}).status_code == 303
         assert client.post(f"/pb/{demo.slug}/review/{pid}/publish").status_code == 303
     response = client.post(f"/pb/{demo.slug}/manage/processes/{process_id}", data={
-        "title": "Vote", "kind": "knapsack", "rule": "greedy", "utility": "cost", "eligibility": "residents_or_codes"})
+        "title": "Vote", "kind": "knapsack", "rule": "greedy", "utility": "cost", "eligibility": "codes"})
     assert response.status_code == 303, __import__("re").findall(r'govuk-error-message">.*?</p>', response.get_data(as_text=True), __import__("re").S)
     ballot_id = int(response.location.rsplit("/", 1)[1])
     assert client.post(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/open").status_code == 303
@@ -240,8 +238,8 @@ def test_many_parallel_votes_with_one_code_make_one_vote(app, db, demo, make_app
     assert vote_row.receipt == entries[-1].hash and vote_row.changes == len(clients) - 1
 
 
-def test_a_resident_votes_by_account_with_the_postcode_check(app, db, demo, client, login_as):
-    ballot = factories.ballot(app, db, demo)
+def test_a_verified_resident_votes_by_account_with_the_postcode_check(app, db, demo, client, login_as):
+    ballot = factories.ballot(app, db, demo, eligibility="residents")
     refs = factories.refs(db, ballot)
     login_as("resident")
     assert 'name="choice"' in client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
