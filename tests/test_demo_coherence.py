@@ -1,7 +1,7 @@
 """The demo council tells one consistent story, dated from the day it is seeded.
 
 A jury is deliberating now and last year's jury's recommendations have the council's responses;
-this year's neighbourhood vote is open (by account or letter code, and the demo resident may vote)
+this year's neighbourhood vote is open (by the letter's code, which the demo resident may use)
 while last year's is counted; nothing on the record was due before it was received.
 """
 
@@ -13,10 +13,12 @@ from sqlmodel import select
 
 from pbapp.juries.models import CONFIRMED, POLL_OPEN, REC_ADOPTED, REC_DRAFT, Jury, JurySession, Recommendation, StrawPoll
 from pbapp.ledger.models import ACCEPTED, PARTLY_ACCEPTED, REJECTED, RecordItem, Response
-from pbapp.pb.models import Ballot, Process, VotingCode
+from pbapp.pb import services
+from pbapp.pb.models import Ballot, CodeBatch, Process, VotingCode
 from pbapp.pb.seed import neighbourhood_title
 from pbapp.seed import seed_demo
 from pbapp.timeutil import utcnow
+from tests import factories
 from tests.conftest import ROLE_EMAILS, login
 
 
@@ -72,7 +74,14 @@ def test_this_years_neighbourhood_vote_is_open_and_the_resident_can_vote(app, cl
     assert db.exec(select(VotingCode).where(VotingCode.ballot_id == ballot.id)).first() is not None
     login(client, ROLE_EMAILS["resident"])
     page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
-    assert "Your postcode is not in" not in page and 'type="checkbox"' in page
+    assert 'name="code"' in page and 'type="checkbox"' not in page  # a letter vote: the code first
+    batch = db.exec(select(CodeBatch).where(CodeBatch.ballot_id == ballot.id)).one()
+    with app.test_request_context():
+        _batch, codes = services.batch_codes(db, demo, ballot.id, batch.id, factories.user_by_email(db, ROLE_EMAILS["officer"]))
+    entered = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/code", data={"code": codes[0]})
+    assert entered.status_code == 303
+    page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)
+    assert 'type="checkbox"' in page and "Your postcode is not in" not in page
 
 
 def test_a_points_ballot_shows_no_pot(client, demo):
