@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
@@ -75,4 +75,24 @@ class AcceptInvitationForm(FlaskForm):
     password = _password(_l("Create a password"))
     confirm = PasswordField(_l("Confirm password"), validators=[
         DataRequired(_l("Confirm your password")),
+        EqualTo("password", _l("The passwords do not match"))])
+
+
+class DetailsForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[
+        DataRequired(_l("Enter your full name")), Length(max=200, message=_l("Your name must be 200 characters or fewer"))])
+    postcode = StringField(_l("Postcode"), validators=[
+        Optional(), Regexp(POSTCODE, message=_l("Enter a real postcode, like BB1 7DY"))],
+        description=_l("We use this to check which neighbourhood votes you can take part in."))
+    language = RadioField(_l("Language of the service"), choices=[
+        SelectChoice("en", "English"), SelectChoice("cy", "Cymraeg"),
+        SelectChoice("", _l("The language my browser asks for"))], default="",
+        validators=[Optional()])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password"))])
+    password = _password(_l("New password"))
+    confirm = PasswordField(_l("Confirm new password"), validators=[
+        DataRequired(_l("Confirm your new password")),
         EqualTo("password", _l("The passwords do not match"))])

@@ -125,6 +125,31 @@ def reset_password(session: Session, token: str, password: str) -> User:
     return user
 
 
+def update_details(session: Session, user: User, *, name: str, postcode: str, language: str) -> User:
+    """Change a person's name, postcode and preferred language."""
+    if language not in ("", *current_app.config["LANGUAGES"]):
+        raise Invalid(_("Choose English, Cymraeg or the language your browser asks for"), field="language")
+    user.name = name.strip()
+    user.postcode = normalise_postcode(postcode) if postcode.strip() else ""
+    user.language = language
+    session.add(user)
+    audit.record(session, "account.details_changed", "user", user.id, actor_id=user.id)
+    session.commit()
+    return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> User:
+    """Set a new password once the current one is given; every other session ends."""
+    if not check_password(user.password_hash, current):
+        raise Invalid(_("Your current password is not correct"), field="current")
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    session.add(user)
+    audit.record(session, "account.password_changed", "user", user.id, actor_id=user.id)
+    session.commit()
+    return user
+
+
 def invite(session: Session, council: Council, *, email: str, role: str, invited_by: User) -> Invitation:
     """Email an invitation link to join `council` in `role`, valid for INVITATION_DAYS."""
     if role not in ROLES:

@@ -702,6 +702,16 @@ def _account_voter(session: Session, council: Council, ballot: Ballot, process: 
                                area=area.name), can_use_code=codes_too)
 
 
+def account_receipt(session: Session, ballot: Ballot, user) -> str | None:
+    """The receipt of this account's vote on the ballot (its latest log entry), None if it has not voted."""
+    key = _keyed_hash("pb-vote", ballot.id, "user", user.id)
+    if session.exec(select(Vote.id).where(Vote.ballot_id == ballot.id, Vote.voter_key == key)).first() is None:
+        return None
+    return session.exec(select(BallotLogEntry.hash).where(BallotLogEntry.ballot_id == ballot.id,
+                                                          BallotLogEntry.voter_token == _log_token(key))
+                        .order_by(BallotLogEntry.seq.desc())).first() or ""
+
+
 def _letter_voter(code_voter: dict) -> Voter:
     """The voter a letter code entered in this browser stands for (kept in the signed session)."""
     return Voter(code_voter["key"], "code", code_voter.get("area_id"), code_voter.get("code_id"))
@@ -1121,6 +1131,7 @@ class ResultsView:
     official: list[str]
     rows: list[dict]
     turnout: dict
+    register: list = field(default_factory=list)  # the ledger's ItemViews this result sent to the register
 
 
 def results_view(session: Session, council: Council, ballot_id: int, *, officer: bool = False) -> ResultsView:
@@ -1150,7 +1161,10 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
     area = session.get(Area, process.area_id) if process.area_id else None
     turnout = {"voters": result.voters, "channels": channels,
                "adults": area.adults if area else None}
-    return ResultsView(ballot, process, result, computed, official, rows, turnout)
+    from pbapp.ledger import services as ledger
+
+    register = ledger.items_from(session, council.id, "pb_result", [f"pb:{process.id}:{o.ref}" for o in options])
+    return ResultsView(ballot, process, result, computed, official, rows, turnout, register)
 
 
 def _published(session: Session, council: Council, ballot_id: int) -> Ballot:
