@@ -41,6 +41,7 @@ class Row:
     action: Action | None = None
     children: list["Row"] = field(default_factory=list)
     when: date | None = None
+    tone: str = "grey"  # the colour of its status tag (GOV.UK tag modifiers)
 
 
 @dataclass
@@ -245,12 +246,13 @@ def officer_home(session: Session, council: Council) -> OfficerHome:
     awaiting = [Row(v.item.title, url_for("ledger.item", council=council.slug, item_id=v.item.id),
                     _("Overdue") if v.overdue else _("Awaiting a response"), "",
                     Action(_("Record the council’s response"), url_for("ledger.respond", council=council.slug, item_id=v.item.id)),
-                    when=v.item.response_due)
+                    when=v.item.response_due, tone="red" if v.overdue else "yellow")
                 for v in waiting]
     delivery = [Row(milestone.title, url_for("ledger.item", council=council.slug, item_id=view.item.id),
                     MILESTONE_STATES[milestone.status](), view.item.title,
                     Action(_("Update progress"), url_for("ledger.milestone", council=council.slug, item_id=view.item.id,
-                                                         milestone_id=milestone.id)), when=milestone.due_on)
+                                                         milestone_id=milestone.id)), when=milestone.due_on,
+                    tone={"delayed": "red", "in_progress": "blue"}.get(milestone.status, "grey"))
                 for view in register.items if view.response is not None
                 for milestone in view.milestones if milestone.status != DONE]
     delivery.sort(key=lambda row: (row.when is None, row.when or today))

@@ -75,6 +75,6 @@ def sign_in(page):
         page.get_by_label("Email address").fill(ROLE_EMAILS[role])
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/accounts/me")
+        page.wait_for_url("**/home/**")
 
     return _sign_in

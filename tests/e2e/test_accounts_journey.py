@@ -30,7 +30,10 @@ def test_register_reset_and_sign_in(page, db):
     page.get_by_label("Create a password").fill("a long enough password")
     page.get_by_label("Confirm password").fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/accounts/me")
+    # Signing up from the council's page comes back to it.
+    page.wait_for_url("**/councils/blackburn-with-darwen/")
+    assert "Your account has been created." in page.content()
+    page.get_by_role("link", name="Your account").click()
     assert "Grace Hopper" in page.content()
 
     page.get_by_role("button", name="Sign out").click()
