@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import fill_registration
+
 pytestmark = pytest.mark.e2e
 
 
@@ -80,11 +82,6 @@ def test_signing_up_from_a_ballot_comes_back_to_the_ballot(page):
     ballot_url = page.url
     page.get_by_role("link", name="Sign in to vote with your account").click()
     page.get_by_role("link", name="Create an account").click()
-    page.get_by_label("Full name").fill("Ada Lovelace")
-    page.get_by_label("Email address").fill("ada@example.org")
-    page.get_by_label("Postcode").fill("BB3 1AA")
-    page.get_by_label("Create a password").fill("a long enough password")
-    page.get_by_label("Confirm password").fill("a long enough password")
-    page.get_by_role("button", name="Create account").click()
+    fill_registration(page, "Ada Lovelace", "ada@example.org", "BB3 1AA", "a long enough password")
     page.wait_for_url(ballot_url)
     assert "Your account has been created." in page.content()
