@@ -85,3 +85,27 @@ def test_signing_up_from_a_ballot_comes_back_to_the_ballot(page):
     fill_registration(page, "Ada Lovelace", "ada@example.org", "BB3 1AA", "a long enough password")
     page.wait_for_url(ballot_url)
     assert "Your account has been created." in page.content()
+
+
+@pytest.mark.parametrize("role", ["officer", "facilitator", "resident", "admin"])
+def test_homes_footer_and_account_pages_pass_wcag_22_aa_in_both_languages(page, sign_in, role):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.e2e.test_accessibility import WCAG
+
+    axe = Axe()
+    sign_in(role)
+    home = page.url
+    failures = []
+    for language in ("English", "Cymraeg"):
+        if language == "Cymraeg":
+            page.get_by_role("link", name="Cymraeg").click()
+            expect(page.locator("html")).to_have_attribute("lang", "cy")
+        # The account and footer pages are the same for everyone: checked once, as the resident.
+        shared = ("/home/votes", "/accounts/me", "/accounts/me/details", "/accounts/me/password",
+                  "/accessibility", "/privacy", "/cookies", "/contact") if role == "resident" else ()
+        for path in (home, *shared):
+            page.goto(path)
+            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
+            failures += [f"{path} ({language}): {v['id']} {v['help']}" for v in results.response["violations"]]
+    assert failures == [], "\n".join(failures)
