@@ -23,5 +23,5 @@ class ContactForm(FlaskForm):
         Length(max=3000, message=_l("Your message must be 3,000 characters or fewer"))],
         description=_l("For example, ask for a paper ballot, a document in another format, or help with your account. Do not include bank details."))
 
-    def set_councils(self, councils) -> None:
-        self.council.choices = [SelectChoice(c.slug, c.name) for c in councils]
+    def set_councils(self, councils, locale: str) -> None:
+        self.council.choices = [SelectChoice(c.slug, c.display_name(locale)) for c in councils]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
@@ -422,7 +423,7 @@ def admin_home(session: Session, user) -> AdminHome:
                               .where(Membership.council_id == council.id)).one()
         pending = session.exec(select(func.count()).select_from(Invitation).where(
             Invitation.council_id == council.id, Invitation.accepted_at.is_(None))).one()
-        rows.append(Row(council.name, url_for("councils.home", council=council.slug),
+        rows.append(Row(council.display_name(str(get_locale())), url_for("councils.home", council=council.slug),
                         _("%(count)d people", count=people),
                         _("%(count)d invitations not yet accepted", count=pending) if pending else "",
                         Action(_("People and roles"), url_for("accounts.members", council=council.slug)),

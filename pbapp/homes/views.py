@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -84,7 +85,7 @@ def _contact_limit() -> str:
 def contact():
     db = get_session()
     form = ContactForm()
-    form.set_councils(list_councils(db))
+    form.set_councils(list_councils(db), str(get_locale()))
     if not form.is_submitted() and current_user.is_authenticated:
         form.name.data, form.email.data = current_user.name, current_user.email
     if form.validate_on_submit():
