@@ -71,6 +71,7 @@ class JuryDesk:
     questions: list[Row]
     recommendations: list[Row]
     evidence_count: int = 0
+    later: list[JurySession] = field(default_factory=list)  # the sessions after the next one
 
 
 @dataclass
@@ -267,11 +268,15 @@ def officer_home(session: Session, council: Council) -> OfficerHome:
 # --- facilitator and juror -----------------------------------------------------------------------
 
 
-def _next_meeting(session: Session, jury: Jury, today: date) -> tuple[JurySession | None, Round | None]:
-    meeting = session.exec(select(JurySession).where(JurySession.jury_id == jury.id, JurySession.held_on >= today)
-                           .order_by(JurySession.held_on, JurySession.id)).first()
-    the_round = session.exec(select(Round).where(Round.session_id == meeting.id)).first() if meeting else None
-    return meeting, the_round
+def _coming_meetings(session: Session, jury: Jury, today: date) -> tuple[JurySession | None, Round | None,
+                                                                          list[JurySession]]:
+    """The next session with its round, and the sessions after it."""
+    meetings = list(session.exec(select(JurySession).where(JurySession.jury_id == jury.id, JurySession.held_on >= today)
+                                 .order_by(JurySession.held_on, JurySession.id)).all())
+    if not meetings:
+        return None, None, []
+    the_round = session.exec(select(Round).where(Round.session_id == meetings[0].id)).first()
+    return meetings[0], the_round, meetings[1:]
 
 
 def _open_polls(session: Session, jury: Jury) -> list[StrawPoll]:
@@ -295,7 +300,7 @@ def facilitator_home(session: Session, user) -> list[JuryDesk]:
     desks = []
     for jury in session.exec(select(Jury).where(Jury.facilitator_id == user.id).order_by(Jury.starts_on.desc())).all():
         council = _council_of(session, jury)
-        meeting, the_round = _next_meeting(session, jury, today)
+        meeting, the_round, later = _coming_meetings(session, jury, today)
         polls = [Row(poll.question, url_for("juries.poll_room", council=council.slug, jury_id=jury.id, poll_id=poll.id),
                      _("Open"), "", Action(_("Enter ballots from the room or close the poll"),
                                            url_for("juries.poll_room", council=council.slug, jury_id=jury.id, poll_id=poll.id)))
@@ -309,7 +314,7 @@ def facilitator_home(session: Session, user) -> list[JuryDesk]:
                                url_for("juries.recommendation", council=council.slug, jury_id=jury.id, recommendation_id=r.id),
                                _("Jurors are voting"))
                            for r in _voting_recommendations(session, jury)]
-        desks.append(JuryDesk(jury, council, meeting, the_round, polls, questions, recommendations))
+        desks.append(JuryDesk(jury, council, meeting, the_round, polls, questions, recommendations, later=later))
     return desks
 
 
@@ -325,7 +330,7 @@ def juror_home(session: Session, user) -> list[JuryDesk]:
     desks = []
     for juror, jury in rows:
         council = _council_of(session, jury)
-        meeting, the_round = _next_meeting(session, jury, today)
+        meeting, the_round, later = _coming_meetings(session, jury, today)
         voted = set(session.exec(select(PollBallot.poll_id).where(PollBallot.juror_id == juror.id)).all())
         polls = [Row(poll.question, url_for("juries.vote_poll", council=council.slug, jury_id=jury.id, poll_id=poll.id),
                      _("You have voted") if poll.id in voted else _("Not voted yet"), "",
@@ -343,7 +348,7 @@ def juror_home(session: Session, user) -> list[JuryDesk]:
                            for r in _voting_recommendations(session, jury)]
         evidence = session.exec(select(func.count()).select_from(Evidence).where(
             Evidence.jury_id == jury.id, Evidence.published_at.is_not(None))).one()
-        desks.append(JuryDesk(jury, council, meeting, the_round, polls, questions, recommendations, evidence))
+        desks.append(JuryDesk(jury, council, meeting, the_round, polls, questions, recommendations, evidence, later))
     return desks
 
 

@@ -81,6 +81,10 @@ def test_a_juror_sees_the_poll_to_vote_in_and_others_are_refused(app, db, demo):
             services.juror_home(db, _user(db, "officer"))
     row = next(r for d in desks for r in d.polls if r.url.endswith(f"/portal/polls/{poll.id}"))
     assert row.status == "Not voted yet" and row.action.label == "Vote"
+    desk = next(d for d in desks if d.jury.id == jury.id)
+    if desk.next_session is not None:  # the sessions still to come, soonest first
+        dates = [desk.next_session.held_on] + [m.held_on for m in desk.later]
+        assert dates == sorted(dates)
 
 
 def test_homes_of_a_person_put_the_most_responsible_role_first(app, db, demo):
