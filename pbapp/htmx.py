@@ -16,7 +16,8 @@ def is_fragment_request() -> bool:
 def render(page: str, fragment: str | None = None, *, status: int = 200, **context) -> Response:
     """Render `fragment` for htmx requests and `page` otherwise; responses vary on HX-Request."""
     template = fragment if fragment and is_fragment_request() else page
-    response = make_response(render_template(template, **context), status)
+    # The page's <title> starts "Error:" when it answers with an error (a form with errors is 422).
+    response = make_response(render_template(template, response_status=status, **context), status)
     response.headers["Vary"] = "HX-Request"
     return response
 

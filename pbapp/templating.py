@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, g
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 
 from pbapp.core.money import format_money
@@ -35,12 +35,66 @@ def _my_councils():
     return g.my_councils
 
 
+HOME_LABELS = {"admin": lambda: gettext("Administration"), "officer": lambda: gettext("Council work"),
+               "facilitator": lambda: gettext("Your juries"), "juror": lambda: gettext("Your jury"),
+               "resident": lambda: gettext("Your votes and ideas")}
+
+
+def _my_homes() -> list[tuple[str, str]]:
+    """The signed-in person's homes for the service navigation, as (label, url)."""
+    if "my_homes" not in g:
+        g.my_homes = []
+        if current_user.is_authenticated:
+            from pbapp.db import get_session
+            from pbapp.homes.services import homes_of
+
+            homes = homes_of(get_session(), current_user)
+            several = sum(1 for home in homes if home.key == "officer") > 1
+            for home in homes:
+                label = HOME_LABELS[home.key]()
+                if home.key == "officer" and several:
+                    label = f"{label}: {home.council}"
+                g.my_homes.append((label, home.url))
+    return g.my_homes
+
+
+def _place_on_jury(jury) -> str:
+    """How the signed-in person stands to a jury, for which links its pages show: staff, juror or ""."""
+    if not current_user.is_authenticated:
+        return ""
+    from pbapp.db import get_session
+    from pbapp.juries.deliberation_permissions import is_staff, juror_of
+
+    session = get_session()
+    if is_staff(session, jury, current_user):
+        return "staff"
+    return "juror" if juror_of(session, jury, current_user) is not None else ""
+
+
+def _header_council():
+    """The council named in the header: the one the page is about, else the person's only council."""
+    slug = (request.view_args or {}).get("council") if request else None
+    if slug:
+        from pbapp.councils.models import Council
+        from pbapp.db import get_session
+        from sqlmodel import select
+
+        found = get_session().exec(select(Council).where(Council.slug == slug)).first()
+        if found is not None:
+            return found
+    councils = _my_councils()
+    return councils[0] if len(councils) == 1 else None
+
+
 def init_templating(app: Flask) -> None:
     """Register filters and globals used by the templates."""
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["number"] = format_decimal  # 1500 -> 1,500 in the page's language
     app.jinja_env.globals["my_councils"] = _my_councils
+    app.jinja_env.globals["my_homes"] = _my_homes
+    app.jinja_env.globals["header_council"] = _header_council
+    app.jinja_env.globals["place_on_jury"] = _place_on_jury
     app.jinja_env.filters["say"] = say
     app.jinja_env.policies["json.dumps_kwargs"] = {"sort_keys": True}
 

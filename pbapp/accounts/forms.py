@@ -124,3 +124,23 @@ class RegisterImportForm(FlaskForm):
         validators=[DataRequired(_l("Choose what kind of register this is"))])
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file"))],
                      description=_l("The first line names the columns: name, date_of_birth, postcode and, if you have it, address. Only keyed fingerprints of each line are kept."))
+
+
+class DetailsForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[
+        DataRequired(_l("Enter your full name")), Length(max=200, message=_l("Your name must be 200 characters or fewer"))])
+    postcode = StringField(_l("Postcode"), validators=[
+        Optional(), Regexp(POSTCODE, message=_l("Enter a real postcode, like BB1 7DY"))],
+        description=_l("We use this to check which neighbourhood votes you can take part in."))
+    language = RadioField(_l("Language of the service"), choices=[
+        SelectChoice("en", "English"), SelectChoice("cy", "Cymraeg"),
+        SelectChoice("", _l("The language my browser asks for"))], default="",
+        validators=[Optional()])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password"))])
+    password = _password(_l("New password"))
+    confirm = PasswordField(_l("Confirm new password"), validators=[
+        DataRequired(_l("Confirm your new password")),
+        EqualTo("password", _l("The passwords do not match"))])

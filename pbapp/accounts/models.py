@@ -30,6 +30,7 @@ class User(UserMixin, SQLModel, table=True):
     name: str = Field(max_length=200, nullable=False)
     password_hash: str = Field(max_length=200, nullable=False)
     postcode: str = Field(default="", max_length=10, nullable=False)
+    language: str = Field(default="", max_length=5, nullable=False)  # "" follows the browser
     active: bool = Field(default=True, nullable=False)
     session_token: str = Field(default_factory=new_session_token, max_length=40, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, nullable=False)

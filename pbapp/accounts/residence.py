@@ -83,15 +83,15 @@ def address_hash(address: str, postcode: str) -> str:
 
 # Email confirmation -------------------------------------------------------------------------
 
-def send_confirmation(session: Session, user: User) -> None:
-    """Email a link that confirms the address (in the caller's transaction)."""
+def send_confirmation(session: Session, user: User, next_path: str = "") -> None:
+    """Email a link that confirms the address (in the caller's transaction); it leads on to `next_path`."""
     import secrets
 
     token = secrets.token_urlsafe(32)
     days = current_app.config["EMAIL_CONFIRM_DAYS"]
     session.add(EmailConfirmation(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
                                   expires_at=utcnow() + timedelta(days=days)))
-    link = url_for("accounts.confirm_email", token=token, _external=True)
+    link = url_for("accounts.confirm_email", token=token, next=next_path or None, _external=True)
     mail.send(session, user.email, _("Confirm your email address"),
               _("Use this link to confirm your email address. It works once and expires in %(days)d days.\n\n%(link)s\n\nIf you did not create an account, you can ignore this email.",
                 days=days, link=link))

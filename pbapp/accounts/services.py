@@ -55,8 +55,9 @@ def memberships_of(session: Session, user_id: int) -> list[tuple[Council, str]]:
     return [(c, r) for c, r in session.exec(query).all()]
 
 
-def register(session: Session, *, name: str, email: str, password: str, postcode: str = "") -> User | None:
-    """Create a resident account and email a confirmation link; return None if the email has an account.
+def register(session: Session, *, name: str, email: str, password: str, postcode: str = "",
+             next_path: str = "") -> User | None:
+    """Create a resident account and email a confirmation link (leading on to `next_path`); None if the email has one.
 
     The caller answers the same either way, so registration never tells anyone whether an address
     has an account: its owner gets an email saying someone tried to register with it.
@@ -83,7 +84,7 @@ def register(session: Session, *, name: str, email: str, password: str, postcode
         return None
     from pbapp.accounts import residence
 
-    residence.send_confirmation(session, user)
+    residence.send_confirmation(session, user, next_path)
     audit.record(session, "account.registered", "user", user.id, actor_id=user.id)
     session.commit()
     return user
@@ -192,6 +193,31 @@ def reset_password(session: Session, token: str, password: str) -> User:
     user.session_token = new_session_token()
     reset.used_at = utcnow()
     audit.record(session, "account.password_reset", "user", user.id, actor_id=user.id)
+    session.commit()
+    return user
+
+
+def update_details(session: Session, user: User, *, name: str, postcode: str, language: str) -> User:
+    """Change a person's name, postcode and preferred language."""
+    if language not in ("", *current_app.config["LANGUAGES"]):
+        raise Invalid(_("Choose English, Cymraeg or the language your browser asks for"), field="language")
+    user.name = name.strip()
+    user.postcode = normalise_postcode(postcode) if postcode.strip() else ""
+    user.language = language
+    session.add(user)
+    audit.record(session, "account.details_changed", "user", user.id, actor_id=user.id)
+    session.commit()
+    return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> User:
+    """Set a new password once the current one is given; every other session ends."""
+    if not check_password(user.password_hash, current):
+        raise Invalid(_("Your current password is not correct"), field="current")
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    session.add(user)
+    audit.record(session, "account.password_changed", "user", user.id, actor_id=user.id)
     session.commit()
     return user
 

@@ -10,9 +10,9 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from pbapp.accounts import bp, permissions, residence, services
-from pbapp.accounts.forms import (AcceptInvitationForm, InviteForm, LetterCodeForm, LetterRequestForm,
-                                  LoginForm, RegisterCheckForm, RegisterForm, RegisterImportForm, ResetForm,
-                                  ResetRequestForm)
+from pbapp.accounts.forms import (AcceptInvitationForm, DetailsForm, InviteForm, LetterCodeForm, LetterRequestForm,
+                                  LoginForm, PasswordChangeForm, RegisterCheckForm, RegisterForm, RegisterImportForm,
+                                  ResetForm, ResetRequestForm)
 from pbapp.councils.services import get_council, list_councils
 from pbapp.db import get_session
 from pbapp.errors import DomainError, Invalid, form_status, show_on_form
@@ -30,7 +30,7 @@ def _safe_next(default: str) -> str:
 
 def _start_session(user) -> None:
     # A fresh session on sign-in so a cookie planted before it (session fixation) is worthless.
-    lang = session.get("lang")
+    lang = user.language or session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
@@ -54,7 +54,7 @@ def login():
             show_on_form(form, error)
         else:
             _start_session(user)
-            return redirect_after_post(_safe_next(url_for("accounts.profile")))
+            return redirect_after_post(_safe_next(url_for("homes.home")))
     status = form_status(form)
     return render("accounts/login.html", form=form, status=status, title=_("Sign in"))
 
@@ -79,7 +79,7 @@ def register():
     if form.validate_on_submit():
         # The same page whether or not the address already has an account (its owner is emailed).
         services.register(get_session(), name=form.name.data, email=form.email.data,
-                          password=form.password.data, postcode=form.postcode.data or "")
+                          password=form.password.data, postcode=form.postcode.data or "", next_path=_safe_next(""))
         return render("accounts/register_sent.html", email=form.email.data, title=_("Check your email"))
     status = form_status(form)
     return render("accounts/register.html", form=form, status=status, title=_("Create an account"))
@@ -99,8 +99,9 @@ def confirm_email(token: str):
                           title=_("This link has expired"))
         _start_session(user)
         flash(_("Your email address is confirmed."), "success")
-        return redirect_after_post(url_for("accounts.profile"))
-    return render("accounts/confirm_email.html", form=form, token=token, title=_("Confirm your email address"))
+        return redirect_after_post(_safe_next(url_for("accounts.profile")))
+    return render("accounts/confirm_email.html", form=form, token=token, next=_safe_next(""),
+                  title=_("Confirm your email address"))
 
 
 @bp.route("/confirm", methods=["POST"])
@@ -122,6 +123,42 @@ def profile():
     memberships = services.memberships_of(get_session(), current_user.id)
     return render("accounts/profile.html", memberships=memberships, all_councils=list_councils(get_session()),
                   title=_("Your account"))
+
+
+@bp.route("/me/details", methods=["GET", "POST"])
+@requires(permissions.ACCOUNT_HOLDER)
+def details():
+    form = DetailsForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_details(get_session(), current_user, name=form.name.data,
+                                    postcode=form.postcode.data or "", language=form.language.data or "")
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            if form.language.data:
+                session["lang"] = form.language.data
+            flash(_("Your details have been saved."), "success")
+            return redirect_after_post(url_for("accounts.profile"))
+    return render("accounts/details.html", form=form, status=form_status(form), title=_("Change your details"))
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+@requires(permissions.ACCOUNT_HOLDER)
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            user = services.change_password(get_session(), current_user, current=form.current.data,
+                                            new=form.password.data)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            _start_session(user)
+            flash(_("Your password has been changed."), "success")
+            return redirect_after_post(url_for("accounts.profile"))
+    return render("accounts/password.html", form=form, status=form_status(form), title=_("Change your password"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])

@@ -1233,6 +1233,7 @@ class PublicView:
     decided: list[RecommendationRow]
     drafting: int
     named_jurors: list[str]
+    responses: dict = field(default_factory=dict)  # recommendation id -> the register's ItemView
 
 
 def public_page(session: Session, council: str, jury_id: int) -> PublicView:
@@ -1248,7 +1249,14 @@ def public_page(session: Session, council: str, jury_id: int) -> PublicView:
     return PublicView(the_council, jury, rounds_of(session, jury), _published_evidence(session, jury), witnesses,
                       balance(witnesses), _published_questions(session, jury), results, movement_chart(results),
                       [r for r in recs if r.rec.status in (REC_ADOPTED, REC_NOT_ADOPTED)],
-                      sum(1 for r in recs if r.rec.status in (REC_DRAFT, REC_VOTING)), list(names))
+                      sum(1 for r in recs if r.rec.status in (REC_DRAFT, REC_VOTING)), list(names),
+                      _responses(session, the_council, recs))
+
+
+def _responses(session: Session, council: Council, recs: list[RecommendationRow]) -> dict:
+    """The council's response to each adopted recommendation, from the register it was sent to."""
+    found = ledger.items_by_id(session, council.id, [r.rec.record_item_id for r in recs if r.rec.record_item_id])
+    return {r.rec.id: found[r.rec.record_item_id] for r in recs if r.rec.record_item_id in found}
 
 
 @dataclass

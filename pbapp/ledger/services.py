@@ -497,6 +497,13 @@ class ItemView:
         return self.status == OVERDUE
 
     @property
+    def moved_pence(self) -> int:
+        """Money taken from some budget lines and given to others (0 when nothing moves between lines)."""
+        added = sum(pence for _line, pence in self.lines if pence > 0)
+        taken = -sum(pence for _line, pence in self.lines if pence < 0)
+        return min(added, taken)
+
+    @property
     def source_link(self) -> str:
         """The item's page in the tool it came from, if it is a web address that is safe to link to."""
         url = self.item.public_url
@@ -535,6 +542,25 @@ def _item_views(session: Session, items: list[RecordItem]) -> list[ItemView]:
                               lines=[(lines.get(row.budget_line_id), row.change_pence)
                                      for row in item_lines.get(item.id, [])]))
     return views
+
+
+def items_by_id(session: Session, council_id: int, item_ids: list[int]) -> dict[int, ItemView]:
+    """Record items of one council with their responses, by id, for the pages they came from to link back."""
+    ids = [i for i in item_ids if i is not None]
+    if not ids:
+        return {}
+    items = session.exec(select(RecordItem).where(RecordItem.council_id == council_id, RecordItem.id.in_(ids))).all()
+    return {view.item.id: view for view in _item_views(session, list(items))}
+
+
+def items_from(session: Session, council_id: int, source: str, source_refs: list[str]) -> list[ItemView]:
+    """Record items that one jury or ballot sent to the register (by source and reference), with responses."""
+    if not source_refs:
+        return []
+    items = session.exec(select(RecordItem).where(RecordItem.council_id == council_id, RecordItem.source == source,
+                                                  RecordItem.source_ref.in_(source_refs))
+                         .order_by(RecordItem.id)).all()
+    return _item_views(session, list(items))
 
 
 @dataclass

@@ -805,6 +805,16 @@ def _account_voter(session: Session, council: Council, ballot: Ballot, process: 
                                area=area.name), can_use_code=codes_too)
 
 
+def account_receipt(session: Session, ballot: Ballot, user) -> str | None:
+    """The receipt of this account's vote on the ballot (its latest log entry), None if it has not voted."""
+    key = _keyed_hash("pb-vote", ballot.id, "user", user.id)
+    if session.exec(select(Vote.id).where(Vote.ballot_id == ballot.id, Vote.voter_key == key)).first() is None:
+        return None
+    return session.exec(select(BallotLogEntry.hash).where(BallotLogEntry.ballot_id == ballot.id,
+                                                          BallotLogEntry.voter_token == _log_token(key))
+                        .order_by(BallotLogEntry.seq.desc())).first() or ""
+
+
 def _letter_voter(code_voter: dict) -> Voter:
     """The voter a letter code entered in this browser stands for (kept in the signed session)."""
     return Voter(code_voter["key"], "code", code_voter.get("area_id"), code_voter.get("code_id"))
@@ -1229,6 +1239,7 @@ class ResultsView:
     rows: list[dict]
     turnout: dict
     log_entries: int  # published beside the head so a log cut short or extended shows (verify-log --count)
+    register: list = field(default_factory=list)  # the ledger's ItemViews this result sent to the register
 
 
 def results_view(session: Session, council: Council, ballot_id: int, *, officer: bool = False) -> ResultsView:
@@ -1262,7 +1273,10 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
                "from_verified": len(_verified_voters(session, council, ballot)) if ballot.eligibility == OPEN else None}
     entries = session.exec(select(func.count()).select_from(BallotLogEntry)
                            .where(BallotLogEntry.ballot_id == ballot.id)).one()
-    return ResultsView(ballot, process, result, computed, official, rows, turnout, entries)
+    from pbapp.ledger import services as ledger
+
+    register = ledger.items_from(session, council.id, "pb_result", [f"pb:{process.id}:{o.ref}" for o in options])
+    return ResultsView(ballot, process, result, computed, official, rows, turnout, entries, register)
 
 
 def _published(session: Session, council: Council, ballot_id: int) -> Ballot:

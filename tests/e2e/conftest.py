@@ -75,6 +75,16 @@ def sign_in(page):
         page.get_by_label("Email address").fill(ROLE_EMAILS[role])
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/accounts/me")
+        page.wait_for_url("**/home/**")
 
     return _sign_in
+
+
+def fill_registration(page, name: str, email: str, postcode: str, password: str) -> None:
+    """Fill the "Create an account" form and send it."""
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Postcode").fill(postcode)
+    page.get_by_label("Create a password").fill(password)
+    page.get_by_label("Confirm password").fill(password)
+    page.get_by_role("button", name="Create account").click()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from pbapp.mail import OutboxMessage
+from tests.e2e.conftest import fill_registration
 
 pytestmark = pytest.mark.e2e
 
@@ -19,12 +20,7 @@ def test_register_reset_and_sign_in(page, db):
     page.get_by_role("heading", name="Votes open now").wait_for()
     page.get_by_role("link", name="Sign in").click()
     page.get_by_role("link", name="Create an account").click()
-    page.get_by_label("Full name").fill("Grace Hopper")
-    page.get_by_label("Email address").fill("grace@example.org")
-    page.get_by_label("Postcode").fill("BB2 6AT")
-    page.get_by_label("Create a password").fill("short")
-    page.get_by_label("Confirm password").fill("short")
-    page.get_by_role("button", name="Create account").click()
+    fill_registration(page, "Grace Hopper", "grace@example.org", "BB2 6AT", "short")
     summary = page.locator(".govuk-error-summary")
     assert "at least 12 characters" in summary.inner_text()
     page.get_by_label("Create a password").fill("a long enough password")
