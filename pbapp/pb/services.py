@@ -807,7 +807,8 @@ def _account_voter(session: Session, council: Council, ballot: Ballot, process: 
 
 def account_receipt(session: Session, ballot: Ballot, user) -> str | None:
     """The receipt of this account's vote on the ballot (its latest log entry), None if it has not voted."""
-    key = _keyed_hash("pb-vote", ballot.id, "user", user.id)
+    bound = _bound_voter(session, ballot, user)  # an account that entered its letter votes as that letter
+    key = bound.key if bound is not None else account_voter_key(ballot, user.id)
     if session.exec(select(Vote.id).where(Vote.ballot_id == ballot.id, Vote.voter_key == key)).first() is None:
         return None
     return session.exec(select(BallotLogEntry.hash).where(BallotLogEntry.ballot_id == ballot.id,
