@@ -16,6 +16,7 @@ from tests.conftest import ROLE_EMAILS, login
 from tests.homes.crawl import crawl
 from tests.juries import deliberation_factories as deliberation
 from tests.ledger import factories as ledger_factories
+from pbapp.accounts import residence
 from tests.pb import factories as pb_factories
 
 # GET pages no link can reach, with the reason. Anything else a role may open must be linked.
@@ -23,9 +24,12 @@ NOT_LINKABLE = {
     "accounts.reset_password": "opened from the emailed reset link (a one-time token)",
     "accounts.accept_invitation": "opened from the emailed invitation link (a one-time token)",
     "juries.respond": "opened from the juror's emailed invitation (a one-time token)",
+    "accounts.confirm_email": "opened from the emailed confirmation link (a one-time token)",
+    "councils.logo": "the council's logo, shown as an image in the header (not a link) once one is uploaded",
 }
 ANYONE_NEED_NOT = {
     "pb.count_progress": "the count's progress, shown after the officer presses Close voting or Count again (a form)",
+    "councils.import_preview": "the preview of an uploaded wards or postcodes file, shown after the admin sends it (a form)",
 }
 SIGNED_IN_NEED_NOT = {
     "accounts.login": "signing in again: the link shows to people who are signed out",
@@ -78,6 +82,8 @@ def lifecycle(app, db, demo):
     deliberation.evidence(db, jury, published=False, title="Draft briefing on libraries")
     deliberation.approval_poll(db, jury, the_round)
     ledger_factories.demo_item_with_milestones(db, demo)
+    newcomer = pb_factories.resident(db, demo, verified=False)  # not on the register: asks for a letter
+    residence.request_letter(db, demo, newcomer, address="12 Market Street", postcode="BB3 1AA")
     assert db.exec(select(Evidence).where(Evidence.jury_id == jury.id, Evidence.published_at.is_(None))).first()
     return demo
 
