@@ -7,8 +7,9 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from pbapp.confirm import confirm_page
 from pbapp.db import get_session
-from pbapp.errors import Conflict, DomainError, Invalid, form_status, show_on_form
+from pbapp.errors import DomainError, Invalid, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.juries import bp
 from pbapp.juries import deliberation as services
@@ -163,21 +164,6 @@ def publish_evidence(council: str, jury_id: int, evidence_id: int):
     return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
 
 
-def _confirm(action, *, heading: str, what: str, warning: str, button: str, back: str, done: str, after: str):
-    """Ask before an irreversible change (GET), then make it (POST); a refusal is shown on the same page."""
-    problem = None
-    if request.method == "POST" and EmptyForm().validate_on_submit():
-        try:
-            action()
-        except Conflict as error:
-            problem = error.message
-        else:
-            flash(done, "success")
-            return redirect_after_post(after)
-    return render("juries/confirm.html", heading=heading, what=what, warning=warning, button=button, back=back,
-                  problem=problem, status=409 if problem else 200, title=heading)
-
-
 @bp.route(BASE + "/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @requires(permissions.RUN_JURY)
 def edit_round(council: str, jury_id: int, round_id: int):
@@ -208,13 +194,13 @@ def edit_round(council: str, jury_id: int, round_id: int):
 def delete_round(council: str, jury_id: int, round_id: int):
     db = get_session()
     meeting = services.round_for_staff(db, council, jury_id, round_id, current_user).meeting
-    return _confirm(lambda: services.delete_round(db, council, jury_id, round_id, current_user),
-                    heading=_("Delete the round “%(title)s”?", title=meeting.title),
-                    what=_("Use this for a round added by mistake. Evidence and witnesses linked to it stay in the "
-                           "library."),
-                    warning=_("You cannot undo this."), button=_("Delete the round"),
-                    back=url_for("juries.round_detail", council=council, jury_id=jury_id, round_id=round_id),
-                    done=_("Round deleted."), after=_dashboard_url(council, jury_id) + "#rounds")
+    return confirm_page(lambda: services.delete_round(db, council, jury_id, round_id, current_user),
+                        heading=_("Delete the round “%(title)s”?", title=meeting.title),
+                        what=_("Use this for a round added by mistake. Evidence and witnesses linked to it stay in the "
+                               "library."),
+                        warning=_("You cannot undo this."), button=_("Delete the round"),
+                        back=url_for("juries.round_detail", council=council, jury_id=jury_id, round_id=round_id),
+                        done=_("Round deleted."), after=_dashboard_url(council, jury_id) + "#rounds")
 
 
 @bp.route(BASE + "/witnesses/<int:witness_id>/edit", methods=["GET", "POST"])
@@ -247,13 +233,13 @@ def edit_witness(council: str, jury_id: int, witness_id: int):
 def delete_witness(council: str, jury_id: int, witness_id: int):
     db = get_session()
     witness = services.witness_for_staff(db, council, jury_id, witness_id, current_user).item
-    return _confirm(lambda: services.delete_witness(db, council, jury_id, witness_id, current_user),
-                    heading=_("Take %(name)s off the witness register?", name=witness.name),
-                    what=_("Use this for a witness added by mistake or who did not come. A witness whose evidence "
-                           "or answers the jury has stays on the register."),
-                    warning=_("You cannot undo this."), button=_("Take off the register"),
-                    back=_dashboard_url(council, jury_id) + "#witnesses", done=_("Witness taken off the register."),
-                    after=_dashboard_url(council, jury_id) + "#witnesses")
+    return confirm_page(lambda: services.delete_witness(db, council, jury_id, witness_id, current_user),
+                        heading=_("Take %(name)s off the witness register?", name=witness.name),
+                        what=_("Use this for a witness added by mistake or who did not come. A witness whose evidence "
+                               "or answers the jury has stays on the register."),
+                        warning=_("You cannot undo this."), button=_("Take off the register"),
+                        back=_dashboard_url(council, jury_id) + "#witnesses", done=_("Witness taken off the register."),
+                        after=_dashboard_url(council, jury_id) + "#witnesses")
 
 
 @bp.route(BASE + "/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
@@ -289,13 +275,13 @@ def edit_evidence(council: str, jury_id: int, evidence_id: int):
 def withdraw_evidence(council: str, jury_id: int, evidence_id: int):
     db = get_session()
     item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
-    return _confirm(lambda: services.withdraw_evidence(db, council, jury_id, evidence_id, current_user),
-                    heading=_("Withdraw “%(title)s” from publication?", title=item.title),
-                    what=_("Jurors and the public will no longer see it. It stays in the library, and you can "
-                           "publish it again."),
-                    warning=_("Say in the next round why it was withdrawn."), button=_("Withdraw the evidence"),
-                    back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence withdrawn."),
-                    after=_dashboard_url(council, jury_id) + "#evidence")
+    return confirm_page(lambda: services.withdraw_evidence(db, council, jury_id, evidence_id, current_user),
+                        heading=_("Withdraw “%(title)s” from publication?", title=item.title),
+                        what=_("Jurors and the public will no longer see it. It stays in the library, and you can "
+                               "publish it again."),
+                        warning=_("Say in the next round why it was withdrawn."), button=_("Withdraw the evidence"),
+                        back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence withdrawn."),
+                        after=_dashboard_url(council, jury_id) + "#evidence")
 
 
 @bp.route(BASE + "/evidence/<int:evidence_id>/delete", methods=["GET", "POST"])
@@ -303,12 +289,12 @@ def withdraw_evidence(council: str, jury_id: int, evidence_id: int):
 def delete_evidence(council: str, jury_id: int, evidence_id: int):
     db = get_session()
     item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
-    return _confirm(lambda: services.delete_evidence(db, council, jury_id, evidence_id, current_user),
-                    heading=_("Delete “%(title)s”?", title=item.title),
-                    what=_("Only evidence that is not published can be deleted."),
-                    warning=_("You cannot undo this."), button=_("Delete the evidence"),
-                    back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence deleted."),
-                    after=_dashboard_url(council, jury_id) + "#evidence")
+    return confirm_page(lambda: services.delete_evidence(db, council, jury_id, evidence_id, current_user),
+                        heading=_("Delete “%(title)s”?", title=item.title),
+                        what=_("Only evidence that is not published can be deleted."),
+                        warning=_("You cannot undo this."), button=_("Delete the evidence"),
+                        back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence deleted."),
+                        after=_dashboard_url(council, jury_id) + "#evidence")
 
 
 @bp.route(BASE + "/evidence/<int:evidence_id>")

@@ -7,12 +7,13 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField,
+from wtforms import (BooleanField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from pbapp.formfields import UKDateField, UKDateTimeField
 from pbapp.pb.models import (ALLOCATION, APPROVAL, BOOTH, CODES, CUMULATIVE, KNAPSACK, OPEN, PAPER, RANKED,
                              RESIDENTS, RESIDENTS_OR_CODES)
 
@@ -74,11 +75,11 @@ class ProcessForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=str, validators=[Optional()],
                           description=_l("Leave as the whole council for a council-wide process."))
     pot = PoundsField(_l("Pot in pounds"), validators=[_required_pounds(_l("Enter the pot in pounds"))])
-    proposals_from = DateField(_l("Proposals open"), validators=[Optional()])
-    review_from = DateField(_l("Officer review starts"), validators=[Optional()])
-    voting_from = DateField(_l("Voting opens"), validators=[Optional()])
-    results_from = DateField(_l("Results"), validators=[Optional()])
-    delivery_from = DateField(_l("Delivery starts"), validators=[Optional()])
+    proposals_from = UKDateField(_l("Proposals open"), validators=[Optional()])
+    review_from = UKDateField(_l("Officer review starts"), validators=[Optional()])
+    voting_from = UKDateField(_l("Voting opens"), validators=[Optional()])
+    results_from = UKDateField(_l("Results"), validators=[Optional()])
+    delivery_from = UKDateField(_l("Delivery starts"), validators=[Optional()])
 
 
 class PhaseForm(FlaskForm):
@@ -158,9 +159,11 @@ class BallotForm(FlaskForm):
         SelectChoice(RESIDENTS, _l("Residents of the area, by account with a postcode check")),
         SelectChoice(CODES, _l("Only people with a code from a letter")),
         SelectChoice(OPEN, _l("Anyone with an account (no eligibility check)"))])
-    opens_at = DateTimeLocalField(_l("Voting opens (UTC)"), validators=[Optional()],
-                                  description=_l("Leave empty to open as soon as you press Open voting."))
-    closes_at = DateTimeLocalField(_l("Voting closes (UTC)"), validators=[Optional()])
+    opens_at = UKDateTimeField(_l("Voting opens"), validators=[Optional()],
+                               description=_l("UK time. Leave empty to open as soon as you press Open voting. "
+                                              "For example, 14 9 2027 and 09:00."))
+    closes_at = UKDateTimeField(_l("Voting closes"), validators=[Optional()],
+                                description=_l("UK time. For example, 12 10 2027 and 17:00."))
 
 
 class CodeBatchForm(FlaskForm):
