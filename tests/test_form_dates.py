@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from flask_wtf import FlaskForm
+from sqlmodel import select
 
 from pbapp import DOMAINS
 from pbapp.config import PROJECT_ROOT
@@ -194,3 +195,26 @@ def test_if_the_error_page_itself_fails_a_plain_page_is_shown(make_app, demo):
     page = response.get_data(as_text=True)
     assert response.status_code == 500 and "<title>Error: Sorry, there is a problem with the service" in page
     assert "Go to the start page" in page
+
+
+def _summary_links_have_targets(html: str) -> list[str]:
+    summary = html.split('govuk-error-summary__list', 1)[1].split("</ul>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets, summary
+    return [t for t in targets if f'id="{t}"' not in html]
+
+
+def test_error_summary_links_of_radio_questions_reach_their_first_option(app, db, demo, client, login_as):
+    from pbapp.ledger.models import RecordItem
+
+    process = pb_factories.process(app, db, demo, proposals=1, reviewed=False)
+    item = pb_factories.proposal(db, process)
+    record = db.exec(select(RecordItem).where(RecordItem.source_ref.like("%school-routes"))).one()
+    db.commit()
+    login_as("officer")
+    review = client.post(f"/pb/{demo.slug}/review/{item.id}", data={})
+    assert review.status_code == 422 and 'href="#feasible-0"' in review.get_data(as_text=True)
+    assert _summary_links_have_targets(review.get_data(as_text=True)) == []
+    response = client.post(f"/ledger/{demo.slug}/register/{record.id}/response", data={})
+    assert response.status_code == 422
+    assert _summary_links_have_targets(response.get_data(as_text=True)) == []
