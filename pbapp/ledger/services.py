@@ -23,7 +23,7 @@ from pbapp.ledger.models import (ACCEPTED, CHANGE_SOURCES, DECIDERS, DEFERRED, D
                                  ITEM_SOURCES, JURY_RECOMMENDATION, MILESTONE_STATUSES, OFFICER_SOURCE,
                                  OUTCOMES, PARTLY_ACCEPTED, PB_RESULT, PROPOSED, REJECTED, STAGES, BudgetBook,
                                  BudgetLine, LineChange, Milestone, RecordItem, RecordItemLine, Response)
-from pbapp.timeutil import utcnow
+from pbapp.timeutil import in_uk, utcnow
 
 
 def current_book(session: Session, council_id: int) -> BudgetBook | None:
@@ -102,7 +102,7 @@ def _council(session: Session, slug: str) -> Council:
 
 
 def _today() -> date:
-    return utcnow().date()
+    return in_uk(utcnow()).date()  # the council's day, not UTC's (they differ after 11pm in summer)
 
 
 def figures(line: BudgetLine) -> rules.Figures:

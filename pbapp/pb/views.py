@@ -449,10 +449,20 @@ def _ballot_action(council: str, ballot_id: int, action, message: str, target: s
     return redirect_after_post(url_for(target, council=council, ballot_id=ballot_id))
 
 
-@bp.route("/<council>/manage/ballots/<int:ballot_id>/open", methods=["POST"])
+@bp.route("/<council>/manage/ballots/<int:ballot_id>/open", methods=["GET", "POST"])
 @requires(permissions.RUN_PB)
 def open_ballot(council: str, ballot_id: int):
-    return _ballot_action(council, ballot_id, services.open_ballot, _("Voting is open. The ballot’s rules are now frozen."))
+    db = get_session()
+    the_council = get_council(db, council)
+    the_ballot = services.get_ballot(db, the_council, ballot_id)
+    back = url_for("pb.manage_ballot", council=council, ballot_id=ballot_id)
+    return confirm_page(
+        lambda: services.open_ballot(db, the_council, ballot_id, current_user), caption=the_ballot.title,
+        heading=_("Open voting?"),
+        what=_("People can vote from the opening time in the settings, or straight away if none is set. The "
+               "ballot’s rules are then frozen: its kind, counting rule, budget, limits and who can vote."),
+        warning=_("You cannot change the rules once voting opens."), button=_("Open voting"), back=back,
+        done=_("Voting is open. The ballot’s rules are now frozen."), after=back)
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/close", methods=["GET", "POST"])

@@ -78,3 +78,4 @@ def sign_in(page):
         page.wait_for_url("**/accounts/me")
 
     return _sign_in
+

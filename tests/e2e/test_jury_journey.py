@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from pbapp.juries.models import Jury
+from tests.e2e.helpers import fill_date
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     go(f"{base}/deliberation")
     page.get_by_role("link", name="Add a round").click()
     page.get_by_label("Title", exact=True).fill("Evening 5: libraries")
-    page.get_by_label("Date", exact=True).fill("2027-03-13")
+    fill_date(page, "Date", "2027-03-13")
     page.get_by_label("Evidence: hearing from witnesses").check()
     page.get_by_label("Place", exact=True).fill("Blackburn Central Library")
     page.get_by_role("button", name="Add the round").click()
