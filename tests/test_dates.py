@@ -115,3 +115,21 @@ def test_pages_show_times_in_uk_time(app):
         shown = render_template_string("{{ when|date('d MMMM yyyy HH:mm') }}",
                                        when=datetime(2027, 7, 1, 16, 0, tzinfo=UTC))
     assert shown == "1 July 2027 17:00"
+
+
+def test_a_required_date_keeps_its_specific_error(app):
+    from wtforms.validators import InputRequired
+
+    class _Required(FlaskForm):
+        class Meta:
+            csrf = False
+
+        on = UKDateField("Date of the decision", validators=[InputRequired("Enter the date of the decision")])
+
+    with app.test_request_context(method="POST"):
+        empty = _Required(formdata=MultiDict({}))
+        empty.validate()
+        wrong = _Required(formdata=MultiDict({"on-day": "30", "on-month": "2", "on-year": "2027"}))
+        wrong.validate()
+    assert empty.on.errors == ["Enter the date of the decision"]
+    assert wrong.on.errors == ["Date of the decision must be a real date, like 27 3 2027"]

@@ -90,6 +90,8 @@ def test_an_officer_schedules_a_vote_in_uk_time_across_the_clock_change(app, db,
     assert ballot.opens_at.replace(tzinfo=UTC) == datetime(2027, 3, 27, 9, 0, tzinfo=UTC)
     assert ballot.closes_at.replace(tzinfo=UTC) == datetime(2027, 3, 29, 16, 0, tzinfo=UTC)
 
+    manage = client.get(f"/pb/{demo.slug}/manage/ballots/{ballot_id}").get_data(as_text=True)
+    assert "Saturday 27 March 2027, 09:00" in manage and "Monday 29 March 2027, 17:00" in manage  # UK time
     settings_url = f"/pb/{demo.slug}/manage/ballots/{ballot_id}/settings"
     shown = client.get(settings_url).get_data(as_text=True)
     assert 'name="opens_at-time" type="text" value="09:00"' in shown

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from pbapp.formfields import UKDateField
 from pbapp.core.ledger import MoneyError, parse_money
@@ -107,7 +107,7 @@ class ResponseForm(FlaskForm):
     decided_by = RadioField(_l("Who decided"), choices=decider_choices(),
                             validators=[DataRequired(_l("Choose who made the decision"))])
     decided_on = UKDateField(_l("Date of the decision"), validators=[
-        DataRequired(_l("Enter the date of the decision"))])
+        InputRequired(_l("Enter the date of the decision"))])
 
 
 class MilestoneForm(FlaskForm):
