@@ -480,30 +480,30 @@ def recommendation(council: str, jury_id: int, recommendation_id: int):
                   action_form=EmptyForm(), status=form_status(form), title=view.latest.title)
 
 
-def _rec_vote_state(council: str, jury_id: int, recommendation_id: int, open_it: bool):
+@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/open", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def open_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
     if EmptyForm().validate_on_submit():
-        db = get_session()
-        if open_it:
-            services.open_recommendation_vote(db, council, jury_id, recommendation_id, current_user)
-        else:
-            public_url = url_for("juries.public_jury", council=council, jury_id=jury_id, _external=True)
-            services.close_recommendation_vote(db, council, jury_id, recommendation_id, current_user,
-                                               public_url=public_url)
-        flash(_("The vote is open.") if open_it else _("The vote is closed and counted."), "success")
+        services.open_recommendation_vote(get_session(), council, jury_id, recommendation_id, current_user)
+        flash(_("The vote is open."), "success")
     return redirect_after_post(url_for("juries.recommendation", council=council, jury_id=jury_id,
                                        recommendation_id=recommendation_id))
 
 
-@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/open", methods=["POST"])
-@requires(permissions.RUN_JURY)
-def open_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
-    return _rec_vote_state(council, jury_id, recommendation_id, True)
-
-
-@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/close", methods=["POST"])
+@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/close", methods=["GET", "POST"])
 @requires(permissions.RUN_JURY)
 def close_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
-    return _rec_vote_state(council, jury_id, recommendation_id, False)
+    db = get_session()
+    back = url_for("juries.recommendation", council=council, jury_id=jury_id, recommendation_id=recommendation_id)
+    public_url = url_for("juries.public_jury", council=council, jury_id=jury_id, _external=True)
+    return confirm_page(
+        lambda: services.close_recommendation_vote(db, council, jury_id, recommendation_id, current_user,
+                                                   public_url=public_url),
+        heading=_("Close the vote and count it?"),
+        what=_("Jurors can no longer vote on this recommendation. The count is published on the jury’s page, and "
+               "an adopted recommendation goes to the council’s budget-setting record for a response."),
+        warning=_("You cannot open the vote again."), button=_("Close the vote and count it"), back=back,
+        done=_("The vote is closed and counted."), after=back)
 
 
 @bp.route(BASE + "/recommendations/<int:recommendation_id>/room-votes", methods=["POST"])

@@ -125,6 +125,8 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     assert "1 votes from the room entered" in page.content()
     page.get_by_text("Enter votes cast in the room").click()
     assert page.locator(".app-entered-by").count() == 1
+    page.get_by_role("link", name="Close the vote and count it").click()
+    assert "You cannot open the vote again." in page.content()  # asked first: the count cannot be undone
     page.get_by_role("button", name="Close the vote and count it").click()
     assert "Adopted" in page.locator("h1").inner_text()
 
