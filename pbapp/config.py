@@ -68,6 +68,7 @@ class Config:
         self.JOBS_INLINE = False
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
         self.BABEL_DEFAULT_LOCALE = "en"
+        self.BABEL_DEFAULT_TIMEZONE = "Europe/London"  # pages show UK time; the database keeps UTC
         self.LANGUAGES = ("en", "cy")
         self.WTF_CSRF_TIME_LIMIT = None
         self.INVITATION_DAYS = int(env.get("INVITATION_DAYS", "14"))

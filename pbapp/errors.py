@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
+from markupsafe import escape
+
+log = logging.getLogger(__name__)
+
 
 class DomainError(Exception):
     """A use case could not go ahead; the message is plain English for the person acting."""
@@ -51,3 +57,57 @@ def show_on_form(form, error: DomainError) -> None:
         target.errors = list(target.errors) + messages
     else:
         form.form_errors.extend(messages)
+
+
+def init_app(app) -> None:
+    """Show every HTTP error and unhandled refusal as the app's own page."""
+    for status in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(status, _error_page)
+    app.register_error_handler(DomainError, _domain_error_page)
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    return _render_error(code, None)
+
+
+def _domain_error_page(error: DomainError):
+    """A service refused and the view did not handle it: show its plain message."""
+    return _render_error(error.status, error.message)
+
+
+def _render_error(code: int, message: str | None):
+    """Render the error page after undoing the request's unfinished work; never fail while doing so.
+
+    A fault inside a transaction leaves the session unusable until it is rolled back, and the page's
+    menu reads the database; if rendering still fails, a bare page in the same words is returned.
+    """
+    from flask import g, render_template
+
+    session = g.get("db_session")
+    if session is not None:
+        try:
+            session.rollback()
+        except Exception:  # the connection itself may be gone; start again without it
+            log.exception("could not roll back before rendering an error page")
+            g.pop("db_session", None)
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception:
+        log.exception("the error page failed to render")
+        return _bare_page(code, message), code
+
+
+def _bare_page(code: int, message: str | None) -> str:
+    from flask_babel import gettext as _
+
+    try:
+        title = _("Sorry, there is a problem with the service") if code >= 500 else _("Sorry, that could not be done")
+        error, again, start = _("Error:"), _("Try again later."), _("Go to the start page")
+    except Exception:  # no translations to hand: English
+        title, error, again = "Sorry, there is a problem with the service", "Error:", "Try again later."
+        start = "Go to the start page"
+    body = escape(message) if message else escape(again)
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(error)} {escape(title)}'
+            f'</title></head><body><main><h1>{escape(title)}</h1><p>{body}</p><p><a href="/">{escape(start)}</a></p>'
+            f'</main></body></html>')

@@ -59,3 +59,14 @@ def user_by_email(db: Session, email: str) -> User:
     found = db.exec(select(User).where(User.email == email)).one()
     db.commit()
     return found
+
+
+def typed_date(name: str, value, at: str | None = None) -> dict[str, str]:
+    """What a person types into a GOV.UK date input named `name` (and its time box, given `at`)."""
+    from datetime import date
+
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    typed = {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+    if at is not None:
+        typed[f"{name}-time"] = at
+    return typed

@@ -8,12 +8,11 @@ bp = Blueprint("juries", __name__, url_prefix="/juries")
 
 def _open_juries(session, council):
     """List the council's current and coming juries on its home page."""
-    from datetime import date
-
     from pbapp.councils.services import OpenItem
     from pbapp.juries.services import public_juries
+    from pbapp.timeutil import uk_today
 
-    today = date.today()
+    today = uk_today()
     return [OpenItem("juries", jury.remit, url_for("juries.about", council=council.slug, jury_id=jury.id),
                      summary=_("%(size)d residents chosen by lot, %(start)s to %(end)s", size=jury.panel_size,
                                start=format_date(jury.starts_on, "d MMMM yyyy"), end=format_date(jury.ends_on, "d MMMM yyyy")),

@@ -42,7 +42,7 @@ from pbapp.juries.models import (
 from pbapp.ledger import services as ledger
 from pbapp.messages import say
 from pbapp.sortition.models import PersonContact
-from pbapp.timeutil import utcnow
+from pbapp.timeutil import in_uk, utcnow
 
 PDF_MAGIC = b"%PDF-"
 MARKDOWN_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code",
@@ -1204,7 +1204,7 @@ def portal(session: Session, council: str, jury_id: int, actor) -> PortalView:
         [q for q in mine(Question) if q.jury_id == jury.id], _published_questions(session, jury),
         [r for r in mine(EvidenceRequest) if r.jury_id == jury.id],
         [(p, p.id in voted_polls) for p in _polls(session, jury, (POLL_OPEN,))], results, movement_chart(results),
-        [(row, votes.get(row.rec.id)) for row in _recommendations(session, jury)], date.today())
+        [(row, votes.get(row.rec.id)) for row in _recommendations(session, jury)], in_uk(utcnow()).date())
 
 
 def set_name_consent(session: Session, council: str, jury_id: int, actor, consent: bool) -> JurorAccount:

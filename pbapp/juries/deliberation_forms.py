@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, \
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, \
     TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from pbapp.core.money import parse_pounds
+from pbapp.formfields import UKDateField
 from pbapp.juries.models import (
     ABSTAIN, AGAINST, ASKED_BY_COUNCIL, ASKED_BY_FACILITATOR, ASKED_BY_JURORS, ASKED_BY_STAKEHOLDER,
     ALLOCATION_POLL, APPROVAL_POLL, DECISION_ROUND, DELIBERATION_ROUND, EVIDENCE_REQUEST, EVIDENCE_ROUND,
@@ -35,8 +36,8 @@ class MultiCheckboxField(SelectMultipleField):
 class RoundForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title for the round")), Length(max=200)],
                         description=_l("For example: Evening 2 – hearing from the services"))
-    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date, like 2027-01-14"))],
-                        description=_l("For example, 2027-01-14"))
+    held_on = UKDateField(_l("Date"), validators=[InputRequired(_l("Enter the date of the round"))],
+                          description=_l("For example, 14 1 2027"))
     starts_at = StringField(_l("Start time (optional)"), validators=[
         Optional(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Enter a time like 18:30"))])
     kind = RadioField(_l("Kind of round"), choices=[

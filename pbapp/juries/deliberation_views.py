@@ -8,8 +8,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from pbapp.core.money import parse_pounds
+from pbapp.confirm import confirm_page
 from pbapp.db import get_session
-from pbapp.errors import Conflict, DomainError, Invalid, form_status, show_on_form
+from pbapp.errors import DomainError, Invalid, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.juries import bp
 from pbapp.juries import deliberation as services
@@ -164,21 +165,6 @@ def publish_evidence(council: str, jury_id: int, evidence_id: int):
     return redirect_after_post(_dashboard_url(council, jury_id) + "#evidence")
 
 
-def _confirm(action, *, heading: str, what: str, warning: str, button: str, back: str, done: str, after: str):
-    """Ask before an irreversible change (GET), then make it (POST); a refusal is shown on the same page."""
-    problem = None
-    if request.method == "POST" and EmptyForm().validate_on_submit():
-        try:
-            action()
-        except Conflict as error:
-            problem = error.message
-        else:
-            flash(done, "success")
-            return redirect_after_post(after)
-    return render("juries/confirm.html", heading=heading, what=what, warning=warning, button=button, back=back,
-                  problem=problem, status=409 if problem else 200, title=heading)
-
-
 @bp.route(BASE + "/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @requires(permissions.RUN_JURY)
 def edit_round(council: str, jury_id: int, round_id: int):
@@ -209,13 +195,13 @@ def edit_round(council: str, jury_id: int, round_id: int):
 def delete_round(council: str, jury_id: int, round_id: int):
     db = get_session()
     meeting = services.round_for_staff(db, council, jury_id, round_id, current_user).meeting
-    return _confirm(lambda: services.delete_round(db, council, jury_id, round_id, current_user),
-                    heading=_("Delete the round “%(title)s”?", title=meeting.title),
-                    what=_("Use this for a round added by mistake. Evidence and witnesses linked to it stay in the "
-                           "library."),
-                    warning=_("You cannot undo this."), button=_("Delete the round"),
-                    back=url_for("juries.round_detail", council=council, jury_id=jury_id, round_id=round_id),
-                    done=_("Round deleted."), after=_dashboard_url(council, jury_id) + "#rounds")
+    return confirm_page(lambda: services.delete_round(db, council, jury_id, round_id, current_user),
+                        heading=_("Delete the round “%(title)s”?", title=meeting.title),
+                        what=_("Use this for a round added by mistake. Evidence and witnesses linked to it stay in the "
+                               "library."),
+                        warning=_("You cannot undo this."), button=_("Delete the round"),
+                        back=url_for("juries.round_detail", council=council, jury_id=jury_id, round_id=round_id),
+                        done=_("Round deleted."), after=_dashboard_url(council, jury_id) + "#rounds")
 
 
 @bp.route(BASE + "/witnesses/<int:witness_id>/edit", methods=["GET", "POST"])
@@ -248,13 +234,13 @@ def edit_witness(council: str, jury_id: int, witness_id: int):
 def delete_witness(council: str, jury_id: int, witness_id: int):
     db = get_session()
     witness = services.witness_for_staff(db, council, jury_id, witness_id, current_user).item
-    return _confirm(lambda: services.delete_witness(db, council, jury_id, witness_id, current_user),
-                    heading=_("Take %(name)s off the witness register?", name=witness.name),
-                    what=_("Use this for a witness added by mistake or who did not come. A witness whose evidence "
-                           "or answers the jury has stays on the register."),
-                    warning=_("You cannot undo this."), button=_("Take off the register"),
-                    back=_dashboard_url(council, jury_id) + "#witnesses", done=_("Witness taken off the register."),
-                    after=_dashboard_url(council, jury_id) + "#witnesses")
+    return confirm_page(lambda: services.delete_witness(db, council, jury_id, witness_id, current_user),
+                        heading=_("Take %(name)s off the witness register?", name=witness.name),
+                        what=_("Use this for a witness added by mistake or who did not come. A witness whose evidence "
+                               "or answers the jury has stays on the register."),
+                        warning=_("You cannot undo this."), button=_("Take off the register"),
+                        back=_dashboard_url(council, jury_id) + "#witnesses", done=_("Witness taken off the register."),
+                        after=_dashboard_url(council, jury_id) + "#witnesses")
 
 
 @bp.route(BASE + "/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
@@ -290,13 +276,13 @@ def edit_evidence(council: str, jury_id: int, evidence_id: int):
 def withdraw_evidence(council: str, jury_id: int, evidence_id: int):
     db = get_session()
     item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
-    return _confirm(lambda: services.withdraw_evidence(db, council, jury_id, evidence_id, current_user),
-                    heading=_("Withdraw “%(title)s” from publication?", title=item.title),
-                    what=_("Jurors and the public will no longer see it. It stays in the library, and you can "
-                           "publish it again."),
-                    warning=_("Say in the next round why it was withdrawn."), button=_("Withdraw the evidence"),
-                    back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence withdrawn."),
-                    after=_dashboard_url(council, jury_id) + "#evidence")
+    return confirm_page(lambda: services.withdraw_evidence(db, council, jury_id, evidence_id, current_user),
+                        heading=_("Withdraw “%(title)s” from publication?", title=item.title),
+                        what=_("Jurors and the public will no longer see it. It stays in the library, and you can "
+                               "publish it again."),
+                        warning=_("Say in the next round why it was withdrawn."), button=_("Withdraw the evidence"),
+                        back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence withdrawn."),
+                        after=_dashboard_url(council, jury_id) + "#evidence")
 
 
 @bp.route(BASE + "/evidence/<int:evidence_id>/delete", methods=["GET", "POST"])
@@ -304,12 +290,12 @@ def withdraw_evidence(council: str, jury_id: int, evidence_id: int):
 def delete_evidence(council: str, jury_id: int, evidence_id: int):
     db = get_session()
     item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
-    return _confirm(lambda: services.delete_evidence(db, council, jury_id, evidence_id, current_user),
-                    heading=_("Delete “%(title)s”?", title=item.title),
-                    what=_("Only evidence that is not published can be deleted."),
-                    warning=_("You cannot undo this."), button=_("Delete the evidence"),
-                    back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence deleted."),
-                    after=_dashboard_url(council, jury_id) + "#evidence")
+    return confirm_page(lambda: services.delete_evidence(db, council, jury_id, evidence_id, current_user),
+                        heading=_("Delete “%(title)s”?", title=item.title),
+                        what=_("Only evidence that is not published can be deleted."),
+                        warning=_("You cannot undo this."), button=_("Delete the evidence"),
+                        back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence deleted."),
+                        after=_dashboard_url(council, jury_id) + "#evidence")
 
 
 @bp.route(BASE + "/evidence/<int:evidence_id>")
@@ -495,30 +481,30 @@ def recommendation(council: str, jury_id: int, recommendation_id: int):
                   action_form=EmptyForm(), status=form_status(form), title=view.latest.title)
 
 
-def _rec_vote_state(council: str, jury_id: int, recommendation_id: int, open_it: bool):
+@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/open", methods=["POST"])
+@requires(permissions.RUN_JURY)
+def open_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
     if EmptyForm().validate_on_submit():
-        db = get_session()
-        if open_it:
-            services.open_recommendation_vote(db, council, jury_id, recommendation_id, current_user)
-        else:
-            public_url = url_for("juries.public_jury", council=council, jury_id=jury_id, _external=True)
-            services.close_recommendation_vote(db, council, jury_id, recommendation_id, current_user,
-                                               public_url=public_url)
-        flash(_("The vote is open.") if open_it else _("The vote is closed and counted."), "success")
+        services.open_recommendation_vote(get_session(), council, jury_id, recommendation_id, current_user)
+        flash(_("The vote is open."), "success")
     return redirect_after_post(url_for("juries.recommendation", council=council, jury_id=jury_id,
                                        recommendation_id=recommendation_id))
 
 
-@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/open", methods=["POST"])
-@requires(permissions.RUN_JURY)
-def open_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
-    return _rec_vote_state(council, jury_id, recommendation_id, True)
-
-
-@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/close", methods=["POST"])
+@bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/close", methods=["GET", "POST"])
 @requires(permissions.RUN_JURY)
 def close_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
-    return _rec_vote_state(council, jury_id, recommendation_id, False)
+    db = get_session()
+    back = url_for("juries.recommendation", council=council, jury_id=jury_id, recommendation_id=recommendation_id)
+    public_url = url_for("juries.public_jury", council=council, jury_id=jury_id, _external=True)
+    return confirm_page(
+        lambda: services.close_recommendation_vote(db, council, jury_id, recommendation_id, current_user,
+                                                   public_url=public_url),
+        heading=_("Close the vote and count it?"),
+        what=_("Jurors can no longer vote on this recommendation. The count is published on the jury’s page, and "
+               "an adopted recommendation goes to the council’s budget-setting record for a response."),
+        warning=_("You cannot open the vote again."), button=_("Close the vote and count it"), back=back,
+        done=_("The vote is closed and counted."), after=back)
 
 
 @bp.route(BASE + "/recommendations/<int:recommendation_id>/room-votes", methods=["POST"])

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pbapp.core.money import to_pence
+from pbapp.formfields import UKDateField
 from pbapp.juries.models import CARE, MEALS, OTHER, TRAVEL
 from pbapp.sortition.models import REPLACEMENT, RESERVE
 
@@ -21,8 +22,8 @@ class JuryForm(FlaskForm):
         description=_l("One plain-language question, for example: How should the council balance its budget?"))
     panel_size = IntegerField(_l("Number of jurors"), default=30, validators=[
         InputRequired(_l("Enter the number of jurors")), NumberRange(4, 500, _l("The panel must have from 4 to 500 members"))])
-    starts_on = DateField(_l("First day"), validators=[InputRequired(_l("Enter the first day as a real date"))])
-    ends_on = DateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day as a real date"))])
+    starts_on = UKDateField(_l("First day"), validators=[InputRequired(_l("Enter the first day as a real date"))])
+    ends_on = UKDateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day as a real date"))])
     facilitator_id = SelectField(_l("Facilitator"), coerce=int, validators=[InputRequired(_l("Choose a facilitator"))])
     budget_book_id = IntegerField(_l("Budget book it advises on (optional)"), validators=[Optional()],
                                   description=_l("The number of the budget book in the council’s budget record."))
@@ -51,7 +52,7 @@ class ReplacementForm(FlaskForm):
 
 class SessionForm(FlaskForm):
     title = StringField(_l("Session title"), validators=[DataRequired(_l("Enter a title for the session")), Length(max=200)])
-    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date as a real date"))])
+    held_on = UKDateField(_l("Date"), validators=[InputRequired(_l("Enter the date as a real date"))])
 
 
 class ExpenseForm(FlaskForm):

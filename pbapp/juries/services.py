@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -126,6 +126,15 @@ def jurors_of(session: Session, jury: Jury) -> list[JurorRow]:
     return [JurorRow(j, p, contacts.get(p.id)) for j, p in rows]
 
 
+def juror_row(session: Session, jury: Jury, juror_id: int) -> JurorRow:
+    """Return one juror of the jury with their volunteer record (no contact details)."""
+    found = session.exec(select(Juror, Person).join(Person, Person.id == Juror.person_id)
+                         .where(Juror.id == juror_id, Juror.jury_id == jury.id)).first()
+    if found is None:
+        raise NotFound(_("There is no such juror on this jury."))
+    return JurorRow(found[0], found[1], None)
+
+
 def runs_of(session: Session, jury: Jury) -> list[SelectionRun]:
     return list(session.exec(select(SelectionRun).where(SelectionRun.pool_id == jury.pool_id)
                              .order_by(SelectionRun.id.desc())).all())
@@ -182,7 +191,8 @@ def send_invitations(session: Session, council: Council, jury: Jury, actor_id: i
                   _("Dear %(name)s,\n\nYou have been chosen by lot to join %(council)s’s citizens’ jury on the question:"
                     "\n\n%(remit)s\n\nIt meets from %(start)s to %(end)s. Please tell us whether you can take part:\n\n%(link)s",
                     name=row.contact.name or _("resident"), council=council.name, remit=jury.remit,
-                    start=jury.starts_on.isoformat(), end=jury.ends_on.isoformat(), link=link))
+                    start=format_date(jury.starts_on, "EEEE d MMMM yyyy"),
+                    end=format_date(jury.ends_on, "EEEE d MMMM yyyy"), link=link))
         sent += 1
     audit.record(session, "jury.invitations_sent", "jury", jury.id, council_id=council.id, actor_id=actor_id, count=sent)
     session.commit()

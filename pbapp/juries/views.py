@@ -6,6 +6,7 @@ from flask import Response, flash, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
+from pbapp.confirm import confirm_page
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
 from pbapp.errors import DomainError, form_status, show_on_form
@@ -104,6 +105,38 @@ def juror(council: str, jury_id: int, juror_id: int):
         services.change_juror(db, the_council, the_jury, juror_id, form.action.data, current_user.id)
         flash(_("The juror’s status has been changed."), "success")
     return _back(council, jury_id)
+
+
+def _confirm_juror(council: str, jury_id: int, juror_id: int, action: str):
+    db, the_council, the_jury = _scope(council, jury_id)
+    row = services.juror_row(db, the_jury, juror_id)
+    name = row.person.public_id
+    if action == "withdraw":
+        words = {"heading": _("Withdraw juror %(name)s from the jury?", name=name),
+                 "what": _("Use this when a confirmed juror can no longer take part. They leave the panel, and you "
+                           "can then draw a replacement or promote a reserve."),
+                 "button": _("Withdraw the juror")}
+    else:
+        words = {"heading": _("Record that juror %(name)s declined?", name=name),
+                 "what": _("Use this when an invited person has said they cannot take part. They will not be on the "
+                           "panel, and you can then draw a replacement or promote a reserve."),
+                 "button": _("Record that they declined")}
+    back = url_for("juries.jury", council=council, jury_id=jury_id)
+    return confirm_page(lambda: services.change_juror(db, the_council, the_jury, juror_id, action, current_user.id),
+                        caption=the_jury.remit, warning=_("You cannot undo this."), back=back,
+                        done=_("The juror’s status has been changed."), after=back, **words)
+
+
+@bp.route("/<council>/<int:jury_id>/jurors/<int:juror_id>/withdraw", methods=["GET", "POST"])
+@requires(permissions.MANAGE_JURIES)
+def withdraw_juror(council: str, jury_id: int, juror_id: int):
+    return _confirm_juror(council, jury_id, juror_id, "withdraw")
+
+
+@bp.route("/<council>/<int:jury_id>/jurors/<int:juror_id>/decline", methods=["GET", "POST"])
+@requires(permissions.MANAGE_JURIES)
+def decline_juror(council: str, jury_id: int, juror_id: int):
+    return _confirm_juror(council, jury_id, juror_id, "decline")
 
 
 @bp.route("/<council>/<int:jury_id>/replacements", methods=["POST"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from pbapp.core.money import MoneyError, parse_pounds
+from pbapp.formfields import UKDateField
 from pbapp.ledger.models import (ACCEPTED, CABINET, DEFERRED, DELAYED, DONE, DRAFT, EXECUTIVE_MEMBER, FINAL,
                                  FULL_COUNCIL, IN_PROGRESS, JURY_RECOMMENDATION, NOT_STARTED,
                                  OFFICER_DELEGATED, OFFICER_SOURCE, PARTLY_ACCEPTED, PB_RESULT, PROPOSED,
@@ -110,20 +111,20 @@ class ResponseForm(FlaskForm):
                             validators=[DataRequired(_l("Enter the reasons for the decision")), Length(max=5000)])
     decided_by = RadioField(_l("Who decided"), choices=decider_choices(),
                             validators=[DataRequired(_l("Choose who made the decision"))])
-    decided_on = DateField(_l("Date of the decision"), validators=[
-        DataRequired(_l("Enter the date of the decision, like 2026-02-24"))])
+    decided_on = UKDateField(_l("Date of the decision"), validators=[
+        InputRequired(_l("Enter the date of the decision"))])
 
 
 class MilestoneForm(FlaskForm):
     title = StringField(_l("What will be done"), validators=[
         DataRequired(_l("Enter what will be done")), Length(max=200)])
-    due_on = DateField(_l("Due by"), validators=[Optional()])
+    due_on = UKDateField(_l("Due by"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=milestone_choices(), default=NOT_STARTED)
 
 
 class MilestoneUpdateForm(FlaskForm):
     status = SelectField(_l("Status"), choices=milestone_choices())
-    completed_on = DateField(_l("Completed on"), validators=[Optional()])
+    completed_on = UKDateField(_l("Completed on"), validators=[Optional()])
     evidence_url = StringField(_l("Link to evidence"), description=_l("A web page showing it was done"),
                                validators=[Optional(), URL(message=_l("Enter a web address starting with https://")),
                                            Length(max=500)])

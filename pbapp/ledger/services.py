@@ -25,7 +25,7 @@ from pbapp.ledger.models import (ACCEPTED, CHANGE_SOURCES, DECIDERS, DEFERRED, D
                                  OUTCOMES, PARTLY_ACCEPTED, PB_RESULT, PROPOSED, REJECTED, STAGES, BudgetBook,
                                  BudgetLine, LineChange, Milestone, RecordItem, RecordItemLine, Response)
 from pbapp.messages import table_refusal
-from pbapp.timeutil import utcnow
+from pbapp.timeutil import in_uk, utcnow
 
 
 def current_book(session: Session, council_id: int) -> BudgetBook | None:
@@ -116,7 +116,7 @@ def _council(session: Session, slug: str) -> Council:
 
 
 def _today() -> date:
-    return utcnow().date()
+    return in_uk(utcnow()).date()  # the council's day, not UTC's (they differ after 11pm in summer)
 
 
 def figures(line: BudgetLine) -> rules.Figures:

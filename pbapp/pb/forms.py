@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField,
+from wtforms import (BooleanField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pbapp.core.money import MoneyError, decimal_pounds, parse_pounds
+from pbapp.formfields import UKDateField, UKDateTimeField
 from pbapp.pb.models import (ALLOCATION, APPROVAL, BOOTH, CODES, CUMULATIVE, KNAPSACK, OPEN, PAPER, RANKED,
                              RESIDENTS)
 
@@ -71,11 +72,11 @@ class ProcessForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=str, validators=[Optional()],
                           description=_l("Leave as the whole council for a council-wide process."))
     pot = PoundsField(_l("Pot in pounds"), validators=[_required_pounds(_l("Enter the pot in pounds"))])
-    proposals_from = DateField(_l("Proposals open"), validators=[Optional()])
-    review_from = DateField(_l("Officer review starts"), validators=[Optional()])
-    voting_from = DateField(_l("Voting opens"), validators=[Optional()])
-    results_from = DateField(_l("Results"), validators=[Optional()])
-    delivery_from = DateField(_l("Delivery starts"), validators=[Optional()])
+    proposals_from = UKDateField(_l("Proposals open"), validators=[Optional()])
+    review_from = UKDateField(_l("Officer review starts"), validators=[Optional()])
+    voting_from = UKDateField(_l("Voting opens"), validators=[Optional()])
+    results_from = UKDateField(_l("Results"), validators=[Optional()])
+    delivery_from = UKDateField(_l("Delivery starts"), validators=[Optional()])
 
 
 class PhaseForm(FlaskForm):
@@ -156,9 +157,11 @@ class BallotForm(FlaskForm):
         SelectChoice(OPEN, _l("Open vote: anyone with an account, with no check on where they live. The result is shown as unverified."))],
         validators=[DataRequired(_l("Choose who can vote"))],
         description=_l("You cannot change this once voting opens."))
-    opens_at = DateTimeLocalField(_l("Voting opens (UTC)"), validators=[Optional()],
-                                  description=_l("Leave empty to open as soon as you press Open voting."))
-    closes_at = DateTimeLocalField(_l("Voting closes (UTC)"), validators=[Optional()])
+    opens_at = UKDateTimeField(_l("Voting opens"), validators=[Optional()],
+                               description=_l("UK time. Leave empty to open as soon as you press Open voting. "
+                                              "For example, 14 9 2027 and 09:00."))
+    closes_at = UKDateTimeField(_l("Voting closes"), validators=[Optional()],
+                                description=_l("UK time. For example, 12 10 2027 and 17:00."))
 
 
 class CodeBatchForm(FlaskForm):

@@ -394,6 +394,8 @@ def update_ballot(session: Session, council: Council, ballot_id: int, actor: Use
                      actor_id=actor.id)
         session.commit()
         raise Conflict(_("Voting has opened, so the ballot’s rules are frozen and cannot change."))
+    if "budget_pence" in values and not values["budget_pence"]:  # left empty: the process's pot, as on creation
+        values["budget_pence"] = session.get(Process, ballot.process_id).pot_pence
     _check_settings(values)
     for key in SETTINGS:
         if key in values:

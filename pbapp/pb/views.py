@@ -9,6 +9,7 @@ from flask import Response, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pbapp.confirm import confirm_page
 from pbapp.councils.services import areas_of, get_council
 from pbapp.db import get_session
 from pbapp.errors import DomainError, Invalid, NotAllowed, show_on_form
@@ -219,6 +220,11 @@ def check(council: str, ballot_id: int):
     the_council = get_council(db, council)
     view = _ballot_view(db, the_council, ballot_id)
     choices, error = _choices_or_error(view)
+    if error is None and request.form.get("change"):
+        # "Change your choices" from check-your-answers: back to the ballot with what was just chosen.
+        view.meter = services.meter(view.ballot, view.options, choices)
+        return render("pb/ballot.html", council=the_council, view=view, chosen=choices, error=None,
+                      code_form=forms.CodeEntryForm(), title=view.ballot.title)
     if error is None:
         try:
             services.check_choices(view.ballot, view.options, choices)
@@ -229,7 +235,7 @@ def check(council: str, ballot_id: int):
         return render("pb/ballot.html", council=the_council, view=view, chosen=choices, error=error,
                       code_form=forms.CodeEntryForm(), status=422, title=view.ballot.title)
     return render("pb/check.html", council=the_council, view=view, chosen=choices, form=forms.ActionForm(),
-                  title=_("Check your answers"))
+                  meter=services.meter(view.ballot, view.options, choices), title=_("Check your answers"))
 
 
 @bp.route("/<council>/ballots/<int:ballot_id>/submit", methods=["POST"])
@@ -498,17 +504,37 @@ def _ballot_action(council: str, ballot_id: int, action, message: str, target: s
     return redirect_after_post(url_for(target, council=council, ballot_id=ballot_id))
 
 
-@bp.route("/<council>/manage/ballots/<int:ballot_id>/open", methods=["POST"])
+@bp.route("/<council>/manage/ballots/<int:ballot_id>/open", methods=["GET", "POST"])
 @requires(permissions.RUN_PB)
 def open_ballot(council: str, ballot_id: int):
-    return _ballot_action(council, ballot_id, services.open_ballot, _("Voting is open. The ballot’s rules are now frozen."))
+    db = get_session()
+    the_council = get_council(db, council)
+    the_ballot = services.get_ballot(db, the_council, ballot_id)
+    back = url_for("pb.manage_ballot", council=council, ballot_id=ballot_id)
+    return confirm_page(
+        lambda: services.open_ballot(db, the_council, ballot_id, current_user), caption=the_ballot.title,
+        heading=_("Open voting?"),
+        what=_("People can vote from the opening time in the settings, or straight away if none is set. The "
+               "ballot’s rules are then frozen: its kind, counting rule, budget, limits and who can vote."),
+        warning=_("You cannot change the rules once voting opens."), button=_("Open voting"), back=back,
+        done=_("Voting is open. The ballot’s rules are now frozen."), after=back)
 
 
-@bp.route("/<council>/manage/ballots/<int:ballot_id>/close", methods=["POST"])
+@bp.route("/<council>/manage/ballots/<int:ballot_id>/close", methods=["GET", "POST"])
 @requires(permissions.RUN_PB)
 def close_ballot(council: str, ballot_id: int):
-    return _ballot_action(council, ballot_id, services.close_ballot, _("Voting has closed. Counting has started."),
-                          "pb.count_progress")
+    db = get_session()
+    the_council = get_council(db, council)
+    the_ballot = services.get_ballot(db, the_council, ballot_id)
+    return confirm_page(
+        lambda: services.close_ballot(db, the_council, ballot_id, current_user), caption=the_ballot.title,
+        heading=_("Close voting and count the votes?"),
+        what=_("Nobody will be able to vote or change their vote after this, even if the closing time you set has "
+               "not come. The count starts straight away; the results stay private until you publish them."),
+        warning=_("You cannot open voting again."), button=_("Close voting and count"),
+        back=url_for("pb.manage_ballot", council=council, ballot_id=ballot_id),
+        done=_("Voting has closed. Counting has started."),
+        after=url_for("pb.count_progress", council=council, ballot_id=ballot_id))
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/count", methods=["GET", "POST"])
@@ -524,12 +550,22 @@ def count_progress(council: str, ballot_id: int):
                   title=_("Counting"))
 
 
-@bp.route("/<council>/manage/ballots/<int:ballot_id>/publish", methods=["POST"])
+@bp.route("/<council>/manage/ballots/<int:ballot_id>/publish", methods=["GET", "POST"])
 @requires(permissions.RUN_PB)
 def publish(council: str, ballot_id: int):
-    publish_with_url = lambda db, c, b, actor: services.publish_results(db, c, b, actor, url_of=_results_url)  # noqa: E731
-    return _ballot_action(council, ballot_id, publish_with_url,
-                          _("The results and the ballot log are published."), "pb.results")
+    db = get_session()
+    the_council = get_council(db, council)
+    the_ballot = services.get_ballot(db, the_council, ballot_id)
+    return confirm_page(
+        lambda: services.publish_results(db, the_council, ballot_id, current_user, url_of=_results_url),
+        caption=the_ballot.title, heading=_("Publish the results and the ballot log?"),
+        what=_("The count, the council’s decision and every ballot in the log (without names) become public, so "
+               "anyone can check the count. Record the council’s decision first."),
+        warning=_("You cannot take the results back once they are published."),
+        button=_("Publish results and the ballot log"),
+        back=url_for("pb.manage_ballot", council=council, ballot_id=ballot_id),
+        done=_("The results and the ballot log are published."),
+        after=url_for("pb.results", council=council, ballot_id=ballot_id))
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/decision", methods=["POST"])

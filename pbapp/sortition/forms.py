@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from pbapp.accounts.forms import POSTCODE
+from pbapp.formfields import UKDateField
 from pbapp.sortition.models import LEGACY, LEXIMIN
 from pbapp.sortition.uploads import PBAPP_FORMAT, SF_FORMAT
 
@@ -50,7 +51,7 @@ class CodesForm(FlaskForm):
 
 
 class RetentionForm(FlaskForm):
-    retention_until = DateField(_l("Keep personal data until"), validators=[
+    retention_until = UKDateField(_l("Keep personal data until"), validators=[
         InputRequired(_l("Enter the date until which personal data may be kept"))],
         description=_l("You will be reminded 30 days before."))
 

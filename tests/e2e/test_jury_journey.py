@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from pbapp.juries.models import Jury
+from tests.e2e.helpers import fill_date
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     go(f"{base}/deliberation")
     page.get_by_role("link", name="Add a round").click()
     page.get_by_label("Title", exact=True).fill("Evening 5: libraries")
-    page.get_by_label("Date", exact=True).fill("2027-03-13")
+    fill_date(page, "Date", "2027-03-13")
     page.get_by_label("Evidence: hearing from witnesses").check()
     page.get_by_label("Place", exact=True).fill("Blackburn Central Library")
     page.get_by_role("button", name="Add the round").click()
@@ -124,6 +125,8 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     assert "1 votes from the room entered" in page.content()
     page.get_by_text("Enter votes cast in the room").click()
     assert page.locator(".app-entered-by").count() == 1
+    page.get_by_role("link", name="Close the vote and count it").click()
+    assert "You cannot open the vote again." in page.content()  # asked first: the count cannot be undone
     page.get_by_role("button", name="Close the vote and count it").click()
     assert "Adopted" in page.locator("h1").inner_text()
 

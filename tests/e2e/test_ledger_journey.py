@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import fill_date
+
 pytestmark = pytest.mark.e2e
 
 SLUG = "blackburn-with-darwen"
@@ -23,7 +25,7 @@ def test_officer_records_a_response_and_the_public_sees_it(page, sign_in):
     page.get_by_label("Partly accepted").check()
     page.get_by_label("Reasons").fill("A zebra crossing on Blackburn Road this year; kerb build-outs in 2027-28.")
     page.get_by_label("Full council").check()
-    page.get_by_label("Date of the decision").fill("2026-11-02")
+    fill_date(page, "Date of the decision", "2026-11-02")
     page.get_by_role("button", name="Save the response").click()
     page.get_by_text("The council’s response has been recorded.").wait_for()
 

@@ -11,6 +11,7 @@ import pytest
 
 from pbapp.seed import seed_file
 from pbapp.sortition.seed import demo_volunteers
+from tests.e2e.helpers import fill_date
 
 pytestmark = pytest.mark.e2e
 SLOW = 90_000  # LEXIMIN on 300 volunteers takes seconds on a busy machine
@@ -43,8 +44,8 @@ def test_officer_goes_from_upload_to_published_report_and_a_replacement(page, si
     page.goto(f"/juries/{demo.slug}/new")
     page.get_by_label("The question the jury will answer").fill("Which services matter most to you?")
     page.get_by_label("Number of jurors").fill("30")
-    page.get_by_label("First day").fill("2027-04-03")
-    page.get_by_label("Last day").fill("2027-05-01")
+    fill_date(page, "First day", "2027-04-03")
+    fill_date(page, "Last day", "2027-05-01")
     page.get_by_label("Facilitator").select_option(label="Megan Lloyd")
     page.get_by_role("button", name="Create the jury").click()
     page.get_by_role("heading", name="Which services matter most to you?").wait_for()
@@ -103,7 +104,8 @@ def test_officer_goes_from_upload_to_published_report_and_a_replacement(page, si
     page.goto(jury_url)
     page.get_by_role("button", name=re.compile("Add the people from run")).click()
     page.get_by_text("30 people were added to the jury.").wait_for()
-    page.locator("#jurors tbody tr").first.get_by_role("button", name=re.compile("^Declined")).click()
+    page.locator("#jurors tbody tr").first.get_by_role("link", name=re.compile("^Declined")).click()
+    page.get_by_role("button", name="Record that they declined").click()
     page.get_by_text("The juror’s status has been changed.").wait_for()
     page.get_by_role("button", name="Start a replacement draw").click()
     _wait_for_draw(page)

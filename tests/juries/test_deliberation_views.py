@@ -16,6 +16,7 @@ from pbapp.ledger.models import RecordItem, RecordItemLine
 from tests import factories
 from tests.conftest import login
 from tests.juries import deliberation_factories as make
+from tests.factories import typed_date
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -35,11 +36,11 @@ def _base(demo, jury) -> str:
 def test_the_facilitator_adds_a_round_and_takes_attendance(client, login_as, demo, jury, db):
     login_as("facilitator")
     base = _base(demo, jury)
-    response = client.post(f"{base}/rounds/new", data={"title": "", "held_on": "2027-03-01", "kind": "evidence"})
+    response = client.post(f"{base}/rounds/new", data={"title": "", **typed_date("held_on", "2027-03-01"), "kind": "evidence"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "There is a problem" in page and "Enter a title for the round" in page
-    response = client.post(f"{base}/rounds/new", data={"title": "Evening 5", "held_on": "2027-03-01",
+    response = client.post(f"{base}/rounds/new", data={"title": "Evening 5", **typed_date("held_on", "2027-03-01"),
                                                        "kind": "evidence", "place": "Town Hall"})
     assert response.status_code == 303
     round_id = int(re.search(r"/rounds/(\d+)$", response.location).group(1))
@@ -238,7 +239,7 @@ def test_the_public_page_shows_votes_in_aggregate_and_names_only_with_consent(cl
 def test_htmx_posts_redirect_with_hx_redirect(client, login_as, demo, jury):
     login_as("facilitator")
     response = client.post(f"{_base(demo, jury)}/rounds/new", headers={"HX-Request": "true"}, data={
-        "title": "Evening 7", "held_on": "2027-03-08", "kind": "decision", "link": "https://meet.example.org/x"})
+        "title": "Evening 7", **typed_date("held_on", "2027-03-08"), "kind": "decision", "link": "https://meet.example.org/x"})
     assert response.status_code == 204 and "/rounds/" in response.headers["HX-Redirect"]
 
 
@@ -277,11 +278,11 @@ def test_the_facilitator_changes_a_round_and_errors_come_back_with_422(client, l
     page = client.get(f"{base}/rounds/{the_round.id}/edit").get_data(as_text=True)
     assert 'value="Evening 8"' in page and "Change the round" in page
     response = client.post(f"{base}/rounds/{the_round.id}/edit", data={
-        "title": "Evening 8", "held_on": "2027-03-20", "kind": "evidence", "place": "", "link": ""})
+        "title": "Evening 8", **typed_date("held_on", "2027-03-20"), "kind": "evidence", "place": "", "link": ""})
     assert response.status_code == 422
     assert '<a href="#place">Enter where the round is held or a link to join it</a>' in response.get_data(as_text=True)
     response = client.post(f"{base}/rounds/{the_round.id}/edit", data={
-        "title": "Evening 8: parks", "held_on": "2027-03-20", "kind": "deliberation", "place": "Park Lodge"})
+        "title": "Evening 8: parks", **typed_date("held_on", "2027-03-20"), "kind": "deliberation", "place": "Park Lodge"})
     assert response.status_code == 303 and response.location.endswith(f"/rounds/{the_round.id}")
     db.commit()
     db.expire_all()
@@ -383,7 +384,7 @@ def test_changes_without_a_csrf_token_are_refused(client, login_as, demo, jury, 
     login_as("facilitator")
     base = _base(demo, jury)
     for url in (f"{base}/rounds/{the_round.id}/edit", f"{base}/rounds/{the_round.id}/delete"):
-        assert client.post(url, data={"title": "x", "held_on": "2027-03-20", "kind": "evidence",
+        assert client.post(url, data={"title": "x", **typed_date("held_on", "2027-03-20"), "kind": "evidence",
                                       "place": "Hall"}).status_code == 400
     db.commit()
     db.expire_all()

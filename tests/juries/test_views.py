@@ -14,6 +14,7 @@ from pbapp.mail import OutboxMessage
 from tests import factories as base
 from tests.conftest import login
 from tests.juries import factories
+from tests.factories import typed_date
 
 
 def test_an_officer_creates_a_jury(client, login_as, db, demo):
@@ -24,8 +25,8 @@ def test_an_officer_creates_a_jury(client, login_as, db, demo):
     assert bad.status_code == 422 and "Enter the question" in bad.get_data(as_text=True)
     facilitator = factories.facilitator_id(db, demo)
     response = client.post(f"/juries/{demo.slug}/new", data={
-        "remit": "How should we spend the parks budget?", "panel_size": "24", "starts_on": "2027-03-01",
-        "ends_on": "2027-03-29", "facilitator_id": str(facilitator), "budget_book_id": "", "honorarium": "40"})
+        "remit": "How should we spend the parks budget?", "panel_size": "24", **typed_date("starts_on", "2027-03-01"),
+        **typed_date("ends_on", "2027-03-29"), "facilitator_id": str(facilitator), "budget_book_id": "", "honorarium": "40"})
     assert response.status_code == 303
     page = client.get(response.location).get_data(as_text=True)
     assert "How should we spend the parks budget?" in page and "£40" in page
@@ -64,7 +65,7 @@ def test_invite_reply_confirm_attend_and_pay(app, client, login_as, db, demo):
     pending = [j for j in jurors if j.status != CONFIRMED]
     for juror in pending:
         assert client.post(f"/juries/{demo.slug}/{jury.id}/jurors/{juror.id}", data={"action": "confirm"}).status_code == 303
-    client.post(f"/juries/{demo.slug}/{jury.id}/sessions", data={"title": "Day one", "held_on": "2027-01-09"})
+    client.post(f"/juries/{demo.slug}/{jury.id}/sessions", data={"title": "Day one", **typed_date("held_on", "2027-01-09")})
     page = client.get(f"/juries/{demo.slug}/{jury.id}").get_data(as_text=True)
     session_url = re.search(r'href="(/juries/[^"]+/sessions/\d+)"', page).group(1)
     client.post(session_url, data={"present": [str(j.id) for j in jurors[:3]]})

@@ -63,5 +63,5 @@ def test_letters_print_welsh_letters_and_the_closing_date(app):
         data = letters.letters_pdf(batch, ["ABCD-EFGH-JKLM"])
     (text,) = _pages(data)
     assert "Cyngor Gŵyr" in text and "Gŵyl yr haf" in text and "ABCD-EFGH-JKLM" in text
-    assert "Voting closes on 12 October 2026 at 17:00" in text
+    assert "Voting closes on 12 October 2026 at 18:00" in text  # 17:00 UTC is 18:00 in the UK (BST)
     assert "ABCD" not in str(PdfReader(io.BytesIO(data)).metadata)

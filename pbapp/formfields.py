@@ -1,0 +1,139 @@
+"""Form fields for dates and times people type in UK local time (the GOV.UK date input pattern).
+
+A date is typed as day, month and year in three boxes; a time of day in a fourth ("17:30" or
+"5:30pm"). Dates are plain dates; a date and time is kept as an aware UTC instant, read from and
+shown in UK local time, so a vote set to close at 17:00 in July closes at 16:00 UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from wtforms import Field
+from wtforms.utils import unset_value
+
+from pbapp.timeutil import NoSuchLocalTime, in_uk, uk_to_utc
+
+DATE_PARTS = ("day", "month", "year")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> time:
+    """Read a time of day as people write it: 17:30, 17.30, 9am, 5:30pm, 12pm (noon)."""
+    match = _TIME.match(text.strip().replace(" ", "").lower())
+    if not match:
+        raise ValueError(text)
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif match.group(2) is None:
+        raise ValueError(text)  # "17" alone is ambiguous; ask for 17:00
+    return time(hour, minute)
+
+
+class UKDateField(Field):
+    """A date typed in three boxes (day, month, year); `.data` is a `date` or None."""
+
+    with_time = False
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.process_errors = []
+        if data is unset_value:
+            data = self.default() if callable(self.default) else self.default
+        self.object_data = data
+        self.data = data
+        self.typed: dict[str, str] = {}
+        self.raw_data = []
+        if formdata is None:
+            return
+        self.typed = {part: (formdata.get(f"{self.name}-{part}") or "").strip() for part in self.parts()}
+        whole = (formdata.get(self.name) or "").strip()  # one ISO value, as scripts and older clients send
+        if whole and not any(self.typed.values()):
+            self.typed = self._split_iso(whole)
+        if any(self.typed.values()):
+            self.raw_data = [" ".join(self.typed.values())]
+        self.data = None
+        try:
+            self.data = self._read()
+        except ValueError as error:
+            self.process_errors.append(str(error))
+
+    def parts(self) -> tuple[str, ...]:
+        return DATE_PARTS + (("time",) if self.with_time else ())
+
+    def _split_iso(self, text: str) -> dict[str, str]:
+        day_text, _sep, time_text = text.replace(" ", "T").partition("T")
+        bits = day_text.split("-")
+        typed = dict(zip(("year", "month", "day"), bits)) if len(bits) == 3 else {"day": text}
+        typed = {part: typed.get(part, "") for part in DATE_PARTS}
+        if self.with_time:
+            typed["time"] = time_text[:5]
+        return typed
+
+    def _read_date(self) -> date | None:
+        typed = self.typed
+        if not any(typed.get(part) for part in DATE_PARTS):
+            return None
+        missing = [part for part in DATE_PARTS if not typed.get(part)]
+        if missing:
+            raise ValueError(_("%(label)s must include a day, month and year", label=self.label.text))
+        if not all(typed[part].isdigit() for part in DATE_PARTS) or len(typed["year"]) != 4:
+            raise ValueError(_("%(label)s must be a real date, like 27 3 2027", label=self.label.text))
+        try:
+            return date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+        except ValueError:
+            raise ValueError(_("%(label)s must be a real date, like 27 3 2027", label=self.label.text)) from None
+
+    def _read(self):
+        return self._read_date()
+
+    def value_of(self, part: str) -> str:
+        """What to show in one box: what was typed, else the stored value, else nothing."""
+        if self.typed:
+            return self.typed.get(part, "")
+        if self.data is None:
+            return ""
+        shown = self._shown()
+        if part == "time":
+            return shown.strftime("%H:%M")
+        return str(getattr(shown, part))
+
+    def _shown(self):
+        return self.data
+
+    def _value(self):
+        return ""
+
+
+class UKDateTimeField(UKDateField):
+    """A UK date and time of day; `.data` is an aware UTC `datetime` or None."""
+
+    with_time = True
+
+    def _read(self):
+        day = self._read_date()
+        time_text = self.typed.get("time", "")
+        if day is None:
+            if time_text:
+                raise ValueError(_("%(label)s must include a day, month and year", label=self.label.text))
+            return None
+        if not time_text:
+            raise ValueError(_("%(label)s must include a time, like 17:30 or 5:30pm", label=self.label.text))
+        try:
+            at = parse_time(time_text)
+        except ValueError:
+            raise ValueError(_("Enter the time for %(label)s like 17:30 or 5:30pm", label=self.label.text)) from None
+        try:
+            return uk_to_utc(day, at)
+        except NoSuchLocalTime:
+            raise ValueError(_("There is no %(time)s on %(day)s in the UK: the clocks go forward an hour that night. "
+                               "Enter a time after 2am.", time=at.strftime("%H:%M"),
+                               day=format_date(day, "d MMMM yyyy"))) from None
+
+    def _shown(self):
+        return in_uk(self.data) if isinstance(self.data, datetime) else self.data
