@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
@@ -76,3 +76,9 @@ class AcceptInvitationForm(FlaskForm):
     confirm = PasswordField(_l("Confirm password"), validators=[
         DataRequired(_l("Confirm your password")),
         EqualTo("password", _l("The passwords do not match"))])
+
+
+class RetryMailForm(FlaskForm):
+    """Send failed mail again: one message (its id) or, with none, every failed message."""
+
+    message_id = IntegerField(validators=[Optional()])

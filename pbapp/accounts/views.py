@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from pbapp.accounts import bp, permissions, services
 from pbapp.accounts.forms import (AcceptInvitationForm, InviteForm, LoginForm, RegisterForm,
-                                  ResetForm, ResetRequestForm)
+                                  ResetForm, ResetRequestForm, RetryMailForm)
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
 from pbapp.errors import DomainError, form_status, show_on_form
@@ -171,5 +171,15 @@ def members(council: str):
 @bp.route("/outbox")
 @requires(permissions.READ_OUTBOX)
 def outbox():
-    return render("accounts/outbox.html", messages=services.outbox(get_session()),
-                  smtp=bool(current_app.config.get("MAIL_SERVER")), title=_("Mail outbox"))
+    return render("accounts/outbox.html", messages=services.outbox(get_session(), current_user),
+                  smtp=bool(current_app.config.get("MAIL_SERVER")), form=RetryMailForm(), title=_("Mail outbox"))
+
+
+@bp.route("/outbox/retry", methods=["POST"])
+@requires(permissions.READ_OUTBOX)
+def retry_mail():
+    form = RetryMailForm()
+    if form.validate_on_submit():
+        count = services.retry_mail(get_session(), current_user, form.message_id.data)
+        flash(_("%(count)d messages will be sent again.", count=count), "success")
+    return redirect_after_post(url_for("accounts.outbox"))

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from flask import current_app, url_for
 
 from pbapp import audit
 from pbapp.accounts.models import User
@@ -31,6 +30,7 @@ from pbapp.juries.deliberation import meets_threshold
 from pbapp.ledger import services as ledger
 from pbapp.sortition.models import Person, Pool
 from pbapp.timeutil import utcnow
+from pbapp.links import external_url
 
 DEMO_RESIDENT = "resident@demo.example"
 DEMO_FACILITATOR = "facilitator@demo.example"
@@ -192,9 +192,8 @@ RECOMMENDATIONS = (
 
 
 def _public_url(council: Council, jury: Jury, number: int) -> str:
-    with current_app.test_request_context():
-        return url_for("juries.public_jury", council=council.slug, jury_id=jury.id,
-                       _anchor=f"recommendation-{number}", _external=True)
+    return external_url("juries.public_jury", council=council.slug, jury_id=jury.id,
+                        _anchor=f"recommendation-{number}")
 
 
 def _recommendations(session: Session, council: Council, jury: Jury, lines, jurors: list[Juror],

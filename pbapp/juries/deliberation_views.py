@@ -20,6 +20,7 @@ from pbapp.juries.deliberation_forms import (
 )
 from pbapp.juries.models import ALLOCATION_POLL
 from pbapp.security import requires
+from pbapp.links import external_url
 
 BASE = "/<council>/<int:jury_id>"
 
@@ -500,7 +501,7 @@ def _rec_vote_state(council: str, jury_id: int, recommendation_id: int, open_it:
         if open_it:
             services.open_recommendation_vote(db, council, jury_id, recommendation_id, current_user)
         else:
-            public_url = url_for("juries.public_jury", council=council, jury_id=jury_id, _external=True)
+            public_url = external_url("juries.public_jury", council=council, jury_id=jury_id)
             services.close_recommendation_vote(db, council, jury_id, recommendation_id, current_user,
                                                public_url=public_url)
         flash(_("The vote is open.") if open_it else _("The vote is closed and counted."), "success")

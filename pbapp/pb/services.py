@@ -1232,7 +1232,7 @@ def manage_view(session: Session, council: Council, process_id: int) -> ManageVi
 
 def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:
     ballot = get_ballot(session, council, ballot_id)
-    return ballot, _latest_count_job(session, ballot)
+    return ballot, jobs.check_alive(session, _latest_count_job(session, ballot))
 
 
 
