@@ -52,6 +52,7 @@ class Config:
         self.MAIL_TLS = env.get("MAIL_TLS", "starttls").lower()
         self.MAIL_TIMEOUT = int(env.get("MAIL_TIMEOUT", "10"))
         self.MAIL_ATTEMPTS = int(env.get("MAIL_ATTEMPTS", "5"))
+        self.MAIL_RETRY_SECONDS = float(env.get("MAIL_RETRY_SECONDS", "30"))
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "1") != "0"
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_KEY_PREFIX = self.QUEUE_PREFIX

@@ -26,7 +26,9 @@ from pbapp.pb.models import Vote
 from tests.pb import factories
 from tests.trust.conftest import ROOT, Server, WebUser
 
-pytestmark = pytest.mark.scaleout
+pytestmark = [pytest.mark.scaleout,
+              pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                                 reason="scale-out runs on PostgreSQL (CI's PostgreSQL pass)")]
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 SUBMISSIONS = 200
