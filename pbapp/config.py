@@ -149,6 +149,9 @@ class TestConfig(Config):
         self.BASE_URL = "http://localhost"
         self.PROXIES = 0
         self.QUEUE_PREFIX = "pbapp-test"
+        # The tests serve many threads from one process and run jobs inline beside the request
+        # (two connections a request): a budget as for one big process, not a gunicorn worker's share.
+        self.DB_CONNECTION_BUDGET = 200
         self.LOG_FORMAT = "text"
         self.WTF_CSRF_ENABLED = False
         self.JOBS_INLINE = True
