@@ -18,6 +18,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+DEFAULT_CONNECTION_BUDGET = 80  # under PostgreSQL's default max_connections of 100, with room to spare
+DEFAULT_PROCESSES = 5  # 4 gunicorn workers and 1 job worker
+
+
 class Config:
     """Settings for a real deployment; every value can come from the environment."""
 
@@ -58,7 +62,7 @@ class Config:
         self.RATELIMIT_KEY_PREFIX = self.QUEUE_PREFIX
         self.LOG_FORMAT = env.get("LOG_FORMAT", "text").lower()
         # PostgreSQL connections this whole deployment may open, shared by every process (see README).
-        self.DB_CONNECTION_BUDGET = int(env.get("DB_CONNECTION_BUDGET", "80"))
+        self.DB_CONNECTION_BUDGET = int(env.get("DB_CONNECTION_BUDGET", str(DEFAULT_CONNECTION_BUDGET)))
         self.DB_PROCESSES = (int(env.get("WEB_CONCURRENCY", "4")) * int(env.get("PBAPP_INSTANCES", "1"))
                              + int(env.get("PBAPP_JOB_WORKERS", "1")))
         self.JOB_STALE_SECONDS = int(env.get("JOB_STALE_SECONDS", "45"))

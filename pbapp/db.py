@@ -111,10 +111,11 @@ def _ping_idle_connections(engine: Engine) -> None:
 
 def init_app(app: Flask) -> None:
     """Create the app's engine and close the request's session at teardown."""
-    from pbapp.config import pool_sizes
+    from pbapp.config import DEFAULT_CONNECTION_BUDGET, DEFAULT_PROCESSES, pool_sizes
 
     import_all_models()
-    pool_size, autocommit = pool_sizes(app.config["DB_CONNECTION_BUDGET"], app.config["DB_PROCESSES"])
+    pool_size, autocommit = pool_sizes(app.config.get("DB_CONNECTION_BUDGET", DEFAULT_CONNECTION_BUDGET),
+                                       app.config.get("DB_PROCESSES", DEFAULT_PROCESSES))
     engine = make_engine(app.config["DATABASE_URL"], pool_size)
     app.extensions[_EXTENSION_KEY] = engine
     # Made once: a view of the engine with its own options is an object built on every call.
