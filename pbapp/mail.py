@@ -15,6 +15,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_mailman import EmailMessage, Mail
+from sqlalchemy import update
 from sqlmodel import Field, Session, SQLModel, select
 
 from pbapp.jobs import N_
@@ -22,8 +23,8 @@ from pbapp.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-PENDING, SENT, FAILED, KEPT = "pending", "sent", "failed", "kept"
-STATUS_LABELS = {PENDING: _l("Waiting to be sent"), SENT: _l("Sent"), FAILED: _l("Not sent: failed"),
+PENDING, SENDING, SENT, FAILED, KEPT = "pending", "sending", "sent", "failed", "kept"
+STATUS_LABELS = {PENDING: _l("Waiting to be sent"), SENDING: _l("Being sent"), SENT: _l("Sent"), FAILED: _l("Not sent: failed"),
                  KEPT: _l("Kept here: no mail server is set up")}
 WITHHELD = "[link withheld]"
 
@@ -111,17 +112,24 @@ def _pending(session: Session, council_id: int | None) -> list[OutboxMessage]:
 
 
 def _deliver_batch(session: Session, messages: list[OutboxMessage], progress) -> int:
-    """Send each message over one connection; a message is committed as sent the moment it is."""
+    """Send each message over one connection; a message is committed as sent the moment it is.
+
+    Each message is claimed (pending -> sending) in its own transaction before it is sent, so two
+    workers delivering the same council's mail at once never send one message twice.
+    """
     sent = 0
     try:
         with _mailer.get_connection(fail_silently=False) as connection:
             for number, message in enumerate(messages, start=1):
+                if not _claim(session, message):
+                    continue
                 email = EmailMessage(message.subject, message.body, current_app.config["MAIL_FROM"],
                                      [message.to], connection=connection)
                 try:
                     email.send()
                 except Exception as error:  # noqa: BLE001 - any refusal is recorded on the message
                     _failed_attempt(message, error)
+                    message.status = PENDING
                 else:
                     message.status, message.sent_at, message.body = SENT, utcnow(), ""
                     message.last_error = ""
@@ -131,13 +139,26 @@ def _deliver_batch(session: Session, messages: list[OutboxMessage], progress) ->
                 session.commit()
                 progress(100 * number / len(messages), N_("Sending mail"))
     except Exception as error:  # noqa: BLE001 - the server could not be reached or refused the session
+        session.rollback()
         for message in messages:
-            if message.status == PENDING:
+            session.refresh(message)
+            if message.status in (PENDING, SENDING):
                 _failed_attempt(message, error)
+                message.status = PENDING
                 message.attempts += 1
                 session.add(message)
         session.commit()
     return sent
+
+
+def _claim(session: Session, message: OutboxMessage) -> bool:
+    claimed = session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id,
+                                                          OutboxMessage.status == PENDING)
+                              .values(status=SENDING)).rowcount
+    session.commit()
+    if claimed:
+        message.status = SENDING
+    return bool(claimed)
 
 
 def _failed_attempt(message: OutboxMessage, error: Exception) -> None:

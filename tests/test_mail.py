@@ -154,3 +154,39 @@ def test_a_resident_cannot_read_the_outbox(client, db):
     resident = factories.user(db, council=council, role="resident")
     login(client, resident.email, factories.PASSWORD)
     assert client.get("/accounts/outbox").status_code == 403
+
+
+def test_two_deliveries_at_once_send_each_message_once(make_app, db):
+    port = free_port()
+    council = factories.council(db)
+    app = make_app(**{**mail_settings(port), "MAIL_SERVER": None})  # recorded, not yet sent
+    with app.app_context():
+        for n in range(6):
+            mail.send(db, f"juror{n}@example.org", "Chosen", "Reply", council_id=council.id)
+        db.commit()
+    for message in messages(db):
+        message.status = mail.PENDING
+        db.add(message)
+    db.commit()
+    sender = make_app(**mail_settings(port))
+    results = []
+    with Inbox(port) as inbox:
+        threads = [threading.Thread(target=lambda: results.append(_deliver(sender))) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert sorted(rcpt[0] for rcpt, _content in inbox.messages) == sorted(f"juror{n}@example.org" for n in range(6))
+    assert sum(r["sent"] for r in results) == 6
+    assert {m.status for m in messages(db)} == {mail.SENT}
+
+
+def _deliver(app):
+    from pbapp.db import standalone_session
+
+    with app.app_context(), standalone_session(app) as session:
+        return mail.deliver_job(session, lambda *_args: None, council=messages_council(session))
+
+
+def messages_council(session):
+    return session.exec(select(mail.OutboxMessage.council_id)).first()
