@@ -297,8 +297,12 @@ def _queued_problem(app: Flask, job: Job) -> str:
 
 def sweep(session: Session) -> int:
     """Check every unfinished job (run by workers every so often); return how many were given up."""
+    from pbapp import mail
+
     jobs = session.exec(select(Job).where(Job.status.in_((QUEUED, RUNNING)))).all()
-    return sum(1 for job in jobs if check_alive(session, job).status == FAILED)
+    given_up = sum(1 for job in jobs if check_alive(session, job).status == FAILED)
+    mail.recover_stuck(session)  # after the dead jobs are known: their messages become failed, to send again
+    return given_up
 
 
 def retry(session: Session, job: Job, prepare: Callable[[Job], None] | None = None) -> Job:

@@ -177,6 +177,24 @@ def _give_up(session: Session, council_id: int | None, attempts_allowed: int) ->
     return len(left)
 
 
+STOPPED = N_("The worker sending this message stopped before the mail server answered.")
+
+
+def recover_stuck(session: Session) -> int:
+    """Mark failed the messages left 'sending' by a mail job that is no longer running; return how many."""
+    from pbapp import jobs
+
+    live = set(session.exec(select(jobs.Job.council_id).where(
+        jobs.Job.kind == "mail", jobs.Job.status.in_((jobs.QUEUED, jobs.RUNNING)))).all())
+    stuck = [m for m in session.exec(select(OutboxMessage).where(OutboxMessage.status == SENDING)).all()
+             if m.council_id not in live]
+    for message in stuck:
+        message.status, message.last_error = FAILED, STOPPED
+        session.add(message)
+    session.commit()
+    return len(stuck)
+
+
 def outbox(session: Session, council_ids: list[int], limit: int = 100) -> list[OutboxMessage]:
     """The newest messages of the given councils (the ones a person manages), newest first."""
     if not council_ids:

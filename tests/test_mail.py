@@ -190,3 +190,16 @@ def _deliver(app):
 
 def messages_council(session):
     return session.exec(select(mail.OutboxMessage.council_id)).first()
+
+
+def test_a_message_left_sending_by_a_dead_worker_becomes_failed(app_context, db):
+    from pbapp import jobs
+
+    council = factories.council(db)
+    message = mail.OutboxMessage(council_id=council.id, to="juror@example.org", subject="Chosen", body="Reply",
+                                 status=mail.SENDING, attempts=0)
+    db.add(message)
+    db.commit()
+    jobs.sweep(db)
+    (found,) = messages(db)
+    assert found.status == mail.FAILED and "stopped" in found.last_error
