@@ -12,7 +12,7 @@ from pbapp import jobs
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
 from pbapp.errors import DomainError, form_status, show_on_form
-from pbapp.htmx import redirect_after_post, render
+from pbapp.htmx import is_fragment_request, redirect_after_post, render
 from pbapp.security import limiter, requires
 from pbapp.sortition import bp, permissions, services
 from pbapp.sortition.forms import (CodeForm, CodesForm, DrawForm, EraseForm, MappingForm, QuotaForm,
@@ -94,6 +94,10 @@ def _import_step(db, the_council, the_pool):
 def import_progress(council: str, pool_id: int, job_id: int):
     db, the_council, the_pool = _scope(council, pool_id)
     job = services.import_of(db, the_council, the_pool, job_id)
+    if job.status == jobs.DONE and is_fragment_request():
+        # The page was polling: take the officer to the pool, as a small import does at once.
+        flash(_("%(count)d volunteers were added to the pool.", count=job.result_data()["count"]), "success")
+        return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
     return render("sortition/import.html", "sortition/_import_progress.html", council=the_council, pool=the_pool,
                   job=job, title=_("Adding the volunteers"))
 

@@ -109,3 +109,17 @@ def test_a_pool_of_ten_thousand_is_imported_by_a_job_with_progress(make_app, db,
     assert job.status == jobs.DONE, job.error
     assert _people_in(db, pool) == 10_000
     assert "10000 volunteers were added" in client.get(response.location).get_data(as_text=True).replace(",", "")
+
+
+def test_a_finished_import_polled_by_its_page_goes_to_the_pool(client, login_as, db, demo):
+    pool = factories.pool(db, demo, people=0)
+    job = jobs.Job(kind="sortition.import", council_id=demo.id, status=jobs.DONE, progress=100,
+                   result='{"count": 300, "pool_id": %d}' % pool.id)
+    db.add(job)
+    db.commit()
+    login_as("officer")
+    url = f"/sortition/{demo.slug}/pools/{pool.id}/imports/{job.id}"
+    polled = client.get(url, headers={"HX-Request": "true"})
+    assert polled.headers["HX-Redirect"] == f"/sortition/{demo.slug}/pools/{pool.id}"
+    assert "300 volunteers were added to the pool." in client.get(polled.headers["HX-Redirect"]).get_data(as_text=True)
+    assert "300 volunteers were added" in client.get(url).get_data(as_text=True)  # the page itself, without htmx
