@@ -4,7 +4,9 @@ pip-audit asks PyPI for each release's JSON (/pypi/NAME/VERSION/json). Where tha
 reachable but the project's JSON is (/pypi/NAME/json, whose "vulnerabilities" describe the latest
 release), a locked version that IS the latest release is still audited; an older one is listed as
 not auditable here, so the gap is visible rather than silently passed. Exit status 1 when any locked
-release has a known, unwithdrawn vulnerability; 2 when nothing at all could be audited.
+release has a known, unwithdrawn vulnerability; 2 when nothing at all could be audited (or the lock
+holds no pins); 3 when some pins could not be audited (they are named). A clean pass (0) means every
+pin was audited.
 
     python .ci/audit_dependencies.py [requirements.lock]
 """
@@ -79,7 +81,10 @@ def main(argv: list[str]) -> int:
     print(f"Audited {audited} of {len(results)} locked dependencies; {len(vulnerable)} with known vulnerabilities.")
     if vulnerable:
         return 1
-    return 2 if audited == 0 else 0
+    if audited == 0:
+        print("FAILED: no locked dependency could be audited; this is not a pass.")
+        return 2
+    return 3 if unaudited else 0
 
 
 if __name__ == "__main__":

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import logging
 from pathlib import Path
 
 from flask import Flask, request, session
 from flask_babel import Babel
 
-from pbapp.config import PACKAGE_ROOT, Config, development_secret_key, instance_path
+from pbapp.config import PACKAGE_ROOT, Config, check_production, check_settings, development_secret_key, instance_path
 
 __version__ = "0.1.0"
 
@@ -38,23 +37,25 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(instance_path()),
     )
     app.config.from_object(config or Config())
+    check_settings(app.config)
+    if app.config.get("PRODUCTION"):
+        check_production(app.config)
     if not app.config.get("SECRET_KEY"):
-        if app.config.get("PRODUCTION"):
-            raise RuntimeError("Set SECRET_KEY: production needs a fixed secret (it keys sessions and voter ids).")
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
     if not app.config.get("VOTER_KEY"):
         if app.config.get("PRODUCTION"):
             raise RuntimeError("Set VOTER_KEY: production needs a fixed voter key (it keys voter ids and letter "
                                "codes, and must never change while a ballot is open).")
         app.config["VOTER_KEY"] = development_secret_key(Path(app.instance_path), "voter_key")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from pbapp import db, errors, htmx, security
+    from pbapp import db, errors, htmx, mail, ops, security
     from pbapp.templating import init_templating
 
+    ops.configure_logging(app)
     db.init_app(app)
     security.init_app(app)
+    mail.init_app(app)
+    ops.init_app(app)
     Babel(app, locale_selector=select_locale,
           default_translation_directories=str(PACKAGE_ROOT / "translations"))
     init_templating(app)

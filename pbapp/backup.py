@@ -44,10 +44,22 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:500]}")
 
 
+def _private_file(target: Path) -> None:
+    """Create (or empty) `target` readable and writable by its owner only, before any data goes in.
+
+    A backup holds every person's personal data: it must never be world-readable, not even
+    for the moment between writing it and changing its mode.
+    """
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(descriptor)
+    os.chmod(target, 0o600)  # an existing file keeps its old mode through O_CREAT
+
+
 def backup(url: str, target: Path) -> Path:
-    """Write a consistent copy of the database at `url` to `target`."""
+    """Write a consistent copy of the database at `url` to `target`, readable by its owner only."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(target)
     if url.startswith("sqlite"):
         source = sqlite3.connect(_sqlite_path(url))
         destination = sqlite3.connect(target)

@@ -179,11 +179,18 @@ def restore_command(source: str, yes: bool) -> None:
 
     if not yes:
         click.confirm("This replaces everything in the database. Continue?", abort=True)
+    from pbapp import erasures
+    from pbapp.db import get_engine
+    from pbapp.sortition.services import ERASURE_HANDLERS
+
     try:
         restore(current_app.config["DATABASE_URL"], source)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored the database from {source}.")
+    get_engine().dispose()  # connections opened before the restore may see the old schema
+    again = erasures.reapply(current_app._get_current_object(), ERASURE_HANDLERS)
+    click.echo(f"Re-applied {len(erasures.entries())} logged erasures ({again} had data to erase again).")
 
 
 @main.command("verify-audit")
@@ -198,6 +205,20 @@ def verify_audit() -> None:
     if broken:
         raise click.ClickException(f"audit log broken at entry {broken.index + 1}: {broken.reason}")
     click.echo("The audit log verifies.")
+
+
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (for tests and one-off runs).")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run jobs from this deployment's queue (PBAPP_QUEUE_PREFIX) and give up on jobs whose worker died."""
+    from pbapp import jobs
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException("Set REDIS_URL: the worker takes its jobs from Redis.")
+    click.echo(f"Taking jobs from the queue {jobs.queue_name(app.config)}.")
+    jobs.work(app, burst=burst)
 
 
 for _path in DOMAIN_COMMANDS:

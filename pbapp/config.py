@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -32,6 +33,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+DEFAULT_CONNECTION_BUDGET = 80  # under PostgreSQL's default max_connections of 100, with room to spare
+DEFAULT_PROCESSES = 5  # 4 gunicorn workers and 1 job worker
+
+
 class Config:
     """Settings for a real deployment; every value can come from the environment."""
 
@@ -56,13 +61,33 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.PREFERRED_URL_SCHEME = "https" if self.PRODUCTION else "http"
         self.SERVER_NAME = env.get("SERVER_NAME") or None
+        # Links in emails and letters are built from this alone, never from a request's Host header.
+        self.BASE_URL = (env.get("PBAPP_BASE_URL") or "").rstrip("/") or (
+            None if self.PRODUCTION else "http://127.0.0.1:5000")
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+        self.PROXIES = int(env.get("PBAPP_PROXIES", "0"))
+        self.QUEUE_PREFIX = env.get("PBAPP_QUEUE_PREFIX", "pbapp")
         self.MAIL_SERVER = env.get("MAIL_SERVER") or None
         self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
         self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
         self.MAIL_FROM = env.get("MAIL_FROM", "pbapp@localhost")
+        self.MAIL_TLS = env.get("MAIL_TLS", "starttls").lower()
+        self.MAIL_TIMEOUT = int(env.get("MAIL_TIMEOUT", "10"))
+        self.MAIL_ATTEMPTS = int(env.get("MAIL_ATTEMPTS", "5"))
+        self.MAIL_RETRY_SECONDS = float(env.get("MAIL_RETRY_SECONDS", "30"))
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "1") != "0"
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_KEY_PREFIX = self.QUEUE_PREFIX
+        self.LOG_FORMAT = env.get("LOG_FORMAT", "text").lower()
+        # PostgreSQL connections this whole deployment may open, shared by every process (see README).
+        self.DB_CONNECTION_BUDGET = int(env.get("DB_CONNECTION_BUDGET", str(DEFAULT_CONNECTION_BUDGET)))
+        self.DB_PROCESSES = (int(env.get("WEB_CONCURRENCY", "4")) * int(env.get("PBAPP_INSTANCES", "1"))
+                             + int(env.get("PBAPP_JOB_WORKERS", "1")))
+        self.JOB_STALE_SECONDS = int(env.get("JOB_STALE_SECONDS", "45"))
+        # Erasures of personal data, kept outside the database so a restore can re-apply them.
+        self.ERASURE_LOG = env.get("ERASURE_LOG") or None
+        self.PENDING_UPLOAD_MINUTES = int(env.get("PENDING_UPLOAD_MINUTES", "60"))
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.VOTE_RATE_LIMIT = env.get("VOTE_RATE_LIMIT", "30 per minute")
         self.JOBS_INLINE = False
@@ -102,6 +127,48 @@ def development_secret_key(instance_path: Path, name: str = "secret_key") -> str
     return key_file.read_text(encoding="ascii").strip()
 
 
+MAIL_TLS_MODES = ("none", "starttls", "tls")
+
+
+def check_production(config) -> None:
+    """Refuse to start a production app whose settings would be unsafe, saying which to set."""
+    problems = []
+    if not config.get("SECRET_KEY"):
+        problems.append("Set SECRET_KEY: production needs a fixed secret (it keys sessions and voter ids).")
+    if not config.get("BASE_URL"):
+        problems.append("Set PBAPP_BASE_URL (for example https://pb.council.example): links in emails are "
+                        "built from it, never from the Host header a visitor sends.")
+    if config.get("RATELIMIT_ENABLED") and not config.get("REDIS_URL"):
+        problems.append("Set REDIS_URL: production keeps rate limits in Redis so every worker and instance "
+                        "shares them (or set RATELIMIT_ENABLED=0 to turn rate limits off).")
+    if problems:
+        raise RuntimeError(" ".join(problems))
+
+
+def check_settings(config) -> None:
+    """Refuse settings that cannot work, in any environment."""
+    if config.get("MAIL_TLS") not in MAIL_TLS_MODES:
+        raise RuntimeError(f"MAIL_TLS must be one of {', '.join(MAIL_TLS_MODES)}, not {config.get('MAIL_TLS')!r}.")
+    base = config.get("BASE_URL")
+    if base and not (base.startswith("https://") or base.startswith("http://")):
+        raise RuntimeError(f"PBAPP_BASE_URL must start with https:// or http://, not {base!r}.")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", config.get("QUEUE_PREFIX") or ""):
+        raise RuntimeError("PBAPP_QUEUE_PREFIX must be 1 to 40 letters, digits, dashes or underscores.")
+    if config.get("PROXIES", 0) < 0:
+        raise RuntimeError("PBAPP_PROXIES is the number of proxies in front of the app: 0 or more.")
+
+
+def pool_sizes(budget: int, processes: int) -> tuple[int, int]:
+    """Split a connection budget between processes: (ORM pool size, autocommit connections) each.
+
+    Every process may open at most pool + autocommit connections and never more (no overflow),
+    so processes x (pool + autocommit) stays within the budget.
+    """
+    share = max(2, budget // max(1, processes))
+    autocommit = max(1, share // 4)
+    return share - autocommit, autocommit
+
+
 class TestConfig(Config):
     """Settings for the test suite: its own database, no rate limits unless a test asks."""
 
@@ -122,6 +189,13 @@ class TestConfig(Config):
         self.REDIS_URL = None
         self.MAIL_SERVER = None
         self.SERVER_NAME = None
+        self.BASE_URL = "http://localhost"
+        self.PROXIES = 0
+        self.QUEUE_PREFIX = "pbapp-test"
+        # The tests serve many threads from one process and run jobs inline beside the request
+        # (two connections a request): a budget as for one big process, not a gunicorn worker's share.
+        self.DB_CONNECTION_BUDGET = 200
+        self.LOG_FORMAT = "text"
         self.WTF_CSRF_ENABLED = False
         self.JOBS_INLINE = True
         self.FAST_PASSWORD_HASHING = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import queue
+import threading
 import time
 from contextlib import contextmanager
 from typing import Iterator
@@ -19,6 +20,7 @@ MODEL_MODULES = (
     "pbapp.audit",
     "pbapp.jobs",
     "pbapp.mail",
+    "pbapp.pending",
     "pbapp.accounts.models",
     "pbapp.councils.models",
     "pbapp.sortition.models",
@@ -29,7 +31,6 @@ MODEL_MODULES = (
 
 _EXTENSION_KEY = "pbapp.engine"
 _AUTOCOMMIT_KEY = "pbapp.engine.autocommit"
-_POOL_SIZE = 10  # connections the pool keeps; execute_alone keeps as many idle ones of its own
 _WRITER_KEY = "pbapp.engine.writes"
 WRITE_OPTION = "pbapp_writes"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -42,8 +43,12 @@ def import_all_models() -> type[SQLModel]:
     return SQLModel
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout for concurrent writers."""
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout for concurrent writers.
+
+    A PostgreSQL engine opens at most `pool_size` connections (no overflow), so the connection
+    budget the process was given is a ceiling, not a hope.
+    """
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
         kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
@@ -72,7 +77,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    engine = create_engine(url, pool_size=_POOL_SIZE, max_overflow=20)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=0)
     _ping_idle_connections(engine)
     return engine
 
@@ -106,12 +111,16 @@ def _ping_idle_connections(engine: Engine) -> None:
 
 def init_app(app: Flask) -> None:
     """Create the app's engine and close the request's session at teardown."""
+    from pbapp.config import DEFAULT_CONNECTION_BUDGET, DEFAULT_PROCESSES, pool_sizes
+
     import_all_models()
-    engine = make_engine(app.config["DATABASE_URL"])
+    pool_size, autocommit = pool_sizes(app.config.get("DB_CONNECTION_BUDGET", DEFAULT_CONNECTION_BUDGET),
+                                       app.config.get("DB_PROCESSES", DEFAULT_PROCESSES))
+    engine = make_engine(app.config["DATABASE_URL"], pool_size)
     app.extensions[_EXTENSION_KEY] = engine
     # Made once: a view of the engine with its own options is an object built on every call.
     app.extensions[_WRITER_KEY] = engine.execution_options(**{WRITE_OPTION: True})
-    app.extensions[_AUTOCOMMIT_KEY] = _AutocommitConnections(engine, keep=_POOL_SIZE)
+    app.extensions[_AUTOCOMMIT_KEY] = _AutocommitConnections(engine, keep=autocommit)
     app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
 
@@ -126,31 +135,39 @@ class _AutocommitConnections:
 
     A free list rather than the pool: the pool's checkout, its reset on return and a
     transaction cost more CPU than the one statement. It works with any threading model (the
-    development server starts a thread per request) and keeps at most `keep` idle connections.
+    development server starts a thread per request) and has at most `keep` connections open:
+    a caller past that waits for one to come back, so the process keeps to its connection budget.
     """
 
     def __init__(self, engine: Engine, keep: int):
         self.engine, self.keep = engine, keep
         self.idle: queue.SimpleQueue = queue.SimpleQueue()
+        self.slots = threading.BoundedSemaphore(keep)
         event.listen(engine, "engine_disposed", self.close_idle)
 
     def take(self):
+        if not self.slots.acquire(timeout=30):
+            raise TimeoutError("no database connection came free within 30 seconds")
         try:
             return self.idle.get_nowait()
         except queue.Empty:
+            pass
+        try:
             pooled = self.engine.raw_connection()
             connection = pooled.driver_connection
             pooled.detach()  # ours now: the pool neither resets nor closes it
             connection.autocommit = True
             return connection
+        except BaseException:
+            self.slots.release()
+            raise
 
     def give_back(self, connection) -> None:
-        if connection.closed:
-            return
-        if self.idle.qsize() >= self.keep:
-            connection.close()
-        else:
-            self.idle.put(connection)
+        try:
+            if not connection.closed:
+                self.idle.put(connection)
+        finally:
+            self.slots.release()
 
     def close_idle(self, _engine: Engine | None = None) -> None:
         while True:

@@ -1,8 +1,13 @@
-"""Long work (a selection run, a large tally) as a job whose progress a page can poll.
+"""Long work (a selection run, a large tally, mail, a large import) as a job whose progress a page can poll.
 
-In-process threads by default; RQ workers on Redis when REDIS_URL is set. A job function is
-named by its dotted path and receives the job id, a session and its keyword arguments, so the
-same function runs in either place.
+In-process threads by default; RQ workers on Redis when REDIS_URL is set, on a queue named by
+PBAPP_QUEUE_PREFIX so deployments sharing one Redis never take each other's jobs. A job function
+is named by its dotted path and receives a session, a progress callback and its keyword
+arguments, so the same function runs in either place.
+
+A running job beats (heartbeat_at) every few seconds. A job whose worker died stops beating and
+is marked failed, with the reason, the next time anyone looks at it (its page polls every
+second) or when a worker sweeps; its page then offers to run it again.
 """
 
 from __future__ import annotations
@@ -10,12 +15,14 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from flask import Flask, current_app
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import event, update
+from sqlmodel import Field, Session, SQLModel, select
 
 from pbapp.timeutil import utcnow
 
@@ -37,7 +44,11 @@ class Job(SQLModel, table=True):
     message: str = Field(default="", max_length=300, nullable=False)
     result: str = Field(default="{}", nullable=False)
     error: str = Field(default="", max_length=2000, nullable=False)
+    function: str = Field(default="", max_length=200, nullable=False)
+    arguments: str = Field(default="{}", nullable=False)
+    attempt: int = Field(default=1, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
+    heartbeat_at: datetime | None = None
     finished_at: datetime | None = None
 
     @property
@@ -67,7 +78,31 @@ class Progress:
             job.progress = max(0, min(100, int(percent)))
             if message:
                 job.message = message[:300]
+            job.heartbeat_at = utcnow()
             session.commit()
+
+
+HEARTBEAT_SECONDS = 5.0
+
+
+class _Heartbeat(threading.Thread):
+    """Mark a running job alive every few seconds, however long its work goes between progress calls."""
+
+    def __init__(self, app: Flask, job_id: int):
+        super().__init__(name=f"pbapp-job-{job_id}-heartbeat", daemon=True)
+        self.app, self.job_id, self.stopped = app, job_id, threading.Event()
+
+    def run(self) -> None:
+        from pbapp.db import standalone_session
+
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            try:
+                with standalone_session(self.app) as session:
+                    session.execute(update(Job).where(Job.id == self.job_id, Job.status == RUNNING)
+                                    .values(heartbeat_at=utcnow()))
+                    session.commit()
+            except Exception:  # noqa: BLE001 - a missed beat is survivable; the next one may land
+                log.warning("job %s: heartbeat not recorded", self.job_id)
 
 
 _executor: ThreadPoolExecutor | None = None
@@ -85,9 +120,15 @@ def run_job(app: Flask, job_id: int, function_path: str, kwargs: dict[str, Any])
     progress = Progress(app, job_id)
     with app.app_context():
         with standalone_session(app) as session:
-            job = session.get(Job, job_id)
-            job.status = RUNNING
+            # Only a queued job starts: a job already started, finished or given up never runs twice.
+            started = session.execute(update(Job).where(Job.id == job_id, Job.status == QUEUED)
+                                      .values(status=RUNNING, heartbeat_at=utcnow())).rowcount
             session.commit()
+        if not started:
+            log.warning("job %s was not queued any more; not run again", job_id)
+            return
+        heartbeat = _Heartbeat(app, job_id)
+        heartbeat.start()
         try:
             with standalone_session(app) as session:
                 result = _resolve(function_path)(session=session, progress=progress, **kwargs)
@@ -98,6 +139,8 @@ def run_job(app: Flask, job_id: int, function_path: str, kwargs: dict[str, Any])
             _finish(app, job_id, FAILED, error="The job stopped because of an unexpected error.")
         else:
             _finish(app, job_id, DONE, result=result or {})
+        finally:
+            heartbeat.stopped.set()
 
 
 def _finish(app: Flask, job_id: int, status: str, *, result: Any = None, error: str = "") -> None:
@@ -105,6 +148,8 @@ def _finish(app: Flask, job_id: int, status: str, *, result: Any = None, error: 
 
     with standalone_session(app) as session:
         job = session.get(Job, job_id)
+        if job.status != RUNNING:
+            return  # already given up as dead; its retry owns the outcome now
         job.status = status
         job.error = error[:2000]
         if status == DONE:
@@ -114,11 +159,33 @@ def _finish(app: Flask, job_id: int, status: str, *, result: Any = None, error: 
         session.commit()
 
 
-def rq_entry(job_id: int, function_path: str, kwargs: dict[str, Any]) -> None:
-    """Run a job on an RQ worker: build an app there, then run as in-process."""
-    from pbapp import create_app
+_worker_app: Flask | None = None
 
-    run_job(create_app(), job_id, function_path, kwargs)
+
+def rq_entry(job_id: int, function_path: str, kwargs: dict[str, Any]) -> None:
+    """Run a job on an RQ worker: build the app once per worker process, then run as in-process."""
+    global _worker_app
+    if _worker_app is None:
+        from pbapp import create_app
+
+        _worker_app = create_app()
+    run_job(_worker_app, job_id, function_path, kwargs)
+
+
+def queue_name(config) -> str:
+    """The RQ queue of this deployment: its prefix, so deployments sharing a Redis stay apart."""
+    return f"{config['QUEUE_PREFIX']}-jobs"
+
+
+def rq_job_id(config, job_id: int) -> str:
+    return f"{config['QUEUE_PREFIX']}-job-{job_id}"
+
+
+def _queue(app: Flask):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(queue_name(app.config), connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
 def N_(message: str) -> str:
@@ -129,22 +196,165 @@ def N_(message: str) -> str:
 def enqueue(session: Session, kind: str, function_path: str, *, council_id: int | None = None,
             **kwargs: Any) -> Job:
     """Record a job and start it; the caller's session is committed so the worker can see it."""
-    job = Job(kind=kind, council_id=council_id, message=N_("Waiting to start"))
+    job = Job(kind=kind, council_id=council_id, message=N_("Waiting to start"), function=function_path,
+              arguments=json.dumps(kwargs, sort_keys=True))
     session.add(job)
     session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("JOBS_INLINE"):
-        run_job(app, job.id, function_path, kwargs)
-    elif app.config.get("REDIS_URL"):
-        from redis import Redis
-        from rq import Queue
+    _dispatch(current_app._get_current_object(), job.id, function_path, kwargs)  # type: ignore[attr-defined]
+    session.refresh(job)
+    return job
 
-        queue = Queue("pbapp", connection=Redis.from_url(app.config["REDIS_URL"]))
-        queue.enqueue(rq_entry, job.id, function_path, kwargs, job_timeout=3600)
+
+def _dispatch(app: Flask, job_id: int, function_path: str, kwargs: dict[str, Any]) -> None:
+    if app.config.get("JOBS_INLINE"):
+        run_job(app, job_id, function_path, kwargs)
+    elif app.config.get("REDIS_URL"):
+        _queue(app).enqueue(rq_entry, job_id, function_path, kwargs, job_timeout=3600,
+                            job_id=rq_job_id(app.config, job_id), failure_ttl=86400)
     else:
         global _executor
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pbapp-job")
-        _executor.submit(run_job, app, job.id, function_path, kwargs)
-    session.refresh(job)
+        _executor.submit(run_job, app, job_id, function_path, kwargs)
+
+
+def enqueue_after_commit(session: Session, kind: str, function_path: str, *, council_id: int | None = None,
+                         **kwargs: Any) -> None:
+    """Start a job once the caller's transaction has committed (so the job sees what it wrote).
+
+    Asked several times before one commit, it starts the job once.
+    """
+    key = ("pbapp.after_commit", kind, function_path, council_id, json.dumps(kwargs, sort_keys=True))
+    if key in session.info:
+        return
+    session.info[key] = True
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def start(_session) -> None:
+        session.info.pop(key, None)
+        from pbapp.db import standalone_session
+
+        with app.app_context(), standalone_session(app) as own:
+            enqueue(own, kind, function_path, council_id=council_id, **kwargs)
+
+    event.listen(session, "after_commit", start, once=True)
+
+
+DIED = N_("The worker running this job stopped without finishing it. Nothing it was doing was kept. "
+          "You can run it again.")
+LOST = N_("This job was lost before it started: no worker has it. You can run it again.")
+NO_WORKER = N_("No worker is running to start this job. Start one (see the README), then run it again.")
+
+
+def check_alive(session: Session, job: Job | None) -> Job | None:
+    """Mark a job failed, with the reason, if its worker died or it was lost; return it refreshed."""
+    if job is None or job.finished:
+        return job
+    config = current_app.config
+    stale = timedelta(seconds=config["JOB_STALE_SECONDS"])
+    now = utcnow()
+    reason = ""
+    if job.status == RUNNING and _aware(job.heartbeat_at or job.created_at) < now - stale:
+        reason = DIED
+    elif job.status == QUEUED and _aware(job.created_at) < now - stale and config.get("REDIS_URL"):
+        reason = _queued_problem(current_app._get_current_object(), job)  # type: ignore[attr-defined]
+    if reason:
+        changed = session.execute(update(Job).where(Job.id == job.id, Job.status == job.status)
+                                  .values(status=FAILED, error=reason, finished_at=now)).rowcount
+        session.commit()
+        if changed:
+            log.warning("job %s (%s) given up: %s", job.id, job.kind, reason)
+        session.refresh(job)
     return job
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _queued_problem(app: Flask, job: Job) -> str:
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job as RqJob
+    from rq.worker import Worker
+
+    queue = _queue(app)
+    try:
+        try:
+            status = RqJob.fetch(rq_job_id(app.config, job.id), connection=queue.connection).get_status()
+        except NoSuchJobError:
+            return LOST
+        if status in ("failed", "stopped", "canceled"):
+            return LOST
+        if not Worker.all(queue=queue):
+            return NO_WORKER
+    except RedisError:
+        return ""  # Redis is away: say nothing rather than guess; /healthz reports it
+    return ""
+
+
+def sweep(session: Session) -> int:
+    """Check every unfinished job (run by workers every so often); return how many were given up."""
+    from pbapp import mail
+
+    jobs = session.exec(select(Job).where(Job.status.in_((QUEUED, RUNNING)))).all()
+    given_up = sum(1 for job in jobs if check_alive(session, job).status == FAILED)
+    mail.recover_stuck(session)  # after the dead jobs are known: their messages become failed, to send again
+    return given_up
+
+
+def retry(session: Session, job: Job, prepare: Callable[[Job], None] | None = None) -> Job:
+    """Run a failed job again, as a new attempt with the same work.
+
+    `prepare` is called with the new job before it is started (to point a record at it).
+    """
+    if job.status != FAILED or not job.function:
+        raise JobFailed("Only a failed job can be run again.")
+    again = Job(kind=job.kind, council_id=job.council_id, message=N_("Waiting to start"),
+                function=job.function, arguments=job.arguments, attempt=job.attempt + 1)
+    session.add(again)
+    session.commit()
+    if prepare is not None:
+        prepare(again)
+    _dispatch(current_app._get_current_object(), again.id, again.function,  # type: ignore[attr-defined]
+              json.loads(again.arguments))
+    session.refresh(again)
+    return again
+
+
+SWEEP_SECONDS = 15.0
+
+
+def _sweep_forever(app: Flask, stopped: threading.Event) -> None:
+    from pbapp.db import standalone_session
+
+    every = min(SWEEP_SECONDS, max(1.0, app.config["JOB_STALE_SECONDS"] / 3))
+    while not stopped.wait(every):
+        try:
+            with app.app_context(), standalone_session(app) as session:
+                sweep(session)
+        except Exception:  # noqa: BLE001 - the sweeper must outlive a passing database error
+            log.exception("job sweep failed")
+
+
+def work(app: Flask, burst: bool = False) -> None:
+    """Run an RQ worker on this deployment's queue, sweeping dead jobs every few seconds meanwhile.
+
+    Jobs run in this process (RQ's SimpleWorker), not in a forked child per job: the app and its
+    connection pool are built once, and no database connection is ever shared across a fork.
+    A worker that dies mid-job stops the job's heartbeat, and the job is given up as failed.
+    """
+    from rq import SimpleWorker
+
+    global _worker_app
+    _worker_app = app
+    queue = _queue(app)
+    stopped = threading.Event()
+    sweeper = threading.Thread(target=_sweep_forever, args=(app, stopped), name="pbapp-job-sweeper", daemon=True)
+    sweeper.start()
+    try:
+        SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=False)
+    finally:
+        stopped.set()

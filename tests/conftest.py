@@ -75,11 +75,12 @@ def make_test_app(database_url: str, **overrides):
 
 
 @pytest.fixture
-def make_app(database_url):
+def make_app(database_url, tmp_path):
     """Build extra apps with config overrides; their connections are closed after the test."""
     built = []
 
     def _make(**overrides):
+        overrides.setdefault("ERASURE_LOG", str(tmp_path / "erasures.jsonl"))
         built.append(make_test_app(database_url, **overrides))
         return built[-1]
 
@@ -95,9 +96,10 @@ def app_overrides() -> dict:
 
 
 @pytest.fixture
-def app(database_url, app_overrides):
+def app(database_url, app_overrides, tmp_path):
     # No app context stays pushed: each test request must get its own `g`, as in production.
-    app = make_test_app(database_url, **app_overrides)
+    # Each test has its own erasure log: a restore re-applies it, and ids repeat between tests.
+    app = make_test_app(database_url, **{"ERASURE_LOG": str(tmp_path / "erasures.jsonl"), **app_overrides})
     yield app
     empty_all_tables(app)
     get_engine(app).dispose()

@@ -56,13 +56,23 @@ def test_an_older_release_without_data_is_named_not_passed(audit_module, monkeyp
     responses = {f"{audit_module.PYPI}/a/json": {"info": {"version": "9.0"}, "vulnerabilities": []},
                  f"{audit_module.PYPI}/b/1.0/json": {"vulnerabilities": []}}
     status, out = run(audit_module, monkeypatch, tmp_path, capsys, "a==1.0\nb==1.0\n", responses)
-    assert status == 0
+    assert status == 3
     assert "a==1.0 (latest 9.0)" in out and "Audited 1 of 2" in out
 
 
 def test_nothing_reachable_is_its_own_status(audit_module, monkeypatch, tmp_path, capsys):
-    status, _ = run(audit_module, monkeypatch, tmp_path, capsys, "a==1.0\n", {})
-    assert status == 2
+    status, out = run(audit_module, monkeypatch, tmp_path, capsys, "a==1.0\n", {})
+    assert status == 2 and "not a pass" in out and "No known vulnerabilities" not in out
+
+
+def test_an_empty_lock_audits_nothing_and_fails(audit_module, monkeypatch, tmp_path, capsys):
+    status, out = run(audit_module, monkeypatch, tmp_path, capsys, "# nothing pinned\n", {})
+    assert status == 2 and "Audited 0 of 0" in out
+
+
+def test_ci_fails_when_nothing_was_audited():
+    ci = (SCRIPT.parent / "run").read_text(encoding="utf-8")
+    assert 'if [ "$audit" = 1 ] || [ "$audit" = 2 ]; then exit 1; fi' in ci
 
 
 def test_malformed_lock_line_is_named(audit_module, tmp_path):

@@ -50,3 +50,97 @@ def test_threaded_job_finishes(app_context, db):
             break
         time.sleep(0.05)
     assert job.status == jobs.DONE
+
+
+def _stale(db, job_id: int, status: str, seconds: int = 120) -> None:
+    from datetime import timedelta
+
+    from pbapp.timeutil import utcnow
+
+    job = db.get(jobs.Job, job_id)
+    job.status = status
+    job.progress, job.finished_at, job.result = (10, None, "{}")
+    job.heartbeat_at = utcnow() - timedelta(seconds=seconds)
+    job.created_at = utcnow() - timedelta(seconds=seconds)
+    db.add(job)
+    db.commit()
+
+
+def test_a_job_whose_worker_died_is_failed_with_the_reason_and_runs_again(app_context, db):
+    job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=3)
+    _stale(db, job.id, jobs.RUNNING)  # its worker stopped beating two minutes ago
+    checked = jobs.check_alive(db, db.get(jobs.Job, job.id))
+    assert checked.status == jobs.FAILED and "worker running this job stopped" in checked.error
+    again = jobs.retry(db, checked)
+    assert again.id != job.id and again.attempt == 2
+    db.refresh(again)
+    assert again.status == jobs.DONE and again.result_data() == {"counted": 3}
+
+
+def test_a_beating_job_is_left_alone(app_context, db):
+    job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=1)
+    _stale(db, job.id, jobs.RUNNING, seconds=5)
+    assert jobs.check_alive(db, db.get(jobs.Job, job.id)).status == jobs.RUNNING
+
+
+def test_a_job_given_up_never_runs_twice(app_context, db):
+    job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=1)
+    _stale(db, job.id, jobs.FAILED)
+    jobs.run_job(app_context, job.id, "tests.test_jobs.counting_job", {"upto": 5})
+    db.refresh(job)
+    assert job.status == jobs.FAILED and job.result_data() == {}
+
+
+def test_queue_names_carry_the_deployment_prefix(make_app):
+    first, second = make_app(QUEUE_PREFIX="council-a"), make_app(QUEUE_PREFIX="council-b")
+    assert jobs.queue_name(first.config) == "council-a-jobs"
+    assert jobs.queue_name(first.config) != jobs.queue_name(second.config)
+    assert jobs.rq_job_id(first.config, 7) != jobs.rq_job_id(second.config, 7)
+
+
+def _redis_or_skip(url: str):
+    redis = __import__("pytest").importorskip("redis")
+    try:
+        connection = redis.Redis.from_url(url, socket_connect_timeout=1)
+        connection.ping()
+    except redis.exceptions.RedisError:
+        __import__("pytest").skip("Redis is not running")
+    return connection
+
+
+def test_two_deployments_on_one_redis_keep_their_own_jobs(make_app, db):
+    import os
+
+    from rq import Queue
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+    connection = _redis_or_skip(url)
+    first = make_app(QUEUE_PREFIX="test-deploy-a", REDIS_URL=url, JOBS_INLINE=False)
+    second = make_app(QUEUE_PREFIX="test-deploy-b", REDIS_URL=url, JOBS_INLINE=False)
+    for app in (first, second):
+        Queue(jobs.queue_name(app.config), connection=connection).empty()
+    with first.app_context():
+        job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=1)
+    try:
+        assert Queue(jobs.queue_name(first.config), connection=connection).job_ids == [
+            jobs.rq_job_id(first.config, job.id)]
+        assert Queue(jobs.queue_name(second.config), connection=connection).job_ids == []
+    finally:
+        for app in (first, second):
+            Queue(jobs.queue_name(app.config), connection=connection).empty()
+
+
+def test_a_queued_job_no_worker_will_run_is_failed_with_the_reason(make_app, db):
+    import os
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+    _redis_or_skip(url)
+    app = make_app(QUEUE_PREFIX="test-no-worker", REDIS_URL=url, JOBS_INLINE=False, JOB_STALE_SECONDS=0)
+    with app.app_context():
+        job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=1)
+        from rq import Queue
+
+        checked = jobs.check_alive(db, db.get(jobs.Job, job.id))
+        jobs._queue(app).empty()
+    assert checked.status == jobs.FAILED and "No worker is running" in checked.error
+    assert isinstance(Queue, type)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
@@ -144,3 +144,9 @@ class PasswordChangeForm(FlaskForm):
     confirm = PasswordField(_l("Confirm new password"), validators=[
         DataRequired(_l("Confirm your new password")),
         EqualTo("password", _l("The passwords do not match"))])
+
+
+class RetryMailForm(FlaskForm):
+    """Send failed mail again: one message (its id) or, with none, every failed message."""
+
+    message_id = IntegerField(validators=[Optional()])

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from pbapp.accounts.models import (ACTIVE, LETTER, PREVIEW, REGISTER, REGISTER_S
 from pbapp.councils.models import Council
 from pbapp.councils.services import in_council_area
 from pbapp.errors import Conflict, Invalid, NotFound
+from pbapp.links import external_url
 from pbapp.timeutil import utcnow
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
@@ -91,7 +92,7 @@ def send_confirmation(session: Session, user: User, next_path: str = "") -> None
     days = current_app.config["EMAIL_CONFIRM_DAYS"]
     session.add(EmailConfirmation(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
                                   expires_at=utcnow() + timedelta(days=days)))
-    link = url_for("accounts.confirm_email", token=token, next=next_path or None, _external=True)
+    link = external_url("accounts.confirm_email", token=token, next=next_path or None)
     mail.send(session, user.email, _("Confirm your email address"),
               _("Use this link to confirm your email address. It works once and expires in %(days)d days.\n\n%(link)s\n\nIf you did not create an account, you can ignore this email.",
                 days=days, link=link))

@@ -6,17 +6,18 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from pbapp import audit, mail
-from pbapp.accounts.models import ADMIN, ROLES, Invitation, Membership, PasswordReset, User, new_session_token
+from pbapp.accounts.models import ADMIN, OFFICER, ROLES, Invitation, Membership, PasswordReset, User, new_session_token
 from pbapp.councils.models import Council
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.security import check_password, hash_password
 from pbapp.timeutil import utcnow
+from pbapp.links import external_url
 
 # Verifying against a real hash when the email is unknown keeps sign-in time the same either way.
 _DUMMY_HASH = hash_password("not a real password, used to equalise timing")
@@ -75,7 +76,7 @@ def register(session: Session, *, name: str, email: str, password: str, postcode
             session.rollback()
             existing = session.exec(select(User).where(User.email == email)).one()
     if existing is not None:
-        link = url_for("accounts.request_reset", _external=True)
+        link = external_url("accounts.request_reset")
         mail.send(session, existing.email, _("Someone tried to create an account with your email address"),
                   _("Someone tried to create an account on this site with your email address, which already has one. If it was you, sign in, or choose a new password here:\n\n%(link)s\n\nIf it was not you, you can ignore this email: nothing has changed.",
                     link=link))
@@ -115,7 +116,7 @@ def request_password_reset(session: Session, email: str) -> None:
     link = _password_link(session, user, timedelta(minutes=minutes))
     mail.send(session, user.email, _("Reset your password"),
               _("Use this link to choose a new password. It works once and expires in %(minutes)d minutes.\n\n%(link)s\n\nIf you did not ask for this, you can ignore this email.",
-                minutes=minutes, link=link))
+                minutes=minutes, link=link), secret=link)
     audit.record(session, "account.reset_requested", "user", user.id, actor_id=user.id)
     session.commit()
 
@@ -124,7 +125,7 @@ def _password_link(session: Session, user: User, lifetime: timedelta) -> str:
     """Add a single-use password link for `user` (only its hash is kept) and return its URL."""
     token, token_hash = _token()
     session.add(PasswordReset(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + lifetime))
-    return url_for("accounts.reset_password", token=token, _external=True)
+    return external_url("accounts.reset_password", token=token)
 
 
 def create_admin(session: Session, council: Council, *, email: str, name: str) -> tuple[User, str]:
@@ -233,10 +234,11 @@ def invite(session: Session, council: Council, *, email: str, role: str, invited
                             expires_at=utcnow() + timedelta(days=days))
     session.add(invitation)
     session.flush()
-    link = url_for("accounts.accept_invitation", token=token, _external=True)
+    link = external_url("accounts.accept_invitation", token=token)
     mail.send(session, invitation.email, _("You are invited to %(council)s", council=council.name),
               _("%(name)s has invited you to join %(council)s as %(role)s. The link expires in %(days)d days.\n\n%(link)s",
-                name=invited_by.name, council=council.name, role=role, days=days, link=link))
+                name=invited_by.name, council=council.name, role=role, days=days, link=link),
+              council_id=council.id, secret=link)
     audit.record(session, "membership.invited", "invitation", invitation.id,
                  council_id=council.id, actor_id=invited_by.id, role=role)
     session.commit()
@@ -294,6 +296,22 @@ def pending_invitations(session: Session, council: Council) -> list[Invitation]:
     return list(session.exec(query).all())
 
 
-def outbox(session: Session, limit: int = 100) -> list[mail.OutboxMessage]:
-    query = select(mail.OutboxMessage).order_by(mail.OutboxMessage.id.desc()).limit(limit)
-    return list(session.exec(query).all())
+def _mail_councils(session: Session, user: User) -> list[int]:
+    """The councils whose mail a person may see: those where they are an admin or an officer."""
+    query = select(Membership.council_id).where(Membership.user_id == user.id,
+                                                Membership.role.in_((ADMIN, OFFICER)))
+    return sorted(set(session.exec(query).all()))
+
+
+def outbox(session: Session, user: User, limit: int = 100) -> list[mail.OutboxMessage]:
+    """The newest mail of the councils this person manages; never another council's."""
+    return mail.outbox(session, _mail_councils(session, user), limit)
+
+
+def retry_mail(session: Session, user: User, message_id: int | None) -> int:
+    """Send failed mail of this person's councils again (one message, or all); return how many."""
+    count = mail.retry_failed(session, _mail_councils(session, user), message_id)
+    if count:
+        audit.record(session, "mail.retried", "outbox_message", message_id or 0, actor_id=user.id, count=count)
+    session.commit()
+    return count

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from pbapp.accounts import bp, permissions, residence, services
 from pbapp.accounts.forms import (AcceptInvitationForm, DetailsForm, InviteForm, LetterCodeForm, LetterRequestForm,
                                   LoginForm, PasswordChangeForm, RegisterCheckForm, RegisterForm, RegisterImportForm,
-                                  ResetForm, ResetRequestForm)
+                                  ResetForm, ResetRequestForm, RetryMailForm)
 from pbapp.councils.services import get_council, list_councils
 from pbapp.db import get_session
 from pbapp.errors import DomainError, Invalid, form_status, show_on_form
@@ -373,3 +373,17 @@ def residence_letters_csv(council: str):
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{council}-residence-letters.csv"',
         "Cache-Control": "no-store"})
+
+
+    return render("accounts/outbox.html", messages=services.outbox(get_session(), current_user),
+                  smtp=bool(current_app.config.get("MAIL_SERVER")), form=RetryMailForm(), title=_("Mail outbox"))
+
+
+@bp.route("/outbox/retry", methods=["POST"])
+@requires(permissions.READ_OUTBOX)
+def retry_mail():
+    form = RetryMailForm()
+    if form.validate_on_submit():
+        count = services.retry_mail(get_session(), current_user, form.message_id.data)
+        flash(_("%(count)d messages will be sent again.", count=count), "success")
+    return redirect_after_post(url_for("accounts.outbox"))

@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlmodel import Session, select
 
-from flask import current_app, url_for
 
 from pbapp import audit
 from pbapp.accounts.models import User
@@ -38,6 +37,7 @@ from pbapp.ledger.seed import ITEMS as RECORD_ITEMS, JURY_REF
 from pbapp.seed import demo_day, demo_financial_year
 from pbapp.sortition.models import Person, Pool
 from pbapp.timeutil import utcnow
+from pbapp.links import external_url
 
 DEMO_RESIDENT = "resident@demo.example"
 DEMO_FACILITATOR = "facilitator@demo.example"
@@ -214,9 +214,8 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def _public_url(council: Council, jury: Jury, number: int) -> str:
-    with current_app.test_request_context():
-        return url_for("juries.public_jury", council=council.slug, jury_id=jury.id,
-                       _anchor=f"recommendation-{number}", _external=True)
+    return external_url("juries.public_jury", council=council.slug, jury_id=jury.id,
+                        _anchor=f"recommendation-{number}")
 
 
 def _versions(session: Session, rec: Recommendation, title: str, drafts, lines) -> None:

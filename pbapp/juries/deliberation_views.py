@@ -22,6 +22,7 @@ from pbapp.juries.deliberation_forms import (
 )
 from pbapp.juries.models import ALLOCATION_POLL
 from pbapp.security import requires
+from pbapp.links import external_url
 
 BASE = "/<council>/<int:jury_id>"
 
@@ -496,7 +497,7 @@ def open_recommendation_vote(council: str, jury_id: int, recommendation_id: int)
 def close_recommendation_vote(council: str, jury_id: int, recommendation_id: int):
     db = get_session()
     back = url_for("juries.recommendation", council=council, jury_id=jury_id, recommendation_id=recommendation_id)
-    public_url = url_for("juries.public_jury", council=council, jury_id=jury_id, _external=True)
+    public_url = external_url("juries.public_jury", council=council, jury_id=jury_id)
     return confirm_page(
         lambda: services.close_recommendation_vote(db, council, jury_id, recommendation_id, current_user,
                                                    public_url=public_url),

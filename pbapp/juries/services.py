@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import url_for
 from flask_babel import format_date, gettext as _
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -30,6 +29,7 @@ from pbapp.sortition import services as sortition
 from pbapp.sortition.models import COMPLETE, REPLACEMENT, SELECTION, Person, PersonContact, SelectionRun
 from pbapp.sortition.models import RESERVE as RESERVE_RUN
 from pbapp.timeutil import utcnow
+from pbapp.links import external_url
 
 RETENTION_AFTER_JURY = timedelta(days=180)
 # Which statuses each action moves a juror from, and to.
@@ -186,13 +186,14 @@ def send_invitations(session: Session, council: Council, jury: Jury, actor_id: i
         row.juror.response_token_hash = _hash(token)
         row.juror.invited_at = utcnow()
         session.add(row.juror)
-        link = url_for("juries.respond", token=token, _external=True)
+        link = external_url("juries.respond", token=token)
         mail.send(session, row.contact.email, _("You have been chosen for the citizens’ jury"),
                   _("Dear %(name)s,\n\nYou have been chosen by lot to join %(council)s’s citizens’ jury on the question:"
                     "\n\n%(remit)s\n\nIt meets from %(start)s to %(end)s. Please tell us whether you can take part:\n\n%(link)s",
                     name=row.contact.name or _("resident"), council=council.name, remit=jury.remit,
                     start=format_date(jury.starts_on, "EEEE d MMMM yyyy"),
-                    end=format_date(jury.ends_on, "EEEE d MMMM yyyy"), link=link))
+                    end=format_date(jury.ends_on, "EEEE d MMMM yyyy"), link=link),
+                  council_id=council.id, secret=link)
         sent += 1
     audit.record(session, "jury.invitations_sent", "jury", jury.id, council_id=council.id, actor_id=actor_id, count=sent)
     session.commit()

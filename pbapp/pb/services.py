@@ -1407,7 +1407,7 @@ def _verified_voters(session: Session, council: Council, ballot: Ballot) -> list
 
 def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:
     ballot = get_ballot(session, council, ballot_id)
-    return ballot, _latest_count_job(session, ballot)
+    return ballot, jobs.check_alive(session, _latest_count_job(session, ballot))
 
 
 

@@ -18,6 +18,7 @@ from pbapp.pb import bp, forms, permissions, services
 from pbapp.pb.models import HIDDEN
 from pbapp.security import limiter, requires
 from pbapp.timeutil import utcnow
+from pbapp.links import external_url
 
 
 
@@ -80,7 +81,7 @@ def _voter(view) -> services.Voter | None:
 
 def _results_url(ballot) -> str:
     council = get_council(get_session(), request.view_args["council"])
-    return url_for("pb.results", council=council.slug, ballot_id=ballot.id, _external=True)
+    return external_url("pb.results", council=council.slug, ballot_id=ballot.id)
 
 
 @bp.route("/<council>/")
@@ -547,7 +548,7 @@ def count_progress(council: str, ballot_id: int):
     the_council = get_council(db, council)
     the_ballot, job = services.job_of(db, the_council, ballot_id)
     return render("pb/count.html", "pb/_count_progress.html", council=the_council, ballot=the_ballot, job=job,
-                  title=_("Counting"))
+                  action=forms.ActionForm(), title=_("Counting"))
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/publish", methods=["GET", "POST"])
@@ -624,7 +625,7 @@ def codes_csv(council: str, ballot_id: int, batch_id: int):
 def codes_pdf(council: str, ballot_id: int, batch_id: int):
     db = get_session()
     body = services.codes_letters_pdf(db, get_council(db, council), ballot_id, batch_id, current_user,
-                                      url=url_for("pb.ballot", council=council, ballot_id=ballot_id, _external=True))
+                                      url=external_url("pb.ballot", council=council, ballot_id=ballot_id))
     # The codes are secrets: never kept by a browser or proxy cache.
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="voting-letters-batch-{batch_id}.pdf"',

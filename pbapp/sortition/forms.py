@@ -29,13 +29,10 @@ class UploadForm(FlaskForm):
 
 
 class MappingForm(FlaskForm):
-    """The second step: the files travel back in hidden fields with the chosen columns."""
+    """The second step: the id of the files held on the server, with the chosen columns."""
 
-    file_format = HiddenField()
-    features_name = HiddenField()
+    upload = HiddenField()
     people_name = HiddenField()
-    features_data = HiddenField()
-    people_data = HiddenField()
 
 
 class QuotaForm(FlaskForm):
@@ -66,6 +63,10 @@ class RunForm(FlaskForm):
 class DrawForm(FlaskForm):
     number = IntegerField(_l("The published number"), validators=[
         InputRequired(_l("Enter the number that was published"))])
+
+
+class RetryForm(FlaskForm):
+    """Run a stopped selection again: only the CSRF token."""
 
 
 class EraseForm(FlaskForm):

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from pbapp import audit, jobs
+from pbapp import audit, erasures, jobs, pending
 from pbapp.jobs import N_
 from pbapp.core.csv_writer import LF, write_csv, write_xlsx
 from pbapp.core.errors import CoreError, InputError
@@ -43,11 +43,11 @@ from pbapp.core.sortition import (
 )
 from pbapp.councils.models import Council
 from pbapp.councils.services import area_for_postcode, in_council_area
-from pbapp.errors import Conflict, Invalid, NotFound
+from pbapp.errors import Conflict, DomainError, Invalid, NotFound
 from pbapp.mail import OutboxMessage
 from pbapp.sortition import census, uploads
 from pbapp.sortition.models import (
-    AWAITING_DRAW, COMPLETE, FAILED, LEGACY, LEXIMIN, REGISTRATION, RUNNING,
+    AWAITING_DRAW, COMPLETE, FAILED, LEGACY, LEXIMIN, QUEUED, REGISTRATION, RUNNING,
     SELECTION, UPLOAD, Feature, FeatureValue, InvitationCode, Person, PersonContact, Pool, SelectionRun,
 )
 from pbapp.timeutil import utcnow
@@ -182,8 +182,80 @@ def upload_preview(features: bytes, people: bytes, fmt: str, sources: tuple[str,
     return uploads.preview(features, people, fmt, sources=sources)
 
 
+POOL_UPLOAD = "sortition.pool"
+_PROGRESS_EVERY = 500  # rows between progress reports of a large import
+
+
+def hold_upload(session: Session, council: Council, pool: Pool, user_id: int, *, features: bytes, people: bytes,
+                fmt: str, sources: tuple[str, str]) -> tuple[uploads.UploadPreview, str]:
+    """Preview both files and hold them on the server for the confirmation; return the preview and its id."""
+    found = upload_preview(features, people, fmt, sources)
+    token = pending.hold(session, POOL_UPLOAD, council.id, user_id, {"features": features, "people": people},
+                         {"fmt": fmt, "sources": list(sources), "pool_id": pool.id})
+    session.commit()
+    return found, token
+
+
+def held_upload(session: Session, council: Council, pool: Pool, user_id: int,
+                token: str) -> tuple[pending.PendingUpload, uploads.UploadPreview, dict]:
+    """The files this person uploaded to this pool for confirmation, previewed again, and their details."""
+    held = pending.find(session, token, POOL_UPLOAD, council.id, user_id)
+    files, meta = held.unpack() if held else ({}, {})
+    if held is None or meta.get("pool_id") != pool.id:
+        raise NotFound(_("These files are no longer held (uploads wait %(minutes)d minutes). Upload them again.",
+                         minutes=pending_minutes()))
+    return held, upload_preview(files["features"], files["people"], meta["fmt"], tuple(meta["sources"])), meta
+
+
+def pending_minutes() -> int:
+    from flask import current_app
+
+    return current_app.config["PENDING_UPLOAD_MINUTES"]
+
+
+def start_import(session: Session, council: Council, held: pending.PendingUpload, mapping: dict[str, str],
+                 actor_id: int | None) -> jobs.Job:
+    """Import held files as a job with progress (a pool of 10,000 takes longer than a web request may)."""
+    return jobs.enqueue(session, "sortition.import", "pbapp.sortition.services.import_job", council_id=council.id,
+                        pending_id=held.id, mapping=mapping, actor_id=actor_id)
+
+
+def import_job(session: Session, progress, pending_id: int, mapping: dict[str, str],
+               actor_id: int | None) -> dict[str, Any]:
+    """Job: import held files into their pool, then let go of them."""
+    held = session.get(pending.PendingUpload, pending_id)
+    if held is None:
+        raise jobs.JobFailed(N_("The uploaded files are no longer held. Upload them again."))
+    files, meta = held.unpack()
+    pool, council = session.get(Pool, meta["pool_id"]), session.get(Council, held.council_id)
+    session.commit()  # end the read: progress is written in its own transaction
+    progress(5, N_("Reading the files"))
+    # SQLite lets one writer in at a time: progress written beside the import would wait on it.
+    during = progress if session.get_bind().dialect.name != "sqlite" else None
+    try:
+        count = import_upload(session, council, pool, features=files["features"], people=files["people"],
+                              fmt=meta["fmt"], mapping=mapping, sources=tuple(meta["sources"]), actor_id=actor_id,
+                              progress=during)
+    except DomainError as error:
+        raise jobs.JobFailed(error.message) from None
+    session.delete(session.get(pending.PendingUpload, pending_id))
+    session.commit()
+    return {"count": count, "pool_id": pool.id}
+
+
+def import_of(session: Session, council: Council, pool: Pool, job_id: int) -> jobs.Job:
+    """A pool import's job, checked to belong to this council and pool, given up if its worker died."""
+    job = session.get(jobs.Job, job_id)
+    if job is None or job.kind != "sortition.import" or job.council_id != council.id:
+        raise NotFound(_("There is no such import."))
+    if job.status == jobs.DONE and job.result_data().get("pool_id") != pool.id:
+        raise NotFound(_("There is no such import."))
+    return jobs.check_alive(session, job)
+
+
 def import_upload(session: Session, council: Council, pool: Pool, *, features: bytes, people: bytes,
-                  fmt: str, mapping: dict[str, str], sources: tuple[str, str], actor_id: int | None) -> int:
+                  fmt: str, mapping: dict[str, str], sources: tuple[str, str], actor_id: int | None,
+                  progress=None) -> int:
     """Replace the pool's quotas with the features file and add its people, or save nothing."""
     if pool.erased_at is not None:
         raise Conflict(_("This pool’s personal data has been erased; start a new pool."))
@@ -197,13 +269,18 @@ def import_upload(session: Session, council: Council, pool: Pool, *, features: b
     quotas = list(parsed.pool.quotas)
     _check_existing_people_fit(existing.values(), quotas)
     _replace_quotas(session, pool, quotas)
-    for person in parsed.people:
-        row = Person(pool_id=pool.id, public_id=person.public_id, features=json.dumps(person.features, sort_keys=True),
-                     household=person.household, source=UPLOAD)
-        session.add(row)
-        if any(person.contact.values()):
-            session.flush()
-            session.add(PersonContact(person_id=row.id, **person.contact))
+    rows = [Person(pool_id=pool.id, public_id=person.public_id, features=json.dumps(person.features, sort_keys=True),
+                   household=person.household, source=UPLOAD) for person in parsed.people]
+    for start in range(0, len(rows), _PROGRESS_EVERY):
+        # One flush per batch: ids come back together instead of one round trip per volunteer.
+        batch = rows[start:start + _PROGRESS_EVERY]
+        session.add_all(batch)
+        session.flush()
+        session.add_all([PersonContact(person_id=row.id, **person.contact)
+                         for row, person in zip(batch, parsed.people[start:start + _PROGRESS_EVERY], strict=True)
+                         if any(person.contact.values())])
+        if progress is not None:
+            progress(10 + 85 * (start + len(batch)) / len(rows), N_("Adding the volunteers"))
     audit.record(session, "pool.uploaded", "pool", pool.id, council_id=council.id, actor_id=actor_id,
                  people=len(parsed.people), features=list(parsed.pool.features), file_format=fmt)
     session.commit()
@@ -536,7 +613,26 @@ def get_run(session: Session, council: Council, run_id: int) -> SelectionRun:
 
 
 def run_job(session: Session, run: SelectionRun) -> jobs.Job | None:
-    return session.get(jobs.Job, run.job_id) if run.job_id else None
+    """The run's job, given up (and the run with it) if its worker died; the run is refreshed."""
+    job = jobs.check_alive(session, session.get(jobs.Job, run.job_id) if run.job_id else None)
+    if job is not None and job.status == jobs.FAILED and run.status in (QUEUED, RUNNING):
+        _set_run(session, run.id, status=FAILED, error=job.error[:2000])
+        session.refresh(run)
+    return job
+
+
+def retry_run(session: Session, council: Council, run: SelectionRun, actor_id: int | None) -> SelectionRun:
+    """Run a failed selection again from its stored input, as a new attempt of its job."""
+    job = run_job(session, run)
+    if run.status != FAILED or job is None or job.status != jobs.FAILED:
+        raise Conflict(_("Only a selection that stopped can be run again."))
+    audit.record(session, "selection.retried", "selection_run", run.id, council_id=council.id, actor_id=actor_id,
+                 job_id=job.id)
+    session.commit()
+    jobs.retry(session, job, prepare=lambda again: _set_run(session, run.id, status=QUEUED, error="",
+                                                            job_id=again.id))
+    session.refresh(run)
+    return run
 
 
 def draw(session: Session, council: Council, run: SelectionRun, number: int, actor_id: int | None) -> SelectionRun:
@@ -698,7 +794,22 @@ def export_person(session: Session, council: Council, person_id: int, actor_id: 
 
 
 def erase_personal_data(session: Session, council: Council, pool: Pool, actor_id: int | None) -> int:
-    """Delete every contact detail of a pool's volunteers; features and the audit record stay, anonymous."""
+    """Delete every contact detail of a pool's volunteers; features and the audit record stay, anonymous.
+
+    The erasure is also written to the erasure log, so a restore from an older backup erases again.
+    """
+    erased = _erase_contacts(session, pool)
+    audit.record(session, "pool.erased", "pool", pool.id, council_id=council.id, actor_id=actor_id,
+                 contacts=erased)
+    session.commit()
+    erasures.record(POOL_CONTACTS_ERASED, pool_id=pool.id, council_id=council.id)
+    return erased
+
+
+POOL_CONTACTS_ERASED = "pool_contacts"
+
+
+def _erase_contacts(session: Session, pool: Pool) -> int:
     person_ids = session.exec(select(Person.id).where(Person.pool_id == pool.id)).all()
     contacts = session.exec(select(PersonContact).where(PersonContact.person_id.in_(person_ids))).all() if person_ids else []
     emails = [c.email for c in contacts if c.email]
@@ -708,12 +819,20 @@ def erase_personal_data(session: Session, council: Council, pool: Pool, actor_id
     if person_ids:
         session.execute(delete(PersonContact).where(PersonContact.person_id.in_(person_ids)))
     pool.household_salt = ""
-    pool.erased_at = utcnow()
+    pool.erased_at = pool.erased_at or utcnow()
     session.add(pool)
-    audit.record(session, "pool.erased", "pool", pool.id, council_id=council.id, actor_id=actor_id,
-                 contacts=len(contacts))
-    session.commit()
     return len(contacts)
+
+
+def erase_pool_again(session: Session, pool_id: int, council_id: int) -> int:
+    """Re-apply a logged erasure after a restore (the pool may be gone too); return contacts erased."""
+    pool = session.get(Pool, pool_id)
+    if pool is None or pool.council_id != council_id:
+        return 0
+    return _erase_contacts(session, pool)
+
+
+ERASURE_HANDLERS = {POOL_CONTACTS_ERASED: erase_pool_again}
 
 
 def contacts_for(session: Session, person_ids: list[int]) -> dict[int, PersonContact]:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import base64
 import json
+
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh
 
+from pbapp import jobs
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
 from pbapp.errors import DomainError, form_status, show_on_form
-from pbapp.htmx import redirect_after_post, render
+from pbapp.htmx import is_fragment_request, redirect_after_post, render
 from pbapp.security import limiter, requires
 from pbapp.sortition import bp, permissions, services
 from pbapp.sortition.forms import (CodeForm, CodesForm, DrawForm, EraseForm, MappingForm, QuotaForm,
-                                   RetentionForm, RunForm, UploadForm, registration_form)
+                                   RetentionForm, RetryForm, RunForm, UploadForm, registration_form)
 from pbapp.sortition.uploads import CONTACT_FIELDS, HOUSEHOLD_KEY, ID_KEY, feature_key
 
 
@@ -35,10 +36,6 @@ def pool(council: str, pool_id: int):
                   retention_form=RetentionForm(retention_until=the_pool.retention_until), title=the_pool.name)
 
 
-def _decode(data: str) -> bytes:
-    return base64.b64decode(data.encode("ascii"), validate=False) if data else b""
-
-
 def _mapping_from(formdata, features: list[str]) -> dict[str, str]:
     keys = [ID_KEY, HOUSEHOLD_KEY, *CONTACT_FIELDS, *(feature_key(f) for f in features)]
     return {key: formdata.get("map-" + key, "").strip() for key in keys}
@@ -53,17 +50,19 @@ def upload(council: str, pool_id: int):
     form = UploadForm()
     if form.validate_on_submit():
         files = (form.features.data, form.people.data)
-        contents = [f.read() for f in files]
         sources = (files[0].filename or "features.csv", files[1].filename or "people.csv")
+        contents = []
+        for upload_file in files:
+            with upload_file.stream:  # a large upload is spooled to a temporary file: close it now
+                contents.append(upload_file.read())
         try:
-            found = services.upload_preview(contents[0], contents[1], form.file_format.data, sources)
+            found, token = services.hold_upload(db, the_council, the_pool, current_user.id,
+                                                features=contents[0], people=contents[1],
+                                                fmt=form.file_format.data, sources=sources)
         except DomainError as error:
             show_on_form(form, error)
         else:
-            mapping_form = MappingForm(formdata=None, file_format=form.file_format.data, features_name=sources[0],
-                                       people_name=sources[1],
-                                       features_data=base64.b64encode(contents[0]).decode("ascii"),
-                                       people_data=base64.b64encode(contents[1]).decode("ascii"))
+            mapping_form = MappingForm(formdata=None, upload=token, people_name=sources[1])
             return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found,
                           form=mapping_form, mapping=found.mapping, title=_("Check the columns"))
     return render("sortition/upload.html", council=the_council, pool=the_pool, form=form,
@@ -80,26 +79,37 @@ def upload_template(council: str, pool_id: int, template: str, fmt: str):
 
 def _import_step(db, the_council, the_pool):
     form = MappingForm()
-    contents = (_decode(form.features_data.data), _decode(form.people_data.data))
-    sources = (form.features_name.data or "features.csv", form.people_name.data or "people.csv")
     try:
-        found = services.upload_preview(contents[0], contents[1], form.file_format.data, sources)
+        held, found, _meta = services.held_upload(db, the_council, the_pool, current_user.id, form.upload.data)
     except DomainError as error:
         form = UploadForm(formdata=None)
         show_on_form(form, error)
         return render("sortition/upload.html", council=the_council, pool=the_pool, form=form,
                       status=422, title=_("Upload volunteers"))
     mapping = _mapping_from(request.form, found.features)
-    try:
-        count = services.import_upload(db, the_council, the_pool, features=contents[0], people=contents[1],
-                                       fmt=form.file_format.data, mapping=mapping, sources=sources,
-                                       actor_id=current_user.id)
-    except DomainError as error:
-        show_on_form(form, error)
+    job = services.start_import(db, the_council, held, mapping, current_user.id)
+    if job.status == jobs.FAILED:
+        form.form_errors.append(job.error)
         return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found, form=form,
                       mapping=mapping, status=422, title=_("Check the columns"))
-    flash(_("%(count)d volunteers were added to the pool.", count=count), "success")
-    return redirect_after_post(url_for("sortition.pool", council=the_council.slug, pool_id=the_pool.id))
+    if job.status == jobs.DONE:
+        flash(_("%(count)d volunteers were added to the pool.", count=job.result_data()["count"]), "success")
+        return redirect_after_post(url_for("sortition.pool", council=the_council.slug, pool_id=the_pool.id))
+    return redirect_after_post(url_for("sortition.import_progress", council=the_council.slug, pool_id=the_pool.id,
+                                       job_id=job.id))
+
+
+@bp.route("/<council>/pools/<int:pool_id>/imports/<int:job_id>")
+@requires(permissions.MANAGE_POOLS)
+def import_progress(council: str, pool_id: int, job_id: int):
+    db, the_council, the_pool = _scope(council, pool_id)
+    job = services.import_of(db, the_council, the_pool, job_id)
+    if job.status == jobs.DONE and is_fragment_request():
+        # The page was polling: take the officer to the pool, as a small import does at once.
+        flash(_("%(count)d volunteers were added to the pool.", count=job.result_data()["count"]), "success")
+        return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
+    return render("sortition/import.html", "sortition/_import_progress.html", council=the_council, pool=the_pool,
+                  job=job, title=_("Adding the volunteers"))
 
 
 def _bounds(formdata, features) -> tuple[dict[int, tuple[int, int]], dict[str, str]]:
@@ -220,26 +230,38 @@ def start_run(council: str, pool_id: int):
     return redirect_after_post(url_for("sortition.run", council=council, run_id=run.id))
 
 
+def _run_scope(council: str, run_id: int):
+    db = get_session()
+    the_council = get_council(db, council)
+    return db, the_council, services.get_run(db, the_council, run_id)
+
+
 @bp.route("/<council>/runs/<int:run_id>")
 @requires(permissions.MANAGE_POOLS)
 def run(council: str, run_id: int):
-    db = get_session()
-    the_council = get_council(db, council)
-    the_run = services.get_run(db, the_council, run_id)
+    db, the_council, the_run = _run_scope(council, run_id)
     response = render("sortition/run.html", "sortition/_run_progress.html", council=the_council, run=the_run,
                       job=services.run_job(db, the_run), view=services.run_view(the_run), form=DrawForm(),
-                      title=_("Selection run %(id)d", id=run_id))
+                      retry_form=RetryForm(), title=_("Selection run %(id)d", id=run_id))
     if request.headers.get("HX-Request") and the_run.status not in ("queued", "running"):
         response.headers["HX-Refresh"] = "true"
     return response
 
 
+@bp.route("/<council>/runs/<int:run_id>/retry", methods=["POST"])
+@requires(permissions.MANAGE_POOLS)
+def retry_run(council: str, run_id: int):
+    db, the_council, the_run = _run_scope(council, run_id)
+    if RetryForm().validate_on_submit():
+        services.retry_run(db, the_council, the_run, current_user.id)
+        flash(_("The selection is running again."), "success")
+    return redirect_after_post(url_for("sortition.run", council=council, run_id=run_id))
+
+
 @bp.route("/<council>/runs/<int:run_id>/draw", methods=["POST"])
 @requires(permissions.MANAGE_POOLS)
 def draw(council: str, run_id: int):
-    db = get_session()
-    the_council = get_council(db, council)
-    the_run = services.get_run(db, the_council, run_id)
+    db, the_council, the_run = _run_scope(council, run_id)
     form = DrawForm()
     if form.validate_on_submit():
         try:

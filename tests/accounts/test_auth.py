@@ -200,8 +200,11 @@ def test_invite_rejects_a_bad_email(client, demo, login_as):
 def test_admin_reads_the_outbox(client, db, demo, login_as):
     client.post("/accounts/reset", data={"email": "resident@demo.example"})
     login_as("admin")
+    client.post(f"/accounts/councils/{demo.slug}/members", data={"email": "new@example.org", "role": "officer"})
     html = client.get("/accounts/outbox").get_data(as_text=True)
-    assert "Reset your password" in html and "No mail server is set up" in html
+    assert "You are invited to" in html and "No mail server is set up" in html
+    # A resident's password reset is no council's mail, and live links are never shown.
+    assert "Reset your password" not in html and "/accounts/invitations/" not in html
 
 
 @pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}])

@@ -228,3 +228,29 @@ def test_personal_data_export_asks_a_remembered_session_to_sign_in_again(client,
         session["_fresh"] = False
     response = client.get(f"/sortition/{demo.slug}/people/{person.id}/export")
     assert response.status_code == 302 and "/accounts/login" in response.location
+
+
+def test_a_run_whose_worker_died_says_so_and_runs_again(client, login_as, db, demo):
+    from datetime import timedelta
+
+    from pbapp import jobs
+    from pbapp.timeutil import utcnow
+
+    login_as("officer")
+    pool = _pool(db, demo)
+    run = factories.drawn_run(client.application, db, demo, pool, draw=False)
+    # The worker died part-way: the job stopped beating two minutes ago and the run was left running.
+    job = db.get(jobs.Job, run.job_id)
+    job.status, job.progress, job.heartbeat_at = jobs.RUNNING, 10, utcnow() - timedelta(minutes=2)
+    run.status = "running"
+    db.add_all([job, run])
+    db.commit()
+    page = client.get(f"/sortition/{demo.slug}/runs/{run.id}").get_data(as_text=True)
+    assert "Selecting…" not in page and "worker running this job stopped" in page
+    assert "Run the selection again" in page
+    response = client.post(f"/sortition/{demo.slug}/runs/{run.id}/retry")
+    assert response.status_code == 303
+    db.expire_all()
+    again = db.get(SelectionRun, run.id)
+    assert again.status == "awaiting_draw" and again.job_id != job.id
+    assert db.get(jobs.Job, again.job_id).attempt == 2

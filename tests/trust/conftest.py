@@ -38,8 +38,9 @@ def _free_port() -> int:
 class Server:
     """A gunicorn process group serving the app; `kill()` is SIGKILL, `start()` starts it again."""
 
-    def __init__(self, database_url: str, workers: int, log_path: Path):
+    def __init__(self, database_url: str, workers: int, log_path: Path, env: dict[str, str] | None = None):
         self.database_url = database_url
+        self.extra_env = env or {}
         self.workers = workers
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -50,6 +51,7 @@ class Server:
         env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="trust-suite-secret", VOTER_KEY=TestConfig().VOTER_KEY,
                    RATELIMIT_ENABLED="0", PBAPP_ENV="development")
         env.pop("REDIS_URL", None)
+        env.update(self.extra_env)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",

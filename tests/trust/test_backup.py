@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import stat
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
@@ -73,3 +77,36 @@ def test_restore_refuses_a_missing_file(app, tmp_path):
 def test_in_memory_databases_cannot_be_backed_up(tmp_path):
     with pytest.raises(BackupError, match="in-memory"):
         backup("sqlite://", tmp_path / "x")
+
+
+def test_a_backup_is_readable_by_its_owner_only(app, tmp_path):
+    if not app.config["DATABASE_URL"].startswith("sqlite") and shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")
+    target = tmp_path / "private.backup"
+    target.write_bytes(b"")
+    target.chmod(0o644)  # an old file left world-readable is tightened too
+    backup(app.config["DATABASE_URL"], target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.stat().st_size > 0
+
+
+def test_erased_people_stay_erased_after_restoring_an_older_backup(app, db, tmp_path):
+    from pbapp.sortition.models import PersonContact, Pool
+    from pbapp.sortition.services import erase_personal_data
+    from tests.sortition import factories as sortition_factories
+
+    council = factories.council(db)
+    pool = sortition_factories.pool(db, council, people=6)
+    assert len(db.exec(select(PersonContact)).all()) == 6
+    db.commit()
+    runner, info = CliRunner(), ScriptInfo(create_app=lambda: app)
+    assert runner.invoke(main, ["backup", str(tmp_path / "before.backup")], obj=info).exit_code == 0
+    with app.app_context():
+        assert erase_personal_data(db, council, db.get(Pool, pool.id), None) == 6
+    assert stat.S_IMODE(Path(app.config["ERASURE_LOG"]).stat().st_mode) == 0o600
+    db.close()
+    get_engine(app).dispose()
+    result = runner.invoke(main, ["restore", "--yes", str(tmp_path / "before.backup")], obj=info)
+    assert result.exit_code == 0, result.output
+    assert "Re-applied 1 logged erasures (1 had data to erase again)" in result.output
+    assert db.exec(select(PersonContact)).all() == []
+    assert db.get(Pool, pool.id).erased_at is not None

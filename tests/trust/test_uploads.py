@@ -9,7 +9,6 @@ every table with the same number of rows.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import re
@@ -55,11 +54,10 @@ def _pool_upload(demo, pool, features: bytes, people: bytes, fmt: str = "pbapp",
         "file_format": fmt, "features": (io.BytesIO(features), names[0]), "people": (io.BytesIO(people), names[1])}
 
 
-def _import_step(demo, pool, features: bytes, people: bytes, fmt: str = "pbapp"):
-    """The second step of the pool upload, as if the hidden fields had been changed in the browser."""
+def _import_step(demo, pool, upload_id: str):
+    """The second step of the pool upload, as if the hidden upload id had been changed in the browser."""
     return f"/sortition/{demo.slug}/pools/{pool.id}/upload", {
-        "step": "import", "file_format": fmt, "features_name": "features.csv", "people_name": "people.csv",
-        "features_data": base64.b64encode(features).decode(), "people_data": base64.b64encode(people).decode(),
+        "step": "import", "upload": upload_id, "people_name": "people.csv",
         "map-id": "id", "map-feature:sex": "sex", "map-feature:age": "age"}
 
 
@@ -89,9 +87,8 @@ REFUSED = {
     "pool upload: people.csv over 10 MB": ("officer", lambda demo, pool, jury, process: _pool_upload(
         demo, pool, data.FEATURES.encode(), data.HEADER.encode() + b"x" * TOO_LARGE),
         413, ["The file is too large", "Choose a smaller file"]),
-    "pool upload: import step with Windows-1252 data": ("officer", lambda demo, pool, jury, process: _import_step(
-        demo, pool, data.FEATURES.encode(), PEOPLE_1252.encode("cp1252")),
-        422, ["people.csv, line 2", "not UTF-8"]),
+    "pool upload: import step with an upload id the server does not hold": ("officer", lambda demo, pool, jury, process:
+        _import_step(demo, pool, "made-up-upload-id"), 422, ["no longer held", "Upload them again"]),
     "pool upload: Sortition Foundation respondents in Windows-1252": ("officer", lambda demo, pool, jury, process: _pool_upload(
         demo, pool, data.CATEGORIES.encode(), RESPONDENTS_1252.encode("cp1252"), "sortition_foundation",
         ("categories.csv", "respondents.csv")),
