@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
 from collections.abc import Collection, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,24 +38,29 @@ class InfeasibleError(CoreError):
         super().__init__("; ".join(report.problems) or "no panel meets the quotas")
 
 
+_REDIRECTING = threading.Lock()
+
+
 @contextmanager
 def _stdout_to_stderr():
     """Send what C code writes to file descriptor 1 to descriptor 2 for the duration.
 
     highspy 1.16 prints its "Running HiGHS" banner from the constructor, before any option can
-    turn output off, so a command's own stdout (`pbapp select --json`) would carry it.
+    turn output off, so a command's own stdout (`pbapp select --json`) would carry it. The lock
+    keeps two threads from saving each other's redirection as the stdout to restore.
     """
-    libc = ctypes.CDLL(None)
-    sys.stdout.flush()
-    libc.fflush(None)
-    saved = os.dup(1)
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
+    with _REDIRECTING:
+        libc = ctypes.CDLL(None)
+        sys.stdout.flush()
         libc.fflush(None)
-        os.dup2(saved, 1)
-        os.close(saved)
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            yield
+        finally:
+            libc.fflush(None)
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def new_highs(*, mip_gap: float = 1e-9) -> highspy.Highs:
