@@ -4,10 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 # LEXIMIN on the largest shared pool (gss16_75) takes minutes: `make test-slow` runs it too.
 PYTEST_ARGS ?= -m "not slow"
+# pytest-xdist: one worker per core, each with a database of its own; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-slow install install-dev translations bench trust-report lock audit wheel wheel-smoke clean
+.PHONY: run test test-slow test-newest lint install install-dev translations bench trust-report lock audit wheel wheel-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +33,26 @@ run: install
 	$(BIN)/pbapp run --host $(HOST) --port $(PORT)
 
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-slow: install-dev
 	$(BIN)/python -m pytest -m slow
+
+# The core and command-line tests on the newest releases pyproject.toml's ranges allow (no lock):
+# what `pip install pbapp` gets, in a fresh virtualenv of its own.
+NEWEST := .venv-newest
+NEWEST_TESTS ?= tests/core tests/test_seed.py tests/trust/test_backup.py tests/sortition/test_services.py::test_retention_reminders_command
+test-newest:
+	rm -rf $(NEWEST)
+	$(PYTHON) -m venv $(NEWEST)
+	$(NEWEST)/bin/python -m pip install -q --upgrade pip
+	$(NEWEST)/bin/pip install -q -e '.[dev]'
+	$(NEWEST)/bin/pip list --format=freeze | grep -i -E '^(flask|sqlalchemy|sqlmodel|highspy|numpy|click)=='
+	$(NEWEST)/bin/python -m pytest -n $(PYTEST_WORKERS) -m "not slow" -p no:cacheprovider $(NEWEST_TESTS)
+
+# Lint with ruff (rules in pyproject.toml).
+lint: install-dev
+	$(BIN)/ruff check .
 
 # Re-extract messages and compile the Welsh catalogue after changing user-facing text.
 translations: install-dev
@@ -68,4 +86,4 @@ trust-report: install-dev
 	$(BIN)/python bench/trust_report.py $(if $(TRUST_DATABASE_URL),--database-url $(TRUST_DATABASE_URL))
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) $(NEWEST) instance .pytest_cache

@@ -10,6 +10,7 @@ the shared data changes with
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import tarfile
 from pathlib import Path
@@ -21,14 +22,20 @@ BESIDE = TESTS.parent.parent / "shared" / "data"
 
 
 def _unpack() -> Path:
-    """Unpack the archive unless this very archive was unpacked before (a stamp holds its hash)."""
+    """Unpack the archive unless this very archive was unpacked before (a stamp holds its hash).
+
+    pytest-xdist workers import this at the same moment: a lock file lets one unpack while the
+    others wait, so none reads a half-written file.
+    """
     digest = hashlib.sha256(ARCHIVE.read_bytes()).hexdigest()
     stamp = UNPACKED / ".sha256"
-    if not (stamp.is_file() and stamp.read_text() == digest):
-        UNPACKED.mkdir(exist_ok=True)
-        with tarfile.open(ARCHIVE) as archive:
-            archive.extractall(UNPACKED, filter="data")
-        stamp.write_text(digest)
+    UNPACKED.mkdir(exist_ok=True)
+    with open(TESTS / ".shared-data.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (stamp.is_file() and stamp.read_text() == digest):
+            with tarfile.open(ARCHIVE) as archive:
+                archive.extractall(UNPACKED, filter="data")
+            stamp.write_text(digest)
     return UNPACKED
 
 

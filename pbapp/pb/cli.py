@@ -29,7 +29,7 @@ def tally_command(file: Path, rule: str, utility: str, seed: int, as_json: bool)
         profile = Profile.of(election)
         outcome = tally(election, rule, utility=utility, seed=seed, profile=profile)
     except (CoreError, OSError, UnicodeDecodeError) as exc:
-        raise click.exceptions.Exit(_fail(f"{file.name}: {exc}" if not isinstance(exc, CoreError) else str(exc)))
+        raise click.exceptions.Exit(_fail(f"{file.name}: {exc}" if not isinstance(exc, CoreError) else str(exc))) from exc
     if as_json:
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False))
         return

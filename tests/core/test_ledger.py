@@ -181,6 +181,6 @@ def test_a_written_book_reads_back_the_same_to_the_penny(lines, state_total):
         assert not parsed.clean
         return
     assert parsed.errors == []
-    assert [(l.key, l.gross, l.income, l.net) for l in parsed.lines] == [
-        (l.key, l.gross, l.income, l.net) for l in lines]
+    assert [(line.key, line.gross, line.income, line.net) for line in parsed.lines] == [
+        (line.key, line.gross, line.income, line.net) for line in lines]
     assert parsed.totals == total

@@ -212,7 +212,7 @@ def test_officer_imports_a_book_after_a_preview(client, db, demo, login_as):
     assert saved.status_code == 303
     book = db.exec(select(BudgetBook).where(BudgetBook.financial_year == "2027-28")).one()
     lines = factories.lines(db, book)
-    assert [(l.division, l.gross_pence, l.income_pence, l.net_pence) for l in lines] == [
+    assert [(line.division, line.gross_pence, line.income_pence, line.net_pence) for line in lines] == [
         ("Sexual health", 100_050, 20_000, 80_050), ("Trade waste", 10_000, 25_000, -15_000)]
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "ledger.book_imported",
                                             AuditEvent.subject_id == str(book.id))).one()

@@ -213,7 +213,7 @@ def test_many_parallel_votes_with_one_code_make_one_vote(app, db, demo, make_app
     refs = factories.refs(db, ballot)
     code = factories.codes(app, db, demo, ballot, size=1)[0]
     clients = []
-    for n in range(24):
+    for _ in range(24):
         client = app.test_client()
         assert _enter_code(client, demo, ballot, code).status_code == 303
         clients.append(client)

@@ -1,7 +1,7 @@
 """accounts, councils, audit log, jobs and mail outbox
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-22 10:54:19.076307
 """
 from alembic import op

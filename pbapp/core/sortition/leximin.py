@@ -95,7 +95,7 @@ class _MasterLP:
         h.addVar(0.0, 1.0)
         h.changeColCost(0, 1.0)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        for r in range(self.m):
+        for _ in range(self.m):
             h.addRow(0.0, highspy.kHighsInf, 1, np.array([0], dtype=np.int32), np.array([-1.0]))
         h.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
         self.h = h

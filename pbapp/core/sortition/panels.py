@@ -12,7 +12,12 @@ HiGHS runs single-threaded with a fixed random seed, so every solve is determini
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
+import threading
 from collections.abc import Collection, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import highspy
@@ -33,9 +38,35 @@ class InfeasibleError(CoreError):
         super().__init__("; ".join(report.problems) or "no panel meets the quotas")
 
 
+_REDIRECTING = threading.Lock()
+
+
+@contextmanager
+def _stdout_to_stderr():
+    """Send what C code writes to file descriptor 1 to descriptor 2 for the duration.
+
+    highspy 1.16 prints its "Running HiGHS" banner from the constructor, before any option can
+    turn output off, so a command's own stdout (`pbapp select --json`) would carry it. The lock
+    keeps two threads from saving each other's redirection as the stdout to restore.
+    """
+    with _REDIRECTING:
+        libc = ctypes.CDLL(None)
+        sys.stdout.flush()
+        libc.fflush(None)
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            yield
+        finally:
+            libc.fflush(None)
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 def new_highs(*, mip_gap: float = 1e-9) -> highspy.Highs:
     """Return a silent, single-threaded, seeded HiGHS instance."""
-    h = highspy.Highs()
+    with _stdout_to_stderr():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)

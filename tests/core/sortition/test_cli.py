@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
 from click.testing import CliRunner
 
+from pbapp.core.sortition import ALGORITHMS
 from pbapp.sortition.cli import check_quotas_command, select_command
 
 from .conftest import FIXTURES, meets_quotas
@@ -84,3 +86,24 @@ def test_check_quotas_feasible(runner):
     assert result.exit_code == 0 and "can be met" in result.output
     result = runner.invoke(check_quotas_command, [str(FIXTURES / "households"), "--json"])
     assert json.loads(result.output) == {"feasible": True, "problems": [], "relaxation": []}
+
+
+def test_pbapp_select_json_prints_only_json_on_stdout(tmp_path):
+    """The installed command in a real process: whatever the solver prints must stay off stdout.
+
+    highspy 1.16 prints a "Running HiGHS" banner from C when the first solver is made, which
+    CliRunner cannot see; only a separate process shows what a JSON consumer would read.
+    """
+    import subprocess
+    import sys
+
+    code = "import sys; from pbapp.cli import main; sys.argv[0] = 'pbapp'; main()"
+    for algorithm in ALGORITHMS:
+        done = subprocess.run(
+            [sys.executable, "-c", code, "select", str(FIXTURES / "households"), "--json",
+             "--algorithm", algorithm],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env={**os.environ, "PBAPP_ENV": "development"})
+        assert done.returncode == 0, done.stderr
+        data = json.loads(done.stdout)
+        assert data["algorithm"] == algorithm and data["panel_size"] == 4
