@@ -10,6 +10,7 @@ from flask import Flask, render_template, request, session
 from flask_babel import Babel
 
 from pbapp.config import PACKAGE_ROOT, Config, development_secret_key, instance_path
+from pbapp.api import problems
 from pbapp.errors import DomainError
 
 __version__ = "0.1.0"
@@ -51,7 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from pbapp import db, htmx, security
+    from pbapp import api, db, htmx, security
     from pbapp.templating import init_templating
 
     db.init_app(app)
@@ -65,6 +66,7 @@ def create_app(config: Config | None = None) -> Flask:
         importlib.import_module(f"pbapp.{domain}.views")  # routes attach to the domain's bp
         app.register_blueprint(importlib.import_module(f"pbapp.{domain}").bp)
     security.exempt_policy(app.view_functions["static"], security.public("static files"))
+    api.register(app)
 
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, _error_page)
@@ -74,9 +76,13 @@ def create_app(config: Config | None = None) -> Flask:
 
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
+    if problems.is_api_request():
+        return problems.problem(code)
     return render_template("errors/error.html", code=code, message=None), code
 
 
 def _domain_error_page(error: DomainError):
     """A service refused and the view did not handle it: show its plain message."""
+    if problems.is_api_request():
+        return problems.problem(error.status, str(error.message))
     return render_template("errors/error.html", code=error.status, message=error.message), error.status
