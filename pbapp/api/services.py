@@ -6,6 +6,7 @@ service behind the matching public page, so the API shows exactly what those pag
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from math import ceil
 from typing import Any, Callable, Sequence
@@ -56,7 +57,7 @@ def page_numbers(args, *, messages: dict[str, str]) -> tuple[int, int]:
     return values["page"], values["per_page"]
 
 
-def paginate(items: Sequence, page: int, per_page: int, *, message: str) -> Page:
+def paginate(items: Sequence | LogEntries, page: int, per_page: int, *, message: str) -> Page:
     """One page of a list; a page past the end is a bad request (except page 1 of an empty list)."""
     total = len(items)
     result = Page(list(items[(page - 1) * per_page: page * per_page]), total, page, per_page)
@@ -172,10 +173,21 @@ def results(session: Session, council: Council, ballot_id: int) -> s.BallotResul
         web_url=_web("pb.results", council=council.slug, ballot_id=ballot_id))
 
 
-def log_entries(session: Session, council: Council, ballot_id: int) -> list[s.LogEntry]:
-    document = pb.published_log(session, council, ballot_id)
-    return [s.LogEntry(seq=e["seq"], voter=e["voter"], channel=e["channel"], choices=e["choices"],
-                       previous_hash=e["previous_hash"], hash=e["hash"]) for e in document["entries"]]
+class LogEntries:
+    """A published ballot log as a sequence that reads only the slice a page asks for."""
+
+    def __init__(self, session: Session, council: Council, ballot_id: int):
+        self._read = lambda offset, limit: pb.published_log_entries(session, council, ballot_id,
+                                                                    offset=offset, limit=limit)
+        self._total, _ = self._read(0, 0)
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __getitem__(self, window: slice) -> list[s.LogEntry]:
+        _, rows = self._read(window.start, window.stop - window.start)
+        return [s.LogEntry(seq=e.seq, voter=e.voter_token, channel=e.channel, choices=json.loads(e.choices),
+                           previous_hash=e.previous_hash, hash=e.hash) for e in rows]
 
 
 def _jury(council: Council, jury, counts: dict[str, int], run) -> s.Jury:

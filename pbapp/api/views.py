@@ -28,7 +28,7 @@ def _page_url(number: int, per_page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), page=number, per_page=per_page, _external=True)
 
 
-def _listing(items: list, model: type[s.Schema]):
+def _listing(items, model: type[s.Schema]):
     page_number, per_page = services.page_numbers(request.args, messages={
         "page": _("page must be a whole number from 1."),
         "per_page": _("per_page must be a whole number from 1 to %(most)s.", most=s.MAX_PER_PAGE)})
@@ -134,7 +134,7 @@ def results(council: str, ballot_id: int):
            description="The anonymous, hash-chained ballot log in order, a page at a time; 404 until the results "
                        "are published. Each entry's hash is a voter's receipt.")
 def log(council: str, ballot_id: int):
-    return services.log_entries(get_session(), _council(council), ballot_id)
+    return services.LogEntries(get_session(), _council(council), ballot_id)
 
 
 @api_route("/councils/<council>/juries", s.Jury, many=True, tag="Citizens' juries", summary="Juries",

@@ -1293,3 +1293,14 @@ def _money(pence: int) -> str:
     from pbapp.templating import money
 
     return money(pence)
+
+
+def published_log_entries(session: Session, council: Council, ballot_id: int, *, offset: int,
+                          limit: int) -> tuple[int, list[BallotLogEntry]]:
+    """How many entries a published ballot log holds, and `limit` of them in order from `offset`."""
+    ballot = _published(session, council, ballot_id)
+    where = BallotLogEntry.ballot_id == ballot.id
+    total = session.exec(select(func.count()).select_from(BallotLogEntry).where(where)).one()
+    rows = session.exec(select(BallotLogEntry).where(where).order_by(BallotLogEntry.seq)
+                        .offset(offset).limit(limit)).all()
+    return total, list(rows)

@@ -100,6 +100,8 @@ def test_processes_proposals_ballots_results_and_log(client, db, demo):
         assert len(entries) == result["log_entries"] and entries[-1]["hash"] == result["log_head"]
         for before, after in zip(entries, entries[1:]):
             assert after["previous_hash"] == before["hash"]
+        published_log = client.get(f"/pb/blackburn-with-darwen/ballots/{row.id}/log.json").get_json()
+        assert entries == published_log["entries"]
 
 
 def test_juries_and_their_decided_recommendations(client, db, demo):
