@@ -125,23 +125,32 @@ def docs_view(spec: dict) -> dict:
     for name, schema in sorted(spec["components"]["schemas"].items()):
         required = set(schema.get("required", []))
         schemas.append({"name": name, "description": schema.get("description", ""),
-                        "properties": [{"name": prop, "type": type_label(body), "required": prop in required,
+                        "properties": [{"name": prop, "type": type_parts(body), "required": prop in required,
                                         "description": body.get("description", "")}
                                        for prop, body in schema.get("properties", {}).items()]})
     return {"info": spec["info"], "servers": spec["servers"], "operations": operations, "schemas": schemas}
 
 
 def type_label(schema: dict) -> str:
-    """A short reading of a JSON Schema type: 'integer', 'array of Ballot', 'string (date) or null'."""
+    """A short reading of a JSON Schema type: 'integer', 'array of Ballot', 'string (date-time) or null'."""
+    return "".join(text for text, _ref in type_parts(schema))
+
+
+def type_parts(schema: dict) -> list[tuple[str, str | None]]:
+    """The reading of a type in pieces, each with the name of the schema it refers to (to link) or None."""
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[1]
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return [(name, name)]
     if "anyOf" in schema:
-        return " or ".join(type_label(part) for part in schema["anyOf"])
+        parts: list[tuple[str, str | None]] = []
+        for n, part in enumerate(schema["anyOf"]):
+            parts += ([(" or ", None)] if n else []) + type_parts(part)
+        return parts
     kind = schema.get("type")
     if kind == "array":
-        return "array of " + type_label(schema.get("items", {}))
+        return [("array of ", None), *type_parts(schema.get("items", {}))]
     if kind == "object" and "additionalProperties" in schema:
-        return "object of " + type_label(schema["additionalProperties"])
+        return [("object of ", None), *type_parts(schema["additionalProperties"])]
     if kind is None:
-        return "any"
-    return f"{kind} ({schema['format']})" if "format" in schema else kind
+        return [("any", None)]
+    return [(f"{kind} ({schema['format']})" if "format" in schema else kind, None)]

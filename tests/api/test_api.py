@@ -169,6 +169,12 @@ def test_not_found_is_a_problem_document(client, demo, url):
     assert body["instance"] == url
 
 
+def test_writing_to_the_api_is_refused_with_a_problem_document(client, demo):
+    response = client.post(BASE + "/processes", data={})
+    assert 400 <= response.status_code < 500 and response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == response.status_code
+
+
 def test_pages_outside_the_api_keep_their_html_errors(client, demo):
     response = client.get("/pb/blackburn-with-darwen/processes/999999")
     assert response.status_code == 404 and response.mimetype == "text/html"
