@@ -272,3 +272,11 @@ def test_robots_and_sitemap(client, db, demo):
     for loc in xml.split("<loc>")[1:]:
         path = loc.split("</loc>")[0].removeprefix("http://localhost")
         assert client.get(path).status_code == 200, path
+
+
+def test_the_docs_page_and_problem_details_speak_welsh(client, demo):
+    client.get("/language/cy")
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "API data cyhoeddus" in html and "Sut mae’n gweithio" in html
+    body = client.get(BASE + "/areas?per_page=500").get_json()
+    assert body["detail"] == "rhaid i per_page fod yn rhif cyfan o 1 i 100."
