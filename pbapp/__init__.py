@@ -48,7 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
                                "codes, and must never change while a ballot is open).")
         app.config["VOTER_KEY"] = development_secret_key(Path(app.instance_path), "voter_key")
 
-    from pbapp import db, errors, htmx, mail, ops, security
+    from pbapp import api, db, errors, htmx, mail, ops, security
     from pbapp.templating import init_templating
 
     ops.configure_logging(app)
@@ -65,6 +65,7 @@ def create_app(config: Config | None = None) -> Flask:
         importlib.import_module(f"pbapp.{domain}.views")  # routes attach to the domain's bp
         app.register_blueprint(importlib.import_module(f"pbapp.{domain}").bp)
     security.exempt_policy(app.view_functions["static"], security.public("static files"))
+    api.register(app)
 
     errors.init_app(app)
     return app

@@ -68,11 +68,19 @@ def init_app(app) -> None:
 
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
+    from pbapp.api import problems  # the public API answers in problem documents, not pages
+
+    if problems.is_api_request():
+        return problems.problem(code)
     return _render_error(code, None)
 
 
 def _domain_error_page(error: DomainError):
     """A service refused and the view did not handle it: show its plain message."""
+    from pbapp.api import problems
+
+    if problems.is_api_request():
+        return problems.problem(error.status, str(error.message))
     return _render_error(error.status, error.message)
 
 

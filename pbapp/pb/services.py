@@ -1422,3 +1422,14 @@ def open_now(session: Session, council: Council) -> list[tuple[str, Ballot | Pro
     processes = session.exec(select(Process).where(Process.council_id == council.id, Process.phase == PROPOSALS)).all()
     items.extend(("process", p, "") for p in processes)
     return items
+
+
+def published_log_entries(session: Session, council: Council, ballot_id: int, *, offset: int,
+                          limit: int) -> tuple[int, list[BallotLogEntry]]:
+    """How many entries a published ballot log holds, and `limit` of them in order from `offset`."""
+    ballot = _published(session, council, ballot_id)
+    where = BallotLogEntry.ballot_id == ballot.id
+    total = session.exec(select(func.count()).select_from(BallotLogEntry).where(where)).one()
+    rows = session.exec(select(BallotLogEntry).where(where).order_by(BallotLogEntry.seq)
+                        .offset(offset).limit(limit)).all()
+    return total, list(rows)
