@@ -12,7 +12,6 @@ from sqlmodel import select
 from pbapp import mail
 from pbapp.config import Config, pool_sizes
 from pbapp.db import get_engine
-from tests.conftest import login
 
 
 def _sign_in_fails(client, forwarded_for: str | None) -> int:

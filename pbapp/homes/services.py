@@ -238,7 +238,7 @@ def officer_home(session: Session, council: Council) -> OfficerHome:
         select(Jury).where(Jury.council_id == council.id).order_by(Jury.starts_on.desc(), Jury.id.desc())).all()]
     queue = pb.review_queue(session, council)
     queued: dict[int, int] = {}
-    for proposal, process in queue:
+    for _proposal, process in queue:
         queued[process.id] = queued.get(process.id, 0) + 1
     review = [Row(proposal.title, url_for("pb.review", council=council.slug, proposal_id=proposal.id), "", process.title,
                   Action(_("Review"), url_for("pb.review", council=council.slug, proposal_id=proposal.id)))

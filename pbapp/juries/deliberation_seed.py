@@ -33,7 +33,7 @@ from pbapp.juries.models import (
 from pbapp.juries.deliberation import meets_threshold
 from pbapp.ledger import services as ledger
 from pbapp.ledger.models import JURY_RECOMMENDATION
-from pbapp.ledger.seed import ITEMS as RECORD_ITEMS, JURY_REF
+from pbapp.ledger.seed import ITEMS as RECORD_ITEMS
 from pbapp.seed import demo_day, demo_financial_year
 from pbapp.sortition.models import Person, Pool
 from pbapp.timeutil import utcnow

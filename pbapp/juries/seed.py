@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from pbapp import audit
 from pbapp.accounts.models import User
 from pbapp.councils.models import Council
-from pbapp.juries.models import CONFIRMED, RESERVE, Juror, Jury, JurySession
+from pbapp.juries.models import CONFIRMED, RESERVE, Juror, Jury
 from pbapp.seed import demo_financial_year
 from pbapp.sortition.models import Pool
 from pbapp.sortition.seed import DEMO_POOL_SIZE, seed_demo_pool

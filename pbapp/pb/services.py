@@ -1402,7 +1402,7 @@ def _verified_voters(session: Session, council: Council, ballot: Ballot) -> list
                         .join(User, User.id == verification.user_id)
                         .where(verification.council_id == council.id, User.email_confirmed_at.is_not(None))).all()
     return [(postcode, address) for user_id, postcode, address in rows
-            if account_voter_key(ballot, user.id) in voted]
+            if account_voter_key(ballot, user_id) in voted]
 
 
 def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sortition import data, factories
+from tests.sortition import factories
 
 pytestmark = pytest.mark.e2e
 

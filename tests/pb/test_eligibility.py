@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from pbapp.accounts import residence
 from pbapp.accounts import services as accounts
-from pbapp.accounts.models import RegisterEntry, RegisterImport, ResidenceVerification, User
+from pbapp.accounts.models import RegisterEntry, RegisterImport, User
 from pbapp.db import get_session
 from pbapp.errors import Conflict, Invalid
 from pbapp.mail import OutboxMessage
