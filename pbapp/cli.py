@@ -140,12 +140,13 @@ def admin_create(slug: str, email: str, name: str, base_url: str | None) -> None
     from pbapp.db import standalone_session
     from pbapp.errors import DomainError
 
-    base_url = base_url or current_app.config.get("BASE_URL")
+    # Asked for explicitly (not the development default): the link is mailed to the council's first admin.
     if not base_url:
         raise click.ClickException("Give --base-url (or PBAPP_BASE_URL): the address people use to reach the site, "
                                    "so the emailed link works.")
     if not base_url.startswith(("https://", "http://")):
         raise click.ClickException("--base-url must start with https:// (or http:// on a test machine).")
+    current_app.config["BASE_URL"] = base_url.rstrip("/")  # every emailed link is built from it
     with current_app.test_request_context(base_url=base_url.rstrip("/")), standalone_session() as session:
         try:
             user, link = create_admin(session, get_council(session, slug), email=email, name=name)

@@ -254,8 +254,8 @@ def remove_role(council: str, membership_id: int):
 @bp.route("/outbox")
 @requires(permissions.READ_OUTBOX)
 def outbox():
-    return render("accounts/outbox.html", messages=services.outbox(get_session()),
-                  smtp=bool(current_app.config.get("MAIL_SERVER")), title=_("Mail outbox"))
+    return render("accounts/outbox.html", messages=services.outbox(get_session(), current_user),
+                  smtp=bool(current_app.config.get("MAIL_SERVER")), form=RetryMailForm(), title=_("Mail outbox"))
 
 
 def _residence_page(the_council, check_form=None, letter_form=None, code_form=None, status=200):
@@ -374,9 +374,6 @@ def residence_letters_csv(council: str):
         "Content-Disposition": f'attachment; filename="{council}-residence-letters.csv"',
         "Cache-Control": "no-store"})
 
-
-    return render("accounts/outbox.html", messages=services.outbox(get_session(), current_user),
-                  smtp=bool(current_app.config.get("MAIL_SERVER")), form=RetryMailForm(), title=_("Mail outbox"))
 
 
 @bp.route("/outbox/retry", methods=["POST"])

@@ -435,7 +435,7 @@ def admin_home(session: Session, user) -> AdminHome:
                         [Row(_("Council work"), url_for("homes.officer", council=council.slug))]))
     if not rows:
         raise NotAllowed(_("Only council administrators have this page."))
-    return AdminHome(rows, len(outbox(session)))
+    return AdminHome(rows, len(outbox(session, user)))
 
 
 

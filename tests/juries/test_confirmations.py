@@ -14,6 +14,7 @@ from tests.juries import factories
 
 
 def _status(db, juror_id):
+    db.rollback()  # end the read transaction: SQLite's WAL would keep showing its older snapshot
     db.expire_all()
     found = db.get(Juror, juror_id).status
     db.commit()

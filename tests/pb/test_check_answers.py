@@ -11,15 +11,16 @@ def _checked(page: str) -> set[str]:
     return set(re.findall(r'name="choice" type="checkbox" value="([^"]+)"[^>]*\schecked', page))
 
 
-def _code_voter(app, db, demo, client, ballot):
+def _code_voter(app, db, demo, client, ballot) -> str:
     code = factories.codes(app, db, demo, ballot, size=1)[0]
     assert client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/code", data={"code": code}).status_code == 303
+    return code
 
 
 def test_change_from_check_your_answers_keeps_the_choices_just_made(app, db, demo, client):
     ballot = factories.ballot(app, db, demo)
     refs = factories.refs(db, ballot)
-    _code_voter(app, db, demo, client, ballot)
+    code = _code_voter(app, db, demo, client, ballot)
     base = f"/pb/{demo.slug}/ballots/{ballot.id}"
     check = client.post(base + "/check", data={"choice": [refs[0], refs[1]]}).get_data(as_text=True)
     assert f'formaction="{base}/check"' in check and 'name="change"' in check
@@ -27,6 +28,8 @@ def test_change_from_check_your_answers_keeps_the_choices_just_made(app, db, dem
     assert back.status_code == 200 and _checked(back.get_data(as_text=True)) == {refs[0], refs[1]}
 
     assert client.post(base + "/submit", data={"choice": [refs[2]]}).status_code == 303
+    # The letter's session ended with the vote; entering the code again shows the vote to change.
+    assert client.post(base + "/code", data={"code": code}).status_code == 303
     assert _checked(client.get(base).get_data(as_text=True)) == {refs[2]}  # a returning voter sees their vote
     back = client.post(base + "/check", data={"choice": [refs[3], refs[4]], "change": "1"})
     assert _checked(back.get_data(as_text=True)) == {refs[3], refs[4]}  # ...but a change keeps the new choices
@@ -72,7 +75,7 @@ def test_closing_a_vote_asks_first_and_the_officer_page_uses_words(app, db, demo
     base = f"/pb/{demo.slug}/manage/ballots/{ballot.id}"
     page = client.get(base).get_data(as_text=True)
     assert f'href="{base}/close"' in page and "Voting open" in page and "residents_or_codes" not in page
-    assert "Residents of the area: by account with a postcode check, or with a letter code" in page
+    assert "People with a letter" in page
     ask = client.get(base + "/close").get_data(as_text=True)
     assert "Close voting and count the votes?" in ask and "You cannot open voting again." in ask
     db.refresh(ballot)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import browser, live_server, page  # noqa: F401  (the browser fixtures)
 
 pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("PBAPP_SCREENSHOTS")
