@@ -87,14 +87,23 @@ def batch_ids(db: Session, the_ballot: Ballot) -> list[int]:
 def resident(db: Session, council: Council, *, postcode: str = "BB3 1AA", confirmed: bool = True,
              verified: bool = True, address: str = "") -> User:
     """An account whose email is (or is not) confirmed and whose residence is (or is not) verified."""
-    from pbapp.accounts.models import REGISTER, ResidenceVerification
     from pbapp.timeutil import utcnow
     from tests import factories as base
 
     user = base.user(db, postcode=postcode, email_confirmed_at=utcnow() if confirmed else None)
     if verified:
-        db.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER,
-                                     evidence_hash=f"evidence-{user.id}".ljust(64, "0"), postcode=postcode,
-                                     address_hash=address))
-        db.commit()
+        verify(db, council, user, postcode=postcode, address=address)
     return user
+
+
+def verify(db: Session, council: Council, user: User, *, postcode: str = "BB3 1AA", address: str = "") -> None:
+    """Confirm the account's email and verify its residence, as the emailed link and the register check do."""
+    from pbapp.accounts.models import REGISTER, ResidenceVerification
+    from pbapp.timeutil import utcnow
+
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    db.add(user)
+    db.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER,
+                                 evidence_hash=f"evidence-{user.id}".ljust(64, "0"), postcode=postcode,
+                                 address_hash=address))
+    db.commit()
