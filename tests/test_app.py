@@ -159,6 +159,8 @@ def test_production_refuses_to_start_without_a_voter_key(monkeypatch):
 
     monkeypatch.setenv("PBAPP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a production secret")
+    monkeypatch.setenv("PBAPP_BASE_URL", "https://pb.example")
+    monkeypatch.setenv("RATELIMIT_ENABLED", "0")
     monkeypatch.delenv("VOTER_KEY", raising=False)
     with pytest.raises(RuntimeError, match="Set VOTER_KEY"):
         create_app(Config())

@@ -77,7 +77,7 @@ def test_an_officer_schedules_a_vote_in_uk_time_across_the_clock_change(app, db,
     process = pb_factories.process(app, db, demo)
     login_as("officer")
     settings = {"title": "Vote", "kind": "knapsack", "rule": "greedy", "utility": "cost",
-                "eligibility": "residents_or_codes"}
+                "eligibility": "codes"}
     page = client.get(f"/pb/{demo.slug}/manage/processes/{process.id}").get_data(as_text=True)
     assert 'id="opens_at-day"' in page and 'name="closes_at-time"' in page and "(UTC)" not in page
     response = client.post(f"/pb/{demo.slug}/manage/processes/{process.id}", data={

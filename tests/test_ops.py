@@ -77,7 +77,7 @@ def test_production_without_redis_starts_when_rate_limits_are_off(monkeypatch):
     from pbapp import create_app
 
     for key, value in {"PBAPP_ENV": "production", "SECRET_KEY": "s" * 32, "PBAPP_BASE_URL": "https://pb.example",
-                       "DATABASE_URL": "sqlite://", "RATELIMIT_ENABLED": "0"}.items():
+                       "VOTER_KEY": "v" * 32, "DATABASE_URL": "sqlite://", "RATELIMIT_ENABLED": "0"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("REDIS_URL", raising=False)
     app = create_app(Config())

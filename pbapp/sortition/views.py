@@ -175,7 +175,8 @@ def check_quotas(council: str, pool_id: int):
     except DomainError as error:
         errors[error.field or "form"] = error.message
     return render("sortition/quotas.html", "sortition/_feasibility.html", council=the_council, pool=the_pool,
-                  form=form, features=features, bounds=bounds, errors=errors, report=report, title=_("Quotas"))
+                  form=form, features=features, bounds=bounds, errors=errors, report=report, census=None,
+                  title=_("Quotas"))
 
 
 @bp.route("/<council>/pools/<int:pool_id>/codes", methods=["POST"])

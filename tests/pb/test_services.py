@@ -88,7 +88,7 @@ def test_eligibility_is_checked_by_verified_postcode(ctx, db, demo):
 def test_with_imported_postcodes_the_directory_decides_the_neighbourhood(ctx, db, demo):
     from pbapp.councils.models import Area, Postcode
 
-    ballot = factories.ballot(ctx, db, demo)
+    ballot = factories.ballot(ctx, db, demo, eligibility="residents")
     process = services.get_process(db, demo, ballot.process_id)
     inside = db.exec(select(Area).where(Area.neighbourhood_id == process.area_id).order_by(Area.name)).first()
     outside = db.exec(select(Area).where(Area.council_id == demo.id, Area.kind == "ward",
@@ -100,7 +100,7 @@ def test_with_imported_postcodes_the_directory_decides_the_neighbourhood(ctx, db
     resident = base.user_by_email(db, "resident@demo.example")  # BB3 1AA
     refused = services.eligibility(db, demo, ballot, process, resident, None)
     assert refused.voter is None and "not in" in refused.reason
-    moved = base.user(db, postcode="BB1 7DY")
+    moved = factories.resident(db, demo, postcode="BB1 7DY")
     allowed = services.eligibility(db, demo, ballot, process, moved, None)
     assert allowed.voter is not None and allowed.voter.area_id == inside.id
 

@@ -142,7 +142,7 @@ def test_a_resident_adds_a_picture_that_shows_on_the_proposal_and_ballot(app, db
     login_as("officer")
     assert client.post(f"/pb/{demo.slug}/review/{item.id}", data={"feasible": "yes", "reason": ""}).status_code == 303
     assert client.post(f"/pb/{demo.slug}/review/{item.id}/publish").status_code == 303
-    ballot = factories.ballot(app, db, demo, process_=process)
+    ballot = factories.ballot(app, db, demo, process_=process, eligibility="residents")
     client.post("/accounts/logout")
     login_as("resident")
     ballot_page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)

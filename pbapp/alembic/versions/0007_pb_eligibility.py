@@ -132,5 +132,8 @@ def downgrade() -> None:
         for column in indexes:
             op.drop_index(op.f(f'ix_{table}_{column}'), table_name=table)
         op.drop_table(table)
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('email_confirmed_at')
+    if op.get_bind().dialect.name == "sqlite":
+        # In place (SQLite 3.35+): a batch copy would drop user_account, which other rows reference.
+        op.execute("ALTER TABLE user_account DROP COLUMN email_confirmed_at")
+    else:
+        op.drop_column('user_account', 'email_confirmed_at')
