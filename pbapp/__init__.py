@@ -14,7 +14,7 @@ from pbapp.errors import DomainError
 
 __version__ = "0.1.0"
 
-DOMAINS = ("accounts", "councils", "sortition", "juries", "pb", "ledger")
+DOMAINS = ("accounts", "councils", "sortition", "juries", "pb", "ledger", "places")
 
 
 def select_locale() -> str:

@@ -1,0 +1,7 @@
+"""Who may do what with a place's public money: everyone reads it; council officers and admins keep it."""
+
+from pbapp.accounts.models import ADMIN, OFFICER
+from pbapp.security import council_role, public
+
+ANYONE = public("anyone")
+KEEP_PLACE = council_role(OFFICER, ADMIN, name="council officer or admin")
