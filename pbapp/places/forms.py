@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, FieldList, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, FieldList, HiddenField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from pbapp.core.places import parse_percent
 from pbapp.ledger.forms import MAX_CSV_CHARACTERS, ImportForm
-from pbapp.places.models import (BUDGET, COMBINED_AUTHORITY, COMBINED_AUTHORITY_AREA, COUNCIL, COUNCIL_AREA, FIRE,
-                                 HOUSING, ICB, JOBCENTRE, PCC, SCHOOLS, SPEND)
+from pbapp.places.models import (ACCEPTED_AS_INQUIRY, BUDGET, CO_OPTED, COMBINED_AUTHORITY, COMBINED_AUTHORITY_AREA,
+                                 COUNCIL, COUNCIL_AREA, COUNCILLOR, DECLINED, FIRE, HOUSING, ICB, JOBCENTRE, PCC,
+                                 RESIDENT_MEMBER, SCHOOLS, SPEND)
 
 __all__ = ["MAX_CSV_CHARACTERS"]
 
@@ -109,3 +111,54 @@ class SharesForm(FlaskForm):
 
     def chosen(self, names: list[str]) -> dict[str, int]:
         return {name: entry.points for name, entry in zip(names, self.shares)}
+
+
+class CommitteeForm(FlaskForm):
+    name = StringField(_l("Name of the committee"), validators=[DataRequired(_l("Enter the name of the committee")),
+                                                                Length(max=200)])
+    terms_of_reference = TextAreaField(_l("Terms of reference"), validators=[Optional(), Length(max=10_000)])
+    signature_threshold = IntegerField(_l("Signatures a petition needs"), description=_l(
+        "When a petition reaches this many signatures, the committee must consider it."),
+        validators=[InputRequired(_l("Enter a whole number of signatures")), NumberRange(min=1, max=1_000_000)])
+    decision_days = IntegerField(_l("Days the committee has to decide"), validators=[
+        InputRequired(_l("Enter a whole number of days")), NumberRange(min=1, max=365)])
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the member’s name")), Length(max=200)])
+    kind = RadioField(_l("Kind of member"), choices=[
+        SelectChoice(COUNCILLOR, _l("Councillor")), SelectChoice(CO_OPTED, _l("Co-opted independent member")),
+        SelectChoice(RESIDENT_MEMBER, _l("Resident"))], validators=[DataRequired(_l("Choose the kind of member"))])
+    role = StringField(_l("Role"), description=_l("For example, chair"), validators=[Optional(), Length(max=120)])
+    term_start = DateField(_l("Term starts"), validators=[DataRequired(_l("Enter when the term starts, like 2026-05-01"))])
+    term_end = DateField(_l("Term ends"), validators=[Optional()])
+
+
+class MeetingForm(FlaskForm):
+    held_on = DateField(_l("Date of the meeting"), validators=[DataRequired(_l("Enter the date, like 2026-12-14"))])
+    location = StringField(_l("Where"), validators=[DataRequired(_l("Enter where the meeting is held")),
+                                                    Length(max=200)])
+    agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=10_000)])
+
+
+class PetitionForm(FlaskForm):
+    topic = StringField(_l("What should the committee look into?"), validators=[
+        DataRequired(_l("Enter what the committee should look into")), Length(max=200)])
+    bodies_concerned = StringField(_l("Which public bodies does it concern?"), validators=[
+        Optional(), Length(max=1000)])
+    examine = TextAreaField(_l("What do you want examined, and why?"), validators=[
+        DataRequired(_l("Say what you want examined")), Length(max=5000)])
+
+
+class SignForm(FlaskForm):
+    pass
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("The committee’s decision"), choices=[
+        SelectChoice(ACCEPTED_AS_INQUIRY, _l("Accept: hold an inquiry")), SelectChoice(DECLINED, _l("Decline"))],
+        validators=[DataRequired(_l("Choose whether the committee accepts or declines"))])
+    reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(_l("Give the committee’s reasons")),
+                                                       Length(max=5000)])
+    decided_on = DateField(_l("Date of the decision"), validators=[
+        DataRequired(_l("Enter the date of the decision, like 2026-02-24"))])

@@ -114,3 +114,81 @@ class LineShare(SQLModel, table=True):
     body_id: int = _parent("place_body")
     service_line: str = Field(max_length=200, nullable=False)
     basis_points: int = Field(nullable=False)
+
+
+COUNCILLOR, CO_OPTED, RESIDENT_MEMBER = "councillor", "co_opted", "resident"
+MEMBER_KINDS = (COUNCILLOR, CO_OPTED, RESIDENT_MEMBER)
+ACCEPTED_AS_INQUIRY, DECLINED = "accepted", "declined"
+DECISIONS = (ACCEPTED_AS_INQUIRY, DECLINED)
+
+
+class Committee(SQLModel, table=True):
+    """The place's local public accounts committee: its terms of reference and its petition rules."""
+
+    __tablename__ = "place_committee"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(sa_column=Column(Integer, ForeignKey("place.id", ondelete="CASCADE"), unique=True,
+                                           nullable=False))
+    name: str = Field(max_length=200, nullable=False)
+    terms_of_reference: str = Field(default="", nullable=False)
+    signature_threshold: int = Field(default=100, nullable=False)
+    decision_days: int = Field(default=42, nullable=False)
+
+
+class CommitteeMember(SQLModel, table=True):
+    """A member of the committee: a councillor, a co-opted independent or a resident, with their term."""
+
+    __tablename__ = "place_committee_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = _parent("place_committee")
+    name: str = Field(max_length=200, nullable=False)
+    kind: str = Field(max_length=16, nullable=False)
+    role: str = Field(default="", max_length=120, nullable=False)
+    term_start: date = Field(nullable=False)
+    term_end: date | None = Field(default=None)
+
+
+class CommitteeMeeting(SQLModel, table=True):
+    """A meeting of the committee, with where it is held and what it will consider."""
+
+    __tablename__ = "place_committee_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = _parent("place_committee")
+    held_on: date = Field(nullable=False)
+    location: str = Field(max_length=200, nullable=False)
+    agenda: str = Field(default="", nullable=False)
+
+
+class Petition(SQLModel, table=True):
+    """A verified resident's petition asking the committee for an inquiry, and the committee's decision."""
+
+    __tablename__ = "place_petition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = _parent("place")
+    opened_by_id: int = Field(foreign_key="user_account.id", nullable=False)
+    topic: str = Field(max_length=200, nullable=False)
+    bodies_concerned: str = Field(default="", max_length=1000, nullable=False)
+    examine: str = Field(nullable=False)
+    opened_at: datetime = Field(default_factory=utcnow, nullable=False)
+    threshold_reached_on: date | None = Field(default=None)
+    decision_due: date | None = Field(default=None)
+    decision: str | None = Field(default=None, max_length=16)
+    decision_reasons: str = Field(default="", nullable=False)
+    decided_on: date | None = Field(default=None)
+
+
+class PetitionSignature(SQLModel, table=True):
+    """One verified resident's signature: at most one per person per petition (a database constraint)."""
+
+    __tablename__ = "place_petition_signature"
+    __table_args__ = (UniqueConstraint("petition_id", "user_id", name="uq_place_petition_signature"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = _parent("place_petition")
+    user_id: int = Field(foreign_key="user_account.id", index=True, nullable=False)
+    ward_id: int | None = Field(default=None, foreign_key="area.id")
+    signed_at: datetime = Field(default_factory=utcnow, nullable=False)

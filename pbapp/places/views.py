@@ -182,3 +182,6 @@ def download(council: str, place_id: int, place_dataset: str, fmt: str):
     export = services.export(get_session(), council, place_id, place_dataset, fmt)
     return Response(export.content, mimetype=export.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{export.filename}"', "X-Content-Type-Options": "nosniff"})
+
+
+from pbapp.places import committee_views  # noqa: E402,F401  (the committee's routes attach to the same bp)

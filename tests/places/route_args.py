@@ -28,3 +28,13 @@ ARGS = {
     "area_id": _area_id,
     "place_dataset": lambda app, db, council: "spending",
 }
+
+
+def _petition_id(app, db, council):
+    from pbapp.places.models import Petition
+
+    place = factories.demo_place(db, council)
+    return db.exec(select(Petition.id).where(Petition.place_id == place.id).order_by(Petition.id)).first()
+
+
+ARGS["petition_id"] = _petition_id
