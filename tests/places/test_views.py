@@ -89,6 +89,7 @@ def test_an_officer_adds_a_body_imports_its_budget_after_a_preview_and_maps_its_
     body = db.exec(select(PublicBody).where(PublicBody.name == "Blackburn Jobcentre Plus")).one()
     db.commit()
     assert db.exec(select(BodyBudget).where(BodyBudget.body_id == body.id)).all() == []
+    db.commit()  # end the read, so the next one sees what the request saved (SQLite reads from a snapshot)
     carried = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', _text(preview)).group(1).replace("&#34;", '"')
     saved = client.post(import_url, data={**fields, "csv_text": carried, "save": "1"})
     assert saved.status_code == 303
@@ -101,6 +102,7 @@ def test_an_officer_adds_a_body_imports_its_budget_after_a_preview_and_maps_its_
     assert refused.status_code == 422 and "Enter a percentage from 0 to 100" in _text(refused)
     done = client.post(shares_url, data={"shares-0": "40", "shares-1": ""})
     assert done.status_code == 303
+    db.commit()
     assert [s.basis_points for s in db.exec(select(LineShare).where(LineShare.body_id == body.id)).all()] == [4000]
     assert "£400" in _text(client.get(done.location))
 
