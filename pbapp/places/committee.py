@@ -21,13 +21,14 @@ from pbapp.places.services import _place
 from pbapp.timeutil import utcnow
 
 
-def committee_of(session: Session, place: Place) -> Committee:
-    """The place's committee, made with its defaults the first time it is asked for (the caller commits)."""
+def committee_of(session: Session, place: Place, *, create: bool = True) -> Committee:
+    """The place's committee; the first change stores it with its defaults (the caller commits), a read does not."""
     found = session.exec(select(Committee).where(Committee.place_id == place.id)).first()
     if found is None:
         found = Committee(place_id=place.id, name=f"{place.name} Public Accounts Committee")
-        session.add(found)
-        session.flush()
+        if create:
+            session.add(found)
+            session.flush()
     return found
 
 
@@ -44,8 +45,7 @@ class CommitteeView:
 def committee_detail(session: Session, council: str, place_id: int) -> CommitteeView:
     """The committee with its members, meetings (newest first) and petitions with their signature counts."""
     place = _place(session, council, place_id)
-    committee = committee_of(session, place)
-    session.commit()
+    committee = committee_of(session, place, create=False)
     members = list(session.exec(select(CommitteeMember).where(CommitteeMember.committee_id == committee.id)
                                 .order_by(CommitteeMember.kind, CommitteeMember.name)).all())
     meetings = list(session.exec(select(CommitteeMeeting).where(CommitteeMeeting.committee_id == committee.id)
@@ -203,8 +203,7 @@ def petition_detail(session: Session, council: str, place_id: int, petition_id: 
     """A petition with its signature counts by ward (never names), and whether this person signed or may sign."""
     place = _place(session, council, place_id)
     petition = _petition(session, place, petition_id)
-    committee = committee_of(session, place)
-    session.commit()
+    committee = committee_of(session, place, create=False)
     rows = session.exec(select(PetitionSignature.ward_id, PetitionSignature.user_id)
                         .where(PetitionSignature.petition_id == petition.id)).all()
     names = {a.id: a.name for a in session.exec(select(Area).where(Area.council_id == place.council_id)).all()}

@@ -113,3 +113,12 @@ def test_an_officer_runs_the_committee_from_its_page(client, db, demo, login_as)
         "decided_on": "2027-01-14"})
     assert decided.status_code == 303
     assert "Already examined by the health scrutiny committee." in client.get(decided.location).get_data(as_text=True)
+
+
+def test_reading_a_new_places_committee_stores_nothing(client, db, demo):
+    from pbapp.places.models import Committee
+
+    place = factories.place(db, demo, name="Pennine Lancashire")
+    page = client.get(f"/places/{SLUG}/{place.id}/committee")
+    assert page.status_code == 200 and "Pennine Lancashire Public Accounts Committee" in page.get_data(as_text=True)
+    assert db.exec(select(Committee).where(Committee.place_id == place.id)).first() is None
