@@ -237,7 +237,9 @@ def import_job(session: Session, progress, pending_id: int, mapping: dict[str, s
                               fmt=meta["fmt"], mapping=mapping, sources=tuple(meta["sources"]), actor_id=actor_id,
                               progress=during)
     except DomainError as error:
-        raise jobs.JobFailed(error.message) from None
+        # Every fault of the file at once, one a line, within what a job keeps of its error.
+        faults = "\n".join(str(f) for f in getattr(error, "faults", [error.message]))
+        raise jobs.JobFailed(faults[:1900]) from None
     session.delete(session.get(pending.PendingUpload, pending_id))
     session.commit()
     return {"count": count, "pool_id": pool.id}

@@ -89,7 +89,7 @@ def _import_step(db, the_council, the_pool):
     mapping = _mapping_from(request.form, found.features)
     job = services.start_import(db, the_council, held, mapping, current_user.id)
     if job.status == jobs.FAILED:
-        form.form_errors.append(job.error)
+        form.form_errors.extend(job.error.splitlines())
         return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found, form=form,
                       mapping=mapping, status=422, title=_("Check the columns"))
     if job.status == jobs.DONE:
