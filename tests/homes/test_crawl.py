@@ -26,10 +26,20 @@ NOT_LINKABLE = {
     "juries.respond": "opened from the juror's emailed invitation (a one-time token)",
     "accounts.confirm_email": "opened from the emailed confirmation link (a one-time token)",
     "councils.logo": "the council's logo, shown as an image in the header (not a link) once one is uploaded",
+    "ops.healthz": "for the load balancer and monitoring, not people",
+    "site.robots": "for search engines' crawlers, not people",
+    "site.sitemap": "for search engines' crawlers (named in robots.txt), not people",
 }
 ANYONE_NEED_NOT = {
     "pb.count_progress": "the count's progress, shown after the officer presses Close voting or Count again (a form)",
     "councils.import_preview": "the preview of an uploaded wards or postcodes file, shown after the admin sends it (a form)",
+    "sortition.import_progress": "the progress of a pool import, shown after the officer presses Check and import (a form)",
+    # Confirmation pages linked only in a state the crawl's council does not have (every juror has
+    # answered; no recommendation vote or unopened ballot); tests/juries/test_confirmations.py and
+    # tests/pb/test_check_answers.py reach each one by its link.
+    "juries.decline_juror": "linked beside a juror who has not answered yet",
+    "juries.close_recommendation_vote": "linked while a recommendation vote is open",
+    "pb.open_ballot": "linked on a ballot that is not yet open",
 }
 SIGNED_IN_NEED_NOT = {
     "accounts.login": "signing in again: the link shows to people who are signed out",
