@@ -432,7 +432,8 @@ def admin_home(session: Session, user) -> AdminHome:
                         _("%(count)d people", count=people),
                         _("%(count)d invitations not yet accepted", count=pending) if pending else "",
                         Action(_("People and roles"), url_for("accounts.members", council=council.slug)),
-                        [Row(_("Council work"), url_for("homes.officer", council=council.slug))]))
+                        [Row(_("Set up the council"), url_for("councils.setup", council=council.slug)),
+                         Row(_("Council work"), url_for("homes.officer", council=council.slug))]))
     if not rows:
         raise NotAllowed(_("Only council administrators have this page."))
     return AdminHome(rows, len(outbox(session, user)))

@@ -71,7 +71,7 @@ def test_register_import_then_a_verified_resident_votes(page, app, db, demo, sig
     db.commit()
     page.goto(re.search(r"(/accounts/confirm/\S+)", body).group(1))
     page.get_by_role("button", name="Confirm my email address").click()
-    page.wait_for_url("**/accounts/me")
+    page.get_by_text("Your email address is confirmed.").wait_for()
 
     page.goto(f"/pb/{demo.slug}/ballots/{ballot.id}")
     assert "until the council knows you live here" in page.content()

@@ -74,7 +74,7 @@ def test_an_admin_reaches_people_the_outbox_and_council_work(page, sign_in):
     page.get_by_role("link", name="People and roles").click()
     _heading(page, "People and roles")
     _home(page, "Administration")
-    page.get_by_role("link", name="Read the mail outbox").click()
+    page.get_by_role("link", name="Mail outbox").click()
     _heading(page, "Mail outbox")
     _home(page, "Council work")
     _heading(page, "Council work")
