@@ -202,7 +202,10 @@ class DemoSnapshot:
         with engine.begin() as connection:
             _skip_foreign_key_checks(connection)
             for table in _tables(engine):
-                connection.execute(text(f"INSERT INTO public.{table} SELECT * FROM {SNAPSHOT_SCHEMA}.{table}"))
+                # By name: a test that migrates down and up again may rebuild a table with its columns
+                # in another order than the snapshot's.
+                names = ", ".join(f'"{c["name"]}"' for c in inspect(connection).get_columns(table, schema=SNAPSHOT_SCHEMA))
+                connection.execute(text(f"INSERT INTO public.{table} ({names}) SELECT {names} FROM {SNAPSHOT_SCHEMA}.{table}"))
             _move_sequences(connection, restart=False)
 
     def _sqlite(self, engine, *, restore: bool) -> None:
