@@ -83,7 +83,7 @@ def test_the_public_sees_counts_by_ward_never_names_and_a_resident_signs_from_th
     petition = db.exec(select(Petition).where(Petition.place_id == place.id)).one()
     page = client.get(f"/places/{SLUG}/{place.id}/petitions/{petition.id}").get_data(as_text=True)
     assert "Darwen East" in page and "Imran Hussain" not in page and "resident@demo.example" not in page
-    _resident(db, demo, "ward@example.org")
+    signer = _resident(db, demo, "ward@example.org")
     signer_client = app.test_client()
     login(signer_client, "ward@example.org", "correct horse battery")
     response = signer_client.post(f"/places/{SLUG}/{place.id}/petitions/{petition.id}/sign")
