@@ -27,7 +27,6 @@ MODEL_MODULES = (
     "pbapp.juries.models",
     "pbapp.pb.models",
     "pbapp.ledger.models",
-    "pbapp.places.models",
 )
 
 _EXTENSION_KEY = "pbapp.engine"
