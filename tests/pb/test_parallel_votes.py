@@ -91,6 +91,8 @@ def test_many_codes_at_once_make_one_vote_each(app, db, demo, gunicorn_server): 
     votes, entries = _rows(db, ballot)
     _record("many codes cast their ballots at once", statuses, expected=VOTERS, found=votes)
     assert sorted(set(statuses)) == [303], statuses
-    assert votes == VOTERS and len(entries) == VOTERS + 10
+    # A letter's session ends once its vote is sent, so each of the ten second submissions from the
+    # same browser changes the vote only if it left before the first one's answer came back.
+    assert votes == VOTERS and VOTERS <= len(entries) <= VOTERS + 10
     assert verify_chain((e.previous_hash, e.hash, e.content()) for e in entries) is None
     print(f"{VOTERS + 10} simultaneous submissions from {VOTERS} codes: {seconds:.2f}s")
