@@ -74,7 +74,7 @@ lock: install-dev
 wheel: install
 	$(BIN)/python -m pip wheel -q --no-deps -w dist .
 
-wheel-smoke: install
+wheel-smoke: install-dev
 	PYTHON=$(BIN)/python bash .ci/wheel_smoke.sh
 
 audit:

@@ -5,9 +5,12 @@
 #
 #   bash .ci/wheel_smoke.sh   (or make wheel-smoke)   # PostgreSQL at 127.0.0.1:5432, user postgres
 #   PG_URL=postgresql://user@host:5432 bash .ci/wheel_smoke.sh
+# The second half (.ci/council_walk.py) needs the development extras (requests, aiosmtpd) in $PYTHON
+# and Redis (WALK_REDIS_URL, default database 6 of the local one).
 set -euo pipefail
 checkout="$(cd "$(dirname "$0")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
+case "$PYTHON" in */*) PYTHON="$(cd "$(dirname "$PYTHON")" && pwd)/$(basename "$PYTHON")" ;; esac  # it runs after cd
 PG_URL="${PG_URL:-postgresql://postgres@127.0.0.1:5432}"
 db="pbapp_wheel_smoke_$$"
 work="$(mktemp -d)"
@@ -92,3 +95,8 @@ expect("/language/cy?next=/councils/wheel-test/", "Cyngor Prawf Olwyn", 'lang="c
 expect("/councils/wheel-test/areas", 'lang="cy"', "Wardiau")
 PY
 echo "-- the installed wheel runs"
+
+echo "-- follow the README's 'Setting up a council' with the installed wheel (two instances, two workers, SMTP)"
+kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
+"$PYTHON" "$checkout/.ci/council_walk.py" "$work/venv" "$work" "$PG_URL" "${WALK_REDIS_URL:-redis://127.0.0.1:6379/6}"
+echo "-- a council that is not the demo is set up and running from the README"

@@ -23,6 +23,18 @@ class CouncilForm(FlaskForm):
     remove_logo = BooleanField(_l("Remove the current logo"))
 
 
+class NewCouncilForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the council’s name")), Length(max=200)])
+    slug = StringField(_l("Address in the site"), validators=[
+        DataRequired(_l("Enter the council’s address in the site, like north-borough")), Length(max=80)],
+        description=_l("Lower-case letters, digits and single hyphens: the council’s pages will be at "
+                       "/councils/north-borough/. It cannot be changed later."))
+    name_cy = StringField(_l("Name in Welsh (optional)"), validators=[Optional(), Length(max=200)])
+    gss_code = StringField(_l("GSS code (optional)"), validators=[
+        Optional(), Regexp(GSS_CODE, message=_l("Enter the council’s GSS code like E06000008"))],
+        description=_l("The ONS code of the local authority, like E06000008. Imports read the lines for this code."))
+
+
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file"))])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pbapp.timeutil import utcnow
@@ -60,16 +60,3 @@ class Postcode(SQLModel, table=True):
     postcode: str = Field(max_length=8, index=True, nullable=False)  # compact, upper case: "BB17DY"
     ward_id: int = Field(foreign_key="area.id", index=True, nullable=False)
 
-
-class PendingImport(SQLModel, table=True):
-    """An uploaded reference file (ward codes, postcodes) held until an admin confirms its preview."""
-
-    __tablename__ = "pending_import"
-
-    id: int | None = Field(default=None, primary_key=True)
-    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
-    kind: str = Field(max_length=16, nullable=False)
-    filename: str = Field(default="", max_length=200, nullable=False)
-    content: str = Field(sa_column=Column(Text, nullable=False))
-    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    created_at: datetime = Field(default_factory=utcnow, nullable=False)

@@ -13,10 +13,10 @@ from PIL import Image
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, delete, func, select
 
-from pbapp import audit
+from pbapp import audit, pending
 from pbapp.councils import imports
 from pbapp.councils.imports import GSS_CODE
-from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council, PendingImport, Postcode
+from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council, Postcode
 from pbapp.errors import Conflict, DomainError, Invalid, NotFound
 
 _OPEN_NOW_KEY = "pbapp.open_now"
@@ -134,8 +134,11 @@ def _council_fields(session: Session, *, name: str, name_cy: str, gss_code: str,
 
 
 def create_council(session: Session, *, name: str, slug: str, name_cy: str = "", gss_code: str = "",
-                   actor_id: int | None = None) -> Council:
-    """Add a council with a unique address (slug); its wards and postcodes are imported later."""
+                   actor_id: int | None = None, admin_id: int | None = None) -> Council:
+    """Add a council with a unique address (slug); its wards and postcodes are imported later.
+
+    With `admin_id`, that person becomes the new council's first admin, in the same transaction.
+    """
     slug = slug.strip().lower()
     if not SLUG.match(slug) or len(slug) > 80:
         raise Invalid(_("The address must be lower-case letters, digits and single hyphens, like north-borough"),
@@ -146,7 +149,12 @@ def create_council(session: Session, *, name: str, slug: str, name_cy: str = "",
     council = Council(slug=slug, name=name, name_cy=name_cy, gss_code=gss_code)
     session.add(council)
     session.flush()
-    audit.record(session, "council.created", "council", council.id, council_id=council.id, actor_id=actor_id)
+    if admin_id is not None:
+        from pbapp.accounts.models import ADMIN, Membership
+
+        session.add(Membership(user_id=admin_id, council_id=council.id, role=ADMIN))
+    audit.record(session, "council.created", "council", council.id, council_id=council.id, actor_id=actor_id,
+                 first_admin=admin_id)
     session.commit()
     return council
 
@@ -193,13 +201,28 @@ def clean_logo(data: bytes) -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class HeldImport:
+    """A reference file uploaded for its preview, held in the one store of uploads (pbapp.pending)."""
+
+    kind: str
+    token: str
+    filename: str
+    content: str
+    row: pending.PendingUpload
+
+
+def _held_kind(kind: str) -> str:
+    return f"council.{kind}"
+
+
 def hold_import(session: Session, council: Council, *, kind: str, filename: str, data: bytes,
-                actor_id: int) -> PendingImport:
-    """Keep an uploaded reference file on the server until its preview is confirmed."""
+                actor_id: int) -> str:
+    """Keep an uploaded reference file on the server until its preview is confirmed; return its id."""
     if kind not in IMPORT_KINDS:
         raise NotFound(_("There is no such import."))
     try:
-        text = data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Invalid(_("The file must be a CSV file saved as UTF-8."), field="file") from None
     if kind == POSTCODES and not wards_by_code(session, council):
@@ -207,46 +230,46 @@ def hold_import(session: Session, council: Council, *, kind: str, filename: str,
     if not council.gss_code:
         raise Invalid(_("Set the council’s GSS code before importing, so the file’s lines for it can be found."),
                       field="file")
-    session.exec(delete(PendingImport).where(PendingImport.council_id == council.id,
-                                             PendingImport.kind == kind))
-    pending = PendingImport(council_id=council.id, kind=kind, filename=filename[:200], content=text,
-                            created_by_id=actor_id)
-    session.add(pending)
+    token = pending.hold(session, _held_kind(kind), council.id, actor_id, {"file": data},
+                         {"filename": filename[:200]})
     session.commit()
-    return pending
+    return token
 
 
-def pending_import(session: Session, council: Council, import_id: int) -> PendingImport:
-    pending = session.get(PendingImport, import_id)
-    if pending is None or pending.council_id != council.id:
+def held_import(session: Session, council: Council, kind: str, token: str, *, user_id: int) -> HeldImport:
+    """The file this person uploaded to this council for this import, or NotFound."""
+    held = pending.find(session, token, _held_kind(kind), council.id, user_id) if kind in IMPORT_KINDS else None
+    if held is None:
         raise NotFound(_("This import has already been applied or discarded. Upload the file again."))
-    return pending
+    files, meta = held.unpack()
+    return HeldImport(kind=kind, token=token, filename=meta.get("filename", ""),
+                      content=files["file"].decode("utf-8-sig"), row=held)
 
 
 def wards_by_code(session: Session, council: Council) -> dict[str, Area]:
     return {w.code: w for w in areas_of(session, council)[1] if w.code}
 
 
-def read_import(session: Session, council: Council, pending: PendingImport) -> imports.Reading:
+def read_import(session: Session, council: Council, held: HeldImport) -> imports.Reading:
     """Read a held file against the council: its rows and line-numbered problems."""
-    if pending.kind == WARDS:
-        return imports.read_wards(pending.content, council.gss_code)
-    return imports.read_postcodes(pending.content, council.gss_code, set(wards_by_code(session, council)))
+    if held.kind == WARDS:
+        return imports.read_wards(held.content, council.gss_code)
+    return imports.read_postcodes(held.content, council.gss_code, set(wards_by_code(session, council)))
 
 
-def apply_import(session: Session, council: Council, import_id: int, *, actor_id: int) -> dict[str, int]:
+def apply_import(session: Session, council: Council, kind: str, token: str, *, actor_id: int) -> dict[str, int]:
     """Apply a held file if it has no problem: all of it or nothing. Return counts of what changed."""
-    pending = pending_import(session, council, import_id)
-    reading = read_import(session, council, pending)
+    held = held_import(session, council, kind, token, user_id=actor_id)
+    reading = read_import(session, council, held)
     if reading.problems:
         raise Invalid(_("The file has problems; nothing was imported."))
     try:
-        counts = (_apply_wards if pending.kind == WARDS else _apply_postcodes)(session, council, reading.rows)
+        counts = (_apply_wards if kind == WARDS else _apply_postcodes)(session, council, reading.rows)
     except DomainError:
         session.rollback()
         raise
-    session.delete(pending)
-    audit.record(session, f"council.{pending.kind}_imported", "council", council.id, council_id=council.id,
+    session.delete(held.row)
+    audit.record(session, f"council.{kind}_imported", "council", council.id, council_id=council.id,
                  actor_id=actor_id, **counts)
     session.commit()
     return counts
@@ -283,8 +306,8 @@ def _apply_postcodes(session: Session, council: Council, rows: list[imports.Post
     return {"postcodes": len(rows), "replaced": before}
 
 
-def discard_import(session: Session, council: Council, import_id: int) -> None:
-    session.delete(pending_import(session, council, import_id))
+def discard_import(session: Session, council: Council, kind: str, token: str, *, user_id: int) -> None:
+    session.delete(held_import(session, council, kind, token, user_id=user_id).row)
     session.commit()
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbapp.councils import bp, permissions, services
-from pbapp.councils.forms import ConfirmForm, CouncilForm, ImportForm, NeighbourhoodForm
+from pbapp.councils.forms import ConfirmForm, CouncilForm, ImportForm, NeighbourhoodForm, NewCouncilForm
 from pbapp.db import get_session
 from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
@@ -68,6 +68,24 @@ def logo(council: str):
     return response
 
 
+@bp.route("/councils/new", methods=["GET", "POST"])
+@requires(permissions.CREATE_COUNCIL)
+def new_council():
+    form = NewCouncilForm()
+    if form.validate_on_submit():
+        try:
+            created = services.create_council(get_session(), name=form.name.data, slug=form.slug.data,
+                                              name_cy=form.name_cy.data or "", gss_code=form.gss_code.data or "",
+                                              actor_id=current_user.id, admin_id=current_user.id)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            flash(_("%(council)s has been added, with you as its admin. Import its wards and postcodes next.",
+                    council=created.name), "success")
+            return redirect_after_post(url_for("councils.setup", council=created.slug))
+    return render("councils/new.html", form=form, status=form_status(form), title=_("Add a council"))
+
+
 @bp.route("/councils/<council>/setup", methods=["GET", "POST"])
 @requires(permissions.SET_UP_COUNCIL)
 def setup(council: str):
@@ -102,32 +120,31 @@ def import_upload(council: str, kind: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            pending = services.hold_import(db, the_council, kind=kind, filename=upload.filename or "",
-                                           data=upload.read(), actor_id=current_user.id)
+            token = services.hold_import(db, the_council, kind=kind, filename=upload.filename or "",
+                                         data=upload.read(), actor_id=current_user.id)
         except DomainError as error:
             show_on_form(form, error)
         else:
-            return redirect_after_post(url_for("councils.import_preview", council=council, import_id=pending.id))
+            return redirect_after_post(url_for("councils.import_preview", council=council, kind=kind, token=token))
     return render("councils/import.html", council=the_council, form=form, kind=kind, status=form_status(form),
                   title=_("Import wards") if kind == services.WARDS else _("Import postcodes"))
 
 
-@bp.route("/councils/<council>/setup/imports/<int:import_id>", methods=["GET", "POST"])
+@bp.route("/councils/<council>/setup/import/<kind>/<token>", methods=["GET", "POST"])
 @requires(permissions.SET_UP_COUNCIL)
-def import_preview(council: str, import_id: int):
+def import_preview(council: str, kind: str, token: str):
     db = get_session()
     the_council = services.get_council(db, council)
-    pending = services.pending_import(db, the_council, import_id)
+    held = services.held_import(db, the_council, kind, token, user_id=current_user.id)
     form = ConfirmForm()
-    reading = services.read_import(db, the_council, pending)
+    reading = services.read_import(db, the_council, held)
     if form.validate_on_submit():
         if request.form.get("action") == "discard":
-            services.discard_import(db, the_council, import_id)
+            services.discard_import(db, the_council, kind, token, user_id=current_user.id)
             flash(_("The file was discarded; nothing was imported."), "success")
             return redirect_after_post(url_for("councils.setup", council=council))
-        kind = pending.kind
         try:
-            counts = services.apply_import(db, the_council, import_id, actor_id=current_user.id)
+            counts = services.apply_import(db, the_council, kind, token, actor_id=current_user.id)
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
@@ -137,7 +154,7 @@ def import_preview(council: str, import_id: int):
                 flash(_("Postcodes imported: %(postcodes)d, replacing the %(replaced)d held before.", **counts),
                       "success")
             return redirect_after_post(url_for("councils.setup", council=council))
-    return render("councils/import_preview.html", council=the_council, pending=pending, reading=reading,
+    return render("councils/import_preview.html", council=the_council, held=held, reading=reading,
                   form=form, status=422 if form.form_errors else 200, title=_("Check the file before importing"))
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 from flask.cli import ScriptInfo
 from sqlmodel import select
 
+from pbapp import create_app
 from pbapp.accounts.models import ADMIN, Membership
+from pbapp.config import Config
 from pbapp.cli import main
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -19,7 +23,31 @@ MAKEFILE = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding
 
 def _commands(program: str) -> list[list[str]]:
     text = re.sub(r"\\\n\s*", " ", SECTION)  # join continued lines
-    return [shlex.split(line.strip())[1:] for line in text.splitlines() if line.strip().startswith(program + " ")]
+    return [shlex.split(line.strip(), comments=True)[1:] for line in text.splitlines()
+            if line.strip().startswith(program + " ")]
+
+
+def _step(number: int) -> str:
+    return re.split(r"\n(?=\d+\. \*\*)", SECTION.split("\n## ", 1)[0])[number]
+
+
+def test_the_readme_configuration_is_enough_for_production(monkeypatch, database_url):
+    """Step 2's settings, and nothing else, start the app in production mode (it refuses to start
+    without any setting it needs, e.g. VOTER_KEY, which step 2 once left out)."""
+    block = re.search(r"```sh\n(.*?)```", _step(2), re.S).group(1)
+    done = subprocess.run(["bash", "-ec", block + "\nenv -0"], env={"PATH": os.environ["PATH"]},
+                          capture_output=True, text=True, check=True)
+    env = dict(item.split("=", 1) for item in done.stdout.split("\0") if "=" in item)
+    assert env["PBAPP_ENV"] == "production" and len(env["SECRET_KEY"]) == 64 and len(env["VOTER_KEY"]) == 64
+    for name in [n for n in os.environ if n.startswith(("PBAPP_", "MAIL_", "REDIS", "RATELIMIT"))]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        if name != "PATH":
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DATABASE_URL", database_url)  # the one address this machine has instead
+    app = create_app(Config())
+    assert app.config["PRODUCTION"] and app.config["BASE_URL"] == "https://pb.north-borough.gov.uk"
+    assert app.config["PROXIES"] == 1 and app.config["MAIL_TLS"] == "starttls"
 
 
 def test_the_readme_set_up_commands_create_the_council_and_its_admin(app, db, monkeypatch):

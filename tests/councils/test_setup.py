@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from pbapp.accounts.models import ADMIN, OFFICER, Membership
 from pbapp.councils import services
-from pbapp.councils.models import WARD, Area, Council, PendingImport, Postcode
+from pbapp.councils.models import WARD, Area, Council, Postcode
+from pbapp.pending import PendingUpload
 from tests import factories
 from tests.conftest import login
 
@@ -65,7 +66,7 @@ def test_wards_import_previews_then_adds_only_this_councils_wards(admin_client, 
     names = sorted(a.name for a in db.exec(select(Area).where(Area.council_id == council.id)))
     assert names == ["Northgate", "Southfield"]
     db.commit()  # end the read: SQLite shows this session a snapshot
-    assert db.exec(select(PendingImport)).all() == []
+    assert db.exec(select(PendingUpload)).all() == []
 
 
 def test_nothing_is_saved_before_the_preview_is_confirmed(admin_client, db, council):
@@ -75,7 +76,7 @@ def test_nothing_is_saved_before_the_preview_is_confirmed(admin_client, db, coun
     assert db.exec(select(Area).where(Area.council_id == council.id)).all() == []
     admin_client.post(response.location, data={"action": "discard"})
     db.commit()  # end the read: SQLite shows this session a snapshot
-    assert db.exec(select(PendingImport)).all() == []
+    assert db.exec(select(PendingUpload)).all() == []
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(Area).where(Area.council_id == council.id)).all() == []
 
@@ -212,13 +213,14 @@ def test_an_admin_removes_a_role_but_never_the_last_admin(admin_client, db, coun
 def test_an_admin_of_another_council_cannot_touch_this_one(client, db, council):
     other = factories.council(db)
     outsider = factories.user(db, council=other, role=ADMIN)
-    pending = PendingImport(council_id=council.id, kind="wards", filename="w.csv", content=WARDS_CSV)
-    db.add(pending)
-    db.commit()
+    admin = factories.user(db, council=council, role=ADMIN)
+    with client.application.test_request_context():
+        token = services.hold_import(db, council, kind="wards", filename="w.csv", data=WARDS_CSV.encode(),
+                                     actor_id=admin.id)
     login(client, outsider.email)
     assert client.get("/councils/north-borough/setup").status_code == 403
-    assert client.post(f"/councils/north-borough/setup/imports/{pending.id}", data={"action": "import"}).status_code == 403
-    assert client.get(f"/councils/{other.slug}/setup/imports/{pending.id}").status_code == 404
+    assert client.post(f"/councils/north-borough/setup/import/wards/{token}", data={"action": "import"}).status_code == 403
+    assert client.get(f"/councils/{other.slug}/setup/import/wards/{token}").status_code == 404
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(Area).where(Area.kind == WARD)).all() == []
 
