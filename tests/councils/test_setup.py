@@ -74,6 +74,10 @@ def test_nothing_is_saved_before_the_preview_is_confirmed(admin_client, db, coun
     admin_client.get(response.location)
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(Area).where(Area.council_id == council.id)).all() == []
+    # Held in the one store of uploads, like the pool files; the page carries only its random id.
+    held = db.exec(select(PendingUpload)).one()
+    assert held.kind == "council.wards" and held.council_id == council.id
+    assert str(held.id) not in response.location.rsplit("/", 1)[1]
     admin_client.post(response.location, data={"action": "discard"})
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(PendingUpload)).all() == []
@@ -258,3 +262,21 @@ def test_a_neighbourhood_needs_a_free_name_and_wards(admin_client, db, council, 
     assert message in response.get_data(as_text=True)
     db.commit()
     assert db.exec(select(Area).where(Area.kind == "neighbourhood")).all() == []
+
+
+def test_a_held_import_is_only_its_uploaders_and_expires(client, db, council, app):
+    uploader = factories.user(db, council=council, role=ADMIN)
+    colleague = factories.user(db, council=council, role=ADMIN)
+    login(client, uploader.email)
+    location = _upload(client, "wards", WARDS_CSV).location
+    login(client, colleague.email)
+    assert client.post(location, data={"action": "import"}).status_code == 404
+    login(client, uploader.email)
+    held = db.exec(select(PendingUpload)).one()
+    held.expires_at = held.created_at  # as if PENDING_UPLOAD_MINUTES had passed
+    db.commit()
+    response = client.post(location, data={"action": "import"})
+    assert response.status_code == 404
+    assert "Upload the file again" in response.get_data(as_text=True)
+    db.commit()  # end the read: SQLite shows this session a snapshot
+    assert db.exec(select(Area).where(Area.council_id == council.id)).all() == []
