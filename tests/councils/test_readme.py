@@ -66,3 +66,20 @@ def test_the_readme_set_up_commands_create_the_council_and_its_admin(app, db, mo
 def test_the_make_targets_the_readme_names_exist():
     for target in re.findall(r"^\s*make (\S+)", SECTION, re.M):
         assert re.search(rf"^{re.escape(target)}:", MAKEFILE, re.M), target
+
+
+def test_ci_finds_the_steps_it_follows_in_the_readme():
+    """.ci/council_walk.py runs the README's shell blocks: each step it needs is there as it expects."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / ".ci" / "council_walk.py"
+    spec = importlib.util.spec_from_file_location("council_walk", path)
+    walk = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(walk)
+    steps = walk.readme_steps()
+    assert sorted(steps) == list(range(1, 9))
+    assert all(walk.shell_blocks(steps[n]) for n in (2, 3, 4, 5))
+    serve = [shlex.split(line, comments=True) for line in walk.shell_blocks(steps[5])[0].splitlines()]
+    gunicorn = next(c for c in serve if c and c[0] == "gunicorn")
+    assert "--workers" in gunicorn and "--bind" in gunicorn and ["pbapp", "worker"] in serve
+    assert re.search(r'--name "([^"]+)"', steps[4]) and re.search(r"--email (\S+)", steps[4])
