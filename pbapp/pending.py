@@ -4,6 +4,8 @@ A two-step upload (preview, then confirm) keeps the files here under a random id
 person who uploaded them, in the council they uploaded them to, can use; the page carries the
 id alone. Held files expire after PENDING_UPLOAD_MINUTES and are deleted by the next upload
 (or once used). They live in the database, so every app instance behind the proxy sees them.
+The one store for every such upload: a pool's files (sortition) and a council's wards and
+postcodes files (councils), each under its own `kind`.
 """
 
 from __future__ import annotations
