@@ -201,3 +201,20 @@ def area_choices(areas, whole: str) -> list[SelectChoice]:
 def optional_id(value: str | None) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
+
+
+def _about_you_field(question) -> RadioField:
+    return RadioField(question.label, description=question.hint, validators=[Optional()],
+                      choices=[SelectChoice(value, label) for value, label in question.answers])
+
+
+class AboutYouForm(FlaskForm):
+    """The optional census-style questions asked once after voting; every one may be left blank."""
+
+    from pbapp.pb.participation import QUESTIONS_BY_KEY as _questions
+
+    age = _about_you_field(_questions["age"])
+    sex = _about_you_field(_questions["sex"])
+    ethnicity = _about_you_field(_questions["ethnicity"])
+    disability = _about_you_field(_questions["disability"])
+    del _questions

@@ -300,3 +300,20 @@ class Result(SQLModel, table=True):
     official_reason: str = Field(default="", nullable=False)
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = None
+
+
+class ParticipantAnswer(SQLModel, table=True):
+    """How many people gave one answer to one optional "about you" question after voting on a ballot.
+
+    Only counts are kept: no voter key, no time, no row per person, so an answer can never be joined
+    to a ballot, a receipt or an account, even in a copy of the database.
+    """
+
+    __tablename__ = "pb_participant_answer"
+    __table_args__ = (UniqueConstraint("ballot_id", "question", "answer", name="uq_pb_participant_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    question: str = Field(max_length=24, nullable=False)
+    answer: str = Field(max_length=40, nullable=False)
+    count: int = Field(default=0, nullable=False)

@@ -15,6 +15,7 @@ from pbapp.db import get_session
 from pbapp.errors import DomainError, Invalid, NotAllowed, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.pb import bp, forms, permissions, services
+from pbapp.pb import participation as services_participation
 from pbapp.pb.models import HIDDEN
 from pbapp.security import limiter, requires
 from pbapp.timeutil import utcnow
@@ -60,7 +61,7 @@ def _code_voter(ballot_id: int) -> dict | None:
 
 
 def _end_code_session(ballot_id: int) -> None:
-    for name in ("pb_codes", "pb_receipts"):
+    for name in ("pb_codes", "pb_receipts", "pb_about_you"):
         if str(ballot_id) in session.get(name, {}):
             session[name] = {k: v for k, v in session[name].items() if k != str(ballot_id)}
 
@@ -254,6 +255,7 @@ def submit(council: str, ballot_id: int):
         _end_code_session(ballot_id)
         session["pb_receipts"] = {**session.get("pb_receipts", {}),
                                   str(ballot_id): {"receipt": receipt, "seen": utcnow().timestamp()}}
+    _offer_about_you(ballot_id)
     # An account's receipt page reads the receipt from its counted ballot.
     return redirect_after_post(url_for("pb.receipt", council=council, ballot_id=ballot_id))
 
@@ -267,8 +269,41 @@ def receipt(council: str, ballot_id: int):
     sent = _session_entry("pb_receipts", ballot_id)
     the_receipt = sent["receipt"] if sent else view.receipt
     return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt, by_code=bool(sent),
-                  finish_form=forms.ActionForm(),
+                  finish_form=forms.ActionForm(), about_you=_session_entry("pb_about_you", ballot_id) is not None,
                   title=_("Your vote has been counted") if the_receipt else _("No vote yet"))
+
+
+def _offer_about_you(ballot_id: int) -> None:
+    """Offer the optional questions once per vote in this browser, and never again once answered here."""
+    if ballot_id in session.get("pb_answered", []):
+        return
+    session["pb_about_you"] = {**session.get("pb_about_you", {}), str(ballot_id): {"seen": utcnow().timestamp()}}
+
+
+@bp.route("/<council>/ballots/<int:ballot_id>/about-you", methods=["GET", "POST"])
+@requires(permissions.ANYONE)
+@limiter.limit(_vote_limit, methods=["POST"])
+def about_you(council: str, ballot_id: int):
+    """The optional, anonymous questions after voting. Answers become counts; nothing links them to the vote."""
+    db = get_session()
+    the_council = get_council(db, council)
+    ballot = services.get_ballot(db, the_council, ballot_id)
+    offered = _session_entry("pb_about_you", ballot_id) is not None
+    form = forms.AboutYouForm()
+    if offered and form.validate_on_submit():
+        try:
+            services_participation.record_answers(db, ballot, {name: form[name].data or "" for name in
+                                                               services_participation.QUESTIONS_BY_KEY})
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            session["pb_about_you"] = {k: v for k, v in session.get("pb_about_you", {}).items() if k != str(ballot_id)}
+            session["pb_answered"] = [*session.get("pb_answered", []), ballot_id]
+            flash(_("Thank you. Your answers have been added to the anonymous totals."), "success")
+            return redirect_after_post(url_for("pb.receipt", council=council, ballot_id=ballot_id))
+    return render("pb/about_you.html", council=the_council, ballot=ballot, form=form, offered=offered,
+                  questions=services_participation.QUESTIONS, title=_("About you (optional)"),
+                  status=_status(form))
 
 
 @bp.route("/<council>/ballots/<int:ballot_id>/finish", methods=["POST"])
@@ -287,7 +322,8 @@ def results(council: str, ballot_id: int):
     db = get_session()
     the_council = get_council(db, council)
     view = services.results_view(db, the_council, ballot_id)
-    return render("pb/results.html", council=the_council, view=view, officer=False, title=_("Results"))
+    return render("pb/results.html", council=the_council, view=view, officer=False, title=_("Results"),
+                  took_part=services_participation.who_took_part(db, the_council, view.ballot))
 
 
 def _export(council: str, ballot_id: int, fmt: str) -> Response:
@@ -472,6 +508,7 @@ def manage_ballot(council: str, ballot_id: int):
                   options=services.options_of(db, the_ballot), batches=services.batches_of(db, the_ballot),
                   preview=preview, decision=decision, action=forms.ActionForm(),
                   paper=services.paper_entries(db, the_ballot), flags=services.crowd_flags(db, the_council, the_ballot),
+                  took_part=services_participation.who_took_part(db, the_council, the_ballot) if preview else None,
                   title=the_ballot.title)
 
 
