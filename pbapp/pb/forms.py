@@ -218,3 +218,20 @@ class AboutYouForm(FlaskForm):
     ethnicity = _about_you_field(_questions["ethnicity"])
     disability = _about_you_field(_questions["disability"])
     del _questions
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Write your comment")), Length(max=2000)],
+                         description=_l("Comments are public. Be kind, keep to the proposal, and do not include anyone’s personal details. 2,000 characters at most."))
+
+
+class ModerateForm(FlaskForm):
+    reason = StringField(_l("Reason for hiding"), validators=[Optional(), Length(max=300)],
+                         description=_l("Shown in place of the comment, for example “Personal details”."))
+
+
+class SupportThresholdForm(FlaskForm):
+    support_threshold = IntegerField(_l("Supports needed before the council reviews a proposal"),
+                                     validators=[Optional(), NumberRange(min=1, max=100000,
+                                                                         message=_l("Enter a whole number from 1 to 100,000"))],
+                                     description=_l("Leave empty to review every proposal."))

@@ -110,11 +110,21 @@ def process(council: str, process_id: int):
 @requires(permissions.ANYONE)
 def proposal(council: str, proposal_id: int):
     db = get_session()
-    the_council = get_council(db, council)
+    return proposal_page(db, get_council(db, council), proposal_id)
+
+
+def proposal_page(db, the_council, proposal_id: int, *, comment_form=None, status: int = 200):
+    """The proposal with its conversation; a comment refused is shown here again with its words kept."""
+    from pbapp.pb import conversation
+
     the_proposal = services.get_proposal(db, the_council, proposal_id)
-    return render("pb/proposal.html", council=the_council, proposal=the_proposal,
-                  process=services.get_process(db, the_council, the_proposal.process_id),
-                  areas=services.areas_by_id(db, the_council), title=the_proposal.title)
+    the_process = services.get_process(db, the_council, the_proposal.process_id)
+    return render("pb/proposal.html", council=the_council, proposal=the_proposal, process=the_process,
+                  areas=services.areas_by_id(db, the_council), title=the_proposal.title,
+                  comments=conversation.comments_of(db, the_proposal),
+                  standing=conversation.standing(db, the_proposal, the_process, current_user),
+                  waiting=conversation.waiting_for_supports(db, the_process, the_proposal),
+                  comment_form=comment_form or forms.CommentForm(), action=forms.ActionForm(), status=status)
 
 
 def _upload(storage) -> tuple[str, bytes] | None:
@@ -426,7 +436,9 @@ def manage_process(council: str, process_id: int):
         else:
             return redirect_after_post(url_for("pb.manage_ballot", council=council, ballot_id=item.id))
     return render("pb/manage_process.html", council=the_council, view=services.manage_view(db, the_council, process_id),
-                  form=form, phase_form=forms.PhaseForm(), status=_status(form), title=_("Manage process"))
+                  form=form, phase_form=forms.PhaseForm(), status=_status(form), title=_("Manage process"),
+                  threshold_form=forms.SupportThresholdForm(formdata=None, data={
+                      "support_threshold": services.get_process(db, the_council, process_id).support_threshold}))
 
 
 @bp.route("/<council>/manage/processes/<int:process_id>/phase", methods=["POST"])
@@ -705,3 +717,5 @@ def paper(council: str, ballot_id: int):
     return render("pb/paper.html", council=the_council, ballot=the_ballot, options=options, form=form, chosen=choices,
                   entries=services.paper_entries(db, the_ballot), status=_status(form), title=_("Key paper ballots"))
 
+
+from pbapp.pb import conversation_views  # noqa: E402,F401  (its routes attach to the same blueprint)
