@@ -27,7 +27,7 @@ from pbapp.councils.models import Area, Council
 from pbapp.pb import counting, services
 from pbapp.pb.models import (CUMULATIVE, FEASIBLE, KNAPSACK, MATCHED, NOT_FEASIBLE, ONLINE, PAPER, BOOTH, RESULTS,
                              CODES, RESIDENTS, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
-                             ParticipantAnswer, Process, Proposal, Result, Vote)
+                             PROPOSALS, ParticipantAnswer, Process, Proposal, ProposalComment, Result, Vote)
 from pbapp.seed import demo_at, demo_day, demo_financial_year, seed_file
 from pbapp.timeutil import utcnow
 
@@ -69,12 +69,48 @@ def seed_demo_pb(session: Session, council: Council, report: list[str]) -> None:
     ballots = _neighbourhood_budget(session, council, officer, admin)
     _budget_priorities(session, council, officer)
     code = _open_neighbourhood_budget(session, council, officer)
+    _ideas_wanted(session, council, officer)
     report.append(f"Added the {neighbourhood_title()} ({ballots:,} ballots, counted by Equal Shares), "
                   f"the {neighbourhood_title(1)} (open now, with {LETTERS} letters printed) "
                   f"and an open vote on {priorities_title()}.")
     if code:
         report.append(f"Try the open neighbourhood vote with the letter code {code}, "
                       "or sign in as resident@demo.example.")
+
+
+IDEAS_SUPPORTS_NEEDED = 3
+
+
+def ideas_title() -> str:
+    return f"Parks and green spaces fund {demo_financial_year(1)}"
+
+
+def _ideas_wanted(session: Session, council: Council, officer: User | None) -> None:
+    """A council-wide fund gathering ideas now: residents can support, follow and comment on them."""
+    now = utcnow()
+    process = Process(council_id=council.id, title=ideas_title(), pot_pence=6_000_000, phase=PROPOSALS,
+                      description="Ideas for the borough's parks and green spaces. Support the ideas you like: "
+                                  f"an idea goes to the council's review once {IDEAS_SUPPORTS_NEEDED} residents support it.",
+                      support_threshold=IDEAS_SUPPORTS_NEEDED, proposals_from=(now - timedelta(days=14)).date(),
+                      review_from=(now + timedelta(days=30)).date(), voting_from=(now + timedelta(days=75)).date(),
+                      created_by_id=officer.id if officer else None)
+    session.add(process)
+    session.flush()
+    areas = _areas(session, council)
+    resident = _user(session, "resident@demo.example")
+    for n, row in enumerate(_rows("pb/green_ideas.csv")):
+        mine = n == 1 and resident is not None  # the demo resident put one idea forward and comments on it
+        proposal = Proposal(process_id=process.id, council_id=council.id, area_id=areas[row["ward"]].id,
+                            title=row["title"], description=row["description"],
+                            estimated_cost_pence=int(row["cost_pounds"]) * 100, group_name=row["group"],
+                            submitter_id=resident.id if mine else None,
+                            created_at=now - timedelta(days=12 - 2 * n))
+        session.add(proposal)
+        session.flush()
+        if mine:
+            session.add(ProposalComment(proposal_id=proposal.id, council_id=council.id, author_id=resident.id,
+                                        body="The gate by the car park is too narrow for a double buggy too: "
+                                             "could the path start there?", created_at=now - timedelta(days=3)))
 
 
 def _areas(session: Session, council: Council) -> dict[str, Area]:
