@@ -221,7 +221,8 @@ class AboutYouForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Write your comment")), Length(max=2000)],
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Write your comment")),
+                                     Length(max=2000, message=_l("Your comment must be 2,000 characters or fewer"))],
                          description=_l("Comments are public. Be kind, keep to the proposal, and do not include anyone’s personal details. 2,000 characters at most."))
 
 

@@ -138,18 +138,20 @@ def about_you_tables(session: Session, council: Council, ballot: Ballot) -> list
     tables = []
     for question in QUESTIONS:
         counts = {group.key: sum(stored.get((question.key, a), 0) for a in group.answers) for group in question.groups}
-        counts[PREFER_NOT] = stored.get((question.key, PREFER_NOT), 0)
+        # "Prefer not to say" says nothing about anyone, so it is always shown and stays out of the
+        # suppression (else a few of them would hide a large group by secondary suppression).
+        prefer_not = stored.get((question.key, PREFER_NOT), 0)
         shown = publishable(counts)
-        total = sum(counts.values())
-        answered = total - counts[PREFER_NOT]
+        answered = sum(counts.values())
+        total = answered + prefer_not
         figures = shares.get(question.census_feature or "", {})
         rows = []
         for group in question.groups:
             n = shown[group.key]
             rows.append(GroupRow(group.label, n, None if n is None or not answered else n / answered,
                                  figures.get(group.census_label) if group.census_label else None))
-        tables.append(QuestionTable(question, total if total >= THRESHOLD else None, rows, shown[PREFER_NOT],
-                                    bool(figures)))
+        tables.append(QuestionTable(question, total if total >= THRESHOLD else None, rows,
+                                    prefer_not if total >= THRESHOLD else None, bool(figures)))
     return tables
 
 

@@ -34,6 +34,7 @@ def test_a_resident_comments_and_the_words_are_kept_when_refused(client, db, dem
     too_long = "x" * 2001
     refused = client.post(url + "/comments", data={"body": too_long})
     assert refused.status_code == 422 and too_long in refused.get_data(as_text=True)
+    assert "must be 2,000 characters or fewer" in refused.get_data(as_text=True)
     assert client.post(url + "/comments", data={"body": "Good idea: the play area needs it."}).status_code == 303
     shown = client.get(url).get_data(as_text=True)
     assert "Good idea: the play area needs it." in shown and "A resident" in shown
@@ -156,3 +157,10 @@ def test_proposer_supporters_and_followers_get_an_email_when_the_review_is_publi
     assert to_follower.subject.startswith("Adolygiad wedi’i gyhoeddi")  # in the follower's language
     assert _mail_to(db, quitter.email) == []
     assert len(_mail_to(db, factories.officer(db).email)) == 1  # the officer put it forward in the factory
+
+
+def test_the_conversation_and_who_took_part_read_in_welsh(client, db, demo, idea):
+    _process, proposal = idea
+    client.get("/language/cy")
+    page = client.get(f"/pb/{demo.slug}/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Cefnogi a dilyn" in page and "Sylwadau" in page and "Mewngofnodwch i gefnogi" in page
