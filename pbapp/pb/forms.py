@@ -201,3 +201,38 @@ def area_choices(areas, whole: str) -> list[SelectChoice]:
 def optional_id(value: str | None) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
+
+
+def _about_you_field(question) -> RadioField:
+    return RadioField(question.label, description=question.hint, validators=[Optional()],
+                      choices=[SelectChoice(value, label) for value, label in question.answers])
+
+
+class AboutYouForm(FlaskForm):
+    """The optional census-style questions asked once after voting; every one may be left blank."""
+
+    from pbapp.pb.participation import QUESTIONS_BY_KEY as _questions
+
+    age = _about_you_field(_questions["age"])
+    sex = _about_you_field(_questions["sex"])
+    ethnicity = _about_you_field(_questions["ethnicity"])
+    disability = _about_you_field(_questions["disability"])
+    del _questions
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Write your comment")),
+                                     Length(max=2000, message=_l("Your comment must be 2,000 characters or fewer"))],
+                         description=_l("Comments are public. Be kind, keep to the proposal, and do not include anyone’s personal details. 2,000 characters at most."))
+
+
+class ModerateForm(FlaskForm):
+    reason = StringField(_l("Reason for hiding"), validators=[Optional(), Length(max=300)],
+                         description=_l("Shown in place of the comment, for example “Personal details”."))
+
+
+class SupportThresholdForm(FlaskForm):
+    support_threshold = IntegerField(_l("Supports needed before the council reviews a proposal"),
+                                     validators=[Optional(), NumberRange(min=1, max=100000,
+                                                                         message=_l("Enter a whole number from 1 to 100,000"))],
+                                     description=_l("Leave empty to review every proposal."))

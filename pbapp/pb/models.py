@@ -53,6 +53,8 @@ class Process(SQLModel, table=True):
     voting_from: date | None = None
     results_from: date | None = None
     delivery_from: date | None = None
+    # Supports a proposal needs before the council reviews it; None: every proposal is reviewed.
+    support_threshold: int | None = None
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
 
@@ -300,3 +302,74 @@ class Result(SQLModel, table=True):
     official_reason: str = Field(default="", nullable=False)
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = None
+
+
+class ParticipantAnswer(SQLModel, table=True):
+    """How many people gave one answer to one optional "about you" question after voting on a ballot.
+
+    Only counts are kept: no voter key, no time, no row per person, so an answer can never be joined
+    to a ballot, a receipt or an account, even in a copy of the database.
+    """
+
+    __tablename__ = "pb_participant_answer"
+    __table_args__ = (UniqueConstraint("ballot_id", "question", "answer", name="uq_pb_participant_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
+    question: str = Field(max_length=24, nullable=False)
+    answer: str = Field(max_length=40, nullable=False)
+    count: int = Field(default=0, nullable=False)
+
+
+PUBLISHED, HELD = "published", "held"  # a comment's states; HIDDEN (above) is the third
+COMMENT_STATUSES = (PUBLISHED, HELD, HIDDEN)
+
+
+class ProposalComment(SQLModel, table=True):
+    """A resident's comment on a proposal: published at once, held for an officer once reported enough, or hidden."""
+
+    __tablename__ = "pb_proposal_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="pb_proposal.id", index=True, nullable=False)
+    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
+    author_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    body: str = Field(nullable=False)
+    status: str = Field(default=PUBLISHED, max_length=12, nullable=False)
+    reports: int = Field(default=0, nullable=False)
+    moderation_reason: str = Field(default="", nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class CommentReport(SQLModel, table=True):
+    """One account's report of a comment as abusive; one per account and comment."""
+
+    __tablename__ = "pb_comment_report"
+    __table_args__ = (UniqueConstraint("comment_id", "user_id", name="uq_pb_comment_report"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="pb_proposal_comment.id", index=True, nullable=False)
+    user_id: int = Field(foreign_key="user_account.id", nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class ProposalSupport(SQLModel, table=True):
+    """One account's support for a proposal while ideas are being gathered; one per account and proposal."""
+
+    __tablename__ = "pb_proposal_support"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_pb_proposal_support"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="pb_proposal.id", index=True, nullable=False)
+    user_id: int = Field(foreign_key="user_account.id", index=True, nullable=False)
+
+
+class ProposalFollow(SQLModel, table=True):
+    """An account that wants an email when the proposal's review or result is published."""
+
+    __tablename__ = "pb_proposal_follow"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_pb_proposal_follow"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="pb_proposal.id", index=True, nullable=False)
+    user_id: int = Field(foreign_key="user_account.id", index=True, nullable=False)

@@ -27,7 +27,7 @@ from pbapp.councils.models import Area, Council
 from pbapp.pb import counting, services
 from pbapp.pb.models import (CUMULATIVE, FEASIBLE, KNAPSACK, MATCHED, NOT_FEASIBLE, ONLINE, PAPER, BOOTH, RESULTS,
                              CODES, RESIDENTS, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
-                             Process, Proposal, Result, Vote)
+                             PROPOSALS, ParticipantAnswer, Process, Proposal, ProposalComment, Result, Vote)
 from pbapp.seed import demo_at, demo_day, demo_financial_year, seed_file
 from pbapp.timeutil import utcnow
 
@@ -69,12 +69,48 @@ def seed_demo_pb(session: Session, council: Council, report: list[str]) -> None:
     ballots = _neighbourhood_budget(session, council, officer, admin)
     _budget_priorities(session, council, officer)
     code = _open_neighbourhood_budget(session, council, officer)
+    _ideas_wanted(session, council, officer)
     report.append(f"Added the {neighbourhood_title()} ({ballots:,} ballots, counted by Equal Shares), "
                   f"the {neighbourhood_title(1)} (open now, with {LETTERS} letters printed) "
                   f"and an open vote on {priorities_title()}.")
     if code:
         report.append(f"Try the open neighbourhood vote with the letter code {code}, "
                       "or sign in as resident@demo.example.")
+
+
+IDEAS_SUPPORTS_NEEDED = 3
+
+
+def ideas_title() -> str:
+    return f"Parks and green spaces fund {demo_financial_year(1)}"
+
+
+def _ideas_wanted(session: Session, council: Council, officer: User | None) -> None:
+    """A council-wide fund gathering ideas now: residents can support, follow and comment on them."""
+    now = utcnow()
+    process = Process(council_id=council.id, title=ideas_title(), pot_pence=6_000_000, phase=PROPOSALS,
+                      description="Ideas for the borough's parks and green spaces. Support the ideas you like: "
+                                  f"an idea goes to the council's review once {IDEAS_SUPPORTS_NEEDED} residents support it.",
+                      support_threshold=IDEAS_SUPPORTS_NEEDED, proposals_from=(now - timedelta(days=14)).date(),
+                      review_from=(now + timedelta(days=30)).date(), voting_from=(now + timedelta(days=75)).date(),
+                      created_by_id=officer.id if officer else None)
+    session.add(process)
+    session.flush()
+    areas = _areas(session, council)
+    resident = _user(session, "resident@demo.example")
+    for n, row in enumerate(_rows("pb/green_ideas.csv")):
+        mine = n == 1 and resident is not None  # the demo resident put one idea forward and comments on it
+        proposal = Proposal(process_id=process.id, council_id=council.id, area_id=areas[row["ward"]].id,
+                            title=row["title"], description=row["description"],
+                            estimated_cost_pence=int(row["cost_pounds"]) * 100, group_name=row["group"],
+                            submitter_id=resident.id if mine else None,
+                            created_at=now - timedelta(days=12 - 2 * n))
+        session.add(proposal)
+        session.flush()
+        if mine:
+            session.add(ProposalComment(proposal_id=proposal.id, council_id=council.id, author_id=resident.id,
+                                        body="The gate by the car park is too narrow for a double buggy too: "
+                                             "could the path start there?", created_at=now - timedelta(days=3)))
 
 
 def _areas(session: Session, council: Council) -> dict[str, Area]:
@@ -118,6 +154,7 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
     voters = current_app.config.get("PB_DEMO_BALLOTS") or (TEST_VOTERS if current_app.testing else VOTERS)
     votes = _synthetic_ballots(options, popularity, voters)
     _insert_votes(session, ballot, votes, wards, officer, admin)
+    _about_you_answers(session, ballot, len(votes))
     settings = {**_settings(ballot)}
     option_dicts = [{"ref": o.ref, "title": o.title, "cost_pence": o.cost_pence, "min_pence": 0, "max_pence": 0}
                     for o in options]
@@ -207,6 +244,36 @@ def _insert_votes(session: Session, ballot: Ballot, votes, wards, officer, admin
     ballot.log_seq, ballot.log_head = len(log_rows), previous
     if paper_rows:
         session.execute(PaperBallotEntry.__table__.insert(), paper_rows)
+
+
+# Who answered the optional questions after voting, as such surveys go: about a third of voters,
+# older people more than younger, and a few who prefer not to say.
+ABOUT_YOU_SHARE = 0.35
+_AGE_LEANING = {"18-24": 0.5, "25-34": 0.7, "35-49": 0.9, "50-64": 1.3, "65-74": 1.5, "75+": 1.0}
+
+
+def _about_you_answers(session: Session, ballot: Ballot, voters: int) -> None:
+    """Totals of the demo's "about you" answers, drawn around the census so the comparison has something to show."""
+    from pbapp.pb.participation import PREFER_NOT
+    from pbapp.sortition.census import census_shares
+
+    rng = random.Random(20261013)
+    shares = census_shares()
+    weights = {
+        "age": {band: share * _AGE_LEANING[band] for band, share in shares["age"].items()},
+        "sex": {"female": 0.56, "male": 0.44},
+        "ethnicity": {"white": shares["ethnicity"]["White"] * 1.15, "asian": shares["ethnicity"]["Asian or Asian British"] * 0.8,
+                      "mixed": 0.012, "black": 0.006, "other": 0.01},
+        "disability": {"limited_lot": 0.09, "limited_little": 0.12, "not_limited": 0.79},
+    }
+    totals: dict[tuple[str, str], int] = {}
+    for _n in range(round(voters * ABOUT_YOU_SHARE)):
+        for key, question_weights in weights.items():
+            answers = [*question_weights, PREFER_NOT]
+            chosen = rng.choices(answers, [*question_weights.values(), 0.04])[0]
+            totals[(key, chosen)] = totals.get((key, chosen), 0) + 1
+    session.execute(ParticipantAnswer.__table__.insert(), [
+        {"ballot_id": ballot.id, "question": q, "answer": a, "count": n} for (q, a), n in sorted(totals.items())])
 
 
 def _to_record(session, council, process, ballot, options, selected) -> None:

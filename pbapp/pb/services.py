@@ -37,7 +37,7 @@ from pbapp.councils.services import area_for_postcode, in_council_area, postcode
 from pbapp.db import execute_alone
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.messages import say
-from pbapp.pb import counting, letters, uploads
+from pbapp.pb import conversation, counting, letters, uploads
 from pbapp.pb.models import (ALLOCATION, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
                              DELIVERY, ELIGIBILITY_MODES, FEASIBLE, HIDDEN, KNAPSACK, MATCHED, MISMATCH,
                              NOT_FEASIBLE, ONLINE, OPEN, PROPOSALS, RANKED, RESULTS, REVIEW, TAKES_CODES,
@@ -279,7 +279,10 @@ def review_queue(session: Session, council: Council) -> list[tuple[Proposal, Pro
              .where(Proposal.council_id == council.id, Process.phase.in_((PROPOSALS, REVIEW)),
                     Proposal.review_published_at.is_(None), Proposal.status != HIDDEN)
              .order_by(Process.title, Proposal.created_at, Proposal.id))
-    return [(p, pr) for p, pr in session.exec(query).all()]
+    found = [(p, pr) for p, pr in session.exec(query).all()]
+    # Where a process sets a support threshold, a proposal goes to review once it has that many.
+    supports = conversation.support_counts(session, [p.id for p, pr in found if pr.support_threshold is not None])
+    return [(p, pr) for p, pr in found if pr.support_threshold is None or supports.get(p.id, 0) >= pr.support_threshold]
 
 
 def save_review(session: Session, council: Council, proposal_id: int, actor: User, *, feasible: bool,
@@ -314,6 +317,7 @@ def publish_review(session: Session, council: Council, proposal_id: int, actor: 
         raise Conflict(_("Reviews are closed: voting has started in this process."))
     proposal.status = FEASIBLE if proposal.review_feasible else NOT_FEASIBLE
     proposal.review_published_at = utcnow()
+    conversation.notify_review(session, council, proposal)
     audit.record(session, "pb.review_published", "pb_proposal", proposal.id, council_id=council.id,
                  actor_id=actor.id, status=proposal.status, reviewed_cost_pence=proposal.reviewed_cost_pence)
     session.commit()
@@ -610,6 +614,7 @@ def publish_results(session: Session, council: Council, ballot_id: int, actor: U
     process = session.get(Process, ballot.process_id)
     process.phase = RESULTS
     _send_to_record(session, council, ballot, process, result, url_of)
+    conversation.notify_results(session, council, ballot, json.loads(result.official_selected))
     # The head and length of the log go into the audit chain too: with them anyone can tell the
     # published log from one cut short or extended with a recomputed chain (pbapp verify-log).
     audit.record(session, "pb.results_published", "pb_ballot", ballot.id, council_id=council.id,

@@ -15,6 +15,7 @@ from pbapp.db import get_session
 from pbapp.errors import DomainError, Invalid, NotAllowed, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.pb import bp, forms, permissions, services
+from pbapp.pb import participation as services_participation
 from pbapp.pb.models import HIDDEN
 from pbapp.security import limiter, requires
 from pbapp.timeutil import utcnow
@@ -60,7 +61,7 @@ def _code_voter(ballot_id: int) -> dict | None:
 
 
 def _end_code_session(ballot_id: int) -> None:
-    for name in ("pb_codes", "pb_receipts"):
+    for name in ("pb_codes", "pb_receipts", "pb_about_you"):
         if str(ballot_id) in session.get(name, {}):
             session[name] = {k: v for k, v in session[name].items() if k != str(ballot_id)}
 
@@ -109,11 +110,21 @@ def process(council: str, process_id: int):
 @requires(permissions.ANYONE)
 def proposal(council: str, proposal_id: int):
     db = get_session()
-    the_council = get_council(db, council)
+    return proposal_page(db, get_council(db, council), proposal_id)
+
+
+def proposal_page(db, the_council, proposal_id: int, *, comment_form=None, status: int = 200):
+    """The proposal with its conversation; a comment refused is shown here again with its words kept."""
+    from pbapp.pb import conversation
+
     the_proposal = services.get_proposal(db, the_council, proposal_id)
-    return render("pb/proposal.html", council=the_council, proposal=the_proposal,
-                  process=services.get_process(db, the_council, the_proposal.process_id),
-                  areas=services.areas_by_id(db, the_council), title=the_proposal.title)
+    the_process = services.get_process(db, the_council, the_proposal.process_id)
+    return render("pb/proposal.html", council=the_council, proposal=the_proposal, process=the_process,
+                  areas=services.areas_by_id(db, the_council), title=the_proposal.title,
+                  comments=conversation.comments_of(db, the_proposal),
+                  standing=conversation.standing(db, the_proposal, the_process, current_user),
+                  waiting=conversation.waiting_for_supports(db, the_process, the_proposal),
+                  comment_form=comment_form or forms.CommentForm(), action=forms.ActionForm(), status=status)
 
 
 def _upload(storage) -> tuple[str, bytes] | None:
@@ -254,6 +265,7 @@ def submit(council: str, ballot_id: int):
         _end_code_session(ballot_id)
         session["pb_receipts"] = {**session.get("pb_receipts", {}),
                                   str(ballot_id): {"receipt": receipt, "seen": utcnow().timestamp()}}
+    _offer_about_you(ballot_id)
     # An account's receipt page reads the receipt from its counted ballot.
     return redirect_after_post(url_for("pb.receipt", council=council, ballot_id=ballot_id))
 
@@ -267,8 +279,41 @@ def receipt(council: str, ballot_id: int):
     sent = _session_entry("pb_receipts", ballot_id)
     the_receipt = sent["receipt"] if sent else view.receipt
     return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt, by_code=bool(sent),
-                  finish_form=forms.ActionForm(),
+                  finish_form=forms.ActionForm(), about_you=_session_entry("pb_about_you", ballot_id) is not None,
                   title=_("Your vote has been counted") if the_receipt else _("No vote yet"))
+
+
+def _offer_about_you(ballot_id: int) -> None:
+    """Offer the optional questions once per vote in this browser, and never again once answered here."""
+    if ballot_id in session.get("pb_answered", []):
+        return
+    session["pb_about_you"] = {**session.get("pb_about_you", {}), str(ballot_id): {"seen": utcnow().timestamp()}}
+
+
+@bp.route("/<council>/ballots/<int:ballot_id>/about-you", methods=["GET", "POST"])
+@requires(permissions.ANYONE)
+@limiter.limit(_vote_limit, methods=["POST"])
+def about_you(council: str, ballot_id: int):
+    """The optional, anonymous questions after voting. Answers become counts; nothing links them to the vote."""
+    db = get_session()
+    the_council = get_council(db, council)
+    ballot = services.get_ballot(db, the_council, ballot_id)
+    offered = _session_entry("pb_about_you", ballot_id) is not None
+    form = forms.AboutYouForm()
+    if offered and form.validate_on_submit():
+        try:
+            services_participation.record_answers(db, ballot, {name: form[name].data or "" for name in
+                                                               services_participation.QUESTIONS_BY_KEY})
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            session["pb_about_you"] = {k: v for k, v in session.get("pb_about_you", {}).items() if k != str(ballot_id)}
+            session["pb_answered"] = [*session.get("pb_answered", []), ballot_id]
+            flash(_("Thank you. Your answers have been added to the anonymous totals."), "success")
+            return redirect_after_post(url_for("pb.receipt", council=council, ballot_id=ballot_id))
+    return render("pb/about_you.html", council=the_council, ballot=ballot, form=form, offered=offered,
+                  questions=services_participation.QUESTIONS, title=_("About you (optional)"),
+                  status=_status(form))
 
 
 @bp.route("/<council>/ballots/<int:ballot_id>/finish", methods=["POST"])
@@ -287,7 +332,8 @@ def results(council: str, ballot_id: int):
     db = get_session()
     the_council = get_council(db, council)
     view = services.results_view(db, the_council, ballot_id)
-    return render("pb/results.html", council=the_council, view=view, officer=False, title=_("Results"))
+    return render("pb/results.html", council=the_council, view=view, officer=False, title=_("Results"),
+                  took_part=services_participation.who_took_part(db, the_council, view.ballot))
 
 
 def _export(council: str, ballot_id: int, fmt: str) -> Response:
@@ -390,7 +436,9 @@ def manage_process(council: str, process_id: int):
         else:
             return redirect_after_post(url_for("pb.manage_ballot", council=council, ballot_id=item.id))
     return render("pb/manage_process.html", council=the_council, view=services.manage_view(db, the_council, process_id),
-                  form=form, phase_form=forms.PhaseForm(), status=_status(form), title=_("Manage process"))
+                  form=form, phase_form=forms.PhaseForm(), status=_status(form), title=_("Manage process"),
+                  threshold_form=forms.SupportThresholdForm(formdata=None, data={
+                      "support_threshold": services.get_process(db, the_council, process_id).support_threshold}))
 
 
 @bp.route("/<council>/manage/processes/<int:process_id>/phase", methods=["POST"])
@@ -472,6 +520,7 @@ def manage_ballot(council: str, ballot_id: int):
                   options=services.options_of(db, the_ballot), batches=services.batches_of(db, the_ballot),
                   preview=preview, decision=decision, action=forms.ActionForm(),
                   paper=services.paper_entries(db, the_ballot), flags=services.crowd_flags(db, the_council, the_ballot),
+                  took_part=services_participation.who_took_part(db, the_council, the_ballot) if preview else None,
                   title=the_ballot.title)
 
 
@@ -668,3 +717,5 @@ def paper(council: str, ballot_id: int):
     return render("pb/paper.html", council=the_council, ballot=the_ballot, options=options, form=form, chosen=choices,
                   entries=services.paper_entries(db, the_ballot), status=_status(form), title=_("Key paper ballots"))
 
+
+from pbapp.pb import conversation_views  # noqa: E402,F401  (its routes attach to the same blueprint)

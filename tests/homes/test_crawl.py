@@ -40,6 +40,8 @@ ANYONE_NEED_NOT = {
     "juries.decline_juror": "linked beside a juror who has not answered yet",
     "juries.close_recommendation_vote": "linked while a recommendation vote is open",
     "pb.open_ballot": "linked on a ballot that is not yet open",
+    "pb.about_you": "the optional questions after voting, linked from the receipt straight after a vote "
+                    "(tests/pb/test_participation.py follows that link)",
 }
 SIGNED_IN_NEED_NOT = {
     "accounts.login": "signing in again: the link shows to people who are signed out",
