@@ -75,5 +75,5 @@ def downgrade() -> None:
     for column in ('author_id', 'council_id', 'proposal_id'):
         op.drop_index(op.f(f'ix_pb_proposal_comment_{column}'), table_name='pb_proposal_comment')
     op.drop_table('pb_proposal_comment')
-    with op.batch_alter_table('pb_process', schema=None) as batch_op:
-        batch_op.drop_column('support_threshold')
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy of pb_process would drop a table others refer to.
+    op.drop_column('pb_process', 'support_threshold')
