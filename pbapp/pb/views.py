@@ -221,7 +221,7 @@ def check(council: str, ballot_id: int):
     the_council = get_council(db, council)
     view = _ballot_view(db, the_council, ballot_id)
     choices, error = _choices_or_error(view)
-    if error is None and request.form.get("change"):
+    if error is None and (request.form.get("change") or request.form.get("balance")):
         # "Change your choices" from check-your-answers: back to the ballot with what was just chosen.
         view.meter = services.meter(view.ballot, view.options, choices)
         return render("pb/ballot.html", council=the_council, view=view, chosen=choices, error=None,
@@ -668,3 +668,5 @@ def paper(council: str, ballot_id: int):
     return render("pb/paper.html", council=the_council, ballot=the_ballot, options=options, form=form, chosen=choices,
                   entries=services.paper_entries(db, the_ballot), status=_status(form), title=_("Key paper ballots"))
 
+
+from pbapp.pb import simulator_views  # noqa: E402,F401  the budget simulator's officer routes
