@@ -90,7 +90,7 @@ def _check_limits(min_percent: int, max_percent: int, step_percent: int) -> None
     if max_percent is None or not 0 <= max_percent <= 100:
         raise Invalid(_("Enter a largest rise between 0% and 100%"), field="max_percent")
     if min_percent % step_percent or max_percent % step_percent:
-        raise Invalid(_("The largest cut and rise must be whole steps from 0%: with steps of %(step)d%%, "
+        raise Invalid(_("The largest cut and rise must be whole steps from 0%%: with steps of %(step)d%%, "
                         "use a multiple of %(step)d", step=step_percent), field="step_percent")
     if (max_percent - min_percent) // step_percent + 1 > MAX_STEPS:
         raise Invalid(_("Offer at most %(n)d steps on a line: use bigger steps or narrower limits", n=MAX_STEPS),
@@ -466,13 +466,15 @@ def export(session: Session, ballot: Ballot, fmt: str, base: dict) -> tuple[str,
         s = r.summary
         for bar in r.bars:
             out.append((r.ref, options[r.ref].budget_line_ref, r.service, r.title, r.current_pence, bar["percent"],
-                        bar["count"], bar["share"], s["mean_percent"], s["median_percent"], s["mean_change_pence"],
-                        s["median_change_pence"], s["cut_share"], s["kept_share"], s["raised_share"], SCHEMA_VERSION))
+                        bar["count"], _number(bar["share"]), _number(s["mean_percent"]), _number(s["median_percent"]),
+                        s["mean_change_pence"], s["median_change_pence"], _number(s["cut_share"]),
+                        _number(s["kept_share"]), _number(s["raised_share"]), SCHEMA_VERSION))
     if tax:
         for bar in tax["bars"]:
             out.append((core.TAX, "", "", "Council tax (Band D)", setup_of(session, ballot).band_d_pence,
-                        bar["percent"], bar["count"], bar["share"], tax["mean_percent"], tax["median_percent"],
-                        "", "", tax["cut_share"], tax["kept_share"], tax["raised_share"], SCHEMA_VERSION))
+                        bar["percent"], bar["count"], _number(bar["share"]), _number(tax["mean_percent"]),
+                        _number(tax["median_percent"]), "", "", _number(tax["cut_share"]), _number(tax["kept_share"]),
+                        _number(tax["raised_share"]), SCHEMA_VERSION))
     return write_csv(EXPORT_COLUMNS, out, numeric=("current_pence", "step_percent", "voters_choosing",
                                                    "mean_change_pence", "median_change_pence")), "text/csv; charset=utf-8"
 
