@@ -151,7 +151,7 @@ class SimulatorSpec:
         if not balance.balanced:
             gap = money_text(Fraction(balance.gap_pence, 100), self.currency)
             raise Unbalanced(Message("simulator.unbalanced", f"Your budget is {gap} short. Cut spending or raise "
-                                     f"council tax by {gap} more to balance it before you send it.", gap=gap))
+                                     f"council tax to find {gap} more before you send it.", gap=gap))
 
 
 def _summary(values: Sequence[int], steps: Sequence[int]) -> dict[str, Any]:

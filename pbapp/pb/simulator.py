@@ -84,11 +84,11 @@ def setup_view(session: Session, council: Council, ballot_id: int) -> SetupView:
 
 def _check_limits(min_percent: int, max_percent: int, step_percent: int) -> None:
     if step_percent is None or step_percent < 1:
-        raise Invalid(_("Enter a step of 1% or more"), field="step_percent")
+        raise Invalid(_("Enter a step of 1 per cent or more"), field="step_percent")
     if min_percent is None or not -100 <= min_percent <= 0:
-        raise Invalid(_("Enter a largest cut between 0% and -100%"), field="min_percent")
+        raise Invalid(_("Enter a largest cut from -100 to 0 per cent"), field="min_percent")
     if max_percent is None or not 0 <= max_percent <= 100:
-        raise Invalid(_("Enter a largest rise between 0% and 100%"), field="max_percent")
+        raise Invalid(_("Enter a largest rise from 0 to 100 per cent"), field="max_percent")
     if min_percent % step_percent or max_percent % step_percent:
         raise Invalid(_("The largest cut and rise must be whole steps from 0%%: with steps of %(step)d%%, "
                         "use a multiple of %(step)d", step=step_percent), field="step_percent")
@@ -188,9 +188,9 @@ def save_setup(session: Session, council: Council, ballot_id: int, actor: User, 
         if not tax_base or tax_base <= 0:
             raise Invalid(_("Enter the tax base in Band D equivalent homes"), field="tax_base")
         if tax_min_percent is None or not -10 <= tax_min_percent <= 0:
-            raise Invalid(_("Enter a largest council-tax cut between 0% and -10%"), field="tax_min_percent")
+            raise Invalid(_("Enter a largest council-tax cut from -10 to 0 per cent"), field="tax_min_percent")
         if tax_max_percent is None or not 0 <= tax_max_percent <= 10:
-            raise Invalid(_("Enter a largest council-tax rise between 0% and 10%"), field="tax_max_percent")
+            raise Invalid(_("Enter a largest council-tax rise from 0 to 10 per cent"), field="tax_max_percent")
         if tax_min_percent == tax_max_percent == 0:
             raise Invalid(_("Let residents move council tax: set a largest cut or a largest rise"),
                           field="tax_max_percent")

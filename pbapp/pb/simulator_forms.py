@@ -15,7 +15,7 @@ class LinesForm(FlaskForm):
     min_percent = IntegerField(_l("Largest cut, in per cent"), default=-10,
                                validators=[InputRequired(_l("Enter the largest cut, like -10")),
                                            NumberRange(min=-100, max=0, message=_l("Enter a number from -100 to 0"))],
-                               description=_l("A negative number: -10 lets residents cut a line by up to 10%."))
+                               description=_l("A negative number: -10 lets residents cut a line by up to 10 per cent."))
     max_percent = IntegerField(_l("Largest rise, in per cent"), default=10,
                                validators=[InputRequired(_l("Enter the largest rise, like 10")),
                                            NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100"))])
@@ -44,4 +44,4 @@ class SetupForm(FlaskForm):
     tax_max_percent = IntegerField(_l("Largest council-tax rise, in per cent"), default=5,
                                    validators=[Optional(), NumberRange(min=0, max=10,
                                                                        message=_l("Enter a number from 0 to 10"))],
-                                   description=_l("Residents move council tax in steps of 1% of Band D."))
+                                   description=_l("Residents move council tax in steps of 1 per cent of Band D."))
