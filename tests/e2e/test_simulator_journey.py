@@ -113,3 +113,35 @@ def test_resident_balances_the_budget_with_the_keyboard_alone_and_no_script(brow
     page.locator("#receipt").wait_for()
     context.close()
     assert _vote(db, ballot)["tax"] == 2
+
+
+def test_simulator_pages_pass_wcag_22_aa(page, app, db, demo, sign_in):
+    """The resident's board, the officer's set-up and line pages, and the published results, checked by axe-core."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.pb import factories
+
+    ballot = _ballot(db, demo)
+    refs = [o.ref for o in services.options_of(db, ballot)]
+    app.config["JOBS_INLINE"] = True
+    with app.test_request_context():
+        for n, choice in enumerate([{refs[0]: -10, "tax": 2}, {refs[1]: -5, "tax": 2}, {refs[2]: 5, "tax": 3}]):
+            services.cast_vote(db, demo, ballot.id, services.Voter(f"{n:064d}", "code"), choice)
+        services.close_ballot(db, demo, ballot.id, factories.officer(db))
+        services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "/")
+    db.commit()
+    axe, failures = Axe(), []
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in("officer")
+    urls = [f"/pb/{demo.slug}/ballots/{ballot.id}/results", f"/pb/{demo.slug}/manage/ballots/{ballot.id}",
+            f"/pb/{demo.slug}/manage/ballots/{ballot.id}/simulator",
+            f"/pb/{demo.slug}/manage/ballots/{ballot.id}/simulator/lines/{refs[0]}"]
+    for url in urls:
+        assert page.goto(url).status == 200, url
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                               "wcag21aa", "wcag22aa"]}})
+        failures += [f"{url}: {v['id']} {v['help']}" for v in results.response["violations"]]
+    page.goto(f"/pb/{demo.slug}/ballots/{ballot.id}/results")
+    assert "How many chose each step" in page.content()
+    assert failures == []
