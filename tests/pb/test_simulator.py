@@ -162,3 +162,26 @@ def test_lines_are_frozen_once_voting_opens(app, db, demo, client, login_as):
     assert response.status_code == 409
     db.rollback()
     assert len(simulator.lines_of(db, ballot)) == 3
+
+
+def test_a_budget_no_ballot_could_balance_cannot_open(app, db, demo, client, login_as):
+    ballot = _officer_sets_up(app, db, demo, client, login_as)
+    token = csrf_token(client, f"/pb/{demo.slug}/manage")
+    huge = sum(x.current_pence for x in simulator.lines_of(db, ballot))  # more than every cut and tax rise together
+    assert client.post(f"/pb/{demo.slug}/manage/ballots/{ballot.id}/simulator/setup",
+                       data={"csrf_token": token, "savings": f"{huge / 100:.2f}"}).status_code == 303
+    with app.test_request_context(), pytest.raises(Exception, match="deepest cuts"):
+        services.open_ballot(db, demo, ballot.id, factories.officer(db))
+    db.rollback()
+    assert db.get(Ballot, ballot.id).frozen_at is None
+
+
+def test_the_board_and_its_refusal_read_in_welsh(db, demo, client, login_as):
+    ballot = _demo_ballot(db, demo)
+    login_as("resident")
+    client.get("/language/cy")
+    url = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Gwirio’r fantolen" in page and "Heb ei mantoli" in page and "Codi’r dreth gyngor 2%" in page
+    refused = client.post(f"{url}/check", data={"csrf_token": csrf_token(client, url)}).get_data(as_text=True)
+    assert "Mae eich cyllideb" in refused and "yn brin" in refused
