@@ -266,7 +266,7 @@ def parse(refs: list[str] | tuple[str, ...], form) -> dict[str, int]:
         try:
             percent = int(value)
         except ValueError:
-            raise Invalid(_("Choose one of the steps shown"), field=f"step-{ref}") from None
+            raise Invalid(_("Choose one of the steps shown"), field=f"step-{ref}-1") from None  # its first radio
         if percent or ref == core.TAX:
             chosen[ref] = percent
     return chosen
@@ -431,7 +431,7 @@ def send_to_record(session: Session, council: Council, ballot: Ballot, process: 
                       kept=_number(tax["kept_share"]), raised=_number(tax["raised_share"])))
     summary = _("%(n)d residents balanced the budget in the simulator “%(title)s” (%(process)s). The changes "
                 "beside each line are the residents’ median choices.", n=result.voters, title=ballot.title,
-                process=process.title) + "\n" + "\n".join(said)
+                process=process.title) + " " + " ".join(said)
     ledger.receive_item(session, council_id=council.id, source=RECORD_SOURCE, source_ref=record_ref(ballot),
                         title=_("Budget consultation: %(title)s", title=ballot.title), summary=summary,
                         public_url=url_of(ballot), amount_pence=sum(p for _line, p in changes) or None,
