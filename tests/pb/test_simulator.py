@@ -36,6 +36,7 @@ def test_demo_simulator_refuses_an_unbalanced_budget_and_counts_a_balanced_one_o
     assert "Check balance" in page, re.sub(r"\s+", " ", page)[page.find("govuk-main"):][:3000]
     assert 'type="radio"' in page and "Check balance" in page and "Not balanced: £1,500,000" in page
     assert "Close two branch libraries" in page  # the officer's consequence under a step
+    assert "for a Band D home); raises" in page and "less for services" in page
     token = csrf_token(client, url)
     refs = _refs(db, ballot)
     # Nothing moved: the council is £1.5m short, so the ballot is refused with the gap.
