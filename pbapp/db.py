@@ -26,6 +26,7 @@ MODEL_MODULES = (
     "pbapp.sortition.models",
     "pbapp.juries.models",
     "pbapp.pb.models",
+    "pbapp.pb.simulator_models",
     "pbapp.ledger.models",
 )
 

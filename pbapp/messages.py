@@ -81,6 +81,13 @@ CATALOGUE = {
     "allocation.out_of_bounds": _l("You gave %(name)s %(amount)s; give it between %(low)s and %(high)s."),
     "allocation.short": _l("Your amounts add up to %(total)s; they must add up to %(target)s (%(gap)s short)."),
     "allocation.over": _l("Your amounts add up to %(total)s; they must add up to %(target)s (%(gap)s over)."),
+    # The budget simulator (pbapp.core.simulator)
+    "simulator.impossible": _l("Even the deepest cuts on offer cannot balance this budget: allow bigger cuts, a "
+                               "bigger council-tax rise or more money."),
+    "simulator.bad_tax": _l("Council tax cannot change by %(percent)s%%; choose one of the steps shown."),
+    "simulator.bad_step": _l("%(name)s cannot change by %(percent)s%%; choose one of the steps shown."),
+    "simulator.unbalanced": _l("Your budget is %(gap)s short. Cut spending or raise council tax to find %(gap)s "
+                               "more before you send it."),
     # Why an uploaded table cannot be read (pbapp.core.table_reader)
     "table.xls": _l("%(file)s: this is an old Excel workbook (.xls), not a CSV file. Save it as CSV UTF-8 or as an "
                     ".xlsx workbook and upload it again."),

@@ -125,7 +125,7 @@ class Ballot(Schema):
     id: int
     process_id: int
     title: str
-    kind: str = Field(description="approval, knapsack, cumulative, ranked or allocation")
+    kind: str = Field(description="approval, knapsack, cumulative, ranked, allocation or simulator (the budget simulator)")
     state: str = Field(description="Where the ballot stands: draft, scheduled, open, closed or published.")
     budget_pence: int
     min_choices: int

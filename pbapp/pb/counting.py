@@ -15,13 +15,16 @@ from pbapp.core.ballots import RULES, tally
 from pbapp.core.ballots.allocation import independent_markets, mean_allocation
 from pbapp.core.ballots.election import Election, Profile
 from pbapp.core.ballots.kinds import AllocationSpec, ApprovalSpec, CumulativeSpec, KnapsackSpec, RankedSpec
+from pbapp.core import simulator
 from pbapp.core.chain import GENESIS, verify_chain
 from pbapp.core.errors import CoreError
 from pbapp.core.messages import Message
 from pbapp.core.money import to_pence, to_pounds
 
 APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION = "approval", "knapsack", "cumulative", "ranked", "allocation"
+SIMULATOR = "simulator"
 ALLOCATION_RULES = ("independent-markets", "mean")
+SIMULATOR_RULES = ("summary",)
 PROJECT_RULES = tuple(RULES)
 LOG_FORMAT = "pbapp-ballot-log/1"
 _VOTE_TYPES = {APPROVAL: "approval", KNAPSACK: "approval", CUMULATIVE: "cumulative", RANKED: "ordinal"}
@@ -81,6 +84,8 @@ def count(settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots
     """Count final ballots by the ballot's rule; return a JSON-ready result with explanations."""
     if settings["kind"] == ALLOCATION:
         return _count_allocation(settings, options, ballots)
+    if settings["kind"] == SIMULATOR:
+        return simulator.summarise(options, ballots)
     election = election_of(settings, options, ballots)
     profile = Profile.of(election)
     outcome = tally(election, settings["rule"], utility=settings.get("utility") or "cost",
@@ -129,7 +134,8 @@ def _count_allocation(settings, options, ballots) -> dict:
 
 def same_outcome(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Whether two counts fund the same projects (or give the same allocation)."""
-    return a.get("selected") == b.get("selected") and a.get("allocation") == b.get("allocation")
+    return (a.get("selected") == b.get("selected") and a.get("allocation") == b.get("allocation")
+            and a.get("lines") == b.get("lines") and a.get("tax") == b.get("tax"))
 
 
 _ENTRY_TYPES = {"seq": int, "voter": str, "channel": str, "hash": str, "previous_hash": str, "choices": object}

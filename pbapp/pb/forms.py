@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from pbapp.core.money import MoneyError, decimal_pounds, parse_pounds
 from pbapp.formfields import UKDateField, UKDateTimeField
 from pbapp.pb.models import (ALLOCATION, APPROVAL, BOOTH, CODES, CUMULATIVE, KNAPSACK, OPEN, PAPER, RANKED,
-                             RESIDENTS)
+                             RESIDENTS, SIMULATOR)
 
 
 def choice_label(form_class: type[FlaskForm], field: str, value: str | None) -> str:
@@ -126,7 +126,8 @@ class BallotForm(FlaskForm):
         SelectChoice(APPROVAL, _l("Approve projects (with limits)")),
         SelectChoice(CUMULATIVE, _l("Share points between projects")),
         SelectChoice(RANKED, _l("Rank projects")),
-        SelectChoice(ALLOCATION, _l("Split the budget across budget lines"))])
+        SelectChoice(ALLOCATION, _l("Split the budget across budget lines")),
+        SelectChoice(SIMULATOR, _l("Budget simulator: residents balance the council’s budget"))])
     rule = SelectField(_l("Counting rule"), choices=[
         SelectChoice("equalshares/add1", _l("Method of Equal Shares, completed by raising the budget")),
         SelectChoice("equalshares", _l("Method of Equal Shares (no completion)")),
@@ -136,7 +137,8 @@ class BallotForm(FlaskForm):
         SelectChoice("greedy-no-skip", _l("Most votes first, stopping at the first that does not fit")),
         SelectChoice("phragmen", _l("Sequential Phragmén")),
         SelectChoice("independent-markets", _l("Allocation: Independent Markets (proportional)")),
-        SelectChoice("mean", _l("Allocation: average of the votes"))])
+        SelectChoice("mean", _l("Allocation: average of the votes")),
+        SelectChoice("summary", _l("Budget simulator: the spread, mean and median of residents’ choices"))])
     utility = SelectField(_l("Equal Shares counts a voter’s benefit by"), choices=[
         SelectChoice("cost", _l("the cost of the projects they back")),
         SelectChoice("cardinality", _l("the number of projects they back"))])

@@ -17,7 +17,8 @@ SUBMITTED, FEASIBLE, NOT_FEASIBLE, HIDDEN = "submitted", "feasible", "not_feasib
 PROPOSAL_STATUSES = (SUBMITTED, FEASIBLE, NOT_FEASIBLE, HIDDEN)
 
 APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION = "approval", "knapsack", "cumulative", "ranked", "allocation"
-BALLOT_KINDS = (APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION)
+SIMULATOR = "simulator"  # the budget simulator: its lines and steps are in simulator_models
+BALLOT_KINDS = (APPROVAL, KNAPSACK, CUMULATIVE, RANKED, ALLOCATION, SIMULATOR)
 
 RESIDENTS, CODES, RESIDENTS_OR_CODES, OPEN = "residents", "codes", "residents_or_codes", "open"
 # What an officer may choose. RESIDENTS_OR_CODES is kept only for ballots opened before it was

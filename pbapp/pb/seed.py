@@ -70,6 +70,9 @@ def seed_demo_pb(session: Session, council: Council, report: list[str]) -> None:
     _budget_priorities(session, council, officer)
     code = _open_neighbourhood_budget(session, council, officer)
     _ideas_wanted(session, council, officer)
+    from pbapp.pb.simulator_seed import seed_demo_simulator
+
+    seed_demo_simulator(session, council, officer, report)
     report.append(f"Added the {neighbourhood_title()} ({ballots:,} ballots, counted by Equal Shares), "
                   f"the {neighbourhood_title(1)} (open now, with {LETTERS} letters printed) "
                   f"and an open vote on {priorities_title()}.")

@@ -37,12 +37,12 @@ from pbapp.councils.services import area_for_postcode, in_council_area, postcode
 from pbapp.db import execute_alone
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.messages import say
-from pbapp.pb import conversation, counting, letters, uploads
+from pbapp.pb import conversation, counting, letters, simulator, uploads
 from pbapp.pb.models import (ALLOCATION, BALLOT_KINDS, CHANNELS, CODES, CUMULATIVE,
                              DELIVERY, ELIGIBILITY_MODES, FEASIBLE, HIDDEN, KNAPSACK, MATCHED, MISMATCH,
                              NOT_FEASIBLE, ONLINE, OPEN, PROPOSALS, RANKED, RESULTS, REVIEW, TAKES_CODES,
                              VOTING, Ballot, BallotLogEntry, BallotOption, CodeBatch, CodeBinding,
-                             PaperBallotEntry, Process, Proposal, ProposalFile, Result, Vote, VotingCode)
+                             SIMULATOR, PaperBallotEntry, Process, Proposal, ProposalFile, Result, Vote, VotingCode)
 from pbapp.timeutil import utcnow
 
 # What each phase allows; a process moves forward through PHASES (officers may step back).
@@ -356,9 +356,11 @@ def get_ballot(session: Session, council: Council, ballot_id: int) -> Ballot:
 
 def _check_settings(values: dict[str, Any]) -> None:
     kind, rule = values.get("kind"), values.get("rule")
+    if kind == SIMULATOR:  # the simulator has one way to count: the summary of everyone's choices
+        values["rule"] = rule = counting.SIMULATOR_RULES[0]
     if kind not in BALLOT_KINDS:
         raise Invalid(_("Choose a kind of ballot"), field="kind")
-    rules = counting.ALLOCATION_RULES if kind == ALLOCATION else counting.PROJECT_RULES
+    rules = {ALLOCATION: counting.ALLOCATION_RULES, SIMULATOR: counting.SIMULATOR_RULES}.get(kind, counting.PROJECT_RULES)
     if rule not in rules:
         raise Invalid(_("Choose a counting rule that suits this kind of ballot"), field="rule")
     if values.get("eligibility") not in ELIGIBILITY_MODES:
@@ -422,7 +424,9 @@ def _budget_lines(session: Session, council_id: int) -> list:
 
 
 def _freeze_options(session: Session, ballot: Ballot, process: Process) -> list[BallotOption]:
-    if ballot.kind == ALLOCATION:
+    if ballot.kind == SIMULATOR:
+        options = simulator.freeze_options(session, ballot)
+    elif ballot.kind == ALLOCATION:
         lines = _budget_lines(session, ballot.council_id)
         options = [BallotOption(ballot_id=ballot.id, ref=f"l{line.id}", budget_line_ref=str(line.id),
                                 title=line.name, description=line.division, min_pence=0,
@@ -435,7 +439,7 @@ def _freeze_options(session: Session, ballot: Ballot, process: Process) -> list[
         options = [BallotOption(ballot_id=ballot.id, ref=f"p{p.id}", proposal_id=p.id, title=p.title,
                                 description=p.description, cost_pence=p.cost_pence, position=n)
                    for n, p in enumerate(proposals)]
-    if len(options) < 2:
+    if len(options) < (1 if ballot.kind == SIMULATOR else 2):
         raise Conflict(_("A ballot needs at least two published, feasible proposals (or budget lines) to choose between."))
     session.add_all(options)
     return options
@@ -449,7 +453,7 @@ def open_ballot(session: Session, council: Council, ballot_id: int, actor: User)
     process = session.get(Process, ballot.process_id)
     options = _freeze_options(session, ballot, process)
     try:
-        counting.spec_for(_settings(ballot), [_option_dict(o) for o in options])
+        _spec(ballot, options, session)
     except CoreError as exc:
         raise Conflict(str(exc)) from None
     now = utcnow()
@@ -627,6 +631,8 @@ def publish_results(session: Session, council: Council, ballot_id: int, actor: U
 def _send_to_record(session, council, ballot, process, result, url_of) -> None:
     from pbapp.ledger import services as ledger
 
+    if ballot.kind == SIMULATOR:
+        return simulator.send_to_record(session, council, ballot, process, result, url_of)
     options = {o.ref: o for o in options_of(session, ballot)}
     computed = json.loads(result.computed)
     if ballot.kind == ALLOCATION:
@@ -882,7 +888,7 @@ def ballot_view(session: Session, council: Council, ballot_id: int, user, code_v
 
 
 def _empty(kind: str) -> Any:
-    return {} if kind in (CUMULATIVE, ALLOCATION) else []
+    return {} if kind in (CUMULATIVE, ALLOCATION, SIMULATOR) else []
 
 
 def parse_choices(ballot: Ballot, options: list[BallotOption], form) -> Any:
@@ -891,6 +897,8 @@ def parse_choices(ballot: Ballot, options: list[BallotOption], form) -> Any:
 
 
 def _parse(kind: str, refs: list[str] | tuple[str, ...], form) -> Any:
+    if kind == SIMULATOR:
+        return simulator.parse(refs, form)
     if kind in (counting.APPROVAL, KNAPSACK):
         chosen = set(form.getlist("choice"))
         return [r for r in refs if r in chosen] + sorted(chosen - set(refs))
@@ -932,7 +940,13 @@ def _parse(kind: str, refs: list[str] | tuple[str, ...], form) -> Any:
 
 def check_choices(ballot: Ballot, options: list[BallotOption], choices: Any) -> None:
     """Raise Invalid with the engine's message, in the reader's language, unless the ballot is valid."""
-    _validate(counting.spec_for(_settings(ballot), [_option_dict(o) for o in options]), ballot, choices)
+    _validate(_spec(ballot, options), ballot, choices)
+
+
+def _spec(ballot: Any, options: list[BallotOption], session: Session | None = None) -> Any:
+    if ballot.kind == SIMULATOR:  # its steps and council-tax lever are the simulator's own tables
+        return simulator.spec_of(session, ballot, options)
+    return counting.spec_for(_settings(ballot), [_option_dict(o) for o in options])
 
 
 def _validate(spec: Any, ballot: Ballot, choices: Any) -> None:
@@ -972,13 +986,15 @@ def _frozen(session: Session, ballot: Ballot) -> _Frozen:
         full = ballot if isinstance(ballot, Ballot) else session.get(Ballot, ballot.id)  # a row: settings read here
         options = options_of(session, full)
         return _Frozen(tuple(o.ref for o in options),
-                       counting.spec_for(_settings(full), [_option_dict(o) for o in options]), full.frozen_at)
+                       _spec(full, options, session), full.frozen_at)
 
     return _remembered("pbapp.pb.frozen", (ballot.id, ballot.frozen_at), read)
 
 
 def meter(ballot: Ballot, options: list[BallotOption], choices: Any) -> dict:
     """The live budget meter: what the choices use of the budget, points or total, and any problem."""
+    if ballot.kind == SIMULATOR:
+        return simulator.meter(ballot, options, choices)
     by_ref = {o.ref: o for o in options}
     if ballot.kind in (counting.APPROVAL, KNAPSACK, RANKED):
         used = sum(by_ref[r].cost_pence for r in choices if r in by_ref)
@@ -1283,7 +1299,9 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
                            .where(BallotLogEntry.ballot_id == ballot.id)).one()
     from pbapp.ledger import services as ledger
 
-    register = ledger.items_from(session, council.id, "pb_result", [f"pb:{process.id}:{o.ref}" for o in options])
+    refs = ([simulator.record_ref(ballot)] if ballot.kind == SIMULATOR
+            else [f"pb:{process.id}:{o.ref}" for o in options])
+    register = ledger.items_from(session, council.id, "pb_result", refs)
     return ResultsView(ballot, process, result, computed, official, rows, turnout, entries, register)
 
 
@@ -1299,6 +1317,12 @@ def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tupl
     ballot = _published(session, council, ballot_id)
     document = log_document(session, ballot)
     name = f"{council.slug}-ballot-{ballot.id}"
+    if ballot.kind == SIMULATOR and fmt in ("json", "csv"):
+        base = {"ballot": document["ballot"], "options": document["options"], "result": document["result"],
+                "log_head": document["head"], "log_entries": len(document["entries"]),
+                "eligibility": ballot.eligibility, "voters_verified": ballot.eligibility != OPEN}
+        text, mimetype = simulator.export(session, ballot, fmt, base)
+        return text, mimetype, f"{name}-results.{fmt}"
     if fmt == "json":
         view = results_view(session, council, ballot_id)
         data = {"ballot": document["ballot"], "options": document["options"], "result": document["result"],
@@ -1310,7 +1334,7 @@ def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tupl
         view = results_view(session, council, ballot_id)
         return results_csv(view.rows), "text/csv; charset=utf-8", f"{name}-results.csv"
     if fmt == "pb":
-        if ballot.kind == ALLOCATION:
+        if ballot.kind in (ALLOCATION, SIMULATOR):
             raise NotFound(_("Allocation ballots have no Pabulib export."))
         election = counting.election_of(document["ballot"], document["options"],
                                         counting.final_ballots(document["entries"]), currency="GBP")

@@ -232,7 +232,7 @@ def check(council: str, ballot_id: int):
     the_council = get_council(db, council)
     view = _ballot_view(db, the_council, ballot_id)
     choices, error = _choices_or_error(view)
-    if error is None and request.form.get("change"):
+    if error is None and (request.form.get("change") or request.form.get("balance")):
         # "Change your choices" from check-your-answers: back to the ballot with what was just chosen.
         view.meter = services.meter(view.ballot, view.options, choices)
         return render("pb/ballot.html", council=the_council, view=view, chosen=choices, error=None,
@@ -719,3 +719,4 @@ def paper(council: str, ballot_id: int):
 
 
 from pbapp.pb import conversation_views  # noqa: E402,F401  (its routes attach to the same blueprint)
+from pbapp.pb import simulator_views  # noqa: E402,F401  the budget simulator's officer routes

@@ -23,4 +23,5 @@ def _batch(app, db, council):
     return services.batches_of(db, ballot)[0].id
 
 
-ARGS = {"process_id": _process, "proposal_id": _proposal, "ballot_id": _ballot, "batch_id": _batch}
+ARGS = {"process_id": _process, "proposal_id": _proposal, "ballot_id": _ballot, "batch_id": _batch,
+        "line_ref": lambda app, db, council: "l1"}
