@@ -20,6 +20,7 @@ from pbapp.councils.models import Council
 from pbapp.councils.services import OpenItem, get_council
 from pbapp.errors import Conflict, Invalid, NotFound
 from pbapp.ledger import opendata
+from pbapp.ledger.labels import ra_line_label
 from pbapp.ledger.models import (ACCEPTED, CHANGE_SOURCES, DECIDERS, DEFERRED, DELAYED, DONE, DRAFT, FINAL,
                                  ITEM_SOURCES, JURY_RECOMMENDATION, MILESTONE_STATUSES, OFFICER_SOURCE,
                                  OUTCOMES, PARTLY_ACCEPTED, PB_RESULT, PROPOSED, REJECTED, STAGES, BudgetBook,
@@ -52,11 +53,12 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
                  summary: str, public_url: str, amount_pence: int | None = None,
                  budget_line_id: int | None = None, decided_at: datetime | None = None,
                  lines: list[tuple[int, int]] | None = None,
-                 received_at: datetime | None = None) -> RecordItem:
+                 received_at: datetime | None = None, title_cy: str = "", summary_cy: str = "") -> RecordItem:
     """Record something the council must respond to: source is "jury_recommendation" or "pb_result".
 
     `lines` are (budget line id, change in pence) for an item that changes several lines.
     `received_at` is now unless the item is being recorded after the fact (the demo's history).
+    `title_cy`/`summary_cy` are the Welsh versions, when the source has them.
     Idempotent on (source, source_ref) (a DB unique constraint); writes an audit event; does NOT
     commit (the calling service commits once).
     """
@@ -71,7 +73,7 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
             raise Invalid(_("That budget line is not in this council's budget."), field="budget_line_id")
     received = received_at or utcnow()
     item = RecordItem(council_id=council_id, source=source, source_ref=source_ref, title=title,
-                      summary=summary, public_url=public_url, amount_pence=amount_pence,
+                      summary=summary, title_cy=title_cy, summary_cy=summary_cy, public_url=public_url, amount_pence=amount_pence,
                       budget_line_id=budget_line_id, decided_at=decided_at, received_at=received,
                       response_due=rules.response_deadline((decided_at or received).date()))
     try:
@@ -180,7 +182,7 @@ class BookView:
         """Geometry of the net-spending bar chart by service line, in SVG units."""
         label_width, bar_width, row_height = 330, 400, 28
         axis, laid = rules.bars([s.totals.net for s in self.service_lines], bar_width)
-        rows = [{"label": s.ra_line, "value": s.totals.net, "short": money.format_compact(s.totals.net),
+        rows = [{"label": ra_line_label(s.ra_line), "value": s.totals.net, "short": money.format_compact(s.totals.net),
                  "bar": bar, "y": index * row_height + 4}
                 for index, (s, bar) in enumerate(zip(self.service_lines, laid))]
         return {"label_width": label_width, "bar_width": bar_width, "axis": axis, "rows": rows,
@@ -383,10 +385,16 @@ def add_version(session: Session, base: BudgetBook, *, stage: str, actor_id: int
         raise Invalid(_("Choose draft, proposed or final."), field="stage")
     book = BudgetBook(council_id=base.council_id, financial_year=base.financial_year,
                       version=_next_version(session, base.council_id, base.financial_year),
-                      stage=stage, title=base.title, based_on_id=base.id, created_by_id=actor_id)
+                      stage=stage, title=base.title, title_cy=base.title_cy, based_on_id=base.id,
+                      created_by_id=actor_id)
     session.add(book)
     session.flush()
-    _add_lines(session, book, [figures(line) for line in lines_of(session, base.id)])
+    base_lines = lines_of(session, base.id)
+    _add_lines(session, book, [figures(line) for line in base_lines])
+    welsh = {(line.ra_line, line.division): line.name_cy for line in base_lines if line.name_cy}
+    for line in lines_of(session, book.id) if welsh else ():
+        line.name_cy = welsh.get((line.ra_line, line.division), "")
+        session.add(line)
     audit.record(session, "ledger.version_created", "budget_book", book.id, council_id=base.council_id,
                  actor_id=actor_id, based_on=base.id, version=book.version, stage=stage)
     return book
