@@ -117,3 +117,53 @@ def test_english_shows_when_the_welsh_version_is_empty(app, client, db, demo, fi
         url = url_for("pb.proposal", council=demo.slug, proposal_id=proposal.id)
     html = client.get(url).get_data(as_text=True)
     assert str(escape(getattr(proposal, field))) in html
+
+
+def test_an_officer_enters_welsh_beside_the_english_and_welsh_readers_see_it(client, db, demo, login_as):
+    from datetime import date
+
+    from tests.factories import typed_date
+
+    item = db.exec(select(RecordItem).where(RecordItem.source_ref.like("%school-routes"))).one()
+    db.commit()
+    login_as("officer")
+    form = client.get(f"/ledger/{demo.slug}/register/{item.id}/response").get_data(as_text=True)
+    assert 'name="reasons_cy"' in form and 'lang="cy"' in form
+    sent = client.post(f"/ledger/{demo.slug}/register/{item.id}/response", data={
+        "outcome": "accepted", "reasons": "One crossing this year.", "reasons_cy": "Un groesfan eleni.",
+        "decided_by": "cabinet", **typed_date("decided_on", date(2026, 11, 2))})
+    assert sent.status_code == 303
+    added = client.post(f"/ledger/{demo.slug}/register/{item.id}/milestones", data={
+        "title": "Tell residents", "title_cy": "Dweud wrth drigolion", **typed_date("due_on", "2026-12-01"),
+        "status": "not_started"})
+    assert added.status_code == 303
+    client.post("/accounts/logout")
+    client.get("/language/cy")
+    welsh = client.get(f"/ledger/{demo.slug}/register/{item.id}").get_data(as_text=True)
+    assert "Un groesfan eleni." in welsh and "One crossing this year." not in welsh
+    assert "Dweud wrth drigolion" in welsh and "Tell residents" not in welsh
+    client.get("/language/en")
+    english = client.get(f"/ledger/{demo.slug}/register/{item.id}").get_data(as_text=True)
+    assert "One crossing this year." in english and "Un groesfan eleni." not in english
+
+
+def test_a_new_jury_takes_its_remit_in_welsh(db, demo):
+    from datetime import timedelta
+
+    from pbapp.juries import services as juries
+    from pbapp.timeutil import utcnow
+
+    today = utcnow().date()
+    jury = juries.create_jury(db, demo, remit="Should the borough plant more trees?", panel_size=12,
+                              starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=60),
+                              facilitator_id=None, remit_cy="  A ddylai'r fwrdeistref blannu   mwy o goed? ")
+    assert jury.remit_cy == "A ddylai'r fwrdeistref blannu mwy o goed?"
+
+
+def test_the_api_carries_the_welsh_versions(client, db, demo):
+    processes = client.get(f"/api/v1/councils/{demo.slug}/processes").get_json()["data"]
+    assert processes and all(p["title_cy"] for p in processes)
+    assert {p["title_cy"] for p in processes} == {p.title_cy for p in db.exec(
+        select(Process).where(Process.council_id == demo.id)).all()}
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "title_cy" in spec["components"]["schemas"]["Process"]["properties"]

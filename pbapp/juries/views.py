@@ -51,7 +51,7 @@ def new(council: str):
                 db, the_council, remit=form.remit.data, panel_size=form.panel_size.data, starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data, facilitator_id=form.facilitator_id.data,
                 budget_book_id=form.budget_book_id.data, honorarium_pence=pence(form.honorarium.data),
-                actor_id=current_user.id)
+                actor_id=current_user.id, remit_cy=form.remit_cy.data or "")
         except DomainError as error:
             show_on_form(form, error)
         else:

@@ -606,17 +606,17 @@ def item_detail(session: Session, council: str, item_id: int) -> ItemView:
 
 
 def record_response(session: Session, council: str, item_id: int, *, outcome: str, reasons: str,
-                    decided_by: str, decided_on: date, actor_id: int | None) -> Response:
-    """Record (or correct) what the council decided about an item and why."""
+                    decided_by: str, decided_on: date, actor_id: int | None, reasons_cy: str = "") -> Response:
+    """Record (or correct) what the council decided about an item and why (in Welsh too, if given)."""
     the_council = _council(session, council)
     response = apply_response(session, _item(session, the_council, item_id), outcome=outcome, reasons=reasons,
-                              decided_by=decided_by, decided_on=decided_on, actor_id=actor_id)
+                              decided_by=decided_by, decided_on=decided_on, actor_id=actor_id, reasons_cy=reasons_cy)
     session.commit()
     return response
 
 
 def apply_response(session: Session, item: RecordItem, *, outcome: str, reasons: str, decided_by: str,
-                   decided_on: date, actor_id: int | None) -> Response:
+                   decided_on: date, actor_id: int | None, reasons_cy: str = "") -> Response:
     """Record or correct the council's response to an item (the caller commits)."""
     if outcome not in OUTCOMES:
         raise Invalid(_("Choose what the council decided."), field="outcome")
@@ -631,8 +631,9 @@ def apply_response(session: Session, item: RecordItem, *, outcome: str, reasons:
     session.exec(select(RecordItem.id).where(RecordItem.id == item.id).with_for_update()).one()
     response = session.exec(select(Response).where(Response.item_id == item.id)
                             .execution_options(populate_existing=True)).first()
-    if response is not None and (response.outcome, response.reasons, response.decided_by, response.decided_on) == (
-            outcome, reasons.strip(), decided_by, decided_on):
+    if response is not None and (response.outcome, response.reasons, response.reasons_cy, response.decided_by,
+                                 response.decided_on) == (outcome, reasons.strip(), reasons_cy.strip(), decided_by,
+                                                          decided_on):
         return response
     previous = response.outcome if response else None
     if response is None:
@@ -640,11 +641,12 @@ def apply_response(session: Session, item: RecordItem, *, outcome: str, reasons:
                             decided_by=decided_by, decided_on=decided_on)
         session.add(response)
     response.outcome, response.reasons, response.decided_by = outcome, reasons.strip(), decided_by
+    response.reasons_cy = reasons_cy.strip()
     response.decided_on, response.recorded_by_id, response.recorded_at = decided_on, actor_id, utcnow()
     session.flush()
     audit.record(session, "record.response_recorded", "record_item", item.id, council_id=item.council_id,
                  actor_id=actor_id, outcome=outcome, previous=previous, decided_by=decided_by,
-                 decided_on=decided_on.isoformat(), reasons=response.reasons)
+                 decided_on=decided_on.isoformat(), reasons=response.reasons, reasons_cy=response.reasons_cy)
     return response
 
 
@@ -656,17 +658,17 @@ def _check_milestone(status: str, evidence_url: str) -> None:
 
 
 def add_milestone(session: Session, council: str, item_id: int, *, title: str, due_on: date | None,
-                  status: str, actor_id: int | None) -> Milestone:
+                  status: str, actor_id: int | None, title_cy: str = "") -> Milestone:
     """Add a delivery step to an item the council accepted (in full or in part)."""
     the_council = _council(session, council)
     milestone = apply_milestone(session, _item(session, the_council, item_id), title=title, due_on=due_on,
-                                status=status, actor_id=actor_id)
+                                status=status, actor_id=actor_id, title_cy=title_cy)
     session.commit()
     return milestone
 
 
 def apply_milestone(session: Session, item: RecordItem, *, title: str, due_on: date | None, status: str,
-                    actor_id: int | None) -> Milestone:
+                    actor_id: int | None, title_cy: str = "") -> Milestone:
     """Add a delivery step to an accepted item (the caller commits)."""
     response = session.exec(select(Response).where(Response.item_id == item.id)).first()
     if response is None or response.outcome not in (ACCEPTED, PARTLY_ACCEPTED):
@@ -674,7 +676,8 @@ def apply_milestone(session: Session, item: RecordItem, *, title: str, due_on: d
     if not title.strip():
         raise Invalid(_("Enter what will be done."), field="title")
     _check_milestone(status, "")
-    milestone = Milestone(item_id=item.id, council_id=item.council_id, title=title.strip(), status=status,
+    milestone = Milestone(item_id=item.id, council_id=item.council_id, title=title.strip(),
+                          title_cy=(title_cy or "").strip()[:200], status=status,
                           due_on=due_on, completed_on=_today() if status == DONE else None)
     session.add(milestone)
     session.flush()

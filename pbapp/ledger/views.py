@@ -156,7 +156,7 @@ def respond(council: str, item_id: int):
         try:
             services.record_response(db, council, item_id, outcome=form.outcome.data, reasons=form.reasons.data,
                                      decided_by=form.decided_by.data, decided_on=form.decided_on.data,
-                                     actor_id=_actor())
+                                     actor_id=_actor(), reasons_cy=form.reasons_cy.data or "")
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -174,7 +174,7 @@ def add_milestone(council: str, item_id: int):
     if form.validate_on_submit():
         try:
             services.add_milestone(db, council, item_id, title=form.title.data, due_on=form.due_on.data,
-                                   status=form.status.data, actor_id=_actor())
+                                   status=form.status.data, actor_id=_actor(), title_cy=form.title_cy.data or "")
         except DomainError as error:
             show_on_form(form, error)
         else:
