@@ -167,3 +167,10 @@ def test_the_api_carries_the_welsh_versions(client, db, demo):
         select(Process).where(Process.council_id == demo.id)).all()}
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "title_cy" in spec["components"]["schemas"]["Process"]["properties"]
+
+
+def test_the_open_data_column_types_are_in_welsh(client, demo):
+    client.get("/language/cy")
+    html = client.get(f"/ledger/{demo.slug}/open-data").get_data(as_text=True)
+    assert "rhif cyfan" in html and "testun" in html
+    assert "whole number" not in html
