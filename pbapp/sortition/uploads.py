@@ -51,6 +51,7 @@ class UploadPreview:
     count: int
     mapping: dict[str, str] = field(default_factory=dict)
     quotas: list[Quota] = field(default_factory=list)
+    name_parts: tuple[str, str] | None = None  # first and last name columns, combined when no name column is chosen
 
 
 @dataclass
@@ -130,7 +131,7 @@ def preview(features: bytes, people: bytes, fmt: str, *, sources: tuple[str, str
     columns = [c.strip() for c in rows[0]]
     names = list(dict.fromkeys(q.feature for q in quotas))
     return UploadPreview(names, columns, rows[1:1 + PREVIEW_ROWS], len(rows) - 1,
-                         suggest_mapping(names, columns, fmt), quotas)
+                         suggest_mapping(names, columns, fmt), quotas, name_columns(columns))
 
 
 def suggest_mapping(features: list[str], columns: list[str], fmt: str) -> dict[str, str]:

@@ -149,3 +149,15 @@ def test_the_export_needs_a_drawn_panel_and_an_officer(app, client, login_as, db
     login_as("officer")
     assert client.get(f"/sortition/{demo.slug}/runs/{run.id}/selected.csv").status_code == 409
     assert db.get(SelectionRun, run.id).status != "complete"
+
+
+def test_the_mapping_page_says_first_and_last_names_are_combined(client, login_as, db, demo):
+    pool = factories.pool(db, demo, people=0, panel_size=30)
+    login_as("officer")
+    page = client.post(f"/sortition/{demo.slug}/pools/{pool.id}/upload", data={
+        "file_format": "sortition_foundation",
+        "features": (io.BytesIO(categories()), "categories.csv"),
+        "people": (io.BytesIO(respondents()), "respondents.csv")}, content_type="multipart/form-data")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html[:500]
+    assert "“first_name” and “last_name” are combined" in html
