@@ -18,6 +18,7 @@ DOMAIN_COMMANDS = (
     "pbapp.sortition.cli.replace_command",
     "pbapp.sortition.cli.check_quotas_command",
     "pbapp.sortition.commands.retention_reminders_command",
+    "pbapp.sortition.commands.draw_addresses_command",
 )
 
 

@@ -30,6 +30,8 @@ CATALOGUE = {
                               "to %(new_min)s would work"),
     "quota.raise_maximum": _l("%(feature)s “%(value)s”: no panel can keep to the maximum of %(max)s; raising "
                               "it to %(new_max)s would work"),
+    "quota.beyond_flex": _l("No panel is possible within the flexible bounds (min_flex and max_flex) of the "
+                            "features file; the smallest change below goes beyond them."),
     # Why a project was or was not funded (pbapp.core.ballots)
     "no_support": _l("Not funded: no one supported it."),
     "greedy.below_threshold": _l("Not funded: its support (%(support)s) is below the threshold of %(threshold)s."),

@@ -25,6 +25,21 @@ def _date(value: date | datetime | None, style: str = "d MMMM yyyy") -> str:
     return format_date(value, style)
 
 
+def in_language(obj, field: str) -> str:
+    """An officer-entered text in the reader's language: the `<field>_<locale>` version when it is filled
+    (e.g. `title_cy` for a Welsh reader), else the English `<field>`. Works on models and on dicts."""
+    def read(name: str) -> str:
+        value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
+        return value or ""
+
+    locale = str(get_locale() or "en")
+    if locale != "en":
+        translated = read(f"{field}_{locale}")
+        if translated.strip():
+            return translated
+    return read(field)
+
+
 def _my_councils():
     if "my_councils" not in g:
         g.my_councils = []
@@ -96,6 +111,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["header_council"] = _header_council
     app.jinja_env.globals["place_on_jury"] = _place_on_jury
     app.jinja_env.filters["say"] = say
+    app.jinja_env.filters["local"] = in_language  # {{ proposal|local('title') }}
     app.jinja_env.policies["json.dumps_kwargs"] = {"sort_keys": True}
 
     @app.context_processor

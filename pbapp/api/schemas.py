@@ -78,7 +78,9 @@ class Area(Schema):
 class Process(Schema):
     id: int
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     description: str
+    description_cy: str = Field("", description="The description in Welsh, empty when the council has not given one.")
     area_id: int | None = Field(description="The neighbourhood or ward with its own pot, or null for the whole council.")
     pot_pence: int
     phase: str = Field(description="proposals, review, voting, results or delivery")
@@ -103,7 +105,9 @@ class Proposal(Schema):
     process_id: int
     area_id: int | None
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     description: str
+    description_cy: str = Field("", description="The description in Welsh, empty when the council has not given one.")
     status: str = Field(description="submitted, feasible or not_feasible (hidden proposals are never listed)")
     estimated_cost_pence: int
     cost_pence: int = Field(description="The reviewed cost once the review is published, else the estimate.")
@@ -114,7 +118,9 @@ class Proposal(Schema):
 class BallotOption(Schema):
     ref: str
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     description: str
+    description_cy: str = Field("", description="The description in Welsh, empty when the council has not given one.")
     cost_pence: int
     min_pence: int
     max_pence: int
@@ -125,6 +131,7 @@ class Ballot(Schema):
     id: int
     process_id: int
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     kind: str = Field(description="approval, knapsack, cumulative, ranked, allocation or simulator (the budget simulator)")
     state: str = Field(description="Where the ballot stands: draft, scheduled, open, closed or published.")
     budget_pence: int
@@ -149,6 +156,7 @@ class Ballot(Schema):
 class ResultRow(Schema):
     ref: str
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     cost_pence: int
     support: int
     approvals: int
@@ -193,6 +201,7 @@ class Seats(Schema):
 class Jury(Schema):
     id: int
     remit: str
+    remit_cy: str = Field("", description="The remit in Welsh, empty when the council has not given one.")
     panel_size: int
     starts_on: date
     ends_on: date
@@ -205,6 +214,7 @@ class Jury(Schema):
 class CouncilResponse(Schema):
     outcome: str = Field(description="accepted, partly_accepted, rejected or deferred")
     reasons: str
+    reasons_cy: str = Field("", description="The reasons in Welsh, empty when the council has not given one.")
     decided_by: str = Field(description="cabinet, full_council, executive_member or officer_delegated")
     decided_on: date
 
@@ -218,7 +228,9 @@ class Recommendation(Schema):
     number: int
     status: str = Field(description="adopted or not_adopted (drafts are never listed)")
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     text: str
+    text_cy: str = Field("", description="The text in Welsh, empty when the council has not given one.")
     threshold_percent: int
     support: int
     oppose: int
@@ -241,6 +253,7 @@ class BudgetBook(Schema):
     version: int
     stage: str = Field(description="draft, proposed or final")
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     based_on_id: int | None
     created_at: datetime
     totals: Totals
@@ -258,6 +271,7 @@ class BudgetLine(Schema):
     division: str
     directorate: str
     name: str
+    name_cy: str = Field("", description="The name in Welsh, empty when the council has not given one.")
     gross_pence: int
     income_pence: int
     net_pence: int
@@ -266,6 +280,7 @@ class BudgetLine(Schema):
 class Milestone(Schema):
     id: int
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     status: str = Field(description="not_started, in_progress, done or delayed")
     due_on: date | None
     completed_on: date | None
@@ -283,7 +298,9 @@ class RegisterItem(Schema):
     source: str = Field(description="jury_recommendation or pb_result")
     source_ref: str
     title: str
+    title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     summary: str
+    summary_cy: str = Field("", description="The summary in Welsh, empty when the council has not given one.")
     public_url: str
     amount_pence: int | None
     budget_line_id: int | None

@@ -104,7 +104,8 @@ def areas(session: Session, council: Council) -> list[s.Area]:
 
 
 def _process(council: Council, process) -> s.Process:
-    return s.Process(id=process.id, title=process.title, description=process.description, area_id=process.area_id,
+    return s.Process(id=process.id, title=process.title, description=process.description,
+                     title_cy=process.title_cy, description_cy=process.description_cy, area_id=process.area_id,
                      pot_pence=process.pot_pence, phase=process.phase, proposals_from=process.proposals_from,
                      review_from=process.review_from, voting_from=process.voting_from,
                      results_from=process.results_from, delivery_from=process.delivery_from,
@@ -123,7 +124,7 @@ def process(session: Session, council: Council, process_id: int) -> s.Process:
 def proposals(session: Session, council: Council, process_id: int) -> list[s.Proposal]:
     found = pb.public_proposals(session, pb.get_process(session, council, process_id))
     return [s.Proposal(id=p.id, process_id=p.process_id, area_id=p.area_id, title=p.title,
-                       description=p.description, status=p.status, estimated_cost_pence=p.estimated_cost_pence,
+                       description=p.description, title_cy=p.title_cy, description_cy=p.description_cy, status=p.status, estimated_cost_pence=p.estimated_cost_pence,
                        cost_pence=p.cost_pence,
                        review=(s.Review(feasible=bool(p.review_feasible), reviewed_cost_pence=p.reviewed_cost_pence,
                                         reason=p.review_reason, published_at=p.review_published_at)
@@ -136,13 +137,14 @@ def _ballot(session: Session, council: Council, ballot) -> s.Ballot:
     published = ballot.results_published_at is not None
     values = dict(council=council.slug, ballot_id=ballot.id)
     return s.Ballot(
-        id=ballot.id, process_id=ballot.process_id, title=ballot.title, kind=ballot.kind,
+        id=ballot.id, process_id=ballot.process_id, title=ballot.title, title_cy=ballot.title_cy, kind=ballot.kind,
         state=pb.ballot_state(ballot), budget_pence=ballot.budget_pence, min_choices=ballot.min_choices,
         max_choices=ballot.max_choices, total_points=ballot.total_points, max_per_project=ballot.max_per_project,
         min_spend_percent=ballot.min_spend_percent, rule=ballot.rule, utility=ballot.utility,
         partial_funding=ballot.partial_funding, opens_at=ballot.opens_at, closes_at=ballot.closes_at,
         results_published_at=ballot.results_published_at,
-        options=[s.BallotOption(ref=o.ref, title=o.title, description=o.description, cost_pence=o.cost_pence,
+        options=[s.BallotOption(ref=o.ref, title=o.title, description=o.description, title_cy=o.title_cy,
+                              description_cy=o.description_cy, cost_pence=o.cost_pence,
                                 min_pence=o.min_pence, max_pence=o.max_pence, proposal_id=o.proposal_id)
                  for o in pb.options_of(session, ballot)],
         url=_api("ballot", **values), web_url=_web("pb.ballot", **values),
@@ -166,7 +168,7 @@ def results(session: Session, council: Council, ballot_id: int) -> s.BallotResul
         computed_selected=view.computed.get("selected", []), official_selected=view.official,
         official_reason=view.result.official_reason, log_head=view.result.log_head, log_entries=view.log_entries,
         results_published_at=view.ballot.results_published_at,
-        rows=[s.ResultRow(ref=r["option"].ref, title=r["option"].title, cost_pence=r["option"].cost_pence,
+        rows=[s.ResultRow(ref=r["option"].ref, title=r["option"].title, title_cy=r["option"].title_cy, cost_pence=r["option"].cost_pence,
                           support=r["support"], approvals=r["approvals"], funded_by_count=r["funded"],
                           order=r["order"], official=r["official"], allocation_pence=r["amount"],
                           explanation=r["reason"]) for r in view.rows],
@@ -191,7 +193,7 @@ class LogEntries:
 
 
 def _jury(council: Council, jury, counts: dict[str, int], run) -> s.Jury:
-    return s.Jury(id=jury.id, remit=jury.remit, panel_size=jury.panel_size, starts_on=jury.starts_on,
+    return s.Jury(id=jury.id, remit=jury.remit, remit_cy=jury.remit_cy, panel_size=jury.panel_size, starts_on=jury.starts_on,
                   ends_on=jury.ends_on, seats=s.Seats(confirmed=counts.get(CONFIRMED, 0),
                                                       invited=counts.get(INVITED, 0), reserve=counts.get(RESERVE, 0)),
                   selection_algorithm=run.algorithm if run else None,
@@ -211,7 +213,7 @@ def jury(session: Session, council: Council, jury_id: int) -> s.Jury:
 def _response(response) -> s.CouncilResponse | None:
     if response is None:
         return None
-    return s.CouncilResponse(outcome=response.outcome, reasons=response.reasons, decided_by=response.decided_by,
+    return s.CouncilResponse(outcome=response.outcome, reasons=response.reasons, reasons_cy=response.reasons_cy, decided_by=response.decided_by,
                              decided_on=response.decided_on)
 
 
@@ -222,6 +224,7 @@ def recommendations(session: Session, council: Council, jury_id: int) -> list[s.
         item = ledger.item_detail(session, council.slug, row.rec.record_item_id) if row.rec.record_item_id else None
         found.append(s.Recommendation(
             number=row.rec.number, status=row.rec.status, title=row.latest.title, text=row.latest.text,
+            title_cy=row.latest.title_cy, text_cy=row.latest.text_cy,
             threshold_percent=row.rec.threshold_percent, support=row.rec.support_count,
             oppose=row.rec.oppose_count, abstain=row.rec.abstain_count, decided_at=row.rec.decided_at,
             lines=[s.RecommendationLine(budget_line=name, change_pence=pence) for name, pence in row.lines],
@@ -236,7 +239,7 @@ def _totals(totals: rules.Totals) -> s.Totals:
 def _book(council: Council, book, totals: rules.Totals) -> s.BudgetBook:
     values = dict(council=council.slug, book_id=book.id)
     return s.BudgetBook(id=book.id, financial_year=book.financial_year, version=book.version, stage=book.stage,
-                        title=book.title, based_on_id=book.based_on_id, created_at=book.created_at,
+                        title=book.title, title_cy=book.title_cy, based_on_id=book.based_on_id, created_at=book.created_at,
                         totals=_totals(totals), url=_api("budget_book", **values),
                         lines_url=_api("budget_lines", **values), web_url=_web("ledger.book", **values))
 
@@ -254,7 +257,7 @@ def budget_book(session: Session, council: Council, book_id: int) -> s.BudgetBoo
 def budget_lines(session: Session, council: Council, book_id: int) -> list[s.BudgetLine]:
     view = ledger.book_detail(session, council.slug, book_id)
     return [s.BudgetLine(id=line.id, book_id=line.book_id, position=line.position, ra_line=line.ra_line,
-                         ra_code=line.ra_code, division=line.division, directorate=line.directorate, name=line.name,
+                         ra_code=line.ra_code, division=line.division, directorate=line.directorate, name=line.name, name_cy=line.name_cy,
                          gross_pence=line.gross_pence, income_pence=line.income_pence, net_pence=line.net_pence)
             for line in view.lines]
 
@@ -264,11 +267,12 @@ def _item(council: Council, view) -> s.RegisterItem:
     values = dict(council=council.slug, item_id=item.id)
     return s.RegisterItem(
         id=item.id, source=item.source, source_ref=item.source_ref, title=item.title, summary=item.summary,
+        title_cy=item.title_cy, summary_cy=item.summary_cy,
         public_url=view.source_link, amount_pence=item.amount_pence, budget_line_id=item.budget_line_id,
         lines=[s.ItemLine(budget_line_id=line.id if line else None, change_pence=pence) for line, pence in view.lines],
         received_at=item.received_at, response_due=item.response_due, status=view.status,
         progress_percent=view.progress, response=_response(view.response),
-        milestones=[s.Milestone(id=m.id, title=m.title, status=m.status, due_on=m.due_on, completed_on=m.completed_on,
+        milestones=[s.Milestone(id=m.id, title=m.title, title_cy=m.title_cy, status=m.status, due_on=m.due_on, completed_on=m.completed_on,
                                 evidence_url=m.evidence_url, evidence_note=m.evidence_note) for m in view.milestones],
         url=_api("register_item", **values), web_url=_web("ledger.item", **values))
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, func, select
 from werkzeug.utils import secure_filename
 
 from pbapp import audit
+from pbapp.templating import in_language
 from pbapp.accounts.models import User
 from pbapp.core.ballots.allocation import independent_markets, mean_allocation
 from pbapp.core.ballots.kinds import AllocationSpec, ApprovalSpec, BallotError, RankedSpec
@@ -591,7 +592,8 @@ def create_poll(session: Session, council: str, jury_id: int, round_id: int, act
         if total_pence <= 0:
             raise Invalid(_("Enter the budget to split, more than £0"), field="total")
         high = total_pence if high_pence is None else high_pence
-        options = [PollOption(position=n, label=line.name, budget_line_id=line.id, low_pence=low_pence,
+        options = [PollOption(position=n, label=line.name, label_cy=line.name_cy, budget_line_id=line.id,
+                              low_pence=low_pence,
                               high_pence=high) for n, line in enumerate(chosen)]
         poll.total_pence = total_pence
     else:
@@ -775,7 +777,7 @@ def movement_chart(results: list[PollResult], width: int = 640, height: int = 30
     for n, result in enumerate(polls):
         for row in result.rows:
             key = str(row.option.budget_line_id or row.option.label)
-            labels.setdefault(key, row.option.label)
+            labels.setdefault(key, in_language(row.option, "label"))
             values.setdefault(key, [None] * len(polls))[n] = row.mean_pence
     top = max(v for vs in values.values() for v in vs if v is not None) or 1
     left, right, upper, lower = 70, 20, 20, 40
@@ -991,7 +993,7 @@ def _line_name(names: dict[int, str], line_id: int) -> str:
 
 
 def _line_names(session: Session, jury: Jury) -> dict[int, str]:
-    return {line.id: line.name for line in ledger.budget_lines(session, jury.council_id)}
+    return {line.id: in_language(line, "name") for line in ledger.budget_lines(session, jury.council_id)}
 
 
 def open_recommendation_vote(session: Session, council: str, jury_id: int, recommendation_id: int,
@@ -1050,7 +1052,7 @@ def close_recommendation_vote(session: Session, council: str, jury_id: int, reco
         lines = [(line.budget_line_id, line.change_pence) for line in version_lines(session, [latest.id])[latest.id]]
         item = ledger.receive_item(
             session, council_id=jury.council_id, source="jury_recommendation",
-            source_ref=f"jury:{jury.id}:recommendation:{rec.id}", title=latest.title,
+            source_ref=f"jury:{jury.id}:recommendation:{rec.id}", title=latest.title, title_cy=latest.title_cy,
             summary=_("Adopted by the citizens' jury: %(support)d of %(cast)d jurors voting supported it "
                       "(%(threshold)d%% needed). %(text)s", support=rec.support_count, cast=cast,
                       threshold=rec.threshold_percent, text=latest.text)[:2000],

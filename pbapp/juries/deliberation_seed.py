@@ -34,6 +34,7 @@ from pbapp.juries.deliberation import meets_threshold
 from pbapp.ledger import services as ledger
 from pbapp.ledger.models import JURY_RECOMMENDATION
 from pbapp.ledger.seed import ITEMS as RECORD_ITEMS
+from pbapp.ledger.seed import WELSH as RECORD_WELSH
 from pbapp.seed import demo_day, demo_financial_year
 from pbapp.sortition.models import Person, Pool
 from pbapp.timeutil import utcnow
@@ -58,6 +59,7 @@ def _jury(session: Session, council: Council, facilitator: User | None) -> Jury:
     session.add(pool)
     session.flush()
     jury = Jury(council_id=council.id, pool_id=pool.id, remit="How should the council balance its budget?",
+                remit_cy="Sut ddylai'r cyngor gydbwyso ei gyllideb?",
                 panel_size=12, starts_on=utcnow().date() - timedelta(days=21),
                 ends_on=utcnow().date() + timedelta(days=35), honorarium_pence=5000,
                 facilitator_id=facilitator.id if facilitator else None)
@@ -80,7 +82,8 @@ def _sessions(session: Session, jury: Jury) -> list[JurySession]:
               "Day 3: weighing it up", "Day 4: deciding what to recommend")
     while len(sessions) < 4:
         held = (sessions[-1].held_on if sessions else jury.starts_on) + timedelta(days=14 if sessions else 0)
-        sessions.append(JurySession(jury_id=jury.id, title=titles[len(sessions)], held_on=held))
+        title = titles[len(sessions)]
+        sessions.append(JurySession(jury_id=jury.id, title=title, title_cy=WELSH.get(title, ""), held_on=held))
         session.add(sessions[-1])
     session.flush()
     return sessions[:4]
@@ -110,11 +113,13 @@ def _poll(session: Session, jury: Jury, the_round: Round, lines, question: str, 
           closed: datetime | None) -> None:
     """An allocation poll on budget lines, answered by `jurors`; open when `closed` is None."""
     poll = StrawPoll(jury_id=jury.id, round_id=the_round.id, kind=ALLOCATION_POLL, question=question,
+                     question_cy=WELSH.get(question, ""),
                      status=POLL_OPEN if closed is None else POLL_CLOSED, total_pence=POLL_TOTAL, opened_at=opened,
                      closed_at=closed, created_by_id=actor_id)
     session.add(poll)
     session.flush()
-    options = [PollOption(poll_id=poll.id, position=n, label=line.name, budget_line_id=line.id, low_pence=0,
+    options = [PollOption(poll_id=poll.id, position=n, label=line.name, label_cy=line.name_cy,
+                          budget_line_id=line.id, low_pence=0,
                           high_pence=POLL_TOTAL) for n, line in enumerate(lines)]
     session.add_all(options)
     session.flush()
@@ -161,6 +166,8 @@ def _evidence(session: Session, jury: Jury, rounds: list[Round], actor_id: int |
                  title="Revenue outturn statistics (GOV.UK)",
                  url="https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing"),
     ]
+    for item in items:
+        item.title_cy, item.summary_cy = WELSH.get(item.title, ""), WELSH.get(item.summary, "")
     session.add_all(items)
     session.flush()
     session.add(EvidenceFile(evidence_id=items[1].id, data=DEMO_PDF))
@@ -188,6 +195,41 @@ def _questions(session: Session, jury: Jury, jurors: list[Juror], witnesses: lis
     session.add(EvidenceRequest(jury_id=jury.id, juror_id=jurors[4].id, kind=EVIDENCE_REQUEST,
                                 text="Figures on how many people use each library."))
 
+
+# Welsh versions of the demo's public jury text: {English: Welsh}.
+WELSH = {
+    "Day 1: how the council's budget works": "Diwrnod 1: sut mae cyllideb y cyngor yn gweithio",
+    "Day 2: hearing from services": "Diwrnod 2: clywed gan y gwasanaethau",
+    "Day 3: weighing it up": "Diwrnod 3: pwyso a mesur",
+    "Day 4: deciding what to recommend": "Diwrnod 4: penderfynu beth i'w argymell",
+    "The council's budget in ten minutes": "Cyllideb y cyngor mewn deng munud",
+    "Where the money comes from, and the services it pays for.":
+        "O ble daw'r arian, a'r gwasanaethau y mae'n talu amdanynt.",
+    "Medium-term financial plan (summary)": "Cynllun ariannol tymor canolig (crynodeb)",
+    "The council's own forecast for three years.": "Rhagolwg y cyngor ei hun am dair blynedd.",
+    "Statement: safer streets for walking and cycling": "Datganiad: strydoedd mwy diogel ar gyfer cerdded a beicio",
+    "Statement: keep the roads in good repair": "Datganiad: cadw'r ffyrdd mewn cyflwr da",
+    "Revenue outturn statistics (GOV.UK)": "Ystadegau alldro refeniw (GOV.UK)",
+    "How would you split £2 million between these services?":
+        "Sut fyddech chi'n rhannu £2 filiwn rhwng y gwasanaethau hyn?",
+    "After hearing the evidence: how would you split £2 million now?":
+        "Ar ôl clywed y dystiolaeth: sut fyddech chi'n rhannu £2 filiwn nawr?",
+    "Before we meet again: how would you split £2 million?":
+        "Cyn i ni gwrdd eto: sut fyddech chi'n rhannu £2 filiwn?",
+    "Fund safe walking and cycling routes": "Ariannu llwybrau cerdded a beicio diogel",
+    "Move £250,000 a year from road resurfacing into a network of safe walking and cycling routes, starting near "
+    "schools.": "Symud £250,000 y flwyddyn o ailwynebu ffyrdd i rwydwaith o lwybrau cerdded a beicio diogel, gan "
+                "ddechrau ger ysgolion.",
+    "Move £250,000 a year from road resurfacing into a network of walking and cycling routes, starting near "
+    "schools.": "Symud £250,000 y flwyddyn o ailwynebu ffyrdd i rwydwaith o lwybrau cerdded a beicio, gan ddechrau "
+                "ger ysgolion.",
+    "Open libraries one more evening a week": "Agor llyfrgelloedd un noson arall yr wythnos",
+    "Keep every library open until 8pm one evening a week, paid for from the discretionary budget.":
+        "Cadw pob llyfrgell ar agor tan 8pm un noson yr wythnos, wedi'i dalu o'r gyllideb ddewisol.",
+    "Cut street cleansing to pay for prevention": "Torri glanhau strydoedd i dalu am atal",
+    "Reduce street cleansing frequency and move £150,000 to public health prevention.":
+        "Glanhau strydoedd yn llai aml a symud £150,000 i waith atal iechyd y cyhoedd.",
+}
 
 # (title, text, first draft's lines, agreed lines, threshold): lines are (index in POLL_LINES, pence).
 RECOMMENDATIONS = (
@@ -222,6 +264,7 @@ def _versions(session: Session, rec: Recommendation, title: str, drafts, lines) 
     """Save each wording of a recommendation with the budget lines it changes: (version, text, author, changes, note)."""
     for version, wording, author, changes, note in drafts:
         item = RecommendationVersion(recommendation_id=rec.id, version=version, title=title, text=wording,
+                                     title_cy=WELSH.get(title, ""), text_cy=WELSH.get(wording, ""),
                                      author_id=author, note=note)
         session.add(item)
         session.flush()
@@ -266,6 +309,7 @@ def _finished_jury(session: Session, council: Council, current: Jury, facilitato
     meetings = [(title, demo_day(day)) for title, day in FINISHED_MEETINGS]
     jury = Jury(council_id=council.id, pool_id=pool.id, panel_size=FINISHED_PANEL, honorarium_pence=5000,
                 remit=f"How should Blackburn with Darwen balance its {demo_financial_year(0, '/')} budget?",
+                remit_cy=f"Sut ddylai Blackburn gyda Darwen gydbwyso ei chyllideb ar gyfer {demo_financial_year(0, '/')}?",
                 starts_on=meetings[0][1], ends_on=meetings[-1][1],
                 facilitator_id=facilitator.id if facilitator else None)
     session.add(jury)
@@ -273,7 +317,8 @@ def _finished_jury(session: Session, council: Council, current: Jury, facilitato
     jurors = [Juror(jury_id=jury.id, person_id=p.id, status=CONFIRMED, invited_at=_at(meetings[0][1] - timedelta(days=42)),
                     responded_at=_at(meetings[0][1] - timedelta(days=35))) for p in people]
     session.add_all(jurors)
-    held = [JurySession(jury_id=jury.id, title=title, held_on=day) for title, day in meetings]
+    held = [JurySession(jury_id=jury.id, title=title, title_cy=WELSH.get(title, ""), held_on=day)
+            for title, day in meetings]
     session.add_all(held)
     session.flush()
     session.add_all([Round(jury_id=jury.id, session_id=m.id, kind=kind, starts_at="10:00", place="Blackburn Town Hall",
@@ -291,6 +336,7 @@ def _finished_jury(session: Session, council: Council, current: Jury, facilitato
         session.flush()
         line = by_division.get(division)
         version = RecommendationVersion(recommendation_id=rec.id, version=1, title=title, text=summary,
+                                        title_cy=RECORD_WELSH.get(title, ""), text_cy=RECORD_WELSH.get(summary, ""),
                                         author_id=facilitator.id if facilitator else None,
                                         note="Wording agreed by the jury")
         session.add(version)

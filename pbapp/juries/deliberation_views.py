@@ -7,6 +7,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from pbapp.templating import in_language
 from pbapp.core.money import parse_pounds
 from pbapp.confirm import confirm_page
 from pbapp.db import get_session
@@ -100,7 +101,7 @@ def new_round(council: str, jury_id: int):
 @requires(permissions.RUN_JURY)
 def round_detail(council: str, jury_id: int, round_id: int):
     view = services.round_detail(get_session(), council, jury_id, round_id, current_user)
-    return render("juries/rounds_detail.html", view=view, form=EmptyForm(), title=view.meeting.title)
+    return render("juries/rounds_detail.html", view=view, form=EmptyForm(), title=in_language(view.meeting, "title"))
 
 
 @bp.route(BASE + "/rounds/<int:round_id>/attendance", methods=["POST"])
@@ -197,7 +198,7 @@ def delete_round(council: str, jury_id: int, round_id: int):
     db = get_session()
     meeting = services.round_for_staff(db, council, jury_id, round_id, current_user).meeting
     return confirm_page(lambda: services.delete_round(db, council, jury_id, round_id, current_user),
-                        heading=_("Delete the round “%(title)s”?", title=meeting.title),
+                        heading=_("Delete the round “%(title)s”?", title=in_language(meeting, "title")),
                         what=_("Use this for a round added by mistake. Evidence and witnesses linked to it stay in the "
                                "library."),
                         warning=_("You cannot undo this."), button=_("Delete the round"),
@@ -278,7 +279,7 @@ def withdraw_evidence(council: str, jury_id: int, evidence_id: int):
     db = get_session()
     item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
     return confirm_page(lambda: services.withdraw_evidence(db, council, jury_id, evidence_id, current_user),
-                        heading=_("Withdraw “%(title)s” from publication?", title=item.title),
+                        heading=_("Withdraw “%(title)s” from publication?", title=in_language(item, "title")),
                         what=_("Jurors and the public will no longer see it. It stays in the library, and you can "
                                "publish it again."),
                         warning=_("Say in the next round why it was withdrawn."), button=_("Withdraw the evidence"),
@@ -292,7 +293,7 @@ def delete_evidence(council: str, jury_id: int, evidence_id: int):
     db = get_session()
     item = services.evidence_for_staff(db, council, jury_id, evidence_id, current_user).item
     return confirm_page(lambda: services.delete_evidence(db, council, jury_id, evidence_id, current_user),
-                        heading=_("Delete “%(title)s”?", title=item.title),
+                        heading=_("Delete “%(title)s”?", title=in_language(item, "title")),
                         what=_("Only evidence that is not published can be deleted."),
                         warning=_("You cannot undo this."), button=_("Delete the evidence"),
                         back=_dashboard_url(council, jury_id) + "#evidence", done=_("Evidence deleted."),
@@ -303,7 +304,7 @@ def delete_evidence(council: str, jury_id: int, evidence_id: int):
 @requires(permissions.ANYONE)
 def evidence(council: str, jury_id: int, evidence_id: int):
     view = services.evidence_detail(get_session(), council, jury_id, evidence_id, current_user)
-    return render("juries/evidence_detail.html", view=view, title=view.evidence.title)
+    return render("juries/evidence_detail.html", view=view, title=in_language(view.evidence, "title"))
 
 
 @bp.route(BASE + "/evidence/<int:evidence_id>/file")
@@ -479,7 +480,7 @@ def recommendation(council: str, jury_id: int, recommendation_id: int):
         rows |= {f"change_{n}": f"{line.change_pence / 100:.2f}" for n, line in enumerate(view.latest_lines)}
         form.process(obj=view.latest, note="", rows=str(form.line_rows), **rows)
     return render("juries/recommendations_detail.html", view=view, form=form, vote_form=VoteForm(),
-                  action_form=EmptyForm(), status=form_status(form), title=view.latest.title)
+                  action_form=EmptyForm(), status=form_status(form), title=in_language(view.latest, "title"))
 
 
 @bp.route(BASE + "/recommendations/<int:recommendation_id>/vote/open", methods=["POST"])
@@ -652,4 +653,4 @@ def public_jury(council: str, jury_id: int):
     report = None
     if view.jury.selection_run_id and "sortition.report" in current_app.view_functions:
         report = url_for("sortition.report", council=council, run_id=view.jury.selection_run_id)
-    return render("juries/public.html", view=view, selection_report_url=report, title=view.jury.remit)
+    return render("juries/public.html", view=view, selection_report_url=report, title=in_language(view.jury, "remit"))

@@ -20,6 +20,8 @@ class JuryForm(FlaskForm):
     remit = TextAreaField(_l("The question the jury will answer"), validators=[
         DataRequired(_l("Enter the question the jury will answer")), Length(max=300)],
         description=_l("One plain-language question, for example: How should the council balance its budget?"))
+    remit_cy = TextAreaField(_l("The question in Welsh (optional)"), validators=[Optional(), Length(max=300)],
+                             description=_l("Welsh readers see this instead of the English, when it is given."))
     panel_size = IntegerField(_l("Number of jurors"), default=30, validators=[
         InputRequired(_l("Enter the number of jurors")), NumberRange(4, 500, _l("The panel must have from 4 to 500 members"))])
     starts_on = UKDateField(_l("First day"), validators=[InputRequired(_l("Enter the first day as a real date"))])

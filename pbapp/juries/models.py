@@ -32,6 +32,7 @@ class Jury(SQLModel, table=True):
     council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
     pool_id: int = Field(foreign_key="sortition_pool.id", index=True, nullable=False)
     remit: str = Field(max_length=300, nullable=False)
+    remit_cy: str = Field(default="", max_length=300, nullable=False)  # the remit in Welsh, empty when none
     panel_size: int = Field(nullable=False)
     starts_on: date = Field(nullable=False)
     ends_on: date = Field(nullable=False)
@@ -70,6 +71,7 @@ class JurySession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     jury_id: int = Field(foreign_key="jury.id", index=True, nullable=False)
     title: str = Field(max_length=200, nullable=False)
+    title_cy: str = Field(default="", max_length=200, nullable=False)
     held_on: date = Field(nullable=False)
 
 
@@ -192,6 +194,8 @@ class Evidence(SQLModel, table=True):
     kind: str = Field(max_length=16, nullable=False)
     title: str = Field(max_length=200, nullable=False)
     summary: str = Field(default="", max_length=1000, nullable=False)
+    title_cy: str = Field(default="", max_length=200, nullable=False)
+    summary_cy: str = Field(default="", max_length=1000, nullable=False)
     body: str = Field(default="", sa_column=Column(Text, nullable=False))  # markdown source
     url: str = Field(default="", max_length=500, nullable=False)
     file_name: str = Field(default="", max_length=200, nullable=False)
@@ -256,6 +260,7 @@ class StrawPoll(SQLModel, table=True):
     round_id: int = Field(foreign_key="jury_round.id", index=True, nullable=False)
     kind: str = Field(max_length=16, nullable=False)
     question: str = Field(max_length=300, nullable=False)
+    question_cy: str = Field(default="", max_length=300, nullable=False)
     status: str = Field(default=POLL_DRAFT, max_length=16, nullable=False)
     total_pence: int = _pence()
     max_choices: int | None = None
@@ -274,6 +279,7 @@ class PollOption(SQLModel, table=True):
     poll_id: int = Field(foreign_key="jury_poll.id", index=True, nullable=False)
     position: int = Field(default=0, nullable=False)
     label: str = Field(max_length=200, nullable=False)
+    label_cy: str = Field(default="", max_length=200, nullable=False)
     # BudgetLine lives in pbapp.ledger; a plain id keeps the ledger free to renumber books.
     budget_line_id: int | None = None
     low_pence: int = _pence()
@@ -326,6 +332,8 @@ class RecommendationVersion(SQLModel, table=True):
     version: int = Field(nullable=False)
     title: str = Field(max_length=200, nullable=False)
     text: str = Field(sa_column=Column(Text, nullable=False))
+    title_cy: str = Field(default="", max_length=200, nullable=False)
+    text_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     note: str = Field(default="", max_length=300, nullable=False)
     author_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, nullable=False)

@@ -26,6 +26,11 @@ def demo_remit() -> str:
     return f"How should Blackburn with Darwen balance its {demo_financial_year(1, '/')} budget?"
 
 
+def demo_remit_cy() -> str:
+    """The demo jury's question in Welsh."""
+    return f"Sut ddylai Blackburn gyda Darwen gydbwyso ei chyllideb ar gyfer {demo_financial_year(1, '/')}?"
+
+
 def seed_demo_juries(session: Session, council: Council, report: list[str]) -> None:
     """Add the demo jury once; the caller commits."""
     remit = demo_remit()
@@ -39,7 +44,7 @@ def seed_demo_juries(session: Session, council: Council, report: list[str]) -> N
     session.add(pool)
     session.flush()
     ids, panel, pending, reserves, run, reserve_run = seed_demo_pool(session, pool, DEMO_PANEL_SIZE)
-    jury = Jury(council_id=council.id, pool_id=pool.id, remit=remit, panel_size=DEMO_PANEL_SIZE,
+    jury = Jury(council_id=council.id, pool_id=pool.id, remit=remit, remit_cy=demo_remit_cy(), panel_size=DEMO_PANEL_SIZE,
                 starts_on=today - timedelta(days=STARTED_DAYS_AGO), ends_on=today + timedelta(days=ENDS_IN_DAYS),
                 honorarium_pence=5000,
                 facilitator_id=facilitator.id if facilitator else None, selection_run_id=run.id)

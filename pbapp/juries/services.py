@@ -55,9 +55,10 @@ def facilitators_of(session: Session, council: Council) -> list[User]:
 
 def create_jury(session: Session, council: Council, *, remit: str, panel_size: int, starts_on: date, ends_on: date,
                 facilitator_id: int | None, budget_book_id: int | None = None, honorarium_pence: int = 0,
-                actor_id: int | None = None) -> Jury:
-    """Create a jury and its empty pool of volunteers."""
+                actor_id: int | None = None, remit_cy: str = "") -> Jury:
+    """Create a jury and its empty pool of volunteers (the remit in Welsh too, if given)."""
     remit = " ".join(remit.split())
+    remit_cy = " ".join((remit_cy or "").split())[:300]
     if not remit:
         raise Invalid(_("Enter the question the jury will answer"), field="remit")
     if not 4 <= panel_size <= 500:
@@ -70,7 +71,8 @@ def create_jury(session: Session, council: Council, *, remit: str, panel_size: i
         raise Invalid(_("Choose a facilitator of this council"), field="facilitator_id")
     pool = sortition.new_pool(session, council, name=_("Volunteers for: %(remit)s", remit=remit)[:200],
                               panel_size=panel_size, retention_until=ends_on + RETENTION_AFTER_JURY, actor_id=actor_id)
-    jury = Jury(council_id=council.id, pool_id=pool.id, remit=remit, panel_size=panel_size, starts_on=starts_on,
+    jury = Jury(council_id=council.id, pool_id=pool.id, remit=remit, remit_cy=remit_cy, panel_size=panel_size,
+                starts_on=starts_on,
                 ends_on=ends_on, facilitator_id=facilitator_id, budget_book_id=budget_book_id,
                 honorarium_pence=honorarium_pence, created_by_id=actor_id)
     session.add(jury)

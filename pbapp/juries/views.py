@@ -6,6 +6,7 @@ from flask import Response, flash, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
+from pbapp.templating import in_language
 from pbapp.confirm import confirm_page
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
@@ -50,7 +51,7 @@ def new(council: str):
                 db, the_council, remit=form.remit.data, panel_size=form.panel_size.data, starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data, facilitator_id=form.facilitator_id.data,
                 budget_book_id=form.budget_book_id.data, honorarium_pence=pence(form.honorarium.data),
-                actor_id=current_user.id)
+                actor_id=current_user.id, remit_cy=form.remit_cy.data or "")
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -72,7 +73,7 @@ def jury(council: str, jury_id: int):
                   payments=services.payments(db, the_jury), can_manage=services.manages(db, the_council, current_user),
                   seat_form=SeatForm(formdata=None), action_form=JurorActionForm(formdata=None),
                   replacement_form=ReplacementForm(formdata=None), session_form=SessionForm(formdata=None),
-                  expense_form=expense_form, title=the_jury.remit)
+                  expense_form=expense_form, title=in_language(the_jury, "remit"))
 
 
 @bp.route("/<council>/<int:jury_id>/seat", methods=["POST"])
@@ -181,7 +182,7 @@ def attendance(council: str, jury_id: int, session_id: int):
         return redirect_after_post(url_for("juries.attendance", council=council, jury_id=jury_id, session_id=session_id))
     return render("juries/attendance.html", council=the_council, jury=the_jury, meeting=meeting, form=form,
                   rows=[r for r in services.jurors_of(db, the_jury) if r.juror.status in ("confirmed", "withdrawn")],
-                  attended=services.attendance_of(db, meeting), title=meeting.title)
+                  attended=services.attendance_of(db, meeting), title=in_language(meeting, "title"))
 
 
 @bp.route("/<council>/<int:jury_id>/expenses", methods=["POST"])
@@ -216,7 +217,7 @@ def about(council: str, jury_id: int):
     the_council = get_council(db, council)
     the_jury, run, counts = services.public_jury(db, the_council, jury_id)
     return render("juries/about.html", council=the_council, jury=the_jury, run=run, counts=counts,
-                  title=the_jury.remit)
+                  title=in_language(the_jury, "remit"))
 
 
 @bp.route("/respond/<token>", methods=["GET", "POST"])

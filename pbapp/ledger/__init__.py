@@ -14,3 +14,10 @@ def _open_now(session, council):
 
 
 bp.record_once(lambda state: register_open_now(state.app, _open_now))
+
+
+@bp.app_template_filter("ra_line")
+def _ra_line(name: str) -> str:
+    from pbapp.ledger.labels import ra_line_label
+
+    return ra_line_label(name)

@@ -109,6 +109,9 @@ class ResponseForm(FlaskForm):
                          validators=[DataRequired(_l("Choose what the council decided"))])
     reasons = TextAreaField(_l("Reasons"), description=_l("Say why, in plain English. Residents will read this."),
                             validators=[DataRequired(_l("Enter the reasons for the decision")), Length(max=5000)])
+    reasons_cy = TextAreaField(_l("Reasons in Welsh (optional)"),
+                               description=_l("Welsh readers see this instead of the English, when it is given."),
+                               validators=[Optional(), Length(max=5000)])
     decided_by = RadioField(_l("Who decided"), choices=decider_choices(),
                             validators=[DataRequired(_l("Choose who made the decision"))])
     decided_on = UKDateField(_l("Date of the decision"), validators=[
@@ -118,6 +121,7 @@ class ResponseForm(FlaskForm):
 class MilestoneForm(FlaskForm):
     title = StringField(_l("What will be done"), validators=[
         DataRequired(_l("Enter what will be done")), Length(max=200)])
+    title_cy = StringField(_l("What will be done, in Welsh (optional)"), validators=[Optional(), Length(max=200)])
     due_on = UKDateField(_l("Due by"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=milestone_choices(), default=NOT_STARTED)
 

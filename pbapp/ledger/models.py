@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pbapp.timeutil import utcnow
@@ -46,6 +46,7 @@ class BudgetBook(SQLModel, table=True):
     version: int = Field(nullable=False)
     stage: str = Field(max_length=16, nullable=False, default=DRAFT)
     title: str = Field(default="", max_length=200, nullable=False)
+    title_cy: str = Field(default="", max_length=200, nullable=False)
     based_on_id: int | None = Field(default=None, foreign_key="budget_book.id")
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
@@ -69,9 +70,15 @@ class BudgetLine(SQLModel, table=True):
     division: str = Field(max_length=160, nullable=False)
     directorate: str = Field(max_length=120, nullable=False)
     name: str = Field(max_length=200, nullable=False)
+    name_cy: str = Field(default="", max_length=200, nullable=False)
     gross_pence: int = _pence()
     income_pence: int = _pence()
     net_pence: int = _pence()
+
+    @property
+    def division_cy(self) -> str:
+        """The division's Welsh name: the line's Welsh name, when the line is named after its division."""
+        return self.name_cy if self.name == self.division else ""
 
 
 class RecordItem(SQLModel, table=True):
@@ -86,6 +93,8 @@ class RecordItem(SQLModel, table=True):
     source_ref: str = Field(max_length=120, nullable=False)
     title: str = Field(max_length=300, nullable=False)
     summary: str = Field(default="", nullable=False)
+    title_cy: str = Field(default="", max_length=300, nullable=False)
+    summary_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     public_url: str = Field(default="", max_length=500, nullable=False)
     amount_pence: int | None = _pence(nullable=True)
     budget_line_id: int | None = Field(
@@ -121,6 +130,7 @@ class Response(SQLModel, table=True):
     council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
     outcome: str = Field(max_length=20, nullable=False)
     reasons: str = Field(nullable=False)
+    reasons_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     decided_by: str = Field(max_length=32, nullable=False)
     decided_on: date = Field(nullable=False)
     recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
@@ -158,6 +168,7 @@ class Milestone(SQLModel, table=True):
     item_id: int = Field(foreign_key="record_item.id", index=True, nullable=False)
     council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
     title: str = Field(max_length=200, nullable=False)
+    title_cy: str = Field(default="", max_length=200, nullable=False)
     status: str = Field(max_length=16, nullable=False, default=NOT_STARTED)
     due_on: date | None = Field(default=None)
     completed_on: date | None = Field(default=None)

@@ -20,6 +20,7 @@ from pbapp.councils.models import Council
 from pbapp.councils.services import OpenItem, get_council
 from pbapp.errors import Conflict, Invalid, NotFound
 from pbapp.ledger import opendata
+from pbapp.ledger.labels import ra_line_label
 from pbapp.ledger.models import (ACCEPTED, CHANGE_SOURCES, DECIDERS, DEFERRED, DELAYED, DONE, DRAFT, FINAL,
                                  ITEM_SOURCES, JURY_RECOMMENDATION, MILESTONE_STATUSES, OFFICER_SOURCE,
                                  OUTCOMES, PARTLY_ACCEPTED, PB_RESULT, PROPOSED, REJECTED, STAGES, BudgetBook,
@@ -52,11 +53,12 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
                  summary: str, public_url: str, amount_pence: int | None = None,
                  budget_line_id: int | None = None, decided_at: datetime | None = None,
                  lines: list[tuple[int, int]] | None = None,
-                 received_at: datetime | None = None) -> RecordItem:
+                 received_at: datetime | None = None, title_cy: str = "", summary_cy: str = "") -> RecordItem:
     """Record something the council must respond to: source is "jury_recommendation" or "pb_result".
 
     `lines` are (budget line id, change in pence) for an item that changes several lines.
     `received_at` is now unless the item is being recorded after the fact (the demo's history).
+    `title_cy`/`summary_cy` are the Welsh versions, when the source has them.
     Idempotent on (source, source_ref) (a DB unique constraint); writes an audit event; does NOT
     commit (the calling service commits once).
     """
@@ -71,7 +73,7 @@ def receive_item(session: Session, *, council_id: int, source: str, source_ref: 
             raise Invalid(_("That budget line is not in this council's budget."), field="budget_line_id")
     received = received_at or utcnow()
     item = RecordItem(council_id=council_id, source=source, source_ref=source_ref, title=title,
-                      summary=summary, public_url=public_url, amount_pence=amount_pence,
+                      summary=summary, title_cy=title_cy, summary_cy=summary_cy, public_url=public_url, amount_pence=amount_pence,
                       budget_line_id=budget_line_id, decided_at=decided_at, received_at=received,
                       response_due=rules.response_deadline((decided_at or received).date()))
     try:
@@ -180,7 +182,7 @@ class BookView:
         """Geometry of the net-spending bar chart by service line, in SVG units."""
         label_width, bar_width, row_height = 330, 400, 28
         axis, laid = rules.bars([s.totals.net for s in self.service_lines], bar_width)
-        rows = [{"label": s.ra_line, "value": s.totals.net, "short": money.format_compact(s.totals.net),
+        rows = [{"label": ra_line_label(s.ra_line), "value": s.totals.net, "short": money.format_compact(s.totals.net),
                  "bar": bar, "y": index * row_height + 4}
                 for index, (s, bar) in enumerate(zip(self.service_lines, laid))]
         return {"label_width": label_width, "bar_width": bar_width, "axis": axis, "rows": rows,
@@ -383,10 +385,16 @@ def add_version(session: Session, base: BudgetBook, *, stage: str, actor_id: int
         raise Invalid(_("Choose draft, proposed or final."), field="stage")
     book = BudgetBook(council_id=base.council_id, financial_year=base.financial_year,
                       version=_next_version(session, base.council_id, base.financial_year),
-                      stage=stage, title=base.title, based_on_id=base.id, created_by_id=actor_id)
+                      stage=stage, title=base.title, title_cy=base.title_cy, based_on_id=base.id,
+                      created_by_id=actor_id)
     session.add(book)
     session.flush()
-    _add_lines(session, book, [figures(line) for line in lines_of(session, base.id)])
+    base_lines = lines_of(session, base.id)
+    _add_lines(session, book, [figures(line) for line in base_lines])
+    welsh = {(line.ra_line, line.division): line.name_cy for line in base_lines if line.name_cy}
+    for line in lines_of(session, book.id) if welsh else ():
+        line.name_cy = welsh.get((line.ra_line, line.division), "")
+        session.add(line)
     audit.record(session, "ledger.version_created", "budget_book", book.id, council_id=base.council_id,
                  actor_id=actor_id, based_on=base.id, version=book.version, stage=stage)
     return book
@@ -598,17 +606,17 @@ def item_detail(session: Session, council: str, item_id: int) -> ItemView:
 
 
 def record_response(session: Session, council: str, item_id: int, *, outcome: str, reasons: str,
-                    decided_by: str, decided_on: date, actor_id: int | None) -> Response:
-    """Record (or correct) what the council decided about an item and why."""
+                    decided_by: str, decided_on: date, actor_id: int | None, reasons_cy: str = "") -> Response:
+    """Record (or correct) what the council decided about an item and why (in Welsh too, if given)."""
     the_council = _council(session, council)
     response = apply_response(session, _item(session, the_council, item_id), outcome=outcome, reasons=reasons,
-                              decided_by=decided_by, decided_on=decided_on, actor_id=actor_id)
+                              decided_by=decided_by, decided_on=decided_on, actor_id=actor_id, reasons_cy=reasons_cy)
     session.commit()
     return response
 
 
 def apply_response(session: Session, item: RecordItem, *, outcome: str, reasons: str, decided_by: str,
-                   decided_on: date, actor_id: int | None) -> Response:
+                   decided_on: date, actor_id: int | None, reasons_cy: str = "") -> Response:
     """Record or correct the council's response to an item (the caller commits)."""
     if outcome not in OUTCOMES:
         raise Invalid(_("Choose what the council decided."), field="outcome")
@@ -623,8 +631,9 @@ def apply_response(session: Session, item: RecordItem, *, outcome: str, reasons:
     session.exec(select(RecordItem.id).where(RecordItem.id == item.id).with_for_update()).one()
     response = session.exec(select(Response).where(Response.item_id == item.id)
                             .execution_options(populate_existing=True)).first()
-    if response is not None and (response.outcome, response.reasons, response.decided_by, response.decided_on) == (
-            outcome, reasons.strip(), decided_by, decided_on):
+    if response is not None and (response.outcome, response.reasons, response.reasons_cy, response.decided_by,
+                                 response.decided_on) == (outcome, reasons.strip(), reasons_cy.strip(), decided_by,
+                                                          decided_on):
         return response
     previous = response.outcome if response else None
     if response is None:
@@ -632,11 +641,12 @@ def apply_response(session: Session, item: RecordItem, *, outcome: str, reasons:
                             decided_by=decided_by, decided_on=decided_on)
         session.add(response)
     response.outcome, response.reasons, response.decided_by = outcome, reasons.strip(), decided_by
+    response.reasons_cy = reasons_cy.strip()
     response.decided_on, response.recorded_by_id, response.recorded_at = decided_on, actor_id, utcnow()
     session.flush()
     audit.record(session, "record.response_recorded", "record_item", item.id, council_id=item.council_id,
                  actor_id=actor_id, outcome=outcome, previous=previous, decided_by=decided_by,
-                 decided_on=decided_on.isoformat(), reasons=response.reasons)
+                 decided_on=decided_on.isoformat(), reasons=response.reasons, reasons_cy=response.reasons_cy)
     return response
 
 
@@ -648,17 +658,17 @@ def _check_milestone(status: str, evidence_url: str) -> None:
 
 
 def add_milestone(session: Session, council: str, item_id: int, *, title: str, due_on: date | None,
-                  status: str, actor_id: int | None) -> Milestone:
+                  status: str, actor_id: int | None, title_cy: str = "") -> Milestone:
     """Add a delivery step to an item the council accepted (in full or in part)."""
     the_council = _council(session, council)
     milestone = apply_milestone(session, _item(session, the_council, item_id), title=title, due_on=due_on,
-                                status=status, actor_id=actor_id)
+                                status=status, actor_id=actor_id, title_cy=title_cy)
     session.commit()
     return milestone
 
 
 def apply_milestone(session: Session, item: RecordItem, *, title: str, due_on: date | None, status: str,
-                    actor_id: int | None) -> Milestone:
+                    actor_id: int | None, title_cy: str = "") -> Milestone:
     """Add a delivery step to an accepted item (the caller commits)."""
     response = session.exec(select(Response).where(Response.item_id == item.id)).first()
     if response is None or response.outcome not in (ACCEPTED, PARTLY_ACCEPTED):
@@ -666,7 +676,8 @@ def apply_milestone(session: Session, item: RecordItem, *, title: str, due_on: d
     if not title.strip():
         raise Invalid(_("Enter what will be done."), field="title")
     _check_milestone(status, "")
-    milestone = Milestone(item_id=item.id, council_id=item.council_id, title=title.strip(), status=status,
+    milestone = Milestone(item_id=item.id, council_id=item.council_id, title=title.strip(),
+                          title_cy=(title_cy or "").strip()[:200], status=status,
                           due_on=due_on, completed_on=_today() if status == DONE else None)
     session.add(milestone)
     session.flush()

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from pbapp.templating import in_language
 from pbapp.db import get_session
 from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
@@ -42,7 +43,7 @@ def books(council: str):
 def book(council: str, book_id: int):
     view = services.book_detail(get_session(), council, book_id)
     return render("ledger/book.html", view=view, can_keep=_can_keep(council), version_form=forms.VersionForm(),
-                  stage_form=forms.StageForm(stage=view.book.stage), title=view.book.title)
+                  stage_form=forms.StageForm(stage=view.book.stage), title=in_language(view.book, "title"))
 
 
 @bp.route("/<council>/books/<int:book_id>/versions", methods=["POST"])
@@ -55,7 +56,7 @@ def new_version(council: str, book_id: int):
         return redirect_after_post(url_for("ledger.book", council=council, book_id=created.id))
     view = services.book_detail(get_session(), council, book_id)
     return render("ledger/book.html", view=view, can_keep=True, version_form=form,
-                  stage_form=forms.StageForm(stage=view.book.stage), status=422, title=view.book.title)
+                  stage_form=forms.StageForm(stage=view.book.stage), status=422, title=in_language(view.book, "title"))
 
 
 @bp.route("/<council>/books/<int:book_id>/stage", methods=["POST"])
@@ -68,7 +69,7 @@ def set_stage(council: str, book_id: int):
         return redirect_after_post(url_for("ledger.book", council=council, book_id=book_id))
     view = services.book_detail(get_session(), council, book_id)
     return render("ledger/book.html", view=view, can_keep=True, version_form=forms.VersionForm(),
-                  stage_form=form, status=422, title=view.book.title)
+                  stage_form=form, status=422, title=in_language(view.book, "title"))
 
 
 @bp.route("/<council>/books/<int:book_id>/differences")
@@ -142,7 +143,7 @@ def register(council: str):
 def item(council: str, item_id: int):
     view = services.item_detail(get_session(), council, item_id)
     return render("ledger/item.html", council=council, view=view, can_keep=_can_keep(council),
-                  milestone_form=forms.MilestoneForm(), title=view.item.title)
+                  milestone_form=forms.MilestoneForm(), title=in_language(view.item, "title"))
 
 
 @bp.route("/<council>/register/<int:item_id>/response", methods=["GET", "POST"])
@@ -155,7 +156,7 @@ def respond(council: str, item_id: int):
         try:
             services.record_response(db, council, item_id, outcome=form.outcome.data, reasons=form.reasons.data,
                                      decided_by=form.decided_by.data, decided_on=form.decided_on.data,
-                                     actor_id=_actor())
+                                     actor_id=_actor(), reasons_cy=form.reasons_cy.data or "")
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -173,7 +174,7 @@ def add_milestone(council: str, item_id: int):
     if form.validate_on_submit():
         try:
             services.add_milestone(db, council, item_id, title=form.title.data, due_on=form.due_on.data,
-                                   status=form.status.data, actor_id=_actor())
+                                   status=form.status.data, actor_id=_actor(), title_cy=form.title_cy.data or "")
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -181,7 +182,7 @@ def add_milestone(council: str, item_id: int):
             return redirect_after_post(url_for("ledger.item", council=council, item_id=item_id))
     view = services.item_detail(db, council, item_id)
     return render("ledger/item.html", council=council, view=view, can_keep=True, milestone_form=form,
-                  status=422, title=view.item.title)
+                  status=422, title=in_language(view.item, "title"))
 
 
 @bp.route("/<council>/register/<int:item_id>/milestones/<int:milestone_id>", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pbapp.core.chain import GENESIS
@@ -47,6 +47,8 @@ class Process(SQLModel, table=True):
     area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
     title: str = Field(max_length=200, nullable=False)
     description: str = Field(default="", nullable=False)
+    title_cy: str = Field(default="", max_length=200, nullable=False)  # Welsh versions: empty when none
+    description_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     pot_pence: int = _pence()
     phase: str = Field(default=PROPOSALS, max_length=16, nullable=False)
     proposals_from: date | None = None
@@ -84,6 +86,8 @@ class Proposal(SQLModel, table=True):
     area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
     title: str = Field(max_length=200, nullable=False)
     description: str = Field(default="", nullable=False)
+    title_cy: str = Field(default="", max_length=200, nullable=False)
+    description_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     estimated_cost_pence: int = _pence()
     submitter_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     group_name: str = Field(default="", max_length=200, nullable=False)
@@ -120,6 +124,7 @@ class Ballot(SQLModel, table=True):
     process_id: int = Field(foreign_key="pb_process.id", index=True, nullable=False)
     council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
     title: str = Field(max_length=200, nullable=False)
+    title_cy: str = Field(default="", max_length=200, nullable=False)
     kind: str = Field(default=KNAPSACK, max_length=16, nullable=False)
     budget_pence: int = _pence()
     min_choices: int = Field(default=0, nullable=False)
@@ -158,6 +163,8 @@ class BallotOption(SQLModel, table=True):
     budget_line_ref: str = Field(default="", max_length=40, nullable=False)
     title: str = Field(max_length=200, nullable=False)
     description: str = Field(default="", nullable=False)
+    title_cy: str = Field(default="", max_length=200, nullable=False)
+    description_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     cost_pence: int = _pence()
     min_pence: int = _pence()
     max_pence: int = _pence()

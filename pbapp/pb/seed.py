@@ -59,6 +59,21 @@ def priorities_title() -> str:
     return f"Budget priorities {demo_financial_year(1)}"
 
 
+NEIGHBOURHOOD_CY = "Darwen a Gorllewin y Pennines"
+NEIGHBOURHOOD_DESCRIPTION_CY = ("Mae trigolion Darwen, Gorllewin y Pennines a Lower Darwen yn penderfynu sut i wario "
+                                "{pot} ar eu cymdogaeth.")
+NEIGHBOURHOOD_BALLOT_CY = "Dewiswch brosiectau ar gyfer Darwen a Gorllewin y Pennines"
+
+
+def neighbourhood_title_cy(ahead: int = 0) -> str:
+    """The Welsh title of the neighbourhood budget (shown to Welsh readers)."""
+    return f"Cyllideb gymdogaeth {NEIGHBOURHOOD_CY} {demo_financial_year(ahead)}"
+
+
+def priorities_title_cy() -> str:
+    return f"Blaenoriaethau'r gyllideb {demo_financial_year(1)}"
+
+
 def seed_demo_pb(session: Session, council: Council, report: list[str]) -> None:
     """Add last year's neighbourhood budget (counted and published), this year's (open) and a priorities vote."""
     if session.exec(select(Process).where(Process.council_id == council.id,
@@ -126,6 +141,8 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
     process = Process(council_id=council.id, area_id=area.id, title=neighbourhood_title(), pot_pence=POT_PENCE,
                       description="Residents of Darwen, West Pennine and Lower Darwen decide how to spend "
                                   "£150,000 on their neighbourhood.",
+                      title_cy=neighbourhood_title_cy(),
+                      description_cy=NEIGHBOURHOOD_DESCRIPTION_CY.format(pot="£150,000"),
                       phase=RESULTS, proposals_from=demo_day(date(2026, 5, 1)), review_from=demo_day(date(2026, 7, 1)),
                       voting_from=demo_day(date(2026, 9, 14)), results_from=demo_day(date(2026, 10, 19)),
                       delivery_from=demo_day(date(2027, 1, 4)), created_by_id=officer.id if officer else None,
@@ -136,6 +153,7 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
     proposals = _reviewed_proposals(session, council, process, areas, "pb/darwen_proposals.csv", officer,
                                     demo_at(datetime(2026, 8, 28, 12, tzinfo=timezone.utc)))
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
+                    title_cy=NEIGHBOURHOOD_BALLOT_CY,
                     kind=KNAPSACK, budget_pence=POT_PENCE, rule="equalshares/add1", utility="cost",
                     partial_funding=True, eligibility=CODES, seed=2026,
                     key_version=current_app.config["VOTER_KEY_VERSION"],
@@ -148,7 +166,8 @@ def _neighbourhood_budget(session: Session, council: Council, officer: User | No
     options = []
     for n, (proposal, weight) in enumerate(p for p in proposals if p[0].status == FEASIBLE):
         option = BallotOption(ballot_id=ballot.id, ref=f"p{proposal.id}", proposal_id=proposal.id, title=proposal.title,
-                              description=proposal.description, cost_pence=proposal.cost_pence, position=n)
+                              description=proposal.description, title_cy=proposal.title_cy,
+                              description_cy=proposal.description_cy, cost_pence=proposal.cost_pence, position=n)
         options.append(option)
         popularity[option.ref] = weight
     session.add_all(options)
@@ -184,6 +203,7 @@ def _reviewed_proposals(session: Session, council: Council, process: Process, ar
         feasible = row["feasible"] == "yes"
         proposal = Proposal(process_id=process.id, council_id=council.id, area_id=areas[row["ward"]].id,
                             title=row["title"], description=row["description"],
+                            title_cy=row.get("title_cy", ""), description_cy=row.get("description_cy", ""),
                             estimated_cost_pence=int(row["cost_pounds"]) * 100,
                             status=FEASIBLE if feasible else NOT_FEASIBLE, review_feasible=feasible,
                             review_reason=row["review_reason"], reviewed_by_id=officer.id if officer else None,
@@ -289,6 +309,8 @@ def _to_record(session, council, process, ballot, options, selected) -> None:
         option = by_ref[ref]
         ledger.receive_item(session, council_id=council.id, source="pb_result", source_ref=f"pb:{process.id}:{ref}",
                             title=option.title, summary=f"Funded by residents' vote in {process.title}.",
+                            title_cy=option.title_cy,
+                            summary_cy=f"Wedi'i ariannu gan bleidlais y trigolion yn {process.title_cy}." if process.title_cy else "",
                             public_url=f"/pb/{council.slug}/ballots/{ballot.id}/results", amount_pence=option.cost_pence,
                             decided_at=ballot.results_published_at)
 
@@ -298,11 +320,15 @@ def _budget_priorities(session: Session, council: Council, officer: User | None)
     # A points ballot on services: no pot of money is shared out, so none is shown.
     process = Process(council_id=council.id, title=priorities_title(), pot_pence=0, phase=VOTING,
                       description="Tell the council which services matter most to you as it sets next year's budget.",
+                      title_cy=priorities_title_cy(),
+                      description_cy="Dywedwch wrth y cyngor pa wasanaethau sydd bwysicaf i chi wrth iddo osod "
+                                     "cyllideb y flwyddyn nesaf.",
                       voting_from=now.date(), results_from=(now + timedelta(days=35)).date(),
                       created_by_id=officer.id if officer else None)
     session.add(process)
     session.flush()
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Share 100 points between council services",
+                    title_cy="Rhannwch 100 pwynt rhwng gwasanaethau'r cyngor",
                     kind=CUMULATIVE, budget_pence=0, total_points=100, max_per_project=40,
                     rule="greedy", eligibility=RESIDENTS, seed=2027,
                     key_version=current_app.config["VOTER_KEY_VERSION"],
@@ -311,12 +337,14 @@ def _budget_priorities(session: Session, council: Council, officer: User | None)
     session.flush()
     for n, row in enumerate(_rows("pb/budget_priorities.csv")):
         proposal = Proposal(process_id=process.id, council_id=council.id, title=row["title"],
-                            description=row["description"], estimated_cost_pence=0, status=FEASIBLE,
+                            description=row["description"], title_cy=row["title_cy"],
+                            description_cy=row["description_cy"], estimated_cost_pence=0, status=FEASIBLE,
                             review_feasible=True, review_published_at=now - timedelta(days=3))
         session.add(proposal)
         session.flush()
         session.add(BallotOption(ballot_id=ballot.id, ref=f"p{proposal.id}", proposal_id=proposal.id,
-                                 title=proposal.title, description=proposal.description, position=n))
+                                 title=proposal.title, description=proposal.description,
+                                 title_cy=proposal.title_cy, description_cy=proposal.description_cy, position=n))
     audit.record(session, "pb.ballot_opened", "pb_ballot", ballot.id, council_id=council.id,
                  actor_id=officer.id if officer else None, seeded=True)
 
@@ -328,6 +356,10 @@ def _open_neighbourhood_budget(session: Session, council: Council, officer: User
     now = utcnow()
     opened = now.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=4)
     process = Process(council_id=council.id, area_id=area.id, title=neighbourhood_title(1), pot_pence=OPEN_POT_PENCE,
+                      title_cy=neighbourhood_title_cy(1),
+                      description_cy=NEIGHBOURHOOD_DESCRIPTION_CY.format(pot="£120,000") + (
+                          " Pleidleisiwch gyda'r cod ar y llythyr a anfonwyd i bob cartref; mewngofnodwch yn gyntaf "
+                          "i allu newid eich pleidlais heb y llythyr."),
                       description="Residents of Darwen, West Pennine and Lower Darwen decide how to spend "
                                   "£120,000 on their neighbourhood. Vote with the code on the letter sent to every "
                                   "home; sign in first to be able to change your vote without the letter.",
@@ -340,9 +372,11 @@ def _open_neighbourhood_budget(session: Session, council: Council, officer: User
     proposals = _reviewed_proposals(session, council, process, areas, "pb/darwen_proposals_open.csv", officer,
                                     now - timedelta(days=10))
     options = [BallotOption(ref=f"p{p.id}", proposal_id=p.id, title=p.title, description=p.description,
+                            title_cy=p.title_cy, description_cy=p.description_cy,
                             cost_pence=p.cost_pence, position=n)
                for n, p in enumerate(p for p, _popularity in proposals if p.status == FEASIBLE)]
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Choose projects for Darwen and West Pennine",
+                    title_cy=NEIGHBOURHOOD_BALLOT_CY,
                     kind=KNAPSACK, budget_pence=OPEN_POT_PENCE, rule="equalshares/add1", utility="cost",
                     partial_funding=True, eligibility=CODES, seed=2027,
                     key_version=current_app.config["VOTER_KEY_VERSION"], opens_at=opened,

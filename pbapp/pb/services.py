@@ -429,7 +429,7 @@ def _freeze_options(session: Session, ballot: Ballot, process: Process) -> list[
     elif ballot.kind == ALLOCATION:
         lines = _budget_lines(session, ballot.council_id)
         options = [BallotOption(ballot_id=ballot.id, ref=f"l{line.id}", budget_line_ref=str(line.id),
-                                title=line.name, description=line.division, min_pence=0,
+                                title=line.name, description=line.division, title_cy=line.name_cy, min_pence=0,
                                 max_pence=ballot.budget_pence, position=n) for n, line in enumerate(lines)]
     else:
         proposals = session.exec(select(Proposal).where(Proposal.process_id == process.id,
@@ -437,7 +437,8 @@ def _freeze_options(session: Session, ballot: Ballot, process: Process) -> list[
                                                         Proposal.review_published_at.is_not(None))
                                  .order_by(Proposal.id)).all()
         options = [BallotOption(ballot_id=ballot.id, ref=f"p{p.id}", proposal_id=p.id, title=p.title,
-                                description=p.description, cost_pence=p.cost_pence, position=n)
+                                description=p.description, title_cy=p.title_cy, description_cy=p.description_cy,
+                                cost_pence=p.cost_pence, position=n)
                    for n, p in enumerate(proposals)]
     if len(options) < (1 if ballot.kind == SIMULATOR else 2):
         raise Conflict(_("A ballot needs at least two published, feasible proposals (or budget lines) to choose between."))
@@ -642,7 +643,7 @@ def _send_to_record(session, council, ballot, process, result, url_of) -> None:
     for ref, pence in funded:
         option = options[ref]
         ledger.receive_item(session, council_id=council.id, source="pb_result",
-                            source_ref=f"pb:{process.id}:{ref}", title=option.title,
+                            source_ref=f"pb:{process.id}:{ref}", title=option.title, title_cy=option.title_cy,
                             summary=_("Funded by residents’ vote in %(process)s.", process=process.title),
                             public_url=url_of(ballot), amount_pence=pence)
 

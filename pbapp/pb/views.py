@@ -9,6 +9,7 @@ from flask import Response, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pbapp.templating import in_language
 from pbapp.confirm import confirm_page
 from pbapp.councils.services import areas_of, get_council
 from pbapp.db import get_session
@@ -103,7 +104,7 @@ def process(council: str, process_id: int):
     ballots = [(b, services.ballot_state(b)) for b in services.ballots_of(db, the_process)]
     return render("pb/process.html", council=the_council, process=the_process, ballots=ballots,
                   proposals=services.public_proposals(db, the_process), areas=services.areas_by_id(db, the_council),
-                  allows=services.PHASE_ALLOWS[the_process.phase], title=the_process.title)
+                  allows=services.PHASE_ALLOWS[the_process.phase], title=in_language(the_process, "title"))
 
 
 @bp.route("/<council>/proposals/<int:proposal_id>")
@@ -120,7 +121,7 @@ def proposal_page(db, the_council, proposal_id: int, *, comment_form=None, statu
     the_proposal = services.get_proposal(db, the_council, proposal_id)
     the_process = services.get_process(db, the_council, the_proposal.process_id)
     return render("pb/proposal.html", council=the_council, proposal=the_proposal, process=the_process,
-                  areas=services.areas_by_id(db, the_council), title=the_proposal.title,
+                  areas=services.areas_by_id(db, the_council), title=in_language(the_proposal, "title"),
                   comments=conversation.comments_of(db, the_proposal),
                   standing=conversation.standing(db, the_proposal, the_process, current_user),
                   waiting=conversation.waiting_for_supports(db, the_process, the_proposal),
@@ -182,7 +183,7 @@ def ballot(council: str, ballot_id: int):
     the_council = get_council(db, council)
     view = _ballot_view(db, the_council, ballot_id)
     return render("pb/ballot.html", council=the_council, view=view, chosen=view.current,
-                  code_form=forms.CodeEntryForm(), error=None, title=view.ballot.title)
+                  code_form=forms.CodeEntryForm(), error=None, title=in_language(view.ballot, "title"))
 
 
 @bp.route("/<council>/ballots/<int:ballot_id>/code", methods=["POST"])
@@ -205,7 +206,7 @@ def enter_code(council: str, ballot_id: int):
             return redirect_after_post(url_for("pb.ballot", council=council, ballot_id=ballot_id))
     view = _ballot_view(db, the_council, ballot_id)
     return render("pb/ballot.html", council=the_council, view=view, chosen=None, code_form=form, error=None,
-                  status=422, title=view.ballot.title)
+                  status=422, title=in_language(view.ballot, "title"))
 
 
 def _choices_or_error(view):
@@ -236,7 +237,7 @@ def check(council: str, ballot_id: int):
         # "Change your choices" from check-your-answers: back to the ballot with what was just chosen.
         view.meter = services.meter(view.ballot, view.options, choices)
         return render("pb/ballot.html", council=the_council, view=view, chosen=choices, error=None,
-                      code_form=forms.CodeEntryForm(), title=view.ballot.title)
+                      code_form=forms.CodeEntryForm(), title=in_language(view.ballot, "title"))
     if error is None:
         try:
             services.check_choices(view.ballot, view.options, choices)
@@ -245,7 +246,7 @@ def check(council: str, ballot_id: int):
     if error is not None:
         view.meter = services.meter(view.ballot, view.options, choices) if choices is not None else view.meter
         return render("pb/ballot.html", council=the_council, view=view, chosen=choices, error=error,
-                      code_form=forms.CodeEntryForm(), status=422, title=view.ballot.title)
+                      code_form=forms.CodeEntryForm(), status=422, title=in_language(view.ballot, "title"))
     return render("pb/check.html", council=the_council, view=view, chosen=choices, form=forms.ActionForm(),
                   meter=services.meter(view.ballot, view.options, choices), title=_("Check your answers"))
 
@@ -521,7 +522,7 @@ def manage_ballot(council: str, ballot_id: int):
                   preview=preview, decision=decision, action=forms.ActionForm(),
                   paper=services.paper_entries(db, the_ballot), flags=services.crowd_flags(db, the_council, the_ballot),
                   took_part=services_participation.who_took_part(db, the_council, the_ballot) if preview else None,
-                  title=the_ballot.title)
+                  title=in_language(the_ballot, "title"))
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/settings", methods=["GET", "POST"])

@@ -67,6 +67,9 @@ class FeatureValue(SQLModel, table=True):
     position: int = Field(default=0, nullable=False)
     min: int = Field(default=0, nullable=False)
     max: int = Field(default=0, nullable=False)
+    # The Sortition Foundation's flexible bounds on relaxing the quota (None when the file gave none).
+    min_flex: int | None = None
+    max_flex: int | None = None
 
 
 class Person(SQLModel, table=True):

@@ -31,6 +31,7 @@ from pbapp.core.sortition import (
     Pool as CorePool,
     Quota as CoreQuota,
     check_feasibility,
+    selected_remaining_tables,
     gini,
     input_hash,
     legacy_distribution,
@@ -142,7 +143,8 @@ def retention_is_due(pool: Pool, today: date) -> bool:
 
 
 def _quota_rows(session: Session, pool: Pool) -> list[CoreQuota]:
-    return [CoreQuota(f.name, v.value, v.min, v.max) for f, values in features_of(session, pool) for v in values]
+    return [CoreQuota(f.name, v.value, v.min, v.max, min_flex=v.min_flex, max_flex=v.max_flex)
+            for f, values in features_of(session, pool) for v in values]
 
 
 def core_pool(session: Session, pool: Pool, *, quotas: list[CoreQuota] | None = None,
@@ -313,7 +315,7 @@ def _replace_quotas(session: Session, pool: Pool, quotas: list[CoreQuota]) -> No
             session.add(features[q.feature])
             session.flush()
         session.add(FeatureValue(feature_id=features[q.feature].id, value=q.value, position=position,
-                                 min=q.min, max=q.max))
+                                 min=q.min, max=q.max, min_flex=q.min_flex, max_flex=q.max_flex))
     session.flush()
 
 
@@ -381,7 +383,10 @@ def proposed_quotas(session: Session, pool: Pool, bounds: dict[int, tuple[int, i
             if lo < 0 or hi < lo:
                 raise Invalid(_("%(feature)s “%(value)s”: the minimum must be 0 or more and no more than the maximum",
                                 feature=feature.name, value=value.value), field=f"min_{value.id}")
-            quotas.append(CoreQuota(feature.name, value.value, lo, hi))
+            # Flexible bounds stay outside the quota the officer sets (the Sortition Foundation's rule).
+            lo_flex = None if value.min_flex is None else min(value.min_flex, lo)
+            hi_flex = None if value.max_flex is None else max(value.max_flex, hi)
+            quotas.append(CoreQuota(feature.name, value.value, lo, hi, min_flex=lo_flex, max_flex=hi_flex))
     if not quotas:
         raise Invalid(_("This pool has no features yet. Upload a pool first."))
     return quotas
@@ -409,6 +414,10 @@ def save_quotas(session: Session, council: Council, pool: Pool, bounds: dict[int
     for _feature, values in features_of(session, pool):
         for value in values:
             value.min, value.max = bounds.get(value.id, (value.min, value.max))
+            if value.min_flex is not None:
+                value.min_flex = min(value.min_flex, value.min)
+            if value.max_flex is not None:
+                value.max_flex = max(value.max_flex, value.max)
             session.add(value)
     pool.one_per_household = one_per_household
     session.add(pool)
@@ -507,14 +516,16 @@ def _snapshot(session: Session, pool: Pool, include: list[str], exclude: list[st
     core = core_pool(session, pool)
     return {
         "name": pool.name, "panel_size": core.panel_size, "features": list(core.features),
-        "quotas": [[q.feature, q.value, q.min, q.max] for q in core.quotas],
+        "quotas": [[q.feature, q.value, q.min, q.max, q.min_flex, q.max_flex] for q in core.quotas],
         "people": [[p.id, list(p.values), p.household or ""] for p in core.people],
         "include": sorted(include), "exclude": sorted(exclude),
     }
 
 
 def pool_from_snapshot(data: dict[str, Any]) -> CorePool:
-    quotas = tuple(CoreQuota(f, v, lo, hi) for f, v, lo, hi in data["quotas"])
+    # Runs recorded before flexible quotas hold four numbers per quota.
+    quotas = tuple(CoreQuota(f, v, lo, hi, min_flex=(rest or [None])[0], max_flex=(rest[1:] or [None])[0])
+                   for f, v, lo, hi, *rest in data["quotas"])
     people = tuple(CorePerson(i, tuple(values), household or None) for i, values, household in data["people"])
     return CorePool(data["panel_size"], tuple(data["features"]), quotas, people, name=data.get("name", ""))
 
@@ -744,11 +755,20 @@ def public_run(session: Session, council: Council, run_id: int) -> RunView:
     return run_view(run)
 
 
+def _flex_cells(quota: list, panel_size: int) -> list[int]:
+    """min_flex and max_flex of a stored quota; one without them may move anywhere (0 up to the panel)."""
+    lo_flex, hi_flex = (list(quota[4:6]) + [None, None])[:2]
+    return [0 if lo_flex is None else lo_flex, max(panel_size, quota[3]) if hi_flex is None else hi_flex]
+
+
 def input_archive(run: SelectionRun) -> bytes:
     """Return a zip of the run's pseudonymous input in the shared format, for `pbapp select`."""
     data = json.loads(run.pool_input)
     folder = f"pool-run-{run.id}"
-    features = write_csv(["feature", "value", "min", "max"], data["quotas"], lineterminator=LF, interchange=True)
+    flex = any(q[4:6] != [None, None] for q in data["quotas"] if len(q) > 4)
+    features = write_csv(["feature", "value", "min", "max", *(["min_flex", "max_flex"] if flex else [])],
+                         ([*q[:4], *(_flex_cells(q, data["panel_size"]) if flex else [])] for q in data["quotas"]),
+                         lineterminator=LF, interchange=True)
     has_households = any(h for _i, _v, h in data["people"])
     people = write_csv(["id", *data["features"], *(["household"] if has_households else [])],
                        ([ident, *values, *([household] if has_households else [])]
@@ -835,6 +855,33 @@ def erase_pool_again(session: Session, pool_id: int, council_id: int) -> int:
 
 
 ERASURE_HANDLERS = {POOL_CONTACTS_ERASED: erase_pool_again}
+
+
+EXPORT_PARTS = ("selected", "remaining")
+
+
+def selected_remaining_csv(session: Session, council: Council, run: SelectionRun, part: str,
+                           actor_id: int | None) -> tuple[bytes, str]:
+    """The drawn panel ("selected") or everyone else ("remaining") in the Sortition Foundation's layout.
+
+    Columns: id, the contact details (empty once erased) and the features as the run saw them.
+    With one person per household, housemates of a selected person are left out of "remaining",
+    as the Foundation's tool does. Contains personal data, so each download is audited.
+    """
+    if part not in EXPORT_PARTS:
+        raise NotFound(_("There is no such file."))
+    if run.status != COMPLETE or not run.panel_ids():
+        raise Conflict(_("The panel has not been drawn yet."))
+    core = pool_from_snapshot(json.loads(run.pool_input))
+    people = session.exec(select(Person).where(Person.pool_id == run.pool_id)).all()
+    contacts = contacts_for(session, [p.id for p in people])
+    kept = {p.public_id: [getattr(contacts.get(p.id), f, "") or "" for f in uploads.CONTACT_FIELDS] for p in people}
+    tables = selected_remaining_tables(core, run.panel_ids(), keep_columns=uploads.CONTACT_FIELDS, kept=kept)
+    table = tables.selected if part == "selected" else tables.remaining
+    audit.record(session, "selection.exported", "selection_run", run.id, council_id=council.id, actor_id=actor_id,
+                 part=part, rows=len(table) - 1, housemates_left_out=tables.housemates_removed)
+    session.commit()
+    return write_csv(table[0], table[1:]).encode("utf-8"), f"selection-run-{run.id}-{part}.csv"
 
 
 def contacts_for(session: Session, person_ids: list[int]) -> dict[int, PersonContact]:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from pbapp.core.csv_writer import LF, write_csv
 from pbapp.core.errors import InputError
 from pbapp.core.sortition import Pool, Quota, parse_pool, read_sortition_foundation
-from pbapp.core.sortition.pool import read_features
+from pbapp.core.sortition.pool import FLEX_COLUMNS, read_features
 from pbapp.core.table_reader import MAX_ERRORS, TableError, read_table
 from pbapp.errors import Invalid, InvalidRows
 from pbapp.messages import table_refusal
@@ -51,6 +51,7 @@ class UploadPreview:
     count: int
     mapping: dict[str, str] = field(default_factory=dict)
     quotas: list[Quota] = field(default_factory=list)
+    name_parts: tuple[str, str] | None = None  # first and last name columns, combined when no name column is chosen
 
 
 @dataclass
@@ -91,10 +92,11 @@ def _features_text(features: bytes, fmt: str, source: str) -> str:
         cells = [c.strip() for c in next(csv.reader([header_line]), [])]
         folded = [_fold(c) for c in cells]
         if "category" in folded and "feature" not in folded:
-            renamed = ["feature" if f == "category" else "value" if f == "name" else c
+            renamed = ["feature" if f == "category" else "value" if f == "name" else f if f in FLEX_COLUMNS else c
                        for c, f in zip(cells, folded, strict=True)]
         else:
-            renamed = [f if f in ("feature", "value", "min", "max") else c for c, f in zip(cells, folded, strict=True)]
+            renamed = [f if f in ("feature", "value", "min", "max", *FLEX_COLUMNS) else c
+                       for c, f in zip(cells, folded, strict=True)]
         text = _join_header(renamed, rest)
     return text
 
@@ -129,7 +131,7 @@ def preview(features: bytes, people: bytes, fmt: str, *, sources: tuple[str, str
     columns = [c.strip() for c in rows[0]]
     names = list(dict.fromkeys(q.feature for q in quotas))
     return UploadPreview(names, columns, rows[1:1 + PREVIEW_ROWS], len(rows) - 1,
-                         suggest_mapping(names, columns, fmt), quotas)
+                         suggest_mapping(names, columns, fmt), quotas, name_columns(columns))
 
 
 def suggest_mapping(features: list[str], columns: list[str], fmt: str) -> dict[str, str]:
@@ -248,34 +250,49 @@ def features_faults(text: str, source: str) -> list[str]:
     if not {"feature", "value", "min", "max"} <= set(header):
         return []
     faults: list[str] = []
+    flex = [c for c in FLEX_COLUMNS if c in header]
+    if len(flex) == 1:
+        missing = next(c for c in FLEX_COLUMNS if c not in flex)
+        return [_("%(file)s, line 1: the column %(column)s is missing; flexible quotas need both min_flex and "
+                  "max_flex", file=source, column=missing)]
     seen: dict[tuple[str, str], int] = {}
     try:
         for row in reader:
             if not any(c.strip() for c in row):
                 continue
             cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=False))
-            faults.extend(_quota_faults(cells, reader.line_num, source, seen))
+            faults.extend(_quota_faults(cells, reader.line_num, source, seen, flex=bool(flex)))
     except csv.Error as exc:
         faults.append(_("%(file)s, line %(line)d: this line is not valid CSV (%(error)s)",
                         file=source, line=reader.line_num, error=str(exc)))
     return faults
 
 
-def _quota_faults(cells: dict[str, str], line: int, source: str, seen: dict[tuple[str, str], int]) -> list[str]:
+def _quota_faults(cells: dict[str, str], line: int, source: str, seen: dict[tuple[str, str], int], *,
+                  flex: bool = False) -> list[str]:
     feature, value = cells["feature"], cells["value"]
     if not feature:
         return [_("%(file)s, line %(line)d: the feature is empty", file=source, line=line)]
     found = []
     bounds = {}
-    for column in ("min", "max"):
+    for column in ("min", "max", *(FLEX_COLUMNS if flex else ())):
         if cells[column].isdigit():
             bounds[column] = int(cells[column])
         else:
             found.append(_("%(file)s, line %(line)d: %(column)s must be a whole number, got “%(value)s”",
                            file=source, line=line, column=column, value=cells[column]))
-    if len(bounds) == 2 and bounds["max"] < bounds["min"]:
+    if "min" in bounds and "max" in bounds and bounds["max"] < bounds["min"]:
         found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s”: the max (%(max)d) is below the min "
-                       "(%(min)d)", file=source, line=line, feature=feature, value=value, **bounds))
+                       "(%(min)d)", file=source, line=line, feature=feature, value=value,
+                       min=bounds["min"], max=bounds["max"]))
+    if "min" in bounds and "min_flex" in bounds and bounds["min_flex"] > bounds["min"]:
+        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s”: min_flex (%(flex)d) must not be above the "
+                       "min (%(min)d)", file=source, line=line, feature=feature, value=value,
+                       flex=bounds["min_flex"], min=bounds["min"]))
+    if "max" in bounds and "max_flex" in bounds and bounds["max_flex"] < bounds["max"]:
+        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s”: max_flex (%(flex)d) must not be below the "
+                       "max (%(max)d)", file=source, line=line, feature=feature, value=value,
+                       flex=bounds["max_flex"], max=bounds["max"]))
     if (feature, value) in seen:
         found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s” is listed twice, also on line %(first)d",
                        file=source, line=line, feature=feature, value=value, first=seen[(feature, value)]))
@@ -344,11 +361,27 @@ def _address_key(contact: dict[str, str]) -> str:
     return _fold(contact["address"] + " " + "".join(contact["postcode"].split()))
 
 
+FIRST_NAMES = ("first_name", "first name", "firstname", "forename", "given_name", "given name")
+LAST_NAMES = ("last_name", "last name", "lastname", "surname", "family_name", "family name")
+
+
+def name_columns(columns: list[str]) -> tuple[str, str] | None:
+    """The first-name and last-name columns of a people file (as the Sortition Foundation's files have), if both."""
+    by_fold = {_fold(c): c for c in columns}
+    first = next((by_fold[g] for g in FIRST_NAMES if g in by_fold), None)
+    last = next((by_fold[g] for g in LAST_NAMES if g in by_fold), None)
+    return (first, last) if first and last else None
+
+
 def _contacts(text: str, source: str) -> dict[str, dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    names = name_columns(list(reader.fieldnames or []))
     found: dict[str, dict[str, str]] = {}
     for row in reader:
         contact = {f: (row.get(_CONTACT_PREFIX + f) or "").strip() for f in CONTACT_FIELDS}
+        if not contact["name"] and names:
+            # No single name column is mapped: first and last names are combined, as the Foundation's files split them.
+            contact["name"] = " ".join(part for part in ((row.get(c) or "").strip() for c in names) if part)
         for name, limit in CONTACT_LIMITS.items():
             if len(contact[name]) > limit:
                 raise Invalid(_("%(file)s, line %(line)d: the %(field)s is longer than %(limit)d characters",

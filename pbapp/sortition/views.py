@@ -285,6 +285,16 @@ def run_input(council: str, run_id: int):
         "Content-Disposition": f"attachment; filename=pool-run-{run_id}.zip"})
 
 
+@bp.route("/<council>/runs/<int:run_id>/selected.csv", defaults={"part": "selected"})
+@bp.route("/<council>/runs/<int:run_id>/remaining.csv", defaults={"part": "remaining"})
+@requires(permissions.PERSONAL_DATA)
+def selected_remaining(council: str, run_id: int, part: str):
+    """The Sortition Foundation's selected and remaining files of a drawn panel."""
+    db, the_council, the_run = _run_scope(council, run_id)
+    content, filename = services.selected_remaining_csv(db, the_council, the_run, part, current_user.id)
+    return Response(content, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
 @bp.route("/<council>/runs/<int:run_id>/report")
 @requires(permissions.ANYONE)
 def report(council: str, run_id: int):

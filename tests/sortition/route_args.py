@@ -34,4 +34,4 @@ def _import_job(app, db, council):
 
 
 ARGS = {"pool_id": _pool, "run_id": _run, "person_id": _person, "job_id": _import_job,
-        "template": lambda app, db, council: "people"}
+        "template": lambda app, db, council: "people", "part": lambda app, db, council: "selected"}

@@ -6,6 +6,7 @@ Pure Python on numpy and HiGHS. See `leximin` (Flanigan et al., Nature 2021), `l
 """
 
 from pbapp.core.sortition.audit import Selection, input_hash, quota_report, to_json
+from pbapp.core.sortition.export import SelectedRemaining, selected_remaining_tables
 from pbapp.core.sortition.feasibility import FeasibilityReport, Relaxation, check_feasibility
 from pbapp.core.sortition.legacy import SelectionFailed, legacy_distribution, legacy_panel
 from pbapp.core.sortition.leximin import Distribution, leximin
@@ -33,6 +34,7 @@ __all__ = [
     "Quota",
     "Relaxation",
     "Replacement",
+    "SelectedRemaining",
     "Selection",
     "SelectionFailed",
     "check_feasibility",
@@ -48,6 +50,7 @@ __all__ = [
     "read_sortition_foundation",
     "replace",
     "round_lottery",
+    "selected_remaining_tables",
     "select",
     "to_json",
 ]

@@ -4,7 +4,9 @@ The check solves the panel integer program (`panels.PanelModel`). When it has no
 a second integer program (HiGHS MIP) lowers minimums and raises maximums by integer amounts,
 minimising the total change, subject to a panel existing; this follows the relaxation IP of
 the Sortition Foundation's `sortition-algorithms` (Flanigan et al., Nature 2021, code
-supplement). Quotas that are impossible on their own (too few volunteers with a value, more
+supplement). As there, a quota's `min_flex`/`max_flex` bound the relaxation: a minimum is never
+lowered below `min_flex` nor a maximum raised above `max_flex`. When no relaxation within those
+bounds helps, the report says so and still names the smallest relaxation beyond them. Quotas that are impossible on their own (too few volunteers with a value, more
 people who must be included than a maximum allows) are named directly. Deterministic.
 """
 
@@ -95,7 +97,15 @@ def check_feasibility(pool: Pool, *, include: Collection[str] = (), exclude: Col
     if model.best(np.zeros(model.nt)) is not None:
         return FeasibilityReport(True)
     problems = _direct_problems(pool, inc, exc)
-    changes = _relax(pool, inc, exc)
+    changes = _relax(pool, inc, exc, flex=True)
+    if changes is None and _has_flex(pool):
+        changes = _relax(pool, inc, exc, flex=False)
+        if changes is not None:
+            problems.append(Message(
+                "quota.beyond_flex",
+                "no panel is possible within the flexible bounds (min_flex and max_flex) of the features file; "
+                "the smallest change below goes beyond them",
+            ))
     if changes is None:
         eligible = pool.size - len(exc)
         problems.append(Message(
@@ -121,8 +131,25 @@ def check_feasibility(pool: Pool, *, include: Collection[str] = (), exclude: Col
     return FeasibilityReport(False, tuple(dict.fromkeys(problems)), tuple(changes))
 
 
-def _relax(pool: Pool, include: set[int], exclude: set[int]) -> list[Relaxation] | None:
-    """Solve the relaxation IP; return the changed quotas, or None if no relaxation helps."""
+def _has_flex(pool: Pool) -> bool:
+    return any(q.min_flex is not None or q.max_flex is not None for q in pool.quotas)
+
+
+def _most_down(q: Quota, flex: bool) -> float:
+    return float(q.min - (q.min_flex or 0)) if flex else float(q.min)
+
+
+def _most_up(q: Quota, k: int, flex: bool) -> float:
+    if flex and q.max_flex is not None:
+        return float(max(0, min(k, q.max_flex - q.max)))
+    return float(k)
+
+
+def _relax(pool: Pool, include: set[int], exclude: set[int], *, flex: bool = True) -> list[Relaxation] | None:
+    """Solve the relaxation IP; return the changed quotas, or None if no relaxation helps.
+
+    With `flex`, each quota's min_flex/max_flex bound how far it may move.
+    """
     types = group_types(pool, include, exclude)
     type_of = {i: t for t, m in enumerate(types.members) for i in m}
     sizes = types.sizes
@@ -133,8 +160,8 @@ def _relax(pool: Pool, include: set[int], exclude: set[int]) -> list[Relaxation]
     lower = np.array([s if f else 0.0 for s, f in zip(sizes, types.forced, strict=True)])
     h.addVars(nt, lower, sizes)
     # down[q] lowers quota q's minimum, up[q] raises its maximum.
-    h.addVars(nq, np.zeros(nq), np.array([float(q.min) for q in pool.quotas]))
-    h.addVars(nq, np.zeros(nq), np.full(nq, float(k)))
+    h.addVars(nq, np.zeros(nq), np.array([_most_down(q, flex) for q in pool.quotas]))
+    h.addVars(nq, np.zeros(nq), np.array([_most_up(q, k, flex) for q in pool.quotas]))
     ncol = nt + 2 * nq
     h.changeColsIntegrality(ncol, np.arange(ncol, dtype=np.int32), np.full(ncol, highspy.HighsVarType.kInteger))
     h.changeColsCost(2 * nq, np.arange(nt, ncol, dtype=np.int32), np.ones(2 * nq))

@@ -40,6 +40,10 @@ class Quota:
     min: int
     max: int
     line: int | None = field(default=None, compare=False, repr=False)
+    # The Sortition Foundation's flexible bounds: how far a relaxation may lower the minimum or raise
+    # the maximum when no panel meets the quotas (None: not given, so 0 and any maximum).
+    min_flex: int | None = None
+    max_flex: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ def _check_pool(pool: Pool) -> None:
                 line=q.line,
                 source=fsrc,
             )
+        _check_flex(q, fsrc)
         known[q.feature][q.value] = q
     k = pool.panel_size
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
@@ -170,6 +175,20 @@ def _check_pool(pool: Pool) -> None:
                 raise InputError(f"unknown value {v!r} for {f!r} (expected one of {allowed})", line=p.line, source=psrc)
     if k > len(pool.people):
         raise InputError(f"panel size {k} is larger than the pool ({len(pool.people)} people)", source=ksrc)
+
+
+def _check_flex(q: Quota, source: str) -> None:
+    """Flexible bounds lie outside the quota, as the Sortition Foundation's tool requires."""
+    if q.min_flex is not None and not 0 <= q.min_flex <= q.min:
+        raise InputError(
+            f"{q.feature} {q.value!r}: min_flex must be from 0 to the min ({q.min}), got {q.min_flex}",
+            line=q.line, source=source,
+        )
+    if q.max_flex is not None and q.max_flex < q.max:
+        raise InputError(
+            f"{q.feature} {q.value!r}: max_flex must be at least the max ({q.max}), got {q.max_flex}",
+            line=q.line, source=source,
+        )
 
 
 def read_text(src: Source, source: str) -> str:
@@ -237,8 +256,15 @@ def _int(cell: str, what: str, line: int, source: str) -> int:
         raise InputError(f"{what} must be a whole number, got {cell!r}", line=line, source=source) from None
 
 
+FLEX_COLUMNS = ("min_flex", "max_flex")
+
+
 def read_features(src: Source, *, source: str = "features.csv") -> list[Quota]:
-    """Read quota rows `feature,value,min,max` (shared format); other columns are ignored."""
+    """Read quota rows `feature,value,min,max` (shared format), with `min_flex,max_flex` if given.
+
+    The flexible columns come as a pair, as in the Sortition Foundation's features files, and
+    every row then fills both; other columns are ignored.
+    """
     return _read_quotas(src, source, ("feature", "value"))
 
 
@@ -247,13 +273,18 @@ def _read_quotas(src: Source, source: str, names: tuple[str, str]) -> list[Quota
     header = _header(text, source)
     fcol, vcol = names
     _require(header, (fcol, vcol, "min", "max"), source)
+    flex = any(c in header for c in FLEX_COLUMNS)
+    if flex:
+        _require(header, FLEX_COLUMNS, source)
     quotas = []
     for line, row in _rows(text, source):
         if not row[fcol]:
             raise InputError(f"empty {fcol!r}", line=line, source=source)
         lo = _int(row["min"], "min", line, source)
         hi = _int(row["max"], "max", line, source)
-        quotas.append(Quota(row[fcol], row[vcol], lo, hi, line=line))
+        lo_flex = _int(row["min_flex"], "min_flex", line, source) if flex else None
+        hi_flex = _int(row["max_flex"], "max_flex", line, source) if flex else None
+        quotas.append(Quota(row[fcol], row[vcol], lo, hi, line=line, min_flex=lo_flex, max_flex=hi_flex))
     if not quotas:
         raise InputError("no quota rows", line=1, source=source)
     return quotas
