@@ -131,6 +131,27 @@ def _count_allocation(settings, options, ballots) -> dict:
                              for ref in lines}}
 
 
+APART = ("verified", "unverified")
+
+
+def count_apart(settings: Mapping[str, Any], options: list[Mapping[str, Any]],
+                entries: list[Mapping[str, Any]]) -> dict:
+    """An open vote's ballots counted in two parts, by the entries' `verified` mark: never added together.
+
+    Each part is {"voters", "selected", "support", "allocation"} (None if it has no ballot).
+    """
+    parts = {}
+    for part in APART:
+        ballots = final_ballots(e for e in entries if bool(e.get("verified")) == (part == "verified"))
+        if not ballots:
+            parts[part] = None
+            continue
+        counted = count(settings, options, ballots)
+        parts[part] = {"voters": len(ballots), "selected": counted.get("selected", []),
+                       "support": counted.get("support", {}), "allocation": counted.get("allocation", {})}
+    return parts
+
+
 def same_outcome(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Whether two counts fund the same projects (or give the same allocation)."""
     return a.get("selected") == b.get("selected") and a.get("allocation") == b.get("allocation")
@@ -175,7 +196,10 @@ def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: 
     entries = document.get("entries", [])
     if not isinstance(entries, list) or not all(_is_entry(e, types) for e in entries):
         return ["The log's entries are not a list of entries with " + ", ".join(sorted(types)) + "."]
-    broken = verify_chain((e["previous_hash"], e["hash"], {k: e[k] for k in covered}) for e in entries)
+    # An open vote's sealed entries also say whether a verified resident cast the ballot.
+    optional = ("verified",) if sealed else ()
+    broken = verify_chain((e["previous_hash"], e["hash"], {k: e[k] for k in covered + optional if k in covered or k in e})
+                          for e in entries)
     if broken:
         problems.append(f"The chain breaks at entry {broken.index + 1}: {broken.reason}.")
     if sealed:
@@ -203,4 +227,14 @@ def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: 
         return problems + [f"The ballots could not be counted: {malformed}."]
     if not same_outcome(recount, published):
         problems.append("Counting the log gives a different result from the published one.")
+    if isinstance(published.get("apart"), Mapping):
+        try:
+            apart = count_apart(document["ballot"], document["options"], entries)
+        except CoreError as exc:
+            return problems + [f"The verified and unverified ballots could not be counted apart: {exc}"]
+        for part in APART:
+            mine, theirs = apart[part], published["apart"].get(part)
+            if (mine is None) != (theirs is None) or (mine and not (
+                    isinstance(theirs, Mapping) and same_outcome(mine, theirs) and mine["voters"] == theirs.get("voters"))):
+                problems.append(f"Counting the {part} ballots apart gives a different result from the published one.")
     return problems

@@ -309,19 +309,24 @@ class BallotLogEntry(SQLModel, table=True):
     previous_hash: str = Field(max_length=64, nullable=False)
     hash: str = Field(max_length=64, unique=True, nullable=False)
     receipt: str | None = Field(default=None, max_length=64)
+    # Open votes only: whether the ballot came from a verified resident (the two are counted apart).
+    verified: bool | None = None
 
     def content(self) -> dict:
         """Return what the hash covers (no time, no identity)."""
-        return self.content_of(self.seq, self.voter_token, self.channel, self.choices, self.receipt)
+        return self.content_of(self.seq, self.voter_token, self.channel, self.choices, self.receipt, self.verified)
 
     @staticmethod
-    def content_of(seq: int, voter_token: str, channel: str, choices: str, receipt: str | None = None) -> dict:
+    def content_of(seq: int, voter_token: str, channel: str, choices: str, receipt: str | None = None,
+                   verified: bool | None = None) -> dict:
         """What the hash of an entry with these values covers, for writers that never build the entry."""
         import json
 
         content = {"seq": seq, "voter": voter_token, "channel": channel, "choices": json.loads(choices)}
         if receipt is not None:
             content["receipt"] = receipt
+        if verified is not None:
+            content["verified"] = verified
         return content
 
 

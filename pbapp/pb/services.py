@@ -550,12 +550,17 @@ def sealed_entries(session: Session, ballot: Ballot) -> list[dict]:
     """
     votes = session.exec(select(Vote.voter_key, Vote.channel, Vote.choices, Vote.receipt)
                          .where(Vote.ballot_id == ballot.id)).all()
+    # An open vote's ballots are counted apart by whether a verified resident cast them, so each
+    # entry says which (nothing more: the log still names no one).
+    verified = _verified_keys(session, ballot.council_id, ballot) if ballot.eligibility == OPEN else None
     rows, previous = [], GENESIS
     for seq, (voter_key, channel, choices, receipt) in enumerate(sorted(votes, key=lambda v: v[3]), start=1):
         token = _log_token(voter_key)
-        entry_hash = link_hash(previous, BallotLogEntry.content_of(seq, token, channel, choices, receipt))
+        flag = None if verified is None else voter_key in verified
+        entry_hash = link_hash(previous, BallotLogEntry.content_of(seq, token, channel, choices, receipt, flag))
         rows.append({"ballot_id": ballot.id, "seq": seq, "voter_token": token, "channel": channel,
-                     "choices": choices, "previous_hash": previous, "hash": entry_hash, "receipt": receipt})
+                     "choices": choices, "previous_hash": previous, "hash": entry_hash, "receipt": receipt,
+                     "verified": flag})
         previous = entry_hash
     return rows
 
@@ -592,6 +597,8 @@ def run_count(session: Session, progress, ballot_id: int) -> dict:
     progress(40, N_("Counting the ballots"))
     try:
         computed = counting.count(document["ballot"], document["options"], ballots)
+        if ballot.eligibility == OPEN:
+            computed["apart"] = counting.count_apart(document["ballot"], document["options"], document["entries"])
     except CoreError as exc:
         raise jobs.JobFailed(str(exc)) from None
     progress(90, N_("Saving the result"))
@@ -1284,10 +1291,17 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
                                  .group_by(Vote.channel)).all())
     process = session.get(Process, ballot.process_id)
     area = session.get(Area, process.area_id) if process.area_id else None
-    # An open vote's count is reported apart, as unverified: it is never added to a verified count.
+    # An open vote's ballots are counted apart: those of verified residents, and the unverified ones.
+    apart = computed.get("apart") if ballot.eligibility == OPEN else None
     turnout = {"voters": result.voters, "channels": channels,
-               "adults": area.adults if area else None, "verified": ballot.eligibility != OPEN,
-               "from_verified": len(_verified_voters(session, council, ballot)) if ballot.eligibility == OPEN else None}
+               "adults": area.adults if area else None, "verified": ballot.eligibility != OPEN, "apart": apart}
+    if apart:
+        for row in rows:
+            ref = row["option"].ref
+            row["apart"] = {part: {"support": (apart[part] or {}).get("support", {}).get(ref, 0),
+                                   "funded": ref in (apart[part] or {}).get("selected", []),
+                                   "amount": (apart[part] or {}).get("allocation", {}).get(ref)}
+                            for part in counting.APART}
     entries = session.exec(select(func.count()).select_from(BallotLogEntry)
                            .where(BallotLogEntry.ballot_id == ballot.id)).one()
     from pbapp.ledger import services as ledger
@@ -1313,7 +1327,8 @@ def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tupl
         data = {"ballot": document["ballot"], "options": document["options"], "result": document["result"],
                 "official_selected": view.official, "official_reason": view.result.official_reason,
                 "voters": view.result.voters, "log_head": view.result.log_head, "log_entries": view.log_entries,
-                "eligibility": ballot.eligibility, "voters_verified": ballot.eligibility != OPEN}
+                "eligibility": ballot.eligibility, "voters_verified": ballot.eligibility != OPEN,
+                "counted_apart": view.turnout["apart"]}
         return json.dumps(data, indent=2, ensure_ascii=False), "application/json", f"{name}-results.json"
     if fmt == "csv":
         view = results_view(session, council, ballot_id)
@@ -1407,17 +1422,26 @@ def crowd_flags(session: Session, council: Council, ballot: Ballot) -> list[Crow
     return sorted(flags, key=lambda f: (-f.voters, f.kind, f.postcode))
 
 
+def _verified_residents(session: Session, council_id: int):
+    """(user id, postcode, address hash) of the council's accounts with a confirmed email and a verified residence."""
+    verification = residence.ResidenceVerification
+    return session.exec(select(verification.user_id, verification.postcode, verification.address_hash)
+                        .join(User, User.id == verification.user_id)
+                        .where(verification.council_id == council_id, User.email_confirmed_at.is_not(None))).all()
+
+
 def _verified_voters(session: Session, council: Council, ballot: Ballot) -> list[tuple[str, str]]:
     """(postcode, address hash) of each verified resident with a counted ballot; nothing new is stored."""
     voted = set(session.exec(select(Vote.voter_key).where(Vote.ballot_id == ballot.id)).all())
     if not voted:
         return []
-    verification = residence.ResidenceVerification
-    rows = session.exec(select(verification.user_id, verification.postcode, verification.address_hash)
-                        .join(User, User.id == verification.user_id)
-                        .where(verification.council_id == council.id, User.email_confirmed_at.is_not(None))).all()
-    return [(postcode, address) for user_id, postcode, address in rows
+    return [(postcode, address) for user_id, postcode, address in _verified_residents(session, council.id)
             if account_voter_key(ballot, user_id) in voted]
+
+
+def _verified_keys(session: Session, council_id: int, ballot: Ballot) -> set[str]:
+    """The voter keys verified residents vote under in this ballot (verified by the time of the count)."""
+    return {account_voter_key(ballot, user_id) for user_id, _p, _a in _verified_residents(session, council_id)}
 
 
 def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:

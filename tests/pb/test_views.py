@@ -161,7 +161,7 @@ def test_exports_obey_the_results_embargo(app, db, demo, client, login_as):
     assert json.loads(client.get(base + "/results.json").data)["voters"] == 3
     assert "project_id,title" in client.get(base + "/results.csv").get_data(as_text=True)
     log = json.loads(client.get(base + "/log.json").data)
-    receipt = log["entries"][0]["hash"]
+    receipt = log["entries"][0]["receipt"]
     assert "Your ballot is in the log" in client.post(base + "/log", data={"receipt": receipt}).get_data(as_text=True)
 
 

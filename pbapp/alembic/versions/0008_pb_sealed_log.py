@@ -1,4 +1,5 @@
-"""pb: votes in no order: random vote and binding ids, ballot logs sealed at the count in receipt order
+"""pb: votes in no order: random vote and binding ids, ballot logs sealed at the count in receipt order;
+open votes mark which ballots came from verified residents
 
 Revision ID: 0008_pb_sealed_log
 Revises: 0007_pb_eligibility
@@ -35,6 +36,7 @@ def _renumber(connection, table: str, new_id) -> dict:
 def upgrade() -> None:
     op.add_column('pb_ballot', sa.Column('log_format', sa.Integer(), nullable=False, server_default='1'))
     op.add_column('pb_ballot_log', sa.Column('receipt', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    op.add_column('pb_ballot_log', sa.Column('verified', sa.Boolean(), nullable=True))
     connection = op.get_bind()
     if connection.dialect.name == 'postgresql':
         for table in _RANDOM_ID_TABLES:
@@ -76,5 +78,6 @@ def downgrade() -> None:
             op.execute(f"SELECT setval('{table}_id_seq', COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
             op.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_id_seq')")
     # Sealed logs stay as written; their receipts (which their hashes cover) go with the column.
+    op.drop_column('pb_ballot_log', 'verified')
     op.drop_column('pb_ballot_log', 'receipt')
     op.drop_column('pb_ballot', 'log_format')
