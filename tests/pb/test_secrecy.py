@@ -349,3 +349,26 @@ def test_a_ballot_opened_before_the_upgrade_keeps_its_voters_and_printed_codes(a
     with app.test_request_context():
         voter = services.enter_code(db, demo, ballot.id, code)
     assert voter.key == hmac.new(secret, f"pb-vote:{ballot.id}:code:{plain}".encode(), hashlib.sha256).hexdigest()
+
+
+# The tests issue #17 asked to run in CI on both databases: not slow, not skipped, not expected to fail.
+ISSUE_17_TESTS = (
+    ("tests.pb.test_secrecy", "test_a_database_copy_links_no_vote_to_a_code_letter_or_account"),
+    ("tests.pb.test_secrecy", "test_the_order_of_votes_does_not_follow_the_order_of_sign_ups"),
+    ("tests.pb.test_eligibility", "test_six_accounts_at_one_postcode_count_only_the_verified"),
+    ("tests.pb.test_receipts", "test_verify_log_with_the_published_head_and_count_catches_a_recomputed_chain"),
+)
+
+
+def test_the_secrecy_multiple_accounts_and_truncated_log_tests_run_in_ci_on_both_databases():
+    import importlib
+    from pathlib import Path
+
+    for module_name, name in ISSUE_17_TESTS:
+        module = importlib.import_module(module_name)
+        marks = list(getattr(module, "pytestmark", [])) + list(getattr(getattr(module, name), "pytestmark", []))
+        assert not {m.name for m in marks} & {"slow", "skip", "skipif", "xfail"}, (name, marks)
+    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
+    runs = [line for line in ci.splitlines() if line.lstrip().startswith(("make test ", "TEST_DATABASE_URL="))]
+    assert any(line.startswith("make test ") for line in runs), runs
+    assert any("postgresql://" in line and "make test " in line and "tests/pb" not in line for line in runs), runs
