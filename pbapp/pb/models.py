@@ -158,7 +158,8 @@ class Ballot(SQLModel, table=True):
     closed_at: datetime | None = None
     results_published_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
-    # The ballot log's last entry, kept on the ballot row so one locked read gives the next place in the chain.
+    # The ballot log's length and last hash: as sealed by the last count (a log chained as cast kept
+    # them up to date with each ballot).
     log_seq: int = Field(default=0, nullable=False)
     log_head: str = Field(default=GENESIS, max_length=64, nullable=False)
     # The version of VOTER_KEY that keys this ballot's voter ids, fixed for the ballot's life.
