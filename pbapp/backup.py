@@ -3,6 +3,11 @@ through pg_dump's custom format (pg_restore brings it back).
 
 SQLite's backup API copies a consistent snapshot while the app keeps serving, so a backup can
 be taken without stopping anything.
+
+Some tables must not keep the order their rows were written in (votes: see
+pbapp.pb.services.sealed_entries). Their ids are random, and SQLite stores rows by id, but
+PostgreSQL keeps rows where they were written and pg_dump copies them in that order, so a
+PostgreSQL backup first rewrites those tables in the order of their ids (unordered_rows).
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import Connection, make_url
 
 
 class BackupError(RuntimeError):
@@ -55,6 +61,28 @@ def _private_file(target: Path) -> None:
     os.chmod(target, 0o600)  # an existing file keeps its old mode through O_CREAT
 
 
+def unordered_tables() -> list[str]:
+    """Tables whose rows must not keep the order they were written in (marked info={"unordered": True})."""
+    from pbapp.db import import_all_models
+
+    return [t.name for t in import_all_models().metadata.sorted_tables if t.info.get("unordered")]
+
+
+def unordered_rows(connection: Connection) -> None:
+    """On PostgreSQL, rewrite each unordered table in the order of its random primary key (CLUSTER).
+
+    CLUSTER locks the table for the moment it takes to rewrite it (votes wait, none are lost) and
+    writes a new file, so the old order is gone from the data files as well as from the dump.
+    """
+    if connection.dialect.name != "postgresql":
+        return  # SQLite keeps a table's rows in the order of their integer primary key already
+    existing = set(inspect(connection).get_table_names())
+    for table in unordered_tables():
+        if table in existing:
+            key = inspect(connection).get_pk_constraint(table)["name"]
+            connection.exec_driver_sql(f'CLUSTER "{table}" USING "{key}"')
+
+
 def backup(url: str, target: Path) -> Path:
     """Write a consistent copy of the database at `url` to `target`, readable by its owner only."""
     target = Path(target)
@@ -70,6 +98,14 @@ def backup(url: str, target: Path) -> Path:
             destination.close()
             source.close()
     elif url.startswith("postgresql"):
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                unordered_rows(connection)
+        except Exception as exc:  # noqa: BLE001 - a dump in the order votes came would not be secret
+            raise BackupError(f"Could not rewrite the vote tables out of their written order: {exc}") from exc
+        finally:
+            engine.dispose()
         args, env = _pg_args(url)
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *args], env)
     else:
@@ -98,6 +134,14 @@ def restore(url: str, source: Path) -> None:
         finally:
             backup_db.close()
     elif url.startswith("postgresql"):
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                unordered_rows(connection)
+        except Exception as exc:  # noqa: BLE001 - a dump in the order votes came would not be secret
+            raise BackupError(f"Could not rewrite the vote tables out of their written order: {exc}") from exc
+        finally:
+            engine.dispose()
         args, env = _pg_args(url)
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)], env)
     else:

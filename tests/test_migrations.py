@@ -42,3 +42,31 @@ def test_the_secrecy_migration_keeps_which_codes_were_used_and_drops_the_times(a
     columns = {c["name"] for c in inspect(engine).get_columns("pb_vote")} | {
         c["name"] for c in inspect(engine).get_columns("pb_voting_code")}
     assert not columns & {"created_at", "updated_at", "used_at"}
+
+
+def test_the_sealed_log_migration_takes_open_ballots_out_of_voting_order(app, db, demo):
+    from sqlalchemy import text
+
+    from pbapp.pb import services
+    from tests.pb import factories
+
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    with app.test_request_context():
+        for n in range(6):
+            services.cast_vote(db, demo, ballot.id, services.Voter(key=f"{n:064d}", via="code"), [refs[n % 3]])
+    db.close()
+    engine = get_engine(app)
+    migrations.downgrade(app, "0007_pb_eligibility")
+    with engine.begin() as connection:  # as the old code left an open ballot: small counted-up ids, a log as cast
+        ids = sorted(r[0] for r in connection.execute(text(f"SELECT id FROM pb_vote WHERE ballot_id = {ballot.id}")))
+        assert len(ids) == 6 and all(n < 2**31 for n in ids), ids
+        connection.execute(text("INSERT INTO pb_ballot_log (ballot_id, seq, voter_token, channel, choices, previous_hash, "
+                                f"hash) VALUES ({ballot.id}, 1, 't', 'online', '[]', '{'0' * 64}', '{'a' * 64}')"))
+    migrations.upgrade(app)
+    with engine.connect() as connection:
+        after = [r[0] for r in connection.execute(text(f"SELECT id FROM pb_vote WHERE ballot_id = {ballot.id}"))]
+        # Random 63-bit ids: one below 2**31 by chance is a one in four billion event.
+        assert len(after) == 6 and all(n > 2**31 for n in after), after
+        assert connection.execute(text(f"SELECT log_format FROM pb_ballot WHERE id = {ballot.id}")).scalar() == 2
+        assert connection.execute(text(f"SELECT count(*) FROM pb_ballot_log WHERE ballot_id = {ballot.id}")).scalar() == 0

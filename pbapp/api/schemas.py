@@ -189,7 +189,10 @@ class LogEntry(Schema):
     channel: str
     choices: Any
     previous_hash: str
-    hash: str = Field(description="This entry's hash, which is the voter's receipt.")
+    hash: str = Field(description="This entry's hash in the chain.")
+    receipt: str = Field(description="The voter's receipt. In logs sealed at the count (format 2) the entries are "
+                         "in receipt order and the hash covers the receipt; in logs chained as cast (format 1) the "
+                         "receipt is the entry's hash.")
 
 
 class Seats(Schema):

@@ -189,7 +189,7 @@ class LogEntries:
     def __getitem__(self, window: slice) -> list[s.LogEntry]:
         _, rows = self._read(window.start, window.stop - window.start)
         return [s.LogEntry(seq=e.seq, voter=e.voter_token, channel=e.channel, choices=json.loads(e.choices),
-                           previous_hash=e.previous_hash, hash=e.hash) for e in rows]
+                           previous_hash=e.previous_hash, hash=e.hash, receipt=e.receipt or e.hash) for e in rows]
 
 
 def _jury(council: Council, jury, counts: dict[str, int], run) -> s.Jury:

@@ -132,7 +132,8 @@ def results(council: str, ballot_id: int):
 @api_route("/councils/<council>/ballots/<int:ballot_id>/log", s.LogEntry, many=True, tag="Participatory budgeting",
            summary="A ballot's published log",
            description="The anonymous, hash-chained ballot log in order, a page at a time; 404 until the results "
-                       "are published. Each entry's hash is a voter's receipt.")
+                       "are published. Each entry holds a voter's receipt (in logs sealed at the count, the entries "
+                       "are in receipt order, so their order says nothing of when ballots were cast).")
 def log(council: str, ballot_id: int):
     return services.LogEntries(get_session(), _council(council), ballot_id)
 

@@ -26,7 +26,11 @@ SIMULATOR = "simulator"
 ALLOCATION_RULES = ("independent-markets", "mean")
 SIMULATOR_RULES = ("summary",)
 PROJECT_RULES = tuple(RULES)
-LOG_FORMAT = "pbapp-ballot-log/1"
+# /1: every ballot sent, chained as cast (the hash is the receipt). /2: sealed at the count, one
+# entry per voter in the order of their receipts, each receipt covered by the hash.
+LOG_FORMAT_CHAINED = "pbapp-ballot-log/1"
+LOG_FORMAT = "pbapp-ballot-log/2"
+LOG_FORMATS = {1: LOG_FORMAT_CHAINED, 2: LOG_FORMAT}
 _VOTE_TYPES = {APPROVAL: "approval", KNAPSACK: "approval", CUMULATIVE: "cumulative", RANKED: "ordinal"}
 
 
@@ -132,6 +136,27 @@ def _count_allocation(settings, options, ballots) -> dict:
                              for ref in lines}}
 
 
+APART = ("verified", "unverified")
+
+
+def count_apart(settings: Mapping[str, Any], options: list[Mapping[str, Any]],
+                entries: list[Mapping[str, Any]]) -> dict:
+    """An open vote's ballots counted in two parts, by the entries' `verified` mark: never added together.
+
+    Each part is {"voters", "selected", "support", "allocation"} (None if it has no ballot).
+    """
+    parts = {}
+    for part in APART:
+        ballots = final_ballots(e for e in entries if bool(e.get("verified")) == (part == "verified"))
+        if not ballots:
+            parts[part] = None
+            continue
+        counted = count(settings, options, ballots)
+        parts[part] = {"voters": len(ballots), "selected": counted.get("selected", []),
+                       "support": counted.get("support", {}), "allocation": counted.get("allocation", {})}
+    return parts
+
+
 def same_outcome(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Whether two counts fund the same projects (or give the same allocation)."""
     return (a.get("selected") == b.get("selected") and a.get("allocation") == b.get("allocation")
@@ -141,9 +166,22 @@ def same_outcome(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 _ENTRY_TYPES = {"seq": int, "voter": str, "channel": str, "hash": str, "previous_hash": str, "choices": object}
 
 
-def _is_entry(entry: Any) -> bool:
-    return (isinstance(entry, Mapping) and all(isinstance(entry.get(k, None), t) for k, t in _ENTRY_TYPES.items())
+def _is_entry(entry: Any, types: Mapping[str, Any] = _ENTRY_TYPES) -> bool:
+    return (isinstance(entry, Mapping) and all(isinstance(entry.get(k, None), t) for k, t in types.items())
             and not isinstance(entry["seq"], bool))
+
+
+def _sealed_order_problems(entries: list[Mapping[str, Any]]) -> list[str]:
+    """A sealed log has one entry per voter, in the order of the receipts and numbered from 1."""
+    problems = []
+    if [e["seq"] for e in entries] != list(range(1, len(entries) + 1)):
+        problems.append("The entries are not numbered 1, 2, 3… in order.")
+    receipts = [e["receipt"] for e in entries]
+    if any(a >= b for a, b in zip(receipts, receipts[1:])):
+        problems.append("The entries are not in the order of their receipts (a sealed log keeps no other order).")
+    if len({e["voter"] for e in entries}) != len(entries):
+        problems.append("A voter has more than one entry (a sealed log holds each voter's counted ballot only).")
+    return problems
 
 
 def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: int | None = None) -> list[str]:
@@ -155,16 +193,23 @@ def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: 
     published elsewhere (results page, audit chain) show that the log is the whole one.
     """
     problems: list[str] = []
-    if not isinstance(document, Mapping) or document.get("format") != LOG_FORMAT:
+    if not isinstance(document, Mapping) or document.get("format") not in LOG_FORMATS.values():
         found = document.get("format") if isinstance(document, Mapping) else type(document).__name__
         return [f"This is not a pbapp ballot log (format {found!r})."]
+    sealed = document["format"] == LOG_FORMAT
+    types = {**_ENTRY_TYPES, "receipt": str} if sealed else _ENTRY_TYPES
+    covered = ("seq", "voter", "channel", "choices", "receipt") if sealed else ("seq", "voter", "channel", "choices")
     entries = document.get("entries", [])
-    if not isinstance(entries, list) or not all(_is_entry(e) for e in entries):
-        return ["The log's entries are not a list of entries with " + ", ".join(sorted(_ENTRY_TYPES)) + "."]
-    broken = verify_chain((e["previous_hash"], e["hash"], {k: e[k] for k in ("seq", "voter", "channel", "choices")})
+    if not isinstance(entries, list) or not all(_is_entry(e, types) for e in entries):
+        return ["The log's entries are not a list of entries with " + ", ".join(sorted(types)) + "."]
+    # An open vote's sealed entries also say whether a verified resident cast the ballot.
+    optional = ("verified",) if sealed else ()
+    broken = verify_chain((e["previous_hash"], e["hash"], {k: e[k] for k in covered + optional if k in covered or k in e})
                           for e in entries)
     if broken:
         problems.append(f"The chain breaks at entry {broken.index + 1}: {broken.reason}.")
+    if sealed:
+        problems.extend(_sealed_order_problems(entries))
     if entries and document.get("head") != entries[-1]["hash"]:
         problems.append("The published head is not the hash of the last entry.")
     if count_ is not None and len(entries) != count_:
@@ -188,4 +233,14 @@ def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: 
         return problems + [f"The ballots could not be counted: {malformed}."]
     if not same_outcome(recount, published):
         problems.append("Counting the log gives a different result from the published one.")
+    if isinstance(published.get("apart"), Mapping):
+        try:
+            apart = count_apart(document["ballot"], document["options"], entries)
+        except CoreError as exc:
+            return problems + [f"The verified and unverified ballots could not be counted apart: {exc}"]
+        for part in APART:
+            mine, theirs = apart[part], published["apart"].get(part)
+            if (mine is None) != (theirs is None) or (mine and not (
+                    isinstance(theirs, Mapping) and same_outcome(mine, theirs) and mine["voters"] == theirs.get("voters"))):
+                problems.append(f"Counting the {part} ballots apart gives a different result from the published one.")
     return problems

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint
+import random
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pbapp.core.chain import GENESIS
@@ -30,6 +32,27 @@ ONLINE, PAPER, BOOTH = "online", "paper", "booth"
 CHANNELS = (ONLINE, PAPER, BOOTH)
 
 AWAITING_SECOND, MATCHED, MISMATCH = "awaiting_second", "matched", "mismatch"
+
+
+# Rows whose place in the table must not tell when they were written (votes, letter bindings) take a
+# random 63-bit id: a sequential id ranks a vote among the others, and ranks line up with the
+# order of sign-ups. On SQLite an INTEGER PRIMARY KEY is the rowid, so the rows are also stored
+# in that random order; BIGINT elsewhere, so that random ids do not collide.
+RANDOM_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def random_id() -> int:
+    return random.SystemRandom().randrange(1, 2**63)
+
+
+def _random_id_column():
+    return Field(default_factory=random_id, sa_column=Column(RANDOM_ID, primary_key=True, autoincrement=False))
+
+
+# Ballot logs: version 1 chained every submission as it came (its order followed the order of
+# voting, which in a copy of the database lines up with the order of sign-ups); version 2 keeps no
+# log while voting and seals one at the count: the final ballot of each voter, in receipt order.
+LOG_CHAINED_AS_CAST, LOG_SEALED_AT_COUNT = 1, 2
 
 
 def _pence(nullable: bool = False):
@@ -143,11 +166,14 @@ class Ballot(SQLModel, table=True):
     closed_at: datetime | None = None
     results_published_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
-    # The ballot log's last entry, kept on the ballot row so one locked read gives the next place in the chain.
+    # The ballot log's length and last hash: as sealed by the last count (a log chained as cast kept
+    # them up to date with each ballot).
     log_seq: int = Field(default=0, nullable=False)
     log_head: str = Field(default=GENESIS, max_length=64, nullable=False)
     # The version of VOTER_KEY that keys this ballot's voter ids, fixed for the ballot's life.
     key_version: int = Field(default=0, nullable=False)
+    # How its log is kept (LOG_CHAINED_AS_CAST for ballots opened before logs were sealed at the count).
+    log_format: int = Field(default=LOG_SEALED_AT_COUNT, nullable=False)
 
 
 class BallotOption(SQLModel, table=True):
@@ -214,9 +240,12 @@ class CodeBinding(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("ballot_id", "account_key", name="uq_pb_binding_ballot_account"),
         UniqueConstraint("ballot_id", "code_key", name="uq_pb_binding_ballot_code"),
+        {"info": {"unordered": True}},  # pbapp.backup rewrites it in id order before a dump
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    # Random: bindings are made as accounts vote, so a sequential id would rank them (and the vote
+    # whose voter_key is their code_key) in the order of sign-ups.
+    id: int | None = _random_id_column()
     ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
     account_key: str = Field(max_length=64, nullable=False)
     code_key: str = Field(max_length=64, nullable=False)
@@ -228,12 +257,16 @@ class Vote(SQLModel, table=True):
     """The one counted ballot of a voter; `voter_key` is a keyed one-way hash, never an identity.
 
     It has no time: a time could be joined to a sign-up, a code or a web log to name the voter.
+    Nor an order: its id is random (a sequential id would rank it among the votes, and residents
+    who sign up and vote at once vote in the order of their account ids). `receipt` is random too,
+    drawn anew each time the voter sends a ballot.
     """
 
     __tablename__ = "pb_vote"
-    __table_args__ = (UniqueConstraint("ballot_id", "voter_key", name="uq_pb_vote_ballot_voter"),)
+    __table_args__ = (UniqueConstraint("ballot_id", "voter_key", name="uq_pb_vote_ballot_voter"),
+                      {"info": {"unordered": True}})  # pbapp.backup rewrites it in id order before a dump
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = _random_id_column()
     ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
     voter_key: str = Field(max_length=64, nullable=False)
     choices: str = Field(default="[]", nullable=False)
@@ -259,12 +292,18 @@ class PaperBallotEntry(SQLModel, table=True):
     second_choices: str | None = None
     second_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     status: str = Field(default=AWAITING_SECOND, max_length=16, nullable=False)
-    vote_id: int | None = Field(default=None, foreign_key="pb_vote.id")
+    vote_id: int | None = Field(default=None, sa_column=Column(RANDOM_ID, ForeignKey("pb_vote.id"), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
 
 
 class BallotLogEntry(SQLModel, table=True):
-    """One submitted ballot in the public, hash-chained log; its hash is the voter's receipt."""
+    """One ballot in the public, hash-chained log.
+
+    In a sealed log (LOG_SEALED_AT_COUNT) the entries are written at the count, one per voter, in the
+    order of their receipts, so neither `seq` nor `id` says anything of when a ballot was cast;
+    `receipt` is the voter's receipt and is covered by the hash. In a log chained as cast
+    (LOG_CHAINED_AS_CAST) `receipt` is empty and the entry's hash is the receipt.
+    """
 
     __tablename__ = "pb_ballot_log"
     __table_args__ = (
@@ -280,17 +319,26 @@ class BallotLogEntry(SQLModel, table=True):
     choices: str = Field(default="[]", nullable=False)
     previous_hash: str = Field(max_length=64, nullable=False)
     hash: str = Field(max_length=64, unique=True, nullable=False)
+    receipt: str | None = Field(default=None, max_length=64)
+    # Open votes only: whether the ballot came from a verified resident (the two are counted apart).
+    verified: bool | None = None
 
     def content(self) -> dict:
         """Return what the hash covers (no time, no identity)."""
-        return self.content_of(self.seq, self.voter_token, self.channel, self.choices)
+        return self.content_of(self.seq, self.voter_token, self.channel, self.choices, self.receipt, self.verified)
 
     @staticmethod
-    def content_of(seq: int, voter_token: str, channel: str, choices: str) -> dict:
+    def content_of(seq: int, voter_token: str, channel: str, choices: str, receipt: str | None = None,
+                   verified: bool | None = None) -> dict:
         """What the hash of an entry with these values covers, for writers that never build the entry."""
         import json
 
-        return {"seq": seq, "voter": voter_token, "channel": channel, "choices": json.loads(choices)}
+        content = {"seq": seq, "voter": voter_token, "channel": channel, "choices": json.loads(choices)}
+        if receipt is not None:
+            content["receipt"] = receipt
+        if verified is not None:
+            content["verified"] = verified
+        return content
 
 
 class Result(SQLModel, table=True):

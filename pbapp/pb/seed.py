@@ -15,6 +15,7 @@ import csv
 import hashlib
 import json
 import random
+import secrets
 from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
@@ -22,12 +23,12 @@ from sqlmodel import Session, select
 
 from pbapp import audit
 from pbapp.accounts.models import User
-from pbapp.core.chain import GENESIS, link_hash
 from pbapp.councils.models import Area, Council
 from pbapp.pb import counting, services
 from pbapp.pb.models import (CUMULATIVE, FEASIBLE, KNAPSACK, MATCHED, NOT_FEASIBLE, ONLINE, PAPER, BOOTH, RESULTS,
                              CODES, RESIDENTS, VOTING, Ballot, BallotLogEntry, BallotOption, PaperBallotEntry,
-                             PROPOSALS, ParticipantAnswer, Process, Proposal, ProposalComment, Result, Vote)
+                             PROPOSALS, ParticipantAnswer, Process, Proposal, ProposalComment, Result, Vote,
+                             random_id)
 from pbapp.seed import demo_at, demo_day, demo_financial_year, seed_file
 from pbapp.timeutil import utcnow
 
@@ -242,29 +243,22 @@ def _synthetic_ballots(options: list[BallotOption], popularity: dict[str, int], 
 
 def _insert_votes(session: Session, ballot: Ballot, votes, wards, officer, admin) -> None:
     rng = random.Random(7)
-    previous = GENESIS
-    vote_rows, log_rows, paper_rows = [], [], []
+    vote_rows, paper_rows = [], []
     when = ballot.opens_at
-    for seq, (choices, channel) in enumerate(votes, start=1):
-        voter_key = hashlib.sha256(f"seed-voter:{ballot.id}:{seq}".encode()).hexdigest()
-        token = hashlib.sha256(f"log:{voter_key}".encode()).hexdigest()[:32]
-        content = {"seq": seq, "voter": token, "channel": channel, "choices": choices}
-        digest = link_hash(previous, content)
+    for n, (choices, channel) in enumerate(votes, start=1):
+        voter_key = hashlib.sha256(f"seed-voter:{ballot.id}:{n}".encode()).hexdigest()
         when = when + timedelta(seconds=rng.randint(30, 700))
         ward = rng.choice(wards) if wards else None
-        vote_rows.append({"ballot_id": ballot.id, "voter_key": voter_key, "choices": json.dumps(choices, sort_keys=True),
-                          "channel": channel, "area_id": ward.id if ward else None, "receipt": digest, "changes": 0})
-        log_rows.append({"ballot_id": ballot.id, "seq": seq, "voter_token": token, "channel": channel,
-                         "choices": json.dumps(choices, sort_keys=True), "previous_hash": previous, "hash": digest})
+        vote_rows.append({"id": random_id(), "ballot_id": ballot.id, "voter_key": voter_key,
+                          "choices": json.dumps(choices, sort_keys=True), "channel": channel,
+                          "area_id": ward.id if ward else None, "receipt": secrets.token_hex(32), "changes": 0})
         if channel != ONLINE and officer and admin:
-            paper_rows.append({"ballot_id": ballot.id, "paper_ref": f"DWP-{seq:05d}", "channel": channel,
+            paper_rows.append({"ballot_id": ballot.id, "paper_ref": f"DWP-{n:05d}", "channel": channel,
                                "area_id": ward.id if ward else None, "first_choices": json.dumps(choices, sort_keys=True),
                                "first_by_id": officer.id, "second_choices": json.dumps(choices, sort_keys=True),
                                "second_by_id": admin.id, "status": MATCHED, "created_at": when})
-        previous = digest
     session.execute(Vote.__table__.insert(), vote_rows)
-    session.execute(BallotLogEntry.__table__.insert(), log_rows)
-    ballot.log_seq, ballot.log_head = len(log_rows), previous
+    services.seal_log(session, ballot)  # the log a count seals: one entry per voter, in receipt order
     if paper_rows:
         session.execute(PaperBallotEntry.__table__.insert(), paper_rows)
 

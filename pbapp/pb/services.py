@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import random
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -28,7 +29,7 @@ from pbapp.jobs import N_
 from pbapp.accounts.models import User
 from pbapp.core.ballots import pabulib
 from pbapp.core.ballots.kinds import BallotError
-from pbapp.core.chain import GENESIS, canonical_json, link_hash
+from pbapp.core.chain import GENESIS, link_hash
 from pbapp.core.csv_writer import write_csv
 from pbapp.core.errors import CoreError
 from pbapp.core.money import MoneyError, format_money, parse_pounds
@@ -42,7 +43,8 @@ from pbapp.pb.models import (ALLOCATION, BALLOT_KINDS, CHANNELS, CODES, CUMULATI
                              DELIVERY, ELIGIBILITY_MODES, FEASIBLE, HIDDEN, KNAPSACK, MATCHED, MISMATCH,
                              NOT_FEASIBLE, ONLINE, OPEN, PROPOSALS, RANKED, RESULTS, REVIEW, TAKES_CODES,
                              VOTING, Ballot, BallotLogEntry, BallotOption, CodeBatch, CodeBinding,
-                             SIMULATOR, PaperBallotEntry, Process, Proposal, ProposalFile, Result, Vote, VotingCode)
+                             LOG_CHAINED_AS_CAST, SIMULATOR, PaperBallotEntry, Process, Proposal, ProposalFile, Result,
+                             Vote, VotingCode, random_id)
 from pbapp.timeutil import utcnow
 
 # What each phase allows; a process moves forward through PHASES (officers may step back).
@@ -525,11 +527,14 @@ def _latest_count_job(session: Session, ballot: Ballot) -> jobs.Job | None:
 
 
 def log_document(session: Session, ballot: Ballot, *, with_result: bool = True) -> dict:
-    """The ballot log as published: settings, options, hash-chained entries and the result."""
+    """The ballot log as published: settings, options, hash-chained entries and the result.
+
+    A sealed log (the default) holds entries only once the ballot has been counted (seal_log).
+    """
     entries = session.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)
                            .order_by(BallotLogEntry.seq)).all()
     rows = [{**e.content(), "previous_hash": e.previous_hash, "hash": e.hash} for e in entries]
-    document = {"format": counting.LOG_FORMAT, "ballot": _settings(ballot),
+    document = {"format": counting.LOG_FORMATS[ballot.log_format], "ballot": _settings(ballot),
                 "options": [_option_dict(o) for o in options_of(session, ballot)],
                 "entries": rows, "head": rows[-1]["hash"] if rows else GENESIS}
     if with_result:
@@ -538,10 +543,62 @@ def log_document(session: Session, ballot: Ballot, *, with_result: bool = True) 
     return document
 
 
+def sealed_entries(session: Session, ballot: Ballot) -> list[dict]:
+    """The log a count of the ballot seals now: each voter's counted ballot, in the order of the receipts.
+
+    Why sealed, and why in receipt order. A log appended to as ballots arrive is in the order of
+    voting, and whoever copies the database sees accounts in the order of sign-up (ids, audit
+    events): residents who sign up and vote straight away are then linked to their ballots by rank
+    alone. So nothing kept while voting is open has an order: a vote is one row with a random id
+    and a random receipt (the unique (ballot_id, voter_key) constraint still allows one counted
+    ballot per voter, whatever races), and the public log is written only when the ballot is
+    counted, one entry per voter sorted by receipt, then hash-chained. Receipts still prove a
+    ballot is in the count (`find_receipt`), and the head and entry count published with the
+    results still let `pbapp verify-log --head --count` catch a log cut short or extended; a
+    ballot replaced by a later one is simply not in the log.
+    """
+    votes = session.exec(select(Vote.voter_key, Vote.channel, Vote.choices, Vote.receipt)
+                         .where(Vote.ballot_id == ballot.id)).all()
+    # An open vote's ballots are counted apart by whether a verified resident cast them, so each
+    # entry says which (nothing more: the log still names no one).
+    verified = _verified_keys(session, ballot.council_id, ballot) if ballot.eligibility == OPEN else None
+    rows, previous = [], GENESIS
+    for seq, (voter_key, channel, choices, receipt) in enumerate(sorted(votes, key=lambda v: v[3]), start=1):
+        token = _log_token(voter_key)
+        flag = None if verified is None else voter_key in verified
+        entry_hash = link_hash(previous, BallotLogEntry.content_of(seq, token, channel, choices, receipt, flag))
+        rows.append({"ballot_id": ballot.id, "seq": seq, "voter_token": token, "channel": channel,
+                     "choices": choices, "previous_hash": previous, "hash": entry_hash, "receipt": receipt,
+                     "verified": flag})
+        previous = entry_hash
+    return rows
+
+
+def seal_log(session: Session, ballot: Ballot) -> str:
+    """Write the ballot's log as sealed_entries gives it (replacing an earlier count's) and return its head."""
+    rows = sealed_entries(session, ballot)
+    session.execute(BallotLogEntry.__table__.delete().where(BallotLogEntry.ballot_id == ballot.id))
+    if rows:
+        session.execute(BallotLogEntry.__table__.insert(), rows)
+    ballot.log_seq, ballot.log_head = len(rows), rows[-1]["hash"] if rows else GENESIS
+    session.add(ballot)
+    return ballot.log_head
+
+
+def _head_now(session: Session, ballot: Ballot) -> str:
+    """The head the ballot's log has, or (sealed) would have if it were counted now."""
+    if ballot.log_format == LOG_CHAINED_AS_CAST:
+        return log_document(session, ballot, with_result=False)["head"]
+    rows = sealed_entries(session, ballot)
+    return rows[-1]["hash"] if rows else GENESIS
+
+
 def run_count(session: Session, progress, ballot_id: int) -> dict:
     """Job: count a ballot's final ballots by its rule and store the outcome with explanations."""
     progress(10, N_("Reading the ballot log"))
     ballot = session.get(Ballot, ballot_id)
+    if ballot.log_format != LOG_CHAINED_AS_CAST:
+        seal_log(session, ballot)
     document = log_document(session, ballot, with_result=False)
     # End the read before reporting progress: on SQLite the progress writer needs the write lock.
     session.commit()
@@ -549,6 +606,8 @@ def run_count(session: Session, progress, ballot_id: int) -> dict:
     progress(40, N_("Counting the ballots"))
     try:
         computed = counting.count(document["ballot"], document["options"], ballots)
+        if ballot.eligibility == OPEN:
+            computed["apart"] = counting.count_apart(document["ballot"], document["options"], document["entries"])
     except CoreError as exc:
         raise jobs.JobFailed(str(exc)) from None
     progress(90, N_("Saving the result"))
@@ -606,7 +665,7 @@ def publish_results(session: Session, council: Council, ballot_id: int, actor: U
     if result is None or result.computed_at is None:
         raise Conflict(_("Close and count the ballot before publishing."))
     counted_log = log_document(session, ballot, with_result=False)
-    if counted_log["head"] != result.log_head:
+    if counted_log["head"] != result.log_head or _head_now(session, ballot) != result.log_head:
         raise Conflict(_("Ballots were added after the count. Count again before publishing."))
     waiting = session.exec(select(func.count()).select_from(PaperBallotEntry).where(
         PaperBallotEntry.ballot_id == ballot.id, PaperBallotEntry.status != MATCHED)).one()
@@ -820,14 +879,10 @@ def _account_voter(session: Session, council: Council, ballot: Ballot, process: 
 
 
 def account_receipt(session: Session, ballot: Ballot, user) -> str | None:
-    """The receipt of this account's vote on the ballot (its latest log entry), None if it has not voted."""
+    """The receipt of this account's counted ballot (its latest), None if it has not voted."""
     bound = _bound_voter(session, ballot, user)  # an account that entered its letter votes as that letter
     key = bound.key if bound is not None else account_voter_key(ballot, user.id)
-    if session.exec(select(Vote.id).where(Vote.ballot_id == ballot.id, Vote.voter_key == key)).first() is None:
-        return None
-    return session.exec(select(BallotLogEntry.hash).where(BallotLogEntry.ballot_id == ballot.id,
-                                                          BallotLogEntry.voter_token == _log_token(key))
-                        .order_by(BallotLogEntry.seq.desc())).first() or ""
+    return session.exec(select(Vote.receipt).where(Vote.ballot_id == ballot.id, Vote.voter_key == key)).first()
 
 
 def _letter_voter(code_voter: dict) -> Voter:
@@ -1014,8 +1069,7 @@ def meter(ballot: Ballot, options: list[BallotOption], choices: Any) -> dict:
             "left": limit - used, "over": used > limit and ballot.kind != RANKED}
 
 
-_LOG_COLUMNS = ("ballot_id", "seq", "voter_token", "channel", "choices", "previous_hash", "hash")
-_VOTE_COLUMNS = ("ballot_id", "voter_key", "choices", "channel", "area_id", "receipt", "changes")
+_VOTE_COLUMNS = ("id", "ballot_id", "voter_key", "choices", "channel", "area_id", "receipt", "changes")
 
 
 # What casting a vote reads of the ballot: its kind and its state (ballot_state).
@@ -1038,9 +1092,7 @@ def _cast_row() -> Any:
 
 @dataclass(frozen=True)
 class _SqliteStatements:
-    head: Any
-    append_entry: Any
-    move_head: Any
+    state: Any
     use_code: Any
     upsert_vote: Any
 
@@ -1048,15 +1100,11 @@ class _SqliteStatements:
 @functools.cache
 def _sqlite_statements() -> _SqliteStatements:
     # Built once per process: composing these expressions cost more than running them did.
-    # SQLite serialises writers already (BEGIN IMMEDIATE), so entries are appended one at a time.
-    votes, log, ballots = Vote.__table__, BallotLogEntry.__table__, Ballot.__table__
+    # SQLite serialises writers already (BEGIN IMMEDIATE).
+    votes, ballots = Vote.__table__, Ballot.__table__
     upsert = sqlite_insert(votes).values({c: bindparam(f"vote_{c}") for c in _VOTE_COLUMNS})
     return _SqliteStatements(
-        head=select(*(ballots.c[name] for name in _CAST_COLUMNS), ballots.c.log_seq, ballots.c.log_head)
-        .where(ballots.c.id == bindparam("ballot_id")),
-        append_entry=insert(log).values({c: bindparam(f"log_{c}") for c in _LOG_COLUMNS}),
-        move_head=update(ballots).where(ballots.c.id == bindparam("log_ballot_id"))
-        .values(log_seq=bindparam("log_seq"), log_head=bindparam("log_hash")),
+        state=select(*(ballots.c[name] for name in _CAST_COLUMNS)).where(ballots.c.id == bindparam("ballot_id")),
         use_code=update(VotingCode).where(VotingCode.id == bindparam("code_id"), VotingCode.used.is_(False))
         .values(used=True),
         # The unique (ballot_id, voter_key) constraint decides races; a later ballot replaces the earlier.
@@ -1066,47 +1114,30 @@ def _sqlite_statements() -> _SqliteStatements:
                   "changes": votes.c.changes + 1}).returning(votes.c.id))
 
 
-# PostgreSQL: one statement locks the ballot row (which holds the log's head), appends the entry,
-# moves the head, uses the letter code and counts the vote. The row is locked only while the
-# statement runs (a vote with nothing else to commit runs it in autocommit), so no submission
-# waits on another worker's round trips or scheduling. The entry's hash is link_hash(previous
-# hash, content) as in pbapp.core.chain, computed here because only here are its place and the
-# previous hash known; the caller passes the canonical content split around its place
-# (_content_around_seq). With `online` set, the statement also checks that the ballot is open
-# (as ballot_state does) and counts nothing if not.
+# PostgreSQL: one statement checks that the ballot is open (with `online` set, as ballot_state
+# does; nothing is counted if not), uses the letter code and counts the vote. The ballot row is
+# only share-locked, so votes run side by side while closing the ballot (an update of the row)
+# waits for those in flight and every later one sees it closed. The unique (ballot_id,
+# voter_key) constraint makes a voter's later ballot replace the earlier, whatever races. A vote
+# with nothing else to commit runs it in autocommit. No log entry is written: the log is sealed
+# at the count (sealed_entries says why).
 _PG_RECORD_BALLOT = """
-WITH head AS (
-    SELECT id, log_seq + 1 AS seq, log_head AS previous_hash FROM pb_ballot
+WITH open AS (
+    SELECT id FROM pb_ballot
     WHERE id = %(ballot_id)s AND (NOT %(online)s OR (
         frozen_at IS NOT NULL AND closed_at IS NULL AND results_published_at IS NULL
         AND (opens_at IS NULL OR opens_at <= %(now)s) AND (closes_at IS NULL OR closes_at > %(now)s)))
-    FOR NO KEY UPDATE
-), entry AS (
-    INSERT INTO pb_ballot_log (ballot_id, seq, voter_token, channel, choices, previous_hash, hash)
-    SELECT id, seq, %(token)s, %(channel)s, %(choices)s, previous_hash,
-           encode(sha256(convert_to(previous_hash || chr(10) || CAST(%(before_seq)s AS text) || CAST(seq AS text)
-                                    || CAST(%(after_seq)s AS text), 'UTF8')), 'hex')
-    FROM head
-    RETURNING ballot_id, seq, hash
-), moved AS (
-    UPDATE pb_ballot SET log_seq = entry.seq, log_head = entry.hash FROM entry WHERE pb_ballot.id = entry.ballot_id
+    FOR SHARE
 ), used AS (
-    UPDATE pb_voting_code SET used = TRUE FROM entry
+    UPDATE pb_voting_code SET used = TRUE FROM open
     WHERE pb_voting_code.id = %(code_id)s AND NOT pb_voting_code.used
 )
-INSERT INTO pb_vote AS v (ballot_id, voter_key, choices, channel, area_id, receipt, changes)
-SELECT entry.ballot_id, %(voter_key)s, %(choices)s, %(channel)s, %(area_id)s, entry.hash, 0 FROM entry
+INSERT INTO pb_vote AS v (id, ballot_id, voter_key, choices, channel, area_id, receipt, changes)
+SELECT %(id)s, open.id, %(voter_key)s, %(choices)s, %(channel)s, %(area_id)s, %(receipt)s, 0 FROM open
 ON CONFLICT (ballot_id, voter_key) DO UPDATE
 SET choices = EXCLUDED.choices, receipt = EXCLUDED.receipt, changes = v.changes + 1
 RETURNING v.id, v.receipt
 """
-
-
-def _content_around_seq(token: str, channel: str, payload: str) -> tuple[str, str]:
-    """Split an entry's canonical content (BallotLogEntry.content_of) around its place in the log."""
-    content = canonical_json(BallotLogEntry.content_of(-1, token, channel, payload))
-    before, _mark, after = content.rpartition('"seq":-1,')
-    return before + '"seq":', "," + after
 
 
 def _postgres(session: Session) -> bool:
@@ -1115,19 +1146,16 @@ def _postgres(session: Session) -> bool:
 
 def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any, channel: str,
                    online: bool = False) -> tuple[int, str] | None:
-    """Append the ballot to the hash-chained log and make it the voter's one counted ballot; return (vote id, receipt).
+    """Make the ballot the voter's one counted ballot (replacing an earlier one); return (vote id, receipt).
 
     An `online` vote is counted only while the ballot is open (else None): checked as it is written.
-    The counted ballot of a voter is always their last one logged: both are written under the
-    ballot row's lock.
+    The receipt is random, new with each ballot sent: it says nothing of the voter or of when.
     """
-    payload = json.dumps(choices, sort_keys=True)
-    token, now = _log_token(voter.key), utcnow()
+    payload, receipt, now = json.dumps(choices, sort_keys=True), secrets.token_hex(32), utcnow()
     if _postgres(session):
-        before, after = _content_around_seq(token, channel, payload)
-        params = {"ballot_id": ballot_id, "online": online, "now": now, "token": token, "channel": channel,
-                  "choices": payload, "before_seq": before, "after_seq": after, "code_id": voter.code_id,
-                  "voter_key": voter.key, "area_id": voter.area_id}
+        params = {"ballot_id": ballot_id, "online": online, "now": now, "code_id": voter.code_id, "id": random_id(),
+                  "voter_key": voter.key, "choices": payload, "channel": channel, "area_id": voter.area_id,
+                  "receipt": receipt}
         if online and not session.in_transaction():  # a letter-code vote: nothing else to commit with it
             row = execute_alone(_PG_RECORD_BALLOT, params)
         else:
@@ -1135,21 +1163,14 @@ def _record_ballot(session: Session, ballot_id: int, voter: Voter, choices: Any,
         return None if row is None else (row[0], row[1])
     sql = _sqlite_statements()
     db = session.connection()  # plain statements: no ORM work per execution
-    head = db.execute(sql.head, {"ballot_id": ballot_id}).one()
-    if online and ballot_state(head, now) != "open":
+    if online and ballot_state(db.execute(sql.state, {"ballot_id": ballot_id}).one(), now) != "open":
         return None
-    seq, last_hash = head.log_seq + 1, head.log_head
-    entry_hash = link_hash(last_hash, BallotLogEntry.content_of(seq, token, channel, payload))
-    written = {"log_ballot_id": ballot_id, "log_seq": seq, "log_voter_token": token, "log_channel": channel,
-               "log_choices": payload, "log_previous_hash": last_hash, "log_hash": entry_hash,
-               "code_id": voter.code_id, "vote_ballot_id": ballot_id, "vote_voter_key": voter.key,
-               "vote_choices": payload, "vote_channel": channel, "vote_area_id": voter.area_id,
-               "vote_receipt": entry_hash, "vote_changes": 0}
-    db.execute(sql.append_entry, written)
-    db.execute(sql.move_head, written)
+    written = {"code_id": voter.code_id, "vote_id": random_id(), "vote_ballot_id": ballot_id,
+               "vote_voter_key": voter.key, "vote_choices": payload, "vote_channel": channel,
+               "vote_area_id": voter.area_id, "vote_receipt": receipt, "vote_changes": 0}
     if voter.code_id is not None:
         db.execute(sql.use_code, written)
-    return db.execute(sql.upsert_vote, written).scalar_one(), entry_hash
+    return db.execute(sql.upsert_vote, written).scalar_one(), receipt
 
 
 def cast_vote(session: Session, council: Council, ballot_id: int, voter: Voter | None, choices: Any) -> str:
@@ -1292,10 +1313,17 @@ def results_view(session: Session, council: Council, ballot_id: int, *, officer:
                                  .group_by(Vote.channel)).all())
     process = session.get(Process, ballot.process_id)
     area = session.get(Area, process.area_id) if process.area_id else None
-    # An open vote's count is reported apart, as unverified: it is never added to a verified count.
+    # An open vote's ballots are counted apart: those of verified residents, and the unverified ones.
+    apart = computed.get("apart") if ballot.eligibility == OPEN else None
     turnout = {"voters": result.voters, "channels": channels,
-               "adults": area.adults if area else None, "verified": ballot.eligibility != OPEN,
-               "from_verified": len(_verified_voters(session, council, ballot)) if ballot.eligibility == OPEN else None}
+               "adults": area.adults if area else None, "verified": ballot.eligibility != OPEN, "apart": apart}
+    if apart:
+        for row in rows:
+            ref = row["option"].ref
+            row["apart"] = {part: {"support": (apart[part] or {}).get("support", {}).get(ref, 0),
+                                   "funded": ref in (apart[part] or {}).get("selected", []),
+                                   "amount": (apart[part] or {}).get("allocation", {}).get(ref)}
+                            for part in counting.APART}
     entries = session.exec(select(func.count()).select_from(BallotLogEntry)
                            .where(BallotLogEntry.ballot_id == ballot.id)).one()
     from pbapp.ledger import services as ledger
@@ -1329,7 +1357,8 @@ def export(session: Session, council: Council, ballot_id: int, fmt: str) -> tupl
         data = {"ballot": document["ballot"], "options": document["options"], "result": document["result"],
                 "official_selected": view.official, "official_reason": view.result.official_reason,
                 "voters": view.result.voters, "log_head": view.result.log_head, "log_entries": view.log_entries,
-                "eligibility": ballot.eligibility, "voters_verified": ballot.eligibility != OPEN}
+                "eligibility": ballot.eligibility, "voters_verified": ballot.eligibility != OPEN,
+                "counted_apart": view.turnout["apart"]}
         return json.dumps(data, indent=2, ensure_ascii=False), "application/json", f"{name}-results.json"
     if fmt == "csv":
         view = results_view(session, council, ballot_id)
@@ -1366,8 +1395,9 @@ def published_log(session: Session, council: Council, ballot_id: int) -> dict:
 
 def find_receipt(session: Session, council: Council, ballot_id: int, receipt: str) -> BallotLogEntry | None:
     ballot = _published(session, council, ballot_id)
+    column = BallotLogEntry.hash if ballot.log_format == LOG_CHAINED_AS_CAST else BallotLogEntry.receipt
     return session.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id,
-                                                     BallotLogEntry.hash == receipt.strip().lower())).first()
+                                                     column == receipt.strip().lower())).first()
 
 
 def log_summary(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, int, str]:
@@ -1422,17 +1452,26 @@ def crowd_flags(session: Session, council: Council, ballot: Ballot) -> list[Crow
     return sorted(flags, key=lambda f: (-f.voters, f.kind, f.postcode))
 
 
+def _verified_residents(session: Session, council_id: int):
+    """(user id, postcode, address hash) of the council's accounts with a confirmed email and a verified residence."""
+    verification = residence.ResidenceVerification
+    return session.exec(select(verification.user_id, verification.postcode, verification.address_hash)
+                        .join(User, User.id == verification.user_id)
+                        .where(verification.council_id == council_id, User.email_confirmed_at.is_not(None))).all()
+
+
 def _verified_voters(session: Session, council: Council, ballot: Ballot) -> list[tuple[str, str]]:
     """(postcode, address hash) of each verified resident with a counted ballot; nothing new is stored."""
     voted = set(session.exec(select(Vote.voter_key).where(Vote.ballot_id == ballot.id)).all())
     if not voted:
         return []
-    verification = residence.ResidenceVerification
-    rows = session.exec(select(verification.user_id, verification.postcode, verification.address_hash)
-                        .join(User, User.id == verification.user_id)
-                        .where(verification.council_id == council.id, User.email_confirmed_at.is_not(None))).all()
-    return [(postcode, address) for user_id, postcode, address in rows
+    return [(postcode, address) for user_id, postcode, address in _verified_residents(session, council.id)
             if account_voter_key(ballot, user_id) in voted]
+
+
+def _verified_keys(session: Session, council_id: int, ballot: Ballot) -> set[str]:
+    """The voter keys verified residents vote under in this ballot (verified by the time of the count)."""
+    return {account_voter_key(ballot, user_id) for user_id, _p, _a in _verified_residents(session, council_id)}
 
 
 def job_of(session: Session, council: Council, ballot_id: int) -> tuple[Ballot, jobs.Job | None]:

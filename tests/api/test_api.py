@@ -12,8 +12,9 @@ from pbapp.juries.models import REC_ADOPTED, REC_NOT_ADOPTED, Jury, Recommendati
 from pbapp.pb.models import HIDDEN, Ballot, Proposal
 
 # Keys that would carry personal data, secrets or unpublished drafts; none may appear anywhere in a response.
+# (A receipt is public once in the published log: only the voter knows which entry it is.)
 FORBIDDEN_KEYS = {
-    "email", "password", "password_hash", "voter_key", "code_hash", "receipt", "submitter_id", "group_name",
+    "email", "password", "password_hash", "voter_key", "code_hash", "submitter_id", "group_name",
     "created_by_id", "recorded_by_id", "reviewed_by_id", "decided_by_id", "actor_id", "facilitator_id",
     "author_id", "entered_by_id", "person_id", "public_id", "contact", "address", "postcode", "phone",
     "named_jurors", "jurors", "names", "response_token_hash", "key_version", "log_seq", "pool_id",

@@ -104,6 +104,6 @@ def verify(db: Session, council: Council, user: User, *, postcode: str = "BB3 1A
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     db.add(user)
     db.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER,
-                                 evidence_hash=f"evidence-{user.id}".ljust(64, "0"), postcode=postcode,
+                                 evidence_hash=f"evidence-{user.id}-".ljust(64, "0"), postcode=postcode,
                                  address_hash=address))
     db.commit()

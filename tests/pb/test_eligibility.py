@@ -334,5 +334,49 @@ def test_an_open_vote_is_marked_on_every_page_and_in_its_results(app, db, demo, 
         html = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}{path}").get_data(as_text=True)
         assert "This is an open vote" in html, path
     results = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
-    assert "Unverified ballots counted (open vote)" in results and "of them, 1 from verified residents" in results
+    assert re.search(r'Ballots from verified residents</dt><dd[^>]*id="verified-ballots">1<', results)
+    assert re.search(r'Unverified ballots \(open vote\)</dt><dd[^>]*id="unverified-ballots">1<', results)
     assert '"voters_verified": false' in client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results.json").get_data(as_text=True)
+
+
+def test_an_open_votes_verified_and_unverified_ballots_are_counted_apart(app, db, demo, client):
+    """Before, one count mixed them and the page gave the verified share only as a number."""
+    import json
+
+    from pbapp.core.chain import link_hash
+    from pbapp.pb import counting
+
+    ballot = factories.ballot(app, db, demo, eligibility="open", kind="approval", rule="greedy")
+    refs = factories.refs(db, ballot)
+    verified = [factories.resident(db, demo) for _ in range(2)]
+    unverified = [factories.resident(db, demo, verified=False, confirmed=False) for _ in range(3)]
+    with app.test_request_context():
+        for users, choice in ((verified, refs[0]), (unverified, refs[1])):
+            for user in users:
+                voter = services.eligibility(db, demo, ballot, None, user, None).voter
+                services.cast_vote(db, demo, ballot.id, voter, [choice])
+        services.close_ballot(db, demo, ballot.id, factories.officer(db))
+        services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "/")
+        document = services.published_log(db, demo, ballot.id)
+    db.commit()
+    apart = document["result"]["apart"]
+    assert (apart["verified"]["voters"], apart["unverified"]["voters"]) == (2, 3)
+    assert (apart["verified"]["support"][refs[0]], apart["verified"]["support"].get(refs[1], 0)) == (2, 0)
+    assert (apart["unverified"]["support"][refs[1]], apart["unverified"]["support"].get(refs[0], 0)) == (3, 0)
+    assert sorted(e["verified"] for e in document["entries"]) == [False, False, False, True, True]
+    page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
+    assert 'id="verified-ballots">2<' in page and 'id="unverified-ballots">3<' in page
+    assert "Verified and unverified ballots counted apart" in page
+    exported = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results.json").get_json()
+    assert exported["counted_apart"]["verified"]["voters"] == 2
+    assert counting.verify_log(document) == []
+    # Passing an unverified ballot off as verified (chain recomputed) no longer counts as published.
+    previous, forged = "0" * 64, []
+    for entry in document["entries"]:
+        entry = {**entry, "verified": True}
+        content = {k: entry[k] for k in ("seq", "voter", "channel", "choices", "receipt", "verified")}
+        entry["previous_hash"], entry["hash"] = previous, link_hash(previous, content)
+        forged.append(entry)
+        previous = entry["hash"]
+    problems = counting.verify_log(json.loads(json.dumps({**document, "entries": forged, "head": previous})))
+    assert any("verified ballots apart" in p for p in problems), problems

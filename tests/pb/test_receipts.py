@@ -17,7 +17,7 @@ from tests.pb import factories
 
 @pytest.fixture
 def published(app, db, demo):
-    """A counted and published ballot of four ballots (one voter changed their vote)."""
+    """A counted and published ballot of four ballots (one voter changed their vote): three in the log."""
     ballot = factories.ballot(app, db, demo)
     r = factories.refs(db, ballot)
     with app.test_request_context():
@@ -34,7 +34,8 @@ def _rechain(entries: list[dict]) -> list[dict]:
     """What a forger does: renumber and recompute every hash so the chain verifies on its own."""
     previous, out = "0" * 64, []
     for seq, entry in enumerate(entries, start=1):
-        content = {"seq": seq, "voter": entry["voter"], "channel": entry["channel"], "choices": entry["choices"]}
+        content = {"seq": seq, "voter": entry["voter"], "channel": entry["channel"], "choices": entry["choices"],
+                   "receipt": entry["receipt"]}
         digest = link_hash(previous, content)
         out.append({**content, "previous_hash": previous, "hash": digest})
         previous = digest
@@ -75,8 +76,8 @@ def test_verify_log_with_the_published_head_and_count_catches_a_recomputed_chain
     if forgery == "truncated":
         forged = _forged(document, document["entries"][:-1])
     else:
-        ghost = {**document["entries"][1], "voter": "f" * 32}
-        forged = _forged(document, document["entries"] + [ghost, {**ghost, "voter": "e" * 32}])
+        ghost = {**document["entries"][1], "voter": "f" * 32, "receipt": "f" * 63 + "e"}
+        forged = _forged(document, document["entries"] + [ghost, {**ghost, "voter": "e" * 32, "receipt": "f" * 64}])
     assert counting.verify_log(forged) == []  # on its own the forgery verifies: that is the fault
     result = _verify(tmp_path, forged, "--head", head, "--count", str(count))
     assert result.exit_code == 1
@@ -107,8 +108,10 @@ def test_the_receipt_check_is_a_post_that_keeps_the_receipt_out_of_the_url(app, 
     url = f"/pb/{demo.slug}/ballots/{ballot.id}/log"
     page = client.get(url).get_data(as_text=True)
     assert 'method="post"' in page and 'method="get"' not in page
-    assert "Your ballot is in the log" not in client.get(url, query_string={"receipt": document["head"]}).get_data(as_text=True)
-    found = client.post(url, data={"receipt": document["head"]})
+    receipt = document["entries"][0]["receipt"]
+    assert "Your ballot is in the log" not in client.get(url, query_string={"receipt": receipt}).get_data(as_text=True)
+    assert "Your ballot is in the log" not in client.post(url, data={"receipt": document["head"]}).get_data(as_text=True)
+    found = client.post(url, data={"receipt": receipt})
     assert found.status_code == 200 and "Your ballot is in the log" in found.get_data(as_text=True)
     assert found.headers["Cache-Control"] == "no-store"
     empty = client.post(url, data={"receipt": ""})
@@ -116,19 +119,38 @@ def test_the_receipt_check_is_a_post_that_keeps_the_receipt_out_of_the_url(app, 
 
 
 @pytest.mark.parametrize("kind", ["knapsack", "cumulative"])
-def test_the_hash_the_database_writes_equals_core_chain_link_hash(app, db, demo, kind):
-    # On PostgreSQL the vote's one statement computes the hash in SQL (_PG_RECORD_BALLOT); on
-    # SQLite Python does. Either way it must be link_hash, past nine entries and for every kind of choice.
+def test_the_sealed_log_holds_each_voters_last_ballot_in_receipt_order(app, db, demo, kind):
     settings = {"kind": kind, "rule": "greedy", "total_points": 10} if kind == "cumulative" else {}
     ballot = factories.ballot(app, db, demo, **settings)
     r = factories.refs(db, ballot)
+    last = {}
     with app.test_request_context():
         for n in range(12):
             choices = {r[n % 5]: 3, r[(n + 1) % 5]: 7} if kind == "cumulative" else [r[n % 5]]
-            services.cast_vote(db, demo, ballot.id, services.Voter(key=f"{n % 7:064d}", via="code"), choices)
+            key = f"{n % 7:064d}"
+            last[key] = (services.cast_vote(db, demo, ballot.id, services.Voter(key=key, via="code"), choices),
+                         json.dumps(choices, sort_keys=True))
+        assert not db.exec(select(services.BallotLogEntry).where(  # nothing is logged while voting is open
+            services.BallotLogEntry.ballot_id == ballot.id)).all()
+        services.close_ballot(db, demo, ballot.id, factories.officer(db))
     entries = db.exec(select(services.BallotLogEntry).where(services.BallotLogEntry.ballot_id == ballot.id)
                       .order_by(services.BallotLogEntry.seq)).all()
     db.commit()
-    assert [e.seq for e in entries] == list(range(1, 13))
+    assert [e.seq for e in entries] == list(range(1, 8))
+    assert [(e.receipt, e.choices) for e in entries] == sorted(last.values())
     for entry in entries:
         assert entry.hash == link_hash(entry.previous_hash, entry.content()), entry.seq
+
+
+@pytest.mark.parametrize("forgery", ["reordered", "a voter twice"])
+def test_verify_log_refuses_a_sealed_log_out_of_receipt_order_or_with_a_voter_twice(published, forgery):
+    _ballot, document = published
+    entries = document["entries"]
+    if forgery == "reordered":  # e.g. put back in the order ballots came
+        forged = _forged(document, entries[::-1])
+        expected = "not in the order of their receipts"
+    else:
+        forged = _forged(document, entries + [{**entries[0], "receipt": "f" * 64}])
+        expected = "more than one entry"
+    assert counting.verify_log(document) == []
+    assert any(expected in problem for problem in counting.verify_log(forged)), counting.verify_log(forged)

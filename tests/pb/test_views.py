@@ -40,9 +40,9 @@ def test_vote_with_a_letter_code_check_answers_then_receipt(app, db, demo, clien
     sent = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={"choice": [refs[0], refs[1]]})
     assert sent.status_code == 303
     receipt = client.get(sent.location).get_data(as_text=True)
-    entry = db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)).one()
+    vote = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
     db.commit()
-    assert entry.hash in receipt and _count_votes(db, ballot) == 1
+    assert vote.receipt in receipt and _count_votes(db, ballot) == 1
 
 
 def test_a_submission_reads_the_ballot_once_per_worker_and_counts_in_one_statement(app, db, demo, client, monkeypatch):
@@ -161,7 +161,7 @@ def test_exports_obey_the_results_embargo(app, db, demo, client, login_as):
     assert json.loads(client.get(base + "/results.json").data)["voters"] == 3
     assert "project_id,title" in client.get(base + "/results.csv").get_data(as_text=True)
     log = json.loads(client.get(base + "/log.json").data)
-    receipt = log["entries"][0]["hash"]
+    receipt = log["entries"][0]["receipt"]
     assert "Your ballot is in the log" in client.post(base + "/log", data={"receipt": receipt}).get_data(as_text=True)
 
 
@@ -232,10 +232,8 @@ def test_many_parallel_votes_with_one_code_make_one_vote(app, db, demo, make_app
     assert sorted(set(statuses)) == [303] and len(statuses) == len(clients)
     assert _count_votes(db, ballot) == 1
     vote_row = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
-    entries = db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id).order_by(BallotLogEntry.seq)).all()
     db.commit()
-    assert [e.seq for e in entries] == list(range(1, len(clients) + 1))
-    assert vote_row.receipt == entries[-1].hash and vote_row.changes == len(clients) - 1
+    assert vote_row.changes == len(clients) - 1  # every submission counted in turn, none lost
 
 
 def test_a_verified_resident_votes_by_account_with_the_postcode_check(app, db, demo, client, login_as):

@@ -28,7 +28,7 @@ from pbapp.core.ledger import parse_budget_csv
 from pbapp.core.money import MoneyError, format_money, parse_pounds
 from pbapp.core.sortition import pool as pool_io
 from pbapp.errors import Invalid
-from pbapp.pb.counting import LOG_FORMAT, count, final_ballots, verify_log
+from pbapp.pb.counting import LOG_FORMAT_CHAINED as LOG_FORMAT, count, final_ballots, verify_log
 from pbapp.sortition import uploads
 from pbapp.sortition.services import input_archive
 from tests.trust import figures
