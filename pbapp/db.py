@@ -27,6 +27,7 @@ MODEL_MODULES = (
     "pbapp.juries.models",
     "pbapp.pb.models",
     "pbapp.ledger.models",
+    "pbapp.places.models",
 )
 
 _EXTENSION_KEY = "pbapp.engine"
