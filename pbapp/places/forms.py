@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, FieldList, HiddenField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, FieldList, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from pbapp.core.places import parse_percent
+from pbapp.formfields import UKDateField
 from pbapp.ledger.forms import MAX_CSV_CHARACTERS, ImportForm
 from pbapp.places.models import (ACCEPTED_AS_INQUIRY, BUDGET, CO_OPTED, COMBINED_AUTHORITY, COMBINED_AUTHORITY_AREA,
                                  COUNCIL, COUNCIL_AREA, COUNCILLOR, DECLINED, FIRE, HOUSING, ICB, JOBCENTRE, PCC,
@@ -78,8 +79,8 @@ class BudgetImportForm(ImportForm):
                                validators=[DataRequired(_l("Enter the source document")), Length(max=300)])
     source_url = StringField(_l("Web address of the source"), validators=[
         Optional(), URL(message=_l("Enter a web address starting with https://")), Length(max=500)])
-    source_date = DateField(_l("Date of the source"), validators=[
-        DataRequired(_l("Enter the date of the source document, like 2026-03-01"))])
+    source_date = UKDateField(_l("Date of the source"), validators=[
+        InputRequired(_l("Enter the date of the source document"))])
     thousands = BooleanField(_l("The figures are in thousands of pounds (£000)"))
 
 
@@ -130,12 +131,12 @@ class MemberForm(FlaskForm):
         SelectChoice(COUNCILLOR, _l("Councillor")), SelectChoice(CO_OPTED, _l("Co-opted independent member")),
         SelectChoice(RESIDENT_MEMBER, _l("Resident"))], validators=[DataRequired(_l("Choose the kind of member"))])
     role = StringField(_l("Role"), description=_l("For example, chair"), validators=[Optional(), Length(max=120)])
-    term_start = DateField(_l("Term starts"), validators=[DataRequired(_l("Enter when the term starts, like 2026-05-01"))])
-    term_end = DateField(_l("Term ends"), validators=[Optional()])
+    term_start = UKDateField(_l("Term starts"), validators=[InputRequired(_l("Enter when the term starts"))])
+    term_end = UKDateField(_l("Term ends"), validators=[Optional()])
 
 
 class MeetingForm(FlaskForm):
-    held_on = DateField(_l("Date of the meeting"), validators=[DataRequired(_l("Enter the date, like 2026-12-14"))])
+    held_on = UKDateField(_l("Date of the meeting"), validators=[InputRequired(_l("Enter the date of the meeting"))])
     location = StringField(_l("Where"), validators=[DataRequired(_l("Enter where the meeting is held")),
                                                     Length(max=200)])
     agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=10_000)])
@@ -160,5 +161,5 @@ class DecisionForm(FlaskForm):
         validators=[DataRequired(_l("Choose whether the committee accepts or declines"))])
     reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(_l("Give the committee’s reasons")),
                                                        Length(max=5000)])
-    decided_on = DateField(_l("Date of the decision"), validators=[
-        DataRequired(_l("Enter the date of the decision, like 2026-02-24"))])
+    decided_on = UKDateField(_l("Date of the decision"), validators=[
+        InputRequired(_l("Enter the date of the decision"))])

@@ -7,6 +7,8 @@ import os
 
 import pytest
 
+from tests.e2e.helpers import fill_date
+
 pytestmark = pytest.mark.e2e
 
 SLUG = "blackburn-with-darwen"
@@ -55,7 +57,7 @@ def test_an_officer_imports_a_bodys_budget_and_maps_its_lines(page, sign_in):
         {"name": "jobcentre.csv", "mimeType": "text/csv", "buffer": CSV.replace(b"10000", b"9000")})
     page.get_by_label("Financial year").fill("2026-27")
     page.get_by_label("Source document").fill("DWP spending by district, 2026-27")
-    page.get_by_label("Date of the source").fill("2026-05-01")
+    fill_date(page, "Date of the source", "2026-05-01")
     page.get_by_role("button", name="Check the file").click()
     assert "Line 4 (amount): the stated total £9,000 is not the sum of the lines £10,000" in page.locator(
         "#import-errors").inner_text()
@@ -104,7 +106,7 @@ def test_a_resident_petitions_the_committee_and_an_officer_publishes_its_decisio
     page.get_by_role("link", name="Publish the committee’s decision").click()
     page.get_by_label("Decline").check()
     page.get_by_label("Reasons").fill("The fire authority's own scrutiny panel reviews home safety visits in March.")
-    page.get_by_label("Date of the decision").fill("2027-01-14")
+    fill_date(page, "Date of the decision", "2027-01-14")
     page.get_by_role("button", name="Publish the decision").click()
     page.get_by_text("The committee’s decision has been published.").wait_for()
     assert "The committee declined" in page.content()

@@ -14,6 +14,7 @@ from pbapp.places import committee
 from pbapp.places.models import Petition, PetitionSignature
 from tests import factories as base
 from tests.conftest import login
+from tests.factories import typed_date
 from tests.places import factories
 
 SLUG = "blackburn-with-darwen"
@@ -83,7 +84,7 @@ def test_the_public_sees_counts_by_ward_never_names_and_a_resident_signs_from_th
     petition = db.exec(select(Petition).where(Petition.place_id == place.id)).one()
     page = client.get(f"/places/{SLUG}/{place.id}/petitions/{petition.id}").get_data(as_text=True)
     assert "Darwen East" in page and "Imran Hussain" not in page and "resident@demo.example" not in page
-    signer = _resident(db, demo, "ward@example.org")
+    _resident(db, demo, "ward@example.org")
     signer_client = app.test_client()
     login(signer_client, "ward@example.org", "correct horse battery")
     response = signer_client.post(f"/places/{SLUG}/{place.id}/petitions/{petition.id}/sign")
@@ -95,24 +96,51 @@ def test_the_public_sees_counts_by_ward_never_names_and_a_resident_signs_from_th
 
 
 def test_an_officer_runs_the_committee_from_its_page(client, db, demo, login_as):
+    """Every date of the committee's forms is typed in the GOV.UK date input and stored as typed."""
+    from pbapp.places.models import CommitteeMeeting, CommitteeMember
+
     login_as("officer")
     place = factories.demo_place(db, demo)
     page = client.get(f"/places/{SLUG}/{place.id}/").get_data(as_text=True)
     assert f"/places/{SLUG}/{place.id}/committee" in page
-    bad = client.post(f"/places/{SLUG}/{place.id}/committee/members", data={"member-name": "X", "member-kind": "resident",
-                                                                           "member-term_start": "2027-01-01",
-                                                                           "member-term_end": "2026-01-01"})
+    committee_page = client.get(f"/places/{SLUG}/{place.id}/committee").get_data(as_text=True)
+    assert 'name="member-term_start-day"' in committee_page and 'name="meeting-held_on-year"' in committee_page
+    members = f"/places/{SLUG}/{place.id}/committee/members"
+    member = {"member-name": "X", "member-kind": "resident"}
+    bad = client.post(members, data={**member, **typed_date("member-term_start", "2027-01-01"),
+                                     **typed_date("member-term_end", "2026-01-01")})
     assert bad.status_code == 422 and "The term cannot end before it starts." in bad.get_data(as_text=True)
+    unreal = client.post(members, data={**member, **typed_date("member-term_start", "2027-01-01"),
+                                        "member-term_end-day": "31", "member-term_end-month": "2",
+                                        "member-term_end-year": "2028"})
+    assert unreal.status_code == 422 and "Term ends must be a real date" in unreal.get_data(as_text=True)
+    assert 'href="#member-term_end-day"' in unreal.get_data(as_text=True)
+    added = client.post(members, data={**member, **typed_date("member-term_start", "2027-01-01"),
+                                       **typed_date("member-term_end", "2028-12-31")})
+    assert added.status_code == 303
+    stored = db.exec(select(CommitteeMember).where(CommitteeMember.name == "X")).one()
+    assert (stored.term_start, stored.term_end) == (date(2027, 1, 1), date(2028, 12, 31))
+    db.commit()
     ok = client.post(f"/places/{SLUG}/{place.id}/committee/meetings", data={
-        "meeting-held_on": "2027-03-11", "meeting-location": "Darwen Town Hall"})
+        **typed_date("meeting-held_on", "2027-03-11"), "meeting-location": "Darwen Town Hall"})
     assert ok.status_code == 303
     assert "Darwen Town Hall" in client.get(ok.location).get_data(as_text=True)
+    meeting = db.exec(select(CommitteeMeeting).where(CommitteeMeeting.location == "Darwen Town Hall")).one()
+    assert meeting.held_on == date(2027, 3, 11)
+    db.commit()
     petition = db.exec(select(Petition).where(Petition.place_id == place.id)).one()
-    decided = client.post(f"/places/{SLUG}/{place.id}/petitions/{petition.id}/decision", data={
-        "decision": "declined", "reasons": "Already examined by the health scrutiny committee.",
-        "decided_on": "2027-01-14"})
+    decision_url = f"/places/{SLUG}/{place.id}/petitions/{petition.id}/decision"
+    reasons = {"decision": "declined", "reasons": "Already examined by the health scrutiny committee."}
+    missing = client.post(decision_url, data={**reasons, "decided_on-day": "14", "decided_on-month": "1"})
+    assert missing.status_code == 422 and "Date of the decision must include a day, month and year" in (
+        missing.get_data(as_text=True))
+    decided = client.post(decision_url, data={**reasons, **typed_date("decided_on", "2027-01-14")})
     assert decided.status_code == 303
     assert "Already examined by the health scrutiny committee." in client.get(decided.location).get_data(as_text=True)
+    db.commit()  # end the read, so the next one sees what the request saved (SQLite reads from a snapshot)
+    db.refresh(petition)
+    assert petition.decided_on == date(2027, 1, 14)
+    db.commit()
 
 
 def test_reading_a_new_places_committee_stores_nothing(client, db, demo):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 
 from sqlmodel import select
 
 from pbapp.places.models import BodyBudget, LineShare, OutcomeArea, PublicBody
+from tests.factories import typed_date
 from tests.places import factories
 
 SLUG = "blackburn-with-darwen"
@@ -79,7 +81,7 @@ def test_an_officer_adds_a_body_imports_its_budget_after_a_preview_and_maps_its_
     body_page = client.get(response.location)
     import_url = next(link for link in _links(_text(body_page)) if link.endswith("/import"))
     fields = {"financial_year": "2026-27", "basis": "spend", "source_title": "DWP spend by district",
-              "source_url": "", "source_date": "2026-05-01"}
+              "source_url": "", **typed_date("source_date", "2026-05-01")}
     bad = client.post(import_url, data={**fields, "csv_file": (io.BytesIO(CSV.replace("1500", "1400").encode()), "j.csv")},
                       content_type="multipart/form-data")
     assert bad.status_code == 422 and "Line 4 (amount): the stated total £1,400 is not the sum of the lines £1,500" in _text(bad)
@@ -91,10 +93,14 @@ def test_an_officer_adds_a_body_imports_its_budget_after_a_preview_and_maps_its_
     assert db.exec(select(BodyBudget).where(BodyBudget.body_id == body.id)).all() == []
     db.commit()  # end the read, so the next one sees what the request saved (SQLite reads from a snapshot)
     carried = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', _text(preview)).group(1).replace("&#34;", '"')
-    saved = client.post(import_url, data={**fields, "csv_text": carried, "save": "1"})
+    hidden_date = re.search(r'name="source_date" value="([^"]*)"', _text(preview)).group(1)
+    assert hidden_date == "2026-05-01"
+    kept = {k: v for k, v in fields.items() if not k.startswith("source_date")}
+    saved = client.post(import_url, data={**kept, "source_date": hidden_date, "csv_text": carried, "save": "1"})
     assert saved.status_code == 303
     budget = db.exec(select(BodyBudget).where(BodyBudget.body_id == body.id)).one()
     assert (budget.total_pence, budget.devolved_pence, budget.basis) == (150_000, 25_000, "spend")
+    assert budget.source_date == date(2026, 5, 1)  # typed in three boxes, carried through the preview
     shares_url = next(link for link in _links(_text(client.get(saved.location))) if link.endswith("/shares"))
     form = _text(client.get(shares_url))
     assert "Share of “Youth offending” (%)" in form
