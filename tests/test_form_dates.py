@@ -48,6 +48,13 @@ COVERED = {
     ("MemberForm", "term_end"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
     ("MeetingForm", "held_on"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
     ("DecisionForm", "decided_on"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
+    ("InquiryForm", "evidence_closes"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("EvidenceSessionForm", "held_on"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("RecommendationForm", "response_due"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("BodyResponseForm", "responded_on"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("BodyResponseForm", "action_by"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("DrawForm", "term_start"): "tests/places/test_inquiries.py::test_resident_members_are_drawn_by_lot_from_verified_volunteers",
+    ("DrawForm", "term_end"): "tests/places/test_inquiries.py::test_resident_members_are_drawn_by_lot_from_verified_volunteers",
 }
 
 

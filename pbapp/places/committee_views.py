@@ -9,14 +9,22 @@ from flask_login import current_user
 from pbapp.db import get_session
 from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
-from pbapp.places import bp, committee, forms, permissions
+from pbapp.places import bp, committee, forms, inquiries, permissions
 from pbapp.places.views import _actor, _can_keep
 from pbapp.security import requires
 
 
-def _committee_page(council: str, place_id: int, *, settings=None, member=None, meeting=None, status: int = 200):
-    view = committee.committee_detail(get_session(), council, place_id)
+def _committee_page(council: str, place_id: int, *, settings=None, member=None, meeting=None, draw=None,
+                    status: int = 200):
+    db = get_session()
+    view = committee.committee_detail(db, council, place_id)
+    user_id = current_user.id if current_user.is_authenticated else None
+    waiting, volunteered = inquiries.volunteer_status(db, council, place_id, user_id)
+    may_volunteer = user_id is not None and not volunteered and committee.may_petition(db, council, place_id, user_id)
     return render("places/committee.html", view=view, can_keep=_can_keep(council),
+                  inquiries=inquiries.scrutiny(db, council, place_id).inquiries, waiting=waiting,
+                  volunteered=volunteered, may_volunteer=may_volunteer, volunteer_form=forms.VolunteerForm(),
+                  draw_form=draw or forms.DrawForm(prefix="draw"),
                   settings_form=settings or forms.CommitteeForm(prefix="committee", obj=view.committee),
                   member_form=member or forms.MemberForm(prefix="member"),
                   meeting_form=meeting or forms.MeetingForm(prefix="meeting"), status=status,
@@ -95,7 +103,7 @@ def petition(council: str, place_id: int, petition_id: int):
     user_id = current_user.id if current_user.is_authenticated else None
     view = committee.petition_detail(get_session(), council, place_id, petition_id, user_id)
     return render("places/petition.html", view=view, sign_form=forms.SignForm(), can_keep=_can_keep(council),
-                  title=view.petition.topic)
+                  inquiry=inquiries.inquiry_of_petition(get_session(), petition_id), title=view.petition.topic)
 
 
 @bp.route("/<council>/<int:place_id>/petitions/<int:petition_id>/sign", methods=["POST"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, FieldList, HiddenField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, FieldList, HiddenField, IntegerField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -15,9 +15,14 @@ from pbapp.formfields import UKDateField
 from pbapp.ledger.forms import MAX_CSV_CHARACTERS, ImportForm
 from pbapp.places.models import (ACCEPTED_AS_INQUIRY, BUDGET, CO_OPTED, COMBINED_AUTHORITY, COMBINED_AUTHORITY_AREA,
                                  COUNCIL, COUNCIL_AREA, COUNCILLOR, DECLINED, FIRE, HOUSING, ICB, JOBCENTRE, PCC,
-                                 RESIDENT_MEMBER, SCHOOLS, SPEND)
+                                 PUBLISHED, RESIDENT_MEMBER, RESPONSE_ACCEPTED, RESPONSE_PARTLY, RESPONSE_REJECTED,
+                                 SCHOOLS, SPEND, WITHHELD)
 
 __all__ = ["MAX_CSV_CHARACTERS"]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for choosing several."""
 
 
 def place_kind_choices():
@@ -163,3 +168,86 @@ class DecisionForm(FlaskForm):
                                                        Length(max=5000)])
     decided_on = UKDateField(_l("Date of the decision"), validators=[
         InputRequired(_l("Enter the date of the decision"))])
+
+
+class InquiryForm(FlaskForm):
+    title = StringField(_l("Title of the inquiry"), validators=[DataRequired(_l("Enter the title of the inquiry")),
+                                                                Length(max=200)])
+    terms_of_reference = TextAreaField(_l("Terms of reference"), description=_l(
+        "What the inquiry will examine, and what it will not"), validators=[
+        DataRequired(_l("Enter the inquiry’s terms of reference")), Length(max=10_000)])
+    bodies = MultiCheckboxField(_l("Public bodies it covers"), coerce=int, validators=[
+        DataRequired(_l("Choose at least one public body the inquiry covers"))])
+    area_id = SelectField(_l("Outcome area"), validators=[Optional()])
+    evidence_closes = UKDateField(_l("Call for evidence closes"), description=_l(
+        "Leave empty to keep it open until the report"), validators=[Optional()])
+    petition_id = HiddenField()
+
+    def chosen_area(self) -> int | None:
+        return int(self.area_id.data) if (self.area_id.data or "").isdigit() else None
+
+    def chosen_petition(self) -> int | None:
+        return int(self.petition_id.data) if (self.petition_id.data or "").isdigit() else None
+
+
+class EvidenceForm(FlaskForm):
+    author = StringField(_l("Your name"), description=_l("Published with your evidence"), validators=[
+        DataRequired(_l("Enter your name")), Length(max=200)])
+    organisation = StringField(_l("Organisation (if you write for one)"), description=_l(
+        "For example, the public body or charity you work for"), validators=[Optional(), Length(max=200)])
+    text = TextAreaField(_l("Your evidence"), description=_l(
+        "What you know about the questions in the terms of reference. Do not name other people."),
+        validators=[DataRequired(_l("Enter your evidence")), Length(max=20_000)])
+
+
+class ModerationForm(FlaskForm):
+    state = RadioField(_l("Decision"), choices=[SelectChoice(PUBLISHED, _l("Publish")),
+                                                SelectChoice(WITHHELD, _l("Withhold"))],
+                       validators=[DataRequired(_l("Choose whether to publish or withhold the evidence"))])
+    note = StringField(_l("Why it is withheld"), validators=[Optional(), Length(max=1000)])
+
+
+class EvidenceSessionForm(FlaskForm):
+    held_on = UKDateField(_l("Date of the session"), validators=[InputRequired(_l("Enter the date of the session"))])
+    location = StringField(_l("Where"), validators=[DataRequired(_l("Enter where the session is held")),
+                                                    Length(max=200)])
+    witnesses = TextAreaField(_l("Witnesses"), description=_l("One a line: name, role and body"),
+                              validators=[Optional(), Length(max=5000)])
+    minutes = TextAreaField(_l("Minutes"), description=_l("Add them once the session has been held"),
+                            validators=[Optional(), Length(max=50_000)])
+
+
+class RecommendationForm(FlaskForm):
+    text = TextAreaField(_l("Recommendation"), validators=[DataRequired(_l("Enter the recommendation")),
+                                                           Length(max=5000)])
+    body_id = SelectField(_l("Addressed to"), validators=[DataRequired(_l("Choose the body it is addressed to"))])
+    response_due = UKDateField(_l("Response due by"), validators=[InputRequired(_l("Enter when the response is due"))])
+
+
+class ReportForm(FlaskForm):
+    findings = TextAreaField(_l("Findings"), description=_l("What the inquiry found, in plain English"),
+                             validators=[DataRequired(_l("Enter the report’s findings")), Length(max=50_000)])
+
+
+class BodyResponseForm(FlaskForm):
+    outcome = RadioField(_l("What the body decided"), choices=[
+        SelectChoice(RESPONSE_ACCEPTED, _l("Accepted")), SelectChoice(RESPONSE_PARTLY, _l("Partly accepted")),
+        SelectChoice(RESPONSE_REJECTED, _l("Rejected"))],
+        validators=[DataRequired(_l("Choose what the body decided"))])
+    reasons = TextAreaField(_l("Reasons"), description=_l("The body’s reasons, in plain English"),
+                            validators=[DataRequired(_l("Enter the body’s reasons")), Length(max=5000)])
+    responded_on = UKDateField(_l("Date of the response"), validators=[
+        InputRequired(_l("Enter the date of the response"))])
+    action_by = UKDateField(_l("Action due by"), description=_l("If accepted, when it will be done"),
+                            validators=[Optional()])
+
+
+class VolunteerForm(FlaskForm):
+    pass
+
+
+class DrawForm(FlaskForm):
+    seats = IntegerField(_l("Residents to draw"), validators=[
+        InputRequired(_l("Enter how many residents to draw")), NumberRange(min=1, max=20)])
+    term_start = UKDateField(_l("Their term starts"), validators=[InputRequired(_l("Enter when the term starts"))])
+    term_end = UKDateField(_l("Their term ends"), validators=[Optional()])

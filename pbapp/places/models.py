@@ -192,3 +192,105 @@ class PetitionSignature(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, nullable=False)
     ward_id: int | None = Field(default=None, foreign_key="area.id")
     signed_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+OPEN, REPORTED = "open", "reported"
+PENDING, PUBLISHED, WITHHELD = "pending", "published", "withheld"
+EVIDENCE_STATES = (PENDING, PUBLISHED, WITHHELD)
+RESPONSE_ACCEPTED, RESPONSE_PARTLY, RESPONSE_REJECTED = "accepted", "partly", "rejected"
+RESPONSE_OUTCOMES = (RESPONSE_ACCEPTED, RESPONSE_PARTLY, RESPONSE_REJECTED)
+
+
+class Inquiry(SQLModel, table=True):
+    """The committee's inquiry: opened from an accepted petition or on its own initiative, with its report."""
+
+    __tablename__ = "place_inquiry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = _parent("place")
+    petition_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("place_petition.id", ondelete="SET NULL"), unique=True, nullable=True))
+    title: str = Field(max_length=200, nullable=False)
+    terms_of_reference: str = Field(nullable=False)
+    bodies: str = Field(default="", max_length=1000, nullable=False)  # ids of the bodies it covers, comma separated
+    area_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("place_outcome_area.id", ondelete="SET NULL"), nullable=True))
+    evidence_closes: date | None = Field(default=None)
+    status: str = Field(default=OPEN, max_length=16, nullable=False)
+    opened_on: date = Field(nullable=False)
+    findings: str = Field(default="", nullable=False)
+    reported_on: date | None = Field(default=None)
+
+
+class InquiryEvidence(SQLModel, table=True):
+    """Written evidence from a resident or an organisation: published only when a moderator allows it."""
+
+    __tablename__ = "place_inquiry_evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inquiry_id: int = _parent("place_inquiry")
+    submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    author: str = Field(max_length=200, nullable=False)
+    organisation: str = Field(default="", max_length=200, nullable=False)
+    text: str = Field(nullable=False)
+    state: str = Field(default=PENDING, max_length=16, nullable=False)
+    moderation_note: str = Field(default="", max_length=1000, nullable=False)
+    submitted_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class InquirySession(SQLModel, table=True):
+    """An evidence session of an inquiry: when, who gave evidence, and the minutes."""
+
+    __tablename__ = "place_inquiry_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inquiry_id: int = _parent("place_inquiry")
+    held_on: date = Field(nullable=False)
+    location: str = Field(max_length=200, nullable=False)
+    witnesses: str = Field(default="", nullable=False)  # one a line: name, role, body
+    minutes: str = Field(default="", nullable=False)
+
+
+class Recommendation(SQLModel, table=True):
+    """A recommendation of an inquiry's report, addressed to one body, which must respond by a date."""
+
+    __tablename__ = "place_recommendation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inquiry_id: int = _parent("place_inquiry")
+    body_id: int = _parent("place_body")
+    position: int = Field(default=0, nullable=False)
+    text: str = Field(nullable=False)
+    response_due: date = Field(nullable=False)
+
+
+class BodyResponse(SQLModel, table=True):
+    """A body's response to a recommendation: accepted, partly accepted or rejected, with its reasons."""
+
+    __tablename__ = "place_body_response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("place_recommendation.id", ondelete="CASCADE"), unique=True, nullable=False))
+    outcome: str = Field(max_length=16, nullable=False)
+    reasons: str = Field(nullable=False)
+    responded_on: date = Field(nullable=False)
+    action_by: date | None = Field(default=None)
+    recorded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class CommitteeVolunteer(SQLModel, table=True):
+    """A verified resident who offers to sit on the committee; resident members are drawn from them by sortition."""
+
+    __tablename__ = "place_committee_volunteer"
+    __table_args__ = (UniqueConstraint("committee_id", "user_id", name="uq_place_committee_volunteer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = _parent("place_committee")
+    user_id: int = Field(foreign_key="user_account.id", nullable=False)
+    name: str = Field(max_length=200, nullable=False)
+    ward_id: int | None = Field(default=None, foreign_key="area.id")
+    volunteered_at: datetime = Field(default_factory=utcnow, nullable=False)
+    member_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("place_committee_member.id", ondelete="SET NULL"), nullable=True))

@@ -108,9 +108,11 @@ def add_area(council: str, place_id: int):
 @bp.route("/<council>/<int:place_id>/bodies/<int:body_id>")
 @requires(permissions.ANYONE)
 def body(council: str, place_id: int, body_id: int):
+    from pbapp.places.inquiries import responses_of_body
+
     view = services.body_detail(get_session(), council, place_id, body_id)
     return render("places/body.html", view=view, can_keep=_can_keep(council), labels=_labels(),
-                  title=view.body.name)
+                  responses=responses_of_body(get_session(), view.body), title=view.body.name)
 
 
 @bp.route("/<council>/<int:place_id>/bodies/<int:body_id>/import", methods=["GET", "POST"])
@@ -185,3 +187,4 @@ def download(council: str, place_id: int, place_dataset: str, fmt: str):
 
 
 from pbapp.places import committee_views  # noqa: E402,F401  (the committee's routes attach to the same bp)
+from pbapp.places import inquiry_views  # noqa: E402,F401  (so do the inquiries')

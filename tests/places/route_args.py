@@ -38,3 +38,27 @@ def _petition_id(app, db, council):
 
 
 ARGS["petition_id"] = _petition_id
+
+
+def _inquiry_id(app, db, council):
+    from pbapp.places.models import Inquiry
+
+    place = factories.demo_place(db, council)
+    return db.exec(select(Inquiry.id).where(Inquiry.place_id == place.id).order_by(Inquiry.id)).first()
+
+
+def _evidence_id(app, db, council):
+    from pbapp.places.models import InquiryEvidence
+
+    return db.exec(select(InquiryEvidence.id).where(InquiryEvidence.inquiry_id == _inquiry_id(app, db, council))
+                   .order_by(InquiryEvidence.id)).first()
+
+
+def _recommendation_id(app, db, council):
+    from pbapp.places.models import Recommendation
+
+    return db.exec(select(Recommendation.id).where(Recommendation.inquiry_id == _inquiry_id(app, db, council))
+                   .order_by(Recommendation.id)).first()
+
+
+ARGS.update({"inquiry_id": _inquiry_id, "evidence_id": _evidence_id, "recommendation_id": _recommendation_id})

@@ -32,7 +32,7 @@ def test_a_verified_resident_signs_once_and_the_threshold_sets_a_deadline(db, de
     place = factories.demo_place(db, demo)
     committee.update_committee(db, SLUG, place.id, name="PAC", terms_of_reference="", signature_threshold=2,
                                decision_days=10, actor_id=None)
-    petition = db.exec(select(Petition).where(Petition.place_id == place.id)).one()
+    petition = db.exec(select(Petition).where(Petition.place_id == place.id, Petition.decision.is_(None))).one()
     assert petition.decision_due is None
     signer = _resident(db, demo, "signer@example.org")
     assert committee.sign(db, SLUG, place.id, petition.id, user_id=signer.id) == 2
@@ -50,7 +50,7 @@ def test_a_verified_resident_signs_once_and_the_threshold_sets_a_deadline(db, de
 def test_an_unverified_account_can_neither_open_nor_sign(db, demo):
     place = factories.demo_place(db, demo)
     stranger = base.user(db, email="stranger@example.org")
-    petition = db.exec(select(Petition).where(Petition.place_id == place.id)).one()
+    petition = db.exec(select(Petition).where(Petition.place_id == place.id, Petition.decision.is_(None))).one()
     with pytest.raises(NotAllowed):
         committee.sign(db, SLUG, place.id, petition.id, user_id=stranger.id)
     with pytest.raises(NotAllowed):
@@ -59,7 +59,7 @@ def test_an_unverified_account_can_neither_open_nor_sign(db, demo):
 
 def test_a_decision_needs_reasons_and_closes_the_petition(db, demo):
     place = factories.demo_place(db, demo)
-    petition = db.exec(select(Petition).where(Petition.place_id == place.id)).one()
+    petition = db.exec(select(Petition).where(Petition.place_id == place.id, Petition.decision.is_(None))).one()
     with pytest.raises(Invalid):
         committee.decide(db, SLUG, place.id, petition.id, decision="declined", reasons=" ", decided_on=date(2027, 1, 14),
                          actor_id=None)
@@ -81,7 +81,7 @@ def test_the_public_sees_counts_by_ward_never_names_and_a_resident_signs_from_th
     place = factories.demo_place(db, demo)
     committee_page = client.get(f"/places/{SLUG}/{place.id}/committee").get_data(as_text=True)
     assert "Cllr Ruth Entwistle" in committee_page and "Terms of reference" in committee_page
-    petition = db.exec(select(Petition).where(Petition.place_id == place.id)).one()
+    petition = db.exec(select(Petition).where(Petition.place_id == place.id, Petition.decision.is_(None))).one()
     page = client.get(f"/places/{SLUG}/{place.id}/petitions/{petition.id}").get_data(as_text=True)
     assert "Darwen East" in page and "Imran Hussain" not in page and "resident@demo.example" not in page
     _resident(db, demo, "ward@example.org")
@@ -128,7 +128,7 @@ def test_an_officer_runs_the_committee_from_its_page(client, db, demo, login_as)
     meeting = db.exec(select(CommitteeMeeting).where(CommitteeMeeting.location == "Darwen Town Hall")).one()
     assert meeting.held_on == date(2027, 3, 11)
     db.commit()
-    petition = db.exec(select(Petition).where(Petition.place_id == place.id)).one()
+    petition = db.exec(select(Petition).where(Petition.place_id == place.id, Petition.decision.is_(None))).one()
     decision_url = f"/places/{SLUG}/{place.id}/petitions/{petition.id}/decision"
     reasons = {"decision": "declined", "reasons": "Already examined by the health scrutiny committee."}
     missing = client.post(decision_url, data={**reasons, "decided_on-day": "14", "decided_on-month": "1"})
