@@ -303,6 +303,12 @@ def responses_of_body(session: Session, body: PublicBody) -> list[tuple[Inquiry,
             for row in _rows(session, recommendations, utcnow().date())]
 
 
+def inquiries_of_area(session: Session, area: OutcomeArea) -> list[Inquiry]:
+    """The committee's inquiries into an outcome area, newest first (for the area's page)."""
+    return list(session.exec(select(Inquiry).where(Inquiry.area_id == area.id)
+                             .order_by(Inquiry.opened_on.desc(), Inquiry.id.desc())).all())
+
+
 @dataclass
 class ScrutinyView:
     council: Council

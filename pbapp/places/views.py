@@ -145,9 +145,11 @@ def import_budget(council: str, place_id: int, body_id: int):
 @bp.route("/<council>/<int:place_id>/areas/<int:area_id>")
 @requires(permissions.ANYONE)
 def area(council: str, place_id: int, area_id: int):
+    from pbapp.places.inquiries import inquiries_of_area
+
     view, summary = services.area_detail(get_session(), council, place_id, area_id)
     return render("places/area.html", view=view, summary=summary, can_keep=_can_keep(council), labels=_labels(),
-                  title=summary.area.name)
+                  inquiries=inquiries_of_area(get_session(), summary.area), title=summary.area.name)
 
 
 @bp.route("/<council>/<int:place_id>/areas/<int:area_id>/bodies/<int:body_id>/shares", methods=["GET", "POST"])

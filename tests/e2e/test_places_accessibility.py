@@ -32,9 +32,20 @@ def test_places_pages_pass_wcag_22_aa(page, sign_in):
     page.get_by_role("link", name="Import a budget").click()
     links.append(page.url)
     page.goto(links[2])
-    page.get_by_role("link", name="Is the money for young people out of work joined up?").click()
+    page.get_by_role("link", name="Are home fire safety visits reaching older people in Darwen?").click()
     links.append(page.url)
     page.get_by_role("link", name="Publish the committee’s decision").click()
+    links.append(page.url)
+    page.goto(links[2])
+    page.get_by_role("link", name="Youth unemployment: is the money joined up?").click()
+    links.append(page.url)  # the inquiry, with the officer's forms
+    page.get_by_role("link", name="Change the response of Blackburn with Darwen Borough Council").click()
+    links.append(page.url)
+    page.goto(links[2])
+    page.get_by_role("link", name="Open an inquiry on the committee’s own initiative").click()
+    links.append(page.url)
+    page.goto(place)
+    page.get_by_role("link", name="Scrutiny", exact=True).click()
     links.append(page.url)
     failures = []
     for url in links:
