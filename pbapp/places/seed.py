@@ -219,3 +219,24 @@ def _inquiry(session: Session, place: Place, committee: Committee, bodies: dict[
             session.add(BodyResponse(recommendation_id=recommendation.id, outcome=outcome, reasons=reasons,
                                      responded_on=demo_day(on), action_by=demo_day(action_by)))
     session.flush()
+    _open_inquiry(session, place, bodies, areas)
+
+
+def _open_inquiry(session: Session, place: Place, bodies: dict[str, PublicBody],
+                  areas: dict[str, OutcomeArea]) -> None:
+    """An inquiry the committee opened on its own initiative, still taking written evidence."""
+    inquiry = Inquiry(place_id=place.id, title="Community safety in Blackburn town centre at night",
+                      terms_of_reference=(
+                          "To examine what the police, the fire service and the council each spend on keeping "
+                          "Blackburn town centre safe at night, and whether their patrols, licensing and CCTV work "
+                          "together."),
+                      area_id=areas["Community safety"].id,
+                      bodies=",".join(str(bodies[k].id) for k in ("council", "police", "fire")),
+                      evidence_closes=demo_day(date(2027, 1, 31)), opened_on=demo_day(date(2026, 11, 26)))
+    session.add(inquiry)
+    session.flush()
+    session.add(InquirySession(inquiry_id=inquiry.id, held_on=demo_day(date(2027, 2, 11)),
+                               location="Blackburn Town Hall, Committee Room 2",
+                               witnesses="Chief Inspector, Blackburn with Darwen, Lancashire Constabulary\n"
+                                         "Head of Licensing, Blackburn with Darwen Borough Council"))
+    session.flush()

@@ -55,7 +55,7 @@ def _open_petition(db, place):
 
 def test_the_demo_petition_passed_its_threshold_and_became_an_inquiry_with_a_report_and_responses(db, demo, client):
     place = factories.demo_place(db, demo)
-    inquiry = db.exec(select(Inquiry).where(Inquiry.place_id == place.id)).one()
+    inquiry = db.exec(select(Inquiry).where(Inquiry.place_id == place.id, Inquiry.petition_id.is_not(None))).one()
     petition = db.get(Petition, inquiry.petition_id)
     signatures = len(db.exec(select(PetitionSignature).where(PetitionSignature.petition_id == petition.id)).all())
     assert petition.decision == "accepted" and signatures >= 100 and petition.threshold_reached_on < petition.decided_on
@@ -79,6 +79,10 @@ def test_the_demo_petition_passed_its_threshold_and_became_an_inquiry_with_a_rep
     assert amount == f"{summary.amount / 100_000_000:.1f}"  # the report's figure is the outcome area's own
     scrutiny = _text(client.get(f"/places/{SLUG}/{place.id}/scrutiny"))
     assert "Lancashire Police and Crime Commissioner" in scrutiny and "No response is overdue" not in scrutiny
+    open_one = db.exec(select(Inquiry).where(Inquiry.place_id == place.id, Inquiry.status == "open")).one()
+    assert open_one.evidence_closes > utcnow().date() and "Open since" in scrutiny  # its call for evidence is open
+    db.commit()
+    assert "Give evidence" in _text(client.get(f"/places/{SLUG}/{place.id}/inquiries/{open_one.id}"))
 
 
 def test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links(app, client, db, demo, login_as):
