@@ -59,7 +59,8 @@ def open_inquiry(session: Session, council: str, place_id: int, *, title: str, t
     bodies = _bodies_of(session, place)
     if not body_ids or any(b not in bodies for b in body_ids):
         raise Invalid(_("Choose at least one public body the inquiry covers."), field="bodies")
-    if area_id is not None and session.get(OutcomeArea, area_id) is None:
+    area = session.get(OutcomeArea, area_id) if area_id is not None else None
+    if area_id is not None and (area is None or area.place_id != place.id):
         raise Invalid(_("Choose an outcome area of this place."), field="area_id")
     if evidence_closes is not None and evidence_closes < today:
         raise Invalid(_("The call for evidence cannot close before today."), field="evidence_closes")
@@ -80,7 +81,7 @@ def open_inquiry(session: Session, council: str, place_id: int, *, title: str, t
     return inquiry
 
 
-def accepted_petition_without_inquiry(session: Session, council: str, place_id: int,
+def accepted_petition(session: Session, council: str, place_id: int,
                                       petition_id: int | None) -> Petition | None:
     """The accepted petition an officer is turning into an inquiry, if any (for the form's defaults)."""
     if petition_id is None:
@@ -316,7 +317,6 @@ class ScrutinyView:
     committee: Committee
     inquiries: list[tuple[Inquiry, int, int]]  # inquiry, recommendations, responses
     open_petitions: list[tuple[Petition, int]]
-    awaiting_decision: list[Petition]
     overdue: list[tuple[Inquiry, RecommendationRow]]
     rejected: list[tuple[Inquiry, RecommendationRow]]
     by_body: list[tuple[PublicBody, Counter]] = field(default_factory=list)
@@ -346,7 +346,7 @@ def scrutiny(session: Session, council: str, place_id: int) -> ScrutinyView:
         get_council(session, council), place, committee_of(session, place, create=False),
         [(i, sum(1 for r in rows if r.recommendation.inquiry_id == i.id),
           sum(1 for r in rows if r.recommendation.inquiry_id == i.id and r.response)) for i in inquiries],
-        [(p, counts[p.id]) for p in petitions], [p for p in petitions if p.decision_due is not None],
+        [(p, counts[p.id]) for p in petitions],
         [(by_inquiry[r.recommendation.inquiry_id], r) for r in rows if r.overdue],
         [(by_inquiry[r.recommendation.inquiry_id], r) for r in rows
          if r.response and r.response.outcome == RESPONSE_REJECTED],

@@ -49,7 +49,7 @@ def new_inquiry(council: str, place_id: int):
     form.bodies.choices = [(int(v), label) for v, label in _choices(council, place_id)]
     form.area_id.choices = [("", _("None"))] + inquiries.area_choices(db, council, place_id)
     petition_id = request.args.get("petition", type=int) or form.chosen_petition()
-    petition = inquiries.accepted_petition_without_inquiry(db, council, place_id, petition_id)
+    petition = inquiries.accepted_petition(db, council, place_id, petition_id)
     if petition is not None and not form.is_submitted():
         form.title.data, form.petition_id.data = petition.topic, str(petition.id)
         form.terms_of_reference.data = petition.examine

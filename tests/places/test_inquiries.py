@@ -191,6 +191,11 @@ def test_inquiry_rules_are_kept_by_the_services(db, demo):
         inquiries.open_inquiry(db, SLUG, place.id, title="T", terms_of_reference="ToR", body_ids=[body.id],
                                area_id=None, evidence_closes=None, petition_id=petition.id, actor_id=None)
     db.rollback()
+    elsewhere = factories.area(db, factories.place(db, demo, name="Elsewhere"), name="Elsewhere's area")
+    with pytest.raises(Invalid, match="Choose an outcome area of this place"):
+        inquiries.open_inquiry(db, SLUG, place.id, title="T", terms_of_reference="ToR", body_ids=[body.id],
+                               area_id=elsewhere.id, evidence_closes=None, petition_id=None, actor_id=None)
+    db.rollback()
     made = inquiries.open_inquiry(db, SLUG, place.id, title="Own initiative", terms_of_reference="ToR",
                                   body_ids=[body.id], area_id=None, evidence_closes=utcnow().date(),
                                   petition_id=None, actor_id=None)
