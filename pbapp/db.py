@@ -28,6 +28,7 @@ MODEL_MODULES = (
     "pbapp.pb.models",
     "pbapp.pb.simulator_models",
     "pbapp.ledger.models",
+    "pbapp.places.models",
 )
 
 _EXTENSION_KEY = "pbapp.engine"

@@ -42,6 +42,19 @@ COVERED = {
     ("ResponseForm", "decided_on"): "tests/ledger/test_views.py::test_officer_records_a_response_and_it_is_public",
     ("MilestoneForm", "due_on"): "tests/ledger/test_views.py::test_milestones_are_added_and_updated_with_evidence",
     ("MilestoneUpdateForm", "completed_on"): "tests/ledger/test_views.py::test_milestones_are_added_and_updated_with_evidence",
+    ("BudgetImportForm", "source_date"):
+        "tests/places/test_views.py::test_an_officer_adds_a_body_imports_its_budget_after_a_preview_and_maps_its_lines",
+    ("MemberForm", "term_start"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
+    ("MemberForm", "term_end"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
+    ("MeetingForm", "held_on"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
+    ("DecisionForm", "decided_on"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
+    ("InquiryForm", "evidence_closes"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("EvidenceSessionForm", "held_on"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("RecommendationForm", "response_due"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("BodyResponseForm", "responded_on"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("BodyResponseForm", "action_by"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    ("DrawForm", "term_start"): "tests/places/test_inquiries.py::test_resident_members_are_drawn_by_lot_from_verified_volunteers",
+    ("DrawForm", "term_end"): "tests/places/test_inquiries.py::test_resident_members_are_drawn_by_lot_from_verified_volunteers",
 }
 
 

@@ -23,9 +23,12 @@ def test_seed_creates_the_demo_council(app, db):
     assert len(wards) == 17 and len(neighbourhoods) == 3
     assert all(w.neighbourhood_id for w in wards)
     assert sum(w.adults for w in wards) == 114_970
-    emails = set(db.exec(select(User.email)).all())
+    emails = set(db.exec(select(User.email).where(User.active)).all())
     assert emails == {"admin@demo.example", "officer@demo.example", "facilitator@demo.example",
                       "resident@demo.example"}
+    # The rest sign the demo's petition past its threshold (places): switched off, they cannot sign in.
+    others = db.exec(select(User).where(User.active.is_(False))).all()
+    assert others and all(u.email.startswith("petition-signer-") and u.password_hash == "!" for u in others)
 
 
 def test_seed_is_idempotent(app, db):
