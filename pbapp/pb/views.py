@@ -254,6 +254,10 @@ def submit(council: str, ballot_id: int):
         _end_code_session(ballot_id)
         session["pb_receipts"] = {**session.get("pb_receipts", {}),
                                   str(ballot_id): {"receipt": receipt, "seen": utcnow().timestamp()}}
+    else:
+        # An account that first voted with its letter in this browser keeps that receipt in the session:
+        # drop it, or the receipt page would show the replaced vote's receipt instead of this one.
+        _end_code_session(ballot_id)
     # An account's receipt page reads the receipt from its counted ballot.
     return redirect_after_post(url_for("pb.receipt", council=council, ballot_id=ballot_id))
 

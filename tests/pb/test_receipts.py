@@ -132,3 +132,25 @@ def test_the_hash_the_database_writes_equals_core_chain_link_hash(app, db, demo,
     assert [e.seq for e in entries] == list(range(1, 13))
     for entry in entries:
         assert entry.hash == link_hash(entry.previous_hash, entry.content()), entry.seq
+
+
+def test_an_account_that_voted_with_its_letter_sees_its_new_receipt_after_changing_the_vote(app, db, demo, client):
+    """Fault: the receipt page showed the first vote's receipt, kept in the session by the letter, after a change."""
+    from pbapp.pb.models import BallotLogEntry
+    from tests.conftest import login
+
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    db.commit()
+    login(client, "resident@demo.example")
+    page = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    client.post(f"{page}/code", data={"code": code})
+    client.post(f"{page}/submit", data={"choice": [refs[0]]})
+    first = client.get(f"{page}/receipt").get_data(as_text=True)
+    client.post(f"{page}/submit", data={"choice": [refs[1]]})  # the account keeps the letter's vote: no code
+    second = client.get(f"{page}/receipt").get_data(as_text=True)
+    hashes = db.exec(select(BallotLogEntry.hash).where(BallotLogEntry.ballot_id == ballot.id)
+                     .order_by(BallotLogEntry.seq)).all()
+    db.commit()
+    assert len(hashes) == 2 and hashes[0] in first and hashes[1] in second and hashes[0] not in second
