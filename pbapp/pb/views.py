@@ -272,7 +272,7 @@ def receipt(council: str, ballot_id: int):
     the_receipt = sent["receipt"] if sent else view.receipt
     return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt, by_code=bool(sent),
                   finish_form=forms.ActionForm(),
-                  title=_("Your vote has been counted") if the_receipt else _("No vote yet"))
+                  title=_("Your vote has been recorded") if the_receipt else _("No vote yet"))
 
 
 @bp.route("/<council>/ballots/<int:ballot_id>/finish", methods=["POST"])

@@ -154,3 +154,16 @@ def test_an_account_that_voted_with_its_letter_sees_its_new_receipt_after_changi
                      .order_by(BallotLogEntry.seq)).all()
     db.commit()
     assert len(hashes) == 2 and hashes[0] in first and hashes[1] in second and hashes[0] not in second
+
+
+def test_the_receipt_says_the_vote_is_recorded_not_counted_before_any_count(app, db, demo, client):
+    """Fault: "Your vote has been counted" was shown as soon as a vote was sent, long before the count."""
+    ballot = factories.ballot(app, db, demo)
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    refs = factories.refs(db, ballot)
+    db.commit()
+    page = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    client.post(f"{page}/code", data={"code": code})
+    client.post(f"{page}/submit", data={"choice": [refs[0]]})
+    receipt = client.get(f"{page}/receipt").get_data(as_text=True)
+    assert "Your vote has been recorded" in receipt and "counted" not in receipt.split("<main")[1].split("</h1>")[0]
