@@ -387,7 +387,7 @@ def resident_home(session: Session, user) -> ResidentHome:
             state = pb.ballot_state(ballot)
             receipt = pb.account_receipt(session, ballot, user)
             if receipt is not None:
-                where = (url_for("pb.log", council=council.slug, ballot_id=ballot.id, receipt=receipt)
+                where = (url_for("pb.log", council=council.slug, ballot_id=ballot.id)
                          if state == "published" else url_for("pb.receipt", council=council.slug, ballot_id=ballot.id))
                 voted.append(Row(ballot.title, where, BALLOT_STATES[state](), receipt,
                                  Action(_("Change your vote"), url_for("pb.ballot", council=council.slug, ballot_id=ballot.id))

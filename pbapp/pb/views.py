@@ -327,6 +327,9 @@ def log(council: str, ballot_id: int):
     the_ballot, entries, head = services.log_summary(db, the_council, ballot_id)
     form = forms.ReceiptForm()
     searched = form.validate_on_submit()
+    if request.method == "GET" and current_user.is_authenticated:
+        # An account's own receipt is filled in from its ballot, never carried in the address.
+        form.receipt.data = services.account_receipt(db, the_ballot, current_user) or None
     found = services.find_receipt(db, the_council, ballot_id, form.receipt.data) if searched else None
     return render("pb/log.html", council=the_council, ballot=the_ballot, entries=entries, head=head, form=form,
                   searched=searched, found=found, status=_status(form), title=_("Ballot log"))
