@@ -247,3 +247,16 @@ def test_a_published_vote_on_the_residents_home_leads_to_the_log_without_the_rec
     log = f"/pb/{SLUG}/ballots/{ballot.id}/log"
     assert f'href="{log}"' in page and "receipt=" not in page
     assert f'value="{receipt}"' in client.get(log).get_data(as_text=True)  # filled in for the account
+
+
+def test_the_officer_home_shows_last_years_finished_jury_as_finished_not_as_still_selecting(client, db, demo):
+    """Fault: a finished jury whose panel had no selection run here was shown as "Selecting the panel", its pool
+    asking for quotas."""
+    finished = db.exec(select(Jury).where(Jury.ends_on < date.today())).one()
+    db.commit()
+    login(client, ROLE_EMAILS["officer"])
+    page = client.get(f"/home/{SLUG}/officer").get_data(as_text=True)
+    row = page.split(f'href="/juries/{SLUG}/{finished.id}"')[1].split("govuk-summary-list__row")[0]
+    assert "Finished" in row and "Read the recommendations" in row and "Selecting the panel" not in row
+    assert "Fill the pool and run the selection" not in page
+    assert f"/sortition/{SLUG}/pools/{finished.pool_id}/quotas" not in page
