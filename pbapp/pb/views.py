@@ -600,6 +600,10 @@ def codes(council: str, ballot_id: int):
     form = forms.CodeBatchForm()
     neighbourhoods, wards = areas_of(db, the_council)
     form.area_id.choices = forms.area_choices(neighbourhoods + wards, _("The whole council"))
+    if request.method == "GET" and form.area_id.data is None:
+        # Letters for a neighbourhood's vote go to that neighbourhood unless the officer says otherwise.
+        area_id = services.get_process(db, the_council, the_ballot.process_id).area_id
+        form.area_id.data = str(area_id) if area_id else None
     if form.validate_on_submit():
         try:
             batch = services.generate_codes(db, the_council, ballot_id, current_user, size=form.size.data,
