@@ -286,7 +286,7 @@ def test_a_neighbourhood_vote_from_ideas_to_the_councils_response(walk, page, db
     walk.link("Blackburn with Darwen Borough Council")
     walk.link("Choose projects for Whitehall Park")
     ballot = page.url
-    walk.menu().get_by_role("link", name="Sign in").click()
+    walk.link("Sign in or create an account")
     walk.link("Create an account")
     fill_registration(page, "Grace Hopper", "grace@example.org", "BB3 2AB", "a long enough password")
     page.get_by_role("heading", name="Check your email").wait_for()
