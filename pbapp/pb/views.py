@@ -270,7 +270,9 @@ def receipt(council: str, ballot_id: int):
     view = _ballot_view(db, the_council, ballot_id)
     sent = _session_entry("pb_receipts", ballot_id)
     the_receipt = sent["receipt"] if sent else view.receipt
-    return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt, by_code=bool(sent),
+    # An account that entered its letter keeps the vote: it changes it without the code, and signs out, not Finish.
+    by_code = bool(sent) and not current_user.is_authenticated
+    return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt, by_code=by_code,
                   finish_form=forms.ActionForm(),
                   title=_("Your vote has been recorded") if the_receipt else _("No vote yet"))
 

@@ -167,3 +167,21 @@ def test_the_receipt_says_the_vote_is_recorded_not_counted_before_any_count(app,
     client.post(f"{page}/submit", data={"choice": [refs[0]]})
     receipt = client.get(f"{page}/receipt").get_data(as_text=True)
     assert "Your vote has been recorded" in receipt and "counted" not in receipt.split("<main")[1].split("</h1>")[0]
+
+
+def test_an_account_that_voted_with_its_letter_is_not_told_to_enter_the_code_again(app, db, demo, client):
+    """Fault: the receipt told a signed-in voter to enter the letter's code again to change the vote, though the
+    account keeps it."""
+    from tests.conftest import login
+
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    db.commit()
+    login(client, "resident@demo.example")
+    page = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    client.post(f"{page}/code", data={"code": code})
+    client.post(f"{page}/submit", data={"choice": [refs[0]]})
+    receipt = client.get(f"{page}/receipt").get_data(as_text=True)
+    assert "entering the code from your letter again" not in receipt
+    assert "You can change your vote until voting closes; you will get a new receipt." in receipt
