@@ -137,7 +137,8 @@ def homes_of(session: Session, user) -> list[Home]:
 
 
 def _jury_row(council: Council, jury: Jury, today: date) -> Row:
-    if jury.selection_run_id is None:
+    # A finished jury is finished, however its panel was seated (a panel chosen elsewhere has no selection run).
+    if jury.selection_run_id is None and today <= jury.ends_on:
         stage, action = _("Selecting the panel"), Action(_("Fill the pool and run the selection"),
                                                          url_for("sortition.pool", council=council.slug, pool_id=jury.pool_id))
     elif today < jury.starts_on:
@@ -166,11 +167,13 @@ def _pool_rows(session: Session, council: Council) -> list[Row]:
         runs = list(session.exec(select(SelectionRun).where(SelectionRun.pool_id == pool.id)
                                  .order_by(SelectionRun.id.desc())).all())
         pool_url = url_for("sortition.pool", council=council.slug, pool_id=pool.id)
+        seated = session.exec(select(Juror.id).join(Jury, Jury.id == Juror.jury_id)
+                              .where(Jury.pool_id == pool.id)).first() is not None
         if people == 0:
             action = Action(_("Add the volunteers"), url_for("sortition.upload", council=council.slug, pool_id=pool.id))
-        elif not runs:
+        elif not runs and not seated:
             action = Action(_("Set the quotas"), url_for("sortition.quotas", council=council.slug, pool_id=pool.id))
-        elif runs[0].status == AWAITING_DRAW:
+        elif runs and runs[0].status == AWAITING_DRAW:
             action = Action(_("Make the public draw"), url_for("sortition.run", council=council.slug, run_id=runs[0].id))
         else:
             action = Action(_("Open the pool"), pool_url)
@@ -387,7 +390,7 @@ def resident_home(session: Session, user) -> ResidentHome:
             state = pb.ballot_state(ballot)
             receipt = pb.account_receipt(session, ballot, user)
             if receipt is not None:
-                where = (url_for("pb.log", council=council.slug, ballot_id=ballot.id, receipt=receipt)
+                where = (url_for("pb.log", council=council.slug, ballot_id=ballot.id)
                          if state == "published" else url_for("pb.receipt", council=council.slug, ballot_id=ballot.id))
                 voted.append(Row(ballot.title, where, BALLOT_STATES[state](), receipt,
                                  Action(_("Change your vote"), url_for("pb.ballot", council=council.slug, ballot_id=ballot.id))

@@ -266,6 +266,10 @@ def submit(council: str, ballot_id: int):
         _end_code_session(ballot_id)
         session["pb_receipts"] = {**session.get("pb_receipts", {}),
                                   str(ballot_id): {"receipt": receipt, "seen": utcnow().timestamp()}}
+    else:
+        # An account that first voted with its letter in this browser keeps that receipt in the session:
+        # drop it, or the receipt page would show the replaced vote's receipt instead of this one.
+        _end_code_session(ballot_id)
     _offer_about_you(ballot_id)
     # An account's receipt page reads the receipt from its counted ballot.
     return redirect_after_post(url_for("pb.receipt", council=council, ballot_id=ballot_id))
@@ -279,9 +283,11 @@ def receipt(council: str, ballot_id: int):
     view = _ballot_view(db, the_council, ballot_id)
     sent = _session_entry("pb_receipts", ballot_id)
     the_receipt = sent["receipt"] if sent else view.receipt
-    return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt, by_code=bool(sent),
+    # An account that entered its letter keeps the vote: it changes it without the code, and signs out, not Finish.
+    by_code = bool(sent) and not current_user.is_authenticated
+    return render("pb/receipt.html", council=the_council, view=view, receipt=the_receipt, by_code=by_code,
                   finish_form=forms.ActionForm(), about_you=_session_entry("pb_about_you", ballot_id) is not None,
-                  title=_("Your vote has been counted") if the_receipt else _("No vote yet"))
+                  title=_("Your vote has been recorded") if the_receipt else _("No vote yet"))
 
 
 def _offer_about_you(ballot_id: int) -> None:
@@ -370,6 +376,9 @@ def log(council: str, ballot_id: int):
     the_ballot, entries, head = services.log_summary(db, the_council, ballot_id)
     form = forms.ReceiptForm()
     searched = form.validate_on_submit()
+    if request.method == "GET" and current_user.is_authenticated:
+        # An account's own receipt is filled in from its ballot, never carried in the address.
+        form.receipt.data = services.account_receipt(db, the_ballot, current_user) or None
     found = services.find_receipt(db, the_council, ballot_id, form.receipt.data) if searched else None
     return render("pb/log.html", council=the_council, ballot=the_ballot, entries=entries, head=head, form=form,
                   searched=searched, found=found, status=_status(form), title=_("Ballot log"))
@@ -643,6 +652,10 @@ def codes(council: str, ballot_id: int):
     form = forms.CodeBatchForm()
     neighbourhoods, wards = areas_of(db, the_council)
     form.area_id.choices = forms.area_choices(neighbourhoods + wards, _("The whole council"))
+    if request.method == "GET" and form.area_id.data is None:
+        # Letters for a neighbourhood's vote go to that neighbourhood unless the officer says otherwise.
+        area_id = services.get_process(db, the_council, the_ballot.process_id).area_id
+        form.area_id.data = str(area_id) if area_id else None
     if form.validate_on_submit():
         try:
             batch = services.generate_codes(db, the_council, ballot_id, current_user, size=form.size.data,

@@ -225,3 +225,38 @@ def test_money_moved_between_lines_is_shown_as_moved(client, db, demo):
     assert "Moved between budget lines" in page and "£250,000" in page
     assert ">Amount<" not in page
     assert db.exec(select(Response).where(Response.item_id == item.id)).first() is None
+
+
+def test_a_published_vote_on_the_residents_home_leads_to_the_log_without_the_receipt_in_the_address(app, client, db,
+                                                                                                    demo):
+    """Fault: the home linked to the ballot log with ?receipt=..., which the log ignores and access logs keep."""
+    from pbapp.pb import services as pb
+    from tests.pb import factories as pb_factories
+
+    ballot = pb_factories.ballot(app, db, demo, eligibility="open", title="Choose projects for the towpath")
+    resident = db.exec(select(User).where(User.email == ROLE_EMAILS["resident"])).one()
+    with app.test_request_context():
+        voter = pb.eligibility(db, demo, ballot, None, resident, None).voter
+        pb.cast_vote(db, demo, ballot.id, voter, [pb_factories.refs(db, ballot)[0]])
+        receipt = pb.account_receipt(db, ballot, resident)
+        pb.close_ballot(db, demo, ballot.id, pb_factories.officer(db))
+        pb.publish_results(db, demo, ballot.id, pb_factories.officer(db), url_of=lambda b: "/")
+    db.commit()
+    login(client, ROLE_EMAILS["resident"])
+    page = client.get("/home/votes").get_data(as_text=True)
+    log = f"/pb/{SLUG}/ballots/{ballot.id}/log"
+    assert f'href="{log}"' in page and "receipt=" not in page
+    assert f'value="{receipt}"' in client.get(log).get_data(as_text=True)  # filled in for the account
+
+
+def test_the_officer_home_shows_last_years_finished_jury_as_finished_not_as_still_selecting(client, db, demo):
+    """Fault: a finished jury whose panel had no selection run here was shown as "Selecting the panel", its pool
+    asking for quotas."""
+    finished = db.exec(select(Jury).where(Jury.ends_on < date.today())).one()
+    db.commit()
+    login(client, ROLE_EMAILS["officer"])
+    page = client.get(f"/home/{SLUG}/officer").get_data(as_text=True)
+    row = page.split(f'href="/juries/{SLUG}/{finished.id}"')[1].split("govuk-summary-list__row")[0]
+    assert "Finished" in row and "Read the recommendations" in row and "Selecting the panel" not in row
+    assert "Fill the pool and run the selection" not in page
+    assert f"/sortition/{SLUG}/pools/{finished.pool_id}/quotas" not in page

@@ -65,3 +65,17 @@ def test_letters_print_welsh_letters_and_the_closing_date(app):
     assert "Cyngor Gŵyr" in text and "Gŵyl yr haf" in text and "ABCD-EFGH-JKLM" in text
     assert "Voting closes on 12 October 2026 at 18:00" in text  # 17:00 UTC is 18:00 in the UK (BST)
     assert "ABCD" not in str(PdfReader(io.BytesIO(data)).metadata)
+
+
+def test_the_letters_form_starts_on_the_neighbourhood_the_vote_is_for(app, db, demo, client, login_as):
+    """Fault: a neighbourhood vote's letters form offered "The whole council" first, so letters left for every
+    home in the council unless the officer noticed."""
+    import re
+
+    ballot = factories.ballot(app, db, demo, open_now=False)
+    area = factories.neighbourhood(db, demo)
+    db.commit()
+    login_as("officer")
+    page = client.get(f"/pb/{demo.slug}/manage/ballots/{ballot.id}/codes").get_data(as_text=True)
+    selected = re.findall(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', page)
+    assert [a or b for a, b in selected] == [str(area.id)]

@@ -154,3 +154,58 @@ def test_verify_log_refuses_a_sealed_log_out_of_receipt_order_or_with_a_voter_tw
         expected = "more than one entry"
     assert counting.verify_log(document) == []
     assert any(expected in problem for problem in counting.verify_log(forged)), counting.verify_log(forged)
+
+
+def test_an_account_that_voted_with_its_letter_sees_its_new_receipt_after_changing_the_vote(app, db, demo, client):
+    """Fault: the receipt page showed the first vote's receipt, kept in the session by the letter, after a change."""
+    import re
+
+    from pbapp.pb.models import Vote
+    from tests.conftest import login
+
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    db.commit()
+    login(client, "resident@demo.example")
+    page = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    client.post(f"{page}/code", data={"code": code})
+    client.post(f"{page}/submit", data={"choice": [refs[0]]})
+    first = re.search(r'id="receipt">([0-9a-f]+)<', client.get(f"{page}/receipt").get_data(as_text=True)).group(1)
+    client.post(f"{page}/submit", data={"choice": [refs[1]]})  # the account keeps the letter's vote: no code
+    second = client.get(f"{page}/receipt").get_data(as_text=True)
+    # The sealed log is written at the count; until then the counted ballot's receipt is the vote's own.
+    [current] = db.exec(select(Vote.receipt).where(Vote.ballot_id == ballot.id)).all()
+    db.commit()
+    assert current != first and current in second and first not in second
+
+
+def test_the_receipt_says_the_vote_is_recorded_not_counted_before_any_count(app, db, demo, client):
+    """Fault: "Your vote has been counted" was shown as soon as a vote was sent, long before the count."""
+    ballot = factories.ballot(app, db, demo)
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    refs = factories.refs(db, ballot)
+    db.commit()
+    page = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    client.post(f"{page}/code", data={"code": code})
+    client.post(f"{page}/submit", data={"choice": [refs[0]]})
+    receipt = client.get(f"{page}/receipt").get_data(as_text=True)
+    assert "Your vote has been recorded" in receipt and "counted" not in receipt.split("<main")[1].split("</h1>")[0]
+
+
+def test_an_account_that_voted_with_its_letter_is_not_told_to_enter_the_code_again(app, db, demo, client):
+    """Fault: the receipt told a signed-in voter to enter the letter's code again to change the vote, though the
+    account keeps it."""
+    from tests.conftest import login
+
+    ballot = factories.ballot(app, db, demo)
+    refs = factories.refs(db, ballot)
+    code = factories.codes(app, db, demo, ballot, size=1)[0]
+    db.commit()
+    login(client, "resident@demo.example")
+    page = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    client.post(f"{page}/code", data={"code": code})
+    client.post(f"{page}/submit", data={"choice": [refs[0]]})
+    receipt = client.get(f"{page}/receipt").get_data(as_text=True)
+    assert "entering the code from your letter again" not in receipt
+    assert "You can change your vote until voting closes; you will get a new receipt." in receipt

@@ -289,3 +289,14 @@ def test_an_officer_hides_a_proposal_with_a_reason(app, db, demo, client, login_
     client.post("/accounts/logout")
     assert client.get(f"/pb/{demo.slug}/proposals/{item.id}").status_code == 404
     assert "Project 1" not in client.get(f"/pb/{demo.slug}/processes/{process.id}").get_data(as_text=True)
+
+
+def test_a_letter_vote_offers_a_visitor_an_account_first_so_the_vote_can_be_changed_without_the_letter(app, db, demo,
+                                                                                                       client):
+    """Fault: a vote by letter gave visitors no way to sign in or sign up from the ballot, though only an account
+    lets them change their vote later without the letter."""
+    ballot = factories.ballot(app, db, demo)
+    path = f"/pb/{demo.slug}/ballots/{ballot.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert f'href="/accounts/login?next={path.replace("/", "%2F")}"' in page or f'href="/accounts/login?next={path}"' in page
+    assert "change it later without the letter" in page
