@@ -104,12 +104,20 @@ def ideas_title() -> str:
     return f"Parks and green spaces fund {demo_financial_year(1)}"
 
 
+def ideas_title_cy() -> str:
+    return f"Cronfa parciau a mannau gwyrdd {demo_financial_year(1)}"
+
+
 def _ideas_wanted(session: Session, council: Council, officer: User | None) -> None:
     """A council-wide fund gathering ideas now: residents can support, follow and comment on them."""
     now = utcnow()
     process = Process(council_id=council.id, title=ideas_title(), pot_pence=6_000_000, phase=PROPOSALS,
                       description="Ideas for the borough's parks and green spaces. Support the ideas you like: "
                                   f"an idea goes to the council's review once {IDEAS_SUPPORTS_NEEDED} residents support it.",
+                      title_cy=ideas_title_cy(),
+                      description_cy="Syniadau ar gyfer parciau a mannau gwyrdd y fwrdeistref. Cefnogwch y syniadau rydych "
+                                     "yn eu hoffi: mae syniad yn mynd i adolygiad y cyngor pan fydd "
+                                     f"{IDEAS_SUPPORTS_NEEDED} o drigolion yn ei gefnogi.",
                       support_threshold=IDEAS_SUPPORTS_NEEDED, proposals_from=(now - timedelta(days=14)).date(),
                       review_from=(now + timedelta(days=30)).date(), voting_from=(now + timedelta(days=75)).date(),
                       created_by_id=officer.id if officer else None)
@@ -121,6 +129,7 @@ def _ideas_wanted(session: Session, council: Council, officer: User | None) -> N
         mine = n == 1 and resident is not None  # the demo resident put one idea forward and comments on it
         proposal = Proposal(process_id=process.id, council_id=council.id, area_id=areas[row["ward"]].id,
                             title=row["title"], description=row["description"],
+                            title_cy=row["title_cy"], description_cy=row["description_cy"],
                             estimated_cost_pence=int(row["cost_pounds"]) * 100, group_name=row["group"],
                             submitter_id=resident.id if mine else None,
                             created_at=now - timedelta(days=12 - 2 * n))

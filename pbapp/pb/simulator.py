@@ -221,12 +221,30 @@ def freeze_options(session: Session, ballot: Ballot) -> list[BallotOption]:
         raise Conflict(_("Put at least one budget line on the simulator before opening voting."))
     setup = setup_of(session, ballot)
     ballot.budget_pence = sum(line.current_pence for line in lines) - setup.savings_pence
+    welsh = _welsh_names(session, lines)
     return [BallotOption(ballot_id=ballot.id, ref=line.ref,
                          budget_line_ref=str(line.budget_line_id or ""), title=line.title,
                          description=line.service, cost_pence=line.current_pence,
+                         title_cy=welsh.get(line.budget_line_id, ("", ""))[0],
+                         description_cy=welsh.get(line.budget_line_id, ("", ""))[1],
                          min_pence=line.current_pence + core.change_pence(line.current_pence, line.min_percent),
                          max_pence=line.current_pence + core.change_pence(line.current_pence, line.max_percent),
                          position=n) for n, line in enumerate(lines)]
+
+
+def _welsh_names(session: Session, lines: list[SimulatorLine]) -> dict[int, tuple[str, str]]:
+    """{budget line id: (its Welsh name, its service's Welsh name)}, for the options' Welsh versions."""
+    from flask_babel import force_locale
+
+    from pbapp.ledger.models import BudgetLine
+
+    ids = [line.budget_line_id for line in lines if line.budget_line_id]
+    found = {}
+    for book_line in session.exec(select(BudgetLine).where(BudgetLine.id.in_(ids))).all() if ids else []:
+        with force_locale("cy"):
+            service = _(book_line.ra_line) if book_line.ra_line else ""
+        found[book_line.id] = (book_line.name_cy or "", service)
+    return found
 
 
 def _tax(setup: SimulatorSetup) -> core.TaxLever | None:

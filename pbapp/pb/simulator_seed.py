@@ -77,11 +77,17 @@ def seed_demo_simulator(session: Session, council: Council, officer, report: lis
                       description="The council must save £1.5 million on the services below next year. Try "
                                   "balancing the budget yourself: move each service up or down, or change council "
                                   "tax, and tell the council what you would do.",
+                      title_cy=f"Mantoli’r gyllideb {demo_financial_year(1)}",
+                      description_cy="Rhaid i’r cyngor arbed £1.5 miliwn ar y gwasanaethau isod y flwyddyn nesaf. "
+                                     "Rhowch gynnig ar fantoli’r gyllideb eich hun: symudwch bob gwasanaeth i fyny "
+                                     "neu i lawr, neu newidiwch y dreth gyngor, a dywedwch wrth y cyngor beth fyddech "
+                                     "chi’n ei wneud.",
                       voting_from=opened.date(), results_from=(opened + timedelta(days=35)).date(),
                       created_by_id=officer.id if officer else None, created_at=now - timedelta(days=20))
     session.add(process)
     session.flush()
     ballot = Ballot(process_id=process.id, council_id=council.id, title="Balance the council's budget",
+                    title_cy="Mantoli cyllideb y cyngor",
                     kind=SIMULATOR, rule="summary", budget_pence=0, eligibility=RESIDENTS, seed=2027,
                     key_version=current_app.config["VOTER_KEY_VERSION"], opens_at=opened,
                     closes_at=opened + timedelta(days=28, hours=8), frozen_at=opened)

@@ -23,5 +23,17 @@ def _batch(app, db, council):
     return services.batches_of(db, ballot)[0].id
 
 
-ARGS = {"process_id": _process, "proposal_id": _proposal, "ballot_id": _ballot, "batch_id": _batch,
+def _comment(app, db, council):
+    from pbapp.pb.models import ProposalComment
+
+    proposal = factories.proposal(db, factories.process(app, db, council, proposals=1, reviewed=False))
+    author = factories.resident(db, council)
+    comment = ProposalComment(proposal_id=proposal.id, council_id=council.id, author_id=author.id, body="A comment")
+    db.add(comment)
+    db.commit()
+    return comment.id
+
+
+ARGS = {"comment_id": _comment, "decision": lambda app, db, council: "hide",
+        "process_id": _process, "proposal_id": _proposal, "ballot_id": _ballot, "batch_id": _batch,
         "line_ref": lambda app, db, council: "l1"}
