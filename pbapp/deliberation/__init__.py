@@ -4,8 +4,10 @@ It builds on the juries domain (the jury, its jurors and sessions: pbapp/juries)
 juries' URLs (/juries/<council>/<jury_id>/...) under a blueprint of their own, `deliberation`.
 
 - models.py: the tables (rounds, evidence, polls, recommendations and their votes)
-- services.py: one function per use case, including how straw polls and recommendation votes are
-  counted (`poll_result`, `meets_threshold`, `close_recommendation_vote`)
+- counting.py: how a recommendation vote is counted and whether it is adopted (pure; its test is
+  tests/deliberation/test_counting.py)
+- services.py: one function per use case (straw polls are tallied by `poll_result` with the core's
+  ballot rules; `close_recommendation_vote` stores a recommendation's count)
 - permissions.py: who may run a deliberation, take part in it or read it
 - forms.py, views.py (thin), seed.py (the demo), templates in pbapp/templates/deliberation/
 - tests in tests/deliberation/

@@ -31,7 +31,7 @@ from pbapp.deliberation.models import (
     PollBallot, PollOption, Question, Recommendation, RecommendationLine, RecommendationVersion, RecommendationVote,
     Round, StrawPoll, Witness,
 )
-from pbapp.deliberation.services import meets_threshold
+from pbapp.deliberation.counting import meets_threshold
 from pbapp.ledger import services as ledger
 from pbapp.ledger.models import JURY_RECOMMENDATION
 from pbapp.ledger.seed import ITEMS as RECORD_ITEMS

@@ -32,10 +32,11 @@ from pbapp.councils.services import get_council
 from pbapp.errors import Conflict, Invalid, NotFound
 from pbapp.deliberation.permissions import is_staff, juror_of, require_juror, require_staff
 from pbapp.juries.models import CONFIRMED, Attendance, Expense, Juror, Jury, JurySession
+from pbapp.deliberation.counting import count_votes
 from pbapp.deliberation.models import (
     ALLOCATION_POLL, APPROVAL_POLL, EVIDENCE_KINDS, LINK_EVIDENCE, PDF_EVIDENCE, POLL_CLOSED, POLL_DRAFT, POLL_KINDS,
     POLL_OPEN, REC_ADOPTED, REC_DRAFT, REC_NOT_ADOPTED, REC_VOTING, REQUEST_KINDS, REQUEST_OPEN, REQUEST_STATUSES,
-    ROUND_KINDS, STANCES, SUPPORT, OPPOSE, ABSTAIN, TO_OFFICER, TO_WITNESS, VOTE_CHOICES, ASKERS, Evidence,
+    ROUND_KINDS, STANCES, TO_OFFICER, TO_WITNESS, VOTE_CHOICES, ASKERS, Evidence,
     EvidenceFile, EvidenceRequest, JurorAccount, PollBallot, PollOption, Question, Recommendation,
     RecommendationLine, RecommendationVersion, RecommendationVote, Round, StrawPoll, Witness,
 )
@@ -54,11 +55,6 @@ def render_markdown(text: str) -> Markup:
     html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
     return Markup(nh3.clean(html, tags=MARKDOWN_TAGS, attributes={"a": {"href", "title"}},
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"))
-
-
-def meets_threshold(support: int, cast: int, threshold_percent: int) -> bool:
-    """Whether `support` of `cast` votes reaches the threshold; exact integer arithmetic, no votes never passes."""
-    return cast > 0 and support * 100 >= threshold_percent * cast
 
 
 def _jury(session: Session, council_slug: str, jury_id: int) -> tuple[Council, Jury]:
@@ -1038,11 +1034,10 @@ def close_recommendation_vote(session: Session, council: str, jury_id: int, reco
     rec = _owned(session, Recommendation, recommendation_id, jury, _("recommendation"))
     if rec.status != REC_VOTING:
         raise Conflict(_("The vote on this recommendation is not open."))
-    counts = Counter(session.exec(select(RecommendationVote.choice).where(
-        RecommendationVote.recommendation_id == rec.id)).all())
-    rec.support_count, rec.oppose_count, rec.abstain_count = counts[SUPPORT], counts[OPPOSE], counts[ABSTAIN]
-    cast = sum(counts.values())
-    adopted = meets_threshold(rec.support_count, cast, rec.threshold_percent)
+    count = count_votes(session.exec(select(RecommendationVote.choice).where(
+        RecommendationVote.recommendation_id == rec.id)).all(), rec.threshold_percent)
+    rec.support_count, rec.oppose_count, rec.abstain_count = count.support, count.oppose, count.abstain
+    cast, adopted = count.cast, count.adopted
     rec.status, rec.decided_at = (REC_ADOPTED if adopted else REC_NOT_ADOPTED), utcnow()
     session.add(rec)
     if adopted:

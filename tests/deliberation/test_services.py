@@ -233,13 +233,6 @@ def test_only_staff_open_and_close_polls(session, world):
         services.set_poll_state(session, world.slug, world.jury.id, poll.id, world.resident, open_it=True)
 
 
-@pytest.mark.parametrize("support, cast, threshold, passes", [
-    (4, 5, 80, True), (3, 4, 80, False), (8, 10, 80, True), (79, 100, 80, False), (0, 0, 50, False),
-    (10, 10, 100, True)])
-def test_threshold_is_exact(support, cast, threshold, passes):
-    assert services.meets_threshold(support, cast, threshold) is passes
-
-
 def test_recommendations_keep_versions_and_adopted_ones_reach_the_record(session, world, db):
     lines = make.budget_lines(db, world.council)
     rec = services.draft_recommendation(session, world.slug, world.jury.id, world.resident, title="Libraries",
