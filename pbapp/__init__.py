@@ -12,7 +12,7 @@ from pbapp.config import PACKAGE_ROOT, Config, check_production, check_settings,
 
 __version__ = "0.1.0"
 
-DOMAINS = ("accounts", "councils", "sortition", "juries", "pb", "ledger", "places", "homes")
+DOMAINS = ("accounts", "councils", "sortition", "juries", "deliberation", "pb", "ledger", "places", "homes")
 
 
 def select_locale() -> str:

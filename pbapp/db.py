@@ -25,6 +25,7 @@ MODEL_MODULES = (
     "pbapp.councils.models",
     "pbapp.sortition.models",
     "pbapp.juries.models",
+    "pbapp.deliberation.models",
     "pbapp.pb.models",
     "pbapp.pb.simulator_models",
     "pbapp.ledger.models",

@@ -10,10 +10,8 @@ postcodes files (councils), each under its own `kind`.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import secrets
 import zipfile
 from datetime import datetime, timedelta
 
@@ -21,6 +19,7 @@ from flask import current_app
 from sqlalchemy import LargeBinary, delete
 from sqlmodel import Column, Field, Session, SQLModel, select
 
+from pbapp.core.tokens import new_token, token_hash
 from pbapp.timeutil import utcnow
 
 
@@ -45,10 +44,6 @@ class PendingUpload(SQLModel, table=True):
         return files, json.loads(self.meta)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def hold(session: Session, kind: str, council_id: int, user_id: int, files: dict[str, bytes],
          meta: dict) -> str:
     """Keep `files` for a later confirmation in the caller's transaction; return the id for the page."""
@@ -57,9 +52,9 @@ def hold(session: Session, kind: str, council_id: int, user_id: int, files: dict
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
             archive.writestr(name, content)
-    token = secrets.token_urlsafe(24)
+    token, digest = new_token(24)
     minutes = current_app.config["PENDING_UPLOAD_MINUTES"]
-    session.add(PendingUpload(token_hash=_hash(token), kind=kind, council_id=council_id, user_id=user_id,
+    session.add(PendingUpload(token_hash=digest, kind=kind, council_id=council_id, user_id=user_id,
                               files=buffer.getvalue(), meta=json.dumps(meta, sort_keys=True),
                               expires_at=utcnow() + timedelta(minutes=minutes)))
     return token
@@ -69,7 +64,7 @@ def find(session: Session, token: str, kind: str, council_id: int, user_id: int)
     """The held upload behind `token`, if it is this person's, for this council and not expired."""
     if not token:
         return None
-    held = session.exec(select(PendingUpload).where(PendingUpload.token_hash == _hash(token))).first()
+    held = session.exec(select(PendingUpload).where(PendingUpload.token_hash == token_hash(token))).first()
     if (held is None or held.kind != kind or held.council_id != council_id or held.user_id != user_id
             or _aware(held.expires_at) < utcnow()):
         return None

@@ -50,7 +50,7 @@ DEVELOPMENT_PASSWORD = "demo-council-2026"
 DEMO_EPOCH = date(2026, 12, 6)
 # Domains append dotted paths of functions(session, council, report) that add their demo data.
 DOMAIN_SEEDS: tuple[str, ...] = ("pbapp.ledger.seed.seed_demo_ledger", "pbapp.juries.seed.seed_demo_juries",
-                                  "pbapp.juries.deliberation_seed.seed_demo_deliberation",
+                                  "pbapp.deliberation.seed.seed_demo_deliberation",
                                   "pbapp.pb.seed.seed_demo_pb", "pbapp.places.seed.seed_demo_places",)
 
 

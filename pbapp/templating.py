@@ -78,7 +78,7 @@ def _place_on_jury(jury) -> str:
     if not current_user.is_authenticated:
         return ""
     from pbapp.db import get_session
-    from pbapp.juries.deliberation_permissions import is_staff, juror_of
+    from pbapp.deliberation.permissions import is_staff, juror_of
 
     session = get_session()
     if is_staff(session, jury, current_user):

@@ -2,7 +2,8 @@
 
 A route argument is filled by a provider: a function (app, db, council) -> value. Foundation
 arguments are here; each domain adds its own in `tests/<domain>/route_args.py` as a dict named
-ARGS (e.g. {"jury_id": make_jury_for_matrix}), so a new route joins the matrix by itself.
+ARGS (e.g. {"jury_id": make_jury_for_matrix}), so a new route joins the matrix by itself. Where two
+domains provide the same argument, the route's own domain (its blueprint's name) wins.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ FOUNDATION_ARGS: dict[str, Provider] = {
 }
 
 
-def providers() -> dict[str, Provider]:
+def providers(endpoint: str = "") -> dict[str, Provider]:
     found = dict(FOUNDATION_ARGS)
-    for path in sorted(Path(__file__).parent.glob("*/route_args.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.route_args")
-        found.update(module.ARGS)
+    by_domain = {path.parent.name: importlib.import_module(f"tests.{path.parent.name}.route_args").ARGS
+                 for path in sorted(Path(__file__).parent.glob("*/route_args.py"))}
+    for args in by_domain.values():
+        found.update(args)
+    found.update(by_domain.get(endpoint.partition(".")[0], {}))
     return found
 
 
@@ -38,7 +41,7 @@ def url_for_rule(app: Flask, rule, council) -> str:
     """Fill every argument of `rule` with a real value and return the URL path."""
     args = {}
     with Session(get_engine(app), expire_on_commit=False) as db:
-        available = providers()
+        available = providers(rule.endpoint)
         for name in rule.arguments:
             if name not in available:
                 raise AssertionError(f"no provider for route argument {name!r} of {rule.endpoint}: "

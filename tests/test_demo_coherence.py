@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from pbapp.juries.models import POLL_OPEN, REC_ADOPTED, REC_DRAFT, Jury, JurySession, Recommendation, StrawPoll
+from pbapp.juries.models import Jury, JurySession
+from pbapp.deliberation.models import POLL_OPEN, REC_ADOPTED, REC_DRAFT, Recommendation, StrawPoll
 from pbapp.ledger.models import ACCEPTED, PARTLY_ACCEPTED, REJECTED, RecordItem, Response
 from pbapp.pb import services
 from pbapp.pb.models import Ballot, CodeBatch, Process, VotingCode

@@ -38,7 +38,7 @@ COVERED = {
     ("JuryForm", "starts_on"): "tests/juries/test_views.py::test_an_officer_creates_a_jury",
     ("JuryForm", "ends_on"): "tests/juries/test_views.py::test_an_officer_creates_a_jury",
     ("SessionForm", "held_on"): "tests/juries/test_views.py::test_invite_reply_confirm_attend_and_pay",
-    ("RoundForm", "held_on"): "tests/juries/test_deliberation_views.py (rounds)",
+    ("RoundForm", "held_on"): "tests/deliberation/test_views.py (rounds)",
     ("ResponseForm", "decided_on"): "tests/ledger/test_views.py::test_officer_records_a_response_and_it_is_public",
     ("MilestoneForm", "due_on"): "tests/ledger/test_views.py::test_milestones_are_added_and_updated_with_evidence",
     ("MilestoneUpdateForm", "completed_on"): "tests/ledger/test_views.py::test_milestones_are_added_and_updated_with_evidence",
@@ -61,16 +61,15 @@ COVERED = {
 def _date_fields() -> set[tuple[str, str]]:
     found = set()
     for domain in DOMAINS:
-        for name in ("forms", "deliberation_forms"):
-            try:
-                module = importlib.import_module(f"pbapp.{domain}.{name}")
-            except ModuleNotFoundError:
-                continue
-            for cls_name, cls in inspect.getmembers(module, inspect.isclass):
-                if issubclass(cls, FlaskForm) and cls.__module__ == module.__name__:
-                    for attr, value in vars(cls).items():
-                        if getattr(value, "field_class", None) and issubclass(value.field_class, UKDateField):
-                            found.add((cls_name, attr))
+        try:
+            module = importlib.import_module(f"pbapp.{domain}.forms")
+        except ModuleNotFoundError:
+            continue
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, FlaskForm) and cls.__module__ == module.__name__:
+                for attr, value in vars(cls).items():
+                    if getattr(value, "field_class", None) and issubclass(value.field_class, UKDateField):
+                        found.add((cls_name, attr))
     return found
 
 

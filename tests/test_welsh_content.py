@@ -8,8 +8,8 @@ from flask import url_for
 from markupsafe import escape
 from sqlmodel import select
 
-from pbapp.juries.models import (Evidence, Jury, JurySession, PollOption, Recommendation, RecommendationVersion,
-                                  StrawPoll)
+from pbapp.deliberation.models import Evidence, PollOption, Recommendation, RecommendationVersion, StrawPoll
+from pbapp.juries.models import Jury, JurySession
 from pbapp.ledger.models import BudgetBook, BudgetLine, Milestone, RecordItem, Response
 from pbapp.pb.models import Ballot, BallotOption, Process, Proposal
 
@@ -59,8 +59,8 @@ def _public_pages(app, db, demo) -> list[str]:
         urls += [url_for("pb.ballot", council=slug, ballot_id=b.id) for b in ballots]
         urls += [url_for("pb.results", council=slug, ballot_id=b.id) for b in ballots if b.results_published_at]
         urls += [url_for("juries.about", council=slug, jury_id=j.id) for j in juries]
-        urls += [url_for("juries.public_jury", council=slug, jury_id=j) for j in decided]
-        urls += [url_for("juries.evidence", council=slug, jury_id=e.jury_id, evidence_id=e.id) for e in evidence]
+        urls += [url_for("deliberation.public_jury", council=slug, jury_id=j) for j in decided]
+        urls += [url_for("deliberation.evidence", council=slug, jury_id=e.jury_id, evidence_id=e.id) for e in evidence]
         urls += [url_for("ledger.book", council=slug, book_id=b.id) for b in books]
         urls += [url_for("ledger.item", council=slug, item_id=i.id) for i in items]
     return urls

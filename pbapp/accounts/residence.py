@@ -24,6 +24,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from pbapp.core.tokens import new_token, token_hash
 from pbapp import audit, mail
 from pbapp.accounts.models import (ACTIVE, LETTER, PREVIEW, REGISTER, REGISTER_SOURCES, REPLACED,
                                    EmailConfirmation, RegisterEntry, RegisterImport, ResidenceLetter,
@@ -86,11 +87,9 @@ def address_hash(address: str, postcode: str) -> str:
 
 def send_confirmation(session: Session, user: User, next_path: str = "") -> None:
     """Email a link that confirms the address (in the caller's transaction); it leads on to `next_path`."""
-    import secrets
-
-    token = secrets.token_urlsafe(32)
+    token, digest = new_token()
     days = current_app.config["EMAIL_CONFIRM_DAYS"]
-    session.add(EmailConfirmation(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
+    session.add(EmailConfirmation(user_id=user.id, token_hash=digest,
                                   expires_at=utcnow() + timedelta(days=days)))
     link = external_url("accounts.confirm_email", token=token, next=next_path or None)
     mail.send(session, user.email, _("Confirm your email address"),
@@ -109,7 +108,7 @@ def resend_confirmation(session: Session, user: User) -> None:
 def confirm_email(session: Session, token: str) -> User:
     """Confirm the email address a link was sent to; the link works once."""
     found = session.exec(select(EmailConfirmation).where(
-        EmailConfirmation.token_hash == hashlib.sha256(token.encode()).hexdigest())).first()
+        EmailConfirmation.token_hash == token_hash(token))).first()
     if found is None or found.used_at is not None or found.expires_at < utcnow():
         raise NotFound(_("This link has expired or has already been used. Ask for a new one."))
     user = session.get(User, found.user_id)

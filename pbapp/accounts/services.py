@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -11,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
+from pbapp.core.tokens import new_token, token_hash
 from pbapp import audit, mail
 from pbapp.accounts.models import ADMIN, OFFICER, ROLES, Invitation, Membership, PasswordReset, User, new_session_token
 from pbapp.councils.models import Council
@@ -21,15 +21,6 @@ from pbapp.links import external_url
 
 # Verifying against a real hash when the email is unknown keeps sign-in time the same either way.
 _DUMMY_HASH = hash_password("not a real password, used to equalise timing")
-
-
-def _token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(32)
-    return token, hashlib.sha256(token.encode()).hexdigest()
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -123,8 +114,8 @@ def request_password_reset(session: Session, email: str) -> None:
 
 def _password_link(session: Session, user: User, lifetime: timedelta) -> str:
     """Add a single-use password link for `user` (only its hash is kept) and return its URL."""
-    token, token_hash = _token()
-    session.add(PasswordReset(user_id=user.id, token_hash=token_hash, expires_at=utcnow() + lifetime))
+    token, digest = new_token()
+    session.add(PasswordReset(user_id=user.id, token_hash=digest, expires_at=utcnow() + lifetime))
     return external_url("accounts.reset_password", token=token)
 
 
@@ -176,7 +167,7 @@ def remove_role(session: Session, council: Council, membership_id: int, *, actor
 
 
 def _valid_reset(session: Session, token: str) -> PasswordReset:
-    reset = session.exec(select(PasswordReset).where(PasswordReset.token_hash == _hash_token(token))).first()
+    reset = session.exec(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))).first()
     if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
         raise NotFound(_("This link has expired or has already been used. Ask for a new one."))
     return reset
@@ -227,10 +218,10 @@ def invite(session: Session, council: Council, *, email: str, role: str, invited
     """Email an invitation link to join `council` in `role`, valid for INVITATION_DAYS."""
     if role not in ROLES:
         raise Invalid(_("Choose a role"), field="role")
-    token, token_hash = _token()
+    token, digest = new_token()
     days = current_app.config["INVITATION_DAYS"]
     invitation = Invitation(council_id=council.id, email=normalise_email(email), role=role,
-                            token_hash=token_hash, invited_by_id=invited_by.id,
+                            token_hash=digest, invited_by_id=invited_by.id,
                             expires_at=utcnow() + timedelta(days=days))
     session.add(invitation)
     session.flush()
@@ -247,7 +238,7 @@ def invite(session: Session, council: Council, *, email: str, role: str, invited
 
 def open_invitation(session: Session, token: str) -> tuple[Invitation, Council, User | None]:
     """Return a usable invitation, its council and the existing account for its email, if any."""
-    invitation = session.exec(select(Invitation).where(Invitation.token_hash == _hash_token(token))).first()
+    invitation = session.exec(select(Invitation).where(Invitation.token_hash == token_hash(token))).first()
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
         raise NotFound(_("This invitation has expired or has already been used. Ask for a new one."))
     existing = session.exec(select(User).where(User.email == invitation.email)).first()

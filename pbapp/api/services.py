@@ -18,7 +18,7 @@ from pbapp.api import schemas as s
 from pbapp.core import ledger as rules
 from pbapp.councils import services as councils
 from pbapp.councils.models import Council
-from pbapp.juries import deliberation
+from pbapp.deliberation import services as deliberation
 from pbapp.juries import services as juries
 from pbapp.juries.models import CONFIRMED, INVITED, RESERVE
 from pbapp.ledger import services as ledger

@@ -26,7 +26,7 @@ def public_urls(session) -> list[str]:
                      for ballot in pb.ballots_of(session, process) if ballot.results_published_at is not None]
         for jury in juries.public_juries(session, council):
             urls += [url_for("juries.about", council=slug, jury_id=jury.id, _external=True),
-                     url_for("juries.public_jury", council=slug, jury_id=jury.id, _external=True)]
+                     url_for("deliberation.public_jury", council=slug, jury_id=jury.id, _external=True)]
         urls.append(url_for("ledger.glance", council=slug, _external=True))
         urls += [url_for("ledger.book", council=slug, book_id=book.id, _external=True)
                  for book in ledger.books_of(session, council.id)]

@@ -1,7 +1,7 @@
 """Who sees which home: each role its own; the footer pages are public."""
 
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER
-from pbapp.juries.deliberation_permissions import JurorPolicy
+from pbapp.deliberation.permissions import JurorPolicy
 from pbapp.security import any_council_role, council_role, public, signed_in
 
 ANYONE = public("anyone")

@@ -14,8 +14,10 @@ from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, Invitation, Membe
 from pbapp.councils.models import Council
 from pbapp.councils.services import in_council_area
 from pbapp.errors import NotAllowed
-from pbapp.juries.models import (CONFIRMED, POLL_OPEN, REC_VOTING, Evidence, Juror, JurorAccount, Jury,
-                                 JurySession, PollBallot, Question, Recommendation, Round, StrawPoll)
+from pbapp.juries.models import CONFIRMED, Juror, Jury, JurySession
+from pbapp.deliberation.models import (
+    POLL_OPEN, REC_VOTING, Evidence, JurorAccount, PollBallot, Question, Recommendation, Round, StrawPoll,
+)
 from pbapp.ledger import services as ledger
 from pbapp.ledger.models import DONE
 from pbapp.pb import services as pb
@@ -146,10 +148,10 @@ def _jury_row(council: Council, jury: Jury, today: date) -> Row:
                                                      url_for("juries.jury", council=council.slug, jury_id=jury.id))
     elif today <= jury.ends_on:
         stage, action = _("Deliberating"), Action(_("Plan rounds, evidence and polls"),
-                                                  url_for("juries.deliberation", council=council.slug, jury_id=jury.id))
+                                                  url_for("deliberation.deliberation", council=council.slug, jury_id=jury.id))
     else:
         stage, action = _("Finished"), Action(_("Read the recommendations"),
-                                              url_for("juries.deliberation", council=council.slug, jury_id=jury.id))
+                                              url_for("deliberation.deliberation", council=council.slug, jury_id=jury.id))
     return Row(jury.remit, url_for("juries.jury", council=council.slug, jury_id=jury.id), stage, "", action,
                when=jury.starts_on)
 
@@ -304,17 +306,17 @@ def facilitator_home(session: Session, user) -> list[JuryDesk]:
     for jury in session.exec(select(Jury).where(Jury.facilitator_id == user.id).order_by(Jury.starts_on.desc())).all():
         council = _council_of(session, jury)
         meeting, the_round, later = _coming_meetings(session, jury, today)
-        polls = [Row(poll.question, url_for("juries.poll_room", council=council.slug, jury_id=jury.id, poll_id=poll.id),
+        polls = [Row(poll.question, url_for("deliberation.poll_room", council=council.slug, jury_id=jury.id, poll_id=poll.id),
                      _("Open"), "", Action(_("Enter ballots from the room or close the poll"),
-                                           url_for("juries.poll_room", council=council.slug, jury_id=jury.id, poll_id=poll.id)))
+                                           url_for("deliberation.poll_room", council=council.slug, jury_id=jury.id, poll_id=poll.id)))
                  for poll in _open_polls(session, jury)]
-        questions = [Row(q.text, url_for("juries.answer_question", council=council.slug, jury_id=jury.id, question_id=q.id),
-                         "", "", Action(_("Answer"), url_for("juries.answer_question", council=council.slug,
+        questions = [Row(q.text, url_for("deliberation.answer_question", council=council.slug, jury_id=jury.id, question_id=q.id),
+                         "", "", Action(_("Answer"), url_for("deliberation.answer_question", council=council.slug,
                                                              jury_id=jury.id, question_id=q.id)))
                      for q in session.exec(select(Question).where(Question.jury_id == jury.id, Question.answered_at.is_(None))
                                            .order_by(Question.created_at, Question.id)).all()]
         recommendations = [Row(_("Recommendation %(number)d", number=r.number),
-                               url_for("juries.recommendation", council=council.slug, jury_id=jury.id, recommendation_id=r.id),
+                               url_for("deliberation.recommendation", council=council.slug, jury_id=jury.id, recommendation_id=r.id),
                                _("Jurors are voting"))
                            for r in _voting_recommendations(session, jury)]
         desks.append(JuryDesk(jury, council, meeting, the_round, polls, questions, recommendations, later=later))
@@ -335,19 +337,19 @@ def juror_home(session: Session, user) -> list[JuryDesk]:
         council = _council_of(session, jury)
         meeting, the_round, later = _coming_meetings(session, jury, today)
         voted = set(session.exec(select(PollBallot.poll_id).where(PollBallot.juror_id == juror.id)).all())
-        polls = [Row(poll.question, url_for("juries.vote_poll", council=council.slug, jury_id=jury.id, poll_id=poll.id),
+        polls = [Row(poll.question, url_for("deliberation.vote_poll", council=council.slug, jury_id=jury.id, poll_id=poll.id),
                      _("You have voted") if poll.id in voted else _("Not voted yet"), "",
                      Action(_("Change your vote") if poll.id in voted else _("Vote"),
-                            url_for("juries.vote_poll", council=council.slug, jury_id=jury.id, poll_id=poll.id)))
+                            url_for("deliberation.vote_poll", council=council.slug, jury_id=jury.id, poll_id=poll.id)))
                  for poll in _open_polls(session, jury)]
-        questions = [Row(q.text, url_for("juries.portal", council=council.slug, jury_id=jury.id),
+        questions = [Row(q.text, url_for("deliberation.portal", council=council.slug, jury_id=jury.id),
                          _("Answered") if q.answered_at else _("Waiting for an answer"))
                      for q in session.exec(select(Question).where(Question.juror_id == juror.id)
                                            .order_by(Question.created_at.desc())).all()]
         recommendations = [Row(_("Recommendation %(number)d", number=r.number),
-                               url_for("juries.recommendation", council=council.slug, jury_id=jury.id, recommendation_id=r.id),
+                               url_for("deliberation.recommendation", council=council.slug, jury_id=jury.id, recommendation_id=r.id),
                                _("Vote now"), "", Action(_("Read it and vote"),
-                                                         url_for("juries.portal", council=council.slug, jury_id=jury.id)))
+                                                         url_for("deliberation.portal", council=council.slug, jury_id=jury.id)))
                            for r in _voting_recommendations(session, jury)]
         evidence = session.exec(select(func.count()).select_from(Evidence).where(
             Evidence.jury_id == jury.id, Evidence.published_at.is_not(None))).one()

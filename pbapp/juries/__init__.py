@@ -1,4 +1,4 @@
-"""Juries: the jury, its jurors, rounds, evidence, questions, straw polls and recommendations."""
+"""Juries: the jury, its jurors, sessions, attendance and expenses (deliberation is pbapp/deliberation)."""
 
 from flask import Blueprint, url_for
 from flask_babel import format_date, gettext as _

@@ -6,8 +6,6 @@ beside this one and reuses `get_jury` / `jury_for` for scoping and object-level 
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,6 +13,7 @@ from flask_babel import format_date, gettext as _
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from pbapp.core.tokens import new_token, token_hash
 from pbapp import audit, mail
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, Membership, User
 from pbapp.core.csv_writer import write_csv
@@ -39,10 +38,6 @@ TRANSITIONS = {
     "withdraw": ((CONFIRMED,), WITHDRAWN),
     "promote": ((RESERVE,), INVITED),
 }
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def facilitators_of(session: Session, council: Council) -> list[User]:
@@ -184,8 +179,7 @@ def send_invitations(session: Session, council: Council, jury: Jury, actor_id: i
     for row in jurors_of(session, jury):
         if row.juror.status != INVITED or row.juror.invited_at is not None or not row.contact or not row.contact.email:
             continue
-        token = secrets.token_urlsafe(24)
-        row.juror.response_token_hash = _hash(token)
+        token, row.juror.response_token_hash = new_token(24)
         row.juror.invited_at = utcnow()
         session.add(row.juror)
         link = external_url("juries.respond", token=token)
@@ -238,7 +232,7 @@ def change_juror(session: Session, council: Council, jury: Jury, juror_id: int, 
 
 
 def juror_for_token(session: Session, token: str) -> tuple[Juror, Jury]:
-    juror = session.exec(select(Juror).where(Juror.response_token_hash == _hash(token))).first() if token else None
+    juror = session.exec(select(Juror).where(Juror.response_token_hash == token_hash(token))).first() if token else None
     if juror is None:
         raise NotFound(_("This link is not recognised. Contact the council if you need help."))
     return juror, session.get(Jury, juror.jury_id)

@@ -234,7 +234,3 @@ def respond(token: str):
             form.form_errors.append(error.message)
     return render("juries/respond.html", jury=the_jury, juror=the_juror, form=form,
                   status=409 if form.form_errors else 200, title=_("Your invitation to the citizens’ jury"))
-
-
-# The deliberation routes (rounds, evidence, polls, recommendations, portal) attach to the same blueprint.
-from pbapp.juries import deliberation_views  # noqa: E402,F401

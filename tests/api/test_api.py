@@ -8,7 +8,8 @@ from sqlmodel import select
 
 from pbapp.api import openapi
 from pbapp.api.schemas import LICENCE_NAME, LICENCE_URL
-from pbapp.juries.models import REC_ADOPTED, REC_NOT_ADOPTED, Jury, Recommendation
+from pbapp.juries.models import Jury
+from pbapp.deliberation.models import REC_ADOPTED, REC_NOT_ADOPTED, Recommendation
 from pbapp.pb.models import HIDDEN, Ballot, Proposal
 
 # Keys that would carry personal data, secrets or unpublished drafts; none may appear anywhere in a response.

@@ -9,12 +9,13 @@ from PIL import Image
 from sqlmodel import select
 
 from pbapp.accounts.models import User
-from pbapp.juries.models import Evidence, Jury, Round
+from pbapp.juries.models import Jury
+from pbapp.deliberation.models import Evidence, Round
 from pbapp.pb import services as pb
 from pbapp.security import ANONYMOUS
 from tests.conftest import ROLE_EMAILS, login
 from tests.homes.crawl import crawl
-from tests.juries import deliberation_factories as deliberation
+from tests.deliberation import factories as deliberation
 from tests.ledger import factories as ledger_factories
 from pbapp.accounts import residence
 from tests.pb import factories as pb_factories
@@ -38,7 +39,7 @@ ANYONE_NEED_NOT = {
     # answered; no recommendation vote or unopened ballot); tests/juries/test_confirmations.py and
     # tests/pb/test_check_answers.py reach each one by its link.
     "juries.decline_juror": "linked beside a juror who has not answered yet",
-    "juries.close_recommendation_vote": "linked while a recommendation vote is open",
+    "deliberation.close_recommendation_vote": "linked while a recommendation vote is open",
     "pb.open_ballot": "linked on a ballot that is not yet open",
     "pb.about_you": "the optional questions after voting, linked from the receipt straight after a vote "
                     "(tests/pb/test_participation.py follows that link)",

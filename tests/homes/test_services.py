@@ -8,10 +8,11 @@ from sqlmodel import select
 from pbapp.accounts.models import User
 from pbapp.errors import NotAllowed
 from pbapp.homes import services
-from pbapp.juries.models import Jury, Question, Round
+from pbapp.juries.models import Jury
+from pbapp.deliberation.models import Question, Round
 from pbapp.pb import services as pb
 from tests.conftest import ROLE_EMAILS
-from tests.juries import deliberation_factories as deliberation
+from tests.deliberation import factories as deliberation
 from tests.pb import factories as pb_factories
 
 

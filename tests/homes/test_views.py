@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from pbapp.accounts.models import User
-from pbapp.juries.models import REC_ADOPTED, Jury, Recommendation
+from pbapp.juries.models import Jury
+from pbapp.deliberation.models import REC_ADOPTED, Recommendation
 from pbapp.ledger import services as ledger
 from pbapp.ledger.models import RecordItem, RecordItemLine, Response
 from pbapp.mail import OutboxMessage

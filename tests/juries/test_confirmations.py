@@ -7,9 +7,10 @@ from sqlmodel import select
 from pbapp.mail import OutboxMessage
 import re
 
-from pbapp.juries.models import CONFIRMED, DECLINED, INVITED, POLL_OPEN, WITHDRAWN, Jury, Juror, PollOption, StrawPoll
+from pbapp.juries.models import CONFIRMED, DECLINED, INVITED, WITHDRAWN, Jury, Juror
+from pbapp.deliberation.models import POLL_OPEN, PollOption, StrawPoll
 from tests.conftest import login
-from tests.juries import deliberation_factories as make
+from tests.deliberation import factories as make
 from tests.juries import factories
 
 

@@ -229,6 +229,6 @@ def test_every_upload_form_is_in_the_table(app, client, demo):
         "councils/setup.html": "tests/councils/test_setup.py (a logo that is SVG, too large or not a PNG is refused)",
     }
     assert [p for p in multipart if p not in tested_elsewhere] == [
-        "juries/evidence_new.html", "ledger/import.html", "pb/propose.html", "sortition/upload.html"]
+        "deliberation/evidence_new.html", "ledger/import.html", "pb/propose.html", "sortition/upload.html"]
     covered = {case.split(":")[0] for case in REFUSED}
     assert covered == {"pool upload", "budget book import", "evidence PDF", "proposal picture or document"}
