@@ -77,7 +77,8 @@ def test_nothing_is_saved_before_the_preview_is_confirmed(admin_client, db, coun
     # Held in the one store of uploads, like the pool files; the page carries only its random id.
     held = db.exec(select(PendingUpload)).one()
     assert held.kind == "council.wards" and held.council_id == council.id
-    assert str(held.id) not in response.location.rsplit("/", 1)[1]
+    token = response.location.rsplit("/", 1)[1]
+    assert token != str(held.id) and len(token) >= 20  # a random token, not the row's number
     admin_client.post(response.location, data={"action": "discard"})
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(PendingUpload)).all() == []
