@@ -28,6 +28,8 @@ Money = int | Fraction
 POINT_TYPES = ("cumulative", "scoring")
 APPROVAL_TYPES = ("approval", "choose-1")
 VOTE_TYPES = APPROVAL_TYPES + POINT_TYPES + ("ordinal",)
+# Pabulib's mark of a withdrawn project: its cost in PROJECTS (never funded, never a stop).
+WITHDRAWN_COST = 999999999
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
@@ -100,6 +102,10 @@ class Election:
     newline: str = "\n"
     final_newline: bool = True
     raw_meta: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # What the reader accepted but noted (a voter listing a project twice), in plain words.
+    warnings: list[str] = field(default_factory=list, repr=False, compare=False)
+    # The compressed ballots, when the reader built them in the same pass (see `Profile.of`).
+    _profile: Profile | None = field(default=None, repr=False, compare=False)
 
     @property
     def budget(self) -> Money:
@@ -205,29 +211,44 @@ class Profile:
         form (projects in file order) and merged with numpy, so the Python work is one pass
         over the distinct votes. Rows keep the order in which each ballot first occurs.
         """
-        index = {p.id: j for j, p in enumerate(election.projects)}
+        if election._profile is not None:
+            return election._profile
         if election.vote_type in APPROVAL_TYPES:
             counted: Counter = Counter(map(attrgetter("projects"), election.votes))
-            keys = list(counted)
+            return cls.counted(election, list(counted), None, list(counted.values()), len(election.votes))
+        counted = Counter(map(attrgetter("projects", "points"), election.votes))
+        return cls.counted(election, [projects for projects, _ in counted], [points for _, points in counted],
+                           list(counted.values()), len(election.votes))
+
+    @classmethod
+    def counted(
+        cls,
+        election: Election,
+        keys: Sequence[tuple[str, ...]],
+        points: Sequence[tuple[Money, ...] | None] | None,
+        counts: Sequence[int],
+        n_voters: int,
+    ) -> Profile:
+        """Build the profile from distinct ballots (`keys`, with `points` unless approval) and counts."""
+        index = {p.id: j for j, p in enumerate(election.projects)}
+        if election.vote_type in APPROVAL_TYPES:
             lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
             total = int(lengths.sum())
             indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
             scores = np.ones(total)
         else:
-            counted = Counter(map(attrgetter("projects", "points"), election.votes))
-            keys = [projects for projects, _ in counted]
             lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
             total = int(lengths.sum())
             indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
             positional = election.vote_type == "ordinal"
             raw = (
-                points if points is not None
+                given if given is not None
                 else range(len(projects), 0, -1) if positional
                 else election.scores(Vote("", projects))
-                for projects, points in counted
+                for projects, given in zip(keys, points or [None] * len(keys))
             )
             scores = np.fromiter(map(float, chain.from_iterable(raw)), dtype=np.float64, count=total)
-        weights = np.fromiter(counted.values(), dtype=np.int64, count=len(keys))
+        weights = np.fromiter(counts, dtype=np.int64, count=len(keys))
         rows = np.repeat(np.arange(len(keys)), lengths)
         if not (scores > 0).all():
             keep = scores > 0
@@ -246,7 +267,7 @@ class Profile:
             indptr=indptr,
             indices=indices,
             scores=scores,
-            n_voters=len(election.votes),
+            n_voters=n_voters,
             support=np.bincount(indices, weights=w * scores, minlength=m),
             approvals=np.bincount(indices, weights=w, minlength=m),
         )
