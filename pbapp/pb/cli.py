@@ -24,8 +24,12 @@ TIE_BREAK_NAMES = ("cost", "file")
 @click.option("--tie-break", type=click.Choice(TIE_BREAK_NAMES), default="cost", show_default=True,
               help="Between equally supported projects: the cheaper first (then more support, then the lot), "
                    "or the one listed first in the file, as many cities do.")
+@click.option("--threshold", default=None, metavar="SUPPORT",
+              help="For greedy rules: leave out projects with less support than this, instead of META "
+                   "min_project_score_threshold (0: no threshold, as pabutools counts greedy).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def tally_command(file: Path, rule: str, utility: str, seed: int, tie_break: str, as_json: bool) -> None:
+def tally_command(file: Path, rule: str, utility: str, seed: int, tie_break: str, threshold: str | None,
+                  as_json: bool) -> None:
     """Count the votes in a Pabulib FILE by RULE and show what is funded and why.
 
     Pabulib's conventions apply: META min_project_score_threshold under every greedy rule, a
@@ -33,15 +37,20 @@ def tally_command(file: Path, rule: str, utility: str, seed: int, tie_break: str
     counted once (a warning names the voters).
     """
     from pbapp.core.ballots import tally
-    from pbapp.core.ballots.election import Profile
+    from pbapp.core.ballots.election import Profile, parse_number
     from pbapp.core.ballots.outcome import money_text
     from pbapp.core.ballots.pabulib import read
     from pbapp.core.errors import CoreError
 
     try:
+        minimum = parse_number(threshold) if threshold is not None else None
+    except ValueError:
+        raise click.BadParameter(f"{threshold!r} is not a number.", param_hint="--threshold") from None
+    try:
         election = read(file)
         profile = Profile.of(election)
-        outcome = tally(election, rule, utility=utility, seed=seed, profile=profile, tie_break=tie_break)
+        outcome = tally(election, rule, utility=utility, seed=seed, profile=profile, tie_break=tie_break,
+                        threshold=minimum)
     except (CoreError, OSError, UnicodeDecodeError) as exc:
         raise click.exceptions.Exit(_fail(f"{file.name}: {exc}" if not isinstance(exc, CoreError) else str(exc))) from exc
     for warning in election.warnings:

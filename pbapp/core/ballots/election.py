@@ -248,7 +248,24 @@ class Profile:
                 for projects, given in zip(keys, points or [None] * len(keys))
             )
             scores = np.fromiter(map(float, chain.from_iterable(raw)), dtype=np.float64, count=total)
-        weights = np.fromiter(counts, dtype=np.int64, count=len(keys))
+        return cls.from_arrays(election, lengths, indices, scores, np.fromiter(counts, dtype=np.int64, count=len(keys)),
+                               n_voters)
+
+    @classmethod
+    def from_arrays(
+        cls,
+        election: Election,
+        lengths: np.ndarray,
+        indices: np.ndarray,
+        scores: np.ndarray,
+        weights: np.ndarray,
+        n_voters: int,
+    ) -> Profile:
+        """Build the profile from distinct ballots as flat arrays: row g has `lengths[g]` entries.
+
+        Entries are (project index, score) in the ballot's order; `weights[g]` voters cast row g.
+        """
+        keys = weights
         rows = np.repeat(np.arange(len(keys)), lengths)
         if not (scores > 0).all():
             keep = scores > 0
@@ -317,7 +334,7 @@ def _merge_equal(weights, lengths, rows, indices, scores):
         indices, scores = indices[order], scores[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    salt = np.random.default_rng(0).integers(1, 2**63, size=(2, int(indices.max(initial=0)) + 1), dtype=np.uint64)
+    salt = _salt(2 * (int(indices.max(initial=0)) + 1)).reshape(2, -1)
     # splitmix64's finaliser, so that every bit of the score reaches every bit of the hash.
     mix = salt[0][indices] ^ scores.view(np.uint64)
     mix = (mix ^ (mix >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -340,6 +357,14 @@ def _merge_equal(weights, lengths, rows, indices, scores):
     keep = np.zeros(n, dtype=bool)
     keep[kept] = True
     return merged, lengths[kept], indices[keep[rows]], scores[keep[rows]]
+
+
+def _salt(n: int) -> np.ndarray:
+    """Return n fixed pseudo-random odd 64-bit numbers (splitmix64 of 1..n; no numpy.random import)."""
+    x = np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31)) | np.uint64(1)
 
 
 def _merge_exact(weights, lengths, indices, scores, indptr):

@@ -32,7 +32,10 @@ import io
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
 from pathlib import Path
+
+import numpy as np
 
 from pbapp.core.ballots.election import (
     APPROVAL_TYPES,
@@ -257,33 +260,110 @@ def _parse_fast(text: str, source: str | None) -> Election:
         at = end
     head = parse_lines(text[: end + 1], source=source)
     body = text[end + 1:]
-    if '"' in body or "\x00" in body:
-        raise _Careful
+    if head.newline == "\r\n" or "\r" in body:
+        body = body.replace("\r\n", "\n")
+    if '"' in body or "\r" in body:
+        raise _Careful  # quoted fields or old Mac line ends: the csv module's rules apply
+    lines = body.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
     columns = head.vote_columns
     width = len(columns)
-    rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))
-    if any(len(row) != width for row in rows):
-        rows = [row for row in rows if row and (len(row) > 1 or row[0].strip())]
-        if any(len(row) != width for row in rows):
-            raise _Careful
-    n = len(rows)
-    cols = list(zip(*rows)) if n else [()] * width
-    voters = cols[columns.index("voter_id")]
-    if len(set(voters)) != n or len(set(map(str.strip, voters))) != n:
+    n = len(lines)
+    # Every line must have exactly width - 1 separators (a blank line has none: careful reader).
+    if n and set(map(str.count, lines, repeat(";", n))) != {width - 1}:
         raise _Careful
-    vote_type = head.vote_type
-    projects = {p.id: p for p in head.projects}
-    vote_col = cols[columns.index("vote")]
-    if "points" in columns:
-        counted = Counter(zip(vote_col, cols[columns.index("points")]))
-    else:
+    flat = ";".join(lines).split(";") if n else []
+    voters = flat[columns.index("voter_id")::width]
+    if len(set(map(str.strip, voters))) != n:
+        raise _Careful
+    vote_col = flat[columns.index("vote")::width]
+    points_col = flat[columns.index("points")::width] if "points" in columns else None
+    if points_col is None:
         counted = Counter(vote_col)
-    keys, points, twice = [], [], set()
+        keys = list(counted)
+        pkeys = None
+    else:
+        counted = Counter(zip(vote_col, points_col))
+        keys = [k for k, _ in counted]
+        pkeys = [p for _, p in counted]
+    weights = np.fromiter(counted.values(), dtype=np.int64, count=len(counted))
+    election = head
+    election.final_newline = text.endswith("\n")
+    arrays = _ballots_at_c_speed(head, keys, pkeys)
+    if arrays is None:
+        # Spaces, empty items or a project listed twice: parse each distinct ballot in Python.
+        election.warnings, arrays = _ballots_one_by_one(head, counted, keys, pkeys, voters, vote_col, points_col)
+    lengths, indices, scores = arrays
+    election._profile = Profile.from_arrays(election, lengths, indices, scores, weights, n)
+    election.votes = _LazyVotes(text, source, n)
+    return election
+
+
+def _ballots_at_c_speed(head: Election, keys: list[str], pkeys: list[str] | None):
+    """Return (lengths, project indices, scores) of the distinct ballots, or None if unusual."""
+    vote_type = head.vote_type
+    if pkeys is not None and vote_type not in POINT_TYPES:
+        return None  # points beside approval or ordinal ballots: checked by the careful path
+    joined = ",".join(keys)
+    if " " in joined or ",," in joined or joined[:1] == "," or joined[-1:] == ",":
+        return None
+    lengths = np.fromiter(map(str.count, keys, repeat(",", len(keys))), dtype=np.int64, count=len(keys)) + 1
+    lengths[np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) == 0] = 0
+    index = {p.id: j for j, p in enumerate(head.projects)}
+    nonempty = [k for k in keys if k]
+    tokens = ",".join(nonempty).split(",") if nonempty else []
+    found = list(map(index.get, tokens))
+    if None in found:
+        return None
+    indices = np.array(found, dtype=np.int64)
+    total = len(indices)
+    rows = np.repeat(np.arange(len(keys)), lengths)
+    if total:
+        key = np.sort(rows * (len(index) + 1) + indices)
+        if (key[1:] == key[:-1]).any():
+            return None  # a project listed twice on a ballot
+    if pkeys is None:
+        if vote_type == "ordinal":
+            starts = np.cumsum(lengths) - lengths
+            scores = (np.repeat(lengths, lengths) - (np.arange(total) - np.repeat(starts, lengths))).astype(np.float64)
+        else:
+            scores = np.ones(total)
+        return lengths, indices, scores
+    if any(pk.strip() == "" and k for k, pk in zip(keys, pkeys)):
+        return None
+    pjoined = ",".join(pk for pk in pkeys if pk)
+    if " " in pjoined or ",," in pjoined or pjoined[:1] == "," or pjoined[-1:] == ",":
+        return None
+    ptokens = pjoined.split(",") if pjoined else []
+    if len(ptokens) != total or [bool(pk) for pk in pkeys] != [bool(k) for k in keys]:
+        return None
+    plengths = np.fromiter(map(str.count, pkeys, repeat(",", len(pkeys))), dtype=np.int64, count=len(pkeys)) + 1
+    plengths[np.fromiter(map(len, pkeys), dtype=np.int64, count=len(pkeys)) == 0] = 0
+    if not (plengths == lengths).all():
+        return None
+    values = {}
+    for token in set(ptokens):
+        try:
+            value = parse_number(token)
+        except ValueError:
+            return None
+        if value < 0:
+            return None
+        values[token] = float(value)
+    scores = np.fromiter(map(values.__getitem__, ptokens), dtype=np.float64, count=total)
+    return lengths, indices, scores
+
+
+def _ballots_one_by_one(head, counted, keys, pkeys, voters, vote_col, points_col):
+    """Parse each distinct ballot as the careful reader does; return (warnings, arrays)."""
+    projects = {p.id: p for p in head.projects}
+    parsed, points, twice = [], [], set()
     try:
-        for key in counted:
-            text_vote, text_points = key if isinstance(key, tuple) else (key, "")
-            ids, pts, again = _ballot(text_vote, text_points, projects, vote_type)
-            keys.append(ids)
+        for key, pkey in zip(counted, pkeys if pkeys is not None else [""] * len(keys)):
+            text_vote = key[0] if isinstance(key, tuple) else key
+            ids, pts, again = _ballot(text_vote, pkey, projects, head.vote_type)
+            parsed.append(ids)
             points.append(pts)
             if again:
                 twice.add(key)
@@ -291,15 +371,20 @@ def _parse_fast(text: str, source: str | None) -> Election:
         raise _Careful from None
     repeated = []
     if twice:
-        key_col = zip(vote_col, cols[columns.index("points")]) if "points" in columns else vote_col
+        key_col = zip(vote_col, points_col) if points_col is not None else vote_col
         repeated = [v.strip() for v, key in zip(voters, key_col) if key in twice]
-    election = head
-    election.final_newline = text.endswith("\n")
-    election.warnings = _repeated_warning(repeated)
-    election._profile = Profile.counted(
-        election, keys, None if vote_type in APPROVAL_TYPES else points, list(counted.values()), n)
-    election.votes = _LazyVotes(text, source, n)
-    return election
+    index = {p.id: j for j, p in enumerate(head.projects)}
+    lengths = np.fromiter(map(len, parsed), dtype=np.int64, count=len(parsed))
+    indices = np.fromiter((index[x] for ids in parsed for x in ids), dtype=np.int64, count=int(lengths.sum()))
+    if head.vote_type in APPROVAL_TYPES:
+        scores = np.ones(len(indices))
+    else:
+        scores = np.fromiter(
+            (float(x) for ids, pts in zip(parsed, points)
+             for x in (pts if pts is not None else (range(len(ids), 0, -1) if head.vote_type == "ordinal"
+                                                    else head.scores(Vote("", ids))))),
+            dtype=np.float64, count=len(indices))
+    return _repeated_warning(repeated), (lengths, indices, scores)
 
 
 class _LazyVotes(Sequence):
