@@ -140,6 +140,8 @@ class Election:
         """
         if self.vote_type in APPROVAL_TYPES:
             return (1,) * len(vote.projects)
+        if not vote.projects:
+            return ()  # an empty points ballot may leave its points empty too
         if vote.points is not None:
             return vote.points
         if self.vote_type == "ordinal":

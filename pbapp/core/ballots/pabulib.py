@@ -136,6 +136,8 @@ def parse_lines(text: str, *, source: str | None = None) -> Election:
         if len(row) != len(header):
             raise fail(f"Expected {len(header)} columns ({';'.join(header)}), found {len(row)}.", line)
         fields = dict(zip(header, row))
+        if section == "meta" and len(row) < 2:
+            raise fail("A META line needs a key and a value (key;value).", line)
         if section == "meta":
             meta[row[0].strip()] = row[1].strip()
             raw_meta[row[0].strip()] = tuple(row)
@@ -247,8 +249,8 @@ _VOTES_LINE = re.compile(r"^[ \t]*votes[ \t]*\r?$", re.IGNORECASE | re.MULTILINE
 def _parse_fast(text: str, source: str | None) -> Election:
     """Read META and PROJECTS line by line, and VOTES in one pass at C speed (see the module)."""
     found = _VOTES_LINE.search(text)
-    if not found:
-        raise _Careful
+    if not found or text.count("\r") != text.count("\r\n"):
+        raise _Careful  # no VOTES line, or old Mac line ends: the csv module's rules apply
     # The VOTES header is the first non-blank line after the section line.
     at = found.end()
     while True:
@@ -258,12 +260,19 @@ def _parse_fast(text: str, source: str | None) -> Election:
         if text[at + 1:end].strip():
             break
         at = end
-    head = parse_lines(text[: end + 1], source=source)
+    if '"' in text[found.start():end]:
+        raise _Careful
+    try:
+        head = parse_lines(text[: end + 1], source=source)
+    except PabulibError:
+        raise _Careful from None  # the whole file read line by line names the fault
+    if head.votes:
+        raise _Careful
     body = text[end + 1:]
-    if head.newline == "\r\n" or "\r" in body:
+    if "\r" in body:
         body = body.replace("\r\n", "\n")
-    if '"' in body or "\r" in body:
-        raise _Careful  # quoted fields or old Mac line ends: the csv module's rules apply
+    if '"' in body:
+        raise _Careful  # quoted fields: the csv module's rules apply
     lines = body.split("\n")
     if lines and not lines[-1]:
         lines.pop()
@@ -303,8 +312,8 @@ def _parse_fast(text: str, source: str | None) -> Election:
 def _ballots_at_c_speed(head: Election, keys: list[str], pkeys: list[str] | None):
     """Return (lengths, project indices, scores) of the distinct ballots, or None if unusual."""
     vote_type = head.vote_type
-    if pkeys is not None and vote_type not in POINT_TYPES:
-        return None  # points beside approval or ordinal ballots: checked by the careful path
+    if (pkeys is not None) != (vote_type in POINT_TYPES):
+        return None  # points beside approval or ordinal ballots, or none for points ballots
     joined = ",".join(keys)
     if " " in joined or ",," in joined or joined[:1] == "," or joined[-1:] == ",":
         return None

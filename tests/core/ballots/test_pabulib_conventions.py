@@ -170,3 +170,51 @@ def test_fast_reader_builds_votes_only_when_asked():
     assert election._profile is not None
     assert len(election.votes) == 2
     assert [v.voter_id for v in election.votes] == ["a", "b"]
+
+
+def _random_file(rnd) -> str:
+    kind = rnd.choice(["approval", "cumulative", "ordinal", "choose-1", "scoring"])
+    points = kind in ("cumulative", "scoring") or (kind == "ordinal" and rnd.random() < 0.5)
+    ids = [str(i) for i in range(1, rnd.randint(2, 6))]
+    lines = ["META", "key;value", "budget;100", f"vote_type;{kind}", "PROJECTS", "project_id;cost"]
+    lines += [f"{i};{rnd.randint(0, 80)}" for i in ids]
+    lines += ["VOTES", "voter_id;vote" + (";points" if points else "")]
+    for n in range(rnd.randint(0, 8)):
+        chosen = rnd.sample(ids, rnd.randint(0, len(ids)))
+        if chosen and rnd.random() < 0.2:
+            chosen.append(chosen[0])
+        row = f"v{n};{','.join(chosen)}"
+        if points:
+            row += ";" + ",".join(str(rnd.randint(0, 9)) for _ in chosen)
+        lines.append(row)
+    newline = rnd.choice(["\n", "\r\n"])
+    text = newline.join(lines) + (newline if rnd.random() < 0.5 else "")
+    for _ in range(rnd.randint(0, 4)):
+        at = rnd.randint(0, len(text))
+        insert = rnd.choice(["", ";", ",", "\n", "x", "-", '"', " ", "\r", "1"])
+        text = text[:at] + insert + text[at + (0 if insert else 1):]
+    return text
+
+
+def test_the_fast_reader_agrees_with_the_careful_one_on_mangled_files():
+    """Seeded random files, mangled: both readers give the same election or the same error."""
+    import random
+
+    rnd = random.Random(20)
+    read = refused = 0
+    for _ in range(1500):
+        text = _random_file(rnd)
+        try:
+            careful = pabulib.parse_lines(text)
+        except pabulib.PabulibError as error:
+            with pytest.raises(pabulib.PabulibError) as fast_error:
+                pabulib.parse(text)
+            assert (str(fast_error.value), fast_error.value.line) == (str(error), error.line), text
+            refused += 1
+            continue
+        fast = pabulib.parse(text)
+        same_profile(Profile.of(fast), Profile.of(careful))
+        assert fast.warnings == careful.warnings, text
+        assert tuple(fast.votes) == careful.votes
+        read += 1
+    assert read > 300 and refused > 300
