@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from pbapp.config import PACKAGE_ROOT, Config, check_production, check_settings, development_secret_key, instance_path
