@@ -312,8 +312,8 @@ def _parse_fast(text: str, source: str | None) -> Election:
 def _ballots_at_c_speed(head: Election, keys: list[str], pkeys: list[str] | None):
     """Return (lengths, project indices, scores) of the distinct ballots, or None if unusual."""
     vote_type = head.vote_type
-    if (pkeys is not None) != (vote_type in POINT_TYPES):
-        return None  # points beside approval or ordinal ballots, or none for points ballots
+    if (pkeys is None and vote_type in POINT_TYPES) or (pkeys is not None and vote_type in APPROVAL_TYPES):
+        return None  # points ballots without points, or points beside approval ballots
     joined = ",".join(keys)
     if " " in joined or ",," in joined or joined[:1] == "," or joined[-1:] == ",":
         return None
