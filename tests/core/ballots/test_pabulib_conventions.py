@@ -218,3 +218,26 @@ def test_the_fast_reader_agrees_with_the_careful_one_on_mangled_files():
         assert tuple(fast.votes) == careful.votes
         read += 1
     assert read > 300 and refused > 300
+
+
+def test_the_tally_command_takes_the_conventions(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from pbapp.pb.cli import tally_command
+
+    path = tmp_path / "ties.pb"
+    path.write_text(text("a;1,3,1\nb;1,3\n", extra="min_project_score_threshold;3\n").replace("3;50", "3;60"))
+
+    def run(*args):
+        result = CliRunner().invoke(tally_command, [str(path), "--rule", "greedy", "--json", *args])
+        assert result.exit_code == 0, result.output
+        return result
+
+    # META's threshold (3) leaves out everything; --threshold 0 counts as pabutools does.
+    assert json.loads(run().stdout)["selected"] == []
+    assert json.loads(run("--threshold", "0", "--tie-break", "file").stdout)["selected"] == ["1", "2"]
+    assert "voter a" in run().stderr and "counted once" in run().stderr
+    bad = CliRunner().invoke(tally_command, [str(path), "--rule", "greedy", "--threshold", "lots"])
+    assert bad.exit_code == 2 and "not a number" in bad.output
