@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-
-from flask import Flask, request, session
-from flask_babel import Babel
+from typing import TYPE_CHECKING
 
 from pbapp.config import PACKAGE_ROOT, Config, check_production, check_settings, development_secret_key, instance_path
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -17,7 +18,7 @@ DOMAINS = ("accounts", "councils", "sortition", "juries", "deliberation", "pb", 
 
 def select_locale() -> str:
     """Use the visitor's chosen language, else what their browser asks for."""
-    from flask import current_app, has_request_context
+    from flask import current_app, has_request_context, request, session
 
     if not has_request_context():  # CLI commands and jobs speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -30,6 +31,10 @@ def select_locale() -> str:
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the app: the one place extensions, blueprints, CLI and jobs are wired."""
+    # Flask is imported here, not at the top, so commands that need no app start without it.
+    from flask import Flask
+    from flask_babel import Babel
+
     app = Flask(
         __name__,
         template_folder=str(PACKAGE_ROOT / "templates"),

@@ -35,6 +35,7 @@ CATALOGUE = {
     # Why a project was or was not funded (pbapp.core.ballots)
     "no_support": _l("Not funded: no one supported it."),
     "greedy.below_threshold": _l("Not funded: its support (%(support)s) is below the threshold of %(threshold)s."),
+    "greedy.withdrawn": _l("Not funded: the project was withdrawn (the file gives it the withdrawn mark as its cost)."),
     "greedy.stopped": _l("Not funded: counting stopped at project %(project)s, the first that did not fit."),
     "greedy.funded": _l("Funded: number %(rank)s by support; %(left)s was left when it was reached and it cost "
                         "%(cost)s."),

@@ -1,9 +1,5 @@
 """Participatory budgeting: processes, proposals, ballots, votes and results."""
 
-from flask import Blueprint
-
-bp = Blueprint("pb", __name__, url_prefix="/pb")
-
 
 def _open_now(session, council):
     """Open ballots and processes taking ideas, for the council's home page."""
@@ -45,4 +41,13 @@ def _register(state):
     state.app.add_template_global(_label, "pb_label")
 
 
-bp.record_once(_register)
+def __getattr__(name: str):
+    # The blueprint is made on first use, so the counting commands start without Flask.
+    if name == "bp":
+        from flask import Blueprint
+
+        global bp
+        bp = Blueprint("pb", __name__, url_prefix="/pb")
+        bp.record_once(_register)
+        return bp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

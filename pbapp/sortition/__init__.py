@@ -1,5 +1,12 @@
 """Sortition: pools, features and quotas, selection runs and replacements."""
 
-from flask import Blueprint
 
-bp = Blueprint("sortition", __name__, url_prefix="/sortition")
+def __getattr__(name: str):
+    # The blueprint is made on first use, so the selection commands start without Flask.
+    if name == "bp":
+        from flask import Blueprint
+
+        global bp
+        bp = Blueprint("sortition", __name__, url_prefix="/sortition")
+        return bp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

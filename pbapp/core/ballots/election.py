@@ -28,6 +28,8 @@ Money = int | Fraction
 POINT_TYPES = ("cumulative", "scoring")
 APPROVAL_TYPES = ("approval", "choose-1")
 VOTE_TYPES = APPROVAL_TYPES + POINT_TYPES + ("ordinal",)
+# Pabulib's mark of a withdrawn project: its cost in PROJECTS (never funded, never a stop).
+WITHDRAWN_COST = 999999999
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
@@ -100,6 +102,10 @@ class Election:
     newline: str = "\n"
     final_newline: bool = True
     raw_meta: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # What the reader accepted but noted (a voter listing a project twice), in plain words.
+    warnings: list[str] = field(default_factory=list, repr=False, compare=False)
+    # The compressed ballots, when the reader built them in the same pass (see `Profile.of`).
+    _profile: Profile | None = field(default=None, repr=False, compare=False)
 
     @property
     def budget(self) -> Money:
@@ -134,6 +140,8 @@ class Election:
         """
         if self.vote_type in APPROVAL_TYPES:
             return (1,) * len(vote.projects)
+        if not vote.projects:
+            return ()  # an empty points ballot may leave its points empty too
         if vote.points is not None:
             return vote.points
         if self.vote_type == "ordinal":
@@ -205,29 +213,61 @@ class Profile:
         form (projects in file order) and merged with numpy, so the Python work is one pass
         over the distinct votes. Rows keep the order in which each ballot first occurs.
         """
-        index = {p.id: j for j, p in enumerate(election.projects)}
+        if election._profile is not None:
+            return election._profile
         if election.vote_type in APPROVAL_TYPES:
             counted: Counter = Counter(map(attrgetter("projects"), election.votes))
-            keys = list(counted)
+            return cls.counted(election, list(counted), None, list(counted.values()), len(election.votes))
+        counted = Counter(map(attrgetter("projects", "points"), election.votes))
+        return cls.counted(election, [projects for projects, _ in counted], [points for _, points in counted],
+                           list(counted.values()), len(election.votes))
+
+    @classmethod
+    def counted(
+        cls,
+        election: Election,
+        keys: Sequence[tuple[str, ...]],
+        points: Sequence[tuple[Money, ...] | None] | None,
+        counts: Sequence[int],
+        n_voters: int,
+    ) -> Profile:
+        """Build the profile from distinct ballots (`keys`, with `points` unless approval) and counts."""
+        index = {p.id: j for j, p in enumerate(election.projects)}
+        if election.vote_type in APPROVAL_TYPES:
             lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
             total = int(lengths.sum())
             indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
             scores = np.ones(total)
         else:
-            counted = Counter(map(attrgetter("projects", "points"), election.votes))
-            keys = [projects for projects, _ in counted]
             lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
             total = int(lengths.sum())
             indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
             positional = election.vote_type == "ordinal"
             raw = (
-                points if points is not None
+                given if given is not None
                 else range(len(projects), 0, -1) if positional
                 else election.scores(Vote("", projects))
-                for projects, points in counted
+                for projects, given in zip(keys, points or [None] * len(keys))
             )
             scores = np.fromiter(map(float, chain.from_iterable(raw)), dtype=np.float64, count=total)
-        weights = np.fromiter(counted.values(), dtype=np.int64, count=len(keys))
+        return cls.from_arrays(election, lengths, indices, scores, np.fromiter(counts, dtype=np.int64, count=len(keys)),
+                               n_voters)
+
+    @classmethod
+    def from_arrays(
+        cls,
+        election: Election,
+        lengths: np.ndarray,
+        indices: np.ndarray,
+        scores: np.ndarray,
+        weights: np.ndarray,
+        n_voters: int,
+    ) -> Profile:
+        """Build the profile from distinct ballots as flat arrays: row g has `lengths[g]` entries.
+
+        Entries are (project index, score) in the ballot's order; `weights[g]` voters cast row g.
+        """
+        keys = weights
         rows = np.repeat(np.arange(len(keys)), lengths)
         if not (scores > 0).all():
             keep = scores > 0
@@ -246,7 +286,7 @@ class Profile:
             indptr=indptr,
             indices=indices,
             scores=scores,
-            n_voters=len(election.votes),
+            n_voters=n_voters,
             support=np.bincount(indices, weights=w * scores, minlength=m),
             approvals=np.bincount(indices, weights=w, minlength=m),
         )
@@ -296,7 +336,7 @@ def _merge_equal(weights, lengths, rows, indices, scores):
         indices, scores = indices[order], scores[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    salt = np.random.default_rng(0).integers(1, 2**63, size=(2, int(indices.max(initial=0)) + 1), dtype=np.uint64)
+    salt = _salt(2 * (int(indices.max(initial=0)) + 1)).reshape(2, -1)
     # splitmix64's finaliser, so that every bit of the score reaches every bit of the hash.
     mix = salt[0][indices] ^ scores.view(np.uint64)
     mix = (mix ^ (mix >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -319,6 +359,14 @@ def _merge_equal(weights, lengths, rows, indices, scores):
     keep = np.zeros(n, dtype=bool)
     keep[kept] = True
     return merged, lengths[kept], indices[keep[rows]], scores[keep[rows]]
+
+
+def _salt(n: int) -> np.ndarray:
+    """Return n fixed pseudo-random odd 64-bit numbers (splitmix64 of 1..n; no numpy.random import)."""
+    x = np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31)) | np.uint64(1)
 
 
 def _merge_exact(weights, lengths, indices, scores, indptr):

@@ -70,13 +70,14 @@ class Run:
 class EqualShares:
     """Equal Shares on one profile; build once, run at several budgets per voter."""
 
-    def __init__(self, profile: Profile, utility: str = "cost", seed: int = 0):
+    def __init__(self, profile: Profile, utility: str = "cost", seed: int = 0, tie_break: str = "cost"):
         """Prepare the per-project view of the ballots and the tie order."""
         if utility not in UTILITIES:
             raise ValueError(f"utility must be one of {UTILITIES}")
         self.profile = profile
         self.utility = utility
         self.seed = seed
+        self.tie_break = tie_break
         ptr, rows, scores = profile.by_project()
         self.ptr = ptr
         self.rows = rows
@@ -100,7 +101,7 @@ class EqualShares:
             self.rho0_array = self.cost / self.units / self.factor
         self.rho0 = self.rho0_array.tolist()
         self.eps = float(profile.budget) / max(profile.n_voters, 1) * 1e-12
-        order = tie_order(profile.ids, profile.costs, profile.support, seed)
+        order = tie_order(profile.ids, profile.costs, profile.support, seed, tie_break)
         self.rank = np.empty(len(order), dtype=np.int64)
         self.rank[order] = np.arange(len(order))
         self.free = sorted((j for j in range(len(profile.ids)) if profile.costs[j] == 0 and profile.support[j] > 0), key=lambda j: self.rank[j])
@@ -188,7 +189,7 @@ class EqualShares:
                         step=f"round {len(selected) + 1}",
                         tied=tuple(self.profile.ids[j] for j in tied),
                         chosen=self.profile.ids[chosen],
-                        decided_by=decided_by(tied, self.profile.costs, self.profile.support),
+                        decided_by=decided_by(tied, self.profile.costs, self.profile.support, self.tie_break),
                     )
                 )
             paid = self._pay(chosen, fresh[chosen], bud, record)
@@ -313,19 +314,24 @@ class EqualShares:
         return out
 
 
-def equal_shares(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
+def equal_shares(
+    profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "", tie_break: str = "cost"
+) -> Outcome:
     """Run plain Equal Shares (no completion) with budget/n per voter."""
-    mes = EqualShares(profile, utility, seed)
+    mes = EqualShares(profile, utility, seed, tie_break)
     run = mes.run(_share(profile), cap=profile.budget)
     return _outcome(mes, run, "equalshares", currency)
 
 
-def equal_shares_greedy(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
+def equal_shares_greedy(
+    profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "", tie_break: str = "cost"
+) -> Outcome:
     """Run Equal Shares, then spend what is left greedily by support (skipping what does not fit)."""
-    mes = EqualShares(profile, utility, seed)
+    mes = EqualShares(profile, utility, seed, tie_break)
     run = mes.run(_share(profile), cap=profile.budget)
     first = _outcome(mes, run, "equalshares/greedy", currency)
-    rest = greedy(profile, seed=seed, currency=currency, already=run.selected, rule="equalshares/greedy")
+    rest = greedy(profile, seed=seed, currency=currency, already=run.selected, rule="equalshares/greedy",
+                  tie_break=tie_break)
     for pid, e in rest.explanations.items():
         if e.funded:
             text = "Funded in the greedy completion after Equal Shares: " + e.reason[len("Funded: "):]
@@ -338,7 +344,8 @@ def equal_shares_greedy(profile: Profile, *, utility: str = "cost", seed: int = 
 
 
 def equal_shares_add1(
-    profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "", skip: bool = True
+    profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "", skip: bool = True,
+    tie_break: str = "cost",
 ) -> Outcome:
     """Run Equal Shares with Add1: raise every voter's budget by 1 until the outcome would overspend.
 
@@ -350,7 +357,7 @@ def equal_shares_add1(
     made: a share large next to one unit needs many (Toulouse 2022: 1,619 steps from 1,765
     to 3,382 euros per voter), and skipping helps small elections most (Assen: 92 of 845).
     """
-    mes = EqualShares(profile, utility, seed)
+    mes = EqualShares(profile, utility, seed, tie_break)
     per_voter = _share(profile)
     run = mes.run(per_voter, cap=profile.budget, record=False)
     last = per_voter
@@ -373,14 +380,16 @@ def equal_shares_add1(
     return out
 
 
-def equal_shares_comparison(profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "") -> Outcome:
+def equal_shares_comparison(
+    profile: Profile, *, utility: str = "cost", seed: int = 0, currency: str = "", tie_break: str = "cost"
+) -> Outcome:
     """Run Add1, then let voters choose between it and greedy by votes (Wieliczka 2023).
 
     Each voter prefers the outcome that funds more of the projects on their ballot; the one
     more voters prefer wins, Equal Shares when the vote is tied.
     """
-    add1 = equal_shares_add1(profile, utility=utility, seed=seed, currency=currency)
-    plain = greedy(profile, seed=seed, currency=currency)
+    add1 = equal_shares_add1(profile, utility=utility, seed=seed, currency=currency, tie_break=tie_break)
+    plain = greedy(profile, seed=seed, currency=currency, tie_break=tie_break)
     index = {pid: j for j, pid in enumerate(profile.ids)}
     in_a = np.zeros(len(profile.ids))
     in_a[[index[p] for p in add1.selected]] = 1

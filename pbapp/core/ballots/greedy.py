@@ -5,7 +5,10 @@ greedy-threshold; Faliszewski et al., IJCAI 2023, section 2). Projects are taken
 support (approvals, points, or positional scores), ties broken by `ties.tie_order` (lower cost,
 more support, seeded lot). `greedy` skips a project that no longer fits and goes on; with
 `skip=False` counting stops at the first project that does not fit. A threshold leaves out
-projects whose support is below it (META `min_project_score_threshold`). Projects nobody
+projects whose support is below it (META `min_project_score_threshold`; `tally` applies it
+under every greedy rule, as Pabulib's checker and the cities do). A project whose cost is
+Pabulib's withdrawn mark (999999999, more than the money left) is passed over, never a reason
+for `greedy-no-skip` to stop. Projects nobody
 supported come last and are funded only if money is left, as pabutools and Pabulib's checker
 do. Invariant: the money spent never exceeds the budget. Deterministic given the seed.
 """
@@ -14,15 +17,15 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from pbapp.core.ballots.election import Money, Profile
+from pbapp.core.ballots.election import WITHDRAWN_COST, Money, Profile
 from pbapp.core.ballots.outcome import Explanation, Outcome, money_json, money_text
 from pbapp.core.messages import Message
 from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 
 
-def support_order(profile: Profile, seed: int = 0) -> list[int]:
+def support_order(profile: Profile, seed: int = 0, tie_break: str = "cost") -> list[int]:
     """Return project indices by support, most first, ties broken by the documented order."""
-    ties = tie_order(profile.ids, profile.costs, profile.support, seed)
+    ties = tie_order(profile.ids, profile.costs, profile.support, seed, tie_break)
     rank = {j: r for r, j in enumerate(ties)}
     return sorted(range(len(profile.ids)), key=lambda j: (-profile.support[j], rank[j]))
 
@@ -37,6 +40,7 @@ def greedy(
     rule: str = "greedy",
     budget: Money | None = None,
     already: list[int] | None = None,
+    tie_break: str = "cost",
 ) -> Outcome:
     """Fund projects in order of support; `already` are funded first (for completing other rules)."""
     budget = profile.budget if budget is None else budget
@@ -45,13 +49,21 @@ def greedy(
     selected = list(already)
     explanations: dict[str, Explanation] = {}
     stopped_at: int | None = None
-    order = support_order(profile, seed)
+    order = support_order(profile, seed, tie_break)
     for rank, j in enumerate(order, start=1):
         if j in already:
             continue
         pid, cost, support = profile.ids[j], profile.costs[j], profile.support[j]
         facts = {"rank": rank, "support": money_json(support), "cost": money_json(cost), "budget_left": money_json(left)}
-        if support < threshold:
+        if cost == WITHDRAWN_COST and cost > left:
+            # Pabulib's mark of a withdrawn project: passed over, never a reason to stop counting.
+            explanations[pid] = Explanation(
+                False,
+                Message("greedy.withdrawn",
+                        "Not funded: the project was withdrawn (the file gives it the withdrawn mark as its cost)."),
+                facts,
+            )
+        elif support < threshold:
             explanations[pid] = Explanation(
                 False,
                 Message("greedy.below_threshold",
@@ -89,7 +101,7 @@ def greedy(
             )
             if not skip:
                 stopped_at = j
-    ties = _ties(profile, order, set(selected), seed)
+    ties = _ties(profile, order, set(selected), tie_break)
     return Outcome(
         rule=rule,
         budget=budget,
@@ -100,7 +112,7 @@ def greedy(
     )
 
 
-def _ties(profile: Profile, order: list[int], funded: set[int], seed: int) -> list[TieReport]:
+def _ties(profile: Profile, order: list[int], funded: set[int], tie_break: str) -> list[TieReport]:
     """Report groups of equally supported projects where the tie-break decided who was funded."""
     reports = []
     for support, group in groupby(order, key=lambda j: profile.support[j]):
@@ -113,7 +125,7 @@ def _ties(profile: Profile, order: list[int], funded: set[int], seed: int) -> li
                     step=f"equal support {money_text(support)}",
                     tied=tuple(profile.ids[j] for j in group),
                     chosen=profile.ids[chosen],
-                    decided_by=decided_by(group, profile.costs, profile.support),
+                    decided_by=decided_by(group, profile.costs, profile.support, tie_break),
                 )
             )
     return reports

@@ -21,10 +21,10 @@ from pbapp.core.messages import Message
 from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 
 
-def phragmen(profile: Profile, *, seed: int = 0, currency: str = "") -> Outcome:
+def phragmen(profile: Profile, *, seed: int = 0, currency: str = "", tie_break: str = "cost") -> Outcome:
     """Run sequential Phragmén and explain each project's fate."""
     m = len(profile.ids)
-    order = tie_order(profile.ids, profile.costs, profile.support, seed)
+    order = tie_order(profile.ids, profile.costs, profile.support, seed, tie_break)
     rank = np.empty(m, dtype=np.int64)
     rank[order] = np.arange(m)
     cost = np.array([float(c) for c in profile.costs])
@@ -46,7 +46,7 @@ def phragmen(profile: Profile, *, seed: int = 0, currency: str = "") -> Outcome:
         chosen = tied[0]
         if len(tied) > 1:
             ties.append(TieReport(f"round {len(selected) + 1}", tuple(profile.ids[j] for j in tied), profile.ids[chosen],
-                                  decided_by(tied, profile.costs, profile.support)))
+                                  decided_by(tied, profile.costs, profile.support, tie_break)))
         if profile.costs[chosen] > left:
             stopped_at = chosen
             break
