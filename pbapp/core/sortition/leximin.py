@@ -17,7 +17,8 @@ only when the dives find nothing the integer program, stopped at its first impro
 or run to the proof that none exists (`PanelModel.improve`). Duals are
 smoothed (Wentges), and the smoothed dual that proves the stage's optimum is mixed from
 several LP duals, so its support fixes many volunteers at once: a volunteer with a positive
-dual is tight in every optimum (complementary slackness) and is fixed at z. We solve the
+dual is tight in every optimum (complementary slackness) and is fixed at z, once the dual
+proves them within 1e-6 of z (`_tight_rows`; `verify.verify_levels` checks every level). We solve the
 primal, so adding a panel is adding a column and fixing a volunteer changes one row: one
 HiGHS model is kept and every simplex solve is warm-started.
 
