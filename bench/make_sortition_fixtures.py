@@ -103,6 +103,8 @@ def record(instance_dir: Path) -> dict:
         zero_probability=sorted(pid for pid, p in marginal.items() if p <= ZERO),
         probability_sum=round(sum(marginal.values()), 6),
         gini=round(gini(list(marginal.values())), 6),
+        # Every rank, so a test can compare the LEXIMIN order beyond the lowest level.
+        sorted_probabilities=[round(p, 6) for p in sorted(marginal.values())],
     )
     return rec
 

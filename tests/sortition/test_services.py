@@ -320,3 +320,14 @@ def test_with_imported_postcodes_registration_takes_the_directory_not_the_prefix
     person = services.register_volunteer(db, council, code=code, answers=answers,
                                          contact=dict(contact, postcode="bb1 7dy"))
     assert person.feature_values() == answers
+
+
+def test_the_check_on_quotas_that_cannot_add_up_gives_the_smallest_relaxation(db, council):
+    pool = factories.pool(db, council, people=12)
+    values = {v.value: v for _f, vs in services.features_of(db, pool) for v in vs}
+    over = pool.panel_size  # each sex's minimum alone fills the panel: the minimums add up to twice it
+    report = services.check_quotas(db, pool, {values["Female"].id: (over, over), values["Male"].id: (over, over)}, False)
+    assert not report.feasible
+    assert sum(r.min - r.new_min for r in report.relaxation) == over
+    assert all(r.feature == "sex" and r.new_max == r.max for r in report.relaxation)
+    assert any("lowering it to" in p for p in report.problems)

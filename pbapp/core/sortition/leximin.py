@@ -17,7 +17,8 @@ only when the dives find nothing the integer program, stopped at its first impro
 or run to the proof that none exists (`PanelModel.improve`). Duals are
 smoothed (Wentges), and the smoothed dual that proves the stage's optimum is mixed from
 several LP duals, so its support fixes many volunteers at once: a volunteer with a positive
-dual is tight in every optimum (complementary slackness) and is fixed at z. We solve the
+dual is tight in every optimum (complementary slackness) and is fixed at z, once the dual
+proves them within 1e-6 of z (`_tight_rows`; `verify.verify_levels` checks every level). We solve the
 primal, so adding a panel is adding a column and fixing a volunteer changes one row: one
 HiGHS model is kept and every simplex solve is warm-started.
 
@@ -29,7 +30,7 @@ perturbed dives, not the probabilities).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import highspy
@@ -38,10 +39,15 @@ import numpy as np
 from pbapp.core.sortition.panels import InfeasibleError, PanelModel, Types, new_highs
 from pbapp.core.sortition.pool import Pool
 
-VERSION = "pbapp-leximin 3"
+VERSION = "pbapp-leximin 4"
 PRICE_TOL = 1e-7
+# A stage first converges to within PRICE_TOL; when its dual cannot yet prove any volunteer
+# tight to LEVEL_TOL, it goes on to the next, finer tolerance (column generation continues
+# from where it stopped). Below about 1e-9 the pricing integer program's own tolerances rule.
+STAGE_TOLS = (PRICE_TOL, 1e-9)
 FIX_TOL = 1e-6
-LEVEL_TOL = 1e-4
+# Every volunteer fixed at a level is proved to be within LEVEL_TOL of their LEXIMIN probability.
+LEVEL_TOL = 1e-6
 SMOOTH_ALPHA = 0.8
 EXTRA_DIVES = 12
 DIVE_NOISE = 0.3
@@ -186,11 +192,13 @@ def leximin(
     exclude: Collection[str] = (),
     seed: int = 0,
     initial_rounds: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Distribution:
     """Return the LEXIMIN distribution over panels for `pool` (Flanigan et al. 2021).
 
     `include` ids are on every panel (probability 1), `exclude` ids on none. Raises
     `InfeasibleError` (with a feasibility report) when no panel meets the quotas.
+    `progress`, if given, receives one line per fixed level (for long runs).
     """
     model = solvable_model(pool, include, exclude)
     types = model.types
@@ -205,30 +213,43 @@ def leximin(
         gen.add(counts)
     lp = gen.lp
     fixed = np.zeros(lp.m, dtype=bool)
+    level = 0
     while not fixed.all():
-        z, y, gap = gen.stage()
-        _fix_level(lp, fixed, y, z, gap)
+        for tol in STAGE_TOLS:
+            z, y, gap = gen.stage(tol)
+            chosen = _tight_rows(fixed, y, z, gap)
+            if chosen:
+                break
+        if not chosen:
+            # Duals summing to 1 over the m' unfixed rows put at least 1/m' on the largest,
+            # so its volunteers are within m' * gap of z.
+            unfixed = np.flatnonzero(~fixed)
+            chosen = [int(unfixed[int(np.argmax(y[unfixed]))])]
+        for r in chosen:
+            lp.fix(int(r), z)
+            fixed[r] = True
+        level += 1
+        if progress is not None:
+            progress(f"level {level}: {len(chosen)} types at {z:.6f}; {int(fixed.sum())} of {lp.m} fixed, "
+                     f"{len(lp.columns)} panels")
     lp.solve()
     return _distribution(pool, types, lp, "leximin", VERSION)
 
 
-def _fix_level(lp: _MasterLP, fixed: np.ndarray, y: np.ndarray, z: float, gap: float) -> None:
-    """Fix at `z` the volunteers whose dual proves them tight in every optimum of the stage.
+def _tight_rows(fixed: np.ndarray, y: np.ndarray, z: float, gap: float) -> list[int]:
+    """Return the unfixed rows whose dual proves them tight, to LEVEL_TOL, in every optimum of the stage.
 
     With `y` (summing to 1 over the unfixed rows) bounding the stage optimum within `gap` of
     `z`, every optimum gives row r at most z + gap / y_r: rows with that within LEVEL_TOL
-    are fixed; the others wait for a later stage, which meets them at the same level.
+    are returned; the others wait for a later stage, which meets them at the same level.
+    (Version 3 fixed rows to 1e-4 and, when none qualified, the row of largest dual whatever
+    its bound, so a level could take volunteers of a higher one.)
     """
     unfixed = np.flatnonzero(~fixed)
-    chosen = [r for r in unfixed if y[r] > FIX_TOL and gap <= LEVEL_TOL * y[r]]
     if z >= 1.0 - FIX_TOL:
         # Everyone left is on every panel; the bound z <= 1 carries the dual instead of them.
-        chosen = list(unfixed)
-    elif not chosen:
-        chosen = [unfixed[int(np.argmax(y[unfixed]))]]
-    for r in chosen:
-        lp.fix(int(r), z)
-        fixed[r] = True
+        return [int(r) for r in unfixed]
+    return [int(r) for r in unfixed if y[r] > FIX_TOL and gap <= LEVEL_TOL * y[r]]
 
 
 class _Generator:
@@ -255,7 +276,9 @@ class _Generator:
         w[self.lp.active] = np.maximum(y, 0.0) / self.lp.sizes[self.lp.active]
         return w
 
-    def price(self, ysep: np.ndarray, y: np.ndarray, stop: float, cap: float) -> tuple[float, list[np.ndarray], bool]:
+    def price(
+        self, ysep: np.ndarray, y: np.ndarray, stop: float, cap: float, tol: float = PRICE_TOL
+    ) -> tuple[float, list[np.ndarray], bool]:
         """Return an upper bound on max_P ysep(P), panels to offer the LP, and whether the bound is exact.
 
         Cheapest first: the LP relaxation's bound may already be at most `stop`, or its vertex
@@ -271,7 +294,7 @@ class _Generator:
         found: dict[tuple[int, ...], np.ndarray] = {}
         for weights in (w, self.weights(y)) if ysep is not y else (w,):
             counts = self.model.dive(weights)
-            if counts is not None and self.improves(y, counts, cap):
+            if counts is not None and self.improves(y, counts, cap, tol):
                 found.setdefault(tuple(int(c) for c in counts), counts)
         if found:
             # Dives are cheap next to a master re-solve, so offer a batch: dives at randomly
@@ -279,25 +302,25 @@ class _Generator:
             wy = self.weights(y)
             for _ in range(EXTRA_DIVES):
                 counts = self.model.dive(wy * (1 + DIVE_NOISE * self.rng.uniform(-1.0, 1.0, len(wy))))
-                if counts is not None and self.improves(y, counts, cap):
+                if counts is not None and self.improves(y, counts, cap, tol):
                     found.setdefault(tuple(int(c) for c in counts), counts)
         if found:
             return bound, list(found.values()), False
         value, counts = self.model.improve(w, stop)
         return min(bound, value), [] if counts is None else [counts], counts is None
 
-    def improves(self, y: np.ndarray, counts: np.ndarray, cap: float) -> bool:
+    def improves(self, y: np.ndarray, counts: np.ndarray, cap: float, tol: float = PRICE_TOL) -> bool:
         """Return whether a panel the LP does not have yet has positive reduced cost at `y`."""
-        return float(self.weights(y) @ counts) > cap + PRICE_TOL and tuple(int(c) for c in counts) not in self.seen
+        return float(self.weights(y) @ counts) > cap + tol and tuple(int(c) for c in counts) not in self.seen
 
-    def stage(self) -> tuple[float, np.ndarray, float]:
+    def stage(self, tol: float = PRICE_TOL) -> tuple[float, np.ndarray, float]:
         """Maximise the lowest unfixed probability; return it, a dual proving it, and the gap.
 
         Wentges' dual smoothing (Pessoa et al., "In-out separation and column generation
         stabilization by dual price smoothing", 2013) prices at a mix of the current duals and
         the duals that gave the best bound so far, which damps the oscillation of LP duals.
         Any duals y >= 0 summing to 1 over unfixed rows bound the stage optimum by
-        max_P y(P) - sum_fixed f_i y_i; the stage ends when z is within PRICE_TOL of a bound.
+        max_P y(P) - sum_fixed f_i y_i; the stage ends when z is within `tol` of a bound.
         """
         lp = self.lp
         center: np.ndarray | None = None
@@ -307,20 +330,21 @@ class _Generator:
             z, y, cap = lp.solve()
             ysep = y if center is None else alpha * center + (1 - alpha) * y
             offset = float(lp.floor @ ysep)
-            value, found, proof = self.price(ysep, y, z + offset + PRICE_TOL, cap)
+            value, found, proof = self.price(ysep, y, z + offset + tol, cap, tol)
             if value - offset < best:
                 best, center = value - offset, ysep
-            # A proof that no panel beats `stop` at ysep bounds the stage by z + PRICE_TOL.
-            if best - z <= PRICE_TOL or (proof and not found):
+            # A proof that no panel beats `stop` at ysep bounds the stage by z + tol.
+            if best - z <= tol or (proof and not found):
                 return z, center, max(best - z, 0.0)
-            added = [self.add(c) for c in found if self.improves(y, c, cap)]
+            added = [self.add(c) for c in found if self.improves(y, c, cap, tol)]
             if any(added):
                 alpha = SMOOTH_ALPHA
             elif alpha > 0:
                 # A mispricing: the mixed duals found nothing new for the LP, so move towards its duals.
                 alpha = alpha / 2 if alpha > 0.05 else 0.0
             else:  # pragma: no cover - the LP already holds the heaviest panel: numerical noise
-                return z, y, max(best - z, 0.0)
+                # `best` bounds the stage through `center`, not through y: return the pair that holds.
+                return z, center, max(best - z, 0.0)
 
 
 def _distribution(pool: Pool, types: Types, lp: _MasterLP, algorithm: str, version: str) -> Distribution:

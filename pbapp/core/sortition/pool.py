@@ -61,8 +61,10 @@ class Pool:
     """Volunteers, quotas and the panel size; construction checks that they fit together.
 
     Invariants: ids are unique; every person has a value listed in the quotas for each
-    feature; each feature's minimums sum to at most, and maximums to at least, the panel
-    size; 1 <= panel_size <= number of people.
+    feature; 1 <= panel_size <= number of people. Quotas that cannot add up to the panel
+    size (a feature's minimums summing to more, or its maximums to less) are a valid pool
+    with no panel: `check_feasibility` reports the smallest relaxation, as for any other
+    infeasible quotas.
     """
 
     panel_size: int
@@ -140,21 +142,6 @@ def _check_pool(pool: Pool) -> None:
     for f, values in known.items():
         if not values:
             raise InputError(f"feature {f!r} has no values", source=fsrc)
-        first = next(iter(values.values()))
-        lo = sum(q.min for q in values.values())
-        hi = sum(q.max for q in values.values())
-        if lo > k:
-            raise InputError(
-                f"quotas for {f!r} cannot add up to the panel size {k}: their minimums add up to {lo}",
-                line=first.line,
-                source=fsrc,
-            )
-        if hi < k:
-            raise InputError(
-                f"quotas for {f!r} cannot add up to the panel size {k}: their maximums add up to {hi}",
-                line=first.line,
-                source=fsrc,
-            )
     seen: dict[str, Person] = {}
     for p in pool.people:
         if not p.id:

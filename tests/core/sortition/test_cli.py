@@ -81,6 +81,25 @@ def test_infeasible(runner):
     assert json.loads(result.output)["relaxation"][0]["new_min"] == 2
 
 
+def test_check_quotas_on_quotas_that_cannot_add_up_reports_the_relaxation(runner, tmp_path):
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    # The gender maximums add up to 2, the panel is 3: the files load and the check says what to change.
+    (pool / "features.csv").write_text("feature,value,min,max\ngender,f,1,1\ngender,m,0,1\nage,young,0,3\n"
+                                       "age,old,0,3\n", encoding="utf-8")
+    (pool / "people.csv").write_text("id,gender,age\na,f,young\nb,m,old\nc,f,old\nd,f,young\n", encoding="utf-8")
+    (pool / "instance.json").write_text(json.dumps({"panel_size": 3}), encoding="utf-8")
+    result = runner.invoke(check_quotas_command, [str(pool)])
+    assert result.exit_code == 1, result.output
+    assert "cannot be met" in result.output and "Traceback" not in result.output
+    assert "gender 'f': no panel can keep to the maximum of 1; raising it to 2 would work" in result.output
+    result = runner.invoke(check_quotas_command, [str(pool), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["relaxation"] == [
+        {"feature": "gender", "value": "f", "min": 1, "max": 1, "new_min": 1, "new_max": 2}
+    ]
+
+
 def test_check_quotas_feasible(runner):
     result = runner.invoke(check_quotas_command, [str(FIXTURES / "households")])
     assert result.exit_code == 0 and "can be met" in result.output

@@ -76,3 +76,30 @@ def test_included_people_over_a_maximum():
     assert "g 'x': 2 people who must be included have this value but the maximum is 1" in report.problems
     assert report.relaxation == (Relaxation("g", "x", 0, 1, 0, 2),)
     assert any("raising it to 2" in p for p in report.problems)
+
+
+def _change(report) -> int:
+    return sum(r.min - r.new_min + r.new_max - r.max for r in report.relaxation)
+
+
+def test_maximums_that_cannot_add_up_to_the_panel_are_relaxed_not_refused():
+    features = "feature,value,min,max\ngender,f,1,1\ngender,m,0,1\nage,young,0,3\nage,old,0,3\n"
+    people = "id,gender,age\na,f,young\nb,m,old\nc,f,old\nd,f,young\n"
+    pool = parse_pool(features, people, 3)  # gender maximums add up to 2 < 3: a pool, with no panel
+    report = check_feasibility(pool)
+    assert not report.feasible
+    assert report.relaxation == (Relaxation("gender", "f", 1, 1, 1, 2),)
+    assert "gender 'f': no panel can keep to the maximum of 1; raising it to 2 would work" in report.problems
+    assert find_panel(_relaxed(pool, report)) is not None
+
+
+def test_minimums_that_add_up_to_more_than_the_panel_are_relaxed_not_refused():
+    features = "feature,value,min,max\ngender,f,1,2\ngender,m,1,2\nage,young,2,2\nage,old,2,2\n"
+    people = "id,gender,age\na,f,young\nb,m,old\nc,f,old\nd,m,young\n"
+    pool = parse_pool(features, people, 3)  # age minimums add up to 4 > 3
+    report = check_feasibility(pool)
+    assert not report.feasible
+    assert _change(report) == 1 and len(report.relaxation) == 1
+    assert report.relaxation[0].feature == "age" and report.relaxation[0].new_min == 1
+    assert any("lowering it to 1" in p for p in report.problems)
+    assert find_panel(_relaxed(pool, report)) is not None
