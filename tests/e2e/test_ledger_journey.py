@@ -23,7 +23,7 @@ def test_officer_records_a_response_and_the_public_sees_it(page, sign_in):
     page.get_by_role("button", name="Save the response").click()
     assert "Choose what the council decided" in page.locator(".govuk-error-summary").inner_text()
     page.get_by_label("Partly accepted").check()
-    page.get_by_label("Reasons").fill("A zebra crossing on Blackburn Road this year; kerb build-outs in 2027-28.")
+    page.get_by_label("Reasons", exact=True).fill("A zebra crossing on Blackburn Road this year; kerb build-outs in 2027-28.")
     page.get_by_label("Full council").check()
     fill_date(page, "Date of the decision", "2026-11-02")
     page.get_by_role("button", name="Save the response").click()

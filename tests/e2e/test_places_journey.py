@@ -105,7 +105,7 @@ def test_a_resident_petitions_the_committee_and_an_officer_publishes_its_decisio
     page.get_by_role("link", name="Fire safety checks for older people").click()
     page.get_by_role("link", name="Publish the committee’s decision").click()
     page.get_by_label("Decline").check()
-    page.get_by_label("Reasons").fill("The fire authority's own scrutiny panel reviews home safety visits in March.")
+    page.get_by_label("Reasons", exact=True).fill("The fire authority's own scrutiny panel reviews home safety visits in March.")
     fill_date(page, "Date of the decision", "2027-01-14")
     page.get_by_role("button", name="Publish the decision").click()
     page.get_by_text("The committee’s decision has been published.").wait_for()

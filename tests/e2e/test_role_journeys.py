@@ -330,7 +330,7 @@ def test_a_neighbourhood_vote_from_ideas_to_the_councils_response(walk, page, db
     walk.menu().get_by_role("link", name="Council work").click()
     walk.link(re.compile("^Record the council’s response\\W+.*(Whitehall|benches|meadow|tennis)"))
     page.get_by_label("Accepted", exact=True).check()
-    page.get_by_label("Reasons").fill("The council will fund the benches and the meadow from the park budget.")
+    page.get_by_label("Reasons", exact=True).fill("The council will fund the benches and the meadow from the park budget.")
     page.get_by_label("Cabinet").check()
     fill_date(page, "Date of the decision", _uk_today().isoformat())
     walk.button("Save the response")
