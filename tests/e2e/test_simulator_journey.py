@@ -52,8 +52,9 @@ def test_resident_balances_the_budget_on_a_phone(page, db, demo, sign_in, size):
     # Raise council tax 2%: each step says what it raises and costs a Band D home.
     tax = page.get_by_role("group", name="Change council tax")
     assert "for a Band D home" in tax.inner_text()
+    page.wait_for_load_state("load")  # htmx listens once the page (sent back with its error) has loaded
     tax.get_by_label("Raise council tax 2%").check()
-    meter.get_by_text("Balanced, with", exact=False).wait_for()
+    meter.get_by_text("Balanced, with", exact=False).wait_for(timeout=30_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Check your answers before voting").wait_for()
