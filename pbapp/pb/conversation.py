@@ -20,7 +20,7 @@ from pbapp.accounts.models import User
 from pbapp.councils.models import Council
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.links import external_url
-from pbapp.pb.models import (FEASIBLE, HELD, HIDDEN, PUBLISHED, Ballot, BallotOption, CommentReport, Process,
+from pbapp.pb.models import (FEASIBLE, HELD, HIDDEN, PROPOSALS, PUBLISHED, Ballot, BallotOption, CommentReport, Process,
                              Proposal, ProposalComment, ProposalFollow, ProposalSupport)
 
 COMMENT_MAX = 2000
@@ -33,10 +33,9 @@ def _may_take_part(user: User) -> None:
 
 
 def _proposal(session: Session, council: Council, proposal_id: int) -> Proposal:
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None or proposal.council_id != council.id or proposal.status == HIDDEN:
-        raise NotFound(_("There is no such proposal."))
-    return proposal
+    from pbapp.pb.services import get_proposal  # services imports this module at its top
+
+    return get_proposal(session, council, proposal_id)
 
 
 # Comments ------------------------------------------------------------------------------------------
@@ -121,7 +120,7 @@ def support(session: Session, council: Council, proposal_id: int, user: User) ->
     _may_take_part(user)
     proposal = _proposal(session, council, proposal_id)
     process = session.get(Process, proposal.process_id)
-    if process.phase != "proposals":
+    if process.phase != PROPOSALS:
         raise Conflict(_("Supports are closed: the process is no longer gathering ideas."))
     try:
         with session.begin_nested():
@@ -137,7 +136,7 @@ def support(session: Session, council: Council, proposal_id: int, user: User) ->
 def withdraw_support(session: Session, council: Council, proposal_id: int, user: User) -> int:
     proposal = _proposal(session, council, proposal_id)
     process = session.get(Process, proposal.process_id)
-    if process.phase != "proposals":
+    if process.phase != PROPOSALS:
         raise Conflict(_("Supports are closed: the process is no longer gathering ideas."))
     found = session.exec(select(ProposalSupport).where(ProposalSupport.proposal_id == proposal.id,
                                                        ProposalSupport.user_id == user.id)).first()
@@ -199,6 +198,11 @@ class Standing:
     def needed(self) -> int | None:
         return None if self.threshold is None else max(0, self.threshold - self.supports)
 
+    @property
+    def waiting(self) -> bool:
+        """True while a threshold is set and the proposal has fewer supports: not yet for review."""
+        return self.threshold is not None and self.supports < self.threshold
+
 
 def standing(session: Session, proposal: Proposal, process: Process, user) -> Standing:
     signed_in = getattr(user, "is_authenticated", False)
@@ -209,12 +213,7 @@ def standing(session: Session, proposal: Proposal, process: Process, user) -> St
 
     return Standing(supports_of(session, proposal.id), process.support_threshold, mine(ProposalSupport),
                     mine(ProposalFollow) or (signed_in and proposal.submitter_id == user.id),
-                    process.phase == "proposals")
-
-
-def waiting_for_supports(session: Session, process: Process, proposal: Proposal) -> bool:
-    """True while a threshold is set and the proposal has fewer supports than it: not yet for review."""
-    return process.support_threshold is not None and supports_of(session, proposal.id) < process.support_threshold
+                    process.phase == PROPOSALS)
 
 
 # Emails to proposers and followers ------------------------------------------------------------------

@@ -124,7 +124,6 @@ def proposal_page(db, the_council, proposal_id: int, *, comment_form=None, statu
                   areas=services.areas_by_id(db, the_council), title=in_language(the_proposal, "title"),
                   comments=conversation.comments_of(db, the_proposal),
                   standing=conversation.standing(db, the_proposal, the_process, current_user),
-                  waiting=conversation.waiting_for_supports(db, the_process, the_proposal),
                   comment_form=comment_form or forms.CommentForm(), action=forms.ActionForm(), status=status)
 
 
