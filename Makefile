@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 # LEXIMIN on the largest shared pool (gss16_75) takes minutes: `make test-slow` runs it too.
 PYTEST_ARGS ?= -m "not slow"
 # pytest-xdist: one worker per core, each with a database of its own; PYTEST_WORKERS=0 runs in one process.
+# loadgroup balances tests one by one, except that each `xdist_group` mark's tests run on one worker
+# (a module's tests that share one gunicorn server, the LEXIMIN runs shared by two files).
 PYTEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -33,7 +35,7 @@ run: install
 	$(BIN)/pbapp run --host $(HOST) --port $(PORT)
 
 test: install-dev
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-slow: install-dev
 	$(BIN)/python -m pytest -m slow
@@ -48,11 +50,12 @@ test-newest:
 	$(NEWEST)/bin/python -m pip install -q --upgrade pip
 	$(NEWEST)/bin/pip install -q -e '.[dev]'
 	$(NEWEST)/bin/pip list --format=freeze | grep -i -E '^(flask|sqlalchemy|sqlmodel|highspy|numpy|click)=='
-	$(NEWEST)/bin/python -m pytest -n $(PYTEST_WORKERS) -m "not slow" -p no:cacheprovider $(NEWEST_TESTS)
+	$(NEWEST)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow" -p no:cacheprovider $(NEWEST_TESTS)
 
-# Lint with ruff (rules in pyproject.toml).
+# Lint and formatting with ruff (rules in pyproject.toml); `ruff format .` formats the tree.
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Re-extract messages and compile the Welsh catalogue after changing user-facing text.
 translations: install-dev

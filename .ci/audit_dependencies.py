@@ -74,10 +74,14 @@ def main(argv: list[str]) -> int:
     for r in vulnerable:
         for a in r["advisories"]:
             fixed = ", ".join(a.get("fixed_in") or []) or "no fixed release"
-            print(f"VULNERABLE {r['name']}=={r['version']}: {a.get('id')} ({', '.join(a.get('aliases') or [])}); fixed in {fixed}")
+            print(
+                f"VULNERABLE {r['name']}=={r['version']}: {a.get('id')} ({', '.join(a.get('aliases') or [])}); fixed in {fixed}"
+            )
     if unaudited:
         names = ", ".join(f"{r['name']}=={r['version']} (latest {r['latest'] or 'unknown'})" for r in unaudited)
-        print(f"Not auditable from here (PyPI's per-release advisory data unreachable, not the latest release): {names}")
+        print(
+            f"Not auditable from here (PyPI's per-release advisory data unreachable, not the latest release): {names}"
+        )
     print(f"Audited {audited} of {len(results)} locked dependencies; {len(vulnerable)} with known vulnerabilities.")
     if vulnerable:
         return 1

@@ -48,8 +48,8 @@ def fail(message: str) -> None:
 
 def readme_steps() -> dict[int, str]:
     text = (CHECKOUT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index(SECTION_TITLE):]
-    section = section[:section.index("\n## ", 1)]
+    section = text[text.index(SECTION_TITLE) :]
+    section = section[: section.index("\n## ", 1)]
     steps = {}
     for part in re.split(r"\n(?=\d+\. \*\*)", section)[1:]:
         steps[int(part.split(".", 1)[0])] = part
@@ -111,14 +111,19 @@ class Browser:
         return other
 
     def _send(self, method: str, path: str, **kwargs) -> requests.Response:
-        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": self.host, "X-Forwarded-For": self.ip,
-                   "Accept-Language": "en"}
+        headers = {
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": self.host,
+            "X-Forwarded-For": self.ip,
+            "Accept-Language": "en",
+        }
         if self.cookies:  # the cookies are Secure: the proxy's browser sends them over HTTPS
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":
             headers["Referer"] = self.base + self.last_path
-        response = requests.request(method, self.origin + path, headers=headers, allow_redirects=False,
-                                    timeout=30, **kwargs)
+        response = requests.request(
+            method, self.origin + path, headers=headers, allow_redirects=False, timeout=30, **kwargs
+        )
         for cookie in response.cookies:
             self.cookies[cookie.name] = cookie.value
         return response
@@ -142,8 +147,9 @@ class Browser:
     def submit(self, path: str, data: dict, files: dict | None = None, expect: int = 200) -> requests.Response:
         """Open the form's page, then post it with the page's CSRF token."""
         page = self.go("GET", path).text
-        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page) or \
-            re.search(r'name="csrf-token" content="([^"]+)"', page)
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page) or re.search(
+            r'name="csrf-token" content="([^"]+)"', page
+        )
         if token is None:
             fail(f"no CSRF token on {path}")
         return self.go("POST", path, expect=expect, data={"csrf_token": token.group(1), **data}, files=files)
@@ -183,12 +189,24 @@ def main(venv: Path, work: Path, pg_url: str, redis_url: str) -> None:
         for name in overrides:
             if not re.search(rf"\b{name}=", step2):
                 fail(f"README step 2 does not set {name}")
-        local = {**overrides, "MAIL_PORT": str(smtp.port), "MAIL_TLS": "none",  # the test relay speaks plain SMTP
-                 "PBAPP_QUEUE_PREFIX": "walk-" + uuid.uuid4().hex[:8], "PBAPP_INSTANCE_PATH": str(work / "instance")}
-        script = "\n".join([
-            "set -euo pipefail", f"export PATH={shlex.quote(str(venv / 'bin'))}:$PATH",
-            step2, "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in local.items()),
-            *shell_blocks(steps[3]), *shell_blocks(steps[4]), f"env -0 > {shlex.quote(str(work / 'walk.env'))}"])
+        local = {
+            **overrides,
+            "MAIL_PORT": str(smtp.port),
+            "MAIL_TLS": "none",  # the test relay speaks plain SMTP
+            "PBAPP_QUEUE_PREFIX": "walk-" + uuid.uuid4().hex[:8],
+            "PBAPP_INSTANCE_PATH": str(work / "instance"),
+        }
+        script = "\n".join(
+            [
+                "set -euo pipefail",
+                f"export PATH={shlex.quote(str(venv / 'bin'))}:$PATH",
+                step2,
+                "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in local.items()),
+                *shell_blocks(steps[3]),
+                *shell_blocks(steps[4]),
+                f"env -0 > {shlex.quote(str(work / 'walk.env'))}",
+            ]
+        )
         clean_env = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "LC_ALL", "TMPDIR", "USER")}
         clean_env["PATH"] = os.environ["PATH"]
         done = subprocess.run(["bash", "-c", script], cwd=work, env=clean_env, capture_output=True, text=True)
@@ -216,12 +234,28 @@ def main(venv: Path, work: Path, pg_url: str, redis_url: str) -> None:
             args[args.index("--bind") + 1] = f"127.0.0.1:{port}"
             log = work / f"web-{n}.log"
             with open(log, "ab") as out:
-                processes.append(subprocess.Popen([str(venv / "bin" / args[0]), *args[1:]], cwd=work, env=env,
-                                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
+                processes.append(
+                    subprocess.Popen(
+                        [str(venv / "bin" / args[0]), *args[1:]],
+                        cwd=work,
+                        env=env,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
         for n in (1, 2):
             with open(work / f"worker-{n}.log", "ab") as out:
-                processes.append(subprocess.Popen([str(venv / "bin" / worker[0]), *worker[1:]], cwd=work, env=env,
-                                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
+                processes.append(
+                    subprocess.Popen(
+                        [str(venv / "bin" / worker[0]), *worker[1:]],
+                        cwd=work,
+                        env=env,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
         for n, port in enumerate(ports, 1):
             wait_until_serving(port, work / f"web-{n}.log")
         print(f"-- two instances (ports {ports[0]}, {ports[1]}) and two workers on one database")
@@ -264,8 +298,9 @@ def main(venv: Path, work: Path, pg_url: str, redis_url: str) -> None:
             fail(f"the invitation mail carries no link:\n{body}")
         officer = Browser(ports[0], base_url, "203.0.113.12")
         officer_password = "another long pass phrase " + uuid.uuid4().hex[:6]
-        officer.submit(invitation.group(1), {"name": "Alex Officer", "password": officer_password,
-                                             "confirm": officer_password})
+        officer.submit(
+            invitation.group(1), {"name": "Alex Officer", "password": officer_password, "confirm": officer_password}
+        )
         expect_text(officer.go("GET", f"/juries/{SLUG}/"), "Create a jury")
         print(f"-- {officer_email} invited by mail, joined as an officer, reaches the juries")
 
@@ -288,8 +323,11 @@ def main(venv: Path, work: Path, pg_url: str, redis_url: str) -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         smtp.stop()
-        subprocess.run(["psql", f"{pg_url}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"],
-                       check=False, capture_output=True)
+        subprocess.run(
+            ["psql", f"{pg_url}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"],
+            check=False,
+            capture_output=True,
+        )
 
 
 if __name__ == "__main__":

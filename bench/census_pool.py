@@ -42,8 +42,15 @@ def _census():
         age = {r["age_band"]: float(r["count"]) for r in csv.DictReader(f)}
     with (UK / "census2021_wards.csv").open(encoding="utf-8") as f:
         wards = [
-            (r["ward"], float(r["adults_18_plus"]),
-             {"White": float(r["white_pct"]), "Asian": float(r["asian_pct"]), "Black, Mixed or Other": float(r["other_pct"])})
+            (
+                r["ward"],
+                float(r["adults_18_plus"]),
+                {
+                    "White": float(r["white_pct"]),
+                    "Asian": float(r["asian_pct"]),
+                    "Black, Mixed or Other": float(r["other_pct"]),
+                },
+            )
             for r in csv.DictReader(f)
         ]
     total = sum(age.values())
@@ -61,7 +68,14 @@ def _shares(ages, wards, area_of) -> dict[str, dict[str, float]]:
         for k, v in mix.items():
             ethnic[k] = ethnic.get(k, 0.0) + n / adults * v / s
         area[area_of[name]] = area.get(area_of[name], 0.0) + n / adults
-    return {"sex": SEX, "age": ages, "ethnicity": ethnic, "area": area, "tenure": TENURE, "qualification": QUALIFICATION}
+    return {
+        "sex": SEX,
+        "age": ages,
+        "ethnicity": ethnic,
+        "area": area,
+        "tenure": TENURE,
+        "qualification": QUALIFICATION,
+    }
 
 
 def generate(people: int, panel: int, seed: int = 1) -> tuple[list[dict], list[tuple[str, str, int, int]]]:
@@ -86,16 +100,19 @@ def generate(people: int, panel: int, seed: int = 1) -> tuple[list[dict], list[t
         ten_p = np.array([own, TENURE["Social rent"], TENURE["Private rent"] * (1.8 - 0.3 * a if a < 5 else 0.3)])
         ten_p = np.clip(ten_p, 0.01, None)
         qual_p = np.array([QUALIFICATION[q] for q in QUALIFICATION]) * np.array(
-            [0.4 + 0.15 * a, 1.0, 1.0, 1.9 - 0.15 * a, 1.0])
-        rows.append({
-            "id": f"V{i + 1:05d}",
-            "sex": list(SEX)[int(rng.random() < 0.47)],
-            "age": age_names[a],
-            "ethnicity": eth,
-            "area": area_of[w[0]],
-            "tenure": list(TENURE)[int(rng.choice(3, p=ten_p / ten_p.sum()))],
-            "qualification": list(QUALIFICATION)[int(rng.choice(5, p=qual_p / qual_p.sum()))],
-        })
+            [0.4 + 0.15 * a, 1.0, 1.0, 1.9 - 0.15 * a, 1.0]
+        )
+        rows.append(
+            {
+                "id": f"V{i + 1:05d}",
+                "sex": list(SEX)[int(rng.random() < 0.47)],
+                "age": age_names[a],
+                "ethnicity": eth,
+                "area": area_of[w[0]],
+                "tenure": list(TENURE)[int(rng.choice(3, p=ten_p / ten_p.sum()))],
+                "qualification": list(QUALIFICATION)[int(rng.choice(5, p=qual_p / qual_p.sum()))],
+            }
+        )
     quotas = []
     for feature, values in shares.items():
         for value, share in values.items():
@@ -116,10 +133,17 @@ def write(out: Path, people: int, panel: int, seed: int = 1) -> Path:
         wr = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         wr.writeheader()
         wr.writerows(rows)
-    (out / "instance.json").write_text(json.dumps({
-        "panel_size": panel,
-        "notes": f"synthetic pool from census marginals: bench/census_pool.py --people {people} --panel {panel} --seed {seed}",
-    }, indent=1) + "\n", encoding="utf-8")
+    (out / "instance.json").write_text(
+        json.dumps(
+            {
+                "panel_size": panel,
+                "notes": f"synthetic pool from census marginals: bench/census_pool.py --people {people} --panel {panel} --seed {seed}",
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return out
 
 

@@ -41,9 +41,11 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         pool = read_pool(write(Path(tmp) / f"census_{args.people}_{args.panel}", args.people, args.panel, args.seed))
     ntypes = len(group_types(pool, set(), set()).members)
-    print(f"pool of {pool.size} volunteers, {len(pool.features)} features, {len(pool.quotas)} quota rows, "
-          f"{ntypes} types; panel of {pool.panel_size}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
-          flush=True)
+    print(
+        f"pool of {pool.size} volunteers, {len(pool.features)} features, {len(pool.quotas)} quota rows, "
+        f"{ntypes} types; panel of {pool.panel_size}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+        flush=True,
+    )
     cpu0, wall0 = time.process_time(), time.perf_counter()
 
     def progress(line: str) -> None:
@@ -52,17 +54,22 @@ def main(argv: list[str]) -> int:
     dist = leximin(pool, progress=progress)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     verdict = "met" if cpu < GOAL_SECONDS else "MISSED"
-    print(f"LEXIMIN: {cpu:.1f} s CPU, {wall:.1f} s wall (goal {GOAL_SECONDS} s: {verdict}); lowest probability "
-          f"{dist.min_probability:.6f}; {len(dist.panels)} panels in the distribution; load average "
-          f"{os.getloadavg()[0]:.1f} at the end", flush=True)
+    print(
+        f"LEXIMIN: {cpu:.1f} s CPU, {wall:.1f} s wall (goal {GOAL_SECONDS} s: {verdict}); lowest probability "
+        f"{dist.min_probability:.6f}; {len(dist.panels)} panels in the distribution; load average "
+        f"{os.getloadavg()[0]:.1f} at the end",
+        flush=True,
+    )
     if args.verify:
         from pbapp.core.sortition.verify import verify_levels
 
         cpu1 = time.process_time()
         checks = verify_levels(dist)
         worst = max(c.excess for c in checks)
-        print(f"verified {len(checks)} levels in {time.process_time() - cpu1:.1f} s CPU: a volunteer could rise by at "
-              f"most {worst:.2g} ({'exact' if worst <= 1e-6 else 'NOT EXACT'})")
+        print(
+            f"verified {len(checks)} levels in {time.process_time() - cpu1:.1f} s CPU: a volunteer could rise by at "
+            f"most {worst:.2g} ({'exact' if worst <= 1e-6 else 'NOT EXACT'})"
+        )
     return 0
 
 

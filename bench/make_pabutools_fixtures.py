@@ -153,7 +153,10 @@ def _ties(instance, support) -> TieBreakingRule:
 
 
 def _mes_params(instance, support, utility: str) -> dict:
-    return {"sat_class": ScoreCostSat if utility in ("", "cost") else ScoreSat, "tie_breaking": _ties(instance, support)}
+    return {
+        "sat_class": ScoreCostSat if utility in ("", "cost") else ScoreSat,
+        "tie_breaking": _ties(instance, support),
+    }
 
 
 def run_rule(name: str, instance, profile, support, cache):
@@ -182,21 +185,27 @@ def run_rule(name: str, instance, profile, support, cache):
         return method_of_equal_shares(instance, profile, **mes)
     if rule == "equalshares/greedy":
         return completion_by_rule_combination(
-            instance, profile, [method_of_equal_shares, greedy_utilitarian_welfare],
+            instance,
+            profile,
+            [method_of_equal_shares, greedy_utilitarian_welfare],
             [mes, {"sat_class": ScoreCostSat, "tie_breaking": tb}],
         )
     if rule == "equalshares/add1":
         return exhaustion_by_budget_increase(
-            instance, profile, method_of_equal_shares, dict(mes),
-            budget_step=profile.num_ballots(), exhaustive_stop=False,
+            instance,
+            profile,
+            method_of_equal_shares,
+            dict(mes),
+            budget_step=profile.num_ballots(),
+            exhaustive_stop=False,
         )
     if rule == "equalshares/add1-comparison":
         # Counted once per file: both utilities' comparisons use the same greedy outcome.
-        add1, greedy = (cache.get(rule) or cache.setdefault(rule, run_rule(rule, instance, profile, support, cache))
-                        for rule in ("equalshares/add1:" + utility, "greedy"))
-        best = popularity_comparison(
-            instance, profile, Cardinality_Sat, [lambda *a, **k: add1, lambda *a, **k: greedy]
+        add1, greedy = (
+            cache.get(rule) or cache.setdefault(rule, run_rule(rule, instance, profile, support, cache))
+            for rule in ("equalshares/add1:" + utility, "greedy")
         )
+        best = popularity_comparison(instance, profile, Cardinality_Sat, [lambda *a, **k: add1, lambda *a, **k: greedy])
         return best[0]
     raise ValueError(name)
 
@@ -205,8 +214,10 @@ def endpoint_rule(name: str, instance, profile, support, cache, ours) -> dict:
     """Check Add1's outcome and stopping point with two pabutools counts (see --endpoint)."""
     rule, _, utility = name.partition(":")
     if rule == "equalshares/add1-comparison":  # run_rule compares the end-point outcome cached below
-        return {"selected": sorted(p.name for p in run_rule(name, instance, profile, support, cache)),
-                "check": "endpoint"}
+        return {
+            "selected": sorted(p.name for p in run_rule(name, instance, profile, support, cache)),
+            "check": "endpoint",
+        }
     mes = _mes_params(instance, support, utility)
     n = profile.num_ballots()
     step = round(float(ours.details["budget_per_voter"]) - float(frac(instance.budget_limit, n)))
@@ -217,17 +228,23 @@ def endpoint_rule(name: str, instance, profile, support, cache, ours) -> dict:
     at, above = counts
     cache[name] = at
     every_supported = all(p in at for p in instance if support[p.name] > 0)
-    return {"selected": sorted(p.name for p in at), "check": "endpoint", "budget_per_voter_added": step,
-            "fits": bool(instance.is_feasible(at)),
-            "next_overspends": bool(not instance.is_feasible(above)) or every_supported}
+    return {
+        "selected": sorted(p.name for p in at),
+        "check": "endpoint",
+        "budget_per_voter_added": step,
+        "fits": bool(instance.is_feasible(at)),
+        "next_overspends": bool(not instance.is_feasible(above)) or every_supported,
+    }
 
 
 def full_run_estimate(entry: dict) -> str:
     """Why a full Add1 run was not made: it counts Equal Shares once per unit added, plus once to overspend."""
     counts = entry["budget_per_voter_added"] + 2
     per_count = entry["seconds"] / 2
-    return (f"not run: pabutools would count Equal Shares {counts:,} times, about {counts * per_count:,.0f} s "
-            f"of CPU at {per_count:.1f} s a count (the end-point counts' time)")
+    return (
+        f"not run: pabutools would count Equal Shares {counts:,} times, about {counts * per_count:,.0f} s "
+        f"of CPU at {per_count:.1f} s a count (the end-point counts' time)"
+    )
 
 
 def main(argv=None) -> None:
@@ -236,8 +253,9 @@ def main(argv=None) -> None:
     parser.add_argument("--rules", nargs="*", default=RULES)
     parser.add_argument("--timeout", type=int, default=660)
     parser.add_argument("--mark-missing", metavar="REASON", help="only record rules not yet run as skipped for REASON")
-    parser.add_argument("--endpoint", action="store_true",
-                        help="check Add1 rules with no full run by its end point only (see above)")
+    parser.add_argument(
+        "--endpoint", action="store_true", help="check Add1 rules with no full run by its end point only (see above)"
+    )
     args = parser.parse_args(argv)
     files = sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
     if args.files:
@@ -273,8 +291,11 @@ def main(argv=None) -> None:
                 t0, c0 = time.perf_counter(), time.process_time()
                 ours = tally(election, rule, utility=utility) if rule == "equalshares/add1" else None
                 entry = endpoint_rule(name, instance, profile, support, cache, ours)
-                entry.update(seconds=round(time.process_time() - c0, 3), wall_seconds=round(time.perf_counter() - t0, 3),
-                             full_run=old.get("full_run", old.get("skipped", "not run")))
+                entry.update(
+                    seconds=round(time.process_time() - c0, 3),
+                    wall_seconds=round(time.perf_counter() - t0, 3),
+                    full_run=old.get("full_run", old.get("skipped", "not run")),
+                )
                 if rule == "equalshares/add1" and entry["full_run"].startswith("not run"):
                     entry["full_run"] = full_run_estimate(entry)
                 elif rule == "equalshares/add1-comparison":
@@ -303,8 +324,11 @@ def main(argv=None) -> None:
                     seconds += record["rules"].get("equalshares/add1:" + utility, {}).get("seconds", 0)
                     seconds += record["rules"].get("greedy", {}).get("seconds", 0)
                 cache[name] = result
-                entry = {"selected": sorted(p.name for p in result), "seconds": round(seconds, 3),
-                         "wall_seconds": round(wall, 3)}
+                entry = {
+                    "selected": sorted(p.name for p in result),
+                    "seconds": round(seconds, 3),
+                    "wall_seconds": round(wall, 3),
+                }
             except Timeout:
                 entry = {"skipped": f"pabutools did not finish within {args.timeout} s of CPU time"}
                 if record["rules"].get(name, {}).get("check") == "endpoint":  # keep the end-point check

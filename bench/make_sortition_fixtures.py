@@ -32,8 +32,10 @@ def reference_missing() -> str | None:
     """Say what is missing when the reference cannot run here (it is not a development dependency)."""
     import importlib.util
 
-    for module, hint in (("sortition_algorithms", "pip install -e '.[reference]'"),
-                         ("gurobipy", "its LEXIMIN needs gurobipy and a Gurobi licence")):
+    for module, hint in (
+        ("sortition_algorithms", "pip install -e '.[reference]'"),
+        ("gurobipy", "its LEXIMIN needs gurobipy and a Gurobi licence"),
+    ):
         if importlib.util.find_spec(module) is None:
             return f"{module} is not installed ({hint})"
     return None
@@ -60,9 +62,7 @@ def reference_leximin(instance_dir: Path) -> dict[str, float]:
         check_same_address_columns=["household"] if has_household else [],
     )
     people, _ = sa.read_in_people(head, prows, features, settings)
-    committees, probs, _ = find_distribution_leximin(
-        features, people, k, settings.normalised_address_columns
-    )
+    committees, probs, _ = find_distribution_leximin(features, people, k, settings.normalised_address_columns)
     marginal = {pid: 0.0 for pid in people}
     for committee, p in zip(committees, probs, strict=True):
         for pid in committee:

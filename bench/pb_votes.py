@@ -47,7 +47,7 @@ from urllib.parse import urlsplit  # noqa: E402
 
 import requests  # noqa: E402
 
-BARE_APP = '''
+BARE_APP = """
 from flask import Flask, redirect
 app = Flask(__name__)
 
@@ -58,12 +58,12 @@ def vote():
 @app.get("/")
 def index():
     return "ok"
-'''
+"""
 
 # What any Flask form POST pays for CSRF and a signed session, with no database: the floor under
 # the app's own code. Not a goal, a yardstick: it shows how much of the gap to the bare endpoint
 # is the framework's safety machinery and how much is the app's own work.
-FLOOR_APP = '''
+FLOOR_APP = """
 from flask import Flask, redirect, session, url_for
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 app = Flask(__name__)
@@ -87,7 +87,7 @@ def done():
 @app.get("/")
 def index():
     return "ok"
-'''
+"""
 
 
 def _port() -> int:
@@ -98,9 +98,25 @@ def _port() -> int:
 
 def _serve(target: str, workers: int, threads: int, env: dict, cwd: Path) -> tuple[subprocess.Popen, str]:
     port = _port()
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
-                               cwd=cwd, env=env, start_new_session=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -232,8 +248,9 @@ def _backend_pids(database_url: str) -> list[int]:
 
     dbname = urlsplit(database_url).path.lstrip("/")
     with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                            (dbname,)).fetchall()
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)
+        ).fetchall()
     return [pid for (pid,) in rows]
 
 
@@ -242,8 +259,9 @@ def _self_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def _measured(posts: list, concurrency: int, client: str, server: subprocess.Popen,
-              database_url: str | None) -> tuple[float, list[float], list[int], dict[str, float]]:
+def _measured(
+    posts: list, concurrency: int, client: str, server: subprocess.Popen, database_url: str | None
+) -> tuple[float, list[float], list[int], dict[str, float]]:
     """Time the posts and say how much CPU the client, the server and PostgreSQL used per request."""
     backends = _backend_pids(database_url) if database_url else []
     server_pids = _server_pids(server)
@@ -289,10 +307,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
-    parser.add_argument("--client", choices=("raw", "requests"), default="raw",
-                        help="asyncio on raw sockets (lean) or requests in threads; the same for both servers")
-    parser.add_argument("--rounds", type=int, default=4,
-                        help="blocks of voters timed against the app and the bare endpoint in turn")
+    parser.add_argument(
+        "--client",
+        choices=("raw", "requests"),
+        default="raw",
+        help="asyncio on raw sockets (lean) or requests in threads; the same for both servers",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="blocks of voters timed against the app and the bare endpoint in turn"
+    )
     args = parser.parse_args()
 
     # Letter codes are keyed by VOTER_KEY: the codes made here must hash alike in the app that checks them.
@@ -308,6 +331,7 @@ def main() -> None:
         servers.callback(_stop, bare_server)
         floor_server, floor_url = _serve("floor_app:app", args.workers, args.threads, dict(os.environ), Path(folder))
         servers.callback(_stop, floor_server)
+
         def ballot(n: int, token: str) -> dict:
             return {"choice": [refs[n % len(refs)], refs[(n + 2) % len(refs)]], "csrf_token": token}
 
@@ -322,27 +346,33 @@ def main() -> None:
             floor_posts.append((floor_http, floor_url + "/vote", ballot(n, floor_http.get(floor_url + "/token").text)))
         bare_posts = [(requests.Session(), bare_url + "/vote", {"choice": ["p1", "p2"]}) for _ in codes]
         app, bare, floor = _Tally(), _Tally(), _Tally()
-        order = [(app, posts, app_server, args.database_url), (bare, bare_posts, bare_server, None),
-                 (floor, floor_posts, floor_server, None)]
+        order = [
+            (app, posts, app_server, args.database_url),
+            (bare, bare_posts, bare_server, None),
+            (floor, floor_posts, floor_server, None),
+        ]
         # Blocks in turns, reversed every other round: load that drifts during the run falls on all alike.
         for n in range(args.rounds):
             block = slice(n * len(posts) // args.rounds, (n + 1) * len(posts) // args.rounds)
-            for tally, block_posts, server, database_url in (order if n % 2 == 0 else order[::-1]):
+            for tally, block_posts, server, database_url in order if n % 2 == 0 else order[::-1]:
                 tally.add(*_measured(block_posts[block], args.concurrency, args.client, server, database_url))
     rates = {}
-    for name, tally in (("ballot submissions", app), ("bare Flask endpoint", bare),
-                        ("CSRF and session floor", floor)):
+    for name, tally in (("ballot submissions", app), ("bare Flask endpoint", bare), ("CSRF and session floor", floor)):
         seconds, latencies, statuses, cpu = tally.totals()
         bad = [s for s in statuses if s != 303]
         rates[name] = len(latencies) / seconds
-        print(f"{name}: {rates[name]:,.0f}/s, p95 {_p95(latencies) * 1000:.0f} ms, "
-              f"{len(bad)} not 303 ({sorted(set(bad))}); {_cpu_text(cpu)}")
+        print(
+            f"{name}: {rates[name]:,.0f}/s, p95 {_p95(latencies) * 1000:.0f} ms, "
+            f"{len(bad)} not 303 ({sorted(set(bad))}); {_cpu_text(cpu)}"
+        )
     bare_rate = rates["bare Flask endpoint"]
-    print(f"ratio: {rates['ballot submissions'] / bare_rate:.2f} of the bare endpoint's throughput "
-          f"(the CSRF and session floor: {rates['CSRF and session floor'] / bare_rate:.2f}; "
-          f"{args.voters} voters, {args.concurrency} concurrent, {args.workers} gunicorn workers "
-          f"x {args.threads} threads, {args.client} client, {args.rounds} rounds, "
-          f"load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"ratio: {rates['ballot submissions'] / bare_rate:.2f} of the bare endpoint's throughput "
+        f"(the CSRF and session floor: {rates['CSRF and session floor'] / bare_rate:.2f}; "
+        f"{args.voters} voters, {args.concurrency} concurrent, {args.workers} gunicorn workers "
+        f"x {args.threads} threads, {args.client} client, {args.rounds} rounds, "
+        f"load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 if __name__ == "__main__":

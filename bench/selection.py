@@ -29,7 +29,9 @@ ZERO = 1e-6
 
 
 def _reference_module():
-    spec = importlib.util.spec_from_file_location("make_sortition_fixtures", ROOT / "bench" / "make_sortition_fixtures.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_sortition_fixtures", ROOT / "bench" / "make_sortition_fixtures.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -95,8 +97,10 @@ def main(argv: list[str]) -> int:
         note = ""
         if r is None or "skipped" in r:
             note = "reference not available" + (f": {r['skipped'][:60]}" if r else "")
-            print(f"{name:22} {o['seconds']:8.2f} {o['cpu']:7.2f} {'-':>8} {'-':>6} {'-':>6}  {o['lowest']:11.6f} {'-':>10}  "
-                  f"{o['near']:>6}/{'-':<6}  {o['gini']:9.4f} {'-':>8}  {note}")
+            print(
+                f"{name:22} {o['seconds']:8.2f} {o['cpu']:7.2f} {'-':>8} {'-':>6} {'-':>6}  {o['lowest']:11.6f} {'-':>10}  "
+                f"{o['near']:>6}/{'-':<6}  {o['gini']:9.4f} {'-':>8}  {note}"
+            )
             continue
         ratio = r["seconds"] / o["seconds"] if o["seconds"] else float("inf")
         cpu_ratio = r["seconds"] / o["cpu"] if o["cpu"] else float("inf")
@@ -105,9 +109,12 @@ def main(argv: list[str]) -> int:
         elif abs(o["lowest"] - r["lowest"]) > 1e-4:
             note = "LOWEST DIFFERS"
         rg = f"{r['gini']:8.4f}" if r.get("gini") is not None else f"{'-':>8}"
-        print(f"{name:22} {o['seconds']:8.2f} {o['cpu']:7.2f} {r['seconds']:8.2f} {ratio:6.1f} {cpu_ratio:6.1f}  "
-              f"{o['lowest']:11.6f} {r['lowest']:10.6f}  "
-              f"{o['near']:>6}/{r['near']:<6}  {o['gini']:9.4f} {rg}  {note}", flush=True)
+        print(
+            f"{name:22} {o['seconds']:8.2f} {o['cpu']:7.2f} {r['seconds']:8.2f} {ratio:6.1f} {cpu_ratio:6.1f}  "
+            f"{o['lowest']:11.6f} {r['lowest']:10.6f}  "
+            f"{o['near']:>6}/{r['near']:<6}  {o['gini']:9.4f} {rg}  {note}",
+            flush=True,
+        )
     return 0
 
 

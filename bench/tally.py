@@ -82,7 +82,9 @@ def theirs_live(path: Path, name: str, cache: dict, timeout: int) -> tuple[float
 
     if importlib.util.find_spec("pabutools") is None:
         return None, None, "pabutools not installed (pip install -e '.[reference]')"
-    spec = importlib.util.spec_from_file_location("make_pabutools_fixtures", ROOT / "bench" / "make_pabutools_fixtures.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_pabutools_fixtures", ROOT / "bench" / "make_pabutools_fixtures.py"
+    )
     fixtures = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fixtures)
     Timeout, _alarm, load, run_rule = fixtures.Timeout, fixtures._alarm, fixtures.load, fixtures.run_rule
@@ -114,7 +116,9 @@ def main(argv=None) -> int:
     files = sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
     if args.files:
         files = [f for f in files if f.name in args.files or f.stem in args.files]
-    print(f"{'file':46} {'voters':>7} {'rule':40} {'ours s':>8} {'ours cpu':>8} {'pabutools s':>11} {'ratio':>8} {'peak MB':>8}  note")
+    print(
+        f"{'file':46} {'voters':>7} {'rule':40} {'ours s':>8} {'ours cpu':>8} {'pabutools s':>11} {'ratio':>8} {'peak MB':>8}  note"
+    )
     failures = []
     cache: dict = {}
     for path in files:

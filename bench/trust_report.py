@@ -62,8 +62,12 @@ def run_suite(database_url: str | None, figures_path: Path, junit_path: Path, ex
     else:
         env.pop("TEST_DATABASE_URL", None)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", *TESTS, "-q", "-p", "no:cacheprovider",
-                           f"--junitxml={junit_path}", *extra], cwd=ROOT, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *TESTS, "-q", "-p", "no:cacheprovider", f"--junitxml={junit_path}", *extra],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
     return done.returncode, time.perf_counter() - started
 
 
@@ -78,8 +82,13 @@ def read_junit(path: Path) -> list[dict]:
                 outcome = "failed"
             elif child.tag == "skipped":
                 outcome = "skipped"
-        cases.append({"name": f"{case.get('classname')}::{case.get('name')}", "outcome": outcome,
-                      "seconds": float(case.get("time") or 0)})
+        cases.append(
+            {
+                "name": f"{case.get('classname')}::{case.get('name')}",
+                "outcome": outcome,
+                "seconds": float(case.get("time") or 0),
+            }
+        )
     return cases
 
 
@@ -113,9 +122,16 @@ def report(figures: dict, cases: list[dict], seconds: float, database: str) -> t
         errors = details.get("server_errors", {}).get(action, 0)
         out.append(_line(action, f"{fired} requests, {found} effect(s) for {expected} expected, {errors} errors"))
     actions = details.get("parallel_actions", {})
-    held = sum(1 for a in actions if details.get("effects_found", {}).get(a) == details.get("effects_expected", {}).get(a))
-    out.append(_line("total", f"{t('parallel_requests')} parallel requests over {len(actions)} actions; "
-                              f"{held}/{len(actions)} held; {t('server_errors')} server errors"))
+    held = sum(
+        1 for a in actions if details.get("effects_found", {}).get(a) == details.get("effects_expected", {}).get(a)
+    )
+    out.append(
+        _line(
+            "total",
+            f"{t('parallel_requests')} parallel requests over {len(actions)} actions; "
+            f"{held}/{len(actions)} held; {t('server_errors')} server errors",
+        )
+    )
 
     out += ["", "Faults survived"]
     out.append(_line("SIGKILLs of the server mid-stream / restarts", f"{t('sigkills')} / {t('restarts')}"))
@@ -123,17 +139,28 @@ def report(figures: dict, cases: list[dict], seconds: float, database: str) -> t
     out.append(_line("of those, in the log after restart", str(t("ballots_acknowledged_found"))))
     out.append(_line("submissions refused while the server was down", str(t("ballots_refused_while_down"))))
     out.append(_line("hash chains verified after restart", str(t("chains_verified_after_restart"))))
-    out.append(_line("backup round trips (tables, rows identical)",
-                     f"{t('backup_round_trips')} ({t('backup_tables_compared')} tables, "
-                     f"{t('backup_rows_compared')} rows)"))
+    out.append(
+        _line(
+            "backup round trips (tables, rows identical)",
+            f"{t('backup_round_trips')} ({t('backup_tables_compared')} tables, {t('backup_rows_compared')} rows)",
+        )
+    )
     out.append(_line("ballots re-counted from the restored log", str(t("ballots_recounted_after_restore"))))
 
     out += ["", "Hostile input"]
-    out.append(_line("forms filled with script and HTML in every text field",
-                     f"{t('hostile_forms')} forms, {t('hostile_fields')} fields, "
-                     f"{len(details.get('hostile_forms', {}))} distinct pages"))
-    out.append(_line("pages then read for raw markup", f"{t('pages_checked_for_raw_markup')}, none found"
-                     if t("pages_checked_for_raw_markup") else "0"))
+    out.append(
+        _line(
+            "forms filled with script and HTML in every text field",
+            f"{t('hostile_forms')} forms, {t('hostile_fields')} fields, "
+            f"{len(details.get('hostile_forms', {}))} distinct pages",
+        )
+    )
+    out.append(
+        _line(
+            "pages then read for raw markup",
+            f"{t('pages_checked_for_raw_markup')}, none found" if t("pages_checked_for_raw_markup") else "0",
+        )
+    )
     by_upload = defaultdict(int)
     for case, n in details.get("hostile_uploads", {}).items():
         by_upload[case.split(":")[0]] += n
@@ -144,14 +171,21 @@ def report(figures: dict, cases: list[dict], seconds: float, database: str) -> t
     out += ["", "Parsers fuzzed with hypothesis (examples run)"]
     for parser, n in sorted(details.get("parser_examples", {}).items()):
         out.append(_line(parser, str(n)))
-    out.append(_line("total", f"{t('parser_examples')} examples over {len(details.get('parser_examples', {}))} "
-                              "parsers; only documented errors"))
+    out.append(
+        _line(
+            "total",
+            f"{t('parser_examples')} examples over {len(details.get('parser_examples', {}))} "
+            "parsers; only documented errors",
+        )
+    )
 
     lost = t("ballots_acknowledged") - t("ballots_acknowledged_found")
     extra_effects = t("effects_found") - t("effects_expected")
     nothing_lost = not counts["failed"] and lost == 0 and extra_effects == 0 and bool(cases)
-    verdict = (f"{'yes' if nothing_lost else 'NO'} (acknowledged ballots lost: {lost}; effects beyond those "
-               f"expected: {extra_effects}; failed tests: {counts['failed']})")
+    verdict = (
+        f"{'yes' if nothing_lost else 'NO'} (acknowledged ballots lost: {lost}; effects beyond those "
+        f"expected: {extra_effects}; failed tests: {counts['failed']})"
+    )
     out += ["", f"Nothing lost: {verdict}"]
     return out, nothing_lost
 
@@ -171,8 +205,19 @@ def main() -> int:
     lines, nothing_lost = report(figures, cases, seconds, database)
     print("\n" + "\n".join(lines))
     if args.json:
-        args.json.write_text(json.dumps({"database": database, "seconds": round(seconds, 1), "figures": figures,
-                                         "tests": cases, "nothing_lost": nothing_lost}, indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "database": database,
+                    "seconds": round(seconds, 1),
+                    "figures": figures,
+                    "tests": cases,
+                    "nothing_lost": nothing_lost,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return status or (0 if nothing_lost else 1)
 
 

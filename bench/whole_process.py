@@ -92,8 +92,9 @@ def main() -> None:
     parser.add_argument("--files", nargs="*", default=["Poland_Lodz_2022"])
     parser.add_argument("--rules", nargs="*", default=["greedy", "equalshares:cost", "phragmen"])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--ours-only", action="store_true",
-                        help="Time only our command (every shared file unless --files is given).")
+    parser.add_argument(
+        "--ours-only", action="store_true", help="Time only our command (every shared file unless --files is given)."
+    )
     parser.add_argument("--pabutools-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pabutools_child:
@@ -103,8 +104,10 @@ def main() -> None:
         ours_only(args)
         return
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{'file':<28} {'rule':<18} {'ours CPU s':>10} {'ours wall s':>11} {'pabutools CPU s':>15} "
-          f"{'pabutools wall s':>16} {'ratio (CPU)':>11}  same outcome")
+    print(
+        f"{'file':<28} {'rule':<18} {'ours CPU s':>10} {'ours wall s':>11} {'pabutools CPU s':>15} "
+        f"{'pabutools wall s':>16} {'ratio (CPU)':>11}  same outcome"
+    )
     ratios = []
     for stem in args.files:
         path = DATA / f"{stem}.pb"
@@ -116,8 +119,11 @@ def main() -> None:
             ratio = t_cpu / cpu
             ratios.append(ratio)
             same = all(r[2] == t_selected for r in runs)
-            print(f"{stem:<28} {name:<18} {cpu:>10.3f} {wall:>11.3f} {t_cpu:>15.2f} {t_wall:>16.2f} "
-                  f"{ratio:>10.0f}x  {'yes' if same else 'NO'}", flush=True)
+            print(
+                f"{stem:<28} {name:<18} {cpu:>10.3f} {wall:>11.3f} {t_cpu:>15.2f} {t_wall:>16.2f} "
+                f"{ratio:>10.0f}x  {'yes' if same else 'NO'}",
+                flush=True,
+            )
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"lowest ratio: {min(ratios):.0f}x (goal: at least 100x)")
 

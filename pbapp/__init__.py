@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,8 +11,6 @@ if TYPE_CHECKING:
     from flask import Flask
 
 __version__ = "0.1.0"
-
-DOMAINS = ("accounts", "councils", "sortition", "juries", "deliberation", "pb", "ledger", "places", "homes")
 
 
 def select_locale() -> str:
@@ -26,7 +23,7 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or "en"
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -49,11 +46,31 @@ def create_app(config: Config | None = None) -> Flask:
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
     if not app.config.get("VOTER_KEY"):
         if app.config.get("PRODUCTION"):
-            raise RuntimeError("Set VOTER_KEY: production needs a fixed voter key (it keys voter ids and letter "
-                               "codes, and must never change while a ballot is open).")
+            raise RuntimeError(
+                "Set VOTER_KEY: production needs a fixed voter key (it keys voter ids and letter "
+                "codes, and must never change while a ballot is open)."
+            )
         app.config["VOTER_KEY"] = development_secret_key(Path(app.instance_path), "voter_key")
 
-    from pbapp import api, db, errors, htmx, mail, ops, security
+    from pbapp import (
+        accounts,
+        api,
+        councils,
+        db,
+        deliberation,
+        errors,
+        homes,
+        htmx,
+        juries,
+        ledger,
+        mail,
+        ops,
+        pb,
+        places,
+        security,
+        sortition,
+    )
+    from pbapp.languages import check_languages
     from pbapp.templating import init_templating
 
     ops.configure_logging(app)
@@ -61,14 +78,21 @@ def create_app(config: Config | None = None) -> Flask:
     security.init_app(app)
     mail.init_app(app)
     ops.init_app(app)
-    Babel(app, locale_selector=select_locale,
-          default_translation_directories=str(PACKAGE_ROOT / "translations"))
+    Babel(app, locale_selector=select_locale, default_translation_directories=str(PACKAGE_ROOT / "translations"))
+    check_languages(tuple(app.config["LANGUAGES"]), app.extensions["babel"].translation_directories)
     init_templating(app)
     app.after_request(htmx.add_vary)
 
-    for domain in DOMAINS:
-        importlib.import_module(f"pbapp.{domain}.views")  # routes attach to the domain's bp
-        app.register_blueprint(importlib.import_module(f"pbapp.{domain}").bp)
+    # Each domain adds its pages and whatever else it shows elsewhere (the council's home page, templates).
+    accounts.register(app)
+    councils.register(app)
+    sortition.register(app)
+    juries.register(app)
+    deliberation.register(app)
+    pb.register(app)
+    ledger.register(app)
+    places.register(app)
+    homes.register(app)
     security.exempt_policy(app.view_functions["static"], security.public("static files"))
     api.register(app)
 

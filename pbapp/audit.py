@@ -76,9 +76,7 @@ def record(
     """Append an event to the chain in the caller's transaction (the caller commits)."""
     _lock_chain(session)
     session.flush()
-    last = session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    last = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
     entry = AuditEvent(
         council_id=council_id,
         actor_id=actor_id,

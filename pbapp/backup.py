@@ -5,7 +5,7 @@ SQLite's backup API copies a consistent snapshot while the app keeps serving, so
 be taken without stopping anything.
 
 Some tables must not keep the order their rows were written in (votes: see
-pbapp.pb.services.sealed_entries). Their ids are random, and SQLite stores rows by id, but
+pbapp.pb.services.ballot_log.sealed_entries). Their ids are random, and SQLite stores rows by id, but
 PostgreSQL keeps rows where they were written and pg_dump copies them in that order, so a
 PostgreSQL backup first rewrites those tables in the order of their ids (unordered_rows).
 """
@@ -83,6 +83,18 @@ def unordered_rows(connection: Connection) -> None:
             connection.exec_driver_sql(f'CLUSTER "{table}" USING "{key}"')
 
 
+def _unorder(url: str) -> None:
+    """Rewrite the PostgreSQL database's unordered tables (unordered_rows) before pg_dump or pg_restore runs."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            unordered_rows(connection)
+    except Exception as exc:  # noqa: BLE001 - a dump in the order votes came would not be secret
+        raise BackupError(f"Could not rewrite the vote tables out of their written order: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
 def backup(url: str, target: Path) -> Path:
     """Write a consistent copy of the database at `url` to `target`, readable by its owner only."""
     target = Path(target)
@@ -98,14 +110,7 @@ def backup(url: str, target: Path) -> Path:
             destination.close()
             source.close()
     elif url.startswith("postgresql"):
-        engine = create_engine(url)
-        try:
-            with engine.begin() as connection:
-                unordered_rows(connection)
-        except Exception as exc:  # noqa: BLE001 - a dump in the order votes came would not be secret
-            raise BackupError(f"Could not rewrite the vote tables out of their written order: {exc}") from exc
-        finally:
-            engine.dispose()
+        _unorder(url)
         args, env = _pg_args(url)
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *args], env)
     else:
@@ -134,14 +139,7 @@ def restore(url: str, source: Path) -> None:
         finally:
             backup_db.close()
     elif url.startswith("postgresql"):
-        engine = create_engine(url)
-        try:
-            with engine.begin() as connection:
-                unordered_rows(connection)
-        except Exception as exc:  # noqa: BLE001 - a dump in the order votes came would not be secret
-            raise BackupError(f"Could not rewrite the vote tables out of their written order: {exc}") from exc
-        finally:
-            engine.dispose()
+        _unorder(url)
         args, env = _pg_args(url)
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)], env)
     else:

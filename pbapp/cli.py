@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from pbapp import create_app
-
-# Commands that need no database live beside their domain and only import pbapp.core.
-DOMAIN_COMMANDS = (
-    "pbapp.pb.cli.tally_command",
-    "pbapp.pb.commands.verify_log_command",
-    "pbapp.sortition.cli.select_command",
-    "pbapp.sortition.cli.replace_command",
-    "pbapp.sortition.cli.check_quotas_command",
-    "pbapp.sortition.commands.retention_reminders_command",
-    "pbapp.sortition.commands.draw_addresses_command",
-)
+from pbapp.pb.cli import tally_command
+from pbapp.pb.commands import verify_log_command
+from pbapp.sortition.cli import check_quotas_command, replace_command, select_command
+from pbapp.sortition.commands import draw_addresses_command, retention_reminders_command
 
 
 def _app(*_args, **_kwargs):
@@ -127,8 +118,12 @@ def admin_group() -> None:
 @click.option("--council", "slug", required=True, help="The council's slug (see `pbapp council create`).")
 @click.option("--email", required=True, help="The admin's email address; the set-password link goes there.")
 @click.option("--name", default="", help="The admin's name (needed for a new account).")
-@click.option("--base-url", envvar="PBAPP_BASE_URL", default=None,
-              help="The site's public address, like https://pb.example.gov.uk, for the link (or PBAPP_BASE_URL).")
+@click.option(
+    "--base-url",
+    envvar="PBAPP_BASE_URL",
+    default=None,
+    help="The site's public address, like https://pb.example.gov.uk, for the link (or PBAPP_BASE_URL).",
+)
 @with_appcontext
 def admin_create(slug: str, email: str, name: str, base_url: str | None) -> None:
     """Make someone the first admin of a council and give them a one-time link to choose a password.
@@ -143,8 +138,9 @@ def admin_create(slug: str, email: str, name: str, base_url: str | None) -> None
 
     # Asked for explicitly (not the development default): the link is mailed to the council's first admin.
     if not base_url:
-        raise click.ClickException("Give --base-url (or PBAPP_BASE_URL): the address people use to reach the site, "
-                                   "so the emailed link works.")
+        raise click.ClickException(
+            "Give --base-url (or PBAPP_BASE_URL): the address people use to reach the site, so the emailed link works."
+        )
     if not base_url.startswith(("https://", "http://")):
         raise click.ClickException("--base-url must start with https:// (or http:// on a test machine).")
     current_app.config["BASE_URL"] = base_url.rstrip("/")  # every emailed link is built from it
@@ -223,6 +219,15 @@ def worker_command(burst: bool) -> None:
     jobs.work(app, burst=burst)
 
 
-for _path in DOMAIN_COMMANDS:
-    _module, _, _name = _path.rpartition(".")
-    main.add_command(getattr(importlib.import_module(_module), _name))
+# Commands that live beside their domain (those needing no database only import pbapp.core;
+# pbapp.launch starts them without this group).
+for _command in (
+    tally_command,
+    verify_log_command,
+    select_command,
+    replace_command,
+    check_quotas_command,
+    retention_reminders_command,
+    draw_addresses_command,
+):
+    main.add_command(_command)

@@ -7,6 +7,8 @@ import re
 import secrets
 from pathlib import Path
 
+from pbapp.languages import parse_languages
+
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
 
@@ -29,7 +31,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling the platform hands us."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -63,7 +65,8 @@ class Config:
         self.SERVER_NAME = env.get("SERVER_NAME") or None
         # Links in emails and letters are built from this alone, never from a request's Host header.
         self.BASE_URL = (env.get("PBAPP_BASE_URL") or "").rstrip("/") or (
-            None if self.PRODUCTION else "http://127.0.0.1:5000")
+            None if self.PRODUCTION else "http://127.0.0.1:5000"
+        )
         # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
         self.PROXIES = int(env.get("PBAPP_PROXIES", "0"))
         self.QUEUE_PREFIX = env.get("PBAPP_QUEUE_PREFIX", "pbapp")
@@ -82,11 +85,14 @@ class Config:
         self.LOG_FORMAT = env.get("LOG_FORMAT", "text").lower()
         # PostgreSQL connections this whole deployment may open, shared by every process (see README).
         self.DB_CONNECTION_BUDGET = int(env.get("DB_CONNECTION_BUDGET", str(DEFAULT_CONNECTION_BUDGET)))
-        self.DB_PROCESSES = (int(env.get("WEB_CONCURRENCY", "4")) * int(env.get("PBAPP_INSTANCES", "1"))
-                             + int(env.get("PBAPP_JOB_WORKERS", "1")))
+        self.DB_PROCESSES = int(env.get("WEB_CONCURRENCY", "4")) * int(env.get("PBAPP_INSTANCES", "1")) + int(
+            env.get("PBAPP_JOB_WORKERS", "1")
+        )
         self.JOB_STALE_SECONDS = int(env.get("JOB_STALE_SECONDS", "45"))
         # Erasures of personal data, kept outside the database so a restore can re-apply them.
         self.ERASURE_LOG = env.get("ERASURE_LOG") or None
+        # Letters a job made for a batch of voting codes; shared by the web instances and the workers.
+        self.LETTERS_DIR = env.get("LETTERS_DIR") or None
         self.PENDING_UPLOAD_MINUTES = int(env.get("PENDING_UPLOAD_MINUTES", "60"))
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.VOTE_RATE_LIMIT = env.get("VOTE_RATE_LIMIT", "30 per minute")
@@ -94,7 +100,13 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
         self.BABEL_DEFAULT_LOCALE = "en"
         self.BABEL_DEFAULT_TIMEZONE = "Europe/London"  # pages show UK time; the database keeps UTC
-        self.LANGUAGES = ("en", "cy")
+        # The interface's languages: English first, each other one with a compiled catalogue in
+        # pbapp/translations or in a folder named by PBAPP_TRANSLATIONS (see docs/languages.md).
+        self.LANGUAGES = parse_languages(env.get("PBAPP_LANGUAGES", "en,cy"))
+        self.BABEL_TRANSLATION_DIRECTORIES = ";".join(
+            [folder for folder in env.get("PBAPP_TRANSLATIONS", "").split(";") if folder.strip()]
+            + [str(PACKAGE_ROOT / "translations")]
+        )
         self.WTF_CSRF_TIME_LIMIT = None
         self.INVITATION_DAYS = int(env.get("INVITATION_DAYS", "14"))
         self.PASSWORD_RESET_MINUTES = int(env.get("PASSWORD_RESET_MINUTES", "60"))
@@ -136,11 +148,15 @@ def check_production(config) -> None:
     if not config.get("SECRET_KEY"):
         problems.append("Set SECRET_KEY: production needs a fixed secret (it keys sessions and voter ids).")
     if not config.get("BASE_URL"):
-        problems.append("Set PBAPP_BASE_URL (for example https://pb.council.example): links in emails are "
-                        "built from it, never from the Host header a visitor sends.")
+        problems.append(
+            "Set PBAPP_BASE_URL (for example https://pb.council.example): links in emails are "
+            "built from it, never from the Host header a visitor sends."
+        )
     if config.get("RATELIMIT_ENABLED") and not config.get("REDIS_URL"):
-        problems.append("Set REDIS_URL: production keeps rate limits in Redis so every worker and instance "
-                        "shares them (or set RATELIMIT_ENABLED=0 to turn rate limits off).")
+        problems.append(
+            "Set REDIS_URL: production keeps rate limits in Redis so every worker and instance "
+            "shares them (or set RATELIMIT_ENABLED=0 to turn rate limits off)."
+        )
     if problems:
         raise RuntimeError(" ".join(problems))
 
@@ -181,9 +197,7 @@ class TestConfig(Config):
         self.VOTER_KEY = "test-voter-key"
         self.VOTER_KEY_VERSION = 1
         self.VOTER_KEYS_RETIRED = {}
-        self.DATABASE_URL = normalise_database_url(
-            database_url or os.environ.get("TEST_DATABASE_URL") or "sqlite://"
-        )
+        self.DATABASE_URL = normalise_database_url(database_url or os.environ.get("TEST_DATABASE_URL") or "sqlite://")
         self.RATELIMIT_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.REDIS_URL = None

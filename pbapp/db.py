@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import queue
 import threading
 import time
@@ -16,22 +15,6 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
-MODEL_MODULES = (
-    "pbapp.audit",
-    "pbapp.jobs",
-    "pbapp.mail",
-    "pbapp.pending",
-    "pbapp.accounts.models",
-    "pbapp.councils.models",
-    "pbapp.sortition.models",
-    "pbapp.juries.models",
-    "pbapp.deliberation.models",
-    "pbapp.pb.models",
-    "pbapp.pb.simulator_models",
-    "pbapp.ledger.models",
-    "pbapp.places.models",
-)
-
 _EXTENSION_KEY = "pbapp.engine"
 _AUTOCOMMIT_KEY = "pbapp.engine.autocommit"
 _WRITER_KEY = "pbapp.engine.writes"
@@ -40,9 +23,21 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def import_all_models() -> type[SQLModel]:
-    """Import every module that defines tables so SQLModel.metadata knows them all."""
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    """Import every module that defines tables so SQLModel.metadata knows them all.
+
+    Imported when asked, not at the top of this module: a domain package's __init__ may import
+    services that import this module. Each import below is there only for the tables it defines.
+    """
+    from pbapp import audit, jobs, mail, pending  # noqa: F401
+    from pbapp.accounts import models as accounts  # noqa: F401
+    from pbapp.councils import models as councils  # noqa: F401
+    from pbapp.deliberation import models as deliberation  # noqa: F401
+    from pbapp.juries import models as juries  # noqa: F401
+    from pbapp.ledger import models as ledger  # noqa: F401
+    from pbapp.pb import models as pb, published_models, simulator_models  # noqa: F401
+    from pbapp.places import models as places  # noqa: F401
+    from pbapp.sortition import models as sortition  # noqa: F401
+
     return SQLModel
 
 
@@ -117,8 +112,10 @@ def init_app(app: Flask) -> None:
     from pbapp.config import DEFAULT_CONNECTION_BUDGET, DEFAULT_PROCESSES, pool_sizes
 
     import_all_models()
-    pool_size, autocommit = pool_sizes(app.config.get("DB_CONNECTION_BUDGET", DEFAULT_CONNECTION_BUDGET),
-                                       app.config.get("DB_PROCESSES", DEFAULT_PROCESSES))
+    pool_size, autocommit = pool_sizes(
+        app.config.get("DB_CONNECTION_BUDGET", DEFAULT_CONNECTION_BUDGET),
+        app.config.get("DB_PROCESSES", DEFAULT_PROCESSES),
+    )
     engine = make_engine(app.config["DATABASE_URL"], pool_size)
     app.extensions[_EXTENSION_KEY] = engine
     # Made once: a view of the engine with its own options is an object built on every call.
@@ -140,6 +137,11 @@ class _AutocommitConnections:
     transaction cost more CPU than the one statement. It works with any threading model (the
     development server starts a thread per request) and has at most `keep` connections open:
     a caller past that waits for one to come back, so the process keeps to its connection budget.
+
+    Kept because it pays (issue 18's bar: 10% of a vote's server CPU; bench/pb_vote_cpu.py,
+    7 Dec 2026, three runs at load 7-10): a letter-code vote takes 27% less CPU than on the ORM
+    session's transaction (23.5-30.9% by round) and 10.5-13.3% less than on a second engine in
+    autocommit with SQLAlchemy's pool (7-15.5% by round). bench/README.md has the figures.
     """
 
     def __init__(self, engine: Engine, keep: int):
@@ -227,3 +229,20 @@ def standalone_session(app: Flask | None = None) -> Iterator[Session]:
 def create_all(app: Flask) -> None:
     """Create every table directly (tests of the models; production uses migrations)."""
     SQLModel.metadata.create_all(get_engine(app))
+
+
+def insert_rows(session: Session, table, rows: list[dict]) -> None:
+    """Insert many rows in the session's transaction: by COPY on PostgreSQL (a 100,000-row executemany takes
+    seconds, COPY a fraction of one), by executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(tuple(row[name] for name in columns))

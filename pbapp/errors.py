@@ -116,6 +116,8 @@ def _bare_page(code: int, message: str | None) -> str:
         title, error, again = "Sorry, there is a problem with the service", "Error:", "Try again later."
         start = "Go to the start page"
     body = escape(message) if message else escape(again)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(error)} {escape(title)}'
-            f'</title></head><body><main><h1>{escape(title)}</h1><p>{body}</p><p><a href="/">{escape(start)}</a></p>'
-            f'</main></body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(error)} {escape(title)}'
+        f'</title></head><body><main><h1>{escape(title)}</h1><p>{body}</p><p><a href="/">{escape(start)}</a></p>'
+        f"</main></body></html>"
+    )

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, redirect, render_template, request
+from flask import Response, flash, make_response, redirect, render_template, request, session
 
 
 def is_fragment_request() -> bool:
     """An htmx request wants a fragment, unless htmx is restoring history (then a full page)."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 def render(page: str, fragment: str | None = None, *, status: int = 200, **context) -> Response:
@@ -29,6 +26,17 @@ def redirect_after_post(location: str) -> Response:
         response.headers["HX-Redirect"] = location
         return response
     return redirect(location, code=303)
+
+
+def redirect_with_notice(location: str, message: str) -> Response:
+    """Send a polling page on to `location` with a success notice, said once.
+
+    htmx queues a poll behind one still in flight, so on a slow server two polls can both find the
+    job done before the browser leaves: the second must not add the notice again.
+    """
+    if ("success", message) not in [tuple(pending) for pending in session.get("_flashes", [])]:
+        flash(message, "success")
+    return redirect_after_post(location)
 
 
 def add_vary(response: Response) -> Response:

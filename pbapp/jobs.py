@@ -1,9 +1,11 @@
 """Long work (a selection run, a large tally, mail, a large import) as a job whose progress a page can poll.
 
 In-process threads by default; RQ workers on Redis when REDIS_URL is set, on a queue named by
-PBAPP_QUEUE_PREFIX so deployments sharing one Redis never take each other's jobs. A job function
-is named by its dotted path and receives a session, a progress callback and its keyword
-arguments, so the same function runs in either place.
+PBAPP_QUEUE_PREFIX so deployments sharing one Redis never take each other's jobs. A job is a
+module-level function of pbapp, passed itself to `enqueue`; it receives a session, a progress
+callback and its keyword arguments, so the same function runs in either place. The Job row keeps
+its `module:name` (derived from the function, never written by hand) so a worker, or a retry after
+a restart, can find it again.
 
 A running job beats (heartbeat_at) every few seconds. A job whose worker died stops beating and
 is marked failed, with the reason, the next time anyone looks at it (its page polls every
@@ -13,8 +15,10 @@ second) or when a worker sweeps; its page then offers to run it again.
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import logging
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -98,8 +102,9 @@ class _Heartbeat(threading.Thread):
         while not self.stopped.wait(HEARTBEAT_SECONDS):
             try:
                 with standalone_session(self.app) as session:
-                    session.execute(update(Job).where(Job.id == self.job_id, Job.status == RUNNING)
-                                    .values(heartbeat_at=utcnow()))
+                    session.execute(
+                        update(Job).where(Job.id == self.job_id, Job.status == RUNNING).values(heartbeat_at=utcnow())
+                    )
                     session.commit()
             except Exception:  # noqa: BLE001 - a missed beat is survivable; the next one may land
                 log.warning("job %s: heartbeat not recorded", self.job_id)
@@ -108,21 +113,56 @@ class _Heartbeat(threading.Thread):
 _executor: ThreadPoolExecutor | None = None
 
 
-def _resolve(path: str) -> Callable[..., Any]:
-    module_name, _, attribute = path.rpartition(".")
-    return getattr(importlib.import_module(module_name), attribute)
+# The packages whose module-level functions may run as jobs. A name read back from a Job row is
+# checked against it too, so a row cannot make a worker import and call anything else.
+JOB_PACKAGES: tuple[str, ...] = ("pbapp",)
 
 
-def run_job(app: Flask, job_id: int, function_path: str, kwargs: dict[str, Any]) -> None:
-    """Run one job to the end, recording its result or its failure."""
+def job_name(function: Callable[..., Any]) -> str:
+    """The `module:name` a Job row keeps for `function`, which must be a module-level function of pbapp.
+
+    A lambda, a nested function or a method cannot be found again by a worker in another
+    process, so it is refused here, when it is enqueued, not when a worker tries to run it.
+    """
+    module = getattr(function, "__module__", None) or ""
+    name = getattr(function, "__qualname__", "")
+    if not (
+        inspect.isfunction(function)
+        and module.partition(".")[0] in JOB_PACKAGES
+        and name.isidentifier()
+        and getattr(sys.modules.get(module), name, None) is function
+    ):
+        raise TypeError(f"A job must be a module-level function of pbapp, not {function!r}.")
+    return f"{module}:{name}"
+
+
+def job_function(name: str) -> Callable[..., Any]:
+    """The function a Job row's `module:name` stands for (importing its module, as a fresh worker must)."""
+    module, _, attribute = name.partition(":")
+    if module.partition(".")[0] not in JOB_PACKAGES or not attribute.isidentifier():
+        raise LookupError(f"{name!r} does not name a job function.")
+    function = getattr(importlib.import_module(module), attribute, None)
+    if function is None or job_name(function) != name:
+        raise LookupError(f"{name!r} does not name a job function.")
+    return function
+
+
+def run_job(app: Flask, job_id: int, function_name: str, kwargs: dict[str, Any]) -> None:
+    """Run one job to the end, recording its result or its failure.
+
+    The function is the one the job's row names, not `function_name`: a job waiting in Redis
+    across an upgrade carries the name it was queued with, and migrations rename rows, not Redis.
+    """
     from pbapp.db import standalone_session
 
     progress = Progress(app, job_id)
     with app.app_context():
         with standalone_session(app) as session:
             # Only a queued job starts: a job already started, finished or given up never runs twice.
-            started = session.execute(update(Job).where(Job.id == job_id, Job.status == QUEUED)
-                                      .values(status=RUNNING, heartbeat_at=utcnow())).rowcount
+            started = session.execute(
+                update(Job).where(Job.id == job_id, Job.status == QUEUED).values(status=RUNNING, heartbeat_at=utcnow())
+            ).rowcount
+            function_name = session.exec(select(Job.function).where(Job.id == job_id)).first() or function_name
             session.commit()
         if not started:
             log.warning("job %s was not queued any more; not run again", job_id)
@@ -131,11 +171,11 @@ def run_job(app: Flask, job_id: int, function_path: str, kwargs: dict[str, Any])
         heartbeat.start()
         try:
             with standalone_session(app) as session:
-                result = _resolve(function_path)(session=session, progress=progress, **kwargs)
+                result = job_function(function_name)(session=session, progress=progress, **kwargs)
         except JobFailed as exc:
             _finish(app, job_id, FAILED, error=str(exc))
         except Exception:  # noqa: BLE001 - a job must never die silently
-            log.exception("job %s (%s) failed", job_id, function_path)
+            log.exception("job %s (%s) failed", job_id, function_name)
             _finish(app, job_id, FAILED, error="The job stopped because of an unexpected error.")
         else:
             _finish(app, job_id, DONE, result=result or {})
@@ -162,14 +202,14 @@ def _finish(app: Flask, job_id: int, status: str, *, result: Any = None, error: 
 _worker_app: Flask | None = None
 
 
-def rq_entry(job_id: int, function_path: str, kwargs: dict[str, Any]) -> None:
+def rq_entry(job_id: int, function_name: str, kwargs: dict[str, Any]) -> None:
     """Run a job on an RQ worker: build the app once per worker process, then run as in-process."""
     global _worker_app
     if _worker_app is None:
         from pbapp import create_app
 
         _worker_app = create_app()
-    run_job(_worker_app, job_id, function_path, kwargs)
+    run_job(_worker_app, job_id, function_name, kwargs)
 
 
 def queue_name(config) -> str:
@@ -193,38 +233,53 @@ def N_(message: str) -> str:
     return message
 
 
-def enqueue(session: Session, kind: str, function_path: str, *, council_id: int | None = None,
-            **kwargs: Any) -> Job:
-    """Record a job and start it; the caller's session is committed so the worker can see it."""
-    job = Job(kind=kind, council_id=council_id, message=N_("Waiting to start"), function=function_path,
-              arguments=json.dumps(kwargs, sort_keys=True))
+def enqueue(
+    session: Session, kind: str, function: Callable[..., Any], *, council_id: int | None = None, **kwargs: Any
+) -> Job:
+    """Record a job that runs `function` and start it; the caller's session is committed so the worker can see it."""
+    name = job_name(function)
+    job = Job(
+        kind=kind,
+        council_id=council_id,
+        message=N_("Waiting to start"),
+        function=name,
+        arguments=json.dumps(kwargs, sort_keys=True),
+    )
     session.add(job)
     session.commit()
-    _dispatch(current_app._get_current_object(), job.id, function_path, kwargs)  # type: ignore[attr-defined]
+    _dispatch(current_app._get_current_object(), job.id, name, kwargs)  # type: ignore[attr-defined]
     session.refresh(job)
     return job
 
 
-def _dispatch(app: Flask, job_id: int, function_path: str, kwargs: dict[str, Any]) -> None:
+def _dispatch(app: Flask, job_id: int, function_name: str, kwargs: dict[str, Any]) -> None:
     if app.config.get("JOBS_INLINE"):
-        run_job(app, job_id, function_path, kwargs)
+        run_job(app, job_id, function_name, kwargs)
     elif app.config.get("REDIS_URL"):
-        _queue(app).enqueue(rq_entry, job_id, function_path, kwargs, job_timeout=3600,
-                            job_id=rq_job_id(app.config, job_id), failure_ttl=86400)
+        _queue(app).enqueue(
+            rq_entry,
+            job_id,
+            function_name,
+            kwargs,
+            job_timeout=3600,
+            job_id=rq_job_id(app.config, job_id),
+            failure_ttl=86400,
+        )
     else:
         global _executor
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pbapp-job")
-        _executor.submit(run_job, app, job_id, function_path, kwargs)
+        _executor.submit(run_job, app, job_id, function_name, kwargs)
 
 
-def enqueue_after_commit(session: Session, kind: str, function_path: str, *, council_id: int | None = None,
-                         **kwargs: Any) -> None:
-    """Start a job once the caller's transaction has committed (so the job sees what it wrote).
+def enqueue_after_commit(
+    session: Session, kind: str, function: Callable[..., Any], *, council_id: int | None = None, **kwargs: Any
+) -> None:
+    """Start a job running `function` once the caller's transaction has committed (so the job sees what it wrote).
 
     Asked several times before one commit, it starts the job once.
     """
-    key = ("pbapp.after_commit", kind, function_path, council_id, json.dumps(kwargs, sort_keys=True))
+    key = ("pbapp.after_commit", kind, job_name(function), council_id, json.dumps(kwargs, sort_keys=True))
     if key in session.info:
         return
     session.info[key] = True
@@ -235,15 +290,23 @@ def enqueue_after_commit(session: Session, kind: str, function_path: str, *, cou
         from pbapp.db import standalone_session
 
         with app.app_context(), standalone_session(app) as own:
-            enqueue(own, kind, function_path, council_id=council_id, **kwargs)
+            enqueue(own, kind, function, council_id=council_id, **kwargs)
 
     event.listen(session, "after_commit", start, once=True)
 
 
-DIED = N_("The worker running this job stopped without finishing it. Nothing it was doing was kept. "
-          "You can run it again.")
+DIED = N_(
+    "The worker running this job stopped without finishing it. Nothing it was doing was kept. You can run it again."
+)
 LOST = N_("This job was lost before it started: no worker has it. You can run it again.")
 NO_WORKER = N_("No worker is running to start this job. Start one (see the README), then run it again.")
+
+
+def latest(session: Session, kind: str, council_id: int) -> Job | None:
+    """The newest job of `kind` for a council (pass it to check_alive before showing it)."""
+    return session.exec(
+        select(Job).where(Job.kind == kind, Job.council_id == council_id).order_by(Job.id.desc()).limit(1)
+    ).first()
 
 
 def check_alive(session: Session, job: Job | None) -> Job | None:
@@ -259,8 +322,11 @@ def check_alive(session: Session, job: Job | None) -> Job | None:
     elif job.status == QUEUED and _aware(job.created_at) < now - stale and config.get("REDIS_URL"):
         reason = _queued_problem(current_app._get_current_object(), job)  # type: ignore[attr-defined]
     if reason:
-        changed = session.execute(update(Job).where(Job.id == job.id, Job.status == job.status)
-                                  .values(status=FAILED, error=reason, finished_at=now)).rowcount
+        changed = session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == job.status)
+            .values(status=FAILED, error=reason, finished_at=now)
+        ).rowcount
         session.commit()
         if changed:
             log.warning("job %s (%s) given up: %s", job.id, job.kind, reason)
@@ -298,10 +364,12 @@ def _queued_problem(app: Flask, job: Job) -> str:
 def sweep(session: Session) -> int:
     """Check every unfinished job (run by workers every so often); return how many were given up."""
     from pbapp import mail
+    from pbapp.pb import shuffle
 
     jobs = session.exec(select(Job).where(Job.status.in_((QUEUED, RUNNING)))).all()
     given_up = sum(1 for job in jobs if check_alive(session, job).status == FAILED)
     mail.recover_stuck(session)  # after the dead jobs are known: their messages become failed, to send again
+    shuffle.move_open_ballots(session)  # votes cast since the last sweep leave the order they came in
     return given_up
 
 
@@ -312,14 +380,24 @@ def retry(session: Session, job: Job, prepare: Callable[[Job], None] | None = No
     """
     if job.status != FAILED or not job.function:
         raise JobFailed("Only a failed job can be run again.")
-    again = Job(kind=job.kind, council_id=job.council_id, message=N_("Waiting to start"),
-                function=job.function, arguments=job.arguments, attempt=job.attempt + 1)
+    again = Job(
+        kind=job.kind,
+        council_id=job.council_id,
+        message=N_("Waiting to start"),
+        function=job.function,
+        arguments=job.arguments,
+        attempt=job.attempt + 1,
+    )
     session.add(again)
     session.commit()
     if prepare is not None:
         prepare(again)
-    _dispatch(current_app._get_current_object(), again.id, again.function,  # type: ignore[attr-defined]
-              json.loads(again.arguments))
+    _dispatch(
+        current_app._get_current_object(),
+        again.id,
+        again.function,  # type: ignore[attr-defined]
+        json.loads(again.arguments),
+    )
     session.refresh(again)
     return again
 

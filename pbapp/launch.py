@@ -8,16 +8,51 @@ to the full Flask command group in `pbapp.cli`, which registers the same command
 
 from __future__ import annotations
 
-import importlib
 import sys
+from typing import TYPE_CHECKING, Callable
 
-# Name -> "module:attribute"; pbapp.cli.DOMAIN_COMMANDS registers each of these too (a test checks).
-APP_FREE_COMMANDS = {
-    "tally": "pbapp.pb.cli:tally_command",
-    "verify-log": "pbapp.pb.commands:verify_log_command",
-    "select": "pbapp.sortition.cli:select_command",
-    "replace": "pbapp.sortition.cli:replace_command",
-    "check-quotas": "pbapp.sortition.cli:check_quotas_command",
+if TYPE_CHECKING:
+    import click
+
+
+def _tally() -> click.Command:
+    from pbapp.pb.cli import tally_command
+
+    return tally_command
+
+
+def _verify_log() -> click.Command:
+    from pbapp.pb.commands import verify_log_command
+
+    return verify_log_command
+
+
+def _select() -> click.Command:
+    from pbapp.sortition.cli import select_command
+
+    return select_command
+
+
+def _replace() -> click.Command:
+    from pbapp.sortition.cli import replace_command
+
+    return replace_command
+
+
+def _check_quotas() -> click.Command:
+    from pbapp.sortition.cli import check_quotas_command
+
+    return check_quotas_command
+
+
+# Name -> the import of that one command, made only when it is run; pbapp.cli registers the same
+# command objects in the full group (a test checks).
+APP_FREE_COMMANDS: dict[str, Callable[[], click.Command]] = {
+    "tally": _tally,
+    "verify-log": _verify_log,
+    "select": _select,
+    "replace": _replace,
+    "check-quotas": _check_quotas,
 }
 
 
@@ -27,9 +62,7 @@ def main(argv: list[str] | None = None):
     if args and args[0] in APP_FREE_COMMANDS:
         import click
 
-        module, _, attr = APP_FREE_COMMANDS[args[0]].partition(":")
-        command = getattr(importlib.import_module(module), attr)
-        group = click.Group("pbapp", commands={args[0]: command})
+        group = click.Group("pbapp", commands={args[0]: APP_FREE_COMMANDS[args[0]]()})
         return group.main(args, prog_name="pbapp")
     from pbapp.cli import main as app_main
 

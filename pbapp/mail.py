@@ -24,8 +24,13 @@ from pbapp.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED, KEPT = "pending", "sending", "sent", "failed", "kept"
-STATUS_LABELS = {PENDING: _l("Waiting to be sent"), SENDING: _l("Being sent"), SENT: _l("Sent"), FAILED: _l("Not sent: failed"),
-                 KEPT: _l("Kept here: no mail server is set up")}
+STATUS_LABELS = {
+    PENDING: _l("Waiting to be sent"),
+    SENDING: _l("Being sent"),
+    SENT: _l("Sent"),
+    FAILED: _l("Not sent: failed"),
+    KEPT: _l("Kept here: no mail server is set up"),
+}
 WITHHELD = "[link withheld]"
 
 _mailer = Mail()
@@ -64,22 +69,28 @@ def init_app(app: Flask) -> None:
     _mailer.init_app(app)
 
 
-def send(session: Session, to: str, subject: str, body: str, *, council_id: int | None = None,
-         secret: str | None = None) -> OutboxMessage:
+def send(
+    session: Session, to: str, subject: str, body: str, *, council_id: int | None = None, secret: str | None = None
+) -> OutboxMessage:
     """Record a message in the caller's transaction; a job delivers it once that transaction commits.
 
     `secret` (a reset or invitation link) is withheld from the preview the outbox page shows.
     """
     preview = body.replace(secret, WITHHELD) if secret else body
     configured = bool(current_app.config.get("MAIL_SERVER"))
-    message = OutboxMessage(to=to, subject=subject, body=body, preview=preview, council_id=council_id,
-                            status=PENDING if configured else KEPT)
+    message = OutboxMessage(
+        to=to,
+        subject=subject,
+        body=body,
+        preview=preview,
+        council_id=council_id,
+        status=PENDING if configured else KEPT,
+    )
     session.add(message)
     if configured:
         from pbapp import jobs
 
-        jobs.enqueue_after_commit(session, "mail", "pbapp.mail.deliver_job", council_id=council_id,
-                                  council=council_id)
+        jobs.enqueue_after_commit(session, "mail", deliver_job, council_id=council_id, council=council_id)
     return message
 
 
@@ -91,6 +102,9 @@ def deliver_job(session: Session, progress, council: int | None = None) -> dict[
     council_id, sent = council, 0
     for attempt in range(attempts_allowed):
         pending = _pending(session, council_id)
+        # End the read before talking to the relay: on SQLite the job's transaction holds the write
+        # lock, and a relay that never answers would otherwise stall every vote for its timeout.
+        session.commit()
         if not pending:
             break
         sent += _deliver_batch(session, pending, progress)
@@ -99,15 +113,18 @@ def deliver_job(session: Session, progress, council: int | None = None) -> dict[
         if not left or attempt == attempts_allowed - 1:
             break
         progress(100 * sent / max(1, sent + left), N_("The mail server did not answer; trying again"))
-        time.sleep(wait * (2 ** attempt))
+        time.sleep(wait * (2**attempt))
     failed = _give_up(session, council_id, attempts_allowed)
     return {"sent": sent, "failed": failed}
 
 
 def _pending(session: Session, council_id: int | None) -> list[OutboxMessage]:
     query = select(OutboxMessage).where(OutboxMessage.status == PENDING)
-    query = query.where(OutboxMessage.council_id == council_id) if council_id is not None else \
-        query.where(OutboxMessage.council_id.is_(None))
+    query = (
+        query.where(OutboxMessage.council_id == council_id)
+        if council_id is not None
+        else query.where(OutboxMessage.council_id.is_(None))
+    )
     return list(session.exec(query.order_by(OutboxMessage.id)).all())
 
 
@@ -123,8 +140,9 @@ def _deliver_batch(session: Session, messages: list[OutboxMessage], progress) ->
             for number, message in enumerate(messages, start=1):
                 if not _claim(session, message):
                     continue
-                email = EmailMessage(message.subject, message.body, current_app.config["MAIL_FROM"],
-                                     [message.to], connection=connection)
+                email = EmailMessage(
+                    message.subject, message.body, current_app.config["MAIL_FROM"], [message.to], connection=connection
+                )
                 try:
                     email.send()
                 except Exception as error:  # noqa: BLE001 - any refusal is recorded on the message
@@ -152,9 +170,11 @@ def _deliver_batch(session: Session, messages: list[OutboxMessage], progress) ->
 
 
 def _claim(session: Session, message: OutboxMessage) -> bool:
-    claimed = session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id,
-                                                          OutboxMessage.status == PENDING)
-                              .values(status=SENDING)).rowcount
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == PENDING)
+        .values(status=SENDING)
+    ).rowcount
     session.commit()
     if claimed:
         message.status = SENDING
@@ -184,10 +204,16 @@ def recover_stuck(session: Session) -> int:
     """Mark failed the messages left 'sending' by a mail job that is no longer running; return how many."""
     from pbapp import jobs
 
-    live = set(session.exec(select(jobs.Job.council_id).where(
-        jobs.Job.kind == "mail", jobs.Job.status.in_((jobs.QUEUED, jobs.RUNNING)))).all())
-    stuck = [m for m in session.exec(select(OutboxMessage).where(OutboxMessage.status == SENDING)).all()
-             if m.council_id not in live]
+    live = set(
+        session.exec(
+            select(jobs.Job.council_id).where(jobs.Job.kind == "mail", jobs.Job.status.in_((jobs.QUEUED, jobs.RUNNING)))
+        ).all()
+    )
+    stuck = [
+        m
+        for m in session.exec(select(OutboxMessage).where(OutboxMessage.status == SENDING)).all()
+        if m.council_id not in live
+    ]
     for message in stuck:
         message.status, message.last_error = FAILED, STOPPED
         session.add(message)
@@ -199,16 +225,21 @@ def outbox(session: Session, council_ids: list[int], limit: int = 100) -> list[O
     """The newest messages of the given councils (the ones a person manages), newest first."""
     if not council_ids:
         return []
-    query = (select(OutboxMessage).where(OutboxMessage.council_id.in_(council_ids))
-             .order_by(OutboxMessage.id.desc()).limit(limit))
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.council_id.in_(council_ids))
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
     return list(session.exec(query).all())
 
 
 def retry_failed(session: Session, council_ids: list[int], message_id: int | None = None) -> int:
     """Put failed messages of these councils back in the queue (one, or all) in the caller's
     transaction; delivery starts when it commits. Return how many."""
-    query = select(OutboxMessage).where(OutboxMessage.status == FAILED,
-                                        OutboxMessage.council_id.in_(council_ids or [-1]))
+    query = select(OutboxMessage).where(
+        OutboxMessage.status == FAILED, OutboxMessage.council_id.in_(council_ids or [-1])
+    )
     if message_id is not None:
         query = query.where(OutboxMessage.id == message_id)
     messages = list(session.exec(query).all())
@@ -219,6 +250,5 @@ def retry_failed(session: Session, council_ids: list[int], message_id: int | Non
         from pbapp import jobs
 
         for council_id in sorted({m.council_id for m in messages}):
-            jobs.enqueue_after_commit(session, "mail", "pbapp.mail.deliver_job", council_id=council_id,
-                                      council=council_id)
+            jobs.enqueue_after_commit(session, "mail", deliver_job, council_id=council_id, council=council_id)
     return len(messages)

@@ -60,8 +60,10 @@ def healthz():
     """Say whether the database and Redis answer: 200 when all is well, 503 when not."""
     database, redis = check_database(), check_redis()
     healthy = database and redis is not False
-    checks = {"database": "ok" if database else "failing",
-              "redis": "not used" if redis is None else ("ok" if redis else "failing")}
+    checks = {
+        "database": "ok" if database else "failing",
+        "redis": "not used" if redis is None else ("ok" if redis else "failing"),
+    }
     response = jsonify(status="ok" if healthy else "failing", checks=checks)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if healthy else 503
@@ -82,8 +84,12 @@ class JsonFormatter(logging.Formatter):
     converter = time.gmtime
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
-                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         for key in ("request_id", "route", "method", "status", "ms", "client"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
@@ -130,9 +136,16 @@ def _finish_request(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
     if current_app.config.get("LOG_FORMAT") == "json":
         elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        log.info("request", extra={"route": request.url_rule.rule if request.url_rule else "(no route)",
-                                   "method": request.method, "status": response.status_code,
-                                   "ms": round(elapsed, 1), "client": client_tag(request.remote_addr)})
+        log.info(
+            "request",
+            extra={
+                "route": request.url_rule.rule if request.url_rule else "(no route)",
+                "method": request.method,
+                "status": response.status_code,
+                "ms": round(elapsed, 1),
+                "client": client_tag(request.remote_addr),
+            },
+        )
     return response
 
 
@@ -140,8 +153,7 @@ def init_app(app: Flask) -> None:
     """Trust the configured number of proxies, give every request an id, log it, serve /healthz."""
     proxies = app.config.get("PROXIES", 0)
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
-                                x_port=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)  # type: ignore[method-assign]
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.register_blueprint(bp)

@@ -44,8 +44,7 @@ class PendingUpload(SQLModel, table=True):
         return files, json.loads(self.meta)
 
 
-def hold(session: Session, kind: str, council_id: int, user_id: int, files: dict[str, bytes],
-         meta: dict) -> str:
+def hold(session: Session, kind: str, council_id: int, user_id: int, files: dict[str, bytes], meta: dict) -> str:
     """Keep `files` for a later confirmation in the caller's transaction; return the id for the page."""
     session.execute(delete(PendingUpload).where(PendingUpload.expires_at < utcnow()))
     buffer = io.BytesIO()
@@ -54,9 +53,17 @@ def hold(session: Session, kind: str, council_id: int, user_id: int, files: dict
             archive.writestr(name, content)
     token, digest = new_token(24)
     minutes = current_app.config["PENDING_UPLOAD_MINUTES"]
-    session.add(PendingUpload(token_hash=digest, kind=kind, council_id=council_id, user_id=user_id,
-                              files=buffer.getvalue(), meta=json.dumps(meta, sort_keys=True),
-                              expires_at=utcnow() + timedelta(minutes=minutes)))
+    session.add(
+        PendingUpload(
+            token_hash=digest,
+            kind=kind,
+            council_id=council_id,
+            user_id=user_id,
+            files=buffer.getvalue(),
+            meta=json.dumps(meta, sort_keys=True),
+            expires_at=utcnow() + timedelta(minutes=minutes),
+        )
+    )
     return token
 
 
@@ -65,8 +72,13 @@ def find(session: Session, token: str, kind: str, council_id: int, user_id: int)
     if not token:
         return None
     held = session.exec(select(PendingUpload).where(PendingUpload.token_hash == token_hash(token))).first()
-    if (held is None or held.kind != kind or held.council_id != council_id or held.user_id != user_id
-            or _aware(held.expires_at) < utcnow()):
+    if (
+        held is None
+        or held.kind != kind
+        or held.council_id != council_id
+        or held.user_id != user_id
+        or _aware(held.expires_at) < utcnow()
+    ):
         return None
     return held
 

@@ -47,6 +47,23 @@ def check_password(password_hash: str, password: str) -> bool:
         return False
 
 
+_NOBODYS_HASHES: dict[tuple, str] = {}
+
+
+def check_nobodys_password(password: str) -> None:
+    """Verify `password` against a hash no account has, at the cost of checking an account's.
+
+    For a sign-in with an unknown email, so that it takes as long as one with a known email: the
+    hash is made by the hasher in use (once per process and set of parameters), so it costs what the
+    accounts' own hashes cost.
+    """
+    hasher = _current_hasher()
+    key = (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.salt_len)
+    if key not in _NOBODYS_HASHES:
+        _NOBODYS_HASHES[key] = hasher.hash("not a real password, used to equalise timing")
+    check_password(_NOBODYS_HASHES[key], password)
+
+
 @dataclass(frozen=True)
 class Policy:
     """Who may use a route: everyone, anyone signed in, or holders of roles in a council.
@@ -107,9 +124,7 @@ def user_roles(user_id: int, council_slug: str | None) -> set[str]:
     if key not in cache:
         query = select(Membership.role).where(Membership.user_id == user_id)
         if council_slug is not None:
-            query = query.join(Council, Council.id == Membership.council_id).where(
-                Council.slug == council_slug
-            )
+            query = query.join(Council, Council.id == Membership.council_id).where(Council.slug == council_slug)
         cache[key] = set(get_session().exec(query).all())
     return cache[key]
 
@@ -198,9 +213,6 @@ def _load_user(user_id: str):
 
 def init_app(app: Flask) -> None:
     """Wire CSRF, sign-in, rate limits and headers into the app."""
-    from pbapp.cookies import SessionCookies
-
-    app.session_interface = SessionCookies()
     csrf.init_app(app)
     if app.config.get("FAST_PASSWORD_HASHING"):
         # Tests only: the lowest argon2 cost keeps hundreds of sign-ins fast.

@@ -1,30 +1,27 @@
 """The demo council: Blackburn with Darwen's real wards and census figures, with demo accounts.
 
 Idempotent: running it again changes nothing, except that PBAPP_DEMO_PASSWORD resets the demo
-accounts' password. Domains add their demo data through DOMAIN_SEEDS.
+accounts' password. Each domain's demo data comes from its own seed module, called from seed_demo.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import secrets
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from flask import Flask
 from sqlmodel import Session, select
 
 from pbapp import audit
 from pbapp.accounts.models import ADMIN, FACILITATOR, OFFICER, RESIDENT, Membership, User
-from pbapp.config import PACKAGE_ROOT
 from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council
 from pbapp.councils.services import total_wards
+from pbapp.datafiles import SEED_DIR
 from pbapp.db import standalone_session
 from pbapp.security import hash_password
 from pbapp.timeutil import utcnow
 
-SEED_DIR = PACKAGE_ROOT / "seed_data"
 DEMO_SLUG = "blackburn-with-darwen"
 DEMO_ACCOUNTS = (
     ("admin@demo.example", "Aisha Patel", ADMIN),
@@ -34,24 +31,29 @@ DEMO_ACCOUNTS = (
 )
 # Postcode districts and sectors per ward (approximate, for the demo's address checks).
 WARD_POSTCODES = {
-    "Darwen East": "BB3 1,BB3 2", "Darwen South": "BB3 0,BB3 3", "Darwen West": "BB3 2,BB3 3",
-    "West Pennine": "BB3 0,BB2 6", "Blackburn South & Lower Darwen": "BB2 3,BB2 4,BB3 0",
-    "Little Harwood & Whitebirk": "BB1 5,BB1 3", "Roe Lee": "BB1 9,BB1 8",
-    "Shear Brow & Corporation Park": "BB2 7,BB1 8", "Bastwell & Daisyfield": "BB1 6,BB1 5",
-    "Blackburn South East": "BB1 2,BB2 5", "Audley & Queen's Park": "BB1 1,BB1 2",
-    "Blackburn Central": "BB1 7,BB2 1", "Billinge & Beardwood": "BB2 6,BB2 7",
-    "Wensley Fold": "BB2 4,BB2 2", "Mill Hill & Moorgate": "BB2 4,BB2 3",
-    "Ewood": "BB2 4,BB2 3", "Livesey with Pleasington": "BB2 5,BB2 6",
+    "Darwen East": "BB3 1,BB3 2",
+    "Darwen South": "BB3 0,BB3 3",
+    "Darwen West": "BB3 2,BB3 3",
+    "West Pennine": "BB3 0,BB2 6",
+    "Blackburn South & Lower Darwen": "BB2 3,BB2 4,BB3 0",
+    "Little Harwood & Whitebirk": "BB1 5,BB1 3",
+    "Roe Lee": "BB1 9,BB1 8",
+    "Shear Brow & Corporation Park": "BB2 7,BB1 8",
+    "Bastwell & Daisyfield": "BB1 6,BB1 5",
+    "Blackburn South East": "BB1 2,BB2 5",
+    "Audley & Queen's Park": "BB1 1,BB1 2",
+    "Blackburn Central": "BB1 7,BB2 1",
+    "Billinge & Beardwood": "BB2 6,BB2 7",
+    "Wensley Fold": "BB2 4,BB2 2",
+    "Mill Hill & Moorgate": "BB2 4,BB2 3",
+    "Ewood": "BB2 4,BB2 3",
+    "Livesey with Pleasington": "BB2 5,BB2 6",
 }
 # A known password on a developer's machine; production always gets a random one.
 DEVELOPMENT_PASSWORD = "demo-council-2026"
 # The demo's dates are written as they stood on this day, and moved by whole days to the day it is
 # seeded, so a jury is always deliberating now, a vote is always open and past items stay past.
 DEMO_EPOCH = date(2026, 12, 6)
-# Domains append dotted paths of functions(session, council, report) that add their demo data.
-DOMAIN_SEEDS: tuple[str, ...] = ("pbapp.ledger.seed.seed_demo_ledger", "pbapp.juries.seed.seed_demo_juries",
-                                  "pbapp.deliberation.seed.seed_demo_deliberation",
-                                  "pbapp.pb.seed.seed_demo_pb", "pbapp.places.seed.seed_demo_places",)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -62,9 +64,13 @@ def _rows(name: str) -> list[dict[str, str]]:
 def _council(session: Session, report: list[str]) -> Council:
     council = session.exec(select(Council).where(Council.slug == DEMO_SLUG)).first()
     if council is None:
-        council = Council(slug=DEMO_SLUG, name="Blackburn with Darwen Borough Council",
-                          name_cy="Cyngor Bwrdeistref Blackburn gyda Darwen", gss_code="E06000008",
-                          postcode_prefixes="BB1,BB2,BB3")
+        council = Council(
+            slug=DEMO_SLUG,
+            name="Blackburn with Darwen Borough Council",
+            name_cy="Cyngor Bwrdeistref Blackburn gyda Darwen",
+            gss_code="E06000008",
+            postcode_prefixes="BB1,BB2,BB3",
+        )
         session.add(council)
         session.flush()
         audit.record(session, "council.created", "council", council.id, council_id=council.id)
@@ -84,9 +90,15 @@ def _areas(session: Session, council: Council, report: list[str]) -> None:
     for row in _rows("uk/census2021_wards.csv"):
         if row["ward"] in existing:
             continue
-        ward = Area(council_id=council.id, kind=WARD, name=row["ward"], code=row["ward_code"],
-                    adults=int(row["adults_18_plus"]), postcode_prefixes=WARD_POSTCODES[row["ward"]],
-                    neighbourhood_id=existing[neighbourhood_of[row["ward"]]].id)
+        ward = Area(
+            council_id=council.id,
+            kind=WARD,
+            name=row["ward"],
+            code=row["ward_code"],
+            adults=int(row["adults_18_plus"]),
+            postcode_prefixes=WARD_POSTCODES[row["ward"]],
+            neighbourhood_id=existing[neighbourhood_of[row["ward"]]].id,
+        )
         session.add(ward)
         existing[ward.name] = ward
         added += 1
@@ -96,16 +108,20 @@ def _areas(session: Session, council: Council, report: list[str]) -> None:
         report.append(f"Added {added} wards in 3 neighbourhoods.")
 
 
-def _accounts(session: Session, council: Council, password: str | None, production: bool,
-              report: list[str]) -> None:
+def _accounts(session: Session, council: Council, password: str | None, production: bool, report: list[str]) -> None:
     generated = None
     for email, name, role in DEMO_ACCOUNTS:
         user = session.exec(select(User).where(User.email == email)).first()
         if user is None:
             if password is None and generated is None:
                 generated = secrets.token_urlsafe(12) if production else DEVELOPMENT_PASSWORD
-            user = User(email=email, name=name, password_hash=hash_password(password or generated),
-                        postcode="BB3 1AA" if role == RESIDENT else "", email_confirmed_at=utcnow())
+            user = User(
+                email=email,
+                name=name,
+                password_hash=hash_password(password or generated),
+                postcode="BB3 1AA" if role == RESIDENT else "",
+                email_confirmed_at=utcnow(),
+            )
             session.add(user)
             session.flush()
         elif password is not None:
@@ -113,8 +129,9 @@ def _accounts(session: Session, council: Council, password: str | None, producti
         user.email_confirmed_at = user.email_confirmed_at or utcnow()
         if role == RESIDENT:
             _verified_resident(session, council, user)
-        if not session.exec(select(Membership).where(Membership.user_id == user.id,
-                                                     Membership.council_id == council.id)).first():
+        if not session.exec(
+            select(Membership).where(Membership.user_id == user.id, Membership.council_id == council.id)
+        ).first():
             session.add(Membership(user_id=user.id, council_id=council.id, role=role))
     shown = password or generated
     if shown:
@@ -129,13 +146,26 @@ def _verified_resident(session: Session, council: Council, user: User) -> None:
     from pbapp.accounts.residence import person_hash, verification_of
 
     if verification_of(session, council.id, user.id) is None:
-        session.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER,
-                                          evidence_hash=person_hash(user.name, date(1980, 1, 1), "BB3 1AA"),
-                                          postcode="BB3 1AA"))
+        session.add(
+            ResidenceVerification(
+                council_id=council.id,
+                user_id=user.id,
+                method=REGISTER,
+                evidence_hash=person_hash(user.name, date(1980, 1, 1), "BB3 1AA"),
+                postcode="BB3 1AA",
+            )
+        )
 
 
 def seed_demo(app: Flask, *, if_empty: bool = False) -> list[str]:
     """Create or complete the demo council and return what was done, line by line."""
+    # Imported here, not at the top: each domain's seed module imports this one for the demo's dates.
+    from pbapp.deliberation.seed import seed_demo_deliberation
+    from pbapp.juries.seed import seed_demo_juries
+    from pbapp.ledger.seed import seed_demo_ledger
+    from pbapp.pb.seed import seed_demo_pb
+    from pbapp.places.seed import seed_demo_places
+
     report: list[str] = []
     with app.app_context(), standalone_session(app) as session:
         if if_empty and session.exec(select(Council)).first() is not None:
@@ -143,9 +173,11 @@ def seed_demo(app: Flask, *, if_empty: bool = False) -> list[str]:
         council = _council(session, report)
         _areas(session, council, report)
         _accounts(session, council, app.config.get("DEMO_PASSWORD"), app.config["PRODUCTION"], report)
-        for path in DOMAIN_SEEDS:
-            module, _, name = path.rpartition(".")
-            getattr(importlib.import_module(module), name)(session, council, report)
+        seed_demo_ledger(session, council, report)
+        seed_demo_juries(session, council, report)
+        seed_demo_deliberation(session, council, report)
+        seed_demo_pb(session, council, report)
+        seed_demo_places(session, council, report)
         session.commit()
     return report
 
@@ -170,8 +202,3 @@ def demo_financial_year(ahead: int = 0, sep: str = "-") -> str:
     start = demo_day(date(2026, 4, 1))
     year = (start.year if start.month >= 4 else start.year - 1) + ahead
     return f"{year}{sep}{(year + 1) % 100:02d}"
-
-
-def seed_file(name: str) -> Path:
-    """Path of a file kept in pbapp/seed_data/ (domains read their demo figures through this)."""
-    return SEED_DIR / name

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
+from markupsafe import Markup
+
+from pbapp import languages
 
 from pbapp.core.money import format_money
 from pbapp.messages import say
@@ -25,19 +28,53 @@ def _date(value: date | datetime | None, style: str = "d MMMM yyyy") -> str:
     return format_date(value, style)
 
 
-def in_language(obj, field: str) -> str:
-    """An officer-entered text in the reader's language: the `<field>_<locale>` version when it is filled
-    (e.g. `title_cy` for a Welsh reader), else the English `<field>`. Works on models and on dicts."""
+def _pick(obj, field: str) -> tuple[str, bool]:
+    """(text, whether it is in the reader's language) for an officer-entered field."""
+
     def read(name: str) -> str:
         value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
         return value or ""
 
-    locale = str(get_locale() or "en")
-    if locale != "en":
-        translated = read(f"{field}_{locale}")
-        if translated.strip():
-            return translated
-    return read(field)
+    locale = str(get_locale() or languages.SOURCE_LANGUAGE)
+    if locale == languages.SOURCE_LANGUAGE:
+        return read(field), True
+    translated = read(f"{field}_{locale}")  # only the CONTENT_LANGUAGES have such columns
+    if translated.strip():
+        return translated, True
+    return read(field), False
+
+
+def in_language(obj, field: str) -> str:
+    """An officer-entered text in the reader's language: the `<field>_<locale>` version when it is filled
+    (e.g. `title_cy` for a Welsh reader), else the English `<field>`. Works on models and on dicts."""
+    return _pick(obj, field)[0]
+
+
+def _english_attributes() -> Markup:
+    """` lang="en"`, and on a right-to-left page ` dir="ltr"` too, so English punctuation stays at its end."""
+    rtl = languages.direction(str(get_locale() or languages.SOURCE_LANGUAGE)) == "rtl"
+    return Markup(' lang="{}"{}').format(languages.SOURCE_LANGUAGE, Markup(' dir="ltr"') if rtl else "")
+
+
+def local_text(obj, field: str, *, mark: bool = True) -> str | Markup:
+    """The `local` filter: `in_language`, with English shown in place of the reader's language wrapped in
+    `<span lang="en">` so a screen reader pronounces it as English. `mark=False` for attributes and SVG."""
+    text, in_readers_language = _pick(obj, field)
+    if not mark or not text or in_readers_language:
+        return text
+    return Markup("<span{}>{}</span>").format(_english_attributes(), text)
+
+
+def fallback_lang(obj, field: str) -> Markup:
+    """` lang="en"` for an element whose text is `local(field, mark=False)` shown in English in place of
+    the reader's language (for text that is truncated or sits in SVG), else nothing."""
+    text, in_readers_language = _pick(obj, field)
+    return Markup("") if in_readers_language or not text else _english_attributes()
+
+
+def _languages() -> list[tuple[str, str]]:
+    """The configured languages as (code, name in itself), for the language switcher and the account form."""
+    return [(code, languages.autonym(code)) for code in current_app.config["LANGUAGES"]]
 
 
 def _my_councils():
@@ -50,9 +87,13 @@ def _my_councils():
     return g.my_councils
 
 
-HOME_LABELS = {"admin": lambda: gettext("Administration"), "officer": lambda: gettext("Council work"),
-               "facilitator": lambda: gettext("Your juries"), "juror": lambda: gettext("Your jury"),
-               "resident": lambda: gettext("Your votes and ideas")}
+HOME_LABELS = {
+    "admin": lambda: gettext("Administration"),
+    "officer": lambda: gettext("Council work"),
+    "facilitator": lambda: gettext("Your juries"),
+    "juror": lambda: gettext("Your jury"),
+    "resident": lambda: gettext("Your votes and ideas"),
+}
 
 
 def _my_homes() -> list[tuple[str, str]]:
@@ -111,9 +152,12 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["header_council"] = _header_council
     app.jinja_env.globals["place_on_jury"] = _place_on_jury
     app.jinja_env.filters["say"] = say
-    app.jinja_env.filters["local"] = in_language  # {{ proposal|local('title') }}
+    app.jinja_env.filters["local"] = local_text  # {{ proposal|local('title') }}
+    app.jinja_env.filters["fallback_lang"] = fallback_lang  # <div{{ option|fallback_lang('description') }}>
+    app.jinja_env.globals["languages"] = _languages
     app.jinja_env.policies["json.dumps_kwargs"] = {"sort_keys": True}
 
     @app.context_processor
     def _locale():
-        return {"locale": str(get_locale())}
+        locale = str(get_locale())
+        return {"locale": locale, "text_direction": languages.direction(locale)}

@@ -33,8 +33,13 @@ def council_by_slug(db: Session, slug: str) -> Council:
 
 def ward(db: Session, the_council: Council, **fields) -> Area:
     n = next(_counter)
-    values = {"council_id": the_council.id, "kind": WARD, "name": f"Ward {n}", "adults": 1000,
-              "postcode_prefixes": "ZZ1 1"}
+    values = {
+        "council_id": the_council.id,
+        "kind": WARD,
+        "name": f"Ward {n}",
+        "adults": 1000,
+        "postcode_prefixes": "ZZ1 1",
+    }
     values.update(fields)
     item = Area(**values)
     db.add(item)

@@ -29,8 +29,10 @@ FOUNDATION_ARGS: dict[str, Provider] = {
 
 def providers(endpoint: str = "") -> dict[str, Provider]:
     found = dict(FOUNDATION_ARGS)
-    by_domain = {path.parent.name: importlib.import_module(f"tests.{path.parent.name}.route_args").ARGS
-                 for path in sorted(Path(__file__).parent.glob("*/route_args.py"))}
+    by_domain = {
+        path.parent.name: importlib.import_module(f"tests.{path.parent.name}.route_args").ARGS
+        for path in sorted(Path(__file__).parent.glob("*/route_args.py"))
+    }
     for args in by_domain.values():
         found.update(args)
     found.update(by_domain.get(endpoint.partition(".")[0], {}))
@@ -44,8 +46,10 @@ def url_for_rule(app: Flask, rule, council) -> str:
         available = providers(rule.endpoint)
         for name in rule.arguments:
             if name not in available:
-                raise AssertionError(f"no provider for route argument {name!r} of {rule.endpoint}: "
-                                     "add one in tests/<domain>/route_args.py")
+                raise AssertionError(
+                    f"no provider for route argument {name!r} of {rule.endpoint}: "
+                    "add one in tests/<domain>/route_args.py"
+                )
             args[name] = available[name](app, db, council)
     with app.test_request_context():
         from flask import url_for

@@ -35,12 +35,15 @@ def test_production_config_secures_cookies(monkeypatch):
     assert config.SESSION_COOKIE_HTTPONLY and config.SESSION_COOKIE_SAMESITE == "Lax"
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("sqlite:///x.db", "sqlite:///x.db"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
 def test_database_urls_use_psycopg_3(given, expected):
     assert normalise_database_url(given) == expected
 
@@ -75,7 +78,10 @@ def test_pages_have_no_inline_script(client, demo):
 
 def test_htmx_render_returns_fragment_only_for_htmx(app):
     with app.test_request_context("/", headers={"HX-Request": "true"}):
-        assert render("errors/error.html", "accounts/_role.html", role="admin").get_data(as_text=True).strip() == "Administrator"
+        assert (
+            render("errors/error.html", "accounts/_role.html", role="admin").get_data(as_text=True).strip()
+            == "Administrator"
+        )
     with app.test_request_context("/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}):
         response = render("errors/error.html", "accounts/_role.html", role="admin", code=404, message=None)
         assert "<!DOCTYPE html>" in response.get_data(as_text=True)
@@ -113,8 +119,7 @@ def test_audit_log_chains_and_detects_tampering(app, db):
     db.commit()
     assert first.previous_hash == GENESIS and second.previous_hash == first.hash
     assert audit.verify(db) is None
-    db.connection().exec_driver_sql(
-        "UPDATE audit_event SET payload = '{\"note\": \"forged\"}' WHERE id = %d" % second.id)
+    db.connection().exec_driver_sql('UPDATE audit_event SET payload = \'{"note": "forged"}\' WHERE id = %d' % second.id)
     db.expire_all()
     broken = audit.verify(db)
     assert broken is not None and broken.index == 1

@@ -26,13 +26,17 @@ def test_every_post_route_rejects_a_missing_token(app, client, demo, login_as):
 def test_a_form_with_its_token_goes_through(client, demo):
     page = client.get("/accounts/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/accounts/login", data={"csrf_token": token, "email": "officer@demo.example",
-                                                    "password": "correct horse battery"})
+    response = client.post(
+        "/accounts/login",
+        data={"csrf_token": token, "email": "officer@demo.example", "password": "correct horse battery"},
+    )
     assert response.status_code == 303
 
 
 @pytest.mark.parametrize("app_overrides", [{"WTF_CSRF_ENABLED": True}])
 def test_a_forged_token_is_refused(client, demo):
-    response = client.post("/accounts/login", data={"csrf_token": "forged", "email": "officer@demo.example",
-                                                    "password": "correct horse battery"})
+    response = client.post(
+        "/accounts/login",
+        data={"csrf_token": "forged", "email": "officer@demo.example", "password": "correct horse battery"},
+    )
     assert response.status_code == 400

@@ -74,7 +74,8 @@ def test_a_lost_autocommit_connection_fails_one_statement_and_is_replaced(pg_url
             pbapp_db.execute_alone("SELECT 1", {}, app)
         assert pbapp_db.execute_alone("SELECT pg_backend_pid()", {}, app)[0] != dead
         # Autocommit: what one statement wrote is visible to others at once.
-        assert pbapp_db.execute_alone("SELECT current_setting('transaction_isolation'), now() = statement_timestamp()",
-                                      {}, app)[1]
+        assert pbapp_db.execute_alone(
+            "SELECT current_setting('transaction_isolation'), now() = statement_timestamp()", {}, app
+        )[1]
     finally:
         pbapp_db.get_engine(app).dispose()

@@ -58,8 +58,12 @@ def test_nothing_on_the_record_is_due_before_it_was_received(db, demo):
     items = db.exec(select(RecordItem).where(RecordItem.council_id == demo.id)).all()
     assert items and all(item.response_due >= item.received_at.date() for item in items)
     assert all(item.received_at.date() >= item.decided_at.date() for item in items if item.decided_at)
-    overdue = [i for i in items if i.response_due < utcnow().date()
-               and db.exec(select(Response).where(Response.item_id == i.id)).first() is None]
+    overdue = [
+        i
+        for i in items
+        if i.response_due < utcnow().date()
+        and db.exec(select(Response).where(Response.item_id == i.id)).first() is None
+    ]
     assert len(overdue) == 1
 
 
@@ -68,8 +72,10 @@ def test_this_years_neighbourhood_vote_is_open_and_the_resident_can_vote(app, cl
     past = db.exec(select(Process).where(Process.title == neighbourhood_title())).one()
     current = db.exec(select(Process).where(Process.title == neighbourhood_title(1))).one()
     ballot = db.exec(select(Ballot).where(Ballot.process_id == current.id)).one()
-    opens, closes = (moment.replace(tzinfo=now.tzinfo) if moment.tzinfo is None else moment
-                     for moment in (ballot.opens_at, ballot.closes_at))
+    opens, closes = (
+        moment.replace(tzinfo=now.tzinfo) if moment.tzinfo is None else moment
+        for moment in (ballot.opens_at, ballot.closes_at)
+    )
     assert opens < now < closes and closes - opens > timedelta(days=7)
     assert past.results_from < now.date()
     assert db.exec(select(VotingCode).where(VotingCode.ballot_id == ballot.id)).first() is not None
@@ -78,7 +84,9 @@ def test_this_years_neighbourhood_vote_is_open_and_the_resident_can_vote(app, cl
     assert 'name="code"' in page and 'type="checkbox"' not in page  # a letter vote: the code first
     batch = db.exec(select(CodeBatch).where(CodeBatch.ballot_id == ballot.id)).one()
     with app.test_request_context():
-        _batch, codes = services.batch_codes(db, demo, ballot.id, batch.id, factories.user_by_email(db, ROLE_EMAILS["officer"]))
+        _batch, codes = services.batch_codes(
+            db, demo, ballot.id, batch.id, factories.user_by_email(db, ROLE_EMAILS["officer"])
+        )
     entered = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/code", data={"code": codes[0]})
     assert entered.status_code == 303
     page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}").get_data(as_text=True)

@@ -53,8 +53,10 @@ def test_withdrawn_advisories_do_not_fail(audit_module, monkeypatch, tmp_path, c
 
 
 def test_an_older_release_without_data_is_named_not_passed(audit_module, monkeypatch, tmp_path, capsys):
-    responses = {f"{audit_module.PYPI}/a/json": {"info": {"version": "9.0"}, "vulnerabilities": []},
-                 f"{audit_module.PYPI}/b/1.0/json": {"vulnerabilities": []}}
+    responses = {
+        f"{audit_module.PYPI}/a/json": {"info": {"version": "9.0"}, "vulnerabilities": []},
+        f"{audit_module.PYPI}/b/1.0/json": {"vulnerabilities": []},
+    }
     status, out = run(audit_module, monkeypatch, tmp_path, capsys, "a==1.0\nb==1.0\n", responses)
     assert status == 3
     assert "a==1.0 (latest 9.0)" in out and "Audited 1 of 2" in out

@@ -14,8 +14,7 @@ from pathlib import Path
 from flask_wtf import FlaskForm
 from sqlmodel import select
 
-from pbapp import DOMAINS
-from pbapp.config import PROJECT_ROOT
+from pbapp.config import PACKAGE_ROOT, PROJECT_ROOT
 from pbapp.formfields import UKDateField
 from pbapp.pb.models import Ballot, Process
 from tests.conftest import ROLE_EMAILS, login
@@ -41,30 +40,53 @@ COVERED = {
     ("RoundForm", "held_on"): "tests/deliberation/test_views.py (rounds)",
     ("ResponseForm", "decided_on"): "tests/ledger/test_views.py::test_officer_records_a_response_and_it_is_public",
     ("MilestoneForm", "due_on"): "tests/ledger/test_views.py::test_milestones_are_added_and_updated_with_evidence",
-    ("MilestoneUpdateForm", "completed_on"): "tests/ledger/test_views.py::test_milestones_are_added_and_updated_with_evidence",
-    ("BudgetImportForm", "source_date"):
-        "tests/places/test_views.py::test_an_officer_adds_a_body_imports_its_budget_after_a_preview_and_maps_its_lines",
+    (
+        "MilestoneUpdateForm",
+        "completed_on",
+    ): "tests/ledger/test_views.py::test_milestones_are_added_and_updated_with_evidence",
+    (
+        "BudgetImportForm",
+        "source_date",
+    ): "tests/places/test_views.py::test_an_officer_adds_a_body_imports_its_budget_after_a_preview_and_maps_its_lines",
     ("MemberForm", "term_start"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
     ("MemberForm", "term_end"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
     ("MeetingForm", "held_on"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
     ("DecisionForm", "decided_on"): "tests/places/test_committee.py::test_an_officer_runs_the_committee_from_its_page",
-    ("InquiryForm", "evidence_closes"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
-    ("EvidenceSessionForm", "held_on"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
-    ("RecommendationForm", "response_due"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
-    ("BodyResponseForm", "responded_on"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
-    ("BodyResponseForm", "action_by"): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
-    ("DrawForm", "term_start"): "tests/places/test_inquiries.py::test_resident_members_are_drawn_by_lot_from_verified_volunteers",
-    ("DrawForm", "term_end"): "tests/places/test_inquiries.py::test_resident_members_are_drawn_by_lot_from_verified_volunteers",
+    (
+        "InquiryForm",
+        "evidence_closes",
+    ): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    (
+        "EvidenceSessionForm",
+        "held_on",
+    ): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    (
+        "RecommendationForm",
+        "response_due",
+    ): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    (
+        "BodyResponseForm",
+        "responded_on",
+    ): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    (
+        "BodyResponseForm",
+        "action_by",
+    ): "tests/places/test_inquiries.py::test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links",
+    (
+        "DrawForm",
+        "term_start",
+    ): "tests/places/test_inquiries.py::test_resident_members_are_drawn_by_lot_from_verified_volunteers",
+    (
+        "DrawForm",
+        "term_end",
+    ): "tests/places/test_inquiries.py::test_resident_members_are_drawn_by_lot_from_verified_volunteers",
 }
 
 
 def _date_fields() -> set[tuple[str, str]]:
     found = set()
-    for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"pbapp.{domain}.forms")
-        except ModuleNotFoundError:
-            continue
+    for path in sorted(PACKAGE_ROOT.glob("*/forms.py")):  # every domain's forms, a new domain's too
+        module = importlib.import_module(f"pbapp.{path.parent.name}.forms")
         for cls_name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, FlaskForm) and cls.__module__ == module.__name__:
                 for attr, value in vars(cls).items():
@@ -88,12 +110,17 @@ def _errors(response) -> list[str]:
 def test_an_officer_schedules_a_vote_in_uk_time_across_the_clock_change(app, db, demo, client, login_as):
     process = pb_factories.process(app, db, demo)
     login_as("officer")
-    settings = {"title": "Vote", "kind": "knapsack", "rule": "greedy", "utility": "cost",
-                "eligibility": "codes"}
+    settings = {"title": "Vote", "kind": "knapsack", "rule": "greedy", "utility": "cost", "eligibility": "codes"}
     page = client.get(f"/pb/{demo.slug}/manage/processes/{process.id}").get_data(as_text=True)
     assert 'id="opens_at-day"' in page and 'name="closes_at-time"' in page and "(UTC)" not in page
-    response = client.post(f"/pb/{demo.slug}/manage/processes/{process.id}", data={
-        **settings, **typed_date("opens_at", "2027-03-27", "9am"), **typed_date("closes_at", "2027-03-29", "17:00")})
+    response = client.post(
+        f"/pb/{demo.slug}/manage/processes/{process.id}",
+        data={
+            **settings,
+            **typed_date("opens_at", "2027-03-27", "9am"),
+            **typed_date("closes_at", "2027-03-29", "17:00"),
+        },
+    )
     assert response.status_code == 303, _errors(response)
     ballot_id = int(response.location.rsplit("/", 1)[1])
     ballot = db.get(Ballot, ballot_id)
@@ -109,33 +136,65 @@ def test_an_officer_schedules_a_vote_in_uk_time_across_the_clock_change(app, db,
     assert 'name="opens_at-time" type="text" value="09:00"' in shown
     assert 'name="closes_at-time" type="text" value="17:00"' in shown and 'name="closes_at-day"' in shown
 
-    skipped = client.post(settings_url, data={**settings, **typed_date("opens_at", "2027-03-28", "01:30"),
-                                              **typed_date("closes_at", "2027-04-01", "17:00")})
+    skipped = client.post(
+        settings_url,
+        data={
+            **settings,
+            **typed_date("opens_at", "2027-03-28", "01:30"),
+            **typed_date("closes_at", "2027-04-01", "17:00"),
+        },
+    )
     text = skipped.get_data(as_text=True)
     assert skipped.status_code == 422 and "the clocks go forward" in text
     assert 'href="#opens_at-day"' in text and 'id="opens_at-day"' in text  # the summary's link has a target
     assert 'value="01:30"' in text  # what was typed comes back to be corrected
 
-    autumn = client.post(settings_url, data={**settings, **typed_date("opens_at", "2027-10-30", "18:00"),
-                                             **typed_date("closes_at", "2027-10-31", "1:30am")})
+    autumn = client.post(
+        settings_url,
+        data={
+            **settings,
+            **typed_date("opens_at", "2027-10-30", "18:00"),
+            **typed_date("closes_at", "2027-10-31", "1:30am"),
+        },
+    )
     assert autumn.status_code == 303, _errors(autumn)
     db.refresh(ballot)
     db.commit()
     assert ballot.opens_at.replace(tzinfo=UTC) == datetime(2027, 10, 30, 17, 0, tzinfo=UTC)
     assert ballot.closes_at.replace(tzinfo=UTC) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # first 1:30, BST
 
-    backwards = client.post(settings_url, data={**settings, **typed_date("opens_at", "2027-11-02", "09:00"),
-                                                **typed_date("closes_at", "2027-11-01", "09:00")})
+    backwards = client.post(
+        settings_url,
+        data={
+            **settings,
+            **typed_date("opens_at", "2027-11-02", "09:00"),
+            **typed_date("closes_at", "2027-11-01", "09:00"),
+        },
+    )
     assert backwards.status_code == 422 and "Voting must close after it opens" in backwards.get_data(as_text=True)
 
 
 def test_the_phases_of_a_process_are_typed_as_dates(app, db, demo, client, login_as):
     login_as("officer")
-    phases = {"proposals_from": "2027-01-04", "review_from": "2027-02-01", "voting_from": "2027-03-01",
-              "results_from": "2027-04-05", "delivery_from": "2027-06-01"}
+    phases = {
+        "proposals_from": "2027-01-04",
+        "review_from": "2027-02-01",
+        "voting_from": "2027-03-01",
+        "results_from": "2027-04-05",
+        "delivery_from": "2027-06-01",
+    }
     typed = {k: v for name, day in phases.items() for k, v in typed_date(name, day).items()}
-    bad = client.post(f"/pb/{demo.slug}/manage", data={"title": "Dated", "pot": "1000", "area_id": "",
-                                                       **typed, "voting_from-day": "31", "voting_from-month": "2"})
+    bad = client.post(
+        f"/pb/{demo.slug}/manage",
+        data={
+            "title": "Dated",
+            "pot": "1000",
+            "area_id": "",
+            **typed,
+            "voting_from-day": "31",
+            "voting_from-month": "2",
+        },
+    )
     assert bad.status_code == 422 and "Voting opens must be a real date" in bad.get_data(as_text=True)
     assert 'href="#voting_from-day"' in bad.get_data(as_text=True)
     response = client.post(f"/pb/{demo.slug}/manage", data={"title": "Dated", "pot": "1000", "area_id": "", **typed})
@@ -155,8 +214,11 @@ def test_the_retention_date_is_typed_as_a_date(app, db, demo, client, login_as):
     db.refresh(pool)
     db.commit()
     assert pool.retention_until == date(2028, 3, 31)
-    refused = client.post(url, data={"retention_until-day": "31", "retention_until-month": "4",
-                                     "retention_until-year": "2028"}, follow_redirects=True)
+    refused = client.post(
+        url,
+        data={"retention_until-day": "31", "retention_until-month": "4", "retention_until-year": "2028"},
+        follow_redirects=True,
+    )
     db.refresh(pool)
     db.commit()
     assert "Enter a real date" in refused.get_data(as_text=True) and pool.retention_until == date(2028, 3, 31)
@@ -212,7 +274,7 @@ def test_if_the_error_page_itself_fails_a_plain_page_is_shown(make_app, demo):
 
 
 def _summary_links_have_targets(html: str) -> list[str]:
-    summary = html.split('govuk-error-summary__list', 1)[1].split("</ul>", 1)[0]
+    summary = html.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
     targets = re.findall(r'href="#([^"]+)"', summary)
     assert targets, summary
     return [t for t in targets if f'id="{t}"' not in html]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from pbapp import jobs
 
 
@@ -20,27 +22,78 @@ def crashing_job(session, progress):
 
 
 def test_inline_job_runs_to_done_with_result(app_context, db):
-    job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=4)
+    job = jobs.enqueue(db, "count", counting_job, upto=4)
     db.refresh(job)
     assert job.status == jobs.DONE and job.progress == 100
     assert job.result_data() == {"counted": 4} and job.message == "step 4"
+    assert job.function == "tests.test_jobs:counting_job"  # what a worker or a retry finds it by
+
+
+class _Jobs:
+    def method(self, session, progress):
+        return {}
+
+
+def test_only_a_module_level_function_of_the_app_can_be_a_job(app_context, db):
+    import os.path
+
+    import pytest
+
+    def nested(session, progress):
+        return {}
+
+    refused = (lambda session, progress: {}, nested, _Jobs().method, _Jobs.method, os.path.join, print, "x.y.z")
+    for function in refused:
+        with pytest.raises(TypeError, match="module-level function"):
+            jobs.enqueue(db, "odd", function)
+        with pytest.raises(TypeError, match="module-level function"):
+            jobs.enqueue_after_commit(db, "odd", function)
+    assert db.exec(select(jobs.Job)).all() == []
+
+
+def test_a_stored_name_leads_back_to_its_function_and_nowhere_else(app_context, db):
+    import pytest
+
+    from pbapp import mail
+
+    assert jobs.job_function(jobs.job_name(mail.deliver_job)) is mail.deliver_job
+    assert jobs.job_name(mail.deliver_job) == "pbapp.mail:deliver_job"
+    for name in ("os:system", "subprocess:run", "pbapp.mail.deliver_job", "pbapp.mail:N_", "pbapp.mail:nothing"):
+        with pytest.raises(LookupError):
+            jobs.job_function(name)
+    job = jobs.Job(kind="odd", function="os:system", status=jobs.QUEUED)
+    db.add(job)
+    db.commit()
+    jobs.run_job(app_context, job.id, job.function, {})  # a row naming anything else fails, running nothing
+    db.refresh(job)
+    assert job.status == jobs.FAILED and "unexpected error" in job.error
+
+
+def test_a_job_queued_before_an_upgrade_runs_by_its_rows_renamed_name(app_context, db):
+    """RQ hands the worker the name the job was queued with; the upgrade renamed the row, not Redis."""
+    job = jobs.Job(kind="count", function=jobs.job_name(counting_job), status=jobs.QUEUED)
+    db.add(job)
+    db.commit()
+    jobs.run_job(app_context, job.id, "tests.test_jobs.counting_job", {"upto": 2})  # the old dotted name
+    db.refresh(job)
+    assert job.status == jobs.DONE and job.result_data() == {"counted": 2}
 
 
 def test_job_failure_keeps_the_users_message(app_context, db):
-    job = jobs.enqueue(db, "fail", "tests.test_jobs.failing_job")
+    job = jobs.enqueue(db, "fail", failing_job)
     db.refresh(job)
     assert job.status == jobs.FAILED and job.error == "The quotas cannot be met."
 
 
 def test_unexpected_crash_is_reported_plainly(app_context, db):
-    job = jobs.enqueue(db, "crash", "tests.test_jobs.crashing_job")
+    job = jobs.enqueue(db, "crash", crashing_job)
     db.refresh(job)
     assert job.status == jobs.FAILED and "unexpected error" in job.error
 
 
 def test_threaded_job_finishes(app_context, db):
     app_context.config["JOBS_INLINE"] = False
-    job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=2)
+    job = jobs.enqueue(db, "count", counting_job, upto=2)
     import time
 
     for _ in range(100):
@@ -67,7 +120,7 @@ def _stale(db, job_id: int, status: str, seconds: int = 120) -> None:
 
 
 def test_a_job_whose_worker_died_is_failed_with_the_reason_and_runs_again(app_context, db):
-    job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=3)
+    job = jobs.enqueue(db, "count", counting_job, upto=3)
     _stale(db, job.id, jobs.RUNNING)  # its worker stopped beating two minutes ago
     checked = jobs.check_alive(db, db.get(jobs.Job, job.id))
     assert checked.status == jobs.FAILED and "worker running this job stopped" in checked.error
@@ -78,15 +131,15 @@ def test_a_job_whose_worker_died_is_failed_with_the_reason_and_runs_again(app_co
 
 
 def test_a_beating_job_is_left_alone(app_context, db):
-    job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=1)
+    job = jobs.enqueue(db, "count", counting_job, upto=1)
     _stale(db, job.id, jobs.RUNNING, seconds=5)
     assert jobs.check_alive(db, db.get(jobs.Job, job.id)).status == jobs.RUNNING
 
 
 def test_a_job_given_up_never_runs_twice(app_context, db):
-    job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=1)
+    job = jobs.enqueue(db, "count", counting_job, upto=1)
     _stale(db, job.id, jobs.FAILED)
-    jobs.run_job(app_context, job.id, "tests.test_jobs.counting_job", {"upto": 5})
+    jobs.run_job(app_context, job.id, job.function, {"upto": 5})
     db.refresh(job)
     assert job.status == jobs.FAILED and job.result_data() == {}
 
@@ -120,10 +173,11 @@ def test_two_deployments_on_one_redis_keep_their_own_jobs(make_app, db):
     for app in (first, second):
         Queue(jobs.queue_name(app.config), connection=connection).empty()
     with first.app_context():
-        job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=1)
+        job = jobs.enqueue(db, "count", counting_job, upto=1)
     try:
         assert Queue(jobs.queue_name(first.config), connection=connection).job_ids == [
-            jobs.rq_job_id(first.config, job.id)]
+            jobs.rq_job_id(first.config, job.id)
+        ]
         assert Queue(jobs.queue_name(second.config), connection=connection).job_ids == []
     finally:
         for app in (first, second):
@@ -137,7 +191,7 @@ def test_a_queued_job_no_worker_will_run_is_failed_with_the_reason(make_app, db)
     _redis_or_skip(url)
     app = make_app(QUEUE_PREFIX="test-no-worker", REDIS_URL=url, JOBS_INLINE=False, JOB_STALE_SECONDS=0)
     with app.app_context():
-        job = jobs.enqueue(db, "count", "tests.test_jobs.counting_job", upto=1)
+        job = jobs.enqueue(db, "count", counting_job, upto=1)
         from rq import Queue
 
         checked = jobs.check_alive(db, db.get(jobs.Job, job.id))

@@ -9,8 +9,15 @@ import pytest
 from flask_babel import force_locale
 
 from pbapp.core.ballots import Election, Project, Vote, tally
-from pbapp.core.ballots.kinds import (AllocationSpec, ApprovalSpec, BallotError, CumulativeSpec, KnapsackSpec,
-                                      OverBudget, RankedSpec)
+from pbapp.core.ballots.kinds import (
+    AllocationSpec,
+    ApprovalSpec,
+    BallotError,
+    CumulativeSpec,
+    KnapsackSpec,
+    OverBudget,
+    RankedSpec,
+)
 from pbapp.core.messages import Message
 from pbapp.messages import CATALOGUE, say
 
@@ -30,7 +37,9 @@ def _core_codes():
                 elif isinstance(first, ast.IfExp):
                     codes.update(n.value for n in (first.body, first.orelse) if isinstance(n, ast.Constant))
                 elif isinstance(first, ast.Name):
-                    codes.update(f"es.funded.{kind}{capped}" for kind in ("share", "per_point") for capped in ("", ".capped"))
+                    codes.update(
+                        f"es.funded.{kind}{capped}" for kind in ("share", "per_point") for capped in ("", ".capped")
+                    )
     return codes
 
 
@@ -45,9 +54,11 @@ def test_a_message_is_its_english_text_everywhere_else():
 
 
 def test_explanations_read_in_welsh_with_their_figures(app):
-    election = Election(meta={"budget": "1000", "currency": "£", "vote_type": "approval"},
-                        projects=(Project("a", 600), Project("b", 600)),
-                        votes=(Vote("1", ("a",)), Vote("2", ("a",)), Vote("3", ("b",))))
+    election = Election(
+        meta={"budget": "1000", "currency": "£", "vote_type": "approval"},
+        projects=(Project("a", 600), Project("b", 600)),
+        votes=(Vote("1", ("a",)), Vote("2", ("a",)), Vote("3", ("b",))),
+    )
     outcome = tally(election, "greedy")
     stored = {pid: e.to_dict() for pid, e in outcome.explanations.items()}
     with app.test_request_context(), force_locale("en"):
@@ -80,20 +91,22 @@ def test_a_refused_ballot_is_explained_in_the_readers_language(app):
 
 def test_every_ballot_refusal_reads_the_same_in_english_as_the_core_wrote_it(app):
     names = {"a": "Park benches"}
-    refusals = [(ApprovalSpec(frozenset("ab"), max_choices=1, names=names), ["a", "b"]),
-                (ApprovalSpec(frozenset("ab"), min_choices=2), ["a"]),
-                (ApprovalSpec(frozenset("ab"), names=names), ["a", "a"]),
-                (ApprovalSpec(frozenset("ab")), ["z"]),
-                (RankedSpec(frozenset("abc"), max_ranks=2), ["a", "b", "c"]),
-                (RankedSpec(frozenset("abc"), max_ranks=2), []),
-                (KnapsackSpec({"a": 100}, 1_000, min_share=Fraction(1, 2)), ["a"]),
-                (CumulativeSpec(frozenset("ab"), total_points=10, max_per_project=5, names=names), {"a": 6}),
-                (CumulativeSpec(frozenset("ab"), total_points=10), {"a": 6, "b": 6}),
-                (CumulativeSpec(frozenset("ab"), total_points=10), {"a": 0.5}),
-                (CumulativeSpec(frozenset("ab"), total_points=10, must_use_all=True), {"a": 1}),
-                (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 700, "b": 300}),
-                (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 300, "b": 300}),
-                (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 600, "b": 500})]
+    refusals = [
+        (ApprovalSpec(frozenset("ab"), max_choices=1, names=names), ["a", "b"]),
+        (ApprovalSpec(frozenset("ab"), min_choices=2), ["a"]),
+        (ApprovalSpec(frozenset("ab"), names=names), ["a", "a"]),
+        (ApprovalSpec(frozenset("ab")), ["z"]),
+        (RankedSpec(frozenset("abc"), max_ranks=2), ["a", "b", "c"]),
+        (RankedSpec(frozenset("abc"), max_ranks=2), []),
+        (KnapsackSpec({"a": 100}, 1_000, min_share=Fraction(1, 2)), ["a"]),
+        (CumulativeSpec(frozenset("ab"), total_points=10, max_per_project=5, names=names), {"a": 6}),
+        (CumulativeSpec(frozenset("ab"), total_points=10), {"a": 6, "b": 6}),
+        (CumulativeSpec(frozenset("ab"), total_points=10), {"a": 0.5}),
+        (CumulativeSpec(frozenset("ab"), total_points=10, must_use_all=True), {"a": 1}),
+        (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 700, "b": 300}),
+        (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 300, "b": 300}),
+        (AllocationSpec({"a": (0, 600), "b": (0, 600)}, 1_000), {"a": 600, "b": 500}),
+    ]
     for spec, ballot in refusals:
         with pytest.raises(BallotError) as refused:
             spec.validate(ballot)

@@ -16,8 +16,9 @@ from pbapp.db import get_engine
 
 def _sign_in_fails(client, forwarded_for: str | None) -> int:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-    response = client.post("/accounts/login", data={"email": "nobody@example.org", "password": "wrong"},
-                           headers=headers)
+    response = client.post(
+        "/accounts/login", data={"email": "nobody@example.org", "password": "wrong"}, headers=headers
+    )
     return response.status_code
 
 
@@ -39,8 +40,12 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_limi
 
 
 def test_reset_link_ignores_the_host_header(client, db, demo):
-    client.post("/accounts/reset", data={"email": "officer@demo.example"},
-                headers={"Host": "evil.example"}, base_url="http://evil.example")
+    client.post(
+        "/accounts/reset",
+        data={"email": "officer@demo.example"},
+        headers={"Host": "evil.example"},
+        base_url="http://evil.example",
+    )
     message = db.exec(select(mail.OutboxMessage)).one()
     body = message.body
     assert "evil.example" not in body
@@ -54,16 +59,24 @@ def test_reset_link_uses_the_configured_base_url(make_app, db, demo):
     assert "https://pb.council.example/votes/accounts/reset/" in body
 
 
-@pytest.mark.parametrize("missing, says", [
-    ("PBAPP_BASE_URL", "PBAPP_BASE_URL"),
-    ("REDIS_URL", "REDIS_URL"),
-    ("SECRET_KEY", "SECRET_KEY"),
-])
+@pytest.mark.parametrize(
+    "missing, says",
+    [
+        ("PBAPP_BASE_URL", "PBAPP_BASE_URL"),
+        ("REDIS_URL", "REDIS_URL"),
+        ("SECRET_KEY", "SECRET_KEY"),
+    ],
+)
 def test_production_refuses_to_start_without_its_settings(monkeypatch, missing, says):
     from pbapp import create_app
 
-    env = {"PBAPP_ENV": "production", "SECRET_KEY": "s" * 32, "PBAPP_BASE_URL": "https://pb.example",
-           "REDIS_URL": "redis://127.0.0.1:6379/5", "DATABASE_URL": "sqlite://"}
+    env = {
+        "PBAPP_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "PBAPP_BASE_URL": "https://pb.example",
+        "REDIS_URL": "redis://127.0.0.1:6379/5",
+        "DATABASE_URL": "sqlite://",
+    }
     env.pop(missing)
     for key in ("PBAPP_ENV", "SECRET_KEY", "PBAPP_BASE_URL", "REDIS_URL", "DATABASE_URL", "RATELIMIT_ENABLED"):
         monkeypatch.delenv(key, raising=False)
@@ -76,8 +89,14 @@ def test_production_refuses_to_start_without_its_settings(monkeypatch, missing, 
 def test_production_without_redis_starts_when_rate_limits_are_off(monkeypatch):
     from pbapp import create_app
 
-    for key, value in {"PBAPP_ENV": "production", "SECRET_KEY": "s" * 32, "PBAPP_BASE_URL": "https://pb.example",
-                       "VOTER_KEY": "v" * 32, "DATABASE_URL": "sqlite://", "RATELIMIT_ENABLED": "0"}.items():
+    for key, value in {
+        "PBAPP_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "PBAPP_BASE_URL": "https://pb.example",
+        "VOTER_KEY": "v" * 32,
+        "DATABASE_URL": "sqlite://",
+        "RATELIMIT_ENABLED": "0",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("REDIS_URL", raising=False)
     app = create_app(Config())

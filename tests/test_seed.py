@@ -11,8 +11,10 @@ from pbapp.seed import seed_demo
 
 
 def _counts(db):
-    return {model.__name__: db.exec(select(func.count()).select_from(model)).one()
-            for model in (Council, Area, User, Membership)}
+    return {
+        model.__name__: db.exec(select(func.count()).select_from(model)).one()
+        for model in (Council, Area, User, Membership)
+    }
 
 
 def test_seed_creates_the_demo_council(app, db):
@@ -24,8 +26,7 @@ def test_seed_creates_the_demo_council(app, db):
     assert all(w.neighbourhood_id for w in wards)
     assert sum(w.adults for w in wards) == 114_970
     emails = set(db.exec(select(User.email).where(User.active)).all())
-    assert emails == {"admin@demo.example", "officer@demo.example", "facilitator@demo.example",
-                      "resident@demo.example"}
+    assert emails == {"admin@demo.example", "officer@demo.example", "facilitator@demo.example", "resident@demo.example"}
     # The rest sign the demo's petition past its threshold (places): switched off, they cannot sign in.
     others = db.exec(select(User).where(User.active.is_(False))).all()
     assert others and all(u.email.startswith("petition-signer-") and u.password_hash == "!" for u in others)

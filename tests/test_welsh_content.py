@@ -15,17 +15,27 @@ from pbapp.pb.models import Ballot, BallotOption, Process, Proposal
 
 # Every model's public text that has a Welsh version: (model, English field, Welsh field).
 WELSH_FIELDS = [
-    (Process, "title", "title_cy"), (Process, "description", "description_cy"),
-    (Proposal, "title", "title_cy"), (Proposal, "description", "description_cy"),
+    (Process, "title", "title_cy"),
+    (Process, "description", "description_cy"),
+    (Proposal, "title", "title_cy"),
+    (Proposal, "description", "description_cy"),
     (Ballot, "title", "title_cy"),
-    (BallotOption, "title", "title_cy"), (BallotOption, "description", "description_cy"),
-    (Jury, "remit", "remit_cy"), (JurySession, "title", "title_cy"),
-    (Evidence, "title", "title_cy"), (Evidence, "summary", "summary_cy"),
-    (StrawPoll, "question", "question_cy"), (PollOption, "label", "label_cy"),
-    (RecommendationVersion, "title", "title_cy"), (RecommendationVersion, "text", "text_cy"),
-    (BudgetBook, "title", "title_cy"), (BudgetLine, "name", "name_cy"),
-    (RecordItem, "title", "title_cy"), (RecordItem, "summary", "summary_cy"),
-    (Response, "reasons", "reasons_cy"), (Milestone, "title", "title_cy"),
+    (BallotOption, "title", "title_cy"),
+    (BallotOption, "description", "description_cy"),
+    (Jury, "remit", "remit_cy"),
+    (JurySession, "title", "title_cy"),
+    (Evidence, "title", "title_cy"),
+    (Evidence, "summary", "summary_cy"),
+    (StrawPoll, "question", "question_cy"),
+    (PollOption, "label", "label_cy"),
+    (RecommendationVersion, "title", "title_cy"),
+    (RecommendationVersion, "text", "text_cy"),
+    (BudgetBook, "title", "title_cy"),
+    (BudgetLine, "name", "name_cy"),
+    (RecordItem, "title", "title_cy"),
+    (RecordItem, "summary", "summary_cy"),
+    (Response, "reasons", "reasons_cy"),
+    (Milestone, "title", "title_cy"),
 ]
 
 
@@ -44,16 +54,21 @@ def _public_pages(app, db, demo) -> list[str]:
     slug = demo.slug
     processes = db.exec(select(Process).where(Process.council_id == demo.id)).all()
     ballots = db.exec(select(Ballot).where(Ballot.council_id == demo.id)).all()
-    proposals = db.exec(select(Proposal).where(Proposal.council_id == demo.id,
-                                               Proposal.review_published_at.is_not(None))).all()
+    proposals = db.exec(
+        select(Proposal).where(Proposal.council_id == demo.id, Proposal.review_published_at.is_not(None))
+    ).all()
     juries = db.exec(select(Jury).where(Jury.council_id == demo.id)).all()
     decided = {r.jury_id for r in db.exec(select(Recommendation).where(Recommendation.decided_at.is_not(None))).all()}
     evidence = db.exec(select(Evidence).where(Evidence.published_at.is_not(None))).all()
     books = db.exec(select(BudgetBook).where(BudgetBook.council_id == demo.id)).all()
     items = db.exec(select(RecordItem).where(RecordItem.council_id == demo.id)).all()
     with app.test_request_context():
-        urls = [url_for("pb.index", council=slug), url_for("ledger.glance", council=slug),
-                url_for("ledger.books", council=slug), url_for("ledger.register", council=slug)]
+        urls = [
+            url_for("pb.index", council=slug),
+            url_for("ledger.glance", council=slug),
+            url_for("ledger.books", council=slug),
+            url_for("ledger.register", council=slug),
+        ]
         urls += [url_for("pb.process", council=slug, process_id=p.id) for p in processes]
         urls += [url_for("pb.proposal", council=slug, proposal_id=p.id) for p in proposals]
         urls += [url_for("pb.ballot", council=slug, ballot_id=b.id) for b in ballots]
@@ -107,8 +122,9 @@ def test_a_welsh_reader_sees_the_welsh_version_wherever_there_is_one(app, client
 
 @pytest.mark.parametrize("field", ["title", "description"])
 def test_english_shows_when_the_welsh_version_is_empty(app, client, db, demo, field):
-    proposal = db.exec(select(Proposal).where(Proposal.council_id == demo.id,
-                                              Proposal.review_published_at.is_not(None))).first()
+    proposal = db.exec(
+        select(Proposal).where(Proposal.council_id == demo.id, Proposal.review_published_at.is_not(None))
+    ).first()
     setattr(proposal, f"{field}_cy", "")
     db.add(proposal)
     db.commit()
@@ -129,13 +145,26 @@ def test_an_officer_enters_welsh_beside_the_english_and_welsh_readers_see_it(cli
     login_as("officer")
     form = client.get(f"/ledger/{demo.slug}/register/{item.id}/response").get_data(as_text=True)
     assert 'name="reasons_cy"' in form and 'lang="cy"' in form
-    sent = client.post(f"/ledger/{demo.slug}/register/{item.id}/response", data={
-        "outcome": "accepted", "reasons": "One crossing this year.", "reasons_cy": "Un groesfan eleni.",
-        "decided_by": "cabinet", **typed_date("decided_on", date(2026, 11, 2))})
+    sent = client.post(
+        f"/ledger/{demo.slug}/register/{item.id}/response",
+        data={
+            "outcome": "accepted",
+            "reasons": "One crossing this year.",
+            "reasons_cy": "Un groesfan eleni.",
+            "decided_by": "cabinet",
+            **typed_date("decided_on", date(2026, 11, 2)),
+        },
+    )
     assert sent.status_code == 303
-    added = client.post(f"/ledger/{demo.slug}/register/{item.id}/milestones", data={
-        "title": "Tell residents", "title_cy": "Dweud wrth drigolion", **typed_date("due_on", "2026-12-01"),
-        "status": "not_started"})
+    added = client.post(
+        f"/ledger/{demo.slug}/register/{item.id}/milestones",
+        data={
+            "title": "Tell residents",
+            "title_cy": "Dweud wrth drigolion",
+            **typed_date("due_on", "2026-12-01"),
+            "status": "not_started",
+        },
+    )
     assert added.status_code == 303
     client.post("/accounts/logout")
     client.get("/language/cy")
@@ -154,17 +183,25 @@ def test_a_new_jury_takes_its_remit_in_welsh(db, demo):
     from pbapp.timeutil import utcnow
 
     today = utcnow().date()
-    jury = juries.create_jury(db, demo, remit="Should the borough plant more trees?", panel_size=12,
-                              starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=60),
-                              facilitator_id=None, remit_cy="  A ddylai'r fwrdeistref blannu   mwy o goed? ")
+    jury = juries.create_jury(
+        db,
+        demo,
+        remit="Should the borough plant more trees?",
+        panel_size=12,
+        starts_on=today + timedelta(days=30),
+        ends_on=today + timedelta(days=60),
+        facilitator_id=None,
+        remit_cy="  A ddylai'r fwrdeistref blannu   mwy o goed? ",
+    )
     assert jury.remit_cy == "A ddylai'r fwrdeistref blannu mwy o goed?"
 
 
 def test_the_api_carries_the_welsh_versions(client, db, demo):
     processes = client.get(f"/api/v1/councils/{demo.slug}/processes").get_json()["data"]
     assert processes and all(p["title_cy"] for p in processes)
-    assert {p["title_cy"] for p in processes} == {p.title_cy for p in db.exec(
-        select(Process).where(Process.council_id == demo.id)).all()}
+    assert {p["title_cy"] for p in processes} == {
+        p.title_cy for p in db.exec(select(Process).where(Process.council_id == demo.id)).all()
+    }
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "title_cy" in spec["components"]["schemas"]["Process"]["properties"]
 
@@ -174,3 +211,22 @@ def test_the_open_data_column_types_are_in_welsh(client, demo):
     html = client.get(f"/ledger/{demo.slug}/open-data").get_data(as_text=True)
     assert "rhif cyfan" in html and "testun" in html
     assert "whole number" not in html
+
+
+def test_english_shown_to_a_welsh_reader_is_marked_as_english_and_stays_escaped(app, client, db, demo):
+    proposal = db.exec(
+        select(Proposal).where(Proposal.council_id == demo.id, Proposal.review_published_at.is_not(None))
+    ).first()
+    proposal.title, proposal.title_cy = "Benches <b>& bins</b>", ""
+    db.add(proposal)
+    db.commit()
+    with app.test_request_context():
+        url = url_for("pb.proposal", council=demo.slug, proposal_id=proposal.id)
+    client.get("/language/cy")
+    welsh = client.get(url).get_data(as_text=True)
+    assert '<span lang="en">Benches &lt;b&gt;&amp; bins&lt;/b&gt;</span>' in welsh
+    assert "<b>& bins</b>" not in welsh
+    assert f'<span lang="en">{escape(proposal.description)}' not in welsh  # its Welsh description is shown
+    client.get("/language/en")
+    english = client.get(url).get_data(as_text=True)
+    assert "Benches &lt;b&gt;&amp; bins&lt;/b&gt;" in english and '<span lang="en">' not in english

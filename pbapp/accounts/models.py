@@ -48,9 +48,7 @@ class Membership(SQLModel, table=True):
     """A role a user holds in one council."""
 
     __tablename__ = "membership"
-    __table_args__ = (
-        UniqueConstraint("user_id", "council_id", "role", name="uq_membership_user_council_role"),
-    )
+    __table_args__ = (UniqueConstraint("user_id", "council_id", "role", name="uq_membership_user_council_role"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, nullable=False)

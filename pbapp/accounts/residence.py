@@ -24,19 +24,31 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from pbapp.core.tokens import new_token, token_hash
+from pbapp.bilingual_mail import compose, council_of_account
+from pbapp.core import postcodes
+from pbapp.core.csv_writer import write_csv
+from pbapp.core.tokens import code_from_digest, compact_code, new_token, token_hash
 from pbapp import audit, mail
-from pbapp.accounts.models import (ACTIVE, LETTER, PREVIEW, REGISTER, REGISTER_SOURCES, REPLACED,
-                                   EmailConfirmation, RegisterEntry, RegisterImport, ResidenceLetter,
-                                   ResidenceVerification, User)
+from pbapp.accounts.models import (
+    ACTIVE,
+    LETTER,
+    PREVIEW,
+    REGISTER,
+    REGISTER_SOURCES,
+    REPLACED,
+    EmailConfirmation,
+    RegisterEntry,
+    RegisterImport,
+    ResidenceLetter,
+    ResidenceVerification,
+    User,
+)
 from pbapp.councils.models import Council
 from pbapp.councils.services import in_council_area
 from pbapp.errors import Conflict, Invalid, NotFound
 from pbapp.links import external_url
 from pbapp.timeutil import utcnow
 
-_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
-_LETTER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_LISTED_PROBLEMS = 50
 
 
@@ -46,10 +58,6 @@ def _key() -> bytes:
 
 def _keyed(*parts: str) -> str:
     return hmac.new(_key(), "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
-
-
-def _compact_postcode(postcode: str) -> str:
-    return "".join(postcode.split()).upper()
 
 
 def normalise_name(name: str) -> str:
@@ -76,25 +84,37 @@ def parse_birth_date(text: str) -> date | None:
 
 
 def person_hash(name: str, born: date, postcode: str) -> str:
-    return _keyed("person", normalise_name(name), born.isoformat(), _compact_postcode(postcode))
+    return _keyed("person", normalise_name(name), born.isoformat(), postcodes.compact(postcode))
 
 
 def address_hash(address: str, postcode: str) -> str:
-    return _keyed("address", normalise_address(address), _compact_postcode(postcode)) if address.strip() else ""
+    return _keyed("address", normalise_address(address), postcodes.compact(postcode)) if address.strip() else ""
 
 
 # Email confirmation -------------------------------------------------------------------------
+
 
 def send_confirmation(session: Session, user: User, next_path: str = "") -> None:
     """Email a link that confirms the address (in the caller's transaction); it leads on to `next_path`."""
     token, digest = new_token()
     days = current_app.config["EMAIL_CONFIRM_DAYS"]
-    session.add(EmailConfirmation(user_id=user.id, token_hash=digest,
-                                  expires_at=utcnow() + timedelta(days=days)))
+    session.add(EmailConfirmation(user_id=user.id, token_hash=digest, expires_at=utcnow() + timedelta(days=days)))
     link = external_url("accounts.confirm_email", token=token, next=next_path or None)
-    mail.send(session, user.email, _("Confirm your email address"),
-              _("Use this link to confirm your email address. It works once and expires in %(days)d days.\n\n%(link)s\n\nIf you did not create an account, you can ignore this email.",
-                days=days, link=link))
+    mail.send(
+        session,
+        user.email,
+        *compose(
+            council_of_account(session, user),
+            lambda: (
+                _("Confirm your email address"),
+                _(
+                    "Use this link to confirm your email address. It works once and expires in %(days)d days.\n\n%(link)s\n\nIf you did not create an account, you can ignore this email.",
+                    days=days,
+                    link=link,
+                ),
+            ),
+        ),
+    )
 
 
 def resend_confirmation(session: Session, user: User) -> None:
@@ -107,8 +127,7 @@ def resend_confirmation(session: Session, user: User) -> None:
 
 def confirm_email(session: Session, token: str) -> User:
     """Confirm the email address a link was sent to; the link works once."""
-    found = session.exec(select(EmailConfirmation).where(
-        EmailConfirmation.token_hash == token_hash(token))).first()
+    found = session.exec(select(EmailConfirmation).where(EmailConfirmation.token_hash == token_hash(token))).first()
     if found is None or found.used_at is not None or found.expires_at < utcnow():
         raise NotFound(_("This link has expired or has already been used. Ask for a new one."))
     user = session.get(User, found.user_id)
@@ -120,6 +139,7 @@ def confirm_email(session: Session, token: str) -> User:
 
 
 # Residence status ---------------------------------------------------------------------------
+
 
 @dataclass
 class ResidenceStatus:
@@ -140,64 +160,96 @@ class ResidenceStatus:
 
 
 def verification_of(session: Session, council_id: int, user_id: int) -> ResidenceVerification | None:
-    return session.exec(select(ResidenceVerification).where(ResidenceVerification.council_id == council_id,
-                                                            ResidenceVerification.user_id == user_id)).first()
+    return session.exec(
+        select(ResidenceVerification).where(
+            ResidenceVerification.council_id == council_id, ResidenceVerification.user_id == user_id
+        )
+    ).first()
 
 
 def _active_import(session: Session, council: Council) -> RegisterImport | None:
-    return session.exec(select(RegisterImport).where(RegisterImport.council_id == council.id,
-                                                     RegisterImport.status == ACTIVE)).first()
+    return session.exec(
+        select(RegisterImport).where(RegisterImport.council_id == council.id, RegisterImport.status == ACTIVE)
+    ).first()
 
 
 def status_of(session: Session, council: Council, user: User) -> ResidenceStatus:
-    letters = session.exec(select(ResidenceLetter).where(ResidenceLetter.council_id == council.id,
-                                                         ResidenceLetter.user_id == user.id)
-                           .order_by(ResidenceLetter.id.desc())).all()
-    return ResidenceStatus(user.email_confirmed_at is not None, verification_of(session, council.id, user.id),
-                           list(letters), _active_import(session, council) is not None)
+    letters = session.exec(
+        select(ResidenceLetter)
+        .where(ResidenceLetter.council_id == council.id, ResidenceLetter.user_id == user.id)
+        .order_by(ResidenceLetter.id.desc())
+    ).all()
+    return ResidenceStatus(
+        user.email_confirmed_at is not None,
+        verification_of(session, council.id, user.id),
+        list(letters),
+        _active_import(session, council) is not None,
+    )
 
 
-def _verify(session: Session, council: Council, user: User, *, method: str, evidence: str, postcode: str,
-            address: str) -> ResidenceVerification:
+def _verify(
+    session: Session, council: Council, user: User, *, method: str, evidence: str, postcode: str, address: str
+) -> ResidenceVerification:
     if verification_of(session, council.id, user.id) is not None:
         raise Conflict(_("Your residence is already verified."))
-    verification = ResidenceVerification(council_id=council.id, user_id=user.id, method=method, evidence_hash=evidence,
-                                         postcode=postcode, address_hash=address)
+    verification = ResidenceVerification(
+        council_id=council.id,
+        user_id=user.id,
+        method=method,
+        evidence_hash=evidence,
+        postcode=postcode,
+        address_hash=address,
+    )
     session.add(verification)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict(_("These details have already verified another account. If that was not you, contact the council.")) from None
-    audit.record(session, "account.residence_verified", "user", user.id, council_id=council.id, actor_id=user.id,
-                 method=method)
+        raise Conflict(
+            _("These details have already verified another account. If that was not you, contact the council.")
+        ) from None
+    audit.record(
+        session, "account.residence_verified", "user", user.id, council_id=council.id, actor_id=user.id, method=method
+    )
     return verification
 
 
-def verify_by_register(session: Session, council: Council, user: User, *, name: str, born: date,
-                       postcode: str) -> ResidenceVerification:
+def verify_by_register(
+    session: Session, council: Council, user: User, *, name: str, born: date, postcode: str
+) -> ResidenceVerification:
     """Verify residence by finding the person on the council's current register."""
     evidence = person_hash(name, born, postcode)
     register = _active_import(session, council)
-    entry = None if register is None else session.exec(select(RegisterEntry).where(
-        RegisterEntry.import_id == register.id, RegisterEntry.person_hash == evidence)).first()
+    entry = (
+        None
+        if register is None
+        else session.exec(
+            select(RegisterEntry).where(RegisterEntry.import_id == register.id, RegisterEntry.person_hash == evidence)
+        ).first()
+    )
     if entry is None:
-        raise Invalid(_("We could not find these details on the council’s register. Enter your name, date of birth and postcode exactly as on your council tax bill or poll card, or ask for a letter instead."))
-    verification = _verify(session, council, user, method=REGISTER, evidence=evidence,
-                           postcode=_postcode_text(postcode), address=entry.address_hash)
+        raise Invalid(
+            _(
+                "We could not find these details on the council’s register. Enter your name, date of birth and postcode exactly as on your council tax bill or poll card, or ask for a letter instead."
+            )
+        )
+    verification = _verify(
+        session,
+        council,
+        user,
+        method=REGISTER,
+        evidence=evidence,
+        postcode=postcodes.spaced(postcode),
+        address=entry.address_hash,
+    )
     session.commit()
     return verification
 
 
-def _postcode_text(postcode: str) -> str:
-    compact = _compact_postcode(postcode)
-    return f"{compact[:-3]} {compact[-3:]}"
-
-
 def request_letter(session: Session, council: Council, user: User, *, address: str, postcode: str) -> ResidenceLetter:
     """Ask for a one-time code to be posted to an address in the council's area."""
-    compact = _compact_postcode(postcode)
-    if not _POSTCODE.match(compact):
+    compact = postcodes.compact(postcode)
+    if not postcodes.is_postcode(compact):
         raise Invalid(_("Enter a real postcode, like BB1 7DY"), field="postcode")
     if not in_council_area(council, compact):
         raise Invalid(_("This postcode is not in %(council)s.", council=council.name), field="postcode")
@@ -208,12 +260,19 @@ def request_letter(session: Session, council: Council, user: User, *, address: s
         raise Conflict(_("Your residence is already verified."))
     if status.letter_waiting is not None:
         raise Conflict(_("A letter is already on its way to you. Enter its code when it arrives."))
-    letter = ResidenceLetter(council_id=council.id, user_id=user.id, address=address.strip()[:300],
-                             postcode=_postcode_text(compact))
+    letter = ResidenceLetter(
+        council_id=council.id, user_id=user.id, address=address.strip()[:300], postcode=postcodes.spaced(compact)
+    )
     session.add(letter)
     session.flush()
-    audit.record(session, "account.residence_letter_requested", "residence_letter", letter.id, council_id=council.id,
-                 actor_id=user.id)
+    audit.record(
+        session,
+        "account.residence_letter_requested",
+        "residence_letter",
+        letter.id,
+        council_id=council.id,
+        actor_id=user.id,
+    )
     session.commit()
     return letter
 
@@ -221,61 +280,73 @@ def request_letter(session: Session, council: Council, user: User, *, address: s
 def letter_code(letter_id: int) -> str:
     """The code printed on a residence letter: derived from the key, so only the letter and its printout hold it."""
     digest = hmac.new(_key(), f"residence-letter:{letter_id}".encode(), hashlib.sha256).digest()
-    number = int.from_bytes(digest[:8], "big")
-    chars = []
-    for _i in range(10):
-        number, index = divmod(number, len(_LETTER_ALPHABET))
-        chars.append(_LETTER_ALPHABET[index])
-    return f"{''.join(chars[:5])}-{''.join(chars[5:])}"
+    return code_from_digest(digest[:8], (5, 5))
 
 
 def verify_by_letter(session: Session, council: Council, user: User, *, code: str) -> ResidenceVerification:
     """Verify residence with the code posted to the address the account holder gave."""
-    typed = "".join(ch for ch in code.upper() if ch.isalnum())
-    letters = session.exec(select(ResidenceLetter).where(
-        ResidenceLetter.council_id == council.id, ResidenceLetter.user_id == user.id,
-        ResidenceLetter.printed_at.is_not(None), ResidenceLetter.used_at.is_(None))).all()
-    letter = next((found for found in letters
-                   if hmac.compare_digest(letter_code(found.id).replace("-", ""), typed)), None)
+    typed = compact_code(code)
+    letters = session.exec(
+        select(ResidenceLetter).where(
+            ResidenceLetter.council_id == council.id,
+            ResidenceLetter.user_id == user.id,
+            ResidenceLetter.printed_at.is_not(None),
+            ResidenceLetter.used_at.is_(None),
+        )
+    ).all()
+    letter = next(
+        (found for found in letters if hmac.compare_digest(letter_code(found.id).replace("-", ""), typed)), None
+    )
     if letter is None:
         raise Invalid(_("Enter the code exactly as it is printed on your letter"), field="code")
     letter.used_at = utcnow()
-    verification = _verify(session, council, user, method=LETTER, evidence=_keyed("letter", str(letter.id)),
-                           postcode=letter.postcode, address=address_hash(letter.address, letter.postcode))
+    verification = _verify(
+        session,
+        council,
+        user,
+        method=LETTER,
+        evidence=_keyed("letter", str(letter.id)),
+        postcode=letter.postcode,
+        address=address_hash(letter.address, letter.postcode),
+    )
     session.commit()
     return verification
 
 
 def letters_waiting(session: Session, council: Council) -> list[tuple[ResidenceLetter, User]]:
     """Residence letters asked for and not yet used, oldest first."""
-    query = (select(ResidenceLetter, User).join(User, User.id == ResidenceLetter.user_id)
-             .where(ResidenceLetter.council_id == council.id, ResidenceLetter.used_at.is_(None))
-             .order_by(ResidenceLetter.id))
+    query = (
+        select(ResidenceLetter, User)
+        .join(User, User.id == ResidenceLetter.user_id)
+        .where(ResidenceLetter.council_id == council.id, ResidenceLetter.used_at.is_(None))
+        .order_by(ResidenceLetter.id)
+    )
     return [(letter, user) for letter, user in session.exec(query).all()]
-
-
-def _cell(value: str) -> str:
-    # A spreadsheet must not run what a resident typed as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def letters_csv(session: Session, council: Council, actor: User) -> str:
     """The waiting residence letters with their codes, for printing; marks them printed and audits the download."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["letter", "name", "address", "postcode", "code"])
     now = utcnow()
     waiting = letters_waiting(session, council)
-    for letter, user in waiting:
-        writer.writerow([letter.id, _cell(user.name), _cell(letter.address), letter.postcode, letter_code(letter.id)])
+    rows = [[letter.id, user.name, letter.address, letter.postcode, letter_code(letter.id)] for letter, user in waiting]
+    for letter, _user in waiting:
         letter.printed_at = letter.printed_at or now
-    audit.record(session, "account.residence_letters_exported", "council", council.id, council_id=council.id,
-                 actor_id=actor.id, letters=len(waiting))
+    audit.record(
+        session,
+        "account.residence_letters_exported",
+        "council",
+        council.id,
+        council_id=council.id,
+        actor_id=actor.id,
+        letters=len(waiting),
+    )
     session.commit()
-    return out.getvalue()
+    # Through the one CSV writer: a spreadsheet must not run what a resident typed as a formula.
+    return write_csv(["letter", "name", "address", "postcode", "code"], rows)
 
 
 # The council's register -----------------------------------------------------------------------
+
 
 class RegisterProblems(Invalid):
     """A register file that cannot be imported, with each problem's line number."""
@@ -285,8 +356,12 @@ class RegisterProblems(Invalid):
         self.problems = problems
 
 
-_COLUMNS = {"name": ("name", "full_name", "fullname"), "date_of_birth": ("date_of_birth", "dob", "birth_date"),
-            "postcode": ("postcode", "post_code"), "address": ("address", "address_line_1", "address1")}
+_COLUMNS = {
+    "name": ("name", "full_name", "fullname"),
+    "date_of_birth": ("date_of_birth", "dob", "birth_date"),
+    "postcode": ("postcode", "post_code"),
+    "address": ("address", "address_line_1", "address1"),
+}
 
 
 def _header(name: str) -> str:
@@ -303,8 +378,17 @@ def _rows(data: bytes) -> tuple[dict[str, str], csv.DictReader]:
     found = {column: next((headers[a] for a in aliases if a in headers), "") for column, aliases in _COLUMNS.items()}
     missing = [column for column in ("name", "date_of_birth", "postcode") if not found[column]]
     if missing:
-        raise RegisterProblems([(1, _("The first line must name the columns name, date_of_birth and postcode (address is optional). Missing: %(columns)s",
-                                      columns=", ".join(missing)))])
+        raise RegisterProblems(
+            [
+                (
+                    1,
+                    _(
+                        "The first line must name the columns name, date_of_birth and postcode (address is optional). Missing: %(columns)s",
+                        columns=", ".join(missing),
+                    ),
+                )
+            ]
+        )
     return found, reader
 
 
@@ -318,7 +402,7 @@ def _read_register(council: Council, data: bytes) -> list[tuple[str, str]]:
         line = reader.line_num
         name = (row.get(columns["name"]) or "").strip()
         born = parse_birth_date(row.get(columns["date_of_birth"]) or "")
-        postcode = _compact_postcode(row.get(columns["postcode"]) or "")
+        postcode = postcodes.compact(row.get(columns["postcode"]) or "")
         address = (row.get(columns["address"]) or "").strip() if columns["address"] else ""
         if not normalise_name(name):
             problems.append((line, _("Enter a name")))
@@ -329,7 +413,7 @@ def _read_register(council: Council, data: bytes) -> list[tuple[str, str]]:
         if not date(1900, 1, 1) <= born <= today:
             problems.append((line, _("The date of birth must be in the past and after 1900")))
             continue
-        if not _POSTCODE.match(postcode):
+        if not postcodes.is_postcode(postcode):
             problems.append((line, _("Enter a real postcode, like BB1 7DY")))
             continue
         if not in_council_area(council, postcode):
@@ -348,24 +432,39 @@ def _read_register(council: Council, data: bytes) -> list[tuple[str, str]]:
     return entries
 
 
-def preview_register(session: Session, council: Council, actor: User, *, source: str, filename: str,
-                     data: bytes) -> RegisterImport:
+def preview_register(
+    session: Session, council: Council, actor: User, *, source: str, filename: str, data: bytes
+) -> RegisterImport:
     """Check a register file line by line and keep it, hashed, as a preview until an officer confirms it."""
     if source not in REGISTER_SOURCES:
         raise Invalid(_("Choose what kind of register this is"), field="source")
     entries = _read_register(council, data)
-    for old in session.exec(select(RegisterImport).where(RegisterImport.council_id == council.id,
-                                                         RegisterImport.status == PREVIEW)).all():
+    for old in session.exec(
+        select(RegisterImport).where(RegisterImport.council_id == council.id, RegisterImport.status == PREVIEW)
+    ).all():
         _drop(session, old)
-    register = RegisterImport(council_id=council.id, source=source, filename=filename[:200], rows=len(entries),
-                              created_by_id=actor.id)
+    register = RegisterImport(
+        council_id=council.id, source=source, filename=filename[:200], rows=len(entries), created_by_id=actor.id
+    )
     session.add(register)
     session.flush()
-    session.execute(RegisterEntry.__table__.insert(), [
-        {"import_id": register.id, "council_id": council.id, "person_hash": person, "address_hash": address}
-        for person, address in entries])
-    audit.record(session, "account.register_previewed", "register_import", register.id, council_id=council.id,
-                 actor_id=actor.id, source=source, rows=len(entries))
+    session.execute(
+        RegisterEntry.__table__.insert(),
+        [
+            {"import_id": register.id, "council_id": council.id, "person_hash": person, "address_hash": address}
+            for person, address in entries
+        ],
+    )
+    audit.record(
+        session,
+        "account.register_previewed",
+        "register_import",
+        register.id,
+        council_id=council.id,
+        actor_id=actor.id,
+        source=source,
+        rows=len(entries),
+    )
     session.commit()
     return register
 
@@ -384,10 +483,12 @@ class RegisterView:
 
 
 def register_view(session: Session, council: Council) -> RegisterView:
-    preview = session.exec(select(RegisterImport).where(RegisterImport.council_id == council.id,
-                                                        RegisterImport.status == PREVIEW)).first()
-    methods = Counter(session.exec(select(ResidenceVerification.method).where(
-        ResidenceVerification.council_id == council.id)).all())
+    preview = session.exec(
+        select(RegisterImport).where(RegisterImport.council_id == council.id, RegisterImport.status == PREVIEW)
+    ).first()
+    methods = Counter(
+        session.exec(select(ResidenceVerification.method).where(ResidenceVerification.council_id == council.id)).all()
+    )
     return RegisterView(_active_import(session, council), preview, methods)
 
 
@@ -408,8 +509,16 @@ def confirm_register(session: Session, council: Council, import_id: int, actor: 
         _drop(session, current)
         current.status = REPLACED
     register.status, register.confirmed_at = ACTIVE, utcnow()
-    audit.record(session, "account.register_imported", "register_import", register.id, council_id=council.id,
-                 actor_id=actor.id, source=register.source, rows=register.rows,
-                 replaced=current.id if current else None)
+    audit.record(
+        session,
+        "account.register_imported",
+        "register_import",
+        register.id,
+        council_id=council.id,
+        actor_id=actor.id,
+        source=register.source,
+        rows=register.rows,
+        replaced=current.id if current else None,
+    )
     session.commit()
     return register

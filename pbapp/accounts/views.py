@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, request, session, url_for
+from flask import current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from pbapp.accounts import bp, permissions, residence, services
-from pbapp.accounts.forms import (AcceptInvitationForm, DetailsForm, InviteForm, LetterCodeForm, LetterRequestForm,
-                                  LoginForm, PasswordChangeForm, RegisterCheckForm, RegisterForm, RegisterImportForm,
-                                  ResetForm, ResetRequestForm, RetryMailForm)
+from pbapp.accounts.forms import (
+    AcceptInvitationForm,
+    DetailsForm,
+    InviteForm,
+    LetterCodeForm,
+    LetterRequestForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterCheckForm,
+    RegisterForm,
+    RegisterImportForm,
+    ResetForm,
+    ResetRequestForm,
+    RetryMailForm,
+)
 from pbapp.councils.services import get_council, list_councils
 from pbapp.db import get_session
+from pbapp.downloads import attachment
 from pbapp.errors import DomainError, Invalid, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
 from pbapp.security import limiter, requires
@@ -35,7 +48,6 @@ def _start_session(user) -> None:
     if lang:
         session["lang"] = lang
     login_user(user)
-
 
 
 def _login_limit() -> str:
@@ -78,8 +90,14 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         # The same page whether or not the address already has an account (its owner is emailed).
-        services.register(get_session(), name=form.name.data, email=form.email.data,
-                          password=form.password.data, postcode=form.postcode.data or "", next_path=_safe_next(""))
+        services.register(
+            get_session(),
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            postcode=form.postcode.data or "",
+            next_path=_safe_next(""),
+        )
         return render("accounts/register_sent.html", email=form.email.data, title=_("Check your email"))
     status = form_status(form)
     return render("accounts/register.html", form=form, status=status, title=_("Create an account"))
@@ -95,13 +113,19 @@ def confirm_email(token: str):
         try:
             user = residence.confirm_email(get_session(), token)
         except DomainError as error:
-            return render("accounts/link_expired.html", message=error.message, status=404,
-                          title=_("This link has expired"))
+            return render(
+                "accounts/link_expired.html", message=error.message, status=404, title=_("This link has expired")
+            )
         _start_session(user)
         flash(_("Your email address is confirmed."), "success")
         return redirect_after_post(_safe_next(url_for("accounts.profile")))
-    return render("accounts/confirm_email.html", form=form, token=token, next=_safe_next(""),
-                  title=_("Confirm your email address"))
+    return render(
+        "accounts/confirm_email.html",
+        form=form,
+        token=token,
+        next=_safe_next(""),
+        title=_("Confirm your email address"),
+    )
 
 
 @bp.route("/confirm", methods=["POST"])
@@ -121,8 +145,12 @@ def resend_confirmation():
 @requires(permissions.ACCOUNT_HOLDER)
 def profile():
     memberships = services.memberships_of(get_session(), current_user.id)
-    return render("accounts/profile.html", memberships=memberships, all_councils=list_councils(get_session()),
-                  title=_("Your account"))
+    return render(
+        "accounts/profile.html",
+        memberships=memberships,
+        all_councils=list_councils(get_session()),
+        title=_("Your account"),
+    )
 
 
 @bp.route("/me/details", methods=["GET", "POST"])
@@ -131,8 +159,13 @@ def details():
     form = DetailsForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            services.update_details(get_session(), current_user, name=form.name.data,
-                                    postcode=form.postcode.data or "", language=form.language.data or "")
+            services.update_details(
+                get_session(),
+                current_user,
+                name=form.name.data,
+                postcode=form.postcode.data or "",
+                language=form.language.data or "",
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -150,8 +183,9 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            user = services.change_password(get_session(), current_user, current=form.current.data,
-                                            new=form.password.data)
+            user = services.change_password(
+                get_session(), current_user, current=form.current.data, new=form.password.data
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -169,8 +203,7 @@ def request_reset():
     if form.validate_on_submit():
         services.request_password_reset(get_session(), form.email.data)
         return render("accounts/reset_sent.html", email=form.email.data, title=_("Check your email"))
-    return render("accounts/reset_request.html", form=form, status=form_status(form),
-                  title=_("Reset your password"))
+    return render("accounts/reset_request.html", form=form, status=form_status(form), title=_("Reset your password"))
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -180,16 +213,20 @@ def reset_password(token: str):
     try:
         services.check_reset_token(db, token)
     except DomainError as error:
-        return render("accounts/link_expired.html", message=error.message, status=404,
-                      title=_("This link has expired"))
+        return render("accounts/link_expired.html", message=error.message, status=404, title=_("This link has expired"))
     form = ResetForm()
     if form.validate_on_submit():
         user = services.reset_password(db, token, form.password.data)
         _start_session(user)
         flash(_("Your password has been changed."), "success")
         return redirect_after_post(url_for("accounts.profile"))
-    return render("accounts/reset_password.html", form=form, token=token,
-                  status=form_status(form), title=_("Choose a new password"))
+    return render(
+        "accounts/reset_password.html",
+        form=form,
+        token=token,
+        status=form_status(form),
+        title=_("Choose a new password"),
+    )
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -199,25 +236,36 @@ def accept_invitation(token: str):
     try:
         invitation, council, existing = services.open_invitation(db, token)
     except DomainError as error:
-        return render("accounts/link_expired.html", message=error.message, status=404,
-                      title=_("This invitation has expired"))
+        return render(
+            "accounts/link_expired.html", message=error.message, status=404, title=_("This invitation has expired")
+        )
     form = AcceptInvitationForm()
     signed_in_as_invitee = existing is not None and current_user.is_authenticated and current_user.id == existing.id
     if request.method == "POST" and (signed_in_as_invitee or form.validate_on_submit()):
         try:
             user = services.accept_invitation(
-                db, token, current=current_user if current_user.is_authenticated else None,
-                name=form.name.data, password=form.password.data)
+                db,
+                token,
+                current=current_user if current_user.is_authenticated else None,
+                name=form.name.data,
+                password=form.password.data,
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
             _start_session(user)
             flash(_("You have joined %(council)s.", council=council.name), "success")
             return redirect_after_post(url_for("councils.home", council=council.slug))
-    return render("accounts/accept_invitation.html", form=form, invitation=invitation,
-                  council=council, existing=existing, signed_in_as_invitee=signed_in_as_invitee,
-                  status=form_status(form),
-                  title=_("Accept your invitation"))
+    return render(
+        "accounts/accept_invitation.html",
+        form=form,
+        invitation=invitation,
+        council=council,
+        existing=existing,
+        signed_in_as_invitee=signed_in_as_invitee,
+        status=form_status(form),
+        title=_("Accept your invitation"),
+    )
 
 
 @bp.route("/councils/<council>/members", methods=["GET", "POST"])
@@ -227,14 +275,18 @@ def members(council: str):
     the_council = get_council(db, council)
     form = InviteForm()
     if form.validate_on_submit():
-        services.invite(db, the_council, email=form.email.data, role=form.role.data,
-                        invited_by=current_user)
+        services.invite(db, the_council, email=form.email.data, role=form.role.data, invited_by=current_user)
         flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
         return redirect_after_post(url_for("accounts.members", council=council))
-    return render("accounts/members.html", council=the_council, form=form,
-                  members=services.members_of(db, the_council),
-                  invitations=services.pending_invitations(db, the_council),
-                  status=form_status(form), title=_("People and roles"))
+    return render(
+        "accounts/members.html",
+        council=the_council,
+        form=form,
+        members=services.members_of(db, the_council),
+        invitations=services.pending_invitations(db, the_council),
+        status=form_status(form),
+        title=_("People and roles"),
+    )
 
 
 @bp.route("/councils/<council>/members/<int:membership_id>/remove", methods=["POST"])
@@ -254,16 +306,27 @@ def remove_role(council: str, membership_id: int):
 @bp.route("/outbox")
 @requires(permissions.READ_OUTBOX)
 def outbox():
-    return render("accounts/outbox.html", messages=services.outbox(get_session(), current_user),
-                  smtp=bool(current_app.config.get("MAIL_SERVER")), form=RetryMailForm(), title=_("Mail outbox"))
+    return render(
+        "accounts/outbox.html",
+        messages=services.outbox(get_session(), current_user),
+        smtp=bool(current_app.config.get("MAIL_SERVER")),
+        form=RetryMailForm(),
+        title=_("Mail outbox"),
+    )
 
 
 def _residence_page(the_council, check_form=None, letter_form=None, code_form=None, status=200):
     db = get_session()
-    return render("accounts/residence.html", council=the_council,
-                  residence=residence.status_of(db, the_council, current_user),
-                  check_form=check_form or RegisterCheckForm(), letter_form=letter_form or LetterRequestForm(prefix="letter"),
-                  code_form=code_form or LetterCodeForm(), status=status, title=_("Show that you live here"))
+    return render(
+        "accounts/residence.html",
+        council=the_council,
+        residence=residence.status_of(db, the_council, current_user),
+        check_form=check_form or RegisterCheckForm(),
+        letter_form=letter_form or LetterRequestForm(prefix="letter"),
+        code_form=code_form or LetterCodeForm(),
+        status=status,
+        title=_("Show that you live here"),
+    )
 
 
 @bp.route("/councils/<council>/residence")
@@ -292,9 +355,15 @@ def _residence_step(council: str, form, act, done: str, form_name: str):
 @limiter.limit(_login_limit)
 def residence_check(council: str):
     form = RegisterCheckForm()
-    return _residence_step(council, form, lambda db, c: residence.verify_by_register(
-        db, c, current_user, name=form.name.data, born=form.date_of_birth.parsed, postcode=form.postcode.data),
-        _("Thank you. You are on the council’s register, so your votes count."), "check_form")
+    return _residence_step(
+        council,
+        form,
+        lambda db, c: residence.verify_by_register(
+            db, c, current_user, name=form.name.data, born=form.date_of_birth.parsed, postcode=form.postcode.data
+        ),
+        _("Thank you. You are on the council’s register, so your votes count."),
+        "check_form",
+    )
 
 
 @bp.route("/councils/<council>/residence/letter", methods=["POST"])
@@ -302,10 +371,15 @@ def residence_check(council: str):
 @limiter.limit(_login_limit)
 def residence_letter(council: str):
     form = LetterRequestForm(prefix="letter")
-    return _residence_step(council, form, lambda db, c: residence.request_letter(
-        db, c, current_user, address=form.address.data, postcode=form.postcode.data),
+    return _residence_step(
+        council,
+        form,
+        lambda db, c: residence.request_letter(
+            db, c, current_user, address=form.address.data, postcode=form.postcode.data
+        ),
         _("The council will post a letter with a code to your address. Enter the code here when it arrives."),
-        "letter_form")
+        "letter_form",
+    )
 
 
 @bp.route("/councils/<council>/residence/code", methods=["POST"])
@@ -313,14 +387,27 @@ def residence_letter(council: str):
 @limiter.limit(_login_limit)
 def residence_code(council: str):
     form = LetterCodeForm()
-    return _residence_step(council, form, lambda db, c: residence.verify_by_letter(db, c, current_user, code=form.code.data),
-                           _("Thank you. Your address is verified, so your votes count."), "code_form")
+    return _residence_step(
+        council,
+        form,
+        lambda db, c: residence.verify_by_letter(db, c, current_user, code=form.code.data),
+        _("Thank you. Your address is verified, so your votes count."),
+        "code_form",
+    )
 
 
 def _register_page(the_council, form, problems=(), status=200):
-    return render("accounts/register_import.html", council=the_council, form=form, problems=problems,
-                  listed=residence.MAX_LISTED_PROBLEMS, view=residence.register_view(get_session(), the_council),
-                  action=FlaskForm(), status=status, title=_("Residents’ register"))
+    return render(
+        "accounts/register_import.html",
+        council=the_council,
+        form=form,
+        problems=problems,
+        listed=residence.MAX_LISTED_PROBLEMS,
+        view=residence.register_view(get_session(), the_council),
+        action=FlaskForm(),
+        status=status,
+        title=_("Residents’ register"),
+    )
 
 
 @bp.route("/councils/<council>/register", methods=["GET", "POST"])
@@ -333,8 +420,14 @@ def register_import(council: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            residence.preview_register(db, the_council, current_user, source=form.source.data,
-                                       filename=upload.filename or "", data=upload.read())
+            residence.preview_register(
+                db,
+                the_council,
+                current_user,
+                source=form.source.data,
+                filename=upload.filename or "",
+                data=upload.read(),
+            )
         except residence.RegisterProblems as error:
             show_on_form(form, error)
             problems = error.problems
@@ -361,8 +454,12 @@ def confirm_register(council: str, import_id: int):
 def residence_letters(council: str):
     db = get_session()
     the_council = get_council(db, council)
-    return render("accounts/residence_letters.html", council=the_council,
-                  letters=residence.letters_waiting(db, the_council), title=_("Letters to verify addresses"))
+    return render(
+        "accounts/residence_letters.html",
+        council=the_council,
+        letters=residence.letters_waiting(db, the_council),
+        title=_("Letters to verify addresses"),
+    )
 
 
 @bp.route("/councils/<council>/residence-letters.csv")
@@ -370,10 +467,7 @@ def residence_letters(council: str):
 def residence_letters_csv(council: str):
     db = get_session()
     body = residence.letters_csv(db, get_council(db, council), current_user)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{council}-residence-letters.csv"',
-        "Cache-Control": "no-store"})
-
+    return attachment(body, "text/csv", f"{council}-residence-letters.csv", no_store=True)
 
 
 @bp.route("/outbox/retry", methods=["POST"])

@@ -8,8 +8,12 @@ target_metadata = import_all_models().metadata
 engine = context.config.attributes["engine"]
 
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      compare_type=True, render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

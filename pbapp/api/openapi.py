@@ -50,21 +50,42 @@ def _parameters(rule, endpoint: Endpoint) -> list[dict]:
     found = []
     for converter, name in _ARGUMENT.findall(rule.rule):
         schema = {"type": "integer", "minimum": 1} if converter == "int" else {"type": "string"}
-        found.append({"name": name, "in": "path", "required": True, "schema": schema,
-                      "description": _DESCRIPTIONS.get(name, f"The {name.replace('_id', '').replace('_', ' ')}'s id.")})
+        found.append(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": schema,
+                "description": _DESCRIPTIONS.get(name, f"The {name.replace('_id', '').replace('_', ' ')}'s id."),
+            }
+        )
     if endpoint.paginated:
-        found.append({"name": "page", "in": "query", "required": False,
-                      "schema": {"type": "integer", "minimum": 1, "default": 1}, "description": "The page, from 1."})
-        found.append({"name": "per_page", "in": "query", "required": False,
-                      "schema": {"type": "integer", "minimum": 1, "maximum": s.MAX_PER_PAGE,
-                                 "default": s.DEFAULT_PER_PAGE},
-                      "description": f"Items per page, at most {s.MAX_PER_PAGE}."})
+        found.append(
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "description": "The page, from 1.",
+            }
+        )
+        found.append(
+            {
+                "name": "per_page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": s.MAX_PER_PAGE, "default": s.DEFAULT_PER_PAGE},
+                "description": f"Items per page, at most {s.MAX_PER_PAGE}.",
+            }
+        )
     return found
 
 
 def _problem(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+    }
 
 
 def document(app: Flask, base_url: str) -> dict:
@@ -78,31 +99,47 @@ def document(app: Flask, base_url: str) -> dict:
         if endpoint.schema is not None:
             models[endpoint.schema.__name__] = endpoint.schema
         responses = {
-            "200": {"description": "OK",
-                    "headers": {"ETag": {"schema": {"type": "string"}, "description": "Send it back in If-None-Match."},
-                                "Link": {"schema": {"type": "string"},
-                                         "description": "The licence (rel=license) and, for pages, the other pages."}},
-                    "content": endpoint.content()},
+            "200": {
+                "description": "OK",
+                "headers": {
+                    "ETag": {"schema": {"type": "string"}, "description": "Send it back in If-None-Match."},
+                    "Link": {
+                        "schema": {"type": "string"},
+                        "description": "The licence (rel=license) and, for pages, the other pages.",
+                    },
+                },
+                "content": endpoint.content(),
+            },
             "304": {"description": "Not modified: the ETag sent in If-None-Match still matches."},
             "404": _problem("There is no such resource, or it is not published."),
         }
         if endpoint.paginated:
             responses["400"] = _problem("A query parameter is not usable (page or per_page out of range).")
-        paths[openapi_path(rule.rule)] = {"get": {
-            "operationId": endpoint.name, "summary": endpoint.summary, "description": endpoint.description,
-            "tags": [endpoint.tag], "parameters": _parameters(rule, endpoint), "responses": responses}}
+        paths[openapi_path(rule.rule)] = {
+            "get": {
+                "operationId": endpoint.name,
+                "summary": endpoint.summary,
+                "description": endpoint.description,
+                "tags": [endpoint.tag],
+                "parameters": _parameters(rule, endpoint),
+                "responses": responses,
+            }
+        }
     _, top = models_json_schema([(model, "serialization") for model in models.values()], ref_template=REF)
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
-        "info": {"title": "pbapp public data API", "version": f"1 ({__version__})",
-                 "summary": "Read-only, public record of councils' juries, participatory budgeting and budget-setting.",
-                 "description": "Everything a council publishes in pbapp, as JSON: councils and areas, participatory "
-                                "budgeting processes, proposals, ballots with their published results and logs, "
-                                "citizens' juries and their decided recommendations with the council's responses, "
-                                "budget books and lines, and the register of responses and delivery. Amounts are "
-                                "whole pence. No personal data is served.",
-                 "license": {"name": s.LICENCE_NAME, "url": s.LICENCE_URL}},
+        "info": {
+            "title": "pbapp public data API",
+            "version": f"1 ({__version__})",
+            "summary": "Read-only, public record of councils' juries, participatory budgeting and budget-setting.",
+            "description": "Everything a council publishes in pbapp, as JSON: councils and areas, participatory "
+            "budgeting processes, proposals, ballots with their published results and logs, "
+            "citizens' juries and their decided recommendations with the council's responses, "
+            "budget books and lines, and the register of responses and delivery. Amounts are "
+            "whole pence. No personal data is served.",
+            "license": {"name": s.LICENCE_NAME, "url": s.LICENCE_URL},
+        },
         "servers": [{"url": base_url.rstrip("/")}],
         "paths": paths,
         "components": {"schemas": top.get("$defs", {})},
@@ -116,18 +153,44 @@ def docs_view(spec: dict) -> dict:
         op = item["get"]
         media_type, body = next(iter(op["responses"]["200"]["content"].items()))
         returns = body["schema"]["$ref"].rsplit("/", 1)[1] if "$ref" in body["schema"] else media_type
-        operations.append({"path": path, "id": op["operationId"], "summary": op["summary"],
-                           "description": op["description"], "tag": op["tags"][0],
-                           "parameters": [{"name": p["name"], "in": p["in"], "type": type_label(p["schema"]),
-                                           "description": p.get("description", "")} for p in op["parameters"]],
-                           "returns": returns, "returns_schema": "$ref" in body["schema"]})
+        operations.append(
+            {
+                "path": path,
+                "id": op["operationId"],
+                "summary": op["summary"],
+                "description": op["description"],
+                "tag": op["tags"][0],
+                "parameters": [
+                    {
+                        "name": p["name"],
+                        "in": p["in"],
+                        "type": type_label(p["schema"]),
+                        "description": p.get("description", ""),
+                    }
+                    for p in op["parameters"]
+                ],
+                "returns": returns,
+                "returns_schema": "$ref" in body["schema"],
+            }
+        )
     schemas = []
     for name, schema in sorted(spec["components"]["schemas"].items()):
         required = set(schema.get("required", []))
-        schemas.append({"name": name, "description": schema.get("description", ""),
-                        "properties": [{"name": prop, "type": type_parts(body), "required": prop in required,
-                                        "description": body.get("description", "")}
-                                       for prop, body in schema.get("properties", {}).items()]})
+        schemas.append(
+            {
+                "name": name,
+                "description": schema.get("description", ""),
+                "properties": [
+                    {
+                        "name": prop,
+                        "type": type_parts(body),
+                        "required": prop in required,
+                        "description": body.get("description", ""),
+                    }
+                    for prop, body in schema.get("properties", {}).items()
+                ],
+            }
+        )
     return {"info": spec["info"], "servers": spec["servers"], "operations": operations, "schemas": schemas}
 
 

@@ -15,8 +15,14 @@ def is_api_request() -> bool:
 
 def problem(status: int, detail: str = "", **extra):
     """A problem document (application/problem+json) for `status`, with a plain-language detail."""
-    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
-            "detail": detail or _default_detail(status), "instance": request.path, **extra}
+    body = {
+        "type": "about:blank",
+        "title": HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": detail or _default_detail(status),
+        "instance": request.path,
+        **extra,
+    }
     response = current_app.json.response(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
@@ -24,9 +30,11 @@ def problem(status: int, detail: str = "", **extra):
 
 
 def _default_detail(status: int) -> str:
-    return {404: _("There is nothing at this address in the API."),
-            405: _("The API only answers GET, HEAD and OPTIONS."),
-            429: _("Too many requests: wait a moment and try again.")}.get(status, "")
+    return {
+        404: _("There is nothing at this address in the API."),
+        405: _("The API only answers GET, HEAD and OPTIONS."),
+        429: _("Too many requests: wait a moment and try again."),
+    }.get(status, "")
 
 
 def add_cors(response):

@@ -81,7 +81,9 @@ class Process(Schema):
     title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
     description: str
     description_cy: str = Field("", description="The description in Welsh, empty when the council has not given one.")
-    area_id: int | None = Field(description="The neighbourhood or ward with its own pot, or null for the whole council.")
+    area_id: int | None = Field(
+        description="The neighbourhood or ward with its own pot, or null for the whole council."
+    )
     pot_pence: int
     phase: str = Field(description="proposals, review, voting, results or delivery")
     proposals_from: date | None
@@ -132,7 +134,9 @@ class Ballot(Schema):
     process_id: int
     title: str
     title_cy: str = Field("", description="The title in Welsh, empty when the council has not given one.")
-    kind: str = Field(description="approval, knapsack, cumulative, ranked, allocation or simulator (the budget simulator)")
+    kind: str = Field(
+        description="approval, knapsack, cumulative, ranked, allocation or simulator (the budget simulator)"
+    )
     state: str = Field(description="Where the ballot stands: draft, scheduled, open, closed or published.")
     budget_pence: int
     min_choices: int
@@ -190,9 +194,11 @@ class LogEntry(Schema):
     choices: Any
     previous_hash: str
     hash: str = Field(description="This entry's hash in the chain.")
-    receipt: str = Field(description="The voter's receipt. In logs sealed at the count (format 2) the entries are "
-                         "in receipt order and the hash covers the receipt; in logs chained as cast (format 1) the "
-                         "receipt is the entry's hash.")
+    receipt: str = Field(
+        description="The voter's receipt. In logs sealed at the count (format 2) the entries are "
+        "in receipt order and the hash covers the receipt; in logs chained as cast (format 1) the "
+        "receipt is the entry's hash."
+    )
 
 
 class Seats(Schema):
@@ -339,6 +345,5 @@ _ENVELOPES: dict[str, type[Schema]] = {}
 
 def _envelope(model, name, data, meta, links) -> type[Schema]:
     if name not in _ENVELOPES:
-        _ENVELOPES[name] = create_model(name, __base__=Schema, data=(data, ...), meta=(meta, ...),
-                                        links=(links, ...))
+        _ENVELOPES[name] = create_model(name, __base__=Schema, data=(data, ...), meta=(meta, ...), links=(links, ...))
     return _ENVELOPES[name]

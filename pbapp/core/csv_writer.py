@@ -44,8 +44,14 @@ def cell(value: object, *, numeric: bool = False) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]], *, numeric: Iterable[str] = (),
-              lineterminator: str = CRLF, interchange: bool = False) -> str:
+def write_csv(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    numeric: Iterable[str] = (),
+    lineterminator: str = CRLF,
+    interchange: bool = False,
+) -> str:
     """Return the header and rows as CSV text, every cell through `cell`.
 
     `numeric` names the columns whose text may be a plain negative number. `interchange` is for
@@ -80,8 +86,9 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], *, title
     sheet = book.active
     sheet.title = title[:31]
     for row in [header, *rows]:
-        sheet.append([value if isinstance(value, int) and not isinstance(value, bool) else cell(value)
-                      for value in row])
+        sheet.append(
+            [value if isinstance(value, int) and not isinstance(value, bool) else cell(value) for value in row]
+        )
     for line in sheet.iter_rows():
         for item in line:
             if isinstance(item.value, str):

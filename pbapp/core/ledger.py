@@ -43,7 +43,7 @@ RA_SERVICE_LINES = (
 _RA_BY_FOLDED = {name.casefold(): name for name in RA_SERVICE_LINES}
 
 REQUIRED_COLUMNS = ("ra_line", "division", "directorate", "gross", "income")
-OPTIONAL_COLUMNS = ("ra_code", "name", "net")
+OPTIONAL_COLUMNS = ("ra_code", "name", "net", "name_cy")  # name_cy: the line's name in Welsh
 TOTAL_LABEL = "total"
 MAX_ROWS = 5000
 # Reports and problems show pence always ("£5.00"), as the budget book does.
@@ -62,6 +62,7 @@ class Figures:
     directorate: str = ""
     ra_code: str = ""
     name: str = ""
+    name_cy: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -91,8 +92,10 @@ def line_problems(line: Figures) -> list[str]:
     if line.income < 0:
         problems.append("income cannot be negative")
     if line.net != line.gross - line.income:
-        problems.append(f"net {format_money(line.net)} is not gross {format_money(line.gross)} "
-                        f"minus income {format_money(line.income)}")
+        problems.append(
+            f"net {format_money(line.net)} is not gross {format_money(line.gross)} "
+            f"minus income {format_money(line.income)}"
+        )
     return problems
 
 
@@ -108,8 +111,10 @@ def book_problems(lines: Sequence[Figures], stated: Totals | None = None) -> lis
         actual = totals(lines)
         for label in ("gross", "income", "net"):
             if getattr(stated, label) != getattr(actual, label):
-                problems.append(f"the stated {label} total {format_money(getattr(stated, label))} is not "
-                                f"the sum of the lines {format_money(getattr(actual, label))}")
+                problems.append(
+                    f"the stated {label} total {format_money(getattr(stated, label))} is not "
+                    f"the sum of the lines {format_money(getattr(actual, label))}"
+                )
     return problems
 
 
@@ -167,8 +172,7 @@ def _read_rows(parsed: ParsedBook, reader: csv.DictReader, thousands: bool) -> N
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        parsed.errors.append(RowError(1, ", ".join(missing), "the header row is missing column "
-                                      + ", ".join(missing)))
+        parsed.errors.append(RowError(1, ", ".join(missing), "the header row is missing column " + ", ".join(missing)))
         return
     reader.fieldnames = header
     seen: dict[tuple[str, str], int] = {}
@@ -193,13 +197,15 @@ def _read_rows(parsed: ParsedBook, reader: csv.DictReader, thousands: bool) -> N
 def _total_problems(parsed: ParsedBook) -> list[str]:
     actual = totals(parsed.lines)
     stated = parsed.stated_total
-    return [f"the {label} total {format_money(getattr(stated, label))} is not the sum of the lines "
-            f"{format_money(getattr(actual, label))}"
-            for label in ("gross", "income", "net") if getattr(stated, label) != getattr(actual, label)]
+    return [
+        f"the {label} total {format_money(getattr(stated, label))} is not the sum of the lines "
+        f"{format_money(getattr(actual, label))}"
+        for label in ("gross", "income", "net")
+        if getattr(stated, label) != getattr(actual, label)
+    ]
 
 
-def _amounts(values: dict[str, str], line_no: int, thousands: bool,
-             errors: list[RowError]) -> dict[str, int] | None:
+def _amounts(values: dict[str, str], line_no: int, thousands: bool, errors: list[RowError]) -> dict[str, int] | None:
     amounts: dict[str, int] = {}
     for column in ("gross", "income", "net"):
         if column == "net" and not values.get("net"):
@@ -211,8 +217,9 @@ def _amounts(values: dict[str, str], line_no: int, thousands: bool,
     return amounts if "gross" in amounts and "income" in amounts else None
 
 
-def _read_row(parsed: ParsedBook, values: dict[str, str], line_no: int, thousands: bool,
-              seen: dict[tuple[str, str], int]) -> None:
+def _read_row(
+    parsed: ParsedBook, values: dict[str, str], line_no: int, thousands: bool, seen: dict[tuple[str, str], int]
+) -> None:
     errors_before = len(parsed.errors)
     amounts = _amounts(values, line_no, thousands, parsed.errors)
     if values["ra_line"].casefold() == TOTAL_LABEL:
@@ -223,22 +230,32 @@ def _read_row(parsed: ParsedBook, values: dict[str, str], line_no: int, thousand
         return
     ra_line = canonical_ra_line(values["ra_line"])
     if ra_line is None:
-        parsed.errors.append(RowError(line_no, "ra_line", f"“{values['ra_line']}” is not a Revenue "
-                                      "Account service line"))
+        parsed.errors.append(
+            RowError(line_no, "ra_line", f"“{values['ra_line']}” is not a Revenue Account service line")
+        )
     for column in ("division", "directorate"):
         if not values[column]:
             parsed.errors.append(RowError(line_no, column, f"enter the {column}"))
     if len(parsed.errors) > errors_before or amounts is None or ra_line is None:
         return
     gross, income = amounts["gross"], amounts["income"]
-    line = Figures(ra_line=ra_line, division=values["division"], gross=gross, income=income,
-                   net=amounts.get("net", gross - income), directorate=values["directorate"],
-                   ra_code=values.get("ra_code", ""), name=values.get("name", "") or values["division"])
+    line = Figures(
+        ra_line=ra_line,
+        division=values["division"],
+        gross=gross,
+        income=income,
+        net=amounts.get("net", gross - income),
+        directorate=values["directorate"],
+        ra_code=values.get("ra_code", ""),
+        name=values.get("name", "") or values["division"],
+        name_cy=values.get("name_cy", "")[:200],
+    )
     for problem in line_problems(line):
         parsed.errors.append(RowError(line_no, "net" if "net" in problem else "", problem))
     if line.key in seen:
-        parsed.errors.append(RowError(line_no, "division", f"{ra_line} / {line.division} is already "
-                                      f"on line {seen[line.key]}"))
+        parsed.errors.append(
+            RowError(line_no, "division", f"{ra_line} / {line.division} is already on line {seen[line.key]}")
+        )
     if len(parsed.errors) == errors_before:
         seen[line.key] = line_no
         parsed.lines.append(line)
@@ -260,7 +277,10 @@ class LineDiff:
         if self.after is None:
             return "removed"
         same = (self.before.gross, self.before.income, self.before.net) == (
-            self.after.gross, self.after.income, self.after.net)
+            self.after.gross,
+            self.after.income,
+            self.after.net,
+        )
         return "unchanged" if same else "changed"
 
     def delta(self, column: str = "net") -> int:
@@ -282,8 +302,10 @@ def diff_versions(before: Sequence[Figures], after: Sequence[Figures]) -> list[L
 def diff_reconciles(before: Sequence[Figures], after: Sequence[Figures], diffs: Sequence[LineDiff]) -> bool:
     """Whether the total change of each column equals the sum of the line changes."""
     old, new = totals(before), totals(after)
-    return all(sum(d.delta(column) for d in diffs) == getattr(new, column) - getattr(old, column)
-               for column in ("gross", "income", "net"))
+    return all(
+        sum(d.delta(column) for d in diffs) == getattr(new, column) - getattr(old, column)
+        for column in ("gross", "income", "net")
+    )
 
 
 def response_deadline(decided: date, months: int = 2) -> date:

@@ -77,8 +77,7 @@ def _read_rows(parsed: ParsedBodyBudget, reader: csv.DictReader, thousands: bool
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        parsed.errors.append(RowError(1, ", ".join(missing), "the header row is missing column "
-                                      + ", ".join(missing)))
+        parsed.errors.append(RowError(1, ", ".join(missing), "the header row is missing column " + ", ".join(missing)))
         return
     reader.fieldnames = header
     seen: dict[str, int] = {}
@@ -103,8 +102,7 @@ def _read_rows(parsed: ParsedBodyBudget, reader: csv.DictReader, thousands: bool
     _check_total(parsed, total_line, reader.line_num + 1)
 
 
-def _amounts(values: dict[str, str], line_no: int, thousands: bool,
-             errors: list[RowError]) -> tuple[int | None, int]:
+def _amounts(values: dict[str, str], line_no: int, thousands: bool, errors: list[RowError]) -> tuple[int | None, int]:
     amounts: dict[str, int | None] = {"amount": None, "devolved": 0}
     for column in ("amount", "devolved"):
         if column == "devolved" and not values.get("devolved"):
@@ -117,20 +115,21 @@ def _amounts(values: dict[str, str], line_no: int, thousands: bool,
     return amounts["amount"], amounts["devolved"] or 0
 
 
-def _add_line(parsed: ParsedBodyBudget, name: str, amount: int | None, devolved: int, line_no: int,
-              seen: dict[str, int]) -> None:
+def _add_line(
+    parsed: ParsedBodyBudget, name: str, amount: int | None, devolved: int, line_no: int, seen: dict[str, int]
+) -> None:
     if not name:
         parsed.errors.append(RowError(line_no, "service_line", "enter the service line"))
         return
     if name.casefold() in seen:
-        parsed.errors.append(RowError(line_no, "service_line",
-                                      f"“{name}” is already on line {seen[name.casefold()]}"))
+        parsed.errors.append(RowError(line_no, "service_line", f"“{name}” is already on line {seen[name.casefold()]}"))
         return
     if amount is None:
         return
     if devolved < 0 or (devolved > amount >= 0):
-        parsed.errors.append(RowError(line_no, "devolved", "devolved must be between nothing and the amount "
-                                      f"({format_money(amount)})"))
+        parsed.errors.append(
+            RowError(line_no, "devolved", f"devolved must be between nothing and the amount ({format_money(amount)})")
+        )
         return
     seen[name.casefold()] = line_no
     parsed.lines.append(BodyLine(name, amount, devolved))
@@ -140,11 +139,22 @@ def _check_total(parsed: ParsedBodyBudget, total_line: int, last_line: int) -> N
     if not parsed.lines and not parsed.errors:
         parsed.errors.append(RowError(1, "", "the file has no service lines"))
     elif not total_line and not parsed.errors:
-        parsed.errors.append(RowError(last_line, "service_line", "add a row with service_line “Total” "
-                                      "stating the total, so the figures can be checked"))
+        parsed.errors.append(
+            RowError(
+                last_line,
+                "service_line",
+                "add a row with service_line “Total” stating the total, so the figures can be checked",
+            )
+        )
     elif parsed.stated_total is not None and not parsed.errors and parsed.stated_total != parsed.total:
-        parsed.errors.append(RowError(total_line, "amount", f"the stated total {format_money(parsed.stated_total)} "
-                                      f"is not the sum of the lines {format_money(parsed.total)}"))
+        parsed.errors.append(
+            RowError(
+                total_line,
+                "amount",
+                f"the stated total {format_money(parsed.stated_total)} "
+                f"is not the sum of the lines {format_money(parsed.total)}",
+            )
+        )
 
 
 def parse_percent(text: str | None) -> int:

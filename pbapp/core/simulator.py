@@ -118,17 +118,24 @@ class SimulatorSpec:
     def __post_init__(self) -> None:
         if len(self.lines) < 1:
             raise CoreError("A budget simulator needs at least one budget line.")
-        lowest = sum(line.current_pence + change_pence(line.current_pence, min(line.steps))
-                     for line in self.lines.values())
+        lowest = sum(
+            line.current_pence + change_pence(line.current_pence, min(line.steps)) for line in self.lines.values()
+        )
         most_tax = self.tax.revenue_pence(max(self.tax.steps)) if self.tax else 0
         if lowest > self.available_pence + most_tax:
-            raise BadStep(Message("simulator.impossible", "Even the deepest cuts on offer cannot balance this "
-                                  "budget: allow bigger cuts, a bigger council-tax rise or more money."))
+            raise BadStep(
+                Message(
+                    "simulator.impossible",
+                    "Even the deepest cuts on offer cannot balance this "
+                    "budget: allow bigger cuts, a bigger council-tax rise or more money.",
+                )
+            )
 
     def balance(self, ballot: Mapping[str, int]) -> Balance:
         """The balance of a ballot (checked or not): missing lines are kept as they are."""
-        changes = {ref: change_pence(line.current_pence, int(ballot.get(ref, 0) or 0))
-                   for ref, line in self.lines.items()}
+        changes = {
+            ref: change_pence(line.current_pence, int(ballot.get(ref, 0) or 0)) for ref, line in self.lines.items()
+        }
         spending = sum(line.current_pence for line in self.lines.values()) + sum(changes.values())
         tax = self.tax.revenue_pence(int(ballot.get(TAX, 0) or 0)) if self.tax else 0
         return Balance(spending, self.available_pence, tax, changes)
@@ -138,20 +145,37 @@ class SimulatorSpec:
         for ref, percent in ballot.items():
             if ref == TAX and self.tax is not None:
                 if percent not in self.tax.steps:
-                    raise BadStep(Message("simulator.bad_tax", f"Council tax cannot change by {percent}%; choose "
-                                          "one of the steps shown.", percent=percent))
+                    raise BadStep(
+                        Message(
+                            "simulator.bad_tax",
+                            f"Council tax cannot change by {percent}%; choose one of the steps shown.",
+                            percent=percent,
+                        )
+                    )
                 continue
             line = self.lines.get(ref)
             if line is None:
                 raise UnknownProject(Message("ballot.unknown", f"There is no choice “{ref}” on this ballot.", ref=ref))
             if isinstance(percent, bool) or not isinstance(percent, int) or percent not in line.steps:
-                raise BadStep(Message("simulator.bad_step", f"{line.title} cannot change by {percent}%; choose one "
-                                      "of the steps shown.", name=line.title, percent=percent))
+                raise BadStep(
+                    Message(
+                        "simulator.bad_step",
+                        f"{line.title} cannot change by {percent}%; choose one of the steps shown.",
+                        name=line.title,
+                        percent=percent,
+                    )
+                )
         balance = self.balance(ballot)
         if not balance.balanced:
             gap = money_text(Fraction(balance.gap_pence, 100), self.currency)
-            raise Unbalanced(Message("simulator.unbalanced", f"Your budget is {gap} short. Cut spending or raise "
-                                     f"council tax to find {gap} more before you send it.", gap=gap))
+            raise Unbalanced(
+                Message(
+                    "simulator.unbalanced",
+                    f"Your budget is {gap} short. Cut spending or raise "
+                    f"council tax to find {gap} more before you send it.",
+                    gap=gap,
+                )
+            )
 
 
 def _summary(values: Sequence[int], steps: Sequence[int]) -> dict[str, Any]:
@@ -162,12 +186,17 @@ def _summary(values: Sequence[int], steps: Sequence[int]) -> dict[str, Any]:
     cut = sum(1 for v in values if v < 0)
     raised = sum(1 for v in values if v > 0)
     kept = n - cut - raised
-    return {"distribution": counts, "mean_percent": float(round(Fraction(sum(values), n), 2)) if n else 0.0,
-            "median_percent": float(median(values)) if n else 0.0,
-            "cut": cut, "kept": kept, "raised": raised,
-            "cut_share": float(round(Fraction(cut * 100, n), 1)) if n else 0.0,
-            "kept_share": float(round(Fraction(kept * 100, n), 1)) if n else 0.0,
-            "raised_share": float(round(Fraction(raised * 100, n), 1)) if n else 0.0}
+    return {
+        "distribution": counts,
+        "mean_percent": float(round(Fraction(sum(values), n), 2)) if n else 0.0,
+        "median_percent": float(median(values)) if n else 0.0,
+        "cut": cut,
+        "kept": kept,
+        "raised": raised,
+        "cut_share": float(round(Fraction(cut * 100, n), 1)) if n else 0.0,
+        "kept_share": float(round(Fraction(kept * 100, n), 1)) if n else 0.0,
+        "raised_share": float(round(Fraction(raised * 100, n), 1)) if n else 0.0,
+    }
 
 
 def summarise(lines: Sequence[Mapping[str, Any]], ballots: Sequence[Mapping[str, int]]) -> dict[str, Any]:

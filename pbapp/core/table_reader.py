@@ -59,8 +59,12 @@ def read_table(data: bytes, source: str) -> Table:
     if data.startswith(_ZIP_MAGIC):
         return _read_xlsx(data, source)
     if data.startswith(_XLS_MAGIC):
-        raise TableError("xls", "this is an old Excel workbook (.xls), not a CSV file; save it as CSV UTF-8 "
-                         "or as an .xlsx workbook and upload it again", source=source)
+        raise TableError(
+            "xls",
+            "this is an old Excel workbook (.xls), not a CSV file; save it as CSV UTF-8 "
+            "or as an .xlsx workbook and upload it again",
+            source=source,
+        )
     if data.startswith(_NOT_TEXT):
         raise _not_csv(source)
     text, encoding = decode(data, source)
@@ -73,8 +77,11 @@ def read_table(data: bytes, source: str) -> Table:
 
 
 def _not_csv(source: str) -> TableError:
-    return TableError("not_csv", "this is not a CSV file; save the table as CSV UTF-8 or as an .xlsx workbook "
-                      "and upload it again", source=source)
+    return TableError(
+        "not_csv",
+        "this is not a CSV file; save the table as CSV UTF-8 or as an .xlsx workbook and upload it again",
+        source=source,
+    )
 
 
 def decode(data: bytes, source: str) -> tuple[str, str]:
@@ -87,8 +94,13 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
     try:
         return utf8_text(data), "UTF-8"
     except NotUtf8 as exc:
-        raise TableError("not_utf8", f"file is not UTF-8 text (byte 0x{exc.byte:02x}); save it as CSV UTF-8 "
-                         "and upload it again", line=exc.line, source=source, byte=f"0x{exc.byte:02x}") from None
+        raise TableError(
+            "not_utf8",
+            f"file is not UTF-8 text (byte 0x{exc.byte:02x}); save it as CSV UTF-8 and upload it again",
+            line=exc.line,
+            source=source,
+            byte=f"0x{exc.byte:02x}",
+        ) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -126,15 +138,17 @@ def _read_xlsx(data: bytes, source: str) -> Table:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             is_workbook = "xl/workbook.xml" in archive.namelist()
     except zipfile.BadZipFile as exc:
-        raise TableError("bad_xlsx", "this workbook is damaged or incomplete; save it again and upload the copy",
-                         source=source) from exc
+        raise TableError(
+            "bad_xlsx", "this workbook is damaged or incomplete; save it again and upload the copy", source=source
+        ) from exc
     if not is_workbook:
         raise _not_csv(source)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, zip and XML errors)
-        raise TableError("bad_xlsx", "this workbook is damaged or incomplete; save it again and upload the copy",
-                         source=source) from exc
+        raise TableError(
+            "bad_xlsx", "this workbook is damaged or incomplete; save it again and upload the copy", source=source
+        ) from exc
     try:
         sheet = book.worksheets[0]
         out = io.StringIO()

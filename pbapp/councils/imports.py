@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from pbapp.core import postcodes
+
 GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
-# The full UK postcode pattern (outward code, then a digit and two letters).
-POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
 MAX_ROWS = 100_000
 # ONS files name their columns by year (WD24CD, LAD24CD ...); any year is accepted.
 _WARD_CODE, _WARD_NAME, _LAD_CODE = re.compile(r"^WD\d\dCD$"), re.compile(r"^WD\d\dNM$"), re.compile(r"^LAD\d\dCD$")
@@ -26,6 +26,7 @@ _WARD_NAME_CY = re.compile(r"^WD\d\dNMW$")
 class Problem:
     line: int
     message: str
+    where: str = ""  # in place of "Line N" where a file's parts are not lines (a GeoJSON feature)
 
 
 @dataclass
@@ -50,10 +51,6 @@ class Reading:
     problems: list[Problem] = field(default_factory=list)
 
 
-def compact_postcode(text: str) -> str:
-    return "".join(text.split()).upper()
-
-
 def _reader(text: str) -> tuple[csv.DictReader | None, list[str], Problem | None]:
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -66,7 +63,7 @@ def _reader(text: str) -> tuple[csv.DictReader | None, list[str], Problem | None
 
 def _column(header: list[str], pattern: re.Pattern | str) -> str | None:
     for name in header:
-        if (pattern.match(name.upper()) if isinstance(pattern, re.Pattern) else name.lower() == pattern):
+        if pattern.match(name.upper()) if isinstance(pattern, re.Pattern) else name.lower() == pattern:
             return name
     return None
 
@@ -108,15 +105,26 @@ def read_wards(text: str, council_code: str) -> Reading:
             reading.other_councils += 1
             continue
         if not GSS_CODE.match(row[code]):
-            reading.problems.append(Problem(number, _("“%(value)s” is not a GSS code like E05011086.", value=row[code])))
+            reading.problems.append(
+                Problem(number, _("“%(value)s” is not a GSS code like E05011086.", value=row[code]))
+            )
         elif not row[name] or len(row[name]) > 120:
             reading.problems.append(Problem(number, _("Give the ward a name of at most 120 characters.")))
         elif row[code] in seen:
-            reading.problems.append(Problem(number, _("Ward %(code)s is already on line %(line)d.",
-                                                      code=row[code], line=seen[row[code]])))
+            reading.problems.append(
+                Problem(number, _("Ward %(code)s is already on line %(line)d.", code=row[code], line=seen[row[code]]))
+            )
         elif row[name].casefold() in names:
-            reading.problems.append(Problem(number, _("A ward named %(name)s is already on line %(line)d.",
-                                                      name=row[name], line=names[row[name].casefold()])))
+            reading.problems.append(
+                Problem(
+                    number,
+                    _(
+                        "A ward named %(name)s is already on line %(line)d.",
+                        name=row[name],
+                        line=names[row[name].casefold()],
+                    ),
+                )
+            )
         else:
             seen[row[code]] = names[row[name].casefold()] = number
             reading.rows.append(WardRow(row[code], row[name], (row.get(name_cy) or "")[:120] if name_cy else ""))
@@ -145,15 +153,23 @@ def read_postcodes(text: str, council_code: str, ward_codes: set[str]) -> Readin
         if row[lad] != council_code:
             reading.other_councils += 1
             continue
-        compact = compact_postcode(row[postcode])
-        if not POSTCODE.match(compact):
+        compact = postcodes.compact(row[postcode])
+        if not postcodes.is_postcode(compact):
             reading.problems.append(Problem(number, _("“%(value)s” is not a postcode.", value=row[postcode])))
         elif row[ward] not in ward_codes:
-            reading.problems.append(Problem(number, _("Ward %(code)s is not one of this council’s wards. Import the wards first.",
-                                                      code=row[ward])))
+            reading.problems.append(
+                Problem(
+                    number,
+                    _("Ward %(code)s is not one of this council’s wards. Import the wards first.", code=row[ward]),
+                )
+            )
         elif compact in seen:
-            reading.problems.append(Problem(number, _("Postcode %(postcode)s is already on line %(line)d.",
-                                                      postcode=row[postcode], line=seen[compact])))
+            reading.problems.append(
+                Problem(
+                    number,
+                    _("Postcode %(postcode)s is already on line %(line)d.", postcode=row[postcode], line=seen[compact]),
+                )
+            )
         else:
             seen[compact] = number
             reading.rows.append(PostcodeRow(compact, row[ward]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from pbapp.timeutil import utcnow
@@ -27,6 +27,8 @@ class Council(SQLModel, table=True):
     # The council's logo, re-encoded as PNG on upload; kept in the database so every instance serves it.
     logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     logo_version: int = Field(default=0, nullable=False)
+    # Letters and emails in Welsh and English, Welsh first (Welsh Language Standards), when the council chooses.
+    bilingual: bool = Field(default=False, nullable=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
 
     def display_name(self, locale: str = "en") -> str:
@@ -60,3 +62,19 @@ class Postcode(SQLModel, table=True):
     postcode: str = Field(max_length=8, index=True, nullable=False)  # compact, upper case: "BB17DY"
     ward_id: int = Field(foreign_key="area.id", index=True, nullable=False)
 
+
+class WardBoundary(SQLModel, table=True):
+    """A ward's outline as SVG path data, simplified and projected at import, in its council's map frame.
+
+    Every ward of a council shares one frame (`width` by `height` units, north up), so the council's
+    map is its wards' paths drawn together.
+    """
+
+    __tablename__ = "ward_boundary"
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
+    area_id: int = Field(foreign_key="area.id", unique=True, nullable=False)
+    path: str = Field(sa_column=Column(Text, nullable=False))
+    width: int = Field(nullable=False)
+    height: int = Field(nullable=False)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session, delete, func, select
 
 from pbapp import audit, pending
-from pbapp.councils import imports
+from pbapp.core import postcodes
+from pbapp.councils import boundaries, imports
 from pbapp.councils.imports import GSS_CODE
 from pbapp.councils.models import NEIGHBOURHOOD, WARD, Area, Council, Postcode
 from pbapp.errors import Conflict, DomainError, Invalid, NotFound
@@ -73,7 +74,7 @@ def _prefixes(text: str) -> list[str]:
 
 def postcode_matches(postcode: str, prefixes: str) -> bool:
     """Whether a full postcode lies in one of the listed districts ("BB1") or sectors ("BB1 7")."""
-    compact = "".join(postcode.split()).upper()
+    compact = postcodes.compact(postcode)
     if len(compact) < 5:
         return False
     return bool({compact[:-3], compact[:-2]} & set(_prefixes(prefixes)))
@@ -87,11 +88,15 @@ def has_postcode_directory(session: Session, council: Council) -> bool:
 def area_for_postcode(session: Session, council: Council, postcode: str) -> Area | None:
     """Return the postcode's ward: from the imported directory, else the first ward whose prefixes match."""
     if has_postcode_directory(session, council):
-        query = (select(Area).join(Postcode, Postcode.ward_id == Area.id)
-                 .where(Postcode.council_id == council.id, Postcode.postcode == imports.compact_postcode(postcode)))
+        query = (
+            select(Area)
+            .join(Postcode, Postcode.ward_id == Area.id)
+            .where(Postcode.council_id == council.id, Postcode.postcode == postcodes.compact(postcode))
+        )
         return session.exec(query).first()
-    return next((ward for ward in areas_of(session, council)[1]
-                 if postcode_matches(postcode, ward.postcode_prefixes)), None)
+    return next(
+        (ward for ward in areas_of(session, council)[1] if postcode_matches(postcode, ward.postcode_prefixes)), None
+    )
 
 
 def in_council_area(council: Council, postcode: str) -> bool:
@@ -109,15 +114,17 @@ def postcode_in_area(session: Session, council: Council, area: Area, postcode: s
         return True
     return not has_postcode_directory(session, council) and postcode_matches(postcode, area.postcode_prefixes)
 
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOGO_MAX_BYTES = 200 * 1024
 LOGO_MAX_SIDE = 1000
-WARDS, POSTCODES = "wards", "postcodes"
-IMPORT_KINDS = (WARDS, POSTCODES)
+WARDS, POSTCODES, BOUNDARIES = "wards", "postcodes", "boundaries"
+IMPORT_KINDS = (WARDS, POSTCODES, BOUNDARIES)
 
 
-def _council_fields(session: Session, *, name: str, name_cy: str, gss_code: str,
-                    council: Council | None = None) -> tuple[str, str, str]:
+def _council_fields(
+    session: Session, *, name: str, name_cy: str, gss_code: str, council: Council | None = None
+) -> tuple[str, str, str]:
     name, name_cy, gss_code = name.strip(), (name_cy or "").strip(), (gss_code or "").strip().upper()
     if not name or len(name) > 200:
         raise Invalid(_("Enter the council’s name, at most 200 characters"), field="name")
@@ -128,21 +135,31 @@ def _council_fields(session: Session, *, name: str, name_cy: str, gss_code: str,
     if gss_code:
         taken = session.exec(select(Council).where(Council.gss_code == gss_code)).first()
         if taken is not None and (council is None or taken.id != council.id):
-            raise Conflict(_("%(council)s already has the GSS code %(code)s.", council=taken.name, code=gss_code),
-                           field="gss_code")
+            raise Conflict(
+                _("%(council)s already has the GSS code %(code)s.", council=taken.name, code=gss_code), field="gss_code"
+            )
     return name, name_cy, gss_code
 
 
-def create_council(session: Session, *, name: str, slug: str, name_cy: str = "", gss_code: str = "",
-                   actor_id: int | None = None, admin_id: int | None = None) -> Council:
+def create_council(
+    session: Session,
+    *,
+    name: str,
+    slug: str,
+    name_cy: str = "",
+    gss_code: str = "",
+    actor_id: int | None = None,
+    admin_id: int | None = None,
+) -> Council:
     """Add a council with a unique address (slug); its wards and postcodes are imported later.
 
     With `admin_id`, that person becomes the new council's first admin, in the same transaction.
     """
     slug = slug.strip().lower()
     if not SLUG.match(slug) or len(slug) > 80:
-        raise Invalid(_("The address must be lower-case letters, digits and single hyphens, like north-borough"),
-                      field="slug")
+        raise Invalid(
+            _("The address must be lower-case letters, digits and single hyphens, like north-borough"), field="slug"
+        )
     if session.exec(select(Council).where(Council.slug == slug)).first():
         raise Conflict(_("A council already uses the address %(slug)s.", slug=slug), field="slug")
     name, name_cy, gss_code = _council_fields(session, name=name, name_cy=name_cy, gss_code=gss_code)
@@ -153,26 +170,53 @@ def create_council(session: Session, *, name: str, slug: str, name_cy: str = "",
         from pbapp.accounts.models import ADMIN, Membership
 
         session.add(Membership(user_id=admin_id, council_id=council.id, role=ADMIN))
-    audit.record(session, "council.created", "council", council.id, council_id=council.id, actor_id=actor_id,
-                 first_admin=admin_id)
+    audit.record(
+        session,
+        "council.created",
+        "council",
+        council.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        first_admin=admin_id,
+    )
     session.commit()
     return council
 
 
-def update_council(session: Session, council: Council, *, name: str, name_cy: str, gss_code: str,
-                   logo: bytes | None, remove_logo: bool, actor_id: int) -> Council:
-    """Change the council's names, GSS code or logo (a PNG, re-encoded; SVG is refused)."""
+def update_council(
+    session: Session,
+    council: Council,
+    *,
+    name: str,
+    name_cy: str,
+    gss_code: str,
+    logo: bytes | None,
+    remove_logo: bool,
+    actor_id: int,
+    bilingual: bool | None = None,
+) -> Council:
+    """Change the council's names, GSS code, logo (a PNG, re-encoded; SVG is refused) or bilingual mail."""
     fields = _council_fields(session, name=name, name_cy=name_cy, gss_code=gss_code, council=council)
     cleaned = clean_logo(logo) if logo else None
     council.name, council.name_cy, council.gss_code = fields
+    if bilingual is not None:
+        council.bilingual = bool(bilingual)
     if cleaned:
         council.logo = cleaned
         council.logo_version += 1
     elif remove_logo and council.logo is not None:
         council.logo = None
         council.logo_version += 1
-    audit.record(session, "council.updated", "council", council.id, council_id=council.id, actor_id=actor_id,
-                 logo="changed" if logo else ("removed" if remove_logo else "kept"))
+    audit.record(
+        session,
+        "council.updated",
+        "council",
+        council.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        logo="changed" if logo else ("removed" if remove_logo else "kept"),
+        bilingual=council.bilingual,
+    )
     session.commit()
     return council
 
@@ -190,8 +234,7 @@ def clean_logo(data: bytes) -> bytes:
             if image.format != "PNG":
                 raise Invalid(_("The logo must be a PNG image."), field="logo")
             if max(image.size) > LOGO_MAX_SIDE:
-                raise Invalid(_("The logo can be at most %(px)d pixels wide and high.", px=LOGO_MAX_SIDE),
-                              field="logo")
+                raise Invalid(_("The logo can be at most %(px)d pixels wide and high.", px=LOGO_MAX_SIDE), field="logo")
             image.load()
             clean = image.convert("RGBA")
     except (OSError, SyntaxError, Image.DecompressionBombError):
@@ -216,22 +259,28 @@ def _held_kind(kind: str) -> str:
     return f"council.{kind}"
 
 
-def hold_import(session: Session, council: Council, *, kind: str, filename: str, data: bytes,
-                actor_id: int) -> str:
+def hold_import(session: Session, council: Council, *, kind: str, filename: str, data: bytes, actor_id: int) -> str:
     """Keep an uploaded reference file on the server until its preview is confirmed; return its id."""
     if kind not in IMPORT_KINDS:
         raise NotFound(_("There is no such import."))
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Invalid(_("The file must be a CSV file saved as UTF-8."), field="file") from None
+        raise Invalid(
+            _("The file must be a CSV file saved as UTF-8.")
+            if kind != BOUNDARIES
+            else _("The file must be a GeoJSON file saved as UTF-8."),
+            field="file",
+        ) from None
     if kind == POSTCODES and not wards_by_code(session, council):
         raise Invalid(_("Import the wards before the postcodes."), field="file")
+    if kind == BOUNDARIES and not wards_by_code(session, council):
+        raise Invalid(_("Import the wards before their boundaries."), field="file")
     if not council.gss_code:
-        raise Invalid(_("Set the council’s GSS code before importing, so the file’s lines for it can be found."),
-                      field="file")
-    token = pending.hold(session, _held_kind(kind), council.id, actor_id, {"file": data},
-                         {"filename": filename[:200]})
+        raise Invalid(
+            _("Set the council’s GSS code before importing, so the file’s lines for it can be found."), field="file"
+        )
+    token = pending.hold(session, _held_kind(kind), council.id, actor_id, {"file": data}, {"filename": filename[:200]})
     session.commit()
     return token
 
@@ -242,8 +291,9 @@ def held_import(session: Session, council: Council, kind: str, token: str, *, us
     if held is None:
         raise NotFound(_("This import has already been applied or discarded. Upload the file again."))
     files, meta = held.unpack()
-    return HeldImport(kind=kind, token=token, filename=meta.get("filename", ""),
-                      content=files["file"].decode("utf-8-sig"), row=held)
+    return HeldImport(
+        kind=kind, token=token, filename=meta.get("filename", ""), content=files["file"].decode("utf-8-sig"), row=held
+    )
 
 
 def wards_by_code(session: Session, council: Council) -> dict[str, Area]:
@@ -254,6 +304,8 @@ def read_import(session: Session, council: Council, held: HeldImport) -> imports
     """Read a held file against the council: its rows and line-numbered problems."""
     if held.kind == WARDS:
         return imports.read_wards(held.content, council.gss_code)
+    if held.kind == BOUNDARIES:
+        return boundaries.read_boundaries(held.content, {c: w.name for c, w in wards_by_code(session, council).items()})
     return imports.read_postcodes(held.content, council.gss_code, set(wards_by_code(session, council)))
 
 
@@ -264,13 +316,15 @@ def apply_import(session: Session, council: Council, kind: str, token: str, *, a
     if reading.problems:
         raise Invalid(_("The file has problems; nothing was imported."))
     try:
-        counts = (_apply_wards if kind == WARDS else _apply_postcodes)(session, council, reading.rows)
+        apply = {WARDS: _apply_wards, POSTCODES: _apply_postcodes, BOUNDARIES: boundaries.save_boundaries}[kind]
+        counts = apply(session, council, reading.rows)
     except DomainError:
         session.rollback()
         raise
     session.delete(held.row)
-    audit.record(session, f"council.{kind}_imported", "council", council.id, council_id=council.id,
-                 actor_id=actor_id, **counts)
+    audit.record(
+        session, f"council.{kind}_imported", "council", council.id, council_id=council.id, actor_id=actor_id, **counts
+    )
     session.commit()
     return counts
 
@@ -286,8 +340,9 @@ def _apply_wards(session: Session, council: Council, rows: list[imports.WardRow]
             session.add(Area(council_id=council.id, kind=WARD, name=row.name, code=row.code))
             added += 1
         elif clash is not None and clash.id != ward.id:
-            raise Invalid(_("Ward %(code)s would take the name %(name)s, which another area has.",
-                            code=row.code, name=row.name))
+            raise Invalid(
+                _("Ward %(code)s would take the name %(name)s, which another area has.", code=row.code, name=row.name)
+            )
         elif ward.kind == WARD and (ward.name != row.name or ward.code != row.code):
             ward.name, ward.code = row.name, row.code
             renamed += 1
@@ -300,8 +355,9 @@ def _apply_postcodes(session: Session, council: Council, rows: list[imports.Post
     before = session.exec(select(func.count()).select_from(Postcode).where(Postcode.council_id == council.id)).one()
     # The extract replaces the council's postcodes: a directory release retires and moves postcodes.
     session.exec(delete(Postcode).where(Postcode.council_id == council.id))
-    session.add_all(Postcode(council_id=council.id, postcode=row.postcode, ward_id=wards[row.ward_code].id)
-                    for row in rows)
+    session.add_all(
+        Postcode(council_id=council.id, postcode=row.postcode, ward_id=wards[row.ward_code].id) for row in rows
+    )
     session.flush()
     return {"postcodes": len(rows), "replaced": before}
 
@@ -313,8 +369,7 @@ def discard_import(session: Session, council: Council, kind: str, token: str, *,
 
 def postcode_counts(session: Session, council: Council) -> dict[int, int]:
     """How many imported postcodes each ward has."""
-    query = (select(Postcode.ward_id, func.count()).where(Postcode.council_id == council.id)
-             .group_by(Postcode.ward_id))
+    query = select(Postcode.ward_id, func.count()).where(Postcode.council_id == council.id).group_by(Postcode.ward_id)
     return dict(session.exec(query).all())
 
 
@@ -331,14 +386,17 @@ def get_neighbourhood(session: Session, council: Council, area_id: int) -> Area:
     return area
 
 
-def save_neighbourhood(session: Session, council: Council, *, name: str, ward_ids: list[int],
-                       actor_id: int, area_id: int | None = None) -> Area:
+def save_neighbourhood(
+    session: Session, council: Council, *, name: str, ward_ids: list[int], actor_id: int, area_id: int | None = None
+) -> Area:
     """Create or change a neighbourhood: its name and the wards it groups (a ward is in one at most)."""
     name = name.strip()
     if not name or len(name) > 120:
         raise Invalid(_("Enter the neighbourhood’s name, at most 120 characters"), field="name")
     area = get_neighbourhood(session, council, area_id) if area_id is not None else None
-    clash = session.exec(select(Area).where(Area.council_id == council.id, func.lower(Area.name) == name.lower())).first()
+    clash = session.exec(
+        select(Area).where(Area.council_id == council.id, func.lower(Area.name) == name.lower())
+    ).first()
     if clash is not None and (area is None or clash.id != area.id):
         raise Conflict(_("This council already has an area called %(name)s.", name=name), field="name")
     wards = {w.id: w for w in areas_of(session, council)[1]}
@@ -356,7 +414,14 @@ def save_neighbourhood(session: Session, council: Council, *, name: str, ward_id
         elif ward.neighbourhood_id == area.id:
             ward.neighbourhood_id = None
     total_wards(area, chosen)
-    audit.record(session, "council.neighbourhood_saved", "area", area.id, council_id=council.id, actor_id=actor_id,
-                 wards=sorted(w.id for w in chosen))
+    audit.record(
+        session,
+        "council.neighbourhood_saved",
+        "area",
+        area.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        wards=sorted(w.id for w in chosen),
+    )
     session.commit()
     return area

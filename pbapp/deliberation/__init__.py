@@ -13,7 +13,7 @@ juries' URLs (/juries/<council>/<jury_id>/...) under a blueprint of their own, `
 - tests in tests/deliberation/
 """
 
-from flask import Blueprint, url_for
+from flask import Blueprint, Flask, url_for
 from flask_babel import gettext as _
 
 bp = Blueprint("deliberation", __name__, url_prefix="/juries")
@@ -24,16 +24,21 @@ def _open_deliberations(session, council):
     from pbapp.councils.services import OpenItem
     from pbapp.deliberation.services import open_deliberations
 
-    return [OpenItem("juries", _("What the jury heard and recommended: %(remit)s", remit=jury.remit),
-                     url_for("deliberation.public_jury", council=council.slug, jury_id=jury.id),
-                     summary=_("Evidence, answers to jurors' questions, straw polls and recommendations"))
-            for jury in open_deliberations(session, council)]
+    return [
+        OpenItem(
+            "juries",
+            _("What the jury heard and recommended: %(remit)s", remit=jury.remit),
+            url_for("deliberation.public_jury", council=council.slug, jury_id=jury.id),
+            summary=_("Evidence, answers to jurors' questions, straw polls and recommendations"),
+        )
+        for jury in open_deliberations(session, council)
+    ]
 
 
-def _register(state) -> None:
+def register(app: Flask) -> None:
+    """Wire deliberation into the app: its pages, and each jury's evidence on the council's home page."""
     from pbapp.councils.services import register_open_now
+    from pbapp.deliberation import views  # noqa: F401  (routes attach to bp)
 
-    register_open_now(state.app, _open_deliberations)
-
-
-bp.record_once(_register)
+    app.register_blueprint(bp)
+    register_open_now(app, _open_deliberations)

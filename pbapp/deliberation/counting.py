@@ -35,5 +35,10 @@ def count_votes(choices: Iterable[str], threshold_percent: int) -> VoteCount:
     if unknown:
         raise ValueError(f"not a vote choice: {', '.join(sorted(unknown))}")
     cast = sum(counts.values())
-    return VoteCount(counts[SUPPORT], counts[OPPOSE], counts[ABSTAIN], cast,
-                     meets_threshold(counts[SUPPORT], cast, threshold_percent))
+    return VoteCount(
+        counts[SUPPORT],
+        counts[OPPOSE],
+        counts[ABSTAIN],
+        cast,
+        meets_threshold(counts[SUPPORT], cast, threshold_percent),
+    )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from pbapp.modelfields import pence
 from pbapp.timeutil import utcnow
 
 EVIDENCE_ROUND, DELIBERATION_ROUND, DECISION_ROUND = "evidence", "deliberation", "decision"
@@ -22,7 +23,11 @@ EVIDENCE_KINDS = (PDF_EVIDENCE, MARKDOWN_EVIDENCE, LINK_EVIDENCE, STATEMENT_EVID
 IN_FAVOUR, AGAINST, MIXED, NEUTRAL = "in_favour", "against", "mixed", "neutral"
 STANCES = (IN_FAVOUR, AGAINST, MIXED, NEUTRAL)
 ASKED_BY_FACILITATOR, ASKED_BY_JURORS, ASKED_BY_COUNCIL, ASKED_BY_STAKEHOLDER = (
-    "facilitator", "jurors", "council", "stakeholder")
+    "facilitator",
+    "jurors",
+    "council",
+    "stakeholder",
+)
 ASKERS = (ASKED_BY_FACILITATOR, ASKED_BY_JURORS, ASKED_BY_COUNCIL, ASKED_BY_STAKEHOLDER)
 
 WITNESS_REQUEST, EVIDENCE_REQUEST = "witness", "evidence"
@@ -35,10 +40,6 @@ TO_WITNESS, TO_OFFICER = "witness", "officer"
 ALLOCATION_POLL, APPROVAL_POLL, RANKING_POLL = "allocation", "approval", "ranking"
 POLL_KINDS = (ALLOCATION_POLL, APPROVAL_POLL, RANKING_POLL)
 POLL_DRAFT, POLL_OPEN, POLL_CLOSED = "draft", "open", "closed"
-
-def _pence() -> int:
-    # Budget lines run to tens of millions of pounds: pence overflow a 32-bit integer.
-    return Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
 REC_DRAFT, REC_VOTING, REC_ADOPTED, REC_NOT_ADOPTED = "draft", "voting", "adopted", "not_adopted"
@@ -107,6 +108,7 @@ class Evidence(SQLModel, table=True):
     title_cy: str = Field(default="", max_length=200, nullable=False)
     summary_cy: str = Field(default="", max_length=1000, nullable=False)
     body: str = Field(default="", sa_column=Column(Text, nullable=False))  # markdown source
+    body_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # its Welsh version
     url: str = Field(default="", max_length=500, nullable=False)
     file_name: str = Field(default="", max_length=200, nullable=False)
     file_size: int = Field(default=0, nullable=False)
@@ -172,7 +174,7 @@ class StrawPoll(SQLModel, table=True):
     question: str = Field(max_length=300, nullable=False)
     question_cy: str = Field(default="", max_length=300, nullable=False)
     status: str = Field(default=POLL_DRAFT, max_length=16, nullable=False)
-    total_pence: int = _pence()
+    total_pence: int = pence()
     max_choices: int | None = None
     opened_at: datetime | None = None
     closed_at: datetime | None = None
@@ -192,8 +194,8 @@ class PollOption(SQLModel, table=True):
     label_cy: str = Field(default="", max_length=200, nullable=False)
     # BudgetLine lives in pbapp.ledger; a plain id keeps the ledger free to renumber books.
     budget_line_id: int | None = None
-    low_pence: int = _pence()
-    high_pence: int = _pence()
+    low_pence: int = pence()
+    high_pence: int = pence()
 
 
 class PollBallot(SQLModel, table=True):
@@ -259,7 +261,7 @@ class RecommendationLine(SQLModel, table=True):
     version_id: int = Field(foreign_key="jury_recommendation_version.id", index=True, nullable=False)
     position: int = Field(default=0, nullable=False)
     budget_line_id: int = Field(nullable=False)  # pbapp.ledger BudgetLine, a plain id as for poll options
-    change_pence: int = _pence()
+    change_pence: int = pence()
 
 
 class RecommendationVote(SQLModel, table=True):

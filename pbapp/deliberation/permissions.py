@@ -43,8 +43,9 @@ def is_staff(session: Session, jury, user) -> bool:
         return False
     if jury.facilitator_id == user.id:
         return True
-    roles = session.exec(select(Membership.role).where(Membership.user_id == user.id,
-                                                       Membership.council_id == jury.council_id)).all()
+    roles = session.exec(
+        select(Membership.role).where(Membership.user_id == user.id, Membership.council_id == jury.council_id)
+    ).all()
     return bool({OFFICER, ADMIN} & set(roles))
 
 
@@ -60,9 +61,11 @@ def juror_of(session: Session, jury, user):
 
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return session.exec(select(Juror).join(JurorAccount, JurorAccount.juror_id == Juror.id)
-                        .where(Juror.jury_id == jury.id, Juror.status == CONFIRMED,
-                               JurorAccount.user_id == user.id)).first()
+    return session.exec(
+        select(Juror)
+        .join(JurorAccount, JurorAccount.juror_id == Juror.id)
+        .where(Juror.jury_id == jury.id, Juror.status == CONFIRMED, JurorAccount.user_id == user.id)
+    ).first()
 
 
 def require_juror(session: Session, jury, user):

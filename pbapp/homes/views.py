@@ -33,15 +33,17 @@ def admin():
 @requires(permissions.OFFICER_HOME)
 def officer(council: str):
     db = get_session()
-    return render("homes/officer.html", home=services.officer_home(db, get_council(db, council)),
-                  title=_("Council work"))
+    return render(
+        "homes/officer.html", home=services.officer_home(db, get_council(db, council)), title=_("Council work")
+    )
 
 
 @bp.route("/home/facilitator")
 @requires(permissions.FACILITATOR_HOME)
 def facilitator():
-    return render("homes/facilitator.html", desks=services.facilitator_home(get_session(), current_user),
-                  title=_("Your juries"))
+    return render(
+        "homes/facilitator.html", desks=services.facilitator_home(get_session(), current_user), title=_("Your juries")
+    )
 
 
 @bp.route("/home/jury")
@@ -53,8 +55,9 @@ def juror():
 @bp.route("/home/votes")
 @requires(permissions.ACCOUNT_HOLDER)
 def resident():
-    return render("homes/resident.html", home=services.resident_home(get_session(), current_user),
-                  title=_("Your votes and ideas"))
+    return render(
+        "homes/resident.html", home=services.resident_home(get_session(), current_user), title=_("Your votes and ideas")
+    )
 
 
 @bp.route("/accessibility")
@@ -90,8 +93,13 @@ def contact():
         form.name.data, form.email.data = current_user.name, current_user.email
     if form.validate_on_submit():
         try:
-            services.send_contact(db, get_council(db, form.council.data), name=form.name.data,
-                                  email=form.email.data, message=form.message.data)
+            services.send_contact(
+                db,
+                get_council(db, form.council.data),
+                name=form.name.data,
+                email=form.email.data,
+                message=form.message.data,
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:

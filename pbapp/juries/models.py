@@ -14,7 +14,13 @@ from sqlmodel import Field, SQLModel
 from pbapp.timeutil import utcnow
 
 INVITED, CONFIRMED, DECLINED, WITHDRAWN, REPLACED, RESERVE = (
-    "invited", "confirmed", "declined", "withdrawn", "replaced", "reserve")
+    "invited",
+    "confirmed",
+    "declined",
+    "withdrawn",
+    "replaced",
+    "reserve",
+)
 JUROR_STATUSES = (INVITED, CONFIRMED, DECLINED, WITHDRAWN, REPLACED, RESERVE)
 SEATED = (INVITED, CONFIRMED)
 LEFT = (DECLINED, WITHDRAWN)

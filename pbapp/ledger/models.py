@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from pbapp.modelfields import pence
 from pbapp.timeutil import utcnow
 
 DRAFT, PROPOSED, FINAL = "draft", "proposed", "final"
@@ -20,25 +21,22 @@ ACCEPTED, PARTLY_ACCEPTED, REJECTED, DEFERRED = "accepted", "partly_accepted", "
 OUTCOMES = (ACCEPTED, PARTLY_ACCEPTED, REJECTED, DEFERRED)
 
 CABINET, FULL_COUNCIL, EXECUTIVE_MEMBER, OFFICER_DELEGATED = (
-    "cabinet", "full_council", "executive_member", "officer_delegated")
+    "cabinet",
+    "full_council",
+    "executive_member",
+    "officer_delegated",
+)
 DECIDERS = (CABINET, FULL_COUNCIL, EXECUTIVE_MEMBER, OFFICER_DELEGATED)
 
 NOT_STARTED, IN_PROGRESS, DONE, DELAYED = "not_started", "in_progress", "done", "delayed"
 MILESTONE_STATUSES = (NOT_STARTED, IN_PROGRESS, DONE, DELAYED)
 
 
-def _pence(nullable: bool = False):
-    # Council budgets run to hundreds of millions of pounds: pence overflow a 32-bit integer.
-    return Field(default=None if nullable else 0, sa_column=Column(BigInteger, nullable=nullable))
-
-
 class BudgetBook(SQLModel, table=True):
     """One version of a council's budget for a financial year (draft, proposed or final)."""
 
     __tablename__ = "budget_book"
-    __table_args__ = (
-        UniqueConstraint("council_id", "financial_year", "version", name="uq_budget_book_version"),
-    )
+    __table_args__ = (UniqueConstraint("council_id", "financial_year", "version", name="uq_budget_book_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
     council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
@@ -56,13 +54,12 @@ class BudgetLine(SQLModel, table=True):
     """A division of a Revenue Account service line, owned by one of the council's directorates."""
 
     __tablename__ = "budget_line"
-    __table_args__ = (
-        UniqueConstraint("book_id", "ra_line", "division", name="uq_budget_line_division"),
-    )
+    __table_args__ = (UniqueConstraint("book_id", "ra_line", "division", name="uq_budget_line_division"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    book_id: int = Field(sa_column=Column(Integer, ForeignKey("budget_book.id", ondelete="CASCADE"),
-                                          index=True, nullable=False))
+    book_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("budget_book.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     council_id: int = Field(foreign_key="council.id", index=True, nullable=False)
     position: int = Field(default=0, nullable=False)
     ra_line: str = Field(max_length=120, nullable=False)
@@ -71,9 +68,9 @@ class BudgetLine(SQLModel, table=True):
     directorate: str = Field(max_length=120, nullable=False)
     name: str = Field(max_length=200, nullable=False)
     name_cy: str = Field(default="", max_length=200, nullable=False)
-    gross_pence: int = _pence()
-    income_pence: int = _pence()
-    net_pence: int = _pence()
+    gross_pence: int = pence()
+    income_pence: int = pence()
+    net_pence: int = pence()
 
     @property
     def division_cy(self) -> str:
@@ -96,10 +93,11 @@ class RecordItem(SQLModel, table=True):
     title_cy: str = Field(default="", max_length=300, nullable=False)
     summary_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     public_url: str = Field(default="", max_length=500, nullable=False)
-    amount_pence: int | None = _pence(nullable=True)
+    amount_pence: int | None = pence(nullable=True)
     budget_line_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("budget_line.id", ondelete="SET NULL"),
-                                       index=True, nullable=True))
+        default=None,
+        sa_column=Column(Integer, ForeignKey("budget_line.id", ondelete="SET NULL"), index=True, nullable=True),
+    )
     decided_at: datetime | None = Field(default=None)
     received_at: datetime = Field(default_factory=utcnow, nullable=False)
     response_due: date = Field(nullable=False)
@@ -112,12 +110,14 @@ class RecordItemLine(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("item_id", "budget_line_id", name="uq_record_item_line"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(sa_column=Column(Integer, ForeignKey("record_item.id", ondelete="CASCADE"),
-                                          index=True, nullable=False))
+    item_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("record_item.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
     budget_line_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("budget_line.id", ondelete="SET NULL"),
-                                       index=True, nullable=True))
-    change_pence: int = _pence()
+        default=None,
+        sa_column=Column(Integer, ForeignKey("budget_line.id", ondelete="SET NULL"), index=True, nullable=True),
+    )
+    change_pence: int = pence()
 
 
 class Response(SQLModel, table=True):
@@ -149,12 +149,12 @@ class LineChange(SQLModel, table=True):
     source: str = Field(max_length=32, nullable=False)
     item_id: int | None = Field(default=None, foreign_key="record_item.id", index=True)
     reason: str = Field(nullable=False)
-    from_gross_pence: int = _pence()
-    to_gross_pence: int = _pence()
-    from_income_pence: int = _pence()
-    to_income_pence: int = _pence()
-    from_net_pence: int = _pence()
-    to_net_pence: int = _pence()
+    from_gross_pence: int = pence()
+    to_gross_pence: int = pence()
+    from_income_pence: int = pence()
+    to_income_pence: int = pence()
+    from_net_pence: int = pence()
+    to_net_pence: int = pence()
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
 

@@ -1,4 +1,4 @@
-"""The open-data schema of the record (book, changes, responses, their lines) and its CSV and JSON writers.
+"""The open-data schema of the record (book, changes, responses, their lines); pbapp.core.opendata writes it.
 
 The column lists here are the published schema: the exports and the documentation page both read
 them, so they cannot drift apart. Add columns at the end only; never rename or remove one.
@@ -6,24 +6,13 @@ them, so they cannot drift apart. Add columns at the end only; never rename or r
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
-from pbapp.core.csv_writer import write_csv
+from pbapp.core.opendata import DATE, DATETIME, FORMATS, INTEGER, TEXT, Column
+
+__all__ = ["DATASETS", "FORMATS", "SCHEMA_VERSION", "Column"]
 
 SCHEMA_VERSION = "1"
-INTEGER, TEXT, DATE, DATETIME = "integer", "text", "date", "datetime"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str
-    description: Any  # a lazy translation
-
 
 BOOK = (
     Column("financial_year", TEXT, _l("Financial year, like 2026-27.")),
@@ -47,7 +36,13 @@ CHANGES = (
     Column("ra_line", TEXT, _l("Revenue Account service line of the line.")),
     Column("division", TEXT, _l("Division of the line.")),
     Column("source", TEXT, _l("jury_recommendation, pb_result or officer.")),
-    Column("item_id", INTEGER, _l("The recommendation or result behind the change (item_id in the responses export); empty for officer changes.")),
+    Column(
+        "item_id",
+        INTEGER,
+        _l(
+            "The recommendation or result behind the change (item_id in the responses export); empty for officer changes."
+        ),
+    ),
     Column("reason", TEXT, _l("Why the line changed.")),
     Column("from_gross_pence", INTEGER, _l("Gross before the change, in pence.")),
     Column("to_gross_pence", INTEGER, _l("Gross after the change, in pence.")),
@@ -79,23 +74,17 @@ RESPONSES = (
 )
 ITEM_LINES = (
     Column("item_id", INTEGER, _l("The recommendation or result (item_id in the responses export).")),
-    Column("line_id", INTEGER, _l("Budget line it concerns (line_id in the book export); empty if that line was deleted.")),
+    Column(
+        "line_id", INTEGER, _l("Budget line it concerns (line_id in the book export); empty if that line was deleted.")
+    ),
     Column("ra_line", TEXT, _l("Revenue Account service line of the line.")),
     Column("division", TEXT, _l("Division of the line.")),
-    Column("amount_pence", INTEGER, _l("Change asked for on this line, in pence; negative for a saving. An item's rows add up to its amount_pence in the responses export.")),
+    Column(
+        "amount_pence",
+        INTEGER,
+        _l(
+            "Change asked for on this line, in pence; negative for a saving. An item's rows add up to its amount_pence in the responses export."
+        ),
+    ),
 )
 DATASETS = {"book": BOOK, "changes": CHANGES, "responses": RESPONSES, "item_lines": ITEM_LINES}
-FORMATS = ("csv", "json")
-
-
-def to_csv(columns: tuple[Column, ...], rows: list[dict[str, Any]]) -> str:
-    """Write rows as CSV, neutralising cells a spreadsheet would run as formulas."""
-    return write_csv([c.name for c in columns], ([row[c.name] for c in columns] for row in rows),
-                     numeric=[c.name for c in columns if c.kind == INTEGER])
-
-
-def to_json(dataset: str, meta: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    """Write rows as JSON with the schema version and what the rows describe."""
-    return json.dumps({"schema_version": SCHEMA_VERSION, "dataset": dataset, **meta, "rows": rows},
-                      indent=2, ensure_ascii=False, sort_keys=False, default=str)
-

@@ -13,12 +13,25 @@ def _open_now(session, council):
     for kind, item, eligibility in services.open_now(session, council):
         if kind == "ballot":
             warning = _("Open vote: no eligibility check") if eligibility == "open" else _("Voting open")
-            items.append(OpenItem("votes", item.title, url_for("pb.ballot", council=council.slug, ballot_id=item.id),
-                                  _("Closes %(when)s", when=format_date(item.closes_at, "d MMMM yyyy")) if item.closes_at else "",
-                                  warning))
+            items.append(
+                OpenItem(
+                    "votes",
+                    item.title,
+                    url_for("pb.ballot", council=council.slug, ballot_id=item.id),
+                    _("Closes %(when)s", when=format_date(item.closes_at, "d MMMM yyyy")) if item.closes_at else "",
+                    warning,
+                )
+            )
         else:
-            items.append(OpenItem("votes", item.title, url_for("pb.process", council=council.slug, process_id=item.id),
-                                  _("Ideas wanted"), _("Proposals open")))
+            items.append(
+                OpenItem(
+                    "votes",
+                    item.title,
+                    url_for("pb.process", council=council.slug, process_id=item.id),
+                    _("Ideas wanted"),
+                    _("Proposals open"),
+                )
+            )
     return items
 
 
@@ -34,11 +47,14 @@ def _label(field: str, value: str | None) -> str:
     return choice_label(PaperForm if field == "channel" else BallotForm, field, value)
 
 
-def _register(state):
+def register(app) -> None:
+    """Wire PB into the app: its pages, its open votes on the council's home page, the `pb_label` template global."""
     from pbapp.councils.services import register_open_now
+    from pbapp.pb import views  # its routes, and those of the modules it imports, attach to the blueprint
 
-    register_open_now(state.app, _open_now)
-    state.app.add_template_global(_label, "pb_label")
+    app.register_blueprint(views.bp)
+    register_open_now(app, _open_now)
+    app.add_template_global(_label, "pb_label")
 
 
 def __getattr__(name: str):
@@ -48,6 +64,5 @@ def __getattr__(name: str):
 
         global bp
         bp = Blueprint("pb", __name__, url_prefix="/pb")
-        bp.record_once(_register)
         return bp
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

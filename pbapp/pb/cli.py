@@ -9,8 +9,16 @@ import click
 
 # The names of pbapp.core.ballots' RULES, UTILITIES and TIE_BREAKS (a test keeps them equal), so
 # that `pbapp tally --help` starts without importing the counting code and numpy.
-RULE_NAMES = ("greedy", "greedy-no-skip", "greedy-threshold", "equalshares", "equalshares/greedy",
-              "equalshares/add1", "equalshares/add1-comparison", "phragmen")
+RULE_NAMES = (
+    "greedy",
+    "greedy-no-skip",
+    "greedy-threshold",
+    "equalshares",
+    "equalshares/greedy",
+    "equalshares/add1",
+    "equalshares/add1-comparison",
+    "phragmen",
+)
 UTILITY_NAMES = ("cost", "cardinality")
 TIE_BREAK_NAMES = ("cost", "file")
 
@@ -18,18 +26,33 @@ TIE_BREAK_NAMES = ("cost", "file")
 @click.command("tally")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rule", required=True, type=click.Choice(RULE_NAMES), help="Counting rule.")
-@click.option("--utility", type=click.Choice(UTILITY_NAMES), default="cost", show_default=True,
-              help="Voters' utility for Equal Shares.")
+@click.option(
+    "--utility",
+    type=click.Choice(UTILITY_NAMES),
+    default="cost",
+    show_default=True,
+    help="Voters' utility for Equal Shares.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the tie-breaking lot.")
-@click.option("--tie-break", type=click.Choice(TIE_BREAK_NAMES), default="cost", show_default=True,
-              help="Between equally supported projects: the cheaper first (then more support, then the lot), "
-                   "or the one listed first in the file, as many cities do.")
-@click.option("--threshold", default=None, metavar="SUPPORT",
-              help="For greedy rules: leave out projects with less support than this, instead of META "
-                   "min_project_score_threshold (0: no threshold, as pabutools counts greedy).")
+@click.option(
+    "--tie-break",
+    type=click.Choice(TIE_BREAK_NAMES),
+    default="cost",
+    show_default=True,
+    help="Between equally supported projects: the cheaper first (then more support, then the lot), "
+    "or the one listed first in the file, as many cities do.",
+)
+@click.option(
+    "--threshold",
+    default=None,
+    metavar="SUPPORT",
+    help="For greedy rules: leave out projects with less support than this, instead of META "
+    "min_project_score_threshold (0: no threshold, as pabutools counts greedy).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def tally_command(file: Path, rule: str, utility: str, seed: int, tie_break: str, threshold: str | None,
-                  as_json: bool) -> None:
+def tally_command(
+    file: Path, rule: str, utility: str, seed: int, tie_break: str, threshold: str | None, as_json: bool
+) -> None:
     """Count the votes in a Pabulib FILE by RULE and show what is funded and why.
 
     Pabulib's conventions apply: META min_project_score_threshold under every greedy rule, a
@@ -49,10 +72,13 @@ def tally_command(file: Path, rule: str, utility: str, seed: int, tie_break: str
     try:
         election = read(file)
         profile = Profile.of(election)
-        outcome = tally(election, rule, utility=utility, seed=seed, profile=profile, tie_break=tie_break,
-                        threshold=minimum)
+        outcome = tally(
+            election, rule, utility=utility, seed=seed, profile=profile, tie_break=tie_break, threshold=minimum
+        )
     except (CoreError, OSError, UnicodeDecodeError) as exc:
-        raise click.exceptions.Exit(_fail(f"{file.name}: {exc}" if not isinstance(exc, CoreError) else str(exc))) from exc
+        raise click.exceptions.Exit(
+            _fail(f"{file.name}: {exc}" if not isinstance(exc, CoreError) else str(exc))
+        ) from exc
     for warning in election.warnings:
         click.echo(f"Warning: {file.name}: {warning}", err=True)
     if as_json:

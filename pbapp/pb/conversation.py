@@ -15,13 +15,27 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select, update
 
+from pbapp.bilingual_mail import compose
 from pbapp import audit, mail
 from pbapp.accounts.models import User
 from pbapp.councils.models import Council
 from pbapp.errors import Conflict, Invalid, NotAllowed, NotFound
 from pbapp.links import external_url
-from pbapp.pb.models import (FEASIBLE, HELD, HIDDEN, PROPOSALS, PUBLISHED, Ballot, BallotOption, CommentReport, Process,
-                             Proposal, ProposalComment, ProposalFollow, ProposalSupport)
+from pbapp.pb.models import (
+    FEASIBLE,
+    HELD,
+    HIDDEN,
+    PROPOSALS,
+    PUBLISHED,
+    Ballot,
+    BallotOption,
+    CommentReport,
+    Process,
+    Proposal,
+    ProposalComment,
+    ProposalFollow,
+    ProposalSupport,
+)
 
 COMMENT_MAX = 2000
 REPORTS_TO_HOLD = 3
@@ -40,6 +54,7 @@ def _proposal(session: Session, council: Council, proposal_id: int) -> Proposal:
 
 # Comments ------------------------------------------------------------------------------------------
 
+
 def add_comment(session: Session, council: Council, proposal_id: int, user: User, body: str) -> ProposalComment:
     """Publish a resident's comment on a proposal; the author follows the proposal from then on."""
     _may_take_part(user)
@@ -53,8 +68,15 @@ def add_comment(session: Session, council: Council, proposal_id: int, user: User
     session.add(comment)
     session.flush()
     _follow(session, proposal.id, user.id)
-    audit.record(session, "pb.comment_added", "pb_proposal_comment", comment.id, council_id=council.id,
-                 actor_id=user.id, proposal_id=proposal.id)
+    audit.record(
+        session,
+        "pb.comment_added",
+        "pb_proposal_comment",
+        comment.id,
+        council_id=council.id,
+        actor_id=user.id,
+        proposal_id=proposal.id,
+    )
     session.commit()
     return comment
 
@@ -71,19 +93,22 @@ def report_comment(session: Session, council: Council, comment_id: int, user: Us
             session.add(CommentReport(comment_id=comment.id, user_id=user.id))
     except IntegrityError:
         raise Conflict(_("You have already reported this comment. Thank you.")) from None
-    session.execute(update(ProposalComment).where(ProposalComment.id == comment.id)
-                    .values(reports=ProposalComment.reports + 1))
+    session.execute(
+        update(ProposalComment).where(ProposalComment.id == comment.id).values(reports=ProposalComment.reports + 1)
+    )
     session.refresh(comment)
     if comment.status == PUBLISHED and comment.reports >= REPORTS_TO_HOLD:
         comment.status = HELD
-    audit.record(session, "pb.comment_reported", "pb_proposal_comment", comment.id, council_id=council.id,
-                 actor_id=user.id)
+    audit.record(
+        session, "pb.comment_reported", "pb_proposal_comment", comment.id, council_id=council.id, actor_id=user.id
+    )
     session.commit()
     return comment
 
 
-def moderate_comment(session: Session, council: Council, comment_id: int, actor: User, *, publish: bool,
-                     reason: str = "") -> ProposalComment:
+def moderate_comment(
+    session: Session, council: Council, comment_id: int, actor: User, *, publish: bool, reason: str = ""
+) -> ProposalComment:
     """An officer publishes a held comment again, or hides one with a reason shown in its place."""
     comment = session.get(ProposalComment, comment_id)
     if comment is None or comment.council_id != council.id:
@@ -92,28 +117,46 @@ def moderate_comment(session: Session, council: Council, comment_id: int, actor:
         raise Invalid(_("Give the reason for hiding this comment"), field="reason")
     comment.status = PUBLISHED if publish else HIDDEN
     comment.moderation_reason = "" if publish else reason.strip()
-    audit.record(session, "pb.comment_moderated", "pb_proposal_comment", comment.id, council_id=council.id,
-                 actor_id=actor.id, status=comment.status)
+    audit.record(
+        session,
+        "pb.comment_moderated",
+        "pb_proposal_comment",
+        comment.id,
+        council_id=council.id,
+        actor_id=actor.id,
+        status=comment.status,
+    )
     session.commit()
     return comment
 
 
 def comments_of(session: Session, proposal: Proposal) -> list[ProposalComment]:
     """A proposal's comments, oldest first; held and hidden ones stay in place, without their words."""
-    return list(session.exec(select(ProposalComment).where(ProposalComment.proposal_id == proposal.id)
-                             .order_by(ProposalComment.created_at, ProposalComment.id)).all())
+    return list(
+        session.exec(
+            select(ProposalComment)
+            .where(ProposalComment.proposal_id == proposal.id)
+            .order_by(ProposalComment.created_at, ProposalComment.id)
+        ).all()
+    )
 
 
 def moderation_queue(session: Session, council: Council) -> list[tuple[ProposalComment, Proposal]]:
     """Comments waiting for an officer (held), then those reported but still showing, most reported first."""
-    query = (select(ProposalComment, Proposal).join(Proposal, Proposal.id == ProposalComment.proposal_id)
-             .where(ProposalComment.council_id == council.id,
-                    (ProposalComment.status == HELD) | ((ProposalComment.status == PUBLISHED) & (ProposalComment.reports > 0)))
-             .order_by((ProposalComment.status == HELD).desc(), ProposalComment.reports.desc(), ProposalComment.id))
+    query = (
+        select(ProposalComment, Proposal)
+        .join(Proposal, Proposal.id == ProposalComment.proposal_id)
+        .where(
+            ProposalComment.council_id == council.id,
+            (ProposalComment.status == HELD) | ((ProposalComment.status == PUBLISHED) & (ProposalComment.reports > 0)),
+        )
+        .order_by((ProposalComment.status == HELD).desc(), ProposalComment.reports.desc(), ProposalComment.id)
+    )
     return [(c, p) for c, p in session.exec(query).all()]
 
 
 # Supports and follows ------------------------------------------------------------------------------
+
 
 def support(session: Session, council: Council, proposal_id: int, user: User) -> int:
     """Support a proposal while the process gathers ideas; one support per account. Return the count."""
@@ -138,8 +181,9 @@ def withdraw_support(session: Session, council: Council, proposal_id: int, user:
     process = session.get(Process, proposal.process_id)
     if process.phase != PROPOSALS:
         raise Conflict(_("Supports are closed: the process is no longer gathering ideas."))
-    found = session.exec(select(ProposalSupport).where(ProposalSupport.proposal_id == proposal.id,
-                                                       ProposalSupport.user_id == user.id)).first()
+    found = session.exec(
+        select(ProposalSupport).where(ProposalSupport.proposal_id == proposal.id, ProposalSupport.user_id == user.id)
+    ).first()
     if found is not None:
         session.delete(found)
         session.commit()
@@ -147,21 +191,27 @@ def withdraw_support(session: Session, council: Council, proposal_id: int, user:
 
 
 def supports_of(session: Session, proposal_id: int) -> int:
-    return session.exec(select(func.count()).select_from(ProposalSupport)
-                        .where(ProposalSupport.proposal_id == proposal_id)).one()
+    return session.exec(
+        select(func.count()).select_from(ProposalSupport).where(ProposalSupport.proposal_id == proposal_id)
+    ).one()
 
 
 def support_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
     if not proposal_ids:
         return {}
-    return dict(session.exec(select(ProposalSupport.proposal_id, func.count())
-                             .where(ProposalSupport.proposal_id.in_(proposal_ids))
-                             .group_by(ProposalSupport.proposal_id)).all())
+    return dict(
+        session.exec(
+            select(ProposalSupport.proposal_id, func.count())
+            .where(ProposalSupport.proposal_id.in_(proposal_ids))
+            .group_by(ProposalSupport.proposal_id)
+        ).all()
+    )
 
 
 def _follow(session: Session, proposal_id: int, user_id: int) -> None:
-    exists = session.exec(select(ProposalFollow.id).where(ProposalFollow.proposal_id == proposal_id,
-                                                          ProposalFollow.user_id == user_id)).first()
+    exists = session.exec(
+        select(ProposalFollow.id).where(ProposalFollow.proposal_id == proposal_id, ProposalFollow.user_id == user_id)
+    ).first()
     if exists is None:
         try:
             with session.begin_nested():
@@ -176,8 +226,9 @@ def set_following(session: Session, council: Council, proposal_id: int, user: Us
     if follow:
         _follow(session, proposal.id, user.id)
     else:
-        found = session.exec(select(ProposalFollow).where(ProposalFollow.proposal_id == proposal.id,
-                                                          ProposalFollow.user_id == user.id)).first()
+        found = session.exec(
+            select(ProposalFollow).where(ProposalFollow.proposal_id == proposal.id, ProposalFollow.user_id == user.id)
+        ).first()
         if found is not None:
             session.delete(found)
     session.commit()
@@ -208,15 +259,23 @@ def standing(session: Session, proposal: Proposal, process: Process, user) -> St
     signed_in = getattr(user, "is_authenticated", False)
 
     def mine(model) -> bool:
-        return signed_in and session.exec(select(model.id).where(model.proposal_id == proposal.id,
-                                                                 model.user_id == user.id)).first() is not None
+        return (
+            signed_in
+            and session.exec(select(model.id).where(model.proposal_id == proposal.id, model.user_id == user.id)).first()
+            is not None
+        )
 
-    return Standing(supports_of(session, proposal.id), process.support_threshold, mine(ProposalSupport),
-                    mine(ProposalFollow) or (signed_in and proposal.submitter_id == user.id),
-                    process.phase == PROPOSALS)
+    return Standing(
+        supports_of(session, proposal.id),
+        process.support_threshold,
+        mine(ProposalSupport),
+        mine(ProposalFollow) or (signed_in and proposal.submitter_id == user.id),
+        process.phase == PROPOSALS,
+    )
 
 
 # Emails to proposers and followers ------------------------------------------------------------------
+
 
 def _people_to_tell(session: Session, proposal: Proposal) -> list[User]:
     ids = set(session.exec(select(ProposalFollow.user_id).where(ProposalFollow.proposal_id == proposal.id)).all())
@@ -231,14 +290,27 @@ def notify_review(session: Session, council: Council, proposal: Proposal) -> int
     """Queue an email to the proposer and followers saying the review is published; return how many."""
     people = _people_to_tell(session, proposal)
     link = external_url("pb.proposal", council=council.slug, proposal_id=proposal.id)
+
+    def write() -> tuple[str, str]:
+        outcome = (
+            _("The council found it feasible: it can go to the vote.")
+            if proposal.status == FEASIBLE
+            else _("The council found it cannot go to the vote, and says why.")
+        )
+        return (
+            _("Review published: %(title)s", title=proposal.title),
+            _(
+                "The council has published its review of “%(title)s”.\n\n%(outcome)s\n\nRead the review: %(link)s\n\n"
+                "You get this email because you put the proposal forward, or follow it. You can stop following it on that page.",
+                title=proposal.title,
+                outcome=outcome,
+                link=link,
+            ),
+        )
+
     for person in people:
         with force_locale(person.language or "en"):
-            outcome = (_("The council found it feasible: it can go to the vote.") if proposal.status == FEASIBLE
-                       else _("The council found it cannot go to the vote, and says why."))
-            subject = _("Review published: %(title)s", title=proposal.title)
-            body = _("The council has published its review of “%(title)s”.\n\n%(outcome)s\n\nRead the review: %(link)s\n\n"
-                     "You get this email because you put the proposal forward, or follow it. You can stop following it on that page.",
-                     title=proposal.title, outcome=outcome, link=link)
+            subject, body = compose(council, write)
         mail.send(session, person.email, subject, body, council_id=council.id)
     return len(people)
 
@@ -247,17 +319,32 @@ def notify_results(session: Session, council: Council, ballot: Ballot, funded: l
     """Queue an email to each proposal's proposer and followers when the ballot's results are published."""
     told = 0
     link = external_url("pb.results", council=council.slug, ballot_id=ballot.id)
-    options = session.exec(select(BallotOption).where(BallotOption.ballot_id == ballot.id,
-                                                      BallotOption.proposal_id.is_not(None))).all()
+    options = session.exec(
+        select(BallotOption).where(BallotOption.ballot_id == ballot.id, BallotOption.proposal_id.is_not(None))
+    ).all()
     for option in options:
         proposal = session.get(Proposal, option.proposal_id)
+
+        def write(proposal=proposal, option=option) -> tuple[str, str]:
+            outcome = (
+                _("It is one of the projects to be funded.")
+                if option.ref in funded
+                else _("It was not among the projects funded this time.")
+            )
+            return (
+                _("Results published: %(title)s", title=proposal.title),
+                _(
+                    "The results of “%(ballot)s” are published.\n\n“%(title)s”: %(outcome)s\n\nSee the results: %(link)s",
+                    ballot=ballot.title,
+                    title=proposal.title,
+                    outcome=outcome,
+                    link=link,
+                ),
+            )
+
         for person in _people_to_tell(session, proposal):
             with force_locale(person.language or "en"):
-                outcome = (_("It is one of the projects to be funded.") if option.ref in funded
-                           else _("It was not among the projects funded this time."))
-                subject = _("Results published: %(title)s", title=proposal.title)
-                body = _("The results of “%(ballot)s” are published.\n\n“%(title)s”: %(outcome)s\n\nSee the results: %(link)s",
-                         ballot=ballot.title, title=proposal.title, outcome=outcome, link=link)
+                subject, body = compose(council, write)
             mail.send(session, person.email, subject, body, council_id=council.id)
             told += 1
     return told

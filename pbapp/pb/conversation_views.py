@@ -6,6 +6,7 @@ from flask import flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pbapp.confirm import ActionForm
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
 from pbapp.errors import DomainError, show_on_form
@@ -60,7 +61,7 @@ def comment(council: str, proposal_id: int):
 def report_comment(council: str, comment_id: int):
     db = get_session()
     the_council = get_council(db, council)
-    forms.ActionForm().validate_on_submit()
+    ActionForm().validate_on_submit()
     try:
         found = conversation.report_comment(db, the_council, comment_id, current_user)
     except DomainError as error:
@@ -78,37 +79,49 @@ def report_comment(council: str, comment_id: int):
 @bp.route("/<council>/proposals/<int:proposal_id>/support", methods=["POST"])
 @requires(permissions.ACCOUNT_HOLDER)
 def support(council: str, proposal_id: int):
-    forms.ActionForm().validate_on_submit()
-    return _act(council, proposal_id,
-                lambda db, c: conversation.support(db, c, proposal_id, current_user),
-                _("You support this proposal. You will get an email when the council publishes its review."))
+    ActionForm().validate_on_submit()
+    return _act(
+        council,
+        proposal_id,
+        lambda db, c: conversation.support(db, c, proposal_id, current_user),
+        _("You support this proposal. You will get an email when the council publishes its review."),
+    )
 
 
 @bp.route("/<council>/proposals/<int:proposal_id>/unsupport", methods=["POST"])
 @requires(permissions.ACCOUNT_HOLDER)
 def withdraw_support(council: str, proposal_id: int):
-    forms.ActionForm().validate_on_submit()
-    return _act(council, proposal_id,
-                lambda db, c: conversation.withdraw_support(db, c, proposal_id, current_user),
-                _("You no longer support this proposal."))
+    ActionForm().validate_on_submit()
+    return _act(
+        council,
+        proposal_id,
+        lambda db, c: conversation.withdraw_support(db, c, proposal_id, current_user),
+        _("You no longer support this proposal."),
+    )
 
 
 @bp.route("/<council>/proposals/<int:proposal_id>/follow", methods=["POST"])
 @requires(permissions.ACCOUNT_HOLDER)
 def follow(council: str, proposal_id: int):
-    forms.ActionForm().validate_on_submit()
-    return _act(council, proposal_id,
-                lambda db, c: conversation.set_following(db, c, proposal_id, current_user, follow=True),
-                _("You follow this proposal: we will email you when its review or result is published."))
+    ActionForm().validate_on_submit()
+    return _act(
+        council,
+        proposal_id,
+        lambda db, c: conversation.set_following(db, c, proposal_id, current_user, follow=True),
+        _("You follow this proposal: we will email you when its review or result is published."),
+    )
 
 
 @bp.route("/<council>/proposals/<int:proposal_id>/unfollow", methods=["POST"])
 @requires(permissions.ACCOUNT_HOLDER)
 def unfollow(council: str, proposal_id: int):
-    forms.ActionForm().validate_on_submit()
-    return _act(council, proposal_id,
-                lambda db, c: conversation.set_following(db, c, proposal_id, current_user, follow=False),
-                _("You no longer follow this proposal."))
+    ActionForm().validate_on_submit()
+    return _act(
+        council,
+        proposal_id,
+        lambda db, c: conversation.set_following(db, c, proposal_id, current_user, follow=False),
+        _("You no longer follow this proposal."),
+    )
 
 
 @bp.route("/<council>/comments")
@@ -116,8 +129,13 @@ def unfollow(council: str, proposal_id: int):
 def moderation(council: str):
     db = get_session()
     the_council = get_council(db, council)
-    return render("pb/moderation.html", council=the_council, queue=conversation.moderation_queue(db, the_council),
-                  form=forms.ModerateForm(), title=_("Comments to moderate"))
+    return render(
+        "pb/moderation.html",
+        council=the_council,
+        queue=conversation.moderation_queue(db, the_council),
+        form=forms.ModerateForm(),
+        title=_("Comments to moderate"),
+    )
 
 
 @bp.route("/<council>/comments/<int:comment_id>/<any(publish, hide):decision>", methods=["POST"])
@@ -128,13 +146,16 @@ def moderate(council: str, comment_id: int, decision: str):
     form = forms.ModerateForm()
     if form.validate_on_submit():
         try:
-            conversation.moderate_comment(db, the_council, comment_id, current_user, publish=decision == "publish",
-                                          reason=form.reason.data or "")
+            conversation.moderate_comment(
+                db, the_council, comment_id, current_user, publish=decision == "publish", reason=form.reason.data or ""
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
-            flash(_("The comment is published again.") if decision == "publish" else _("The comment is hidden."),
-                  "success")
+            flash(
+                _("The comment is published again.") if decision == "publish" else _("The comment is hidden."),
+                "success",
+            )
     return redirect_after_post(url_for("pb.moderation", council=council))
 
 
@@ -149,11 +170,22 @@ def support_threshold(council: str, process_id: int):
         process.support_threshold = form.support_threshold.data
         from pbapp import audit
 
-        audit.record(db, "pb.support_threshold_set", "pb_process", process.id, council_id=the_council.id,
-                     actor_id=current_user.id, support_threshold=process.support_threshold)
+        audit.record(
+            db,
+            "pb.support_threshold_set",
+            "pb_process",
+            process.id,
+            council_id=the_council.id,
+            actor_id=current_user.id,
+            support_threshold=process.support_threshold,
+        )
         db.commit()
-        flash(_("Saved. Proposals now go to review once they have %(n)d supports.", n=process.support_threshold)
-              if process.support_threshold else _("Saved. Every proposal goes to review."), "success")
+        flash(
+            _("Saved. Proposals now go to review once they have %(n)d supports.", n=process.support_threshold)
+            if process.support_threshold
+            else _("Saved. Every proposal goes to review."),
+            "success",
+        )
     else:
         for message in form.support_threshold.errors:
             flash(message, "error")

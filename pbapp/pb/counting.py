@@ -43,12 +43,19 @@ def spec_for(settings: Mapping[str, Any], options: list[Mapping[str, Any]]):
         return ApprovalSpec(refs, settings.get("min_choices") or 0, settings.get("max_choices"), names)
     if kind == KNAPSACK:
         costs = {o["ref"]: to_pounds(o["cost_pence"]) for o in options}
-        return KnapsackSpec(costs, to_pounds(settings["budget_pence"]),
-                            Fraction(settings.get("min_spend_percent") or 0, 100), "£", names)
+        return KnapsackSpec(
+            costs,
+            to_pounds(settings["budget_pence"]),
+            Fraction(settings.get("min_spend_percent") or 0, 100),
+            "£",
+            names,
+        )
     if kind == CUMULATIVE:
         return CumulativeSpec(refs, settings["total_points"], settings.get("max_per_project"), False, names)
     if kind == RANKED:
-        return RankedSpec(refs, settings.get("max_choices") or len(refs), max(1, settings.get("min_choices") or 1), names)
+        return RankedSpec(
+            refs, settings.get("max_choices") or len(refs), max(1, settings.get("min_choices") or 1), names
+        )
     if kind == ALLOCATION:
         bounds = {o["ref"]: (to_pounds(o["min_pence"]), to_pounds(o["max_pence"])) for o in options}
         return AllocationSpec(bounds, to_pounds(settings["budget_pence"]), "£", names)
@@ -71,12 +78,15 @@ def final_ballots(entries: Iterable[Mapping[str, Any]]) -> list[Any]:
     return list(last.values())
 
 
-def election_of(settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots: list[Any],
-                currency: str = "£") -> Election:
+def election_of(
+    settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots: list[Any], currency: str = "£"
+) -> Election:
     """Build the engine's Election from a project ballot's options and final ballots."""
     costs = {o["ref"]: to_pounds(o["cost_pence"]) for o in options}
     vote_type = _VOTE_TYPES[settings["kind"]]
     meta = {"currency": currency, "description": settings.get("title", "")}
+    if settings.get("min_project_score_threshold"):  # a ballot imported from a Pabulib file that sets one
+        meta["min_project_score_threshold"] = str(settings["min_project_score_threshold"])
     election = Election.build(to_pounds(settings["budget_pence"]), costs, ballots, vote_type=vote_type, meta=meta)
     for project, option in zip(election.projects, options):
         project.fields["name"] = option["title"]  # type: ignore[index]
@@ -92,8 +102,13 @@ def count(settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots
         return simulator.summarise(options, ballots)
     election = election_of(settings, options, ballots)
     profile = Profile.of(election)
-    outcome = tally(election, settings["rule"], utility=settings.get("utility") or "cost",
-                    seed=settings.get("seed") or 0, profile=profile)
+    outcome = tally(
+        election,
+        settings["rule"],
+        utility=settings.get("utility") or "cost",
+        seed=settings.get("seed") or 0,
+        profile=profile,
+    )
     result = outcome.to_dict()
     result["voters"] = len(ballots)
     result["support"] = {pid: float(s) for pid, s in zip(profile.ids, profile.support)}
@@ -127,20 +142,30 @@ def _count_allocation(settings, options, ballots) -> dict:
         reason = Message("allocation.mean", "The average of every voter's amount for this line.")
     else:
         allocation = independent_markets(lines, amounts, to_pounds(settings["budget_pence"]), bounds)
-        reason = Message("allocation.median", "The median of voters' amounts, adjusted so the lines add up to the "
-                         "total (Independent Markets: no one gains by exaggerating).")
+        reason = Message(
+            "allocation.median",
+            "The median of voters' amounts, adjusted so the lines add up to the "
+            "total (Independent Markets: no one gains by exaggerating).",
+        )
     pence = {ref: to_pence(value) for ref, value in allocation.items()}
-    return {"rule": settings["rule"], "voters": len(ballots), "allocation": pence,
-            "budget_pence": int(settings["budget_pence"]), "selected": [],
-            "explanations": {ref: {"funded": pence[ref] > 0, "reason": str(reason), "reason_code": reason.code}
-                             for ref in lines}}
+    return {
+        "rule": settings["rule"],
+        "voters": len(ballots),
+        "allocation": pence,
+        "budget_pence": int(settings["budget_pence"]),
+        "selected": [],
+        "explanations": {
+            ref: {"funded": pence[ref] > 0, "reason": str(reason), "reason_code": reason.code} for ref in lines
+        },
+    }
 
 
 APART = ("verified", "unverified")
 
 
-def count_apart(settings: Mapping[str, Any], options: list[Mapping[str, Any]],
-                entries: list[Mapping[str, Any]]) -> dict:
+def count_apart(
+    settings: Mapping[str, Any], options: list[Mapping[str, Any]], entries: list[Mapping[str, Any]]
+) -> dict:
     """An open vote's ballots counted in two parts, by the entries' `verified` mark: never added together.
 
     Each part is {"voters", "selected", "support", "allocation"} (None if it has no ballot).
@@ -152,23 +177,34 @@ def count_apart(settings: Mapping[str, Any], options: list[Mapping[str, Any]],
             parts[part] = None
             continue
         counted = count(settings, options, ballots)
-        parts[part] = {"voters": len(ballots), "selected": counted.get("selected", []),
-                       "support": counted.get("support", {}), "allocation": counted.get("allocation", {})}
+        parts[part] = {
+            "voters": len(ballots),
+            "selected": counted.get("selected", []),
+            "support": counted.get("support", {}),
+            "allocation": counted.get("allocation", {}),
+        }
     return parts
 
 
 def same_outcome(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Whether two counts fund the same projects (or give the same allocation)."""
-    return (a.get("selected") == b.get("selected") and a.get("allocation") == b.get("allocation")
-            and a.get("lines") == b.get("lines") and a.get("tax") == b.get("tax"))
+    return (
+        a.get("selected") == b.get("selected")
+        and a.get("allocation") == b.get("allocation")
+        and a.get("lines") == b.get("lines")
+        and a.get("tax") == b.get("tax")
+    )
 
 
 _ENTRY_TYPES = {"seq": int, "voter": str, "channel": str, "hash": str, "previous_hash": str, "choices": object}
 
 
 def _is_entry(entry: Any, types: Mapping[str, Any] = _ENTRY_TYPES) -> bool:
-    return (isinstance(entry, Mapping) and all(isinstance(entry.get(k, None), t) for k, t in types.items())
-            and not isinstance(entry["seq"], bool))
+    return (
+        isinstance(entry, Mapping)
+        and all(isinstance(entry.get(k, None), t) for k, t in types.items())
+        and not isinstance(entry["seq"], bool)
+    )
 
 
 def _sealed_order_problems(entries: list[Mapping[str, Any]]) -> list[str]:
@@ -204,8 +240,10 @@ def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: 
         return ["The log's entries are not a list of entries with " + ", ".join(sorted(types)) + "."]
     # An open vote's sealed entries also say whether a verified resident cast the ballot.
     optional = ("verified",) if sealed else ()
-    broken = verify_chain((e["previous_hash"], e["hash"], {k: e[k] for k in covered + optional if k in covered or k in e})
-                          for e in entries)
+    broken = verify_chain(
+        (e["previous_hash"], e["hash"], {k: e[k] for k in covered + optional if k in covered or k in e})
+        for e in entries
+    )
     if broken:
         problems.append(f"The chain breaks at entry {broken.index + 1}: {broken.reason}.")
     if sealed:
@@ -213,12 +251,16 @@ def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: 
     if entries and document.get("head") != entries[-1]["hash"]:
         problems.append("The published head is not the hash of the last entry.")
     if count_ is not None and len(entries) != count_:
-        problems.append(f"The log has {len(entries):,} entries but {count_:,} were published with the results: "
-                        + ("entries are missing." if len(entries) < count_ else "entries were added."))
+        problems.append(
+            f"The log has {len(entries):,} entries but {count_:,} were published with the results: "
+            + ("entries are missing." if len(entries) < count_ else "entries were added.")
+        )
     last_hash = entries[-1]["hash"] if entries else GENESIS
     if head is not None and last_hash != head.strip().lower():
-        problems.append(f"The log ends at {last_hash[:16]}…, not at the head published with the results "
-                        f"({head.strip().lower()[:16]}…): it is not the published log.")
+        problems.append(
+            f"The log ends at {last_hash[:16]}…, not at the head published with the results "
+            f"({head.strip().lower()[:16]}…): it is not the published log."
+        )
     published = document.get("result")
     if not isinstance(published, Mapping):
         problems.append("The log has no published result to compare with.")
@@ -240,7 +282,13 @@ def verify_log(document: Mapping[str, Any], *, head: str | None = None, count_: 
             return problems + [f"The verified and unverified ballots could not be counted apart: {exc}"]
         for part in APART:
             mine, theirs = apart[part], published["apart"].get(part)
-            if (mine is None) != (theirs is None) or (mine and not (
-                    isinstance(theirs, Mapping) and same_outcome(mine, theirs) and mine["voters"] == theirs.get("voters"))):
+            if (mine is None) != (theirs is None) or (
+                mine
+                and not (
+                    isinstance(theirs, Mapping)
+                    and same_outcome(mine, theirs)
+                    and mine["voters"] == theirs.get("voters")
+                )
+            ):
                 problems.append(f"Counting the {part} ballots apart gives a different result from the published one.")
     return problems

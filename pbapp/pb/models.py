@@ -6,10 +6,11 @@ from datetime import date, datetime
 
 import random
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pbapp.core.chain import GENESIS
+from pbapp.modelfields import pence
 from pbapp.timeutil import utcnow
 
 PROPOSALS, REVIEW, VOTING, RESULTS, DELIVERY = "proposals", "review", "voting", "results", "delivery"
@@ -55,11 +56,6 @@ def _random_id_column():
 LOG_CHAINED_AS_CAST, LOG_SEALED_AT_COUNT = 1, 2
 
 
-def _pence(nullable: bool = False):
-    # A council-wide pot can pass £21m, which overflows a 32-bit count of pence.
-    return Field(default=None if nullable else 0, sa_column=Column(BigInteger, nullable=nullable))
-
-
 class Process(SQLModel, table=True):
     """A participatory budgeting cycle of a council, or of one neighbourhood with its own pot."""
 
@@ -72,7 +68,7 @@ class Process(SQLModel, table=True):
     description: str = Field(default="", nullable=False)
     title_cy: str = Field(default="", max_length=200, nullable=False)  # Welsh versions: empty when none
     description_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    pot_pence: int = _pence()
+    pot_pence: int = pence()
     phase: str = Field(default=PROPOSALS, max_length=16, nullable=False)
     proposals_from: date | None = None
     review_from: date | None = None
@@ -111,12 +107,12 @@ class Proposal(SQLModel, table=True):
     description: str = Field(default="", nullable=False)
     title_cy: str = Field(default="", max_length=200, nullable=False)
     description_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    estimated_cost_pence: int = _pence()
+    estimated_cost_pence: int = pence()
     submitter_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     group_name: str = Field(default="", max_length=200, nullable=False)
     status: str = Field(default=SUBMITTED, max_length=16, nullable=False)
     review_feasible: bool | None = None
-    reviewed_cost_pence: int | None = _pence(nullable=True)
+    reviewed_cost_pence: int | None = pence(nullable=True)
     review_reason: str = Field(default="", nullable=False)
     reviewed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     review_published_at: datetime | None = None
@@ -149,7 +145,7 @@ class Ballot(SQLModel, table=True):
     title: str = Field(max_length=200, nullable=False)
     title_cy: str = Field(default="", max_length=200, nullable=False)
     kind: str = Field(default=KNAPSACK, max_length=16, nullable=False)
-    budget_pence: int = _pence()
+    budget_pence: int = pence()
     min_choices: int = Field(default=0, nullable=False)
     max_choices: int | None = None
     total_points: int = Field(default=0, nullable=False)
@@ -174,6 +170,9 @@ class Ballot(SQLModel, table=True):
     key_version: int = Field(default=0, nullable=False)
     # How its log is kept (LOG_CHAINED_AS_CAST for ballots opened before logs were sealed at the count).
     log_format: int = Field(default=LOG_SEALED_AT_COUNT, nullable=False)
+    # A ballot imported from a Pabulib file: the file's META as JSON (its score threshold counts;
+    # the rest is written back on export). "{}" for a ballot run here.
+    pabulib_meta: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
 
 class BallotOption(SQLModel, table=True):
@@ -191,9 +190,9 @@ class BallotOption(SQLModel, table=True):
     description: str = Field(default="", nullable=False)
     title_cy: str = Field(default="", max_length=200, nullable=False)
     description_cy: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    cost_pence: int = _pence()
-    min_pence: int = _pence()
-    max_pence: int = _pence()
+    cost_pence: int = pence()
+    min_pence: int = pence()
+    max_pence: int = pence()
     position: int = Field(default=0, nullable=False)
 
 
@@ -263,8 +262,10 @@ class Vote(SQLModel, table=True):
     """
 
     __tablename__ = "pb_vote"
-    __table_args__ = (UniqueConstraint("ballot_id", "voter_key", name="uq_pb_vote_ballot_voter"),
-                      {"info": {"unordered": True}})  # pbapp.backup rewrites it in id order before a dump
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "voter_key", name="uq_pb_vote_ballot_voter"),
+        {"info": {"unordered": True}},
+    )  # pbapp.backup rewrites it in id order before a dump
 
     id: int | None = _random_id_column()
     ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
@@ -309,6 +310,7 @@ class BallotLogEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("ballot_id", "seq", name="uq_pb_log_ballot_seq"),
         UniqueConstraint("ballot_id", "previous_hash", name="uq_pb_log_ballot_previous"),
+        Index("ix_pb_ballot_log_receipt", "ballot_id", "receipt"),  # a receipt check reads one entry
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -328,8 +330,9 @@ class BallotLogEntry(SQLModel, table=True):
         return self.content_of(self.seq, self.voter_token, self.channel, self.choices, self.receipt, self.verified)
 
     @staticmethod
-    def content_of(seq: int, voter_token: str, channel: str, choices: str, receipt: str | None = None,
-                   verified: bool | None = None) -> dict:
+    def content_of(
+        seq: int, voter_token: str, channel: str, choices: str, receipt: str | None = None, verified: bool | None = None
+    ) -> dict:
         """What the hash of an entry with these values covers, for writers that never build the entry."""
         import json
 

@@ -48,30 +48,67 @@ def _one_to_one(pairs, census_labels) -> tuple[Group, ...]:
 
 
 _PREFER = (PREFER_NOT, _l("Prefer not to say"))
-_AGES = (("18-24", _l("18 to 24")), ("25-34", _l("25 to 34")), ("35-49", _l("35 to 49")),
-         ("50-64", _l("50 to 64")), ("65-74", _l("65 to 74")), ("75+", _l("75 or over")))
+_AGES = (
+    ("18-24", _l("18 to 24")),
+    ("25-34", _l("25 to 34")),
+    ("35-49", _l("35 to 49")),
+    ("50-64", _l("50 to 64")),
+    ("65-74", _l("65 to 74")),
+    ("75+", _l("75 or over")),
+)
 _SEXES = (("female", _l("Female")), ("male", _l("Male")))
-_ETHNIC_GROUPS = (("white", _l("White")), ("mixed", _l("Mixed or Multiple ethnic groups")),
-                  ("asian", _l("Asian, Asian British or Asian Welsh")),
-                  ("black", _l("Black, Black British, Black Welsh, Caribbean or African")),
-                  ("other", _l("Other ethnic group")))
-_DISABILITY = (("limited_lot", _l("Yes, limited a lot")), ("limited_little", _l("Yes, limited a little")),
-               ("not_limited", _l("No")))
+_ETHNIC_GROUPS = (
+    ("white", _l("White")),
+    ("mixed", _l("Mixed or Multiple ethnic groups")),
+    ("asian", _l("Asian, Asian British or Asian Welsh")),
+    ("black", _l("Black, Black British, Black Welsh, Caribbean or African")),
+    ("other", _l("Other ethnic group")),
+)
+_DISABILITY = (
+    ("limited_lot", _l("Yes, limited a lot")),
+    ("limited_little", _l("Yes, limited a little")),
+    ("not_limited", _l("No")),
+)
 
 # The census questions of 2021, in the census's words and order. The app keeps authority figures for
 # age (adults) and three broad ethnic groups; none for sex or disability, which are shown without one.
 QUESTIONS: tuple[Question, ...] = (
-    Question("age", _l("What is your age?"), "", _AGES + (_PREFER,),
-             _one_to_one(_AGES, {key: key for key, _label in _AGES}), "age"),
+    Question(
+        "age",
+        _l("What is your age?"),
+        "",
+        _AGES + (_PREFER,),
+        _one_to_one(_AGES, {key: key for key, _label in _AGES}),
+        "age",
+    ),
     Question("sex", _l("What is your sex?"), "", _SEXES + (_PREFER,), _one_to_one(_SEXES, {}), None),
-    Question("ethnicity", _l("What is your ethnic group?"), "", _ETHNIC_GROUPS + (_PREFER,),
-             (Group("white", _l("White"), ("white",), "White"),
-              Group("asian", _l("Asian, Asian British or Asian Welsh"), ("asian",), "Asian or Asian British"),
-              Group("black_mixed_other", _l("Black, Mixed or Other ethnic group"), ("black", "mixed", "other"),
-                    "Black / Mixed / Other")), "ethnicity"),
-    Question("disability", _l("Are your day-to-day activities limited because of a health problem or disability?"),
-             _l("Include problems related to old age. Count only problems that have lasted, or are expected to last, at least 12 months."),
-             _DISABILITY + (_PREFER,), _one_to_one(_DISABILITY, {}), None),
+    Question(
+        "ethnicity",
+        _l("What is your ethnic group?"),
+        "",
+        _ETHNIC_GROUPS + (_PREFER,),
+        (
+            Group("white", _l("White"), ("white",), "White"),
+            Group("asian", _l("Asian, Asian British or Asian Welsh"), ("asian",), "Asian or Asian British"),
+            Group(
+                "black_mixed_other",
+                _l("Black, Mixed or Other ethnic group"),
+                ("black", "mixed", "other"),
+                "Black / Mixed / Other",
+            ),
+        ),
+        "ethnicity",
+    ),
+    Question(
+        "disability",
+        _l("Are your day-to-day activities limited because of a health problem or disability?"),
+        _l(
+            "Include problems related to old age. Count only problems that have lasted, or are expected to last, at least 12 months."
+        ),
+        _DISABILITY + (_PREFER,),
+        _one_to_one(_DISABILITY, {}),
+        None,
+    ),
 )
 QUESTIONS_BY_KEY = {q.key: q for q in QUESTIONS}
 
@@ -94,10 +131,15 @@ def record_answers(session: Session, ballot: Ballot, answers: dict[str, str]) ->
         chosen.append((key, answer))
     for key, answer in chosen:
         _ensure_row(session, ballot.id, key, answer)
-        session.execute(update(ParticipantAnswer)
-                        .where(ParticipantAnswer.ballot_id == ballot.id, ParticipantAnswer.question == key,
-                               ParticipantAnswer.answer == answer)
-                        .values(count=ParticipantAnswer.count + 1))
+        session.execute(
+            update(ParticipantAnswer)
+            .where(
+                ParticipantAnswer.ballot_id == ballot.id,
+                ParticipantAnswer.question == key,
+                ParticipantAnswer.answer == answer,
+            )
+            .values(count=ParticipantAnswer.count + 1)
+        )
     session.commit()
     return len(chosen)
 
@@ -106,9 +148,11 @@ def _ensure_row(session: Session, ballot_id: int, question: str, answer: str) ->
     from pbapp.pb.services import _dialect_insert
 
     table = ParticipantAnswer.__table__
-    session.execute(_dialect_insert(session)(table).values(ballot_id=ballot_id, question=question, answer=answer,
-                                                           count=0)
-                    .on_conflict_do_nothing(index_elements=[table.c.ballot_id, table.c.question, table.c.answer]))
+    session.execute(
+        _dialect_insert(session)(table)
+        .values(ballot_id=ballot_id, question=question, answer=answer, count=0)
+        .on_conflict_do_nothing(index_elements=[table.c.ballot_id, table.c.question, table.c.answer])
+    )
 
 
 @dataclass(frozen=True)
@@ -131,9 +175,13 @@ class QuestionTable:
 def about_you_tables(session: Session, council: Council, ballot: Ballot) -> list[QuestionTable]:
     """Each question's published counts and shares beside the census's share of adults, small counts hidden."""
     stored: dict[tuple[str, str], int] = {
-        (q, a): n for q, a, n in session.exec(select(ParticipantAnswer.question, ParticipantAnswer.answer,
-                                                     ParticipantAnswer.count)
-                                              .where(ParticipantAnswer.ballot_id == ballot.id)).all()}
+        (q, a): n
+        for q, a, n in session.exec(
+            select(ParticipantAnswer.question, ParticipantAnswer.answer, ParticipantAnswer.count).where(
+                ParticipantAnswer.ballot_id == ballot.id
+            )
+        ).all()
+    }
     shares = census.census_shares() if council.gss_code in census.CENSUS_GSS_CODES else {}
     tables = []
     for question in QUESTIONS:
@@ -148,10 +196,23 @@ def about_you_tables(session: Session, council: Council, ballot: Ballot) -> list
         rows = []
         for group in question.groups:
             n = shown[group.key]
-            rows.append(GroupRow(group.label, n, None if n is None or not answered else n / answered,
-                                 figures.get(group.census_label) if group.census_label else None))
-        tables.append(QuestionTable(question, total if total >= THRESHOLD else None, rows,
-                                    prefer_not if total >= THRESHOLD else None, bool(figures)))
+            rows.append(
+                GroupRow(
+                    group.label,
+                    n,
+                    None if n is None or not answered else n / answered,
+                    figures.get(group.census_label) if group.census_label else None,
+                )
+            )
+        tables.append(
+            QuestionTable(
+                question,
+                total if total >= THRESHOLD else None,
+                rows,
+                prefer_not if total >= THRESHOLD else None,
+                bool(figures),
+            )
+        )
     return tables
 
 
@@ -183,13 +244,16 @@ def turnout_by_ward(session: Session, council: Council, ballot: Ballot) -> list[
             wards_query = wards_query.where(Area.id == area.id)
     wards = list(session.exec(wards_query.order_by(Area.name)).all())
     counts: dict[int | None, dict[str, int]] = {}
-    for area_id, channel, n in session.exec(select(Vote.area_id, Vote.channel, func.count())
-                                            .where(Vote.ballot_id == ballot.id)
-                                            .group_by(Vote.area_id, Vote.channel)).all():
+    for area_id, channel, n in session.exec(
+        select(Vote.area_id, Vote.channel, func.count())
+        .where(Vote.ballot_id == ballot.id)
+        .group_by(Vote.area_id, Vote.channel)
+    ).all():
         counts.setdefault(area_id, {})[channel] = n
     ward_ids = {w.id for w in wards}
-    rows = [WardTurnout(w.name, sum(counts.get(w.id, {}).values()), w.adults or None, counts.get(w.id, {}))
-            for w in wards]
+    rows = [
+        WardTurnout(w.name, sum(counts.get(w.id, {}).values()), w.adults or None, counts.get(w.id, {})) for w in wards
+    ]
     unknown: dict[str, int] = {}
     for area_id, channels in counts.items():
         if area_id not in ward_ids:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def _pence():
-    return Field(default=0, sa_column=Column(BigInteger, nullable=False))
+from pbapp.modelfields import pence
 
 
 class SimulatorSetup(SQLModel, table=True):
@@ -24,9 +22,9 @@ class SimulatorSetup(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ballot_id: int = Field(foreign_key="pb_ballot.id", unique=True, nullable=False)
-    savings_pence: int = _pence()
+    savings_pence: int = pence()
     tax_enabled: bool = Field(default=False, nullable=False)
-    band_d_pence: int = _pence()
+    band_d_pence: int = pence()
     tax_base: int = Field(default=0, nullable=False)  # Band D equivalent homes
     tax_min_percent: int = Field(default=0, nullable=False)
     tax_max_percent: int = Field(default=0, nullable=False)
@@ -41,16 +39,23 @@ class SimulatorLine(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ballot_id: int = Field(foreign_key="pb_ballot.id", index=True, nullable=False)
     budget_line_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("budget_line.id", ondelete="SET NULL"), nullable=True))
+        default=None, sa_column=Column(Integer, ForeignKey("budget_line.id", ondelete="SET NULL"), nullable=True)
+    )
     ref: str = Field(max_length=20, nullable=False)
     service: str = Field(default="", max_length=120, nullable=False)
     title: str = Field(max_length=200, nullable=False)
-    current_pence: int = _pence()
+    service_cy: str = Field(default="", max_length=120, nullable=False)  # Welsh versions: empty when none
+    title_cy: str = Field(default="", max_length=200, nullable=False)
+    current_pence: int = pence()
     min_percent: int = Field(default=-10, nullable=False)
     max_percent: int = Field(default=10, nullable=False)
     step_percent: int = Field(default=5, nullable=False)
     consequences: str = Field(default="{}", nullable=False)  # JSON: {"-10": "what a 10% cut would mean", ...}
+    consequences_cy: str = Field(default="{}", nullable=False)  # the same in Welsh, for the steps that have it
     position: int = Field(default=0, nullable=False)
 
     def consequence_of(self, percent: int) -> str:
         return json.loads(self.consequences or "{}").get(str(percent), "")
+
+    def consequence_cy_of(self, percent: int) -> str:
+        return json.loads(self.consequences_cy or "{}").get(str(percent), "")

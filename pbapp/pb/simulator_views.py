@@ -10,11 +10,13 @@ from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pbapp.bilingual import welsh_values
+from pbapp.confirm import ActionForm, check_action
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
 from pbapp.errors import DomainError, Invalid, show_on_form
 from pbapp.htmx import redirect_after_post, render
-from pbapp.pb import bp, forms, permissions, simulator
+from pbapp.pb import bp, permissions, simulator
 from pbapp.pb.simulator_forms import LineForm, LinesForm, SetupForm
 from pbapp.security import requires
 
@@ -27,8 +29,11 @@ def _money(pence: int) -> str:
 
 def _lines_form(view, form: LinesForm | None = None) -> LinesForm:
     form = form or LinesForm()
-    form.lines.choices = [(line.id, f"{line.name} ({line.ra_line}) – {_money(line.net_pence)}")
-                          for line in view.book_lines if line.id not in view.chosen_ids and line.net_pence > 0]
+    form.lines.choices = [
+        (line.id, f"{line.name} ({line.ra_line}) – {_money(line.net_pence)}")
+        for line in view.book_lines
+        if line.id not in view.chosen_ids and line.net_pence > 0
+    ]
     return form
 
 
@@ -36,19 +41,32 @@ def _setup_form(view) -> SetupForm:
     if request.method == "POST":
         return SetupForm()
     setup = view.setup
-    return SetupForm(data={"savings": setup.savings_pence or None, "tax_enabled": setup.tax_enabled,
-                           "band_d": setup.band_d_pence or None, "tax_base": setup.tax_base or None,
-                           "tax_min_percent": setup.tax_min_percent if setup.tax_enabled else -2,
-                           "tax_max_percent": setup.tax_max_percent if setup.tax_enabled else 5})
+    return SetupForm(
+        data={
+            "savings": setup.savings_pence or None,
+            "tax_enabled": setup.tax_enabled,
+            "band_d": setup.band_d_pence or None,
+            "tax_base": setup.tax_base or None,
+            "tax_min_percent": setup.tax_min_percent if setup.tax_enabled else -2,
+            "tax_max_percent": setup.tax_max_percent if setup.tax_enabled else 5,
+        }
+    )
 
 
 def _page(council: str, ballot_id: int, *, lines_form=None, setup_form=None, status: int = 200):
     db = get_session()
     the_council = get_council(db, council)
     view = simulator.setup_view(db, the_council, ballot_id)
-    return render("pb/simulator_setup.html", council=the_council, view=view,
-                  lines_form=_lines_form(view, lines_form), setup_form=setup_form or _setup_form(view),
-                  action=forms.ActionForm(), status=status, title=_("Set up the budget simulator"))
+    return render(
+        "pb/simulator_setup.html",
+        council=the_council,
+        view=view,
+        lines_form=_lines_form(view, lines_form),
+        setup_form=setup_form or _setup_form(view),
+        action=ActionForm(),
+        status=status,
+        title=_("Set up the budget simulator"),
+    )
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/simulator")
@@ -65,9 +83,16 @@ def simulator_add_lines(council: str, ballot_id: int):
     form = _lines_form(simulator.setup_view(db, the_council, ballot_id))
     if form.validate_on_submit():
         try:
-            added = simulator.add_lines(db, the_council, ballot_id, current_user, line_ids=form.lines.data or [],
-                                        min_percent=form.min_percent.data, max_percent=form.max_percent.data,
-                                        step_percent=form.step_percent.data)
+            added = simulator.add_lines(
+                db,
+                the_council,
+                ballot_id,
+                current_user,
+                line_ids=form.lines.data or [],
+                min_percent=form.min_percent.data,
+                max_percent=form.max_percent.data,
+                step_percent=form.step_percent.data,
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -84,10 +109,18 @@ def simulator_save_setup(council: str, ballot_id: int):
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            simulator.save_setup(db, the_council, ballot_id, current_user, savings_pence=form.savings.data or 0,
-                                 tax_enabled=bool(form.tax_enabled.data), band_d_pence=form.band_d.data,
-                                 tax_base=form.tax_base.data, tax_min_percent=form.tax_min_percent.data,
-                                 tax_max_percent=form.tax_max_percent.data)
+            simulator.save_setup(
+                db,
+                the_council,
+                ballot_id,
+                current_user,
+                savings_pence=form.savings.data or 0,
+                tax_enabled=bool(form.tax_enabled.data),
+                band_d_pence=form.band_d.data,
+                tax_base=form.tax_base.data,
+                tax_min_percent=form.tax_min_percent.data,
+                tax_max_percent=form.tax_max_percent.data,
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -96,8 +129,9 @@ def simulator_save_setup(council: str, ballot_id: int):
     return _page(council, ballot_id, setup_form=form, status=422)
 
 
-def _consequences(steps) -> dict[int, str]:
-    return {p: request.form.get(f"consequence-{p}", "") for p in steps}
+def _consequences(steps, name: str = "consequence") -> dict[int, str]:
+    """What each step would mean, from the boxes `consequence-<percent>` (Welsh: `consequence-cy-<percent>`)."""
+    return {p: request.form.get(f"{name}-{p}", "") for p in steps}
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/simulator/lines/<line_ref>", methods=["GET", "POST"])
@@ -110,10 +144,19 @@ def simulator_line(council: str, ballot_id: int, line_ref: str):
     error = None
     if form.validate_on_submit():
         try:
-            simulator.update_line(db, the_council, ballot_id, line_ref, current_user,
-                                  min_percent=form.min_percent.data, max_percent=form.max_percent.data,
-                                  step_percent=form.step_percent.data,
-                                  consequences=_consequences(range(-100, 101)))
+            simulator.update_line(
+                db,
+                the_council,
+                ballot_id,
+                line_ref,
+                current_user,
+                min_percent=form.min_percent.data,
+                max_percent=form.max_percent.data,
+                step_percent=form.step_percent.data,
+                consequences=_consequences(range(-100, 101)),
+                consequences_cy=_consequences(range(-100, 101), "consequence-cy"),
+                welsh=welsh_values(form),
+            )
         except Invalid as problem:
             if problem.field and problem.field.startswith("consequence-"):
                 error = problem
@@ -125,19 +168,34 @@ def simulator_line(council: str, ballot_id: int, line_ref: str):
             flash(_("%(line)s has been saved.", line=line.title), "success")
             return redirect_after_post(url_for("pb.simulator_setup", council=council, ballot_id=ballot_id))
     status = 422 if request.method == "POST" else 200
-    texts = ({f"consequence-{p}": text for p, text in _consequences(range(-100, 101)).items()}
-             if request.method == "POST" else None)
-    return render("pb/simulator_line.html", council=the_council, ballot=ballot, line=line, form=form, error=error,
-                  steps=simulator.line_steps(line, form), texts=texts, status=status, title=line.title)
+    texts = (
+        {
+            f"{name}-{p}": text
+            for name in ("consequence", "consequence-cy")
+            for p, text in _consequences(range(-100, 101), name).items()
+        }
+        if request.method == "POST"
+        else None
+    )
+    return render(
+        "pb/simulator_line.html",
+        council=the_council,
+        ballot=ballot,
+        line=line,
+        form=form,
+        error=error,
+        steps=simulator.line_steps(line, form),
+        texts=texts,
+        status=status,
+        title=line.title,
+    )
 
 
 @bp.route("/<council>/manage/ballots/<int:ballot_id>/simulator/lines/<line_ref>/remove", methods=["POST"])
 @requires(permissions.RUN_PB)
 def simulator_remove_line(council: str, ballot_id: int, line_ref: str):
     db = get_session()
-    form = forms.ActionForm()
-    if not form.validate_on_submit():
-        raise Invalid(_("The form has expired. Go back and try again."))
+    check_action()
     simulator.remove_line(db, get_council(db, council), ballot_id, line_ref, current_user)
     flash(_("The line has been taken off the simulator."), "success")
     return redirect_after_post(url_for("pb.simulator_setup", council=council, ballot_id=ballot_id))

@@ -76,8 +76,9 @@ def clean(filename: str, data: bytes) -> CleanFile:
 
 def _reencode(data: bytes, content_type: str) -> bytes:
     fmt = _PILLOW_FORMAT[content_type]
-    damaged = Invalid(_("The selected picture is damaged or incomplete; save it again and upload the copy"),
-                      field=FIELD)
+    damaged = Invalid(
+        _("The selected picture is damaged or incomplete; save it again and upload the copy"), field=FIELD
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -119,11 +120,20 @@ def _check_pixels(probe: Image.Image, fmt: str) -> None:
 def _too_many_pixels(fmt: str, size: tuple[int, int] | None = None) -> Invalid:
     limit = pixel_budget(fmt) // 1_000_000
     if size is None:
-        return Invalid(_("The selected picture has too many pixels; make it smaller than %(limit)d megapixels",
-                         limit=limit), field=FIELD)
-    return Invalid(_("The selected picture is %(width)d × %(height)d pixels, which is too many; "
-                     "make it smaller than %(limit)d megapixels", width=size[0], height=size[1], limit=limit),
-                   field=FIELD)
+        return Invalid(
+            _("The selected picture has too many pixels; make it smaller than %(limit)d megapixels", limit=limit),
+            field=FIELD,
+        )
+    return Invalid(
+        _(
+            "The selected picture is %(width)d × %(height)d pixels, which is too many; "
+            "make it smaller than %(limit)d megapixels",
+            width=size[0],
+            height=size[1],
+            limit=limit,
+        ),
+        field=FIELD,
+    )
 
 
 def _mode(fmt: str, image: Image.Image) -> str:

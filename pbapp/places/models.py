@@ -4,31 +4,33 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from pbapp.modelfields import pence
 from pbapp.timeutil import utcnow
 
 COUNCIL_AREA, COMBINED_AUTHORITY_AREA = "council_area", "combined_authority_area"
 PLACE_KINDS = (COUNCIL_AREA, COMBINED_AUTHORITY_AREA)
 
 COUNCIL, ICB, PCC, FIRE, SCHOOLS, COMBINED_AUTHORITY, JOBCENTRE, HOUSING = (
-    "council", "integrated_care_board", "police_and_crime_commissioner", "fire_authority", "schools",
-    "combined_authority", "jobcentre_plus", "housing_association")
+    "council",
+    "integrated_care_board",
+    "police_and_crime_commissioner",
+    "fire_authority",
+    "schools",
+    "combined_authority",
+    "jobcentre_plus",
+    "housing_association",
+)
 BODY_KINDS = (COUNCIL, ICB, PCC, FIRE, SCHOOLS, COMBINED_AUTHORITY, JOBCENTRE, HOUSING)
 
 BUDGET, SPEND = "budget", "spend"
 BASES = (BUDGET, SPEND)
 
 
-def _pence():
-    # A place's public money runs to billions of pounds: pence overflow a 32-bit integer.
-    return Field(default=0, sa_column=Column(BigInteger, nullable=False))
-
-
 def _parent(table: str):
-    return Field(sa_column=Column(Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True,
-                                  nullable=False))
+    return Field(sa_column=Column(Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True, nullable=False))
 
 
 class Place(SQLModel, table=True):
@@ -71,8 +73,8 @@ class BodyBudget(SQLModel, table=True):
     source_title: str = Field(max_length=300, nullable=False)
     source_url: str = Field(default="", max_length=500, nullable=False)
     source_date: date = Field(nullable=False)
-    total_pence: int = _pence()
-    devolved_pence: int = _pence()
+    total_pence: int = pence()
+    devolved_pence: int = pence()
     imported_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     imported_at: datetime = Field(default_factory=utcnow, nullable=False)
 
@@ -87,8 +89,8 @@ class BodyBudgetLine(SQLModel, table=True):
     budget_id: int = _parent("place_body_budget")
     position: int = Field(default=0, nullable=False)
     service_line: str = Field(max_length=200, nullable=False)
-    amount_pence: int = _pence()
-    devolved_pence: int = _pence()
+    amount_pence: int = pence()
+    devolved_pence: int = pence()
 
 
 class OutcomeArea(SQLModel, table=True):
@@ -128,8 +130,9 @@ class Committee(SQLModel, table=True):
     __tablename__ = "place_committee"
 
     id: int | None = Field(default=None, primary_key=True)
-    place_id: int = Field(sa_column=Column(Integer, ForeignKey("place.id", ondelete="CASCADE"), unique=True,
-                                           nullable=False))
+    place_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("place.id", ondelete="CASCADE"), unique=True, nullable=False)
+    )
     name: str = Field(max_length=200, nullable=False)
     terms_of_reference: str = Field(default="", nullable=False)
     signature_threshold: int = Field(default=100, nullable=False)
@@ -208,13 +211,16 @@ class Inquiry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     place_id: int = _parent("place")
-    petition_id: int | None = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("place_petition.id", ondelete="SET NULL"), unique=True, nullable=True))
+    petition_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("place_petition.id", ondelete="SET NULL"), unique=True, nullable=True),
+    )
     title: str = Field(max_length=200, nullable=False)
     terms_of_reference: str = Field(nullable=False)
     bodies: str = Field(default="", max_length=1000, nullable=False)  # ids of the bodies it covers, comma separated
-    area_id: int | None = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("place_outcome_area.id", ondelete="SET NULL"), nullable=True))
+    area_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("place_outcome_area.id", ondelete="SET NULL"), nullable=True)
+    )
     evidence_closes: date | None = Field(default=None)
     status: str = Field(default=OPEN, max_length=16, nullable=False)
     opened_on: date = Field(nullable=False)
@@ -270,8 +276,11 @@ class BodyResponse(SQLModel, table=True):
     __tablename__ = "place_body_response"
 
     id: int | None = Field(default=None, primary_key=True)
-    recommendation_id: int = Field(sa_column=Column(
-        Integer, ForeignKey("place_recommendation.id", ondelete="CASCADE"), unique=True, nullable=False))
+    recommendation_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("place_recommendation.id", ondelete="CASCADE"), unique=True, nullable=False
+        )
+    )
     outcome: str = Field(max_length=16, nullable=False)
     reasons: str = Field(nullable=False)
     responded_on: date = Field(nullable=False)
@@ -292,5 +301,7 @@ class CommitteeVolunteer(SQLModel, table=True):
     name: str = Field(max_length=200, nullable=False)
     ward_id: int | None = Field(default=None, foreign_key="area.id")
     volunteered_at: datetime = Field(default_factory=utcnow, nullable=False)
-    member_id: int | None = Field(default=None, sa_column=Column(
-        Integer, ForeignKey("place_committee_member.id", ondelete="SET NULL"), nullable=True))
+    member_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("place_committee_member.id", ondelete="SET NULL"), nullable=True),
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, request, url_for
+from flask import flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pbapp.core.places import format_percent
 from pbapp.db import get_session
+from pbapp.downloads import attachment
 from pbapp.errors import DomainError, form_status, show_on_form
 from pbapp.htmx import redirect_after_post, render
+from pbapp.ledger.views import budget_upload
 from pbapp.places import bp, forms, opendata, permissions, services
 from pbapp.security import requires
 
@@ -30,8 +32,15 @@ def _labels() -> dict:
 @requires(permissions.ANYONE)
 def index(council: str):
     the_council, places = services.places_of(get_session(), council)
-    return render("places/index.html", council=the_council, places=places, form=forms.PlaceForm(),
-                  can_keep=_can_keep(council), labels=_labels(), title=_("Public money in your area"))
+    return render(
+        "places/index.html",
+        council=the_council,
+        places=places,
+        form=forms.PlaceForm(),
+        can_keep=_can_keep(council),
+        labels=_labels(),
+        title=_("Public money in your area"),
+    )
 
 
 @bp.route("/<council>/", methods=["POST"])
@@ -41,23 +50,44 @@ def add_place(council: str):
     form = forms.PlaceForm()
     if form.validate_on_submit():
         try:
-            place = services.add_place(db, council, name=form.name.data, kind=form.kind.data,
-                                       description=form.description.data or "", actor_id=_actor())
+            place = services.add_place(
+                db,
+                council,
+                name=form.name.data,
+                kind=form.kind.data,
+                description=form.description.data or "",
+                actor_id=_actor(),
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
             flash(_("The place has been added."), "success")
             return redirect_after_post(url_for("places.place", council=council, place_id=place.id))
     the_council, places = services.places_of(db, council)
-    return render("places/index.html", council=the_council, places=places, form=form, can_keep=True,
-                  labels=_labels(), status=form_status(form), title=_("Public money in your area"))
+    return render(
+        "places/index.html",
+        council=the_council,
+        places=places,
+        form=form,
+        can_keep=True,
+        labels=_labels(),
+        status=form_status(form),
+        title=_("Public money in your area"),
+    )
 
 
 def _place_page(council: str, place_id: int, *, body_form=None, area_form=None, status: int = 200):
     view = services.place_detail(get_session(), council, place_id)
-    return render("places/place.html", view=view, can_keep=_can_keep(council), labels=_labels(),
-                  body_form=body_form or forms.BodyForm(prefix="body"), area_form=area_form or forms.AreaForm(prefix="area"),
-                  status=status, title=view.place.name)
+    return render(
+        "places/place.html",
+        view=view,
+        can_keep=_can_keep(council),
+        labels=_labels(),
+        body_form=body_form or forms.BodyForm(prefix="body"),
+        area_form=area_form or forms.AreaForm(prefix="area"),
+        status=status,
+        title=view.place.name,
+    )
 
 
 @bp.route("/<council>/<int:place_id>/")
@@ -79,8 +109,15 @@ def add_body(council: str, place_id: int):
     form = forms.BodyForm(prefix="body")
     if form.validate_on_submit():
         try:
-            body = services.add_body(get_session(), council, place_id, name=form.name.data, kind=form.kind.data,
-                                     website=form.website.data or "", actor_id=_actor())
+            body = services.add_body(
+                get_session(),
+                council,
+                place_id,
+                name=form.name.data,
+                kind=form.kind.data,
+                website=form.website.data or "",
+                actor_id=_actor(),
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -95,8 +132,14 @@ def add_area(council: str, place_id: int):
     form = forms.AreaForm(prefix="area")
     if form.validate_on_submit():
         try:
-            area = services.add_area(get_session(), council, place_id, name=form.name.data,
-                                     description=form.description.data or "", actor_id=_actor())
+            area = services.add_area(
+                get_session(),
+                council,
+                place_id,
+                name=form.name.data,
+                description=form.description.data or "",
+                actor_id=_actor(),
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -111,8 +154,14 @@ def body(council: str, place_id: int, body_id: int):
     from pbapp.places.inquiries import responses_of_body
 
     view = services.body_detail(get_session(), council, place_id, body_id)
-    return render("places/body.html", view=view, can_keep=_can_keep(council), labels=_labels(),
-                  responses=responses_of_body(get_session(), view.body), title=view.body.name)
+    return render(
+        "places/body.html",
+        view=view,
+        can_keep=_can_keep(council),
+        labels=_labels(),
+        responses=responses_of_body(get_session(), view.body),
+        title=view.body.name,
+    )
 
 
 @bp.route("/<council>/<int:place_id>/bodies/<int:body_id>/import", methods=["GET", "POST"])
@@ -120,26 +169,37 @@ def body(council: str, place_id: int, body_id: int):
 def import_budget(council: str, place_id: int, body_id: int):
     db = get_session()
     view = services.body_detail(db, council, place_id, body_id)
-    form, parsed, errors = forms.BudgetImportForm(), None, []
-    if form.validate_on_submit():
-        try:
-            text = services.csv_text(form.csv_content(), limit=forms.MAX_CSV_CHARACTERS, source=form.upload_name())
-            if "save" in request.form:
-                services.import_budget(db, council, place_id, body_id, csv_text=text, thousands=form.thousands.data,
-                                       financial_year=form.financial_year.data, basis=form.basis.data,
-                                       source_title=form.source_title.data, source_url=form.source_url.data or "",
-                                       source_date=form.source_date.data, actor_id=_actor())
-                flash(_("The budget has been saved."), "success")
-                return redirect_after_post(url_for("places.body", council=council, place_id=place_id, body_id=body_id))
-            parsed = services.preview_budget(db, council, place_id, body_id, csv_text=text,
-                                             thousands=form.thousands.data)
-            form.csv_text.data, errors = text, parsed.errors
-        except services.ImportRejected as error:
-            show_on_form(form, error)
-            errors = error.errors
-    status = 422 if form.errors or form.form_errors or errors else 200
-    return render("places/import.html", view=view, form=form, parsed=parsed, errors=errors, status=status,
-                  title=_("Import a budget for %(body)s", body=view.body.name))
+    form = forms.BudgetImportForm()
+
+    def save(text: str):
+        services.import_budget(
+            db,
+            council,
+            place_id,
+            body_id,
+            csv_text=text,
+            thousands=form.thousands.data,
+            financial_year=form.financial_year.data,
+            basis=form.basis.data,
+            source_title=form.source_title.data,
+            source_url=form.source_url.data or "",
+            source_date=form.source_date.data,
+            actor_id=_actor(),
+        )
+        flash(_("The budget has been saved."), "success")
+        return redirect_after_post(url_for("places.body", council=council, place_id=place_id, body_id=body_id))
+
+    def preview(text: str):
+        return services.preview_budget(db, council, place_id, body_id, csv_text=text, thousands=form.thousands.data)
+
+    return budget_upload(
+        form,
+        save=save,
+        preview=preview,
+        template="places/import.html",
+        view=view,
+        title=_("Import a budget for %(body)s", body=view.body.name),
+    )
 
 
 @bp.route("/<council>/<int:place_id>/areas/<int:area_id>")
@@ -148,8 +208,15 @@ def area(council: str, place_id: int, area_id: int):
     from pbapp.places.inquiries import inquiries_of_area
 
     view, summary = services.area_detail(get_session(), council, place_id, area_id)
-    return render("places/area.html", view=view, summary=summary, can_keep=_can_keep(council), labels=_labels(),
-                  inquiries=inquiries_of_area(get_session(), summary.area), title=summary.area.name)
+    return render(
+        "places/area.html",
+        view=view,
+        summary=summary,
+        can_keep=_can_keep(council),
+        labels=_labels(),
+        inquiries=inquiries_of_area(get_session(), summary.area),
+        title=summary.area.name,
+    )
 
 
 @bp.route("/<council>/<int:place_id>/areas/<int:area_id>/bodies/<int:body_id>/shares", methods=["GET", "POST"])
@@ -161,31 +228,43 @@ def shares(council: str, place_id: int, area_id: int, body_id: int):
     form.fill(view.service_lines, view.current, format_percent)
     if form.validate_on_submit():
         try:
-            services.set_shares(db, council, place_id, area_id, body_id,
-                                shares=form.chosen(view.service_lines), actor_id=_actor())
+            services.set_shares(
+                db, council, place_id, area_id, body_id, shares=form.chosen(view.service_lines), actor_id=_actor()
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
             flash(_("The lines have been mapped."), "success")
             return redirect_after_post(url_for("places.area", council=council, place_id=place_id, area_id=area_id))
-    return render("places/shares.html", view=view, form=form, rows=list(zip(view.service_lines, form.shares)),
-                  labels=_labels(), status=form_status(form), title=_("Map lines to %(area)s", area=view.area.name))
+    return render(
+        "places/shares.html",
+        view=view,
+        form=form,
+        rows=list(zip(view.service_lines, form.shares)),
+        labels=_labels(),
+        status=form_status(form),
+        title=_("Map lines to %(area)s", area=view.area.name),
+    )
 
 
 @bp.route("/<council>/<int:place_id>/open-data")
 @requires(permissions.ANYONE)
 def open_data(council: str, place_id: int):
     view = services.place_detail(get_session(), council, place_id)
-    return render("places/open_data.html", view=view, datasets=opendata.DATASETS,
-                  schema_version=opendata.SCHEMA_VERSION, title=_("Open data"))
+    return render(
+        "places/open_data.html",
+        view=view,
+        datasets=opendata.DATASETS,
+        schema_version=opendata.SCHEMA_VERSION,
+        title=_("Open data"),
+    )
 
 
 @bp.route("/<council>/<int:place_id>/data/<place_dataset>.<fmt>")
 @requires(permissions.ANYONE)
 def download(council: str, place_id: int, place_dataset: str, fmt: str):
     export = services.export(get_session(), council, place_id, place_dataset, fmt)
-    return Response(export.content, mimetype=export.mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{export.filename}"', "X-Content-Type-Options": "nosniff"})
+    return attachment(export.content, export.mimetype, export.filename)
 
 
 from pbapp.places import committee_views  # noqa: E402,F401  (the committee's routes attach to the same bp)

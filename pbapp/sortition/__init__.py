@@ -10,3 +10,10 @@ def __getattr__(name: str):
         bp = Blueprint("sortition", __name__, url_prefix="/sortition")
         return bp
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def register(app) -> None:
+    """Wire sortition into the app: its pages."""
+    from pbapp.sortition import views
+
+    app.register_blueprint(views.bp)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pbapp.seed import seed_file
+from pbapp.datafiles import seed_file
 
 CENSUS_GSS_CODES = ("E06000008",)
 DARWEN_WARDS = ("Darwen East", "Darwen South", "Darwen West")
@@ -30,8 +30,11 @@ def census_shares() -> dict[str, dict[str, float]]:
     residents = sum(int(w["usual_residents"]) for w in wards)
     ethnicity = {
         label: sum(int(w["usual_residents"]) * float(w[column]) / 100 for w in wards) / residents
-        for label, column in (("White", "white_pct"), ("Asian or Asian British", "asian_pct"),
-                              ("Black / Mixed / Other", "other_pct"))
+        for label, column in (
+            ("White", "white_pct"),
+            ("Asian or Asian British", "asian_pct"),
+            ("Black / Mixed / Other", "other_pct"),
+        )
     }
     adults = sum(int(w["adults_18_plus"]) for w in wards)
     darwen = sum(int(w["adults_18_plus"]) for w in wards if w["ward"] in DARWEN_WARDS)
@@ -39,8 +42,11 @@ def census_shares() -> dict[str, dict[str, float]]:
     area["Darwen wards (East/South/West)"] = darwen / adults
     area["Rest of borough (14 wards)"] = 1 - darwen / adults
     # Sex is not among the files kept here; the example quota table's midpoints stand in.
-    sex = {r["value"]: (int(r["min"]) + int(r["max"])) / 2 / 30
-           for r in _rows("uk/quotas_jury_30.csv") if r["feature"] == "sex"}
+    sex = {
+        r["value"]: (int(r["min"]) + int(r["max"])) / 2 / 30
+        for r in _rows("uk/quotas_jury_30.csv")
+        if r["feature"] == "sex"
+    }
     return {"age": age, "ethnicity": ethnicity, "area": area, "ward": dict(area), "sex": sex}
 
 
@@ -51,8 +57,17 @@ def target_range(share: float, panel_size: int) -> tuple[int, int]:
 
 
 # Names officers give features, folded, and the census feature each stands for.
-_FEATURE_ALIASES = {"gender": "sex", "sex": "sex", "age": "age", "age band": "age", "age group": "age",
-                    "ethnicity": "ethnicity", "ethnic group": "ethnicity", "ward": "ward", "area": "area"}
+_FEATURE_ALIASES = {
+    "gender": "sex",
+    "sex": "sex",
+    "age": "age",
+    "age band": "age",
+    "age group": "age",
+    "ethnicity": "ethnicity",
+    "ethnic group": "ethnicity",
+    "ward": "ward",
+    "area": "area",
+}
 _VALUE_ALIASES = {"woman": "female", "women": "female", "f": "female", "man": "male", "men": "male", "m": "male"}
 
 
@@ -73,8 +88,9 @@ def figures_for(gss_code: str) -> list[Figure]:
     """Return every census figure kept for this council, in a stable order; none for other councils."""
     if gss_code not in CENSUS_GSS_CODES:
         return []
-    return [Figure(feature, label, share) for feature, values in census_shares().items()
-            for label, share in values.items()]
+    return [
+        Figure(feature, label, share) for feature, values in census_shares().items() for label, share in values.items()
+    ]
 
 
 def _norm(text: str) -> str:

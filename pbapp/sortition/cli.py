@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from pbapp.core.errors import CoreError, InputError
-from pbapp.core.sortition import (ALGORITHMS, InfeasibleError, check_feasibility, read_pool, replace, select,
-                                  to_json)
+from pbapp.core.sortition import ALGORITHMS, InfeasibleError, check_feasibility, read_pool, replace, select, to_json
 
 
 def _fail(exc: CoreError, code: int) -> None:
@@ -69,8 +68,15 @@ def replace_command(pool_dir: str, seed: int, draw: int | None, as_json: bool) -
     except (OSError, ValueError) as exc:
         _fail(InputError(f"instance.json: {exc}"), 2)
     if as_json:
-        click.echo(to_json({"kept": list(result.confirmed), "replacements": list(result.replacements),
-                            "input_hash": result.selection.summary()["input_hash"]}))
+        click.echo(
+            to_json(
+                {
+                    "kept": list(result.confirmed),
+                    "replacements": list(result.replacements),
+                    "input_hash": result.selection.summary()["input_hash"],
+                }
+            )
+        )
         return
     click.echo(f"{len(result.replacements)} replacements: {', '.join(result.replacements)}")
 

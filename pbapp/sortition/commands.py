@@ -9,8 +9,12 @@ from flask.cli import with_appcontext
 
 
 @click.command("retention-reminders")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Check as if it were this day (YYYY-MM-DD).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Check as if it were this day (YYYY-MM-DD).",
+)
 @with_appcontext
 def retention_reminders_command(today) -> None:
     """List pools whose retention date is past or within 30 days, so officers erase contact details."""
@@ -25,7 +29,9 @@ def retention_reminders_command(today) -> None:
         return
     for pool, council in due:
         state = "overdue" if pool.retention_until < day else "due"
-        click.echo(f"{state}: {council.slug} pool {pool.id} ({pool.name}) keep until {pool.retention_until.isoformat()}")
+        click.echo(
+            f"{state}: {council.slug} pool {pool.id} ({pool.name}) keep until {pool.retention_until.isoformat()}"
+        )
     raise SystemExit(1 if any(p.retention_until < day for p, _c in due) else 0)
 
 
@@ -36,8 +42,13 @@ def retention_reminders_command(today) -> None:
 @click.option("--id-column", default="uprn", show_default=True, help="The column with each address's unique id.")
 @click.option("--by", "strata", multiple=True, help="A column to stratify by (repeat: --by area --by imd_decile).")
 @click.option("--council", "council_slug", default=None, help="With --pool: the council whose pool the codes join.")
-@click.option("--pool", "pool_id", type=int, default=None,
-              help="Issue one registration code per letter for this pool, so replies tie to the letter.")
+@click.option(
+    "--pool",
+    "pool_id",
+    type=int,
+    default=None,
+    help="Issue one registration code per letter for this pool, so replies tie to the letter.",
+)
 @click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="Where to write the chosen rows.")
 @with_appcontext
 def draw_addresses_command(addresses, letters, seed, id_column, strata, council_slug, pool_id, out) -> None:
@@ -51,11 +62,12 @@ def draw_addresses_command(addresses, letters, seed, id_column, strata, council_
 
     from pbapp.core.csv_writer import write_csv
     from pbapp.core.errors import InputError
-    from pbapp.core.sortition.addresses import draw_addresses, rank, read_addresses
+    from pbapp.core.sortition.addresses import draw_addresses, mail_merge_rows, read_addresses
 
     try:
-        found, header = read_addresses(Path(addresses), id_column=id_column, strata_columns=strata,
-                                       source=Path(addresses).name)
+        found, header = read_addresses(
+            Path(addresses), id_column=id_column, strata_columns=strata, source=Path(addresses).name
+        )
         result = draw_addresses(found, letters, seed, strata)
     except InputError as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -75,9 +87,7 @@ def draw_addresses_command(addresses, letters, seed, id_column, strata, council_
                 click.echo(f"Error: {exc}", err=True)
                 raise SystemExit(2) from None
     extra = ["rank", *(["code"] if codes else [])]
-    rows = [[a.row.get(c, "") for c in header] + [rank(seed, a.id), *([codes[n]] if codes else [])]
-            for n, a in enumerate(result.chosen)]
-    out.write(write_csv([*header, *extra], rows))
+    out.write(write_csv([*header, *extra], mail_merge_rows(result, header, codes)))
     for stratum, (size, share) in result.strata.items():
         label = ", ".join(stratum) or "all addresses"
         click.echo(f"{label}: {share} of {size}", err=True)

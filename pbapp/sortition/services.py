@@ -24,6 +24,7 @@ from pbapp import audit, erasures, jobs, pending
 from pbapp.jobs import N_
 from pbapp.core.csv_writer import LF, write_csv, write_xlsx
 from pbapp.core.errors import CoreError, InputError
+from pbapp.core.tokens import compact_code, grouped, random_code
 from pbapp.core.sortition import (
     FeasibilityReport,
     InfeasibleError,
@@ -48,8 +49,23 @@ from pbapp.errors import Conflict, DomainError, Invalid, NotFound
 from pbapp.mail import OutboxMessage
 from pbapp.sortition import census, uploads
 from pbapp.sortition.models import (
-    AWAITING_DRAW, COMPLETE, FAILED, LEGACY, LEXIMIN, QUEUED, REGISTRATION, RUNNING,
-    SELECTION, UPLOAD, Feature, FeatureValue, InvitationCode, Person, PersonContact, Pool, SelectionRun,
+    AWAITING_DRAW,
+    COMPLETE,
+    FAILED,
+    LEGACY,
+    LEXIMIN,
+    QUEUED,
+    REGISTRATION,
+    RUNNING,
+    SELECTION,
+    UPLOAD,
+    Feature,
+    FeatureValue,
+    InvitationCode,
+    Person,
+    PersonContact,
+    Pool,
+    SelectionRun,
 )
 from pbapp.timeutil import utcnow
 
@@ -57,7 +73,7 @@ LOTTERY_PANELS = 1000
 LEGACY_RUNS = 200
 LEGACY_DRAW_LIMIT = 1_000_000
 RETENTION_WARNING_DAYS = 30
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_GROUPS = (5, 5)
 ALGORITHMS = (LEXIMIN, LEGACY)
 
 
@@ -73,11 +89,23 @@ def get_pool(session: Session, council: Council, pool_id: int) -> Pool:
     return pool
 
 
-def new_pool(session: Session, council: Council, *, name: str, panel_size: int,
-             retention_until: date | None, actor_id: int | None) -> Pool:
+def new_pool(
+    session: Session,
+    council: Council,
+    *,
+    name: str,
+    panel_size: int,
+    retention_until: date | None,
+    actor_id: int | None,
+) -> Pool:
     """Add a pool in the caller's transaction (a jury creates its pool this way)."""
-    pool = Pool(council_id=council.id, name=name, panel_size=panel_size,
-                retention_until=retention_until, household_salt=secrets.token_hex(16))
+    pool = Pool(
+        council_id=council.id,
+        name=name,
+        panel_size=panel_size,
+        retention_until=retention_until,
+        household_salt=secrets.token_hex(16),
+    )
     session.add(pool)
     session.flush()
     audit.record(session, "pool.created", "pool", pool.id, council_id=council.id, actor_id=actor_id)
@@ -86,11 +114,15 @@ def new_pool(session: Session, council: Council, *, name: str, panel_size: int,
 
 def features_of(session: Session, pool: Pool) -> list[tuple[Feature, list[FeatureValue]]]:
     """Return the pool's features in order, each with its values and quotas."""
-    features = session.exec(select(Feature).where(Feature.pool_id == pool.id)
-                            .order_by(Feature.position, Feature.id)).all()
-    values = session.exec(select(FeatureValue).join(Feature, Feature.id == FeatureValue.feature_id)
-                          .where(Feature.pool_id == pool.id)
-                          .order_by(FeatureValue.position, FeatureValue.id)).all()
+    features = session.exec(
+        select(Feature).where(Feature.pool_id == pool.id).order_by(Feature.position, Feature.id)
+    ).all()
+    values = session.exec(
+        select(FeatureValue)
+        .join(Feature, Feature.id == FeatureValue.feature_id)
+        .where(Feature.pool_id == pool.id)
+        .order_by(FeatureValue.position, FeatureValue.id)
+    ).all()
     return [(f, [v for v in values if v.feature_id == f.id]) for f in features]
 
 
@@ -122,15 +154,29 @@ def pool_overview(session: Session, pool: Pool, today: date | None = None) -> Po
         by_source[person.source] = by_source.get(person.source, 0) + 1
         for name, value in person.feature_values().items():
             counts[(name, value)] = counts.get((name, value), 0) + 1
-    with_contact = session.exec(select(func.count()).select_from(PersonContact)
-                                .join(Person, Person.id == PersonContact.person_id)
-                                .where(Person.pool_id == pool.id)).one()
-    runs = session.exec(select(SelectionRun).where(SelectionRun.pool_id == pool.id)
-                        .order_by(SelectionRun.id.desc())).all()
+    with_contact = session.exec(
+        select(func.count())
+        .select_from(PersonContact)
+        .join(Person, Person.id == PersonContact.person_id)
+        .where(Person.pool_id == pool.id)
+    ).one()
+    runs = session.exec(
+        select(SelectionRun).where(SelectionRun.pool_id == pool.id).order_by(SelectionRun.id.desc())
+    ).all()
     codes = session.exec(select(InvitationCode.used_at).where(InvitationCode.pool_id == pool.id)).all()
-    return PoolOverview(pool, len(people), with_contact, by_source, features_of(session, pool), counts,
-                        list(runs), len(codes), sum(1 for c in codes if c is not None),
-                        retention_is_due(pool, today or date.today()), _drawn_panel(runs))
+    return PoolOverview(
+        pool,
+        len(people),
+        with_contact,
+        by_source,
+        features_of(session, pool),
+        counts,
+        list(runs),
+        len(codes),
+        sum(1 for c in codes if c is not None),
+        retention_is_due(pool, today or date.today()),
+        _drawn_panel(runs),
+    )
 
 
 def _drawn_panel(runs) -> SelectionRun | None:
@@ -138,17 +184,24 @@ def _drawn_panel(runs) -> SelectionRun | None:
 
 
 def retention_is_due(pool: Pool, today: date) -> bool:
-    return (pool.erased_at is None and pool.retention_until is not None
-            and pool.retention_until <= today + timedelta(days=RETENTION_WARNING_DAYS))
+    return (
+        pool.erased_at is None
+        and pool.retention_until is not None
+        and pool.retention_until <= today + timedelta(days=RETENTION_WARNING_DAYS)
+    )
 
 
 def _quota_rows(session: Session, pool: Pool) -> list[CoreQuota]:
-    return [CoreQuota(f.name, v.value, v.min, v.max, min_flex=v.min_flex, max_flex=v.max_flex)
-            for f, values in features_of(session, pool) for v in values]
+    return [
+        CoreQuota(f.name, v.value, v.min, v.max, min_flex=v.min_flex, max_flex=v.max_flex)
+        for f, values in features_of(session, pool)
+        for v in values
+    ]
 
 
-def core_pool(session: Session, pool: Pool, *, quotas: list[CoreQuota] | None = None,
-              households: bool | None = None) -> CorePool:
+def core_pool(
+    session: Session, pool: Pool, *, quotas: list[CoreQuota] | None = None, households: bool | None = None
+) -> CorePool:
     """Build the core's Pool from the database (households count only when the pool asks)."""
     households = pool.one_per_household if households is None else households
     quotas = quotas if quotas is not None else _quota_rows(session, pool)
@@ -160,8 +213,14 @@ def core_pool(session: Session, pool: Pool, *, quotas: list[CoreQuota] | None = 
         household = person.household if households and person.household else None
         core_people.append(CorePerson(person.public_id, tuple(values.get(n, "") for n in names), household))
     try:
-        return CorePool(pool.panel_size, names, tuple(quotas), tuple(core_people), name=pool.name,
-                        sources=("quotas", "pool", "panel size"))
+        return CorePool(
+            pool.panel_size,
+            names,
+            tuple(quotas),
+            tuple(core_people),
+            name=pool.name,
+            sources=("quotas", "pool", "panel size"),
+        )
     except InputError as exc:
         raise Invalid(str(exc)) from None
 
@@ -174,8 +233,11 @@ def upload_template(session: Session, pool: Pool, part: str, fmt: str) -> tuple[
     header, rows = uploads.template_table(part, quotas)
     name = f"{part}-template-pool-{pool.id}.{fmt}"
     if fmt == "xlsx":
-        return (write_xlsx(header, rows, title=part),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name)
+        return (
+            write_xlsx(header, rows, title=part),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            name,
+        )
     return write_csv(header, rows).encode("utf-8"), "text/csv; charset=utf-8", name
 
 
@@ -188,24 +250,44 @@ POOL_UPLOAD = "sortition.pool"
 _PROGRESS_EVERY = 500  # rows between progress reports of a large import
 
 
-def hold_upload(session: Session, council: Council, pool: Pool, user_id: int, *, features: bytes, people: bytes,
-                fmt: str, sources: tuple[str, str]) -> tuple[uploads.UploadPreview, str]:
+def hold_upload(
+    session: Session,
+    council: Council,
+    pool: Pool,
+    user_id: int,
+    *,
+    features: bytes,
+    people: bytes,
+    fmt: str,
+    sources: tuple[str, str],
+) -> tuple[uploads.UploadPreview, str]:
     """Preview both files and hold them on the server for the confirmation; return the preview and its id."""
     found = upload_preview(features, people, fmt, sources)
-    token = pending.hold(session, POOL_UPLOAD, council.id, user_id, {"features": features, "people": people},
-                         {"fmt": fmt, "sources": list(sources), "pool_id": pool.id})
+    token = pending.hold(
+        session,
+        POOL_UPLOAD,
+        council.id,
+        user_id,
+        {"features": features, "people": people},
+        {"fmt": fmt, "sources": list(sources), "pool_id": pool.id},
+    )
     session.commit()
     return found, token
 
 
-def held_upload(session: Session, council: Council, pool: Pool, user_id: int,
-                token: str) -> tuple[pending.PendingUpload, uploads.UploadPreview, dict]:
+def held_upload(
+    session: Session, council: Council, pool: Pool, user_id: int, token: str
+) -> tuple[pending.PendingUpload, uploads.UploadPreview, dict]:
     """The files this person uploaded to this pool for confirmation, previewed again, and their details."""
     held = pending.find(session, token, POOL_UPLOAD, council.id, user_id)
     files, meta = held.unpack() if held else ({}, {})
     if held is None or meta.get("pool_id") != pool.id:
-        raise NotFound(_("These files are no longer held (uploads wait %(minutes)d minutes). Upload them again.",
-                         minutes=pending_minutes()))
+        raise NotFound(
+            _(
+                "These files are no longer held (uploads wait %(minutes)d minutes). Upload them again.",
+                minutes=pending_minutes(),
+            )
+        )
     return held, upload_preview(files["features"], files["people"], meta["fmt"], tuple(meta["sources"])), meta
 
 
@@ -215,15 +297,24 @@ def pending_minutes() -> int:
     return current_app.config["PENDING_UPLOAD_MINUTES"]
 
 
-def start_import(session: Session, council: Council, held: pending.PendingUpload, mapping: dict[str, str],
-                 actor_id: int | None) -> jobs.Job:
+def start_import(
+    session: Session, council: Council, held: pending.PendingUpload, mapping: dict[str, str], actor_id: int | None
+) -> jobs.Job:
     """Import held files as a job with progress (a pool of 10,000 takes longer than a web request may)."""
-    return jobs.enqueue(session, "sortition.import", "pbapp.sortition.services.import_job", council_id=council.id,
-                        pending_id=held.id, mapping=mapping, actor_id=actor_id)
+    return jobs.enqueue(
+        session,
+        "sortition.import",
+        import_job,
+        council_id=council.id,
+        pending_id=held.id,
+        mapping=mapping,
+        actor_id=actor_id,
+    )
 
 
-def import_job(session: Session, progress, pending_id: int, mapping: dict[str, str],
-               actor_id: int | None) -> dict[str, Any]:
+def import_job(
+    session: Session, progress, pending_id: int, mapping: dict[str, str], actor_id: int | None
+) -> dict[str, Any]:
     """Job: import held files into their pool, then let go of them."""
     held = session.get(pending.PendingUpload, pending_id)
     if held is None:
@@ -235,9 +326,18 @@ def import_job(session: Session, progress, pending_id: int, mapping: dict[str, s
     # SQLite lets one writer in at a time: progress written beside the import would wait on it.
     during = progress if session.get_bind().dialect.name != "sqlite" else None
     try:
-        count = import_upload(session, council, pool, features=files["features"], people=files["people"],
-                              fmt=meta["fmt"], mapping=mapping, sources=tuple(meta["sources"]), actor_id=actor_id,
-                              progress=during)
+        count = import_upload(
+            session,
+            council,
+            pool,
+            features=files["features"],
+            people=files["people"],
+            fmt=meta["fmt"],
+            mapping=mapping,
+            sources=tuple(meta["sources"]),
+            actor_id=actor_id,
+            progress=during,
+        )
     except DomainError as error:
         # Every fault of the file at once, one a line, within what a job keeps of its error.
         faults = "\n".join(str(f) for f in getattr(error, "faults", [error.message]))
@@ -257,36 +357,74 @@ def import_of(session: Session, council: Council, pool: Pool, job_id: int) -> jo
     return jobs.check_alive(session, job)
 
 
-def import_upload(session: Session, council: Council, pool: Pool, *, features: bytes, people: bytes,
-                  fmt: str, mapping: dict[str, str], sources: tuple[str, str], actor_id: int | None,
-                  progress=None) -> int:
+def import_upload(
+    session: Session,
+    council: Council,
+    pool: Pool,
+    *,
+    features: bytes,
+    people: bytes,
+    fmt: str,
+    mapping: dict[str, str],
+    sources: tuple[str, str],
+    actor_id: int | None,
+    progress=None,
+) -> int:
     """Replace the pool's quotas with the features file and add its people, or save nothing."""
     if pool.erased_at is not None:
         raise Conflict(_("This pool’s personal data has been erased; start a new pool."))
-    parsed = uploads.parse(features, people, fmt, mapping, panel_size=pool.panel_size,
-                           salt=pool.household_salt, sources=sources)
+    parsed = uploads.parse(
+        features, people, fmt, mapping, panel_size=pool.panel_size, salt=pool.household_salt, sources=sources
+    )
     existing = {p.public_id: p for p in session.exec(select(Person).where(Person.pool_id == pool.id)).all()}
     for core_person, person in zip(parsed.pool.people, parsed.people, strict=True):
         if person.public_id in existing:
-            raise Invalid(_("%(file)s, line %(line)s: the id “%(id)s” is already in this pool",
-                            file=sources[1], line=core_person.line, id=person.public_id))
+            raise Invalid(
+                _(
+                    "%(file)s, line %(line)s: the id “%(id)s” is already in this pool",
+                    file=sources[1],
+                    line=core_person.line,
+                    id=person.public_id,
+                )
+            )
     quotas = list(parsed.pool.quotas)
     _check_existing_people_fit(existing.values(), quotas)
     _replace_quotas(session, pool, quotas)
-    rows = [Person(pool_id=pool.id, public_id=person.public_id, features=json.dumps(person.features, sort_keys=True),
-                   household=person.household, source=UPLOAD) for person in parsed.people]
+    rows = [
+        Person(
+            pool_id=pool.id,
+            public_id=person.public_id,
+            features=json.dumps(person.features, sort_keys=True),
+            household=person.household,
+            source=UPLOAD,
+        )
+        for person in parsed.people
+    ]
     for start in range(0, len(rows), _PROGRESS_EVERY):
         # One flush per batch: ids come back together instead of one round trip per volunteer.
-        batch = rows[start:start + _PROGRESS_EVERY]
+        batch = rows[start : start + _PROGRESS_EVERY]
         session.add_all(batch)
         session.flush()
-        session.add_all([PersonContact(person_id=row.id, **person.contact)
-                         for row, person in zip(batch, parsed.people[start:start + _PROGRESS_EVERY], strict=True)
-                         if any(person.contact.values())])
+        session.add_all(
+            [
+                PersonContact(person_id=row.id, **person.contact)
+                for row, person in zip(batch, parsed.people[start : start + _PROGRESS_EVERY], strict=True)
+                if any(person.contact.values())
+            ]
+        )
         if progress is not None:
             progress(10 + 85 * (start + len(batch)) / len(rows), N_("Adding the volunteers"))
-    audit.record(session, "pool.uploaded", "pool", pool.id, council_id=council.id, actor_id=actor_id,
-                 people=len(parsed.people), features=list(parsed.pool.features), file_format=fmt)
+    audit.record(
+        session,
+        "pool.uploaded",
+        "pool",
+        pool.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        people=len(parsed.people),
+        features=list(parsed.pool.features),
+        file_format=fmt,
+    )
     session.commit()
     return len(parsed.people)
 
@@ -299,8 +437,14 @@ def _check_existing_people_fit(people, quotas: list[CoreQuota]) -> None:
         values = person.feature_values()
         for name, options in allowed.items():
             if values.get(name) not in options:
-                raise Invalid(_("Volunteer %(id)s, already in the pool, has no value for “%(feature)s” among the new "
-                                "quotas; upload a features file that lists it.", id=person.public_id, feature=name))
+                raise Invalid(
+                    _(
+                        "Volunteer %(id)s, already in the pool, has no value for “%(feature)s” among the new "
+                        "quotas; upload a features file that lists it.",
+                        id=person.public_id,
+                        feature=name,
+                    )
+                )
 
 
 def _replace_quotas(session: Session, pool: Pool, quotas: list[CoreQuota]) -> None:
@@ -314,8 +458,17 @@ def _replace_quotas(session: Session, pool: Pool, quotas: list[CoreQuota]) -> No
             features[q.feature] = Feature(pool_id=pool.id, name=q.feature, position=len(features))
             session.add(features[q.feature])
             session.flush()
-        session.add(FeatureValue(feature_id=features[q.feature].id, value=q.value, position=position,
-                                 min=q.min, max=q.max, min_flex=q.min_flex, max_flex=q.max_flex))
+        session.add(
+            FeatureValue(
+                feature_id=features[q.feature].id,
+                value=q.value,
+                position=position,
+                min=q.min,
+                max=q.max,
+                min_flex=q.min_flex,
+                max_flex=q.max_flex,
+            )
+        )
     session.flush()
 
 
@@ -364,8 +517,11 @@ def census_fill(session: Session, council: Council, pool: Pool, chosen: dict[int
             else:
                 figure = automatic
             target = census.target_range(figure.share, pool.panel_size) if figure else None
-            rows.append(CensusRow(feature.name, value.value, value.id, figure,
-                                  figure is not None and figure == automatic, target))
+            rows.append(
+                CensusRow(
+                    feature.name, value.value, value.id, figure, figure is not None and figure == automatic, target
+                )
+            )
     return CensusFill(rows, figures)
 
 
@@ -381,8 +537,14 @@ def proposed_quotas(session: Session, pool: Pool, bounds: dict[int, tuple[int, i
         for value in values:
             lo, hi = bounds.get(value.id, (value.min, value.max))
             if lo < 0 or hi < lo:
-                raise Invalid(_("%(feature)s “%(value)s”: the minimum must be 0 or more and no more than the maximum",
-                                feature=feature.name, value=value.value), field=f"min_{value.id}")
+                raise Invalid(
+                    _(
+                        "%(feature)s “%(value)s”: the minimum must be 0 or more and no more than the maximum",
+                        feature=feature.name,
+                        value=value.value,
+                    ),
+                    field=f"min_{value.id}",
+                )
             # Flexible bounds stay outside the quota the officer sets (the Sortition Foundation's rule).
             lo_flex = None if value.min_flex is None else min(value.min_flex, lo)
             hi_flex = None if value.max_flex is None else max(value.max_flex, hi)
@@ -392,15 +554,22 @@ def proposed_quotas(session: Session, pool: Pool, bounds: dict[int, tuple[int, i
     return quotas
 
 
-def check_quotas(session: Session, pool: Pool, bounds: dict[int, tuple[int, int]],
-                 one_per_household: bool) -> FeasibilityReport:
+def check_quotas(
+    session: Session, pool: Pool, bounds: dict[int, tuple[int, int]], one_per_household: bool
+) -> FeasibilityReport:
     """Say whether a panel can meet these quotas from the pool, and if not the smallest change."""
     quotas = proposed_quotas(session, pool, bounds)
     return check_feasibility(core_pool(session, pool, quotas=quotas, households=one_per_household))
 
 
-def save_quotas(session: Session, council: Council, pool: Pool, bounds: dict[int, tuple[int, int]],
-                one_per_household: bool, actor_id: int | None) -> None:
+def save_quotas(
+    session: Session,
+    council: Council,
+    pool: Pool,
+    bounds: dict[int, tuple[int, int]],
+    one_per_household: bool,
+    actor_id: int | None,
+) -> None:
     """Store new quota targets and the household rule."""
     quotas = proposed_quotas(session, pool, bounds)
     names = {q.feature for q in quotas}
@@ -408,9 +577,16 @@ def save_quotas(session: Session, council: Council, pool: Pool, bounds: dict[int
         lo = sum(q.min for q in quotas if q.feature == name)
         hi = sum(q.max for q in quotas if q.feature == name)
         if lo > pool.panel_size or hi < pool.panel_size:
-            raise Invalid(_("The quotas for “%(feature)s” must allow a panel of %(size)d: their minimums add up "
-                            "to %(lo)d and their maximums to %(hi)d.", feature=name, size=pool.panel_size,
-                            lo=lo, hi=hi))
+            raise Invalid(
+                _(
+                    "The quotas for “%(feature)s” must allow a panel of %(size)d: their minimums add up "
+                    "to %(lo)d and their maximums to %(hi)d.",
+                    feature=name,
+                    size=pool.panel_size,
+                    lo=lo,
+                    hi=hi,
+                )
+            )
     for _feature, values in features_of(session, pool):
         for value in values:
             value.min, value.max = bounds.get(value.id, (value.min, value.max))
@@ -421,27 +597,40 @@ def save_quotas(session: Session, council: Council, pool: Pool, bounds: dict[int
             session.add(value)
     pool.one_per_household = one_per_household
     session.add(pool)
-    audit.record(session, "pool.quotas_set", "pool", pool.id, council_id=council.id, actor_id=actor_id,
-                 quotas=[[q.feature, q.value, q.min, q.max] for q in quotas], one_per_household=one_per_household)
+    audit.record(
+        session,
+        "pool.quotas_set",
+        "pool",
+        pool.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        quotas=[[q.feature, q.value, q.min, q.max] for q in quotas],
+        one_per_household=one_per_household,
+    )
     session.commit()
 
 
 def set_retention(session: Session, council: Council, pool: Pool, until: date, actor_id: int | None) -> None:
     pool.retention_until = until
     session.add(pool)
-    audit.record(session, "pool.retention_set", "pool", pool.id, council_id=council.id, actor_id=actor_id,
-                 until=until.isoformat())
+    audit.record(
+        session,
+        "pool.retention_set",
+        "pool",
+        pool.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        until=until.isoformat(),
+    )
     session.commit()
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
-    return f"{raw[:5]}-{raw[5:]}"
+    return random_code(CODE_GROUPS)
 
 
 def normalise_code(code: str) -> str:
-    compact = "".join(ch for ch in code.upper() if ch.isalnum())
-    return f"{compact[:5]}-{compact[5:]}"
+    return grouped(compact_code(code), CODE_GROUPS)
 
 
 def generate_codes(session: Session, council: Council, pool: Pool, count: int, actor_id: int | None) -> list[str]:
@@ -450,8 +639,7 @@ def generate_codes(session: Session, council: Council, pool: Pool, count: int, a
         raise Invalid(_("Enter a number of codes from 1 to 5000"), field="count")
     codes = [new_code() for _ in range(count)]
     session.add_all([InvitationCode(pool_id=pool.id, code_hash=_hash(c)) for c in codes])
-    audit.record(session, "pool.codes_issued", "pool", pool.id, council_id=council.id, actor_id=actor_id,
-                 count=count)
+    audit.record(session, "pool.codes_issued", "pool", pool.id, council_id=council.id, actor_id=actor_id, count=count)
     session.commit()
     return codes
 
@@ -465,19 +653,27 @@ def open_code(session: Session, council: Council, code: str) -> tuple[Invitation
     row = session.exec(select(InvitationCode).where(InvitationCode.code_hash == _hash(normalise_code(code)))).first()
     pool = session.get(Pool, row.pool_id) if row is not None else None
     if row is None or row.used_at is not None or pool is None or pool.council_id != council.id or pool.erased_at:
-        raise Invalid(_("This invitation code is not recognised or has already been used. Check the letter "
-                        "and try again."), field="code")
+        raise Invalid(
+            _("This invitation code is not recognised or has already been used. Check the letter and try again."),
+            field="code",
+        )
     return row, pool
 
 
-def register_volunteer(session: Session, council: Council, *, code: str, answers: dict[str, str],
-                       contact: dict[str, str]) -> Person:
+def register_volunteer(
+    session: Session, council: Council, *, code: str, answers: dict[str, str], contact: dict[str, str]
+) -> Person:
     """Add a resident to the pool with a one-time code: in-area postcode, known answers, used once."""
     row, pool = open_code(session, council, code)
     postcode = contact.get("postcode", "")
     if not in_council_area(council, postcode):
-        raise Invalid(_("This postcode is not in %(council)s’s area. Only residents of the area can take part.",
-                        council=council.name), field="postcode")
+        raise Invalid(
+            _(
+                "This postcode is not in %(council)s’s area. Only residents of the area can take part.",
+                council=council.name,
+            ),
+            field="postcode",
+        )
     features = {}
     for feature, values in features_of(session, pool):
         options = {v.value for v in values}
@@ -488,15 +684,22 @@ def register_volunteer(session: Session, council: Council, *, code: str, answers
         if chosen not in options:
             raise Invalid(_("Choose an answer for “%(feature)s”", feature=feature.name), field=f"feature_{feature.id}")
         features[feature.name] = chosen
-    claimed = session.execute(update(InvitationCode).where(InvitationCode.id == row.id,
-                                                            InvitationCode.used_at.is_(None))
-                              .values(used_at=utcnow()))
+    claimed = session.execute(
+        update(InvitationCode)
+        .where(InvitationCode.id == row.id, InvitationCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     if claimed.rowcount != 1:
         session.rollback()
         raise Invalid(_("This invitation code has already been used."), field="code")
     key = " ".join((contact.get("address", "") + " " + postcode).split()).casefold()
-    person = Person(pool_id=pool.id, public_id="R" + secrets.token_hex(5).upper(), source=REGISTRATION,
-                    features=json.dumps(features, sort_keys=True), household=uploads.household_id(pool.household_salt, key))
+    person = Person(
+        pool_id=pool.id,
+        public_id="R" + secrets.token_hex(5).upper(),
+        source=REGISTRATION,
+        features=json.dumps(features, sort_keys=True),
+        household=uploads.household_id(pool.household_salt, key),
+    )
     session.add(person)
     session.flush()
     session.add(PersonContact(person_id=person.id, **{k: contact.get(k, "") for k in uploads.CONTACT_FIELDS}))
@@ -515,24 +718,38 @@ def registration_features(session: Session, council: Council, code: str) -> tupl
 def _snapshot(session: Session, pool: Pool, include: list[str], exclude: list[str]) -> dict[str, Any]:
     core = core_pool(session, pool)
     return {
-        "name": pool.name, "panel_size": core.panel_size, "features": list(core.features),
+        "name": pool.name,
+        "panel_size": core.panel_size,
+        "features": list(core.features),
         "quotas": [[q.feature, q.value, q.min, q.max, q.min_flex, q.max_flex] for q in core.quotas],
         "people": [[p.id, list(p.values), p.household or ""] for p in core.people],
-        "include": sorted(include), "exclude": sorted(exclude),
+        "include": sorted(include),
+        "exclude": sorted(exclude),
     }
 
 
 def pool_from_snapshot(data: dict[str, Any]) -> CorePool:
     # Runs recorded before flexible quotas hold four numbers per quota.
-    quotas = tuple(CoreQuota(f, v, lo, hi, min_flex=(rest or [None])[0], max_flex=(rest[1:] or [None])[0])
-                   for f, v, lo, hi, *rest in data["quotas"])
+    quotas = tuple(
+        CoreQuota(f, v, lo, hi, min_flex=(rest or [None])[0], max_flex=(rest[1:] or [None])[0])
+        for f, v, lo, hi, *rest in data["quotas"]
+    )
     people = tuple(CorePerson(i, tuple(values), household or None) for i, values, household in data["people"])
     return CorePool(data["panel_size"], tuple(data["features"]), quotas, people, name=data.get("name", ""))
 
 
-def start_run(session: Session, council: Council, pool: Pool, *, algorithm: str = LEXIMIN,
-              purpose: str = SELECTION, include: list[str] | None = None, exclude: list[str] | None = None,
-              parent_id: int | None = None, actor_id: int | None = None) -> SelectionRun:
+def start_run(
+    session: Session,
+    council: Council,
+    pool: Pool,
+    *,
+    algorithm: str = LEXIMIN,
+    purpose: str = SELECTION,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    parent_id: int | None = None,
+    actor_id: int | None = None,
+) -> SelectionRun:
     """Record a selection run and start its background job (distribution, then the committed lottery)."""
     if algorithm not in ALGORITHMS:
         raise Invalid(_("Choose LEXIMIN or the legacy method"), field="algorithm")
@@ -542,21 +759,42 @@ def start_run(session: Session, council: Council, pool: Pool, *, algorithm: str 
         raise Conflict(_("This pool’s personal data has been erased; it cannot be selected from again."))
     if purpose == SELECTION and _drawn_panel(session.exec(select(SelectionRun).where(SelectionRun.pool_id == pool.id))):
         # A second draw would let anyone pick the panel they prefer; drop-outs are replaced instead.
-        raise Conflict(_("The panel has already been drawn from this pool. Draw replacements for members who "
-                         "drop out from the jury’s page."))
+        raise Conflict(
+            _(
+                "The panel has already been drawn from this pool. Draw replacements for members who "
+                "drop out from the jury’s page."
+            )
+        )
     snapshot = _snapshot(session, pool, include or [], exclude or [])
     core = pool_from_snapshot(snapshot)
-    run = SelectionRun(pool_id=pool.id, council_id=council.id, purpose=purpose, parent_id=parent_id,
-                       algorithm=algorithm, panel_size=pool.panel_size, seed=secrets.randbelow(2**31),
-                       input_hash=input_hash(core, snapshot["include"], snapshot["exclude"]),
-                       pool_input=json.dumps(snapshot, sort_keys=True), created_by_id=actor_id)
+    run = SelectionRun(
+        pool_id=pool.id,
+        council_id=council.id,
+        purpose=purpose,
+        parent_id=parent_id,
+        algorithm=algorithm,
+        panel_size=pool.panel_size,
+        seed=secrets.randbelow(2**31),
+        input_hash=input_hash(core, snapshot["include"], snapshot["exclude"]),
+        pool_input=json.dumps(snapshot, sort_keys=True),
+        created_by_id=actor_id,
+    )
     session.add(run)
     session.flush()
-    audit.record(session, "selection.started", "selection_run", run.id, council_id=council.id, actor_id=actor_id,
-                 algorithm=algorithm, purpose=purpose, input_hash=run.input_hash, seed=run.seed)
+    audit.record(
+        session,
+        "selection.started",
+        "selection_run",
+        run.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        algorithm=algorithm,
+        purpose=purpose,
+        input_hash=run.input_hash,
+        seed=run.seed,
+    )
     session.commit()
-    job = jobs.enqueue(session, "selection", "pbapp.sortition.services.run_selection_job",
-                       council_id=council.id, run_id=run.id)
+    job = jobs.enqueue(session, "selection", run_selection_job, council_id=council.id, run_id=run.id)
     run.job_id = job.id
     session.add(run)
     session.commit()
@@ -606,15 +844,31 @@ def run_selection_job(session: Session, progress, run_id: int) -> dict[str, Any]
     progress(90, N_("Publishing the commitment"))
     probabilities = {i: round(p, 6) for i, p in zip(pool.ids, dist.probabilities, strict=True)}
     panels = [list(p) for p in lottery.panels] if lottery else []
-    facts = {"input_hash": run.input_hash, "algorithm": dist.algorithm, "version": dist.version,
-             "seed": run.seed, "panels": panels}
-    report = {"min_probability": round(dist.min_probability, 6), "gini": round(gini(dist.probabilities), 6),
-              "lottery_max_change": round(lottery.max_change, 6) if lottery else None,
-              "pool_size": pool.size}
-    _set_run(session, run_id, status=AWAITING_DRAW, version=dist.version, commitment=commitment_of(facts),
-             lottery=json.dumps({"panels": panels}), lottery_size=len(panels) if lottery else LEGACY_DRAW_LIMIT,
-             probabilities=json.dumps(probabilities, sort_keys=True), report=json.dumps(report, sort_keys=True),
-             committed_at=utcnow())
+    facts = {
+        "input_hash": run.input_hash,
+        "algorithm": dist.algorithm,
+        "version": dist.version,
+        "seed": run.seed,
+        "panels": panels,
+    }
+    report = {
+        "min_probability": round(dist.min_probability, 6),
+        "gini": round(gini(dist.probabilities), 6),
+        "lottery_max_change": round(lottery.max_change, 6) if lottery else None,
+        "pool_size": pool.size,
+    }
+    _set_run(
+        session,
+        run_id,
+        status=AWAITING_DRAW,
+        version=dist.version,
+        commitment=commitment_of(facts),
+        lottery=json.dumps({"panels": panels}),
+        lottery_size=len(panels) if lottery else LEGACY_DRAW_LIMIT,
+        probabilities=json.dumps(probabilities, sort_keys=True),
+        report=json.dumps(report, sort_keys=True),
+        committed_at=utcnow(),
+    )
     return {"run_id": run_id, "commitment": commitment_of(facts)}
 
 
@@ -639,11 +893,11 @@ def retry_run(session: Session, council: Council, run: SelectionRun, actor_id: i
     job = run_job(session, run)
     if run.status != FAILED or job is None or job.status != jobs.FAILED:
         raise Conflict(_("Only a selection that stopped can be run again."))
-    audit.record(session, "selection.retried", "selection_run", run.id, council_id=council.id, actor_id=actor_id,
-                 job_id=job.id)
+    audit.record(
+        session, "selection.retried", "selection_run", run.id, council_id=council.id, actor_id=actor_id, job_id=job.id
+    )
     session.commit()
-    jobs.retry(session, job, prepare=lambda again: _set_run(session, run.id, status=QUEUED, error="",
-                                                            job_id=again.id))
+    jobs.retry(session, job, prepare=lambda again: _set_run(session, run.id, status=QUEUED, error="", job_id=again.id))
     session.refresh(run)
     return run
 
@@ -663,15 +917,32 @@ def draw(session: Session, council: Council, run: SelectionRun, number: int, act
     report = run.report_data()
     report["quota_report"] = quota_report(pool, panel)
     report["draw"] = number
-    claimed = session.execute(update(SelectionRun).where(SelectionRun.id == run.id,
-                                                          SelectionRun.status == AWAITING_DRAW)
-                              .values(status=COMPLETE, draw_number=number, panel=json.dumps(panel),
-                                      report=json.dumps(report, sort_keys=True), drawn_at=utcnow()))
+    claimed = session.execute(
+        update(SelectionRun)
+        .where(SelectionRun.id == run.id, SelectionRun.status == AWAITING_DRAW)
+        .values(
+            status=COMPLETE,
+            draw_number=number,
+            panel=json.dumps(panel),
+            report=json.dumps(report, sort_keys=True),
+            drawn_at=utcnow(),
+        )
+    )
     if claimed.rowcount != 1:
         session.rollback()
         raise Conflict(_("This selection has already been drawn."))
-    audit.record(session, "selection.drawn", "selection_run", run.id, council_id=council.id, actor_id=actor_id,
-                 draw=number, commitment=run.commitment, input_hash=run.input_hash, panel_size=len(panel))
+    audit.record(
+        session,
+        "selection.drawn",
+        "selection_run",
+        run.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        draw=number,
+        commitment=run.commitment,
+        input_hash=run.input_hash,
+        panel_size=len(panel),
+    )
     session.commit()
     session.refresh(run)
     return run
@@ -694,12 +965,25 @@ def _chart(probabilities: list[float], panel_size: int, pool_size: int) -> dict[
     values = sorted(probabilities)
     top = max(values + [panel_size / max(pool_size, 1), 1e-9])
     bar = width / max(len(values), 1)
-    bars = [{"x": round(i * bar, 2), "w": round(max(bar - (0.5 if bar > 2 else 0), 0.3), 2),
-             "h": round(v / top * height, 2), "y": round(height - v / top * height, 2), "p": v}
-            for i, v in enumerate(values)]
+    bars = [
+        {
+            "x": round(i * bar, 2),
+            "w": round(max(bar - (0.5 if bar > 2 else 0), 0.3), 2),
+            "h": round(v / top * height, 2),
+            "y": round(height - v / top * height, 2),
+            "p": v,
+        }
+        for i, v in enumerate(values)
+    ]
     fair = panel_size / max(pool_size, 1)
-    return {"width": width, "height": height, "bars": bars, "top": top,
-            "fair_y": round(height - fair / top * height, 2), "fair": fair}
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "top": top,
+        "fair_y": round(height - fair / top * height, 2),
+        "fair": fair,
+    }
 
 
 def _histogram(probabilities: list[float]) -> list[dict[str, Any]]:
@@ -723,7 +1007,9 @@ def recreate_command(run: SelectionRun) -> str:
     """Return the command that re-creates this draw from the downloaded input."""
     folder = f"pool-run-{run.id}"
     if run.purpose != SELECTION:
-        return f"pbapp replace {folder} --seed {run.seed} --draw {run.draw_number if run.draw_number is not None else 'N'}"
+        return (
+            f"pbapp replace {folder} --seed {run.seed} --draw {run.draw_number if run.draw_number is not None else 'N'}"
+        )
     if run.algorithm == LEGACY:
         seed = run.draw_number if run.draw_number is not None else "N"
         return f"pbapp select {folder} --algorithm legacy --seed {seed}"
@@ -743,8 +1029,15 @@ def run_view(run: SelectionRun) -> RunView:
     # A replacement draw fills only the empty seats, from the volunteers neither kept nor left out.
     seats = run.panel_size - len(data["include"])
     candidates = len(values) - len(data["include"]) - len(data["exclude"])
-    return RunView(run, report.get("quota_report", []), _chart(values, seats, candidates),
-                   _histogram(values), panel, recreate_command(run), len(data["people"]))
+    return RunView(
+        run,
+        report.get("quota_report", []),
+        _chart(values, seats, candidates),
+        _histogram(values),
+        panel,
+        recreate_command(run),
+        len(data["people"]),
+    )
 
 
 def public_run(session: Session, council: Council, run_id: int) -> RunView:
@@ -766,16 +1059,26 @@ def input_archive(run: SelectionRun) -> bytes:
     data = json.loads(run.pool_input)
     folder = f"pool-run-{run.id}"
     flex = any(q[4:6] != [None, None] for q in data["quotas"] if len(q) > 4)
-    features = write_csv(["feature", "value", "min", "max", *(["min_flex", "max_flex"] if flex else [])],
-                         ([*q[:4], *(_flex_cells(q, data["panel_size"]) if flex else [])] for q in data["quotas"]),
-                         lineterminator=LF, interchange=True)
+    features = write_csv(
+        ["feature", "value", "min", "max", *(["min_flex", "max_flex"] if flex else [])],
+        ([*q[:4], *(_flex_cells(q, data["panel_size"]) if flex else [])] for q in data["quotas"]),
+        lineterminator=LF,
+        interchange=True,
+    )
     has_households = any(h for _i, _v, h in data["people"])
-    people = write_csv(["id", *data["features"], *(["household"] if has_households else [])],
-                       ([ident, *values, *([household] if has_households else [])]
-                        for ident, values, household in data["people"]), lineterminator=LF, interchange=True)
-    instance = {"panel_size": data["panel_size"], "include": data["include"], "exclude": data["exclude"],
-                "source": {"run": run.id, "input_hash": run.input_hash, "commitment": run.commitment},
-                "notes": "Pseudonymous input of a pbapp selection run."}
+    people = write_csv(
+        ["id", *data["features"], *(["household"] if has_households else [])],
+        ([ident, *values, *([household] if has_households else [])] for ident, values, household in data["people"]),
+        lineterminator=LF,
+        interchange=True,
+    )
+    instance = {
+        "panel_size": data["panel_size"],
+        "include": data["include"],
+        "exclude": data["exclude"],
+        "source": {"run": run.id, "input_hash": run.input_hash, "commitment": run.commitment},
+        "notes": "Pseudonymous input of a pbapp selection run.",
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{folder}/features.csv", features)
@@ -800,14 +1103,25 @@ def export_person(session: Session, council: Council, person_id: int, actor_id: 
     """Return everything held about one volunteer (a subject access request), and log that it was taken."""
     person, pool = person_in_council(session, council, person_id)
     contact = session.exec(select(PersonContact).where(PersonContact.person_id == person.id)).first()
-    runs = session.exec(select(SelectionRun).where(SelectionRun.pool_id == pool.id,
-                                                   SelectionRun.status == COMPLETE)).all()
+    runs = session.exec(
+        select(SelectionRun).where(SelectionRun.pool_id == pool.id, SelectionRun.status == COMPLETE)
+    ).all()
     data = {
-        "council": council.name, "pool": pool.name, "id": person.public_id, "source": person.source,
-        "added": person.created_at.isoformat(), "features": person.feature_values(),
+        "council": council.name,
+        "pool": pool.name,
+        "id": person.public_id,
+        "source": person.source,
+        "added": person.created_at.isoformat(),
+        "features": person.feature_values(),
         "contact": ({k: getattr(contact, k) for k in uploads.CONTACT_FIELDS} if contact else None),
-        "selection_runs": [{"run": r.id, "selected": person.public_id in r.panel_ids(),
-                            "probability": r.probability_of().get(person.public_id)} for r in runs],
+        "selection_runs": [
+            {
+                "run": r.id,
+                "selected": person.public_id in r.panel_ids(),
+                "probability": r.probability_of().get(person.public_id),
+            }
+            for r in runs
+        ],
         "retention_until": pool.retention_until.isoformat() if pool.retention_until else None,
     }
     audit.record(session, "person.exported", "person", person.id, council_id=council.id, actor_id=actor_id)
@@ -821,8 +1135,7 @@ def erase_personal_data(session: Session, council: Council, pool: Pool, actor_id
     The erasure is also written to the erasure log, so a restore from an older backup erases again.
     """
     erased = _erase_contacts(session, pool)
-    audit.record(session, "pool.erased", "pool", pool.id, council_id=council.id, actor_id=actor_id,
-                 contacts=erased)
+    audit.record(session, "pool.erased", "pool", pool.id, council_id=council.id, actor_id=actor_id, contacts=erased)
     session.commit()
     erasures.record(POOL_CONTACTS_ERASED, pool_id=pool.id, council_id=council.id)
     return erased
@@ -833,7 +1146,9 @@ POOL_CONTACTS_ERASED = "pool_contacts"
 
 def _erase_contacts(session: Session, pool: Pool) -> int:
     person_ids = session.exec(select(Person.id).where(Person.pool_id == pool.id)).all()
-    contacts = session.exec(select(PersonContact).where(PersonContact.person_id.in_(person_ids))).all() if person_ids else []
+    contacts = (
+        session.exec(select(PersonContact).where(PersonContact.person_id.in_(person_ids))).all() if person_ids else []
+    )
     emails = [c.email for c in contacts if c.email]
     if emails:
         # Invitations in the outbox name the person; they go with the contact details.
@@ -860,8 +1175,9 @@ ERASURE_HANDLERS = {POOL_CONTACTS_ERASED: erase_pool_again}
 EXPORT_PARTS = ("selected", "remaining")
 
 
-def selected_remaining_csv(session: Session, council: Council, run: SelectionRun, part: str,
-                           actor_id: int | None) -> tuple[bytes, str]:
+def selected_remaining_csv(
+    session: Session, council: Council, run: SelectionRun, part: str, actor_id: int | None
+) -> tuple[bytes, str]:
     """The drawn panel ("selected") or everyone else ("remaining") in the Sortition Foundation's layout.
 
     Columns: id, the contact details (empty once erased) and the features as the run saw them.
@@ -878,8 +1194,17 @@ def selected_remaining_csv(session: Session, council: Council, run: SelectionRun
     kept = {p.public_id: [getattr(contacts.get(p.id), f, "") or "" for f in uploads.CONTACT_FIELDS] for p in people}
     tables = selected_remaining_tables(core, run.panel_ids(), keep_columns=uploads.CONTACT_FIELDS, kept=kept)
     table = tables.selected if part == "selected" else tables.remaining
-    audit.record(session, "selection.exported", "selection_run", run.id, council_id=council.id, actor_id=actor_id,
-                 part=part, rows=len(table) - 1, housemates_left_out=tables.housemates_removed)
+    audit.record(
+        session,
+        "selection.exported",
+        "selection_run",
+        run.id,
+        council_id=council.id,
+        actor_id=actor_id,
+        part=part,
+        rows=len(table) - 1,
+        housemates_left_out=tables.housemates_removed,
+    )
     session.commit()
     return write_csv(table[0], table[1:]).encode("utf-8"), f"selection-run-{run.id}-{part}.csv"
 
@@ -895,8 +1220,10 @@ def contacts_for(session: Session, person_ids: list[int]) -> dict[int, PersonCon
 def pools_due_for_erasure(session: Session, today: date) -> list[tuple[Pool, Council]]:
     """Return pools whose retention date is within RETENTION_WARNING_DAYS (or past) and not yet erased."""
     limit = today + timedelta(days=RETENTION_WARNING_DAYS)
-    rows = session.exec(select(Pool, Council).join(Council, Council.id == Pool.council_id)
-                        .where(Pool.erased_at.is_(None), Pool.retention_until.is_not(None),
-                               Pool.retention_until <= limit).order_by(Pool.retention_until)).all()
+    rows = session.exec(
+        select(Pool, Council)
+        .join(Council, Council.id == Pool.council_id)
+        .where(Pool.erased_at.is_(None), Pool.retention_until.is_not(None), Pool.retention_until <= limit)
+        .order_by(Pool.retention_until)
+    ).all()
     return [(p, c) for p, c in rows]
-

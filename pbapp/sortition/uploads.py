@@ -29,7 +29,8 @@ ID_KEY, HOUSEHOLD_KEY = "id", "household"
 _CONTACT_PREFIX = "__contact_"
 _ID_GUESSES = ("id", "nationbuilder_id", "unique_id", "person_id")
 _CONTACT_GUESSES = {
-    "name": ("name", "full_name", "full name"), "email": ("email", "email_address", "e-mail"),
+    "name": ("name", "full_name", "full name"),
+    "email": ("email", "email_address", "e-mail"),
     "phone": ("phone", "mobile_number", "mobile", "telephone", "phone_number"),
     "address": ("address", "primary_address1", "address1", "address_line_1"),
     "postcode": ("postcode", "primary_zip", "post_code", "zip"),
@@ -92,11 +93,15 @@ def _features_text(features: bytes, fmt: str, source: str) -> str:
         cells = [c.strip() for c in next(csv.reader([header_line]), [])]
         folded = [_fold(c) for c in cells]
         if "category" in folded and "feature" not in folded:
-            renamed = ["feature" if f == "category" else "value" if f == "name" else f if f in FLEX_COLUMNS else c
-                       for c, f in zip(cells, folded, strict=True)]
+            renamed = [
+                "feature" if f == "category" else "value" if f == "name" else f if f in FLEX_COLUMNS else c
+                for c, f in zip(cells, folded, strict=True)
+            ]
         else:
-            renamed = [f if f in ("feature", "value", "min", "max", *FLEX_COLUMNS) else c
-                       for c, f in zip(cells, folded, strict=True)]
+            renamed = [
+                f if f in ("feature", "value", "min", "max", *FLEX_COLUMNS) else c
+                for c, f in zip(cells, folded, strict=True)
+            ]
         text = _join_header(renamed, rest)
     return text
 
@@ -130,8 +135,15 @@ def preview(features: bytes, people: bytes, fmt: str, *, sources: tuple[str, str
         raise Invalid(_("%(file)s, line 1: the file is empty", file=psrc))
     columns = [c.strip() for c in rows[0]]
     names = list(dict.fromkeys(q.feature for q in quotas))
-    return UploadPreview(names, columns, rows[1:1 + PREVIEW_ROWS], len(rows) - 1,
-                         suggest_mapping(names, columns, fmt), quotas, name_columns(columns))
+    return UploadPreview(
+        names,
+        columns,
+        rows[1 : 1 + PREVIEW_ROWS],
+        len(rows) - 1,
+        suggest_mapping(names, columns, fmt),
+        quotas,
+        name_columns(columns),
+    )
 
 
 def suggest_mapping(features: list[str], columns: list[str], fmt: str) -> dict[str, str]:
@@ -164,16 +176,28 @@ def _renamed_header(columns: list[str], features: list[str], mapping: dict[str, 
         if column not in columns:
             raise Invalid(_("There is no column called “%(column)s” in the people file", column=column), field=key)
         if column in targets:
-            raise Invalid(_("The column “%(column)s” is chosen twice; choose a different column for each item",
-                            column=column), field=key)
+            raise Invalid(
+                _("The column “%(column)s” is chosen twice; choose a different column for each item", column=column),
+                field=key,
+            )
         targets[column] = target
     if ID_KEY not in targets.values():
-        raise Invalid(_("%(file)s, line 1: choose the column that holds each volunteer’s id", file=source),
-                      field=ID_KEY)
+        raise Invalid(
+            _("%(file)s, line 1: choose the column that holds each volunteer’s id", file=source), field=ID_KEY
+        )
     missing = [f for f in features if f not in targets.values()]
     if missing:
-        raise InvalidRows([_("%(file)s, line 1: missing column for “%(feature)s”; choose the column that holds it",
-                             file=source, feature=name) for name in missing], field=feature_key(missing[0]))
+        raise InvalidRows(
+            [
+                _(
+                    "%(file)s, line 1: missing column for “%(feature)s”; choose the column that holds it",
+                    file=source,
+                    feature=name,
+                )
+                for name in missing
+            ],
+            field=feature_key(missing[0]),
+        )
     reserved = set(targets.values())
     return [targets.get(c, c if c not in reserved else f"__unused_{i}") for i, c in enumerate(columns)]
 
@@ -199,8 +223,16 @@ def household_id(salt: str, key: str) -> str:
     return "H" + hashlib.sha256(f"{salt}\x1f{key}".encode()).hexdigest()[:16] if key else ""
 
 
-def parse(features: bytes, people: bytes, fmt: str, mapping: dict[str, str], *, panel_size: int,
-          salt: str, sources: tuple[str, str]) -> ParsedUpload:
+def parse(
+    features: bytes,
+    people: bytes,
+    fmt: str,
+    mapping: dict[str, str],
+    *,
+    panel_size: int,
+    salt: str,
+    sources: tuple[str, str],
+) -> ParsedUpload:
     """Read both files with the mapping; raise InvalidRows naming every fault (up to 50) with its line."""
     fsrc, psrc = sources
     head = preview(features, people, fmt, sources=sources)
@@ -210,8 +242,15 @@ def parse(features: bytes, people: bytes, fmt: str, mapping: dict[str, str], *, 
     people_text = _join_header(renamed, rest)
     faults = people_faults(people_text, head.quotas, fmt, psrc)
     if head.count < panel_size:
-        faults.insert(0, _("The people file lists %(count)d volunteers but the panel needs %(size)d. "
-                           "Add more volunteers or make the panel smaller.", count=head.count, size=panel_size))
+        faults.insert(
+            0,
+            _(
+                "The people file lists %(count)d volunteers but the panel needs %(size)d. "
+                "Add more volunteers or make the panel smaller.",
+                count=head.count,
+                size=panel_size,
+            ),
+        )
     if faults:
         raise InvalidRows(_capped(faults))
     try:
@@ -220,23 +259,32 @@ def parse(features: bytes, people: bytes, fmt: str, mapping: dict[str, str], *, 
             pool = parse_pool(ftext, people_text, panel_size, sources=(fsrc, psrc))
         else:
             address = tuple(_CONTACT_PREFIX + c for c in ("address", "postcode") if mapping.get(c))
-            pool = read_sortition_foundation(ftext, people_text, panel_size, id_column=ID_KEY,
-                                             address_columns=address, sources=(fsrc, psrc))
+            pool = read_sortition_foundation(
+                ftext, people_text, panel_size, id_column=ID_KEY, address_columns=address, sources=(fsrc, psrc)
+            )
     except InputError as exc:
         raise _invalid(exc) from None
     contacts = _contacts(people_text, psrc)
-    return ParsedUpload(pool, [
-        UploadedPerson(p.id, dict(zip(pool.features, p.values, strict=True)),
-                       household_id(salt, p.household or _address_key(contacts.get(p.id, {}))),
-                       contacts.get(p.id, {}))
-        for p in pool.people])
+    return ParsedUpload(
+        pool,
+        [
+            UploadedPerson(
+                p.id,
+                dict(zip(pool.features, p.values, strict=True)),
+                household_id(salt, p.household or _address_key(contacts.get(p.id, {}))),
+                contacts.get(p.id, {}),
+            )
+            for p in pool.people
+        ],
+    )
 
 
 def _capped(faults: list[str]) -> list[str]:
     if len(faults) <= MAX_ERRORS:
         return faults
-    return faults[:MAX_ERRORS] + [_("%(count)d more problems are not shown. Fix these and upload the file again.",
-                                    count=len(faults) - MAX_ERRORS)]
+    return faults[:MAX_ERRORS] + [
+        _("%(count)d more problems are not shown. Fix these and upload the file again.", count=len(faults) - MAX_ERRORS)
+    ]
 
 
 def features_faults(text: str, source: str) -> list[str]:
@@ -253,8 +301,13 @@ def features_faults(text: str, source: str) -> list[str]:
     flex = [c for c in FLEX_COLUMNS if c in header]
     if len(flex) == 1:
         missing = next(c for c in FLEX_COLUMNS if c not in flex)
-        return [_("%(file)s, line 1: the column %(column)s is missing; flexible quotas need both min_flex and "
-                  "max_flex", file=source, column=missing)]
+        return [
+            _(
+                "%(file)s, line 1: the column %(column)s is missing; flexible quotas need both min_flex and max_flex",
+                file=source,
+                column=missing,
+            )
+        ]
     seen: dict[tuple[str, str], int] = {}
     try:
         for row in reader:
@@ -263,13 +316,20 @@ def features_faults(text: str, source: str) -> list[str]:
             cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=False))
             faults.extend(_quota_faults(cells, reader.line_num, source, seen, flex=bool(flex)))
     except csv.Error as exc:
-        faults.append(_("%(file)s, line %(line)d: this line is not valid CSV (%(error)s)",
-                        file=source, line=reader.line_num, error=str(exc)))
+        faults.append(
+            _(
+                "%(file)s, line %(line)d: this line is not valid CSV (%(error)s)",
+                file=source,
+                line=reader.line_num,
+                error=str(exc),
+            )
+        )
     return faults
 
 
-def _quota_faults(cells: dict[str, str], line: int, source: str, seen: dict[tuple[str, str], int], *,
-                  flex: bool = False) -> list[str]:
+def _quota_faults(
+    cells: dict[str, str], line: int, source: str, seen: dict[tuple[str, str], int], *, flex: bool = False
+) -> list[str]:
     feature, value = cells["feature"], cells["value"]
     if not feature:
         return [_("%(file)s, line %(line)d: the feature is empty", file=source, line=line)]
@@ -279,23 +339,64 @@ def _quota_faults(cells: dict[str, str], line: int, source: str, seen: dict[tupl
         if cells[column].isdigit():
             bounds[column] = int(cells[column])
         else:
-            found.append(_("%(file)s, line %(line)d: %(column)s must be a whole number, got “%(value)s”",
-                           file=source, line=line, column=column, value=cells[column]))
+            found.append(
+                _(
+                    "%(file)s, line %(line)d: %(column)s must be a whole number, got “%(value)s”",
+                    file=source,
+                    line=line,
+                    column=column,
+                    value=cells[column],
+                )
+            )
     if "min" in bounds and "max" in bounds and bounds["max"] < bounds["min"]:
-        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s”: the max (%(max)d) is below the min "
-                       "(%(min)d)", file=source, line=line, feature=feature, value=value,
-                       min=bounds["min"], max=bounds["max"]))
+        found.append(
+            _(
+                "%(file)s, line %(line)d: %(feature)s “%(value)s”: the max (%(max)d) is below the min (%(min)d)",
+                file=source,
+                line=line,
+                feature=feature,
+                value=value,
+                min=bounds["min"],
+                max=bounds["max"],
+            )
+        )
     if "min" in bounds and "min_flex" in bounds and bounds["min_flex"] > bounds["min"]:
-        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s”: min_flex (%(flex)d) must not be above the "
-                       "min (%(min)d)", file=source, line=line, feature=feature, value=value,
-                       flex=bounds["min_flex"], min=bounds["min"]))
+        found.append(
+            _(
+                "%(file)s, line %(line)d: %(feature)s “%(value)s”: min_flex (%(flex)d) must not be above the "
+                "min (%(min)d)",
+                file=source,
+                line=line,
+                feature=feature,
+                value=value,
+                flex=bounds["min_flex"],
+                min=bounds["min"],
+            )
+        )
     if "max" in bounds and "max_flex" in bounds and bounds["max_flex"] < bounds["max"]:
-        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s”: max_flex (%(flex)d) must not be below the "
-                       "max (%(max)d)", file=source, line=line, feature=feature, value=value,
-                       flex=bounds["max_flex"], max=bounds["max"]))
+        found.append(
+            _(
+                "%(file)s, line %(line)d: %(feature)s “%(value)s”: max_flex (%(flex)d) must not be below the "
+                "max (%(max)d)",
+                file=source,
+                line=line,
+                feature=feature,
+                value=value,
+                flex=bounds["max_flex"],
+                max=bounds["max"],
+            )
+        )
     if (feature, value) in seen:
-        found.append(_("%(file)s, line %(line)d: %(feature)s “%(value)s” is listed twice, also on line %(first)d",
-                       file=source, line=line, feature=feature, value=value, first=seen[(feature, value)]))
+        found.append(
+            _(
+                "%(file)s, line %(line)d: %(feature)s “%(value)s” is listed twice, also on line %(first)d",
+                file=source,
+                line=line,
+                feature=feature,
+                value=value,
+                first=seen[(feature, value)],
+            )
+        )
     else:
         seen[(feature, value)] = line
     return found
@@ -321,36 +422,78 @@ def people_faults(text: str, quotas: list[Quota], fmt: str, source: str) -> list
                 continue
             faults.extend(_row_faults(header, row, reader.line_num, allowed, fmt, source, seen))
     except csv.Error as exc:
-        faults.append(_("%(file)s, line %(line)d: this line is not valid CSV (%(error)s)",
-                        file=source, line=reader.line_num, error=str(exc)))
+        faults.append(
+            _(
+                "%(file)s, line %(line)d: this line is not valid CSV (%(error)s)",
+                file=source,
+                line=reader.line_num,
+                error=str(exc),
+            )
+        )
     return faults
 
 
-def _row_faults(header: list[str], row: list[str], line: int, allowed: dict[str, dict[str, str]], fmt: str,
-                source: str, seen: dict[str, int]) -> list[str]:
+def _row_faults(
+    header: list[str],
+    row: list[str],
+    line: int,
+    allowed: dict[str, dict[str, str]],
+    fmt: str,
+    source: str,
+    seen: dict[str, int],
+) -> list[str]:
     if len(row) > len(header):
-        return [_("%(file)s, line %(line)d: %(count)d fields but the header has %(columns)d columns",
-                  file=source, line=line, count=len(row), columns=len(header))]
+        return [
+            _(
+                "%(file)s, line %(line)d: %(count)d fields but the header has %(columns)d columns",
+                file=source,
+                line=line,
+                count=len(row),
+                columns=len(header),
+            )
+        ]
     cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=True))
     found = []
     ident = cells.get(ID_KEY, "")
     if not ident:
         found.append(_("%(file)s, line %(line)d: the volunteer id is empty", file=source, line=line))
     elif ident in seen:
-        found.append(_("%(file)s, line %(line)d: duplicate id “%(id)s”, also on line %(first)d",
-                       file=source, line=line, id=ident, first=seen[ident]))
+        found.append(
+            _(
+                "%(file)s, line %(line)d: duplicate id “%(id)s”, also on line %(first)d",
+                file=source,
+                line=line,
+                id=ident,
+                first=seen[ident],
+            )
+        )
     else:
         seen[ident] = line
     for feature, values in allowed.items():
         value = cells.get(feature, "")
         if (_fold(value) if fmt == SF_FORMAT else value) not in values:
-            found.append(_("%(file)s, line %(line)d: “%(value)s” is not a value of %(feature)s in the features "
-                           "file (it lists %(values)s)", file=source, line=line, value=value, feature=feature,
-                           values=", ".join(values.values())))
+            found.append(
+                _(
+                    "%(file)s, line %(line)d: “%(value)s” is not a value of %(feature)s in the features "
+                    "file (it lists %(values)s)",
+                    file=source,
+                    line=line,
+                    value=value,
+                    feature=feature,
+                    values=", ".join(values.values()),
+                )
+            )
     for name, limit in CONTACT_LIMITS.items():
         if len(cells.get(_CONTACT_PREFIX + name, "")) > limit:
-            found.append(_("%(file)s, line %(line)d: the %(field)s is longer than %(limit)d characters",
-                           file=source, line=line, field=name, limit=limit))
+            found.append(
+                _(
+                    "%(file)s, line %(line)d: the %(field)s is longer than %(limit)d characters",
+                    file=source,
+                    line=line,
+                    field=name,
+                    limit=limit,
+                )
+            )
     return found
 
 
@@ -384,7 +527,14 @@ def _contacts(text: str, source: str) -> dict[str, dict[str, str]]:
             contact["name"] = " ".join(part for part in ((row.get(c) or "").strip() for c in names) if part)
         for name, limit in CONTACT_LIMITS.items():
             if len(contact[name]) > limit:
-                raise Invalid(_("%(file)s, line %(line)d: the %(field)s is longer than %(limit)d characters",
-                                file=source, line=reader.line_num, field=name, limit=limit))
+                raise Invalid(
+                    _(
+                        "%(file)s, line %(line)d: the %(field)s is longer than %(limit)d characters",
+                        file=source,
+                        line=reader.line_num,
+                        field=name,
+                        limit=limit,
+                    )
+                )
         found[(row.get(ID_KEY) or "").strip()] = contact
     return found

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_fresh
 
 from pbapp import jobs
+from pbapp.confirm import ActionForm
 from pbapp.councils.services import get_council
 from pbapp.db import get_session
+from pbapp.downloads import attachment
 from pbapp.errors import DomainError, form_status, show_on_form
-from pbapp.htmx import is_fragment_request, redirect_after_post, render
+from pbapp.htmx import is_fragment_request, redirect_after_post, redirect_with_notice, render
 from pbapp.security import limiter, requires
 from pbapp.sortition import bp, permissions, services
-from pbapp.sortition.forms import (CodeForm, CodesForm, DrawForm, EraseForm, MappingForm, QuotaForm,
-                                   RetentionForm, RetryForm, RunForm, UploadForm, registration_form)
+from pbapp.sortition.forms import (
+    CodeForm,
+    CodesForm,
+    DrawForm,
+    EraseForm,
+    MappingForm,
+    QuotaForm,
+    RetentionForm,
+    RunForm,
+    UploadForm,
+    registration_form,
+)
 from pbapp.sortition.uploads import CONTACT_FIELDS, HOUSEHOLD_KEY, ID_KEY, feature_key
-
 
 
 def _scope(council: str, pool_id: int):
@@ -31,9 +42,16 @@ def _scope(council: str, pool_id: int):
 @requires(permissions.MANAGE_POOLS)
 def pool(council: str, pool_id: int):
     db, the_council, the_pool = _scope(council, pool_id)
-    return render("sortition/pool.html", council=the_council, overview=services.pool_overview(db, the_pool),
-                  run_form=RunForm(), codes_form=CodesForm(), erase_form=EraseForm(),
-                  retention_form=RetentionForm(retention_until=the_pool.retention_until), title=the_pool.name)
+    return render(
+        "sortition/pool.html",
+        council=the_council,
+        overview=services.pool_overview(db, the_pool),
+        run_form=RunForm(),
+        codes_form=CodesForm(),
+        erase_form=EraseForm(),
+        retention_form=RetentionForm(retention_until=the_pool.retention_until),
+        title=the_pool.name,
+    )
 
 
 def _mapping_from(formdata, features: list[str]) -> dict[str, str]:
@@ -56,17 +74,37 @@ def upload(council: str, pool_id: int):
             with upload_file.stream:  # a large upload is spooled to a temporary file: close it now
                 contents.append(upload_file.read())
         try:
-            found, token = services.hold_upload(db, the_council, the_pool, current_user.id,
-                                                features=contents[0], people=contents[1],
-                                                fmt=form.file_format.data, sources=sources)
+            found, token = services.hold_upload(
+                db,
+                the_council,
+                the_pool,
+                current_user.id,
+                features=contents[0],
+                people=contents[1],
+                fmt=form.file_format.data,
+                sources=sources,
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
             mapping_form = MappingForm(formdata=None, upload=token, people_name=sources[1])
-            return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found,
-                          form=mapping_form, mapping=found.mapping, title=_("Check the columns"))
-    return render("sortition/upload.html", council=the_council, pool=the_pool, form=form,
-                  status=form_status(form), title=_("Upload volunteers"))
+            return render(
+                "sortition/upload_map.html",
+                council=the_council,
+                pool=the_pool,
+                preview=found,
+                form=mapping_form,
+                mapping=found.mapping,
+                title=_("Check the columns"),
+            )
+    return render(
+        "sortition/upload.html",
+        council=the_council,
+        pool=the_pool,
+        form=form,
+        status=form_status(form),
+        title=_("Upload volunteers"),
+    )
 
 
 @bp.route("/<council>/pools/<int:pool_id>/upload/<template>.<fmt>")
@@ -74,7 +112,7 @@ def upload(council: str, pool_id: int):
 def upload_template(council: str, pool_id: int, template: str, fmt: str):
     db, _council, the_pool = _scope(council, pool_id)
     content, mimetype, name = services.upload_template(db, the_pool, template, fmt)
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return attachment(content, mimetype, name)
 
 
 def _import_step(db, the_council, the_pool):
@@ -84,19 +122,34 @@ def _import_step(db, the_council, the_pool):
     except DomainError as error:
         form = UploadForm(formdata=None)
         show_on_form(form, error)
-        return render("sortition/upload.html", council=the_council, pool=the_pool, form=form,
-                      status=422, title=_("Upload volunteers"))
+        return render(
+            "sortition/upload.html",
+            council=the_council,
+            pool=the_pool,
+            form=form,
+            status=422,
+            title=_("Upload volunteers"),
+        )
     mapping = _mapping_from(request.form, found.features)
     job = services.start_import(db, the_council, held, mapping, current_user.id)
     if job.status == jobs.FAILED:
         form.form_errors.extend(job.error.splitlines())
-        return render("sortition/upload_map.html", council=the_council, pool=the_pool, preview=found, form=form,
-                      mapping=mapping, status=422, title=_("Check the columns"))
+        return render(
+            "sortition/upload_map.html",
+            council=the_council,
+            pool=the_pool,
+            preview=found,
+            form=form,
+            mapping=mapping,
+            status=422,
+            title=_("Check the columns"),
+        )
     if job.status == jobs.DONE:
         flash(_("%(count)d volunteers were added to the pool.", count=job.result_data()["count"]), "success")
         return redirect_after_post(url_for("sortition.pool", council=the_council.slug, pool_id=the_pool.id))
-    return redirect_after_post(url_for("sortition.import_progress", council=the_council.slug, pool_id=the_pool.id,
-                                       job_id=job.id))
+    return redirect_after_post(
+        url_for("sortition.import_progress", council=the_council.slug, pool_id=the_pool.id, job_id=job.id)
+    )
 
 
 @bp.route("/<council>/pools/<int:pool_id>/imports/<int:job_id>")
@@ -106,10 +159,18 @@ def import_progress(council: str, pool_id: int, job_id: int):
     job = services.import_of(db, the_council, the_pool, job_id)
     if job.status == jobs.DONE and is_fragment_request():
         # The page was polling: take the officer to the pool, as a small import does at once.
-        flash(_("%(count)d volunteers were added to the pool.", count=job.result_data()["count"]), "success")
-        return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
-    return render("sortition/import.html", "sortition/_import_progress.html", council=the_council, pool=the_pool,
-                  job=job, title=_("Adding the volunteers"))
+        return redirect_with_notice(
+            url_for("sortition.pool", council=council, pool_id=pool_id),
+            _("%(count)d volunteers were added to the pool.", count=job.result_data()["count"]),
+        )
+    return render(
+        "sortition/import.html",
+        "sortition/_import_progress.html",
+        council=the_council,
+        pool=the_pool,
+        job=job,
+        title=_("Adding the volunteers"),
+    )
 
 
 def _bounds(formdata, features) -> tuple[dict[int, tuple[int, int]], dict[str, str]]:
@@ -120,8 +181,12 @@ def _bounds(formdata, features) -> tuple[dict[int, tuple[int, int]], dict[str, s
             for side in ("min", "max"):
                 raw = formdata.get(f"{side}_{value.id}", str(getattr(value, side))).strip()
                 if not raw.isdigit():
-                    errors[f"{side}_{value.id}"] = _("%(feature)s “%(value)s”: enter the %(side)s as a whole number",
-                                                     feature=feature.name, value=value.value, side=side)
+                    errors[f"{side}_{value.id}"] = _(
+                        "%(feature)s “%(value)s”: enter the %(side)s as a whole number",
+                        feature=feature.name,
+                        value=value.value,
+                        side=side,
+                    )
                 pair.append(int(raw) if raw.isdigit() else 0)
             bounds[value.id] = (pair[0], pair[1])
     return bounds, errors
@@ -150,8 +215,19 @@ def quotas(council: str, pool_id: int):
         except DomainError as error:
             errors[error.field or "form"] = error.message
         status = 422 if errors else 200
-    return render("sortition/quotas.html", council=the_council, pool=the_pool, form=form, features=features,
-                  bounds=bounds, errors=errors, report=report, census=filled, status=status, title=_("Quotas"))
+    return render(
+        "sortition/quotas.html",
+        council=the_council,
+        pool=the_pool,
+        form=form,
+        features=features,
+        bounds=bounds,
+        errors=errors,
+        report=report,
+        census=filled,
+        status=status,
+        title=_("Quotas"),
+    )
 
 
 def _census_choices(formdata, features) -> dict[int, str] | None:
@@ -174,9 +250,19 @@ def check_quotas(council: str, pool_id: int):
             report = services.check_quotas(db, the_pool, bounds, form.one_per_household.data)
     except DomainError as error:
         errors[error.field or "form"] = error.message
-    return render("sortition/quotas.html", "sortition/_feasibility.html", council=the_council, pool=the_pool,
-                  form=form, features=features, bounds=bounds, errors=errors, report=report, census=None,
-                  title=_("Quotas"))
+    return render(
+        "sortition/quotas.html",
+        "sortition/_feasibility.html",
+        council=the_council,
+        pool=the_pool,
+        form=form,
+        features=features,
+        bounds=bounds,
+        errors=errors,
+        report=report,
+        census=None,
+        title=_("Quotas"),
+    )
 
 
 @bp.route("/<council>/pools/<int:pool_id>/codes", methods=["POST"])
@@ -188,9 +274,7 @@ def codes(council: str, pool_id: int):
         flash(next(iter(form.errors.values()))[0], "error")
         return redirect_after_post(url_for("sortition.pool", council=council, pool_id=pool_id))
     made = services.generate_codes(db, the_council, the_pool, form.count.data, current_user.id)
-    return Response(services.codes_csv(made), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=invitation-codes-pool-{pool_id}.csv",
-        "Cache-Control": "no-store"})
+    return attachment(services.codes_csv(made), "text/csv", f"invitation-codes-pool-{pool_id}.csv", no_store=True)
 
 
 @bp.route("/<council>/pools/<int:pool_id>/retention", methods=["POST"])
@@ -241,9 +325,17 @@ def _run_scope(council: str, run_id: int):
 @requires(permissions.MANAGE_POOLS)
 def run(council: str, run_id: int):
     db, the_council, the_run = _run_scope(council, run_id)
-    response = render("sortition/run.html", "sortition/_run_progress.html", council=the_council, run=the_run,
-                      job=services.run_job(db, the_run), view=services.run_view(the_run), form=DrawForm(),
-                      retry_form=RetryForm(), title=_("Selection run %(id)d", id=run_id))
+    response = render(
+        "sortition/run.html",
+        "sortition/_run_progress.html",
+        council=the_council,
+        run=the_run,
+        job=services.run_job(db, the_run),
+        view=services.run_view(the_run),
+        form=DrawForm(),
+        retry_form=ActionForm(),
+        title=_("Selection run %(id)d", id=run_id),
+    )
     if request.headers.get("HX-Request") and the_run.status not in ("queued", "running"):
         response.headers["HX-Refresh"] = "true"
     return response
@@ -253,7 +345,7 @@ def run(council: str, run_id: int):
 @requires(permissions.MANAGE_POOLS)
 def retry_run(council: str, run_id: int):
     db, the_council, the_run = _run_scope(council, run_id)
-    if RetryForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         services.retry_run(db, the_council, the_run, current_user.id)
         flash(_("The selection is running again."), "success")
     return redirect_after_post(url_for("sortition.run", council=council, run_id=run_id))
@@ -272,8 +364,16 @@ def draw(council: str, run_id: int):
         else:
             flash(_("The panel has been drawn with the number %(number)d.", number=form.number.data), "success")
             return redirect_after_post(url_for("sortition.run", council=council, run_id=run_id))
-    return render("sortition/run.html", council=the_council, run=the_run, job=services.run_job(db, the_run),
-                  view=services.run_view(the_run), form=form, status=422, title=_("Selection run %(id)d", id=run_id))
+    return render(
+        "sortition/run.html",
+        council=the_council,
+        run=the_run,
+        job=services.run_job(db, the_run),
+        view=services.run_view(the_run),
+        form=form,
+        status=422,
+        title=_("Selection run %(id)d", id=run_id),
+    )
 
 
 @bp.route("/<council>/runs/<int:run_id>/input.zip")
@@ -281,8 +381,7 @@ def draw(council: str, run_id: int):
 def run_input(council: str, run_id: int):
     db = get_session()
     the_run = services.get_run(db, get_council(db, council), run_id)
-    return Response(services.input_archive(the_run), mimetype="application/zip", headers={
-        "Content-Disposition": f"attachment; filename=pool-run-{run_id}.zip"})
+    return attachment(services.input_archive(the_run), "application/zip", f"pool-run-{run_id}.zip")
 
 
 @bp.route("/<council>/runs/<int:run_id>/selected.csv", defaults={"part": "selected"})
@@ -292,7 +391,7 @@ def selected_remaining(council: str, run_id: int, part: str):
     """The Sortition Foundation's selected and remaining files of a drawn panel."""
     db, the_council, the_run = _run_scope(council, run_id)
     content, filename = services.selected_remaining_csv(db, the_council, the_run, part, current_user.id)
-    return Response(content, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return attachment(content, "text/csv", filename)
 
 
 @bp.route("/<council>/runs/<int:run_id>/report")
@@ -301,8 +400,9 @@ def report(council: str, run_id: int):
     db = get_session()
     the_council = get_council(db, council)
     view = services.public_run(db, the_council, run_id)
-    return render("sortition/report.html", council=the_council, view=view, run=view.run,
-                  title=_("How the jury was selected"))
+    return render(
+        "sortition/report.html", council=the_council, view=view, run=view.run, title=_("How the jury was selected")
+    )
 
 
 @bp.route("/<council>/people/<int:person_id>/export")
@@ -313,9 +413,8 @@ def export_person(council: str, person_id: int):
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     db = get_session()
     data = services.export_person(db, get_council(db, council), person_id, current_user.id)
-    return Response(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False), mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=volunteer-{person_id}.json",
-                             "Cache-Control": "no-store"})
+    content = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+    return attachment(content, "application/json", f"volunteer-{person_id}.json", no_store=True)
 
 
 def _registration_limit() -> str:
@@ -339,8 +438,13 @@ def register(council: str):
             show_on_form(code_form, error)
         else:
             return _registration_step(db, the_council, code, features)
-    return render("sortition/register_code.html", council=the_council, form=code_form,
-                  status=form_status(code_form), title=_("Join the citizens’ jury pool"))
+    return render(
+        "sortition/register_code.html",
+        council=the_council,
+        form=code_form,
+        status=form_status(code_form),
+        title=_("Join the citizens’ jury pool"),
+    )
 
 
 def _registration_step(db, the_council, code: str, features):
@@ -356,7 +460,11 @@ def _registration_step(db, the_council, code: str, features):
         else:
             return render("sortition/registered.html", council=the_council, title=_("You are in the pool"))
     submitted = "name" in request.form
-    return render("sortition/register.html", council=the_council, form=form, features=features,
-                  status=422 if submitted and (form.errors or form.form_errors) else 200,
-                  title=_("Join the citizens’ jury pool"))
-
+    return render(
+        "sortition/register.html",
+        council=the_council,
+        form=form,
+        features=features,
+        status=422 if submitted and (form.errors or form.form_errors) else 200,
+        title=_("Join the citizens’ jury pool"),
+    )

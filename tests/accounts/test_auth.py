@@ -23,9 +23,16 @@ def _last_link(db, path_part: str) -> str:
 
 
 def test_register_emails_a_link_that_confirms_the_address_and_signs_in(client, db):
-    response = client.post("/accounts/register", data={
-        "name": "Rosa Parks", "email": "Rosa@Example.org", "postcode": "bb1 7dy",
-        "password": "a long enough password", "confirm": "a long enough password"})
+    response = client.post(
+        "/accounts/register",
+        data={
+            "name": "Rosa Parks",
+            "email": "Rosa@Example.org",
+            "postcode": "bb1 7dy",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+        },
+    )
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     user = factories.user_by_email(db, "rosa@example.org")
     assert user.postcode == "BB1 7DY" and user.password_hash.startswith("$argon2")
@@ -41,16 +48,24 @@ def test_register_emails_a_link_that_confirms_the_address_and_signs_in(client, d
     assert client.post(link).status_code == 404  # the link works once
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("email", "not-an-email", "Enter an email address in the correct format"),
-    ("postcode", "123", "Enter a real postcode"),
-    ("password", "short", "at least 12 characters"),
-    ("confirm", "something else entirely", "The passwords do not match"),
-    ("name", "", "Enter your full name"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("email", "not-an-email", "Enter an email address in the correct format"),
+        ("postcode", "123", "Enter a real postcode"),
+        ("password", "short", "at least 12 characters"),
+        ("confirm", "something else entirely", "The passwords do not match"),
+        ("name", "", "Enter your full name"),
+    ],
+)
 def test_register_rejects_bad_input_beside_the_field(client, db, field, value, message):
-    data = {"name": "Rosa", "email": "rosa@example.org", "postcode": "BB1 7DY",
-            "password": "a long enough password", "confirm": "a long enough password"}
+    data = {
+        "name": "Rosa",
+        "email": "rosa@example.org",
+        "postcode": "BB1 7DY",
+        "password": "a long enough password",
+        "confirm": "a long enough password",
+    }
     data[field] = value
     response = client.post("/accounts/register", data=data)
     html = response.get_data(as_text=True)
@@ -63,9 +78,15 @@ def test_register_does_not_reveal_that_an_email_has_an_account(client, db):
     factories.user(db, email="taken@example.org", name="Owner", password_hash="unchanged")
     replies = []
     for email in ("TAKEN@example.org", "new@example.org"):
-        response = client.post("/accounts/register", data={
-            "name": "X", "email": email, "password": "a long enough password",
-            "confirm": "a long enough password"})
+        response = client.post(
+            "/accounts/register",
+            data={
+                "name": "X",
+                "email": email,
+                "password": "a long enough password",
+                "confirm": "a long enough password",
+            },
+        )
         main = re.search(r"<main.*</main>", response.get_data(as_text=True), re.S).group(0)  # no signed, timed tokens
         replies.append((response.status_code, main.replace(email, "EMAIL")))
     assert replies[0] == replies[1] and replies[0][0] == 200
@@ -73,8 +94,10 @@ def test_register_does_not_reveal_that_an_email_has_an_account(client, db):
     assert owner.name == "Owner" and owner.password_hash == "unchanged"
     sent = {m.to: m.subject for m in db.exec(select(OutboxMessage)).all()}
     db.commit()
-    assert sent == {"taken@example.org": "Someone tried to create an account with your email address",
-                    "new@example.org": "Confirm your email address"}
+    assert sent == {
+        "taken@example.org": "Someone tried to create an account with your email address",
+        "new@example.org": "Confirm your email address",
+    }
 
 
 def test_login_and_logout(client, demo):
@@ -92,14 +115,30 @@ def test_login_follows_only_local_next(client, demo):
     assert client.post("/accounts/login?next=//evil.example/", data=data).location == "/home/"
 
 
-@pytest.mark.parametrize("email, password", [
-    ("officer@demo.example", "wrong password!"),
-    ("nobody@demo.example", DEMO_PASSWORD),
-])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("officer@demo.example", "wrong password!"),
+        ("nobody@demo.example", DEMO_PASSWORD),
+    ],
+)
 def test_login_failure_says_the_same_thing_either_way(client, demo, email, password):
     response = client.post("/accounts/login", data={"email": email, "password": password})
     assert response.status_code == 422
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
+
+
+def test_an_unknown_email_costs_a_check_of_a_hash_as_hard_as_the_accounts(app, client, demo, db, monkeypatch):
+    from pbapp import security
+
+    checked = []
+    verify = security.check_password
+    monkeypatch.setattr(security, "check_password", lambda h, p: checked.append(h) or verify(h, p))
+    response = client.post("/accounts/login", data={"email": "nobody@demo.example", "password": DEMO_PASSWORD})
+    assert response.status_code == 422
+    officer = db.exec(select(User).where(User.email == "officer@demo.example")).one()
+    # The same argon2 parameters as an account's hash ("$argon2id$v=19$m=...,t=...,p=...$salt$hash").
+    assert [h.split("$")[3] for h in checked] == [officer.password_hash.split("$")[3]]
 
 
 def test_login_clears_a_planted_session(client, demo):
@@ -148,14 +187,16 @@ def test_password_reset_for_unknown_email_reveals_nothing(client, db):
 
 def test_admin_invites_a_new_officer_who_joins(app, client, db, demo, login_as):
     login_as("admin")
-    response = client.post(f"/accounts/councils/{demo.slug}/members",
-                           data={"email": "new.officer@example.org", "role": "officer"})
+    response = client.post(
+        f"/accounts/councils/{demo.slug}/members", data={"email": "new.officer@example.org", "role": "officer"}
+    )
     assert response.status_code == 303
     link = _last_link(db, "invitations")
     newcomer = app.test_client()
     assert "Create account and join" in newcomer.get(link).get_data(as_text=True)
-    response = newcomer.post(link, data={"name": "New Officer", "password": "a long enough password",
-                                         "confirm": "a long enough password"})
+    response = newcomer.post(
+        link, data={"name": "New Officer", "password": "a long enough password", "confirm": "a long enough password"}
+    )
     assert response.status_code == 303
     user = factories.user_by_email(db, "new.officer@example.org")
     roles = db.exec(select(Membership.role).where(Membership.user_id == user.id)).all()
@@ -165,17 +206,22 @@ def test_admin_invites_a_new_officer_who_joins(app, client, db, demo, login_as):
 
 def test_existing_account_must_sign_in_to_accept(app, client, db, demo, login_as):
     login_as("admin")
-    client.post(f"/accounts/councils/{demo.slug}/members",
-                data={"email": "resident@demo.example", "role": "facilitator"})
+    client.post(
+        f"/accounts/councils/{demo.slug}/members", data={"email": "resident@demo.example", "role": "facilitator"}
+    )
     link = _last_link(db, "invitations")
     stranger = app.test_client()
-    assert "Sign in as resident@demo.example" in stranger.get(link).get_data(as_text=True) or \
-        "You already have an account" in stranger.get(link).get_data(as_text=True)
+    assert "Sign in as resident@demo.example" in stranger.get(link).get_data(
+        as_text=True
+    ) or "You already have an account" in stranger.get(link).get_data(as_text=True)
     resident = app.test_client()
     login(resident, "resident@demo.example")
     assert resident.post(link).status_code == 303
     user = factories.user_by_email(db, "resident@demo.example")
-    assert set(db.exec(select(Membership.role).where(Membership.user_id == user.id)).all()) == {"resident", "facilitator"}
+    assert set(db.exec(select(Membership.role).where(Membership.user_id == user.id)).all()) == {
+        "resident",
+        "facilitator",
+    }
 
 
 def test_invitations_expire(app, client, db, demo, login_as):
@@ -209,8 +255,10 @@ def test_admin_reads_the_outbox(client, db, demo, login_as):
 
 @pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}])
 def test_login_is_rate_limited(client, demo):
-    statuses = [client.post("/accounts/login", data={"email": "x@example.org", "password": "nope nope nope"}).status_code
-                for _ in range(4)]
+    statuses = [
+        client.post("/accounts/login", data={"email": "x@example.org", "password": "nope nope nope"}).status_code
+        for _ in range(4)
+    ]
     assert statuses == [422, 422, 422, 429]
 
 

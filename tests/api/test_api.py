@@ -15,11 +15,38 @@ from pbapp.pb.models import HIDDEN, Ballot, Proposal
 # Keys that would carry personal data, secrets or unpublished drafts; none may appear anywhere in a response.
 # (A receipt is public once in the published log: only the voter knows which entry it is.)
 FORBIDDEN_KEYS = {
-    "email", "password", "password_hash", "voter_key", "code_hash", "submitter_id", "group_name",
-    "created_by_id", "recorded_by_id", "reviewed_by_id", "decided_by_id", "actor_id", "facilitator_id",
-    "author_id", "entered_by_id", "person_id", "public_id", "contact", "address", "postcode", "phone",
-    "named_jurors", "jurors", "names", "response_token_hash", "key_version", "log_seq", "pool_id",
-    "postcode_prefixes", "logo", "first_choices", "second_choices",
+    "email",
+    "password",
+    "password_hash",
+    "voter_key",
+    "code_hash",
+    "submitter_id",
+    "group_name",
+    "created_by_id",
+    "recorded_by_id",
+    "reviewed_by_id",
+    "decided_by_id",
+    "actor_id",
+    "facilitator_id",
+    "author_id",
+    "entered_by_id",
+    "person_id",
+    "public_id",
+    "contact",
+    "address",
+    "postcode",
+    "phone",
+    "named_jurors",
+    "jurors",
+    "names",
+    "response_token_hash",
+    "key_version",
+    "log_seq",
+    "pool_id",
+    "postcode_prefixes",
+    "logo",
+    "first_choices",
+    "second_choices",
 }
 
 
@@ -113,8 +140,11 @@ def test_juries_and_their_decided_recommendations(client, db, demo):
         assert api(client, jury["url"])["data"] == jury
         recs, _ = get_all(client, BASE + f"/juries/{jury['id']}/recommendations")
         assert {r["status"] for r in recs} <= {REC_ADOPTED, REC_NOT_ADOPTED}
-        decided = db.exec(select(Recommendation).where(Recommendation.jury_id == jury["id"],
-                                                       Recommendation.status.in_((REC_ADOPTED, REC_NOT_ADOPTED)))).all()
+        decided = db.exec(
+            select(Recommendation).where(
+                Recommendation.jury_id == jury["id"], Recommendation.status.in_((REC_ADOPTED, REC_NOT_ADOPTED))
+            )
+        ).all()
         assert sorted(r["number"] for r in recs) == sorted(r.number for r in decided)
         decided_total += len(recs)
     assert decided_total, "the demo has decided recommendations"
@@ -144,10 +174,17 @@ def test_pagination_links_and_totals(client, demo):
     assert 'rel="next"' in client.get(BASE + "/areas?per_page=5").headers["Link"]
 
 
-@pytest.mark.parametrize("query, parameter", [
-    ("per_page=0", "per_page"), ("per_page=101", "per_page"), ("per_page=ten", "per_page"),
-    ("page=0", "page"), ("page=-1", "page"), ("page=99", "page"),
-])
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("per_page=0", "per_page"),
+        ("per_page=101", "per_page"),
+        ("per_page=ten", "per_page"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=99", "page"),
+    ],
+)
 def test_bad_paging_is_a_problem_document(client, demo, query, parameter):
     response = client.get(BASE + "/areas?" + query)
     assert response.status_code == 400
@@ -157,10 +194,16 @@ def test_bad_paging_is_a_problem_document(client, demo, query, parameter):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/nowhere", BASE + "/processes/999999", "/api/v1/councils/no-such-council",
-    BASE + "/ballots/999999/results", BASE + "/juries/999999/recommendations",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/nowhere",
+        BASE + "/processes/999999",
+        "/api/v1/councils/no-such-council",
+        BASE + "/ballots/999999/results",
+        BASE + "/juries/999999/recommendations",
+    ],
+)
 def test_not_found_is_a_problem_document(client, demo, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -196,8 +239,7 @@ def test_cors_on_the_api_only(client, demo):
     response = client.get(BASE)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response.headers
-    preflight = client.options(BASE, headers={"Origin": "https://example.org",
-                                              "Access-Control-Request-Method": "GET"})
+    preflight = client.options(BASE, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
     assert preflight.status_code == 200 and preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Access-Control-Allow-Origin" not in client.get("/").headers
@@ -222,11 +264,14 @@ def test_every_listed_endpoint_answers_the_public(app, client, db, demo):
     """Fill each path's parameters from the demo and fetch it without signing in."""
     spec = client.get("/api/v1/openapi.json").get_json()
     published = db.exec(select(Ballot.id).where(Ballot.results_published_at.is_not(None))).first()
-    values = {"council": demo.slug, "ballot_id": published,
-              "process_id": db.exec(select(Ballot.process_id).where(Ballot.id == published)).one(),
-              "jury_id": api(client, BASE + "/juries")["data"][0]["id"],
-              "book_id": api(client, BASE + "/budget-books")["data"][0]["id"],
-              "item_id": api(client, BASE + "/register")["data"][0]["id"]}
+    values = {
+        "council": demo.slug,
+        "ballot_id": published,
+        "process_id": db.exec(select(Ballot.process_id).where(Ballot.id == published)).one(),
+        "jury_id": api(client, BASE + "/juries")["data"][0]["id"],
+        "book_id": api(client, BASE + "/budget-books")["data"][0]["id"],
+        "item_id": api(client, BASE + "/register")["data"][0]["id"],
+    }
     for path, item in spec["paths"].items():
         url = path.format(**values)
         response = client.get("/api/v1" + url)

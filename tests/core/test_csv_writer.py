@@ -14,15 +14,30 @@ from pbapp.core import csv_writer
 from pbapp.core.csv_writer import cell, write_csv
 
 
-@pytest.mark.parametrize("value, numeric, expected", [
-    ("=SUM(A1)", False, "'=SUM(A1)"), ("+1", False, "'+1"), ("-2", False, "'-2"), ("@cmd", False, "'@cmd"),
-    ("\tx", False, "'\tx"), ("\rx", False, "'\rx"), ("-2", True, "-2"), ("-2.5", True, "-2.5"),
-    ("-2+3", True, "'-2+3"), ("=1", True, "'=1"), (None, False, ""), (12, True, "12"), (-12, False, "-12"),
-    ("Libraries", False, "Libraries"), (True, False, "yes"), (False, False, "no"),
-    (date(2026, 2, 11), False, "2026-02-11"),
-    (datetime(2026, 2, 11, 9, 30, tzinfo=timezone.utc), False, "2026-02-11T09:30:00+00:00"),
-    ('=HYPERLINK("http://x.example","go")', False, '\'=HYPERLINK("http://x.example","go")'),
-])
+@pytest.mark.parametrize(
+    "value, numeric, expected",
+    [
+        ("=SUM(A1)", False, "'=SUM(A1)"),
+        ("+1", False, "'+1"),
+        ("-2", False, "'-2"),
+        ("@cmd", False, "'@cmd"),
+        ("\tx", False, "'\tx"),
+        ("\rx", False, "'\rx"),
+        ("-2", True, "-2"),
+        ("-2.5", True, "-2.5"),
+        ("-2+3", True, "'-2+3"),
+        ("=1", True, "'=1"),
+        (None, False, ""),
+        (12, True, "12"),
+        (-12, False, "-12"),
+        ("Libraries", False, "Libraries"),
+        (True, False, "yes"),
+        (False, False, "no"),
+        (date(2026, 2, 11), False, "2026-02-11"),
+        (datetime(2026, 2, 11, 9, 30, tzinfo=timezone.utc), False, "2026-02-11T09:30:00+00:00"),
+        ('=HYPERLINK("http://x.example","go")', False, '\'=HYPERLINK("http://x.example","go")'),
+    ],
+)
 def test_cell(value, numeric, expected):
     assert cell(value, numeric=numeric) == expected
 

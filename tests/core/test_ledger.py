@@ -23,8 +23,11 @@ def reconciled_lines(draw, max_size=12):
     lines = []
     for index in range(count):
         gross, income = draw(amounts), draw(amounts)
-        lines.append(Figures(ledger.RA_SERVICE_LINES[index % 13], f"Division {index}", gross, income,
-                             gross - income, "Directorate"))
+        lines.append(
+            Figures(
+                ledger.RA_SERVICE_LINES[index % 13], f"Division {index}", gross, income, gross - income, "Directorate"
+            )
+        )
     return lines
 
 
@@ -46,8 +49,9 @@ def test_a_stated_total_off_by_a_penny_or_more_does_not_reconcile(lines, error):
 def test_line_changes_add_up_to_the_total_change(before, after):
     diffs = ledger.diff_versions(before, after)
     assert ledger.diff_reconciles(before, after, diffs)
-    assert ledger.changes_reconcile(ledger.totals(before).net, ledger.totals(after).net,
-                                    (d.delta("net") for d in diffs))
+    assert ledger.changes_reconcile(
+        ledger.totals(before).net, ledger.totals(after).net, (d.delta("net") for d in diffs)
+    )
 
 
 def test_line_rules_name_each_problem():
@@ -67,17 +71,23 @@ def test_diff_marks_added_removed_changed_and_unchanged():
     after = [same, Figures("Public health", "Moved", 9, 1, 8), Figures("Public health", "New", 3, 0, 3)]
     diffs = {d.division: d for d in ledger.diff_versions(before, after)}
     assert {k: d.kind for k, d in diffs.items()} == {
-        "Same": "unchanged", "Gone": "removed", "Moved": "changed", "New": "added"}
+        "Same": "unchanged",
+        "Gone": "removed",
+        "Moved": "changed",
+        "New": "added",
+    }
     assert diffs["Gone"].delta() == -5 and diffs["New"].delta("gross") == 3 and diffs["Moved"].delta() == 3
     assert ledger.diff_reconciles(before, after, list(diffs.values()))
     assert not ledger.diff_reconciles(before, after, [diffs["Same"]])
 
 
 def test_parse_a_clean_book_with_a_stated_total():
-    text = (HEADER + "Public health,Sexual health,Adults and Health,\"£1,000\",200,800\n"
-            "environmental and regulatory services,Trade waste,Environment,100,250,\n"
-            ",,,,,\n"
-            "Total,,,\"1,100\",450,650\n")
+    text = (
+        HEADER + 'Public health,Sexual health,Adults and Health,"£1,000",200,800\n'
+        "environmental and regulatory services,Trade waste,Environment,100,250,\n"
+        ",,,,,\n"
+        'Total,,,"1,100",450,650\n'
+    )
     parsed = ledger.parse_budget_csv(text)
     assert parsed.errors == [] and parsed.clean
     assert [line.ra_line for line in parsed.lines] == ["Public health", "Environmental and regulatory services"]
@@ -87,18 +97,27 @@ def test_parse_a_clean_book_with_a_stated_total():
 
 
 def test_parse_reports_every_problem_with_its_line_number():
-    text = (HEADER
-            + "Public health,Sexual health,Adults and Health,1000,200,800\n"        # line 2: fine
-            + "Parks and gardens,Parks,Environment,10,0,10\n"                      # line 3: not an RA line
-            + "Public health,Drugs,Adults and Health,ten,0,10\n"                   # line 4: bad money
-            + "Public health,Smoking,Adults and Health,100,20,70\n"                # line 5: net wrong
-            + "Public health,Sexual health,Adults and Health,5,0,5\n"              # line 6: repeated
-            + "Public health,,Adults and Health,5,0,5\n"                           # line 7: no division
-            + "Public health,Extra,Adults and Health,5,0,5,surplus\n"              # line 8: too many cells
-            + "Public health,Negative,Adults and Health,-5,0,-5\n")                # line 9: gross negative
+    text = (
+        HEADER
+        + "Public health,Sexual health,Adults and Health,1000,200,800\n"  # line 2: fine
+        + "Parks and gardens,Parks,Environment,10,0,10\n"  # line 3: not an RA line
+        + "Public health,Drugs,Adults and Health,ten,0,10\n"  # line 4: bad money
+        + "Public health,Smoking,Adults and Health,100,20,70\n"  # line 5: net wrong
+        + "Public health,Sexual health,Adults and Health,5,0,5\n"  # line 6: repeated
+        + "Public health,,Adults and Health,5,0,5\n"  # line 7: no division
+        + "Public health,Extra,Adults and Health,5,0,5,surplus\n"  # line 8: too many cells
+        + "Public health,Negative,Adults and Health,-5,0,-5\n"
+    )  # line 9: gross negative
     parsed = ledger.parse_budget_csv(text)
     assert [(e.line, e.column) for e in parsed.errors] == [
-        (3, "ra_line"), (4, "gross"), (5, "net"), (6, "division"), (7, "division"), (8, ""), (9, "")]
+        (3, "ra_line"),
+        (4, "gross"),
+        (5, "net"),
+        (6, "division"),
+        (7, "division"),
+        (8, ""),
+        (9, ""),
+    ]
     assert "“Parks and gardens” is not a Revenue Account service line" in parsed.errors[0].message
     assert "already on line 2" in parsed.errors[3].message
     assert not parsed.clean
@@ -119,8 +138,9 @@ def test_parse_needs_the_columns_and_some_lines():
 
 
 def test_parse_ignores_a_bad_total_row_amount_and_computes_net_when_absent():
-    parsed = ledger.parse_budget_csv("\ufeffra_line,division,directorate,gross,income\n"
-                                     "Public health,A,X,10,4\nTotal,,,x,0\n")
+    parsed = ledger.parse_budget_csv(
+        "\ufeffra_line,division,directorate,gross,income\nPublic health,A,X,10,4\nTotal,,,x,0\n"
+    )
     assert parsed.lines[0].net == 600 and parsed.stated_total is None
     assert [e.line for e in parsed.errors] == [3]
 
@@ -132,9 +152,15 @@ def test_parse_in_thousands_and_a_row_limit(monkeypatch):
     assert parsed.errors == [RowError(3, "", "the file has more than 1 lines")]
 
 
-@pytest.mark.parametrize("decided, due", [
-    (date(2026, 1, 24), date(2026, 3, 24)), (date(2025, 12, 31), date(2026, 2, 28)),
-    (date(2026, 11, 30), date(2027, 1, 30)), (date(2027, 12, 31), date(2028, 2, 29))])
+@pytest.mark.parametrize(
+    "decided, due",
+    [
+        (date(2026, 1, 24), date(2026, 3, 24)),
+        (date(2025, 12, 31), date(2026, 2, 28)),
+        (date(2026, 11, 30), date(2027, 1, 30)),
+        (date(2027, 12, 31), date(2028, 2, 29)),
+    ],
+)
 def test_response_deadline_is_two_calendar_months(decided, due):
     assert ledger.response_deadline(decided) == due
 
@@ -152,7 +178,7 @@ def test_canonical_ra_line():
     assert ledger.canonical_ra_line("Parks") is None
 
 
-@given(st.lists(st.integers(min_value=-10**9, max_value=10**9), max_size=15), st.integers(1, 1000))
+@given(st.lists(st.integers(min_value=-(10**9), max_value=10**9), max_size=15), st.integers(1, 1000))
 def test_bars_stay_inside_the_chart_and_keep_their_sign(values, width):
     axis, laid = ledger.bars(values, width)
     assert 0 <= axis <= width
@@ -170,17 +196,22 @@ def test_bars_with_only_zeros():
 def test_a_written_book_reads_back_the_same_to_the_penny(lines, state_total):
     rows = [HEADER.strip()]
     for line in lines:
-        rows.append(f'{line.ra_line},{line.division},{line.directorate},"{ledger.format_money(line.gross)}",'
-                    f'"{ledger.format_money(line.income)}","{ledger.format_money(line.net)}"')
+        rows.append(
+            f'{line.ra_line},{line.division},{line.directorate},"{ledger.format_money(line.gross)}",'
+            f'"{ledger.format_money(line.income)}","{ledger.format_money(line.net)}"'
+        )
     total = ledger.totals(lines)
     if state_total:
-        rows.append(f'Total,,,"{ledger.format_money(total.gross)}","{ledger.format_money(total.income)}",'
-                    f'"{ledger.format_money(total.net)}"')
+        rows.append(
+            f'Total,,,"{ledger.format_money(total.gross)}","{ledger.format_money(total.income)}",'
+            f'"{ledger.format_money(total.net)}"'
+        )
     parsed = ledger.parse_budget_csv("\n".join(rows) + "\n")
     if not lines:
         assert not parsed.clean
         return
     assert parsed.errors == []
     assert [(line.key, line.gross, line.income, line.net) for line in parsed.lines] == [
-        (line.key, line.gross, line.income, line.net) for line in lines]
+        (line.key, line.gross, line.income, line.net) for line in lines
+    ]
     assert parsed.totals == total

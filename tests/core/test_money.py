@@ -12,24 +12,48 @@ from hypothesis import strategies as st
 from pbapp.core import money
 from pbapp.core.money import MoneyError, parse_pounds
 
-PENCE = st.integers(min_value=-10**13, max_value=10**13)
+PENCE = st.integers(min_value=-(10**13), max_value=10**13)
 
 
-@pytest.mark.parametrize("text, pence", [
-    ("£1,234.56", 123456), ("1234", 123400), ("1,234.5", 123450), ("(1,234)", -123400), ("-£5", -500),
-    ("£-5", -500), ("0.5", 50), ("  12.05 ", 1205), ("1,000,000", 100_000_000), ("\u22127", -700),
-    ("( £3.10 )", -310), ("£ 25,000", 2_500_000),
-])
+@pytest.mark.parametrize(
+    "text, pence",
+    [
+        ("£1,234.56", 123456),
+        ("1234", 123400),
+        ("1,234.5", 123450),
+        ("(1,234)", -123400),
+        ("-£5", -500),
+        ("£-5", -500),
+        ("0.5", 50),
+        ("  12.05 ", 1205),
+        ("1,000,000", 100_000_000),
+        ("\u22127", -700),
+        ("( £3.10 )", -310),
+        ("£ 25,000", 2_500_000),
+    ],
+)
 def test_parse_pounds_reads_what_people_and_councils_write(text, pence):
     assert parse_pounds(text) == pence
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "enter an amount"), (None, "enter an amount"), ("£", "enter an amount"), ("abc", "is not an amount"),
-    ("1.234", "is not an amount"), ("12,34", "is not an amount"), ("(-5)", "not both"),
-    ("1 000", "is not an amount"), ("--5", "is not an amount"), ("1e3", "is not an amount"),
-    ("nan", "is not an amount"), ("inf", "is not an amount"), ("0x10", "is not an amount"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "enter an amount"),
+        (None, "enter an amount"),
+        ("£", "enter an amount"),
+        ("abc", "is not an amount"),
+        ("1.234", "is not an amount"),
+        ("12,34", "is not an amount"),
+        ("(-5)", "not both"),
+        ("1 000", "is not an amount"),
+        ("--5", "is not an amount"),
+        ("1e3", "is not an amount"),
+        ("nan", "is not an amount"),
+        ("inf", "is not an amount"),
+        ("0x10", "is not an amount"),
+    ],
+)
 def test_parse_pounds_refuses_what_is_not_money(text, message):
     with pytest.raises(MoneyError, match=message):
         parse_pounds(text)
@@ -40,19 +64,37 @@ def test_parse_pounds_in_thousands():
     assert parse_pounds("(1.5)", thousands=True) == -150_000
 
 
-@pytest.mark.parametrize("pence, kwargs, text", [
-    (123456, {}, "£1,234.56"), (-500, {}, "-£5"), (-500, {"always_pence": True}, "-£5.00"), (0, {}, "£0"),
-    (0, {"always_pence": True}, "£0.00"), (7, {}, "£0.07"), (2_500_000, {"signed": True}, "+£25,000"),
-    (-2_500_050, {"signed": True}, "-£25,000.50"),
-])
+@pytest.mark.parametrize(
+    "pence, kwargs, text",
+    [
+        (123456, {}, "£1,234.56"),
+        (-500, {}, "-£5"),
+        (-500, {"always_pence": True}, "-£5.00"),
+        (0, {}, "£0"),
+        (0, {"always_pence": True}, "£0.00"),
+        (7, {}, "£0.07"),
+        (2_500_000, {"signed": True}, "+£25,000"),
+        (-2_500_050, {"signed": True}, "-£25,000.50"),
+    ],
+)
 def test_format_money(pence, kwargs, text):
     assert money.format_money(pence, **kwargs) == text
 
 
-@pytest.mark.parametrize("pence, text", [
-    (16_312_600_000, "£163.1m"), (95_000_000, "£950k"), (1200, "£12"), (-189_100_000, "-£1.9m"),
-    (100_000_000, "£1.0m"), (99_999_999, "£1,000k"), (149, "£1"), (150, "£2"), (0, "£0"),
-])
+@pytest.mark.parametrize(
+    "pence, text",
+    [
+        (16_312_600_000, "£163.1m"),
+        (95_000_000, "£950k"),
+        (1200, "£12"),
+        (-189_100_000, "-£1.9m"),
+        (100_000_000, "£1.0m"),
+        (99_999_999, "£1,000k"),
+        (149, "£1"),
+        (150, "£2"),
+        (0, "£0"),
+    ],
+)
 def test_format_compact(pence, text):
     assert money.format_compact(pence) == text
 
@@ -63,16 +105,24 @@ def test_amounts_that_are_not_whole_pence_are_a_bug(value):
         money.format_money(value)
 
 
-@pytest.mark.parametrize("pence, text", [(1250, "12.50"), (-1250, "-12.50"), (5, "0.05"), (0, "0.00"),
-                                         (123456789, "1234567.89")])
+@pytest.mark.parametrize(
+    "pence, text", [(1250, "12.50"), (-1250, "-12.50"), (5, "0.05"), (0, "0.00"), (123456789, "1234567.89")]
+)
 def test_decimal_pounds_for_other_systems(pence, text):
     assert money.decimal_pounds(pence) == text
 
 
-@pytest.mark.parametrize("amount, currency, text", [
-    (Fraction(25_000), "£", "£25,000"), (Fraction(2501, 2), "£", "£1,250.50"), (Fraction(1, 3), "£", "£0.33"),
-    (12.004, "", "12"), (Fraction(-5), "£", "£-5"), (Fraction(1500), "PLN", "1,500 PLN"),
-])
+@pytest.mark.parametrize(
+    "amount, currency, text",
+    [
+        (Fraction(25_000), "£", "£25,000"),
+        (Fraction(2501, 2), "£", "£1,250.50"),
+        (Fraction(1, 3), "£", "£0.33"),
+        (12.004, "", "12"),
+        (Fraction(-5), "£", "£-5"),
+        (Fraction(1500), "PLN", "1,500 PLN"),
+    ],
+)
 def test_format_pounds_for_engine_amounts(amount, currency, text):
     assert money.format_pounds(amount, currency) == text
 

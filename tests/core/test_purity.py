@@ -6,9 +6,22 @@ import ast
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parents[2] / "pbapp" / "core"
-FORBIDDEN = ("flask", "sqlmodel", "sqlalchemy", "wtforms", "flask_wtf", "flask_login", "flask_babel",
-             "pbapp.accounts", "pbapp.councils", "pbapp.sortition", "pbapp.juries", "pbapp.pb",
-             "pbapp.ledger", "pbapp.db")
+FORBIDDEN = (
+    "flask",
+    "sqlmodel",
+    "sqlalchemy",
+    "wtforms",
+    "flask_wtf",
+    "flask_login",
+    "flask_babel",
+    "pbapp.accounts",
+    "pbapp.councils",
+    "pbapp.sortition",
+    "pbapp.juries",
+    "pbapp.pb",
+    "pbapp.ledger",
+    "pbapp.db",
+)
 
 
 def _imports(path: Path):
@@ -21,7 +34,10 @@ def _imports(path: Path):
 
 
 def test_core_imports_nothing_of_the_app():
-    offenders = [f"{path.relative_to(CORE)} imports {name}"
-                 for path in sorted(CORE.rglob("*.py")) for name in _imports(path)
-                 if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)]
+    offenders = [
+        f"{path.relative_to(CORE)} imports {name}"
+        for path in sorted(CORE.rglob("*.py"))
+        for name in _imports(path)
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
+    ]
     assert offenders == []

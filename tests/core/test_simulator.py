@@ -10,8 +10,10 @@ from pbapp.core.errors import CoreError
 
 
 def _spec(available=190_00, tax=True):
-    lines = {"a": sim.SimLine("a", "Libraries", 100_00, sim.steps_between(-10, 10, 5)),
-             "b": sim.SimLine("b", "Parks", 100_00, sim.steps_between(-20, 0, 10))}
+    lines = {
+        "a": sim.SimLine("a", "Libraries", 100_00, sim.steps_between(-10, 10, 5)),
+        "b": sim.SimLine("b", "Parks", 100_00, sim.steps_between(-20, 0, 10)),
+    }
     lever = sim.TaxLever(1_000_00, 10, sim.steps_between(-2, 3, 1)) if tax else None
     return sim.SimulatorSpec(lines, available, lever)
 

@@ -49,20 +49,33 @@ def test_a_semicolon_file_with_decimal_commas_keeps_its_cells():
 
 
 def test_a_workbook_reads_its_first_sheet_as_people_see_it():
-    rows = [["id", "sex", "age", "joined", None], ["P1", "Female", 16, date(2026, 2, 11), None], [None] * 5,
-            ["P2", "Male", 30.0, None, None]]
+    rows = [
+        ["id", "sex", "age", "joined", None],
+        ["P1", "Female", 16, date(2026, 2, 11), None],
+        [None] * 5,
+        ["P2", "Male", 30.0, None, None],
+    ]
     table = read_table(_xlsx(rows), "people.xlsx")
     assert table.kind == "xlsx"
-    assert _back(table.text) == [["id", "sex", "age", "joined"], ["P1", "Female", "16", "2026-02-11"],
-                                 ["", "", "", ""], ["P2", "Male", "30", ""]]
+    assert _back(table.text) == [
+        ["id", "sex", "age", "joined"],
+        ["P1", "Female", "16", "2026-02-11"],
+        ["", "", "", ""],
+        ["P2", "Male", "30", ""],
+    ]
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "xls"),
-    (b"%PDF-1.7\n", "not_csv"), (b"\x89PNG\r\n\x1a\n", "not_csv"), (b"id,sex\0\0\0", "not_csv"),
-    (b"PK\x03\x04 broken zip", "bad_xlsx"),
-    ("id,sex\nP1,Fémale\n".encode("cp1252"), "not_utf8"),
-])
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "xls"),
+        (b"%PDF-1.7\n", "not_csv"),
+        (b"\x89PNG\r\n\x1a\n", "not_csv"),
+        (b"id,sex\0\0\0", "not_csv"),
+        (b"PK\x03\x04 broken zip", "bad_xlsx"),
+        ("id,sex\nP1,Fémale\n".encode("cp1252"), "not_utf8"),
+    ],
+)
 def test_what_is_not_a_table_is_refused_plainly(data, code):
     with pytest.raises(TableError) as caught:
         read_table(data, "people.csv")
@@ -84,10 +97,18 @@ def test_a_file_not_in_utf8_names_its_line():
     assert caught.value.line == 3 and caught.value.params == {"byte": "0xe9"}
 
 
-@pytest.mark.parametrize("text, delimiter", [
-    ("id\nP1\n", ","), ("", ","), ("a;b;c\n1;2;3\n", ";"), ("a\tb\n1\t2\n", "\t"), ("a,b\n1,2\n", ","),
-    ('name,note\n"Smith; J","a;b;c"\n', ","), ("a;b\n", ";"),
-])
+@pytest.mark.parametrize(
+    "text, delimiter",
+    [
+        ("id\nP1\n", ","),
+        ("", ","),
+        ("a;b;c\n1;2;3\n", ";"),
+        ("a\tb\n1\t2\n", "\t"),
+        ("a,b\n1,2\n", ","),
+        ('name,note\n"Smith; J","a;b;c"\n', ","),
+        ("a;b\n", ";"),
+    ],
+)
 def test_sniff_delimiter(text, delimiter):
     assert sniff_delimiter(text) == delimiter
 
@@ -95,8 +116,7 @@ def test_sniff_delimiter(text, delimiter):
 cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\n"), max_size=8)
 
 
-@given(st.sampled_from([",", ";", "\t"]),
-       st.lists(st.lists(cells, min_size=3, max_size=3), min_size=1, max_size=6))
+@given(st.sampled_from([",", ";", "\t"]), st.lists(st.lists(cells, min_size=3, max_size=3), min_size=1, max_size=6))
 def test_rows_written_in_any_dialect_read_back_the_same(delimiter, body):
     rows = [["id", "sex", "age"], *body]
     assert _back(read_table(_csv(rows, delimiter), "p.csv").text) == [r for r in rows]

@@ -1,6 +1,7 @@
 """Route arguments of councils for the permission matrix and the CSRF walk (a held import's `token`
 is the foundation's unknown one: its preview answers 404 to those allowed, 403 to others)."""
 
+
 def _neighbourhood(app, db, council):
     from sqlmodel import select
 
@@ -10,4 +11,3 @@ def _neighbourhood(app, db, council):
 
 
 ARGS = {"kind": lambda app, db, council: "wards", "area_id": _neighbourhood}
-

@@ -12,7 +12,6 @@ from pbapp.councils.models import Council
 from pbapp.mail import OutboxMessage
 
 
-
 def _invoke(app, *args):
     from flask.cli import ScriptInfo
 
@@ -20,12 +19,26 @@ def _invoke(app, *args):
 
 
 def test_council_create_adds_a_council_with_its_welsh_name(app, db):
-    result = _invoke(app, "council", "create", "--name", "North Borough Council", "--slug", "north-borough",
-                     "--name-cy", "Cyngor Bwrdeistref y Gogledd", "--gss-code", "e06000099")
+    result = _invoke(
+        app,
+        "council",
+        "create",
+        "--name",
+        "North Borough Council",
+        "--slug",
+        "north-borough",
+        "--name-cy",
+        "Cyngor Bwrdeistref y Gogledd",
+        "--gss-code",
+        "e06000099",
+    )
     assert result.exit_code == 0, result.output
     council = db.exec(select(Council).where(Council.slug == "north-borough")).one()
     assert (council.name, council.name_cy, council.gss_code) == (
-        "North Borough Council", "Cyngor Bwrdeistref y Gogledd", "E06000099")
+        "North Borough Council",
+        "Cyngor Bwrdeistref y Gogledd",
+        "E06000099",
+    )
 
 
 def test_council_create_refuses_a_bad_or_taken_address_and_changes_nothing(app, db):
@@ -39,14 +52,28 @@ def test_council_create_refuses_a_bad_or_taken_address_and_changes_nothing(app, 
 
 def test_admin_create_gives_a_one_time_link_that_sets_the_password(app, db, client):
     _invoke(app, "council", "create", "--name", "North Borough Council", "--slug", "north-borough")
-    result = _invoke(app, "admin", "create", "--council", "north-borough", "--email", "IT@North.example",
-                     "--name", "Sam Jones", "--base-url", "https://pb.north.example")
+    result = _invoke(
+        app,
+        "admin",
+        "create",
+        "--council",
+        "north-borough",
+        "--email",
+        "IT@North.example",
+        "--name",
+        "Sam Jones",
+        "--base-url",
+        "https://pb.north.example",
+    )
     assert result.exit_code == 0, result.output
     link = re.search(r"https://pb\.north\.example/accounts/reset/\S+", result.output).group(0)
     user = db.exec(select(User).where(User.email == "it@north.example")).one()
     council = db.exec(select(Council).where(Council.slug == "north-borough")).one()
-    assert db.exec(select(Membership).where(Membership.user_id == user.id, Membership.council_id == council.id,
-                                            Membership.role == ADMIN)).one()
+    assert db.exec(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.council_id == council.id, Membership.role == ADMIN
+        )
+    ).one()
     mailed = db.exec(select(OutboxMessage).where(OutboxMessage.to == "it@north.example")).one()
     assert link in mailed.body
     path = link.removeprefix("https://pb.north.example")
@@ -62,8 +89,19 @@ def test_admin_create_needs_a_base_url_and_an_existing_council(app, db, monkeypa
     monkeypatch.delenv("PBAPP_BASE_URL", raising=False)
     _invoke(app, "council", "create", "--name", "North Borough Council", "--slug", "north-borough")
     no_url = _invoke(app, "admin", "create", "--council", "north-borough", "--email", "a@b.example", "--name", "A")
-    no_council = _invoke(app, "admin", "create", "--council", "nowhere", "--email", "a@b.example", "--name", "A",
-                         "--base-url", "https://pb.example")
+    no_council = _invoke(
+        app,
+        "admin",
+        "create",
+        "--council",
+        "nowhere",
+        "--email",
+        "a@b.example",
+        "--name",
+        "A",
+        "--base-url",
+        "https://pb.example",
+    )
     assert no_url.exit_code == 1 and "--base-url" in no_url.output
     assert no_council.exit_code == 1 and "no council" in no_council.output
     assert db.exec(select(User)).all() == []

@@ -42,8 +42,10 @@ def _set_up_north_borough(app, db, client, monkeypatch):
     """Steps 4 and 6: the README's commands, then the admin imports the council's own files."""
     monkeypatch.setenv("PBAPP_BASE_URL", "https://pb.north-borough.gov.uk")
     runner = app.test_cli_runner()
-    for args in (["council", "create", "--name", "North Borough Council", "--slug", SLUG, "--gss-code", "E06000099"],
-                 ["admin", "create", "--council", SLUG, "--email", "it.lead@north-borough.gov.uk", "--name", "Sam"]):
+    for args in (
+        ["council", "create", "--name", "North Borough Council", "--slug", SLUG, "--gss-code", "E06000099"],
+        ["admin", "create", "--council", SLUG, "--email", "it.lead@north-borough.gov.uk", "--name", "Sam"],
+    ):
         result = runner.invoke(main, args, obj=ScriptInfo(create_app=lambda: app))
         assert result.exit_code == 0, result.output
     db.commit()
@@ -52,8 +54,13 @@ def _set_up_north_borough(app, db, client, monkeypatch):
     db.commit()
     login(client, admin.email)
     for kind in ("wards", "postcodes"):
-        upload = _ok(client.post(f"/councils/{SLUG}/setup/import/{kind}", content_type="multipart/form-data",
-                                 data={"file": ((FIXTURES / f"{kind}.csv").open("rb"), f"{kind}.csv")}))
+        upload = _ok(
+            client.post(
+                f"/councils/{SLUG}/setup/import/{kind}",
+                content_type="multipart/form-data",
+                data={"file": ((FIXTURES / f"{kind}.csv").open("rb"), f"{kind}.csv")},
+            )
+        )
         _ok(client.post(upload.location, data={"action": "import"}))
     client.post("/accounts/logout")
     return db.exec(select(Council).where(Council.slug == SLUG)).one()
@@ -65,8 +72,10 @@ def _people(count: int) -> str:
 
 
 def _hidden(html: str) -> dict:
-    return dict(re.findall(r'<input[^>]*name="([\w-]+)"[^>]*type="hidden"[^>]*value="([^"]*)"', html)
-                + re.findall(r'<input[^>]*type="hidden"[^>]*name="([\w-]+)"[^>]*value="([^"]*)"', html))
+    return dict(
+        re.findall(r'<input[^>]*name="([\w-]+)"[^>]*type="hidden"[^>]*value="([^"]*)"', html)
+        + re.findall(r'<input[^>]*type="hidden"[^>]*name="([\w-]+)"[^>]*value="([^"]*)"', html)
+    )
 
 
 def _selected(html: str) -> dict:
@@ -85,17 +94,36 @@ def test_north_borough_runs_its_first_jury_and_its_first_vote(app, db, client, m
 
     # Step 7: Juries -> Create a jury.
     assert "Create a jury" in _ok(client.get(f"/juries/{SLUG}/"), 200).get_data(as_text=True)
-    created = _ok(client.post(f"/juries/{SLUG}/new", data={
-        "remit": "How should North Borough spend its parks budget?", "panel_size": "4",
-        **typed_date("starts_on", "2027-03-01"), **typed_date("ends_on", "2027-03-29"),
-        "facilitator_id": str(facilitator.id), "budget_book_id": "", "honorarium": "40"}))
+    created = _ok(
+        client.post(
+            f"/juries/{SLUG}/new",
+            data={
+                "remit": "How should North Borough spend its parks budget?",
+                "panel_size": "4",
+                **typed_date("starts_on", "2027-03-01"),
+                **typed_date("ends_on", "2027-03-29"),
+                "facilitator_id": str(facilitator.id),
+                "budget_book_id": "",
+                "honorarium": "40",
+            },
+        )
+    )
     jury_page = _ok(client.get(created.location), 200).get_data(as_text=True)
     pool_url = re.search(r'href="(/sortition/north-borough/pools/\d+)"', jury_page).group(1)
 
     # The jury's pool: Upload volunteers from a CSV file (previewed, then imported by a job).
-    preview = _ok(client.post(f"{pool_url}/upload", content_type="multipart/form-data", data={
-        "file_format": "pbapp", "features": (io.BytesIO(data.FEATURES.encode()), "features.csv"),
-        "people": (io.BytesIO(_people(11).encode()), "people.csv")}), 200).get_data(as_text=True)
+    preview = _ok(
+        client.post(
+            f"{pool_url}/upload",
+            content_type="multipart/form-data",
+            data={
+                "file_format": "pbapp",
+                "features": (io.BytesIO(data.FEATURES.encode()), "features.csv"),
+                "people": (io.BytesIO(_people(11).encode()), "people.csv"),
+            },
+        ),
+        200,
+    ).get_data(as_text=True)
     imported = _ok(client.post(f"{pool_url}/upload", data=dict(_hidden(preview), step="import", **_selected(preview))))
     assert "11 volunteers were added" in client.get(imported.location).get_data(as_text=True)
 
@@ -106,8 +134,14 @@ def test_north_borough_runs_its_first_jury_and_its_first_vote(app, db, client, m
     resident = app.test_client()
     page = _ok(resident.post(f"/sortition/{SLUG}/register", data={"code": code}), 200).get_data(as_text=True)
     features = dict(re.findall(r'name="(feature_\d+)"[^>]*value="([^"]+)"', page))
-    form = {"code": code, "name": "Ada Lovelace", "email": "ada@example.org", "address": "1 Castle Street",
-            "consent": "y", **features}
+    form = {
+        "code": code,
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+        "address": "1 Castle Street",
+        "consent": "y",
+        **features,
+    }
     outside = resident.post(f"/sortition/{SLUG}/register", data=dict(form, postcode="BB1 7DY"))
     assert outside.status_code == 422
     inside = _ok(resident.post(f"/sortition/{SLUG}/register", data=dict(form, postcode="NB1 2AA")), 200)
@@ -139,22 +173,40 @@ def test_north_borough_runs_its_first_jury_and_its_first_vote(app, db, client, m
     process = _ok(client.post(f"/pb/{SLUG}/manage", data={"title": "Parks budget", "pot": "50,000", "area_id": ""}))
     process_id = int(process.location.rsplit("/", 1)[1])
     for title, cost in (("New benches", "20000"), ("Play area", "25000"), ("Tree planting", "15000")):
-        _ok(client.post(f"/pb/{SLUG}/processes/{process_id}/propose",
-                        data={"title": title, "description": "For the parks", "estimated_cost": cost}))
+        _ok(
+            client.post(
+                f"/pb/{SLUG}/processes/{process_id}/propose",
+                data={"title": title, "description": "For the parks", "estimated_cost": cost},
+            )
+        )
     queue = client.get(f"/pb/{SLUG}/review").get_data(as_text=True)
     for pid in re.findall(r'/review/(\d+)"', queue):
         _ok(client.post(f"/pb/{SLUG}/review/{pid}", data={"feasible": "yes", "reason": ""}))
         _ok(client.post(f"/pb/{SLUG}/review/{pid}/publish"))
-    ballot = _ok(client.post(f"/pb/{SLUG}/manage/processes/{process_id}", data={
-        "title": "Vote on the parks budget", "kind": "knapsack", "rule": "greedy", "utility": "cost",
-        "eligibility": "codes"}))
+    ballot = _ok(
+        client.post(
+            f"/pb/{SLUG}/manage/processes/{process_id}",
+            data={
+                "title": "Vote on the parks budget",
+                "kind": "knapsack",
+                "rule": "greedy",
+                "utility": "cost",
+                "eligibility": "codes",
+            },
+        )
+    )
     ballot_id = int(ballot.location.rsplit("/", 1)[1])
     _ok(client.post(f"/pb/{SLUG}/manage/ballots/{ballot_id}/open"))
     _ok(client.post(f"/pb/{SLUG}/manage/ballots/{ballot_id}/codes", data={"size": "3"}))
-    batch = re.search(rf'/pb/{SLUG}/manage/ballots/{ballot_id}/codes/(\d+)\.csv',
-                      client.get(f"/pb/{SLUG}/manage/ballots/{ballot_id}/codes").get_data(as_text=True)).group(1)
-    letters = list(csv.DictReader(io.StringIO(
-        client.get(f"/pb/{SLUG}/manage/ballots/{ballot_id}/codes/{batch}.csv").get_data(as_text=True))))
+    batch = re.search(
+        rf"/pb/{SLUG}/manage/ballots/{ballot_id}/codes/(\d+)\.csv",
+        client.get(f"/pb/{SLUG}/manage/ballots/{ballot_id}/codes").get_data(as_text=True),
+    ).group(1)
+    letters = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/pb/{SLUG}/manage/ballots/{ballot_id}/codes/{batch}.csv").get_data(as_text=True))
+        )
+    )
     code_column = next(name for name in letters[0] if "code" in name.lower())
 
     # Residents vote at /pb/north-borough/ with their letters.
@@ -162,8 +214,9 @@ def test_north_borough_runs_its_first_jury_and_its_first_vote(app, db, client, m
     for n, letter in enumerate(letters):
         voter = app.test_client()
         _ok(voter.post(f"/pb/{SLUG}/ballots/{ballot_id}/code", data={"code": letter[code_column]}))
-        refs = re.findall(r'name="choice"[^>]*value="([^"]+)"',
-                          voter.get(f"/pb/{SLUG}/ballots/{ballot_id}").get_data(as_text=True))
+        refs = re.findall(
+            r'name="choice"[^>]*value="([^"]+)"', voter.get(f"/pb/{SLUG}/ballots/{ballot_id}").get_data(as_text=True)
+        )
         _ok(voter.post(f"/pb/{SLUG}/ballots/{ballot_id}/submit", data={"choice": refs[: 1 + n % 2]}))
 
     # Results, the ballot log and exports are published from the ballot's page.

@@ -10,8 +10,12 @@ from pbapp.councils.models import Council
 from tests import factories
 from tests.conftest import login
 
-FORM = {"name": "North Borough Council", "slug": "north-borough", "name_cy": "Cyngor Bwrdeistref y Gogledd",
-        "gss_code": "E06000099"}
+FORM = {
+    "name": "North Borough Council",
+    "slug": "north-borough",
+    "name_cy": "Cyngor Bwrdeistref y Gogledd",
+    "gss_code": "E06000099",
+}
 
 
 def test_an_admin_adds_a_council_and_becomes_its_first_admin(client, db):
@@ -38,11 +42,13 @@ def test_a_taken_address_or_bad_fields_change_nothing_and_say_why(client, db):
     home = factories.council(db, slug="home-council", name="Home Council", gss_code="E06000008")
     admin = factories.user(db, council=home, role=ADMIN)
     login(client, admin.email)
-    cases = [({"slug": "home-council"}, "A council already uses the address home-council."),
-             ({"slug": "North Borough"}, "lower-case letters, digits and single hyphens"),
-             ({"gss_code": "E06000008"}, "Home Council already has the GSS code E06000008."),
-             ({"gss_code": "12345"}, "Enter the council’s GSS code like E06000008"),
-             ({"name": ""}, "Enter the council’s name")]
+    cases = [
+        ({"slug": "home-council"}, "A council already uses the address home-council."),
+        ({"slug": "North Borough"}, "lower-case letters, digits and single hyphens"),
+        ({"gss_code": "E06000008"}, "Home Council already has the GSS code E06000008."),
+        ({"gss_code": "12345"}, "Enter the council’s GSS code like E06000008"),
+        ({"name": ""}, "Enter the council’s name"),
+    ]
     for change, message in cases:
         response = client.post("/councils/new", data={**FORM, **change})
         assert response.status_code in (409, 422), (change, response.status_code)

@@ -17,14 +17,17 @@ from pbapp.config import Config
 from pbapp.cli import main
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("## Setting up a council"):]
+SECTION = README[README.index("## Setting up a council") :]
 MAKEFILE = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
 
 
 def _commands(program: str) -> list[list[str]]:
     text = re.sub(r"\\\n\s*", " ", SECTION)  # join continued lines
-    return [shlex.split(line.strip(), comments=True)[1:] for line in text.splitlines()
-            if line.strip().startswith(program + " ")]
+    return [
+        shlex.split(line.strip(), comments=True)[1:]
+        for line in text.splitlines()
+        if line.strip().startswith(program + " ")
+    ]
 
 
 def _step(number: int) -> str:
@@ -35,8 +38,13 @@ def test_the_readme_configuration_is_enough_for_production(monkeypatch, database
     """Step 2's settings, and nothing else, start the app in production mode (it refuses to start
     without any setting it needs, e.g. VOTER_KEY, which step 2 once left out)."""
     block = re.search(r"```sh\n(.*?)```", _step(2), re.S).group(1)
-    done = subprocess.run(["bash", "-ec", block + "\nenv -0"], env={"PATH": os.environ["PATH"]},
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["bash", "-ec", block + "\nenv -0"],
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     env = dict(item.split("=", 1) for item in done.stdout.split("\0") if "=" in item)
     assert env["PBAPP_ENV"] == "production" and len(env["SECRET_KEY"]) == 64 and len(env["VOTER_KEY"]) == 64
     for name in [n for n in os.environ if n.startswith(("PBAPP_", "MAIL_", "REDIS", "RATELIMIT"))]:

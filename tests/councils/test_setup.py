@@ -32,8 +32,9 @@ POSTCODES_CSV = (
 
 @pytest.fixture
 def council(db):
-    return factories.council(db, slug="north-borough", name="North Borough Council", gss_code="E06000099",
-                             postcode_prefixes="")
+    return factories.council(
+        db, slug="north-borough", name="North Borough Council", gss_code="E06000099", postcode_prefixes=""
+    )
 
 
 @pytest.fixture
@@ -44,8 +45,11 @@ def admin_client(client, db, council):
 
 
 def _upload(client, kind, text, name="file.csv"):
-    return client.post(f"/councils/north-borough/setup/import/{kind}",
-                       data={"file": (io.BytesIO(text.encode()), name)}, content_type="multipart/form-data")
+    return client.post(
+        f"/councils/north-borough/setup/import/{kind}",
+        data={"file": (io.BytesIO(text.encode()), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _import(client, kind, text):
@@ -86,16 +90,25 @@ def test_nothing_is_saved_before_the_preview_is_confirmed(admin_client, db, coun
     assert db.exec(select(Area).where(Area.council_id == council.id)).all() == []
 
 
-@pytest.mark.parametrize("text, message", [
-    ("code,name\nE05099001,Northgate\n", "The first line must name the columns WD24CD, WD24NM, LAD24CD."),
-    ("WD24CD,WD24NM,LAD24CD\nE05099001,Northgate,E06000099\nX1,Southfield,E06000099\n",
-     "Line 3: “X1” is not a GSS code like E05011086."),
-    ("WD24CD,WD24NM,LAD24CD\nE05099001,Northgate,E06000099\nE05099001,Southfield,E06000099\n",
-     "Line 3: Ward E05099001 is already on line 2."),
-    ("WD24CD,WD24NM,LAD24CD\nE05099001,Northgate,E06000099\nE05099002,,E06000099\n",
-     "Line 3: Give the ward a name of at most 120 characters."),
-    ("WD24CD,WD24NM,LAD24CD\nE05011086,Audley,E06000008\n", "No line of the file is for E06000099."),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("code,name\nE05099001,Northgate\n", "The first line must name the columns WD24CD, WD24NM, LAD24CD."),
+        (
+            "WD24CD,WD24NM,LAD24CD\nE05099001,Northgate,E06000099\nX1,Southfield,E06000099\n",
+            "Line 3: “X1” is not a GSS code like E05011086.",
+        ),
+        (
+            "WD24CD,WD24NM,LAD24CD\nE05099001,Northgate,E06000099\nE05099001,Southfield,E06000099\n",
+            "Line 3: Ward E05099001 is already on line 2.",
+        ),
+        (
+            "WD24CD,WD24NM,LAD24CD\nE05099001,Northgate,E06000099\nE05099002,,E06000099\n",
+            "Line 3: Give the ward a name of at most 120 characters.",
+        ),
+        ("WD24CD,WD24NM,LAD24CD\nE05011086,Audley,E06000008\n", "No line of the file is for E06000099."),
+    ],
+)
 def test_a_faulty_wards_file_shows_line_numbered_problems_and_saves_nothing(admin_client, db, council, text, message):
     response = _upload(admin_client, "wards", text)
     preview = admin_client.get(response.location).get_data(as_text=True)
@@ -126,8 +139,11 @@ def test_postcodes_import_decides_where_residents_live(admin_client, db, council
 
 def test_a_postcode_in_an_unknown_ward_is_refused_with_its_line(admin_client, db, council):
     _import(admin_client, "wards", WARDS_CSV)
-    response = _upload(admin_client, "postcodes", "pcds,osward,lad\nNB1 1AA,E05099001,E06000099\n"
-                                                  "NB1 3CD,E05099777,E06000099\nNOT A CODE,E05099001,E06000099\n")
+    response = _upload(
+        admin_client,
+        "postcodes",
+        "pcds,osward,lad\nNB1 1AA,E05099001,E06000099\nNB1 3CD,E05099777,E06000099\nNOT A CODE,E05099001,E06000099\n",
+    )
     preview = admin_client.get(response.location).get_data(as_text=True)
     assert "Line 3: Ward E05099777 is not one of this council’s wards." in preview
     assert "Line 4: “NOT A CODE” is not a postcode." in preview
@@ -183,13 +199,16 @@ def test_names_and_a_png_logo_show_in_the_header(admin_client, db, council):
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
-@pytest.mark.parametrize("data, message", [
-    (SVG, "SVG logos are not accepted"),
-    (b"<svg onload='alert(1)'/>", "SVG logos are not accepted"),
-    (b"GIF89a not really", "The logo must be a PNG image."),
-    (_png((1200, 10)), "at most 1000 pixels"),
-    (b"\x89PNG" + b"0" * (201 * 1024), "at most 200 KB"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (SVG, "SVG logos are not accepted"),
+        (b"<svg onload='alert(1)'/>", "SVG logos are not accepted"),
+        (b"GIF89a not really", "The logo must be a PNG image."),
+        (_png((1200, 10)), "at most 1000 pixels"),
+        (b"\x89PNG" + b"0" * (201 * 1024), "at most 200 KB"),
+    ],
+)
 def test_a_logo_that_is_not_a_small_png_is_refused_and_nothing_changes(admin_client, db, council, data, message):
     response = _save_details(admin_client, name="Renamed", logo=(io.BytesIO(data), "logo.png"))
     assert response.status_code == 422
@@ -207,8 +226,9 @@ def test_an_admin_removes_a_role_but_never_the_last_admin(admin_client, db, coun
     assert admin_client.post(f"/accounts/councils/north-borough/members/{officer_role.id}/remove").status_code == 303
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(Membership).where(Membership.id == officer_role.id)).first() is None
-    response = admin_client.post(f"/accounts/councils/north-borough/members/{admin_role.id}/remove",
-                                 follow_redirects=True)
+    response = admin_client.post(
+        f"/accounts/councils/north-borough/members/{admin_role.id}/remove", follow_redirects=True
+    )
     assert "A council needs at least one admin." in response.get_data(as_text=True)
     db.expire_all()
     db.commit()  # end the read: SQLite shows this session a snapshot
@@ -220,21 +240,27 @@ def test_an_admin_of_another_council_cannot_touch_this_one(client, db, council):
     outsider = factories.user(db, council=other, role=ADMIN)
     admin = factories.user(db, council=council, role=ADMIN)
     with client.application.test_request_context():
-        token = services.hold_import(db, council, kind="wards", filename="w.csv", data=WARDS_CSV.encode(),
-                                     actor_id=admin.id)
+        token = services.hold_import(
+            db, council, kind="wards", filename="w.csv", data=WARDS_CSV.encode(), actor_id=admin.id
+        )
     login(client, outsider.email)
     assert client.get("/councils/north-borough/setup").status_code == 403
-    assert client.post(f"/councils/north-borough/setup/import/wards/{token}", data={"action": "import"}).status_code == 403
+    assert (
+        client.post(f"/councils/north-borough/setup/import/wards/{token}", data={"action": "import"}).status_code == 403
+    )
     assert client.get(f"/councils/{other.slug}/setup/import/wards/{token}").status_code == 404
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(Area).where(Area.kind == WARD)).all() == []
 
 
 def test_an_admin_groups_wards_into_a_neighbourhood_and_moves_one_out(admin_client, db, council):
-    north, south, east = (factories.ward(db, council, name=n, adults=a) for n, a in
-                          (("Northgate", 1000), ("Southfield", 2000), ("Eastham", 500)))
-    response = admin_client.post("/councils/north-borough/setup/neighbourhoods/new",
-                                 data={"name": "Riverside", "wards": [north.id, south.id]})
+    north, south, east = (
+        factories.ward(db, council, name=n, adults=a)
+        for n, a in (("Northgate", 1000), ("Southfield", 2000), ("Eastham", 500))
+    )
+    response = admin_client.post(
+        "/councils/north-borough/setup/neighbourhoods/new", data={"name": "Riverside", "wards": [north.id, south.id]}
+    )
     assert response.status_code == 303
     db.commit()
     riverside = db.exec(select(Area).where(Area.name == "Riverside")).one()
@@ -242,19 +268,27 @@ def test_an_admin_groups_wards_into_a_neighbourhood_and_moves_one_out(admin_clie
     assert "Riverside" in admin_client.get("/councils/north-borough/setup").get_data(as_text=True)
     page = admin_client.get(f"/councils/north-borough/setup/neighbourhoods/{riverside.id}").get_data(as_text=True)
     assert f'value="{north.id}" checked' in page and f'value="{east.id}" checked' not in page
-    admin_client.post(f"/councils/north-borough/setup/neighbourhoods/{riverside.id}",
-                      data={"name": "Riverside", "wards": [south.id, east.id]})
+    admin_client.post(
+        f"/councils/north-borough/setup/neighbourhoods/{riverside.id}",
+        data={"name": "Riverside", "wards": [south.id, east.id]},
+    )
     db.commit()
     db.expire_all()
-    assert {w.name for w in db.exec(select(Area).where(Area.neighbourhood_id == riverside.id))} == {"Southfield", "Eastham"}
+    assert {w.name for w in db.exec(select(Area).where(Area.neighbourhood_id == riverside.id))} == {
+        "Southfield",
+        "Eastham",
+    }
     assert db.get(Area, riverside.id).adults == 2500
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"name": "", "wards": []}, "Enter the neighbourhood’s name"),
-    ({"name": "Riverside", "wards": []}, "Choose at least one of the council’s wards"),
-    ({"name": "Northgate", "wards": ["WARD"]}, "This council already has an area called Northgate."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"name": "", "wards": []}, "Enter the neighbourhood’s name"),
+        ({"name": "Riverside", "wards": []}, "Choose at least one of the council’s wards"),
+        ({"name": "Northgate", "wards": ["WARD"]}, "This council already has an area called Northgate."),
+    ],
+)
 def test_a_neighbourhood_needs_a_free_name_and_wards(admin_client, db, council, data, message):
     ward = factories.ward(db, council, name="Northgate")
     data = {**data, "wards": [ward.id if w == "WARD" else w for w in data["wards"]]}
@@ -281,3 +315,25 @@ def test_a_held_import_is_only_its_uploaders_and_expires(client, db, council, ap
     assert "Upload the file again" in response.get_data(as_text=True)
     db.commit()  # end the read: SQLite shows this session a snapshot
     assert db.exec(select(Area).where(Area.council_id == council.id)).all() == []
+
+
+def test_an_admin_turns_bilingual_letters_and_emails_on_and_off(admin_client, db, council):
+    """Issue #21: the setting is off for a new council, on once ticked, off again once unticked."""
+    from pbapp.councils.models import Council
+
+    def bilingual() -> bool:
+        found = db.get(Council, council.id)
+        db.refresh(found)
+        db.commit()
+        return found.bilingual
+
+    page = admin_client.get("/councils/north-borough/setup").get_data(as_text=True)
+    assert "Send letters and emails in English and Welsh" in page and not bilingual()
+    assert _save_details(admin_client, bilingual="y").status_code == 303 and bilingual()
+    import re
+
+    box = re.search(
+        r'<input[^>]*name="bilingual"[^>]*>', admin_client.get("/councils/north-borough/setup").get_data(as_text=True)
+    )
+    assert box and "checked" in box.group(0)
+    assert _save_details(admin_client).status_code == 303 and not bilingual()

@@ -9,9 +9,24 @@ from sqlmodel import Session, select
 from pbapp.accounts.models import User
 from pbapp.juries.models import CONFIRMED, Juror, Jury, JurySession
 from pbapp.deliberation.models import (
-    APPROVAL_POLL, EVIDENCE_ROUND, IN_FAVOUR, MARKDOWN_EVIDENCE, POLL_OPEN, REC_DRAFT, TO_OFFICER, WITNESS_REQUEST,
-    Evidence, EvidenceRequest, JurorAccount, PollOption, Question, Recommendation, RecommendationVersion, Round,
-    StrawPoll, Witness,
+    APPROVAL_POLL,
+    EVIDENCE_ROUND,
+    IN_FAVOUR,
+    MARKDOWN_EVIDENCE,
+    POLL_OPEN,
+    REC_DRAFT,
+    TO_OFFICER,
+    WITNESS_REQUEST,
+    Evidence,
+    EvidenceRequest,
+    JurorAccount,
+    PollOption,
+    Question,
+    Recommendation,
+    RecommendationVersion,
+    Round,
+    StrawPoll,
+    Witness,
 )
 from pbapp.ledger.models import BudgetBook, BudgetLine
 from pbapp.sortition.models import Person, Pool
@@ -25,9 +40,16 @@ def jury(db: Session, council, *, facilitator: User | None = None, jurors: int =
     pool = Pool(council_id=council.id, name="Volunteers", panel_size=jurors)
     db.add(pool)
     db.flush()
-    values = {"council_id": council.id, "pool_id": pool.id, "remit": "How should we balance the budget?",
-              "panel_size": jurors, "starts_on": date(2027, 1, 9), "ends_on": date(2027, 2, 6),
-              "facilitator_id": facilitator.id if facilitator else None, "honorarium_pence": 5000}
+    values = {
+        "council_id": council.id,
+        "pool_id": pool.id,
+        "remit": "How should we balance the budget?",
+        "panel_size": jurors,
+        "starts_on": date(2027, 1, 9),
+        "ends_on": date(2027, 2, 6),
+        "facilitator_id": facilitator.id if facilitator else None,
+        "honorarium_pence": 5000,
+    }
     values.update(fields)
     item = Jury(**values)
     db.add(item)
@@ -46,9 +68,20 @@ def budget_lines(db: Session, council, names=("Libraries", "Parks", "Roads")) ->
     book = BudgetBook(council_id=council.id, financial_year="2027-28", version=1, stage="final")
     db.add(book)
     db.flush()
-    lines = [BudgetLine(book_id=book.id, council_id=council.id, position=n, ra_line=name, division=name,
-                        directorate="Services", name=name, gross_pence=100_000_000, net_pence=100_000_000)
-             for n, name in enumerate(names)]
+    lines = [
+        BudgetLine(
+            book_id=book.id,
+            council_id=council.id,
+            position=n,
+            ra_line=name,
+            division=name,
+            directorate="Services",
+            name=name,
+            gross_pence=100_000_000,
+            net_pence=100_000_000,
+        )
+        for n, name in enumerate(names)
+    ]
     db.add_all(lines)
     db.commit()
     return lines
@@ -56,8 +89,11 @@ def budget_lines(db: Session, council, names=("Libraries", "Parks", "Roads")) ->
 
 def juror_for(db: Session, jury: Jury, user: User, *, public_id: str | None = None) -> Juror:
     """Make `user` a confirmed juror of `jury` with a portal account (reusing an unlinked seat if any)."""
-    linked = db.exec(select(Juror).join(JurorAccount, JurorAccount.juror_id == Juror.id)
-                     .where(Juror.jury_id == jury.id, JurorAccount.user_id == user.id)).first()
+    linked = db.exec(
+        select(Juror)
+        .join(JurorAccount, JurorAccount.juror_id == Juror.id)
+        .where(Juror.jury_id == jury.id, JurorAccount.user_id == user.id)
+    ).first()
     if linked is not None:
         if linked.status != CONFIRMED:
             linked.status = CONFIRMED
@@ -85,8 +121,9 @@ def demo_juror(db: Session, jury_id: int) -> Juror:
     return juror_for(db, db.get(Jury, jury_id), user)
 
 
-def round_(db: Session, jury: Jury, *, title: str = "Evening 1", held_on: date | None = None,
-           kind: str = EVIDENCE_ROUND) -> Round:
+def round_(
+    db: Session, jury: Jury, *, title: str = "Evening 1", held_on: date | None = None, kind: str = EVIDENCE_ROUND
+) -> Round:
     meeting = JurySession(jury_id=jury.id, title=title, held_on=held_on or jury.starts_on)
     db.add(meeting)
     db.flush()
@@ -97,8 +134,13 @@ def round_(db: Session, jury: Jury, *, title: str = "Evening 1", held_on: date |
 
 
 def evidence(db: Session, jury: Jury, *, published: bool = True, **fields) -> Evidence:
-    values = {"jury_id": jury.id, "kind": MARKDOWN_EVIDENCE, "title": "Budget briefing", "body": "**Facts**",
-              "published_at": utcnow() if published else None}
+    values = {
+        "jury_id": jury.id,
+        "kind": MARKDOWN_EVIDENCE,
+        "title": "Budget briefing",
+        "body": "**Facts**",
+        "published_at": utcnow() if published else None,
+    }
     values.update(fields)
     item = Evidence(**values)
     db.add(item)
@@ -122,10 +164,12 @@ def evidence_request(db: Session, jury: Jury, juror: Juror) -> EvidenceRequest:
     return item
 
 
-def approval_poll(db: Session, jury: Jury, the_round: Round, *, status: str = POLL_OPEN,
-                  labels=("Libraries", "Parks", "Roads")) -> StrawPoll:
-    poll = StrawPoll(jury_id=jury.id, round_id=the_round.id, kind=APPROVAL_POLL, question="Which matter most?",
-                     status=status)
+def approval_poll(
+    db: Session, jury: Jury, the_round: Round, *, status: str = POLL_OPEN, labels=("Libraries", "Parks", "Roads")
+) -> StrawPoll:
+    poll = StrawPoll(
+        jury_id=jury.id, round_id=the_round.id, kind=APPROVAL_POLL, question="Which matter most?", status=status
+    )
     db.add(poll)
     db.flush()
     db.add_all([PollOption(poll_id=poll.id, position=n, label=label) for n, label in enumerate(labels)])
@@ -133,21 +177,41 @@ def approval_poll(db: Session, jury: Jury, the_round: Round, *, status: str = PO
     return poll
 
 
-def recommendation(db: Session, jury: Jury, *, author: User | None = None, status: str = REC_DRAFT,
-                   threshold_percent: int = 80, text: str = "Keep libraries open later.") -> Recommendation:
+def recommendation(
+    db: Session,
+    jury: Jury,
+    *,
+    author: User | None = None,
+    status: str = REC_DRAFT,
+    threshold_percent: int = 80,
+    text: str = "Keep libraries open later.",
+) -> Recommendation:
     number = len(db.exec(select(Recommendation.id).where(Recommendation.jury_id == jury.id)).all()) + 1
     rec = Recommendation(jury_id=jury.id, number=number, status=status, threshold_percent=threshold_percent)
     db.add(rec)
     db.flush()
-    db.add(RecommendationVersion(recommendation_id=rec.id, version=1, title="Libraries", text=text,
-                                 author_id=author.id if author else None, note="First draft"))
+    db.add(
+        RecommendationVersion(
+            recommendation_id=rec.id,
+            version=1,
+            title="Libraries",
+            text=text,
+            author_id=author.id if author else None,
+            note="First draft",
+        )
+    )
     db.commit()
     return rec
 
 
 def witness(db: Session, jury: Jury, **fields) -> Witness:
-    values = {"jury_id": jury.id, "name": "Sam Patel", "organisation": "Friends of the Libraries",
-              "view": "Keep every library open", "stance": IN_FAVOUR}
+    values = {
+        "jury_id": jury.id,
+        "name": "Sam Patel",
+        "organisation": "Friends of the Libraries",
+        "view": "Keep every library open",
+        "stance": IN_FAVOUR,
+    }
     values.update(fields)
     item = Witness(**values)
     db.add(item)

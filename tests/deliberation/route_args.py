@@ -8,7 +8,15 @@ the deliberation blueprint's own routes (see tests/permissions_matrix.py), jury_
 from sqlmodel import select
 
 from pbapp.deliberation.models import (
-    POLL_OPEN, REC_DRAFT, Evidence, EvidenceRequest, Question, Recommendation, Round, StrawPoll, Witness,
+    POLL_OPEN,
+    REC_DRAFT,
+    Evidence,
+    EvidenceRequest,
+    Question,
+    Recommendation,
+    Round,
+    StrawPoll,
+    Witness,
 )
 from pbapp.juries.models import Jury
 from tests.deliberation import factories as deliberation
@@ -65,6 +73,13 @@ def _witness(app, db, council):
     return (_first(db, Witness, jury_id) or deliberation.witness(db, db.get(Jury, jury_id))).id
 
 
-ARGS = {"jury_id": _deliberating_jury, "round_id": _round, "evidence_id": _evidence,
-             "question_id": _question, "evidence_request_id": _evidence_request, "poll_id": _open_poll,
-             "recommendation_id": _draft_recommendation, "witness_id": _witness}
+ARGS = {
+    "jury_id": _deliberating_jury,
+    "round_id": _round,
+    "evidence_id": _evidence,
+    "question_id": _question,
+    "evidence_request_id": _evidence_request,
+    "poll_id": _open_poll,
+    "recommendation_id": _draft_recommendation,
+    "witness_id": _witness,
+}

@@ -8,9 +8,17 @@ from pbapp.deliberation.counting import VoteCount, count_votes, meets_threshold
 from pbapp.deliberation.models import ABSTAIN, OPPOSE, SUPPORT
 
 
-@pytest.mark.parametrize("support, cast, threshold, passes", [
-    (4, 5, 80, True), (3, 4, 80, False), (8, 10, 80, True), (79, 100, 80, False), (0, 0, 50, False),
-    (10, 10, 100, True)])
+@pytest.mark.parametrize(
+    "support, cast, threshold, passes",
+    [
+        (4, 5, 80, True),
+        (3, 4, 80, False),
+        (8, 10, 80, True),
+        (79, 100, 80, False),
+        (0, 0, 50, False),
+        (10, 10, 100, True),
+    ],
+)
 def test_threshold_is_exact(support, cast, threshold, passes):
     assert meets_threshold(support, cast, threshold) is passes
 

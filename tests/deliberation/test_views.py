@@ -10,7 +10,15 @@ from sqlmodel import select
 
 from pbapp.juries.models import Attendance, Jury, JurySession
 from pbapp.deliberation.models import (
-    POLL_OPEN, REC_ADOPTED, Evidence, PollBallot, Question, Recommendation, Round, StrawPoll, Witness,
+    POLL_OPEN,
+    REC_ADOPTED,
+    Evidence,
+    PollBallot,
+    Question,
+    Recommendation,
+    Round,
+    StrawPoll,
+    Witness,
 )
 from pbapp.ledger.models import RecordItem, RecordItemLine
 from tests import factories
@@ -36,12 +44,16 @@ def _base(demo, jury) -> str:
 def test_the_facilitator_adds_a_round_and_takes_attendance(client, login_as, demo, jury, db):
     login_as("facilitator")
     base = _base(demo, jury)
-    response = client.post(f"{base}/rounds/new", data={"title": "", **typed_date("held_on", "2027-03-01"), "kind": "evidence"})
+    response = client.post(
+        f"{base}/rounds/new", data={"title": "", **typed_date("held_on", "2027-03-01"), "kind": "evidence"}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "There is a problem" in page and "Enter a title for the round" in page
-    response = client.post(f"{base}/rounds/new", data={"title": "Evening 5", **typed_date("held_on", "2027-03-01"),
-                                                       "kind": "evidence", "place": "Town Hall"})
+    response = client.post(
+        f"{base}/rounds/new",
+        data={"title": "Evening 5", **typed_date("held_on", "2027-03-01"), "kind": "evidence", "place": "Town Hall"},
+    )
     assert response.status_code == 303
     round_id = int(re.search(r"/rounds/(\d+)$", response.location).group(1))
     assert "Evening 5" in client.get(response.location).get_data(as_text=True)
@@ -51,8 +63,7 @@ def test_the_facilitator_adds_a_round_and_takes_attendance(client, login_as, dem
     response = client.post(f"{base}/rounds/{round_id}/attendance", data={"present": [str(juror.id)]})
     assert response.status_code == 303
     db.commit()
-    present = db.exec(select(Attendance.juror_id).where(Attendance.session_id == meeting_id,
-                                                        Attendance.present)).all()
+    present = db.exec(select(Attendance.juror_id).where(Attendance.session_id == meeting_id, Attendance.present)).all()
     assert present == [juror.id]
     assert db.get(JurySession, meeting_id).jury_id == jury.id
 
@@ -86,14 +97,17 @@ def test_a_juror_asks_and_the_answer_is_published(client, login_as, demo, jury, 
     login_as("resident")
     page = client.get(f"{base}/portal").get_data(as_text=True)
     assert "When we meet" in page and jury.remit in page
-    response = client.post(f"{base}/portal/questions/new", data={"addressed_to": "officer",
-                                                                 "text": "What does a library evening cost?"})
+    response = client.post(
+        f"{base}/portal/questions/new", data={"addressed_to": "officer", "text": "What does a library evening cost?"}
+    )
     assert response.status_code == 303
     db.commit()
     question = db.exec(select(Question).where(Question.text == "What does a library evening cost?")).one()
     login(client, "facilitator@demo.example")
-    response = client.post(f"{base}/questions/{question.id}/answer", data={
-        "answered_by": "Libraries manager", "answer": "About £3,500 an evening.", "publish": "y"})
+    response = client.post(
+        f"{base}/questions/{question.id}/answer",
+        data={"answered_by": "Libraries manager", "answer": "About £3,500 an evening.", "publish": "y"},
+    )
     assert response.status_code == 303
     public = client.get(f"{base}/public").get_data(as_text=True)
     assert "What does a library evening cost?" in public and "About £3,500 an evening." in public
@@ -111,9 +125,15 @@ def test_straw_poll_set_up_opened_and_answered(client, login_as, demo, jury, db)
     base = _base(demo, jury)
     the_round = make.round_(db, jury, title="Evening 6")
     login_as("facilitator")
-    response = client.post(f"{base}/rounds/{the_round.id}/polls/new", data={
-        "question": "Which matter most?", "kind": "approval", "options": "Libraries\nParks\nRoads",
-        "max_choices": "2"})
+    response = client.post(
+        f"{base}/rounds/{the_round.id}/polls/new",
+        data={
+            "question": "Which matter most?",
+            "kind": "approval",
+            "options": "Libraries\nParks\nRoads",
+            "max_choices": "2",
+        },
+    )
     assert response.status_code == 303
     db.commit()
     poll = db.exec(select(StrawPoll).where(StrawPoll.round_id == the_round.id)).one()
@@ -156,48 +176,95 @@ def _lines(db, demo):
 def test_a_recommendation_with_several_lines_is_drafted_revised_voted_and_adopted(client, login_as, demo, jury, db):
     base = _base(demo, jury)
     libraries, parks, roads = _lines(db, demo)
-    drafts = db.exec(select(Recommendation).where(Recommendation.jury_id == jury.id,
-                                                  Recommendation.status == "draft")).all()
+    drafts = db.exec(
+        select(Recommendation).where(Recommendation.jury_id == jury.id, Recommendation.status == "draft")
+    ).all()
     login_as("resident")
     page = client.get(f"{base}/recommendations/new").get_data(as_text=True)
     assert len(re.findall(r'<select[^>]+name="line_\d+"', page)) == 3
-    response = client.post(f"{base}/recommendations/new", data={
-        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "3", "add_line": "1",
-        "line_0": str(libraries.id), "change_0": "£18,000", "threshold_percent": "80"})
+    response = client.post(
+        f"{base}/recommendations/new",
+        data={
+            "title": "Later libraries",
+            "text": "Open libraries until 8pm on Thursdays.",
+            "rows": "3",
+            "add_line": "1",
+            "line_0": str(libraries.id),
+            "change_0": "£18,000",
+            "threshold_percent": "80",
+        },
+    )
     assert response.status_code == 200, "adding a row saves nothing"
     page = response.get_data(as_text=True)
     assert 'name="line_3"' in page and 'value="£18,000"' in page
-    assert db.exec(select(Recommendation).where(Recommendation.jury_id == jury.id,
-                                                Recommendation.status == "draft")).all() == drafts
+    assert (
+        db.exec(select(Recommendation).where(Recommendation.jury_id == jury.id, Recommendation.status == "draft")).all()
+        == drafts
+    )
     db.commit()
-    response = client.post(f"{base}/recommendations/new", data={
-        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "4",
-        "line_0": str(libraries.id), "change_0": "£18,000", "line_1": str(roads.id), "change_1": "",
-        "line_2": str(libraries.id), "change_2": "£1", "line_3": "0", "change_3": "£5", "threshold_percent": "80"})
+    response = client.post(
+        f"{base}/recommendations/new",
+        data={
+            "title": "Later libraries",
+            "text": "Open libraries until 8pm on Thursdays.",
+            "rows": "4",
+            "line_0": str(libraries.id),
+            "change_0": "£18,000",
+            "line_1": str(roads.id),
+            "change_1": "",
+            "line_2": str(libraries.id),
+            "change_2": "£1",
+            "line_3": "0",
+            "change_3": "£5",
+            "threshold_percent": "80",
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "There is a problem" in page
-    for message, anchor in (("Enter the proposed change for this line in pounds", "change_1"),
-                            ("You have chosen this budget line already", "line_2"),
-                            ("Choose the budget line for this change", "line_3")):
+    for message, anchor in (
+        ("Enter the proposed change for this line in pounds", "change_1"),
+        ("You have chosen this budget line already", "line_2"),
+        ("Choose the budget line for this change", "line_3"),
+    ):
         assert f'<a href="#{anchor}">{message}' in page
-    response = client.post(f"{base}/recommendations/new", data={
-        "title": "Later libraries", "text": "Open libraries until 8pm on Thursdays.", "rows": "3",
-        "line_0": str(libraries.id), "change_0": "£18,000", "line_1": str(roads.id), "change_1": "-£18,000",
-        "threshold_percent": "80"})
+    response = client.post(
+        f"{base}/recommendations/new",
+        data={
+            "title": "Later libraries",
+            "text": "Open libraries until 8pm on Thursdays.",
+            "rows": "3",
+            "line_0": str(libraries.id),
+            "change_0": "£18,000",
+            "line_1": str(roads.id),
+            "change_1": "-£18,000",
+            "threshold_percent": "80",
+        },
+    )
     assert response.status_code == 303
     rec_id = int(response.location.rsplit("/", 1)[1])
     page = client.get(f"{base}/recommendations/{rec_id}").get_data(as_text=True)
     assert 'name="line_2"' in page and f'<option selected value="{roads.id}">' in page
-    response = client.post(f"{base}/recommendations/{rec_id}", data={
-        "title": "Later libraries", "text": "Open every library until 8pm on Thursdays.", "rows": "3",
-        "line_0": str(libraries.id), "change_0": "£20,000", "line_1": "0", "change_1": "",
-        "line_2": str(parks.id), "change_2": "-£20,000", "note": "Every library, paid from parks"})
+    response = client.post(
+        f"{base}/recommendations/{rec_id}",
+        data={
+            "title": "Later libraries",
+            "text": "Open every library until 8pm on Thursdays.",
+            "rows": "3",
+            "line_0": str(libraries.id),
+            "change_0": "£20,000",
+            "line_1": "0",
+            "change_1": "",
+            "line_2": str(parks.id),
+            "change_2": "-£20,000",
+            "note": "Every library, paid from parks",
+        },
+    )
     assert response.status_code == 303
     page = client.get(f"{base}/recommendations/{rec_id}").get_data(as_text=True)
     assert "<ins>every library</ins>" in page and "Every library, paid from parks" in page
-    diff = page[page.index('id="lines-diff"'):]
-    diff = diff[:diff.index("</table>")]
+    diff = page[page.index('id="lines-diff"') :]
+    diff = diff[: diff.index("</table>")]
     assert "Line added" in diff and "Line removed" in diff and "Amount changed" in diff
     assert "+£18,000" in diff and "+£20,000" in diff and "-£20,000" in diff
     login(client, "facilitator@demo.example")
@@ -212,14 +279,17 @@ def test_a_recommendation_with_several_lines_is_drafted_revised_voted_and_adopte
     item = db.get(RecordItem, rec.record_item_id)
     assert item.amount_pence == 0 and item.budget_line_id is None
     assert item.public_url.endswith(f"/juries/{demo.slug}/{jury.id}/public")
-    rows = db.exec(select(RecordItemLine.budget_line_id, RecordItemLine.change_pence)
-                   .where(RecordItemLine.item_id == item.id).order_by(RecordItemLine.id)).all()
+    rows = db.exec(
+        select(RecordItemLine.budget_line_id, RecordItemLine.change_pence)
+        .where(RecordItemLine.item_id == item.id)
+        .order_by(RecordItemLine.id)
+    ).all()
     assert rows == [(libraries.id, 2_000_000), (parks.id, -2_000_000)]
     ledger_page = client.get(f"/ledger/{demo.slug}/register/{item.id}").get_data(as_text=True)
     assert "Budget lines" in ledger_page and parks.division in ledger_page and "-£20,000" in ledger_page
     public = client.get(f"{base}/public").get_data(as_text=True)
     assert "Open every library until 8pm on Thursdays." in public
-    block = public[public.index("Open every library until 8pm on Thursdays."):]
+    block = public[public.index("Open every library until 8pm on Thursdays.") :]
     assert libraries.name in block and parks.name in block and "+£20,000" in block and "-£20,000" in block
 
 
@@ -238,8 +308,16 @@ def test_the_public_page_shows_votes_in_aggregate_and_names_only_with_consent(cl
 
 def test_htmx_posts_redirect_with_hx_redirect(client, login_as, demo, jury):
     login_as("facilitator")
-    response = client.post(f"{_base(demo, jury)}/rounds/new", headers={"HX-Request": "true"}, data={
-        "title": "Evening 7", **typed_date("held_on", "2027-03-08"), "kind": "decision", "link": "https://meet.example.org/x"})
+    response = client.post(
+        f"{_base(demo, jury)}/rounds/new",
+        headers={"HX-Request": "true"},
+        data={
+            "title": "Evening 7",
+            **typed_date("held_on", "2027-03-08"),
+            "kind": "decision",
+            "link": "https://meet.example.org/x",
+        },
+    )
     assert response.status_code == 204 and "/rounds/" in response.headers["HX-Redirect"]
 
 
@@ -277,12 +355,21 @@ def test_the_facilitator_changes_a_round_and_errors_come_back_with_422(client, l
     login_as("facilitator")
     page = client.get(f"{base}/rounds/{the_round.id}/edit").get_data(as_text=True)
     assert 'value="Evening 8"' in page and "Change the round" in page
-    response = client.post(f"{base}/rounds/{the_round.id}/edit", data={
-        "title": "Evening 8", **typed_date("held_on", "2027-03-20"), "kind": "evidence", "place": "", "link": ""})
+    response = client.post(
+        f"{base}/rounds/{the_round.id}/edit",
+        data={"title": "Evening 8", **typed_date("held_on", "2027-03-20"), "kind": "evidence", "place": "", "link": ""},
+    )
     assert response.status_code == 422
     assert '<a href="#place">Enter where the round is held or a link to join it</a>' in response.get_data(as_text=True)
-    response = client.post(f"{base}/rounds/{the_round.id}/edit", data={
-        "title": "Evening 8: parks", **typed_date("held_on", "2027-03-20"), "kind": "deliberation", "place": "Park Lodge"})
+    response = client.post(
+        f"{base}/rounds/{the_round.id}/edit",
+        data={
+            "title": "Evening 8: parks",
+            **typed_date("held_on", "2027-03-20"),
+            "kind": "deliberation",
+            "place": "Park Lodge",
+        },
+    )
     assert response.status_code == 303 and response.location.endswith(f"/rounds/{the_round.id}")
     db.commit()
     db.expire_all()
@@ -297,10 +384,15 @@ def test_a_facilitator_of_another_jury_cannot_change_this_jurys_items(client, de
     item, witness = make.evidence(db, jury), make.witness(db, jury)
     login(client, "other.facilitator@example.org")
     base = _base(demo, jury)
-    for url in (f"{base}/rounds/{the_round.id}/edit", f"{base}/rounds/{the_round.id}/delete",
-                f"{base}/witnesses/{witness.id}/edit", f"{base}/witnesses/{witness.id}/delete",
-                f"{base}/evidence/{item.id}/edit", f"{base}/evidence/{item.id}/withdraw",
-                f"{base}/evidence/{item.id}/delete"):
+    for url in (
+        f"{base}/rounds/{the_round.id}/edit",
+        f"{base}/rounds/{the_round.id}/delete",
+        f"{base}/witnesses/{witness.id}/edit",
+        f"{base}/witnesses/{witness.id}/delete",
+        f"{base}/evidence/{item.id}/edit",
+        f"{base}/evidence/{item.id}/withdraw",
+        f"{base}/evidence/{item.id}/delete",
+    ):
         assert client.get(url).status_code == 403, url
         assert client.post(url, data={"title": "Hijacked", "name": "Hijacked"}).status_code == 403, url
     db.commit()
@@ -319,7 +411,8 @@ def test_evidence_is_withdrawn_then_deleted_after_confirmation(client, login_as,
     assert response.status_code == 409
     assert "Withdraw this evidence from publication before deleting it." in response.get_data(as_text=True)
     assert "Withdraw “Old briefing” from publication?" in client.get(f"{base}/evidence/{item.id}/withdraw").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert client.post(f"{base}/evidence/{item.id}/withdraw").status_code == 303
     client.post("/accounts/logout")
     assert client.get(f"{base}/evidence/{item.id}").status_code == 404
@@ -337,12 +430,22 @@ def test_a_witness_entry_is_changed_and_a_link_replaced(client, login_as, demo, 
     login_as("facilitator")
     dashboard = client.get(f"{base}/deliberation").get_data(as_text=True)
     assert f"/witnesses/{witness.id}/edit" in dashboard and f"/evidence/{link.id}/withdraw" in dashboard
-    response = client.post(f"{base}/witnesses/{witness.id}/edit", data={
-        "name": "Sam Patel", "organisation": "", "view": "", "stance": "against", "asked_by": "jurors"})
+    response = client.post(
+        f"{base}/witnesses/{witness.id}/edit",
+        data={"name": "Sam Patel", "organisation": "", "view": "", "stance": "against", "asked_by": "jurors"},
+    )
     assert response.status_code == 422 and "Describe the view the witness puts" in response.get_data(as_text=True)
-    response = client.post(f"{base}/witnesses/{witness.id}/edit", data={
-        "name": "Sam Patel", "organisation": "Library users", "view": "Close the smallest branch", "stance": "against",
-        "asked_by": "jurors", "round_id": "0"})
+    response = client.post(
+        f"{base}/witnesses/{witness.id}/edit",
+        data={
+            "name": "Sam Patel",
+            "organisation": "Library users",
+            "view": "Close the smallest branch",
+            "stance": "against",
+            "asked_by": "jurors",
+            "round_id": "0",
+        },
+    )
     assert response.status_code == 303
     page = client.get(f"{base}/evidence/{link.id}/edit").get_data(as_text=True)
     assert 'name="url"' in page and 'name="body"' not in page and 'name="upload"' not in page
@@ -384,8 +487,12 @@ def test_changes_without_a_csrf_token_are_refused(client, login_as, demo, jury, 
     login_as("facilitator")
     base = _base(demo, jury)
     for url in (f"{base}/rounds/{the_round.id}/edit", f"{base}/rounds/{the_round.id}/delete"):
-        assert client.post(url, data={"title": "x", **typed_date("held_on", "2027-03-20"), "kind": "evidence",
-                                      "place": "Hall"}).status_code == 400
+        assert (
+            client.post(
+                url, data={"title": "x", **typed_date("held_on", "2027-03-20"), "kind": "evidence", "place": "Hall"}
+            ).status_code
+            == 400
+        )
     db.commit()
     db.expire_all()
     assert db.get(Round, the_round.id) is not None

@@ -29,8 +29,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -55,12 +62,16 @@ def _expected_status(text: str) -> bool:
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # a waiting step fails only if the page never comes, even on a loaded machine
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and not _expected_status(message.text) else None)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" and not _expected_status(message.text) else None
+        ),
+    )
     yield page
     context.close()
     assert errors == [], f"the browser reported errors: {errors}"

@@ -12,3 +12,26 @@ def fill_date(page, question: str, day: str, at: str | None = None) -> None:
     group.get_by_label("Year").fill(year)
     if at is not None:
         group.get_by_label("Time (UK)").fill(at)
+
+
+def says(page, text: str, timeout: float = 20_000) -> None:
+    """Wait until the page's text holds `text`.
+
+    A click that submits a form returns before the next page has loaded, so reading
+    `page.content()` straight after it races the navigation (and may read an empty document).
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator("body")).to_contain_text(text, timeout=timeout)
+
+
+def on_the_pool_after_import(page, count: int) -> None:
+    """Wait for an import of `count` volunteers to finish and be on the pool's page.
+
+    While the import runs, its page polls and then moves to the pool with a notice; if it had
+    finished before its page first loaded, that page shows a confirmation with a link back.
+    """
+    page.get_by_text(f"{count} volunteers were added to the pool.").wait_for()
+    if "/imports/" in page.url:
+        page.get_by_role("link", name="Back to the pool").click()
+        page.get_by_role("link", name="Change the quotas").wait_for()

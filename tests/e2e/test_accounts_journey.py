@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from pbapp.mail import OutboxMessage
 from tests.e2e.conftest import fill_registration
+from tests.e2e.helpers import says
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def test_register_reset_and_sign_in(page, db):
     page.get_by_text("Your email address is confirmed.").wait_for()
     page.get_by_role("link", name="Your account").first.click()
     page.wait_for_url("**/accounts/me")
-    assert "Grace Hopper" in page.content()
+    says(page, "Grace Hopper")
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("link", name="Sign in").click()
@@ -51,7 +52,7 @@ def test_register_reset_and_sign_in(page, db):
     page.get_by_label("Confirm new password").fill("another long password")
     page.get_by_role("button", name="Change password").click()
     page.wait_for_url("**/accounts/me")
-    assert "Your password has been changed." in page.content()
+    says(page, "Your password has been changed.")
 
 
 def test_the_site_switches_to_welsh(page):

@@ -31,8 +31,10 @@ def test_the_api_docs_are_reached_from_open_data_and_fit_every_width(page):  # n
             page.screenshot(path=str(Path(SHOTS) / f"api-docs-{width}.png"), full_page=False)
             for part in ("op-results", "schema-BallotResult"):
                 page.locator("#" + part).screenshot(path=str(Path(SHOTS) / f"api-docs-{part}-{width}.png"))
-        wide = page.evaluate("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
-                             " > window.innerWidth + 1).map(e => e.tagName + '.' + e.className).slice(0, 5)")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+            " > window.innerWidth + 1).map(e => e.tagName + '.' + e.className).slice(0, 5)"
+        )
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{width}px: {wide}"
     page.goto("/api/v1/openapi.json")
     assert '"openapi": "3.1.0"' in page.content() or '"openapi":"3.1.0"' in page.content()

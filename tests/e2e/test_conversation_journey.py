@@ -11,6 +11,7 @@ from sqlmodel import select
 from pbapp import mail
 from pbapp.pb.seed import ideas_title, neighbourhood_title
 from tests.conftest import DEMO_PASSWORD, ROLE_EMAILS
+from tests.e2e.helpers import says
 
 pytestmark = pytest.mark.e2e
 
@@ -19,6 +20,7 @@ IDEA = "Wildflower meadows in Corporation Park"
 
 
 def _fits(page, width: int) -> None:
+    page.wait_for_load_state("load")  # after a click the next page may not have a document yet
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
@@ -38,11 +40,11 @@ def test_a_resident_supports_and_comments_on_a_phone_and_hears_of_the_review(pag
     page.get_by_role("link", name=ideas_title()).first.click()
     page.get_by_role("link", name=IDEA).click()
     _fits(page, PHONE["width"])
-    assert "0 residents support this proposal." in page.content()
+    says(page, "0 residents support this proposal.")
     page.get_by_role("button", name="Support this proposal").click()
     assert "You support this proposal." in page.locator(".govuk-notification-banner").inner_text()
-    assert "1 resident supports this proposal." in page.content()
-    assert "It needs 2 more supports" in page.content()
+    says(page, "1 resident supports this proposal.")
+    says(page, "It needs 2 more supports")
     # An empty comment is refused with a message at the top of the page, then the resident writes one.
     page.get_by_role("button", name="Publish my comment").click()
     assert "Write your comment" in page.locator(".govuk-error-summary").inner_text()
@@ -59,7 +61,7 @@ def test_a_resident_supports_and_comments_on_a_phone_and_hears_of_the_review(pag
     officer.get_by_role("link", name=ideas_title()).click()
     officer.get_by_label("Supports needed before the council reviews a proposal").fill("1")
     officer.get_by_role("button", name="Save").first.click()
-    assert "Proposals now go to review once they have 1 supports" in officer.content()
+    says(officer, "Proposals now go to review once they have 1 supports")
     officer.get_by_role("link", name="Run participatory budgeting").click()
     officer.get_by_role("link", name="Proposals to review across every open process").click()
     officer.get_by_role("link", name=IDEA).click()

@@ -30,10 +30,14 @@ def _fits(page, name: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-        wide = page.evaluate("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
-                             " > window.innerWidth + 1 && !e.closest('.app-table-scroll')).map(e => e.tagName + '.'"
-                             " + e.className).slice(0, 5)")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name} at {width}px: {wide}"
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+            " > window.innerWidth + 1 && !e.closest('.app-table-scroll')).map(e => e.tagName + '.'"
+            " + e.className).slice(0, 5)"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            f"{name} at {width}px: {wide}"
+        )
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -41,11 +45,13 @@ def test_an_admin_sets_up_the_council_from_their_account(page, sign_in, demo, db
     wards = db.exec(select(Area).where(Area.council_id == demo.id, Area.kind == WARD).order_by(Area.name)).all()
     first, second = wards[0], wards[1]
     good = tmp_path / "postcodes.csv"
-    good.write_text(f"pcds,osward,lad\nBB1 1AA,{first.code},E06000008\nBB2 2BB,{second.code},E06000008\n"
-                    f"PR1 1AA,E05000001,E07000123\n", encoding="utf-8")
+    good.write_text(
+        f"pcds,osward,lad\nBB1 1AA,{first.code},E06000008\nBB2 2BB,{second.code},E06000008\n"
+        f"PR1 1AA,E05000001,E07000123\n",
+        encoding="utf-8",
+    )
     bad = tmp_path / "bad.csv"
-    bad.write_text(f"pcds,osward,lad\nBB1 1AA,{first.code},E06000008\nNOPE,{first.code},E06000008\n",
-                   encoding="utf-8")
+    bad.write_text(f"pcds,osward,lad\nBB1 1AA,{first.code},E06000008\nNOPE,{first.code},E06000008\n", encoding="utf-8")
     logo = tmp_path / "logo.png"
     buffer = io.BytesIO()
     Image.new("RGB", (60, 30), (0, 90, 160)).save(buffer, format="PNG")

@@ -13,6 +13,7 @@ from sqlmodel import select
 from pbapp.mail import OutboxMessage
 from pbapp.pb import services
 from tests.pb import factories
+from tests.e2e.helpers import says
 
 pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("PBAPP_SCREENSHOTS")  # a folder: screenshots at 320 and 1280 px wide, when set
@@ -22,8 +23,9 @@ def _look(page, name: str) -> None:
     """No sideways scrolling at 320 px; screenshots at both widths if asked for."""
     for width in (320, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), (
             f"{name} scrolls sideways at {width} px"
+        )
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
 
@@ -33,11 +35,15 @@ def test_register_import_then_a_verified_resident_votes(page, app, db, demo, sig
     titles = [o.title for o in services.options_of(db, ballot)]
     db.commit()
     bad = tmp_path / "bad.csv"
-    bad.write_text("name,date_of_birth,postcode\nAda Lovelace,1985-12-10,BB3 1AA\nAda Lovelace,10/12/1985,bb31aa\n"
-                   "Grace Hopper,someday,BB3 1AA\n")
+    bad.write_text(
+        "name,date_of_birth,postcode\nAda Lovelace,1985-12-10,BB3 1AA\nAda Lovelace,10/12/1985,bb31aa\n"
+        "Grace Hopper,someday,BB3 1AA\n"
+    )
     good = tmp_path / "register.csv"
-    good.write_text("name,date_of_birth,postcode,address\nAda Lovelace,1985-12-10,BB3 1AA,1 Bolton Road\n"
-                    "Grace Hopper,1986-12-09,BB3 2AA,2 Bolton Road\n")
+    good.write_text(
+        "name,date_of_birth,postcode,address\nAda Lovelace,1985-12-10,BB3 1AA,1 Bolton Road\n"
+        "Grace Hopper,1986-12-09,BB3 2AA,2 Bolton Road\n"
+    )
 
     sign_in("officer")
     page.goto(f"/pb/{demo.slug}/manage")
@@ -53,7 +59,7 @@ def test_register_import_then_a_verified_resident_votes(page, app, db, demo, sig
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("heading", name="Check the import").wait_for()
     page.get_by_role("button", name="Import this register").click()
-    assert "The register of 2 people is now used" in page.content()
+    says(page, "The register of 2 people is now used")
     page.goto(f"/pb/{demo.slug}/manage/ballots/{ballot.id}/settings")
     _look(page, "ballot-settings")
     page.get_by_role("button", name="Sign out").click()
@@ -74,7 +80,7 @@ def test_register_import_then_a_verified_resident_votes(page, app, db, demo, sig
     page.get_by_text("Your email address is confirmed.").wait_for()
 
     page.goto(f"/pb/{demo.slug}/ballots/{ballot.id}")
-    assert "until the council knows you live here" in page.content()
+    says(page, "until the council knows you live here")
     _look(page, "ballot-unverified")
     page.get_by_role("link", name="Get verified").click()
     _look(page, "residence")
@@ -82,7 +88,7 @@ def test_register_import_then_a_verified_resident_votes(page, app, db, demo, sig
     page.get_by_label("Date of birth").fill("10/12/1985")
     page.get_by_label("Postcode").first.fill("bb3 1aa")
     page.get_by_role("button", name="Check my details").click()
-    assert "You are on the council’s register" in page.content()
+    says(page, "You are on the council’s register")
 
     page.goto(f"/pb/{demo.slug}/ballots/{ballot.id}")
     page.get_by_label(titles[0], exact=False).check()

@@ -11,6 +11,7 @@ from sqlmodel import select
 from pbapp.mail import OutboxMessage
 
 from tests.e2e.conftest import fill_registration
+from tests.e2e.helpers import says
 
 pytestmark = pytest.mark.e2e
 
@@ -29,18 +30,22 @@ def test_an_officer_reaches_juries_pools_votes_reviews_the_register_and_budget_b
     sign_in("officer")
     _heading(page, "Council work")
     expect(page.locator(".govuk-header")).to_contain_text("Blackburn with Darwen Borough Council")
-    for link, heading in [("Create a jury", "Create a jury"),
-                          ("Start a process or manage all processes", "Run participatory budgeting"),
-                          ("The review queue", "Proposals to review"),
-                          ("The whole register", "What residents asked for and what the council decided"),
-                          ("Import a budget book", "Import a budget book")]:
+    for link, heading in [
+        ("Create a jury", "Create a jury"),
+        ("Start a process or manage all processes", "Run participatory budgeting"),
+        ("The review queue", "Proposals to review"),
+        ("The whole register", "What residents asked for and what the council decided"),
+        ("Import a budget book", "Import a budget book"),
+    ]:
         page.get_by_role("link", name=link, exact=True).click()
         _heading(page, heading)
         _home(page, "Council work")
     page.locator("#pools").locator("xpath=following-sibling::dl[1]").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Council work")
     _home(page, "Council work")
-    page.locator("#juries").locator("xpath=following-sibling::dl[1]").locator(".govuk-summary-list__actions a").first.click()
+    page.locator("#juries").locator("xpath=following-sibling::dl[1]").locator(
+        ".govuk-summary-list__actions a"
+    ).first.click()
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Council work")
 
 
@@ -94,7 +99,7 @@ def test_signing_up_from_a_ballot_comes_back_to_the_ballot(page, db):
     page.goto(re.search(r"(/accounts/confirm/\S+)", body).group(1))  # the emailed link keeps the way back
     page.get_by_role("button", name="Confirm my email address").click()
     page.wait_for_url(ballot_url)
-    assert "Your email address is confirmed." in page.content()
+    says(page, "Your email address is confirmed.")
 
 
 @pytest.mark.parametrize("role", ["officer", "facilitator", "resident", "admin"])
@@ -112,8 +117,20 @@ def test_homes_footer_and_account_pages_pass_wcag_22_aa_in_both_languages(page, 
             page.get_by_role("link", name="Cymraeg").click()
             expect(page.locator("html")).to_have_attribute("lang", "cy")
         # The account and footer pages are the same for everyone: checked once, as the resident.
-        shared = ("/home/votes", "/accounts/me", "/accounts/me/details", "/accounts/me/password",
-                  "/accessibility", "/privacy", "/cookies", "/contact") if role == "resident" else ()
+        shared = (
+            (
+                "/home/votes",
+                "/accounts/me",
+                "/accounts/me/details",
+                "/accounts/me/password",
+                "/accessibility",
+                "/privacy",
+                "/cookies",
+                "/contact",
+            )
+            if role == "resident"
+            else ()
+        )
         for path in (home, *shared):
             page.goto(path)
             results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})

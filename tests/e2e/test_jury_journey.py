@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from pbapp.juries.models import Jury
-from tests.e2e.helpers import fill_date
+from tests.e2e.helpers import fill_date, says
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +58,7 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     page.get_by_label("Council officers").check()
     page.get_by_label("Your question", exact=True).fill("Could libraries open on Sunday afternoons?")
     page.get_by_role("button", name="Send the question").click()
-    assert "Your question has been sent" in page.content()
+    says(page, "Your question has been sent")
 
     as_("facilitator")
     go(f"{base}/deliberation")
@@ -80,7 +80,7 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     page.get_by_role("link", name=re.compile(r"^Enter the answer")).first.click()
     page.get_by_label("More events").check()
     page.get_by_role("button", name="Save this juror’s answer").click()
-    assert "Answer from the room saved" in page.content()
+    says(page, "Answer from the room saved")
     assert page.locator(".app-entered-by").count() == 1
 
     as_("resident")
@@ -88,9 +88,9 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     page.get_by_role("link", name="Which change matters most?").click()
     page.get_by_label("Sunday opening").check()
     page.get_by_role("button", name="Save my answer").click()
-    assert "Your answer is saved" in page.content()
+    says(page, "Your answer is saved")
     page.get_by_role("link", name="Draft a recommendation").click()
-    page.get_by_label("Short title").fill("Open libraries on Sunday afternoons")
+    page.get_by_label("Short title", exact=True).fill("Open libraries on Sunday afternoons")
     page.get_by_label("Recommendation", exact=True).fill("Open the three biggest libraries 1pm to 5pm on Sundays.")
     page.get_by_label("Budget line 1", exact=True).select_option(label="Library service")
     page.get_by_label("Proposed change to line 1").fill("£90,000")
@@ -116,17 +116,17 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     go(rec_url)
     page.get_by_label("I support this").check()
     page.get_by_role("button", name="Cast my vote").click()
-    assert "Your vote is recorded" in page.content()
+    says(page, "Your vote is recorded")
     as_("facilitator")
     go(rec_url)
     page.get_by_text("Enter votes cast in the room").click()
     page.locator("select[name^='vote-']").first.select_option("support")
     page.get_by_role("button", name="Enter these votes").click()
-    assert "1 votes from the room entered" in page.content()
+    says(page, "1 votes from the room entered")
     page.get_by_text("Enter votes cast in the room").click()
     assert page.locator(".app-entered-by").count() == 1
     page.get_by_role("link", name="Close the vote and count it").click()
-    assert "You cannot open the vote again." in page.content()  # asked first: the count cannot be undone
+    says(page, "You cannot open the vote again.")  # asked first: the count cannot be undone
     page.get_by_role("button", name="Close the vote and count it").click()
     assert "Adopted" in page.locator("h1").inner_text()
 
@@ -137,5 +137,5 @@ def test_a_jury_from_evidence_to_an_adopted_recommendation(page, sign_in, demo, 
     assert len(ours) == 1 and "2 supported" in ours[0] and "2 of 2 jurors voting" in ours[0]
     assert "1 of these votes was cast in the room and entered by the facilitator." in ours[0]
     assert "Library service" in ours[0] and "+£90,000" in ours[0] and "-£60,000" in ours[0] and "-£30,000" in ours[0]
-    assert "Yes, for about £90,000 a year." in page.content()
-    assert "How the libraries are used" in page.content()
+    says(page, "Yes, for about £90,000 a year.")
+    says(page, "How the libraries are used")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import fill_date
+from tests.e2e.helpers import fill_date, says
 
 pytestmark = pytest.mark.e2e
 
@@ -18,12 +18,14 @@ def test_officer_records_a_response_and_the_public_sees_it(page, sign_in):
     page.get_by_label("Decision").select_option("overdue")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="Safer walking routes to school in Darwen South").click()
-    assert "The council has not responded yet." in page.content()
+    says(page, "The council has not responded yet.")
     page.get_by_role("link", name="Record the council’s response").click()
     page.get_by_role("button", name="Save the response").click()
     assert "Choose what the council decided" in page.locator(".govuk-error-summary").inner_text()
     page.get_by_label("Partly accepted").check()
-    page.get_by_label("Reasons", exact=True).fill("A zebra crossing on Blackburn Road this year; kerb build-outs in 2027-28.")
+    page.get_by_label("Reasons", exact=True).fill(
+        "A zebra crossing on Blackburn Road this year; kerb build-outs in 2027-28."
+    )
     page.get_by_label("Full council").check()
     fill_date(page, "Date of the decision", "2026-11-02")
     page.get_by_role("button", name="Save the response").click()

@@ -6,6 +6,7 @@ import pytest
 
 from pbapp.pb import services
 from tests.pb import factories
+from tests.e2e.helpers import says
 
 pytestmark = pytest.mark.e2e
 
@@ -35,13 +36,13 @@ def test_vote_with_a_letter_code_change_it_and_check_the_receipt(page, app, db, 
     page.get_by_role("button", name="Send my vote").click()
     first = page.locator("#receipt").inner_text()
 
-    assert "see how you voted" in page.content()
+    says(page, "see how you voted")
     page.get_by_role("link", name="Change your vote").click()
     # The letter's session ended with the vote: changing it takes the code again.
     page.get_by_label("Code from your letter").fill(code)
     with page.expect_navigation():
         page.get_by_role("button", name="Continue").click()
-    assert "You have already voted" in page.content()
+    says(page, "You have already voted")
     page.get_by_label(titles[1], exact=False).uncheck()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Send my vote").click()

@@ -29,8 +29,12 @@ def _pages(app, demo, role: str) -> list[str]:
     """The HTML pages this role may open; for signed-in roles, those a visitor cannot."""
     urls = []
     for rule in all_rules(app):
-        if ("GET" not in rule.methods or rule.rule.endswith(NOT_PAGES) or rule.endpoint == "static"
-                or (rule.endpoint.startswith("api.") and rule.endpoint != "api.docs")):
+        if (
+            "GET" not in rule.methods
+            or rule.rule.endswith(NOT_PAGES)
+            or rule.endpoint == "static"
+            or (rule.endpoint.startswith("api.") and rule.endpoint != "api.docs")
+        ):
             continue
         policy = app.view_functions[rule.endpoint].permission
         if not policy.allows_role(role) or (role != ANONYMOUS and policy.allows_role(ANONYMOUS)):

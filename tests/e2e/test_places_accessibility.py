@@ -20,8 +20,13 @@ def test_places_pages_pass_wcag_22_aa(page, sign_in):
     page.get_by_role("link", name="Blackburn with Darwen", exact=True).click()
     place = page.url
     links = [place]
-    for name in ("Youth unemployment", "Public accounts committee", "Open data", "Print view",
-                 "NHS Lancashire and South Cumbria Integrated Care Board"):
+    for name in (
+        "Youth unemployment",
+        "Public accounts committee",
+        "Open data",
+        "Print view",
+        "NHS Lancashire and South Cumbria Integrated Care Board",
+    ):
         page.goto(place)
         page.get_by_role("link", name=name, exact=True).first.click()
         links.append(page.url)
@@ -51,5 +56,7 @@ def test_places_pages_pass_wcag_22_aa(page, sign_in):
     for url in links:
         page.goto(url)
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
-        failures += [f"{url}: {v['id']} {v['help']} -> {v['nodes'][0]['target']}" for v in results.response["violations"]]
+        failures += [
+            f"{url}: {v['id']} {v['help']} -> {v['nodes'][0]['target']}" for v in results.response["violations"]
+        ]
     assert failures == []

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from pbapp.timeutil import utcnow
-from tests.e2e.helpers import fill_date
+from tests.e2e.helpers import fill_date, says
 from tests.e2e.test_places_journey import SLUG, _fits
 
 pytestmark = pytest.mark.e2e
@@ -27,8 +27,9 @@ def _place(page) -> None:
 def test_a_resident_follows_the_youth_unemployment_inquiry_from_the_home_page(page):
     _place(page)
     page.get_by_role("link", name="Youth unemployment", exact=True).click()
-    assert "the public bodies here spend" in page.content()
+    says(page, "the public bodies here spend")
     page.get_by_role("link", name="Youth unemployment: is the money joined up?").click()
+    says(page, "Darwen Library Theatre")
     _fits(page, "inquiry")
     content = page.content()
     assert "Darwen Library Theatre" in content and "Darwen Youth Forum" in content  # a session and evidence
@@ -36,12 +37,12 @@ def test_a_resident_follows_the_youth_unemployment_inquiry_from_the_home_page(pa
     page.get_by_text("Minutes of", exact=False).nth(1).click()  # the second session, in Darwen
     assert page.get_by_text("shared referral form", exact=False).first.is_visible()
     page.get_by_role("link", name="Is the money for young people out of work joined up?").click()
-    assert "The committee accepted: it will hold an inquiry" in page.content()
-    assert "112 signatures" in page.content()
+    says(page, "The committee accepted: it will hold an inquiry")
+    says(page, "112 signatures")
     page.get_by_role("link", name="Follow the inquiry: Youth unemployment: is the money joined up?").click()
     page.get_by_role("link", name="NHS Lancashire and South Cumbria Integrated Care Board").first.click()
-    assert "Responses to the committee’s recommendations" in page.content()
-    assert "cannot report waiting times" in page.content()
+    says(page, "Responses to the committee’s recommendations")
+    says(page, "cannot report waiting times")
     _fits(page, "body-responses")
     page.get_by_role("link", name="Blackburn with Darwen", exact=True).click()
     page.get_by_role("link", name="Scrutiny", exact=True).click()

@@ -22,7 +22,7 @@ from sqlmodel import select
 from pbapp.mail import OutboxMessage
 from tests.conftest import DEMO_PASSWORD, ROLE_EMAILS
 from tests.e2e.conftest import fill_registration
-from tests.e2e.helpers import fill_date
+from tests.e2e.helpers import fill_date, on_the_pool_after_import
 
 pytestmark = pytest.mark.e2e
 PHONE = 320
@@ -152,8 +152,10 @@ def _volunteer_files() -> tuple[bytes, bytes]:
     """Quotas for a panel of 12 on sex and area, and 150 demo-like volunteers, as an officer's two files."""
     from pbapp.sortition.seed import demo_volunteers
 
-    quotas = ("feature,value,min,max\nsex,Female,5,7\nsex,Male,5,7\n"
-              "area,Darwen wards (East/South/West),2,4\narea,Rest of borough (14 wards),8,10\n")
+    quotas = (
+        "feature,value,min,max\nsex,Female,5,7\nsex,Male,5,7\n"
+        "area,Darwen wards (East/South/West),2,4\narea,Rest of borough (14 wards),8,10\n"
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "sex", "area", "name", "email", "postcode"])
@@ -177,12 +179,14 @@ def test_the_officer_convenes_a_jury_from_council_work(walk, page):
     walk.link("Upload volunteers from a CSV or Excel file")
     features, people = _volunteer_files()
     page.get_by_label("Features and quotas").set_input_files(
-        {"name": "features.csv", "mimeType": "text/csv", "buffer": features})
+        {"name": "features.csv", "mimeType": "text/csv", "buffer": features}
+    )
     page.get_by_label("Volunteers (people.csv").set_input_files(
-        {"name": "people.csv", "mimeType": "text/csv", "buffer": people})
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": people}
+    )
     walk.button("Continue")
     walk.button("Check and import")
-    walk.says("150 volunteers were added to the pool.")
+    on_the_pool_after_import(page, 150)
     walk.link("Change the quotas")
     page.get_by_label("sex Female: at least").fill("6")
     walk.button("Save quotas")
@@ -224,7 +228,7 @@ def test_a_neighbourhood_vote_from_ideas_to_the_councils_response(walk, page, db
     walk.sign_in("officer", "Council work")
     walk.link("Start a process or manage all processes")
     page.get_by_label("Title", exact=True).fill("Whitehall Park neighbourhood budget")
-    page.get_by_label("What it is for").fill("Residents decide how to spend £30,000 on Whitehall Park.")
+    page.get_by_label("What it is for", exact=True).fill("Residents decide how to spend £30,000 on Whitehall Park.")
     page.get_by_label("Area", exact=True).select_option(label="Darwen and West Pennine")
     page.get_by_label("Pot in pounds").fill("£30,000")
     walk.button("Start the process")
@@ -234,8 +238,11 @@ def test_a_neighbourhood_vote_from_ideas_to_the_councils_response(walk, page, db
     walk.sign_in("resident", "Your jury")
     walk.menu().get_by_role("link", name="Your votes and ideas").click()
     walk.link("Whitehall Park neighbourhood budget")
-    for title, cost in (("New benches by the pond", "£9,000"), ("A wildflower meadow", "£12,000"),
-                        ("Fix the tennis courts", "£18,000")):
+    for title, cost in (
+        ("New benches by the pond", "£9,000"),
+        ("A wildflower meadow", "£12,000"),
+        ("Fix the tennis courts", "£18,000"),
+    ):
         walk.link("Put forward an idea")
         page.get_by_label("Title of your idea").fill(title)
         page.get_by_label("Describe your idea").fill(f"{title}, for everyone who uses Whitehall Park.")
@@ -269,7 +276,9 @@ def test_a_neighbourhood_vote_from_ideas_to_the_councils_response(walk, page, db
     assert closes in page.locator("main").inner_text()
     walk.link("Voting codes")
     page.get_by_label("Number of letters").fill("3")
-    expect(page.get_by_label("Area the letters go to").locator("option:checked")).to_have_text("Darwen and West Pennine")
+    expect(page.get_by_label("Area the letters go to").locator("option:checked")).to_have_text(
+        "Darwen and West Pennine"
+    )
     walk.button("Make the codes")
     walk.link("Printable letters")
     codes = re.findall(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b", page.locator("main").inner_text())
@@ -330,7 +339,9 @@ def test_a_neighbourhood_vote_from_ideas_to_the_councils_response(walk, page, db
     walk.menu().get_by_role("link", name="Council work").click()
     walk.link(re.compile("^Record the council’s response\\W+.*(Whitehall|benches|meadow|tennis)"))
     page.get_by_label("Accepted", exact=True).check()
-    page.get_by_label("Reasons", exact=True).fill("The council will fund the benches and the meadow from the park budget.")
+    page.get_by_label("Reasons", exact=True).fill(
+        "The council will fund the benches and the meadow from the park budget."
+    )
     page.get_by_label("Cabinet").check()
     fill_date(page, "Date of the decision", _uk_today().isoformat())
     walk.button("Save the response")

@@ -11,6 +11,7 @@ from pbapp.pb.models import Ballot, Process, Vote
 from pbapp.pb import services
 from pbapp.pb.simulator_seed import SAVINGS_PENCE, simulator_title
 from pbapp.templating import money
+from tests.e2e.helpers import says
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +59,7 @@ def test_resident_balances_the_budget_on_a_phone(page, db, demo, sign_in, size):
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Check your answers before voting").wait_for()
-    assert "Close two branch libraries" in page.content()
+    says(page, "Close two branch libraries")
     page.get_by_role("button", name="Send my vote").click()
     page.locator("#receipt").wait_for()
     choices = _vote(db, ballot)
@@ -134,15 +135,82 @@ def test_simulator_pages_pass_wcag_22_aa(page, app, db, demo, sign_in):
     axe, failures = Axe(), []
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in("officer")
-    urls = [f"/pb/{demo.slug}/ballots/{ballot.id}/results", f"/pb/{demo.slug}/manage/ballots/{ballot.id}",
-            f"/pb/{demo.slug}/manage/ballots/{ballot.id}/simulator",
-            f"/pb/{demo.slug}/manage/ballots/{ballot.id}/simulator/lines/{refs[0]}"]
+    urls = [
+        f"/pb/{demo.slug}/ballots/{ballot.id}/results",
+        f"/pb/{demo.slug}/manage/ballots/{ballot.id}",
+        f"/pb/{demo.slug}/manage/ballots/{ballot.id}/simulator",
+        f"/pb/{demo.slug}/manage/ballots/{ballot.id}/simulator/lines/{refs[0]}",
+    ]
     for url in urls:
         assert page.goto(url).status == 200, url
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                                               "wcag21aa", "wcag22aa"]}})
+        results = axe.run(
+            page,
+            options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}},
+        )
         failures += [f"{url}: {v['id']} {v['help']}" for v in results.response["violations"]]
     page.goto(f"/pb/{demo.slug}/ballots/{ballot.id}/results")
-    assert "How many chose each step" in page.content()
+    says(page, "How many chose each step")
     assert failures == []
+
+
+def test_a_welsh_reader_balances_the_budget_in_welsh_on_a_phone(page, db, demo, sign_in):
+    """The lines, their services and what each step would mean are in Welsh; the page passes axe-core."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    ballot = _ballot(db, demo)
+    page.set_viewport_size(PHONES[0])
+    sign_in("resident")
+    page.goto(f"/language/cy?next=/pb/{demo.slug}/ballots/{ballot.id}")
+    page.locator("#budget-meter").get_by_text("Heb ei mantoli", exact=False).wait_for()
+    assert page.get_by_role("heading", name="Gwasanaethau diwylliannol a chysylltiedig").is_visible()
+    library = page.get_by_role("group", name="Gwasanaeth llyfrgell")
+    library.get_by_label("Torri 10%", exact=False).check()
+    assert library.get_by_text("Cau dwy lyfrgell gangen a chwtogi oriau agor y gweddill.").is_visible()
+    assert "Close two branch libraries" not in page.content() and page.locator('main [lang="en"]').count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONES[0]["width"]
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+    )
+    assert [v["id"] for v in results.response["violations"]] == []
+    page.get_by_role("group", name="Newid y dreth gyngor").get_by_label("Codi’r dreth gyngor 2%").check()
+    page.locator("#budget-meter").get_by_text("Wedi’i mantoli", exact=False).wait_for(timeout=30_000)
+    page.get_by_role("button", name="Parhau").click()
+    says(page, "Gwasanaeth llyfrgell")
+    says(page, "Cau dwy lyfrgell gangen")
+
+
+def test_an_officer_writes_a_line_in_welsh_in_the_browser(page, app, db, demo, client, login_as, sign_in):
+    """The line page's Welsh boxes: typed Welsh survives an error, the page passes axe-core, and it saves."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from pbapp.pb import simulator
+    from tests.pb.test_simulator import _officer_sets_up
+
+    ballot = _officer_sets_up(app, db, demo, client, login_as)  # a draft simulator with three lines
+    line = simulator.lines_of(db, ballot)[0]
+    page.set_viewport_size(PHONES[0])
+    sign_in("officer")
+    page.goto(f"/pb/{demo.slug}/manage/ballots/{ballot.id}/simulator/lines/{line.ref}")
+    page.get_by_label("Name of the line in Welsh (optional)").fill("Amgueddfeydd")
+    cut = page.get_by_role("group", name="Cut 20%")
+    assert cut.get_by_label("In English").input_value() == "Close the museum."
+    cut.get_by_label("In Welsh (optional)").fill("Cau’r amgueddfa.")
+    page.get_by_label("Step, in per cent").fill("3")
+    page.get_by_role("button", name="Save this line").click()
+    page.locator(".govuk-error-summary").get_by_text("multiple of 3", exact=False).wait_for()
+    assert page.get_by_label("Name of the line in Welsh (optional)").input_value() == "Amgueddfeydd"
+    assert page.get_by_role("group", name="Cut 20%").get_by_label("In Welsh (optional)").input_value() == (
+        "Cau’r amgueddfa."
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONES[0]["width"]
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+    )
+    assert [v["id"] for v in results.response["violations"]] == []
+    page.get_by_label("Step, in per cent").fill("10")
+    page.get_by_role("button", name="Save this line").click()
+    page.get_by_role("heading", name="Set up the budget simulator").wait_for()
+    db.rollback()
+    saved = simulator.lines_of(db, ballot)[0]
+    assert (saved.title_cy, saved.consequence_cy_of(-20)) == ("Amgueddfeydd", "Cau’r amgueddfa.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.helpers import on_the_pool_after_import
 from tests.sortition import factories
 
 pytestmark = pytest.mark.e2e
@@ -15,10 +16,15 @@ def _no_sideways_scroll(page) -> bool:
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_officer_uploads_a_semicolon_file_fixes_its_faults_and_fills_from_the_census(page, sign_in, db, demo,
-                                                                                     width, tmp_path):
-    pool = factories.pool(db, demo, people=0, quotas=(("sex", "Female", 1, 3), ("sex", "Male", 1, 3),
-                                                      ("age", "18-24", 0, 4), ("age", "Under 18", 0, 4)))
+def test_officer_uploads_a_semicolon_file_fixes_its_faults_and_fills_from_the_census(
+    page, sign_in, db, demo, width, tmp_path
+):
+    pool = factories.pool(
+        db,
+        demo,
+        people=0,
+        quotas=(("sex", "Female", 1, 3), ("sex", "Male", 1, 3), ("age", "18-24", 0, 4), ("age", "Under 18", 0, 4)),
+    )
     db.commit()
     page.set_viewport_size({"width": width, "height": 900})
     sign_in("officer")
@@ -35,9 +41,11 @@ def test_officer_uploads_a_semicolon_file_fixes_its_faults_and_fills_from_the_ce
     people = "id;sex;age\n" + "".join(f"P{i};{'Female' if i % 2 else 'Male'};18-24\n" for i in range(1, 9))
     people = people.replace("P3;Female", "P3;Woman").replace("P6;Male;18-24", "P6;Male;99")
     page.get_by_label("Features and quotas").set_input_files(
-        {"name": "features.csv", "mimeType": "text/csv", "buffer": features.encode()})
+        {"name": "features.csv", "mimeType": "text/csv", "buffer": features.encode()}
+    )
     page.get_by_label("Volunteers (people.csv").set_input_files(
-        {"name": "people.csv", "mimeType": "text/csv", "buffer": people.encode()})
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": people.encode()}
+    )
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Check the columns").wait_for()
     page.get_by_role("button", name="Check and import").click()
@@ -50,13 +58,18 @@ def test_officer_uploads_a_semicolon_file_fixes_its_faults_and_fills_from_the_ce
 
     page.get_by_role("link", name="Upload different files").click()
     page.get_by_label("Features and quotas").set_input_files(
-        {"name": "features.csv", "mimeType": "text/csv", "buffer": features.encode()})
+        {"name": "features.csv", "mimeType": "text/csv", "buffer": features.encode()}
+    )
     page.get_by_label("Volunteers (people.csv").set_input_files(
-        {"name": "people.csv", "mimeType": "text/csv",
-         "buffer": people.replace("Woman", "Female").replace(";99", ";18-24").encode()})
+        {
+            "name": "people.csv",
+            "mimeType": "text/csv",
+            "buffer": people.replace("Woman", "Female").replace(";99", ";18-24").encode(),
+        }
+    )
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Check and import").click()
-    page.get_by_text("8 volunteers were added to the pool.").wait_for()
+    on_the_pool_after_import(page, 8)
 
     page.get_by_role("link", name="Change the quotas").click()
     page.get_by_role("button", name="Fill from the census").click()

@@ -33,8 +33,19 @@ NOT_LINKABLE = {
 }
 ANYONE_NEED_NOT = {
     "pb.count_progress": "the count's progress, shown after the officer presses Close voting or Count again (a form)",
-    "councils.import_preview": "the preview of an uploaded wards or postcodes file, shown after the admin sends it (a form)",
+    "councils.import_preview": "the preview of an uploaded wards, postcodes or boundaries file, shown after the admin "
+    "sends it (a form)",
+    "juries.address_draw": "the choices of an address draw, shown after the officer uploads the address list (a form)",
     "sortition.import_progress": "the progress of a pool import, shown after the officer presses Check and import (a form)",
+    "pb.codes_pdf": "a batch's letters, linked on its letters page once the officer has pressed Make the letters (a form) "
+    "and the job has made them (tests/e2e/test_letters_journey.py follows that link)",
+    "juries.invitations_csv": "a draw's mail-merge file, linked on the jury's Invitation letters page once the officer "
+    "has drawn addresses (a form); tests/e2e/test_address_lottery_journey.py follows that link",
+    "juries.invitations_pdf": "a draw's invitation letters, linked on the jury's Invitation letters page once the "
+    "officer has drawn addresses (a form) and the job has made them (tests/e2e/test_address_lottery_journey.py "
+    "follows that link)",
+    "pb.import_pabulib_preview": "the preview of an uploaded Pabulib file, shown after the officer sends it (a form)",
+    "pb.import_pabulib_progress": "the progress of a large Pabulib import, shown after the officer presses Import (a form)",
     # Confirmation pages linked only in a state the crawl's council does not have (every juror has
     # answered; no recommendation vote or unopened ballot); tests/juries/test_confirmations.py and
     # tests/pb/test_check_answers.py reach each one by its link.
@@ -42,7 +53,7 @@ ANYONE_NEED_NOT = {
     "deliberation.close_recommendation_vote": "linked while a recommendation vote is open",
     "pb.open_ballot": "linked on a ballot that is not yet open",
     "pb.about_you": "the optional questions after voting, linked from the receipt straight after a vote "
-                    "(tests/pb/test_participation.py follows that link)",
+    "(tests/pb/test_participation.py follows that link)",
 }
 SIGNED_IN_NEED_NOT = {
     "accounts.login": "signing in again: the link shows to people who are signed out",
@@ -71,14 +82,30 @@ def lifecycle(app, db, demo):
         officer = pb_factories.officer(db)
         resident = db.exec(select(User).where(User.email == ROLE_EMAILS["resident"])).one()
         taking = pb_factories.process(app, db, demo, proposals=0)
-        idea = pb.submit_proposal(db, demo, taking.id, resident, title="A mural for the market hall",
-                                  description="Local artists paint the wall", estimated_cost_pence=500_000,
-                                  upload=("mural.png", _png()), image_alt="A sketch of the mural")
+        idea = pb.submit_proposal(
+            db,
+            demo,
+            taking.id,
+            resident,
+            title="A mural for the market hall",
+            description="Local artists paint the wall",
+            estimated_cost_pence=500_000,
+            upload=("mural.png", _png()),
+            image_alt="A sketch of the mural",
+        )
         pb.save_review(db, demo, idea.id, officer, feasible=True, reviewed_cost_pence=None, reason="")
         pb.publish_review(db, demo, idea.id, officer)
-        pb.submit_proposal(db, demo, taking.id, resident, title="Benches on the canal towpath",
-                           description="Six benches", estimated_cost_pence=300_000,
-                           upload=("benches.png", _png()), image_alt="Where the benches would go")
+        pb.submit_proposal(
+            db,
+            demo,
+            taking.id,
+            resident,
+            title="Benches on the canal towpath",
+            description="Six benches",
+            estimated_cost_pence=300_000,
+            upload=("benches.png", _png()),
+            image_alt="Where the benches would go",
+        )
         anyone = pb_factories.ballot(app, db, demo, eligibility="open", title="Choose projects for the towpath")
         first = pb_factories.refs(db, anyone)[0]
         for email in ROLE_EMAILS.values():
@@ -102,8 +129,11 @@ def lifecycle(app, db, demo):
 
 
 def _allowed_get_endpoints(app, role: str) -> set[str]:
-    return {rule.endpoint for rule in app.url_map.iter_rules()
-            if "GET" in rule.methods and app.view_functions[rule.endpoint].permission.allows_role(role)}
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and app.view_functions[rule.endpoint].permission.allows_role(role)
+    }
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, "resident", "facilitator", "officer", "admin"])
@@ -112,7 +142,10 @@ def test_every_allowed_page_is_reached_from_home_and_no_link_fails(app, lifecycl
     if role == ANONYMOUS:
         start, excused = "/", {**NOT_LINKABLE, **ANYONE_NEED_NOT, **ANONYMOUS_NEED_NOT}
     else:
-        start, excused = login(client, ROLE_EMAILS[role]).location, {**NOT_LINKABLE, **ANYONE_NEED_NOT, **SIGNED_IN_NEED_NOT}
+        start, excused = (
+            login(client, ROLE_EMAILS[role]).location,
+            {**NOT_LINKABLE, **ANYONE_NEED_NOT, **SIGNED_IN_NEED_NOT},
+        )
         assert start.endswith("/home/"), f"sign-in lands on {start}, not the role's home"
     found = crawl(app, client, start, role)
     assert found.failures == [], "\n".join(found.failures)

@@ -58,8 +58,10 @@ def test_the_facilitator_sees_open_polls_and_unanswered_questions_of_their_jury(
         officer_desks = services.facilitator_home(db, _user(db, "officer"))
     desk = next(d for d in desks if d.jury.id == jury.id)
     assert any(row.url.endswith(f"/polls/{poll.id}/room") for row in desk.polls)
-    assert any(row.title == "Who maintains the parks?" and row.action.url.endswith(f"/questions/{question.id}/answer")
-               for row in desk.questions)
+    assert any(
+        row.title == "Who maintains the parks?" and row.action.url.endswith(f"/questions/{question.id}/answer")
+        for row in desk.questions
+    )
     assert officer_desks == []  # the officer facilitates no jury
     answered = db.get(Question, question.id)
     answered.answer, answered.answered_by = "The parks team.", "Officer"

@@ -24,12 +24,15 @@ def _title(response) -> str:
     return re.search(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S).group(1).strip()
 
 
-@pytest.mark.parametrize("role, home, heading", [
-    ("admin", "/home/admin", "Administration"),
-    ("officer", f"/home/{SLUG}/officer", "Council work"),
-    ("facilitator", "/home/facilitator", "Your juries"),
-    ("resident", "/home/jury", "Your jury"),  # the demo resident sits on the demo jury
-])
+@pytest.mark.parametrize(
+    "role, home, heading",
+    [
+        ("admin", "/home/admin", "Administration"),
+        ("officer", f"/home/{SLUG}/officer", "Council work"),
+        ("facilitator", "/home/facilitator", "Your juries"),
+        ("resident", "/home/jury", "Your jury"),  # the demo resident sits on the demo jury
+    ],
+)
 def test_sign_in_lands_on_the_home_of_the_most_responsible_role(client, demo, role, home, heading):
     assert login(client, ROLE_EMAILS[role]).location == "/home/"
     response = client.get("/home/")
@@ -97,14 +100,17 @@ def test_a_residents_home_lists_open_votes_and_the_receipt_of_their_vote(app, cl
 def test_changing_your_details_and_language(client, db, demo):
     login(client, ROLE_EMAILS["resident"])
     token = csrf_token(client, "/accounts/me/details")
-    bad = client.post("/accounts/me/details", data={"name": "Imran H", "postcode": "not a postcode",
-                                                    "language": "cy", "csrf_token": token})
+    bad = client.post(
+        "/accounts/me/details",
+        data={"name": "Imran H", "postcode": "not a postcode", "language": "cy", "csrf_token": token},
+    )
     assert bad.status_code == 422 and _title(bad).startswith("Error:")
     db.expire_all()
     assert db.exec(select(User).where(User.email == ROLE_EMAILS["resident"])).one().name == "Imran Hussain"
     db.commit()  # end this session's read so it sees what the request saves
-    good = client.post("/accounts/me/details", data={"name": "Imran H", "postcode": "bb31aa",
-                                                     "language": "cy", "csrf_token": token})
+    good = client.post(
+        "/accounts/me/details", data={"name": "Imran H", "postcode": "bb31aa", "language": "cy", "csrf_token": token}
+    )
     assert good.status_code == 303 and good.location == "/accounts/me"
     user = db.exec(select(User).where(User.email == ROLE_EMAILS["resident"])).one()
     db.refresh(user)
@@ -122,18 +128,25 @@ def test_changing_your_password_needs_the_current_one(client, db, demo):
     login(elsewhere, ROLE_EMAILS["resident"])
     token = csrf_token(client, "/accounts/me/password")
     new = "a brand new long password"
-    wrong = client.post("/accounts/me/password", data={"current": "not my password", "password": new,
-                                                       "confirm": new, "csrf_token": token})
+    wrong = client.post(
+        "/accounts/me/password",
+        data={"current": "not my password", "password": new, "confirm": new, "csrf_token": token},
+    )
     assert wrong.status_code == 422
     assert "Your current password is not correct" in wrong.get_data(as_text=True)
-    right = client.post("/accounts/me/password", data={"current": DEMO_PASSWORD, "password": new,
-                                                       "confirm": new, "csrf_token": token})
+    right = client.post(
+        "/accounts/me/password", data={"current": DEMO_PASSWORD, "password": new, "confirm": new, "csrf_token": token}
+    )
     assert right.status_code == 303
     assert client.get("/accounts/me").status_code == 200  # still signed in here
     assert elsewhere.get("/accounts/me").status_code == 302  # signed out everywhere else
     fresh = client.application.test_client()
-    assert fresh.post("/accounts/login", data={"email": ROLE_EMAILS["resident"], "password": new,
-                                                "csrf_token": csrf_token(fresh)}).status_code == 303
+    assert (
+        fresh.post(
+            "/accounts/login", data={"email": ROLE_EMAILS["resident"], "password": new, "csrf_token": csrf_token(fresh)}
+        ).status_code
+        == 303
+    )
 
 
 def test_creating_an_account_keeps_where_the_person_was_going(client, db, demo):
@@ -142,10 +155,17 @@ def test_creating_an_account_keeps_where_the_person_was_going(client, db, demo):
     assert f'href="/accounts/register?next={ballot_page}"' in login_page
     register_page = client.get(f"/accounts/register?next={ballot_page}").get_data(as_text=True)
     assert f'action="/accounts/register?next={ballot_page}"' in register_page
-    response = client.post(f"/accounts/register?next={ballot_page}", data={
-        "name": "Ada Lovelace", "email": "ada@example.org", "postcode": "BB3 1AA",
-        "password": "a long enough password", "confirm": "a long enough password",
-        "csrf_token": csrf_token(client, "/accounts/register")})
+    response = client.post(
+        f"/accounts/register?next={ballot_page}",
+        data={
+            "name": "Ada Lovelace",
+            "email": "ada@example.org",
+            "postcode": "BB3 1AA",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+            "csrf_token": csrf_token(client, "/accounts/register"),
+        },
+    )
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     # The confirmation link carries the way on: confirming signs the person in and takes them there.
     body = db.exec(select(OutboxMessage.body).where(OutboxMessage.subject == "Confirm your email address")).one()
@@ -155,12 +175,15 @@ def test_creating_an_account_keeps_where_the_person_was_going(client, db, demo):
     assert confirmed.status_code == 303 and confirmed.location == ballot_page
 
 
-@pytest.mark.parametrize("path, english, welsh", [
-    ("/accessibility", "Web Content Accessibility Guidelines version 2.2 AA", "Canllawiau Hygyrchedd Cynnwys y We"),
-    ("/privacy", "Volunteer pools: the contact details", "Cronfeydd gwirfoddolwyr"),
-    ("/cookies", "This service uses one cookie", "Mae’r gwasanaeth hwn yn defnyddio un cwci"),
-    ("/contact", "Send a message to the council", "Anfonwch neges at y cyngor"),
-])
+@pytest.mark.parametrize(
+    "path, english, welsh",
+    [
+        ("/accessibility", "Web Content Accessibility Guidelines version 2.2 AA", "Canllawiau Hygyrchedd Cynnwys y We"),
+        ("/privacy", "Volunteer pools: the contact details", "Cronfeydd gwirfoddolwyr"),
+        ("/cookies", "This service uses one cookie", "Mae’r gwasanaeth hwn yn defnyddio un cwci"),
+        ("/contact", "Send a message to the council", "Anfonwch neges at y cyngor"),
+    ],
+)
 def test_footer_pages_in_english_and_welsh(client, demo, path, english, welsh):
     page = client.get(path).get_data(as_text=True)
     assert english in page
@@ -171,13 +194,22 @@ def test_footer_pages_in_english_and_welsh(client, demo, path, english, welsh):
 
 def test_the_contact_form_mails_the_councils_administrators(client, db, demo):
     token = csrf_token(client, "/contact")
-    empty = client.post("/contact", data={"council": SLUG, "name": "", "email": "x", "message": "",
-                                          "csrf_token": token})
+    empty = client.post(
+        "/contact", data={"council": SLUG, "name": "", "email": "x", "message": "", "csrf_token": token}
+    )
     assert empty.status_code == 422
     assert db.exec(select(OutboxMessage)).all() == []
     db.commit()
-    sent = client.post("/contact", data={"council": SLUG, "name": "Sam Resident", "email": "sam@example.org",
-                                         "message": "Please send me a paper ballot.", "csrf_token": token})
+    sent = client.post(
+        "/contact",
+        data={
+            "council": SLUG,
+            "name": "Sam Resident",
+            "email": "sam@example.org",
+            "message": "Please send me a paper ballot.",
+            "csrf_token": token,
+        },
+    )
     assert sent.status_code == 303
     mail = db.exec(select(OutboxMessage)).all()
     assert [m.to for m in mail] == [ROLE_EMAILS["admin"]]
@@ -191,13 +223,22 @@ def test_error_pages_say_error_in_their_title(client, demo):
 
 def test_the_jury_page_shows_the_councils_response_and_links_to_the_register(client, db, demo):
     # Last year's demo jury: its adopted recommendations went to the register.
-    rec = db.exec(select(Recommendation).where(Recommendation.status == REC_ADOPTED,
-                                               Recommendation.record_item_id.is_not(None))
-                  .order_by(Recommendation.id)).first()
+    rec = db.exec(
+        select(Recommendation)
+        .where(Recommendation.status == REC_ADOPTED, Recommendation.record_item_id.is_not(None))
+        .order_by(Recommendation.id)
+    ).first()
     jury = db.get(Jury, rec.jury_id)
-    ledger.record_response(db, SLUG, rec.record_item_id, outcome="partly_accepted",
-                           reasons="Half the money this year, the rest next year.", decided_by="cabinet",
-                           decided_on=date.today(), actor_id=None)
+    ledger.record_response(
+        db,
+        SLUG,
+        rec.record_item_id,
+        outcome="partly_accepted",
+        reasons="Half the money this year, the rest next year.",
+        decided_by="cabinet",
+        decided_on=date.today(),
+        actor_id=None,
+    )
     page = client.get(f"/juries/{SLUG}/{jury.id}/public").get_data(as_text=True)
     assert "Half the money this year, the rest next year." in page and "Partly accepted" in page
     assert f'href="/ledger/{SLUG}/register/{rec.record_item_id}"' in page
@@ -205,8 +246,11 @@ def test_the_jury_page_shows_the_councils_response_and_links_to_the_register(cli
 
 def test_the_results_page_links_to_its_register_items(client, db, demo):
     ballot = db.exec(select(Ballot).where(Ballot.results_published_at.is_not(None))).first()
-    items = db.exec(select(RecordItem).where(RecordItem.source == "pb_result",
-                                             RecordItem.source_ref.startswith(f"pb:{ballot.process_id}:"))).all()
+    items = db.exec(
+        select(RecordItem).where(
+            RecordItem.source == "pb_result", RecordItem.source_ref.startswith(f"pb:{ballot.process_id}:")
+        )
+    ).all()
     assert items
     page = client.get(f"/pb/{SLUG}/ballots/{ballot.id}/results").get_data(as_text=True)
     for item in items:
@@ -215,12 +259,22 @@ def test_the_results_page_links_to_its_register_items(client, db, demo):
 
 def test_money_moved_between_lines_is_shown_as_moved(client, db, demo):
     lines = ledger.budget_lines(db, demo.id)[:2]
-    item = RecordItem(council_id=demo.id, source="jury_recommendation", source_ref="test:moved",
-                      title="Move money from roads to libraries", amount_pence=0, response_due=date(2027, 6, 1))
+    item = RecordItem(
+        council_id=demo.id,
+        source="jury_recommendation",
+        source_ref="test:moved",
+        title="Move money from roads to libraries",
+        amount_pence=0,
+        response_due=date(2027, 6, 1),
+    )
     db.add(item)
     db.flush()
-    db.add_all([RecordItemLine(item_id=item.id, budget_line_id=lines[0].id, change_pence=-25_000_000),
-                RecordItemLine(item_id=item.id, budget_line_id=lines[1].id, change_pence=25_000_000)])
+    db.add_all(
+        [
+            RecordItemLine(item_id=item.id, budget_line_id=lines[0].id, change_pence=-25_000_000),
+            RecordItemLine(item_id=item.id, budget_line_id=lines[1].id, change_pence=25_000_000),
+        ]
+    )
     db.commit()
     page = client.get(f"/ledger/{SLUG}/register/{item.id}").get_data(as_text=True)
     assert "Moved between budget lines" in page and "£250,000" in page
@@ -228,8 +282,9 @@ def test_money_moved_between_lines_is_shown_as_moved(client, db, demo):
     assert db.exec(select(Response).where(Response.item_id == item.id)).first() is None
 
 
-def test_a_published_vote_on_the_residents_home_leads_to_the_log_without_the_receipt_in_the_address(app, client, db,
-                                                                                                    demo):
+def test_a_published_vote_on_the_residents_home_leads_to_the_log_without_the_receipt_in_the_address(
+    app, client, db, demo
+):
     """Fault: the home linked to the ballot log with ?receipt=..., which the log ignores and access logs keep."""
     from pbapp.pb import services as pb
     from tests.pb import factories as pb_factories

@@ -14,16 +14,23 @@ from tests.sortition import factories as sortition_factories
 
 
 def facilitator_id(db: Session, council) -> int | None:
-    return db.exec(select(Membership.user_id).where(Membership.council_id == council.id,
-                                                    Membership.role == FACILITATOR)).first()
+    return db.exec(
+        select(Membership.user_id).where(Membership.council_id == council.id, Membership.role == FACILITATOR)
+    ).first()
 
 
 def jury(db: Session, council, *, the_pool=None, facilitator: int | None = None, **fields) -> Jury:
     the_pool = the_pool or sortition_factories.pool(db, council)
-    values = {"council_id": council.id, "pool_id": the_pool.id, "remit": "How should we balance the budget?",
-              "panel_size": the_pool.panel_size, "starts_on": date(2027, 1, 9), "ends_on": date(2027, 2, 6),
-              "facilitator_id": facilitator if facilitator is not None else facilitator_id(db, council),
-              "honorarium_pence": 5000}
+    values = {
+        "council_id": council.id,
+        "pool_id": the_pool.id,
+        "remit": "How should we balance the budget?",
+        "panel_size": the_pool.panel_size,
+        "starts_on": date(2027, 1, 9),
+        "ends_on": date(2027, 2, 6),
+        "facilitator_id": facilitator if facilitator is not None else facilitator_id(db, council),
+        "honorarium_pence": 5000,
+    }
     values.update(fields)
     item = Jury(**values)
     db.add(item)

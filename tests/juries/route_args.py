@@ -23,4 +23,3 @@ def _session(app, db, council):
 
 
 ARGS = {"jury_id": _jury, "juror_id": _juror, "session_id": _session}
-

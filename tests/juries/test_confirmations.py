@@ -63,9 +63,18 @@ def test_a_refused_straw_poll_answer_keeps_its_ticks(client, login_as, db, demo)
     db.commit()
     base = f"/juries/{demo.slug}/{jury.id}"
     login_as("facilitator")
-    assert client.post(f"{base}/rounds/{the_round.id}/polls/new", data={
-        "question": "Which matter most?", "kind": "approval", "options": "Libraries\nParks\nRoads",
-        "max_choices": "2"}).status_code == 303
+    assert (
+        client.post(
+            f"{base}/rounds/{the_round.id}/polls/new",
+            data={
+                "question": "Which matter most?",
+                "kind": "approval",
+                "options": "Libraries\nParks\nRoads",
+                "max_choices": "2",
+            },
+        ).status_code
+        == 303
+    )
     db.commit()
     poll = db.exec(select(StrawPoll).where(StrawPoll.round_id == the_round.id)).one()
     assert client.post(f"{base}/polls/{poll.id}/open").status_code == 303

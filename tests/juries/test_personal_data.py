@@ -18,10 +18,18 @@ from pbapp.mail import OutboxMessage
 from pbapp.sortition.models import Person, SelectionRun
 from tests.sortition import data
 
-CANARY = {"name": "Zebedee Quillfeather", "email": "zebedee.quillfeather@canary.example",
-          "phone": "07700 900461", "address": "61 Quillfeather Row"}
-RESIDENT_CANARY = {"name": "Philippa Wrenhaven", "email": "philippa.wrenhaven@canary.example",
-                   "phone": "07700 900462", "address": "7 Wrenhaven Close"}
+CANARY = {
+    "name": "Zebedee Quillfeather",
+    "email": "zebedee.quillfeather@canary.example",
+    "phone": "07700 900461",
+    "address": "61 Quillfeather Row",
+}
+RESIDENT_CANARY = {
+    "name": "Philippa Wrenhaven",
+    "email": "philippa.wrenhaven@canary.example",
+    "phone": "07700 900462",
+    "address": "7 Wrenhaven Close",
+}
 
 
 class _Collect(logging.Handler):
@@ -50,10 +58,17 @@ def captured_logs(app):
     def access_log(environ, start_response):
         def start(status, headers, *args):
             query = environ.get("QUERY_STRING")
-            access.info('%s - - "%s %s%s %s" %s', environ.get("REMOTE_ADDR", "-"), environ["REQUEST_METHOD"],
-                        environ.get("PATH_INFO", ""), "?" + query if query else "", environ.get("SERVER_PROTOCOL"),
-                        status.split()[0])
+            access.info(
+                '%s - - "%s %s%s %s" %s',
+                environ.get("REMOTE_ADDR", "-"),
+                environ["REQUEST_METHOD"],
+                environ.get("PATH_INFO", ""),
+                "?" + query if query else "",
+                environ.get("SERVER_PROTOCOL"),
+                status.split()[0],
+            )
             return start_response(status, headers, *args)
+
         return inner(environ, start)
 
     app.wsgi_app = access_log
@@ -64,18 +79,25 @@ def captured_logs(app):
 
 
 def _canary_people() -> str:
-    row = (f"P099,Female,40+,H99,{CANARY['name']},{CANARY['email']},{CANARY['phone']},"
-           f"{CANARY['address']},BB1 7DY\n")
+    row = f"P099,Female,40+,H99,{CANARY['name']},{CANARY['email']},{CANARY['phone']},{CANARY['address']},BB1 7DY\n"
     return data.people(11) + row
 
 
 def _post_upload(client, council, pool_id):
-    response = client.post(f"/sortition/{council}/pools/{pool_id}/upload", data={
-        "file_format": "pbapp", "features": (io.BytesIO(data.FEATURES.encode()), "features.csv"),
-        "people": (io.BytesIO(_canary_people().encode()), "people.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/sortition/{council}/pools/{pool_id}/upload",
+        data={
+            "file_format": "pbapp",
+            "features": (io.BytesIO(data.FEATURES.encode()), "features.csv"),
+            "people": (io.BytesIO(_canary_people().encode()), "people.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
-    form = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="(\w+)"[^>]*value="([^"]*)"', html)
-                + re.findall(r'<input[^>]*name="(\w+)"[^>]*type="hidden"[^>]*value="([^"]*)"', html))
+    form = dict(
+        re.findall(r'<input[^>]*type="hidden"[^>]*name="(\w+)"[^>]*value="([^"]*)"', html)
+        + re.findall(r'<input[^>]*name="(\w+)"[^>]*type="hidden"[^>]*value="([^"]*)"', html)
+    )
     for name, body in re.findall(r'<select[^>]*name="(map-[^"]+)"[^>]*>(.*?)</select>', html, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected>', body)
         form[name] = chosen.group(1) if chosen else ""
@@ -86,9 +108,17 @@ def _post_upload(client, council, pool_id):
 def _journey(app, client, db, demo):
     slug = demo.slug
     facilitator = db.exec(text("SELECT user_id FROM membership WHERE role = 'facilitator'")).first()[0]
-    created = client.post(f"/juries/{slug}/new", data={
-        "remit": "What should the council stop doing?", "panel_size": "4", "starts_on": "2027-01-09",
-        "ends_on": "2027-02-06", "facilitator_id": str(facilitator), "honorarium": "50"})
+    created = client.post(
+        f"/juries/{slug}/new",
+        data={
+            "remit": "What should the council stop doing?",
+            "panel_size": "4",
+            "starts_on": "2027-01-09",
+            "ends_on": "2027-02-06",
+            "facilitator_id": str(facilitator),
+            "honorarium": "50",
+        },
+    )
     jury_id = int(created.location.rstrip("/").split("/")[-1])
     db.commit()
     pool_id = db.get(Jury, jury_id).pool_id
@@ -98,9 +128,16 @@ def _journey(app, client, db, demo):
     resident = app.test_client()
     page = resident.post(f"/sortition/{slug}/register", data={"code": code}).get_data(as_text=True)
     answers = dict(re.findall(r'name="(feature_\d+)"[^>]*value="([^"]+)"', page))
-    assert "You are in the pool" in resident.post(f"/sortition/{slug}/register", data={
-        "code": code, "consent": "y", "postcode": "BB2 6AT", **answers,
-        **{k: v for k, v in RESIDENT_CANARY.items()}}).get_data(as_text=True)
+    assert "You are in the pool" in resident.post(
+        f"/sortition/{slug}/register",
+        data={
+            "code": code,
+            "consent": "y",
+            "postcode": "BB2 6AT",
+            **answers,
+            **{k: v for k, v in RESIDENT_CANARY.items()},
+        },
+    ).get_data(as_text=True)
     client.post(f"/sortition/{slug}/pools/{pool_id}/quotas/check", data={}, headers={"HX-Request": "true"})
     client.post(f"/sortition/{slug}/pools/{pool_id}/quotas", data={"action": "save"})
     run_url = client.post(f"/sortition/{slug}/pools/{pool_id}/runs", data={"algorithm": "leximin"}).location
@@ -126,7 +163,9 @@ def _journey(app, client, db, demo):
     client.post(f"/juries/{slug}/{jury_id}/sessions", data={"title": "Day one", "held_on": "2027-01-09"})
     page = client.get(f"/juries/{slug}/{jury_id}").get_data(as_text=True)
     session_url = re.search(r'href="(/juries/[^"]+/sessions/\d+)"', page).group(1)
-    juror_ids = re.findall(r'name="present" type="checkbox" value="(\d+)"', client.get(session_url).get_data(as_text=True))
+    juror_ids = re.findall(
+        r'name="present" type="checkbox" value="(\d+)"', client.get(session_url).get_data(as_text=True)
+    )
     client.post(session_url, data={"present": juror_ids})
     client.post(f"/juries/{slug}/{jury_id}/expenses", data={"juror_id": juror_ids[0], "kind": "travel", "amount": "3"})
     assert CANARY["name"] in client.get(f"/juries/{slug}/{jury_id}/payments.csv").get_data(as_text=True)

@@ -39,19 +39,41 @@ def _fresh(db, model, ident):
 
 def test_create_jury_makes_its_pool_and_checks_the_facilitator(db, demo):
     facilitator = factories.facilitator_id(db, demo)
-    jury = services.create_jury(db, demo, remit="  How should   we spend £1m? ", panel_size=30,
-                                starts_on=date(2027, 1, 1), ends_on=date(2027, 2, 1), facilitator_id=facilitator,
-                                budget_book_id=7, honorarium_pence=4000)
+    jury = services.create_jury(
+        db,
+        demo,
+        remit="  How should   we spend £1m? ",
+        panel_size=30,
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 2, 1),
+        facilitator_id=facilitator,
+        budget_book_id=7,
+        honorarium_pence=4000,
+    )
     assert jury.remit == "How should we spend £1m?" and jury.budget_book_id == 7
     pool = db.get(Pool, jury.pool_id)
     assert pool.panel_size == 30 and pool.retention_until > jury.ends_on
     officer = base.user_by_email(db, "officer@demo.example")
     with pytest.raises(Invalid, match="facilitator"):
-        services.create_jury(db, demo, remit="Q?", panel_size=30, starts_on=date(2027, 1, 1),
-                             ends_on=date(2027, 2, 1), facilitator_id=officer.id)
+        services.create_jury(
+            db,
+            demo,
+            remit="Q?",
+            panel_size=30,
+            starts_on=date(2027, 1, 1),
+            ends_on=date(2027, 2, 1),
+            facilitator_id=officer.id,
+        )
     with pytest.raises(Invalid, match="last day"):
-        services.create_jury(db, demo, remit="Q?", panel_size=30, starts_on=date(2027, 1, 2),
-                             ends_on=date(2027, 1, 1), facilitator_id=facilitator)
+        services.create_jury(
+            db,
+            demo,
+            remit="Q?",
+            panel_size=30,
+            starts_on=date(2027, 1, 2),
+            ends_on=date(2027, 1, 1),
+            facilitator_id=facilitator,
+        )
 
 
 def test_a_facilitator_reaches_only_their_own_jury(db, demo):
@@ -186,7 +208,7 @@ def test_attendance_honoraria_and_expenses_make_the_payments_file(app, db, demo)
     with pytest.raises(Invalid):
         services.add_expense(db, demo, jury, juror_id=jurors[0].id, kind="travel", amount_pence=0)
     contact = db.exec(select(PersonContact).where(PersonContact.person_id == jurors[0].person_id)).one()
-    contact.name = "=HYPERLINK(\"http://evil\")"
+    contact.name = '=HYPERLINK("http://evil")'
     db.add(contact)
     db.commit()
     rows = list(csv.DictReader(io.StringIO(services.payments_csv(db, demo, jury, None))))
@@ -195,7 +217,9 @@ def test_attendance_honoraria_and_expenses_make_the_payments_file(app, db, demo)
     assert sum(1 for r in rows if r["sessions_attended"] == "0") == 2
 
 
-@pytest.mark.parametrize("value,safe", [("=1+2", "'=1+2"), ("+44 1254", "'+44 1254"), ("-3", "'-3"),
-                                         ("@SUM(A1)", "'@SUM(A1)"), ("Ada", "Ada"), ("", "")])
+@pytest.mark.parametrize(
+    "value,safe",
+    [("=1+2", "'=1+2"), ("+44 1254", "'+44 1254"), ("-3", "'-3"), ("@SUM(A1)", "'@SUM(A1)"), ("Ada", "Ada"), ("", "")],
+)
 def test_payment_cells_that_would_run_as_formulas_get_an_apostrophe(value, safe):
     assert neutralise_cell(value) == safe

@@ -24,12 +24,21 @@ def test_an_officer_creates_a_jury(client, login_as, db, demo):
     bad = client.post(f"/juries/{demo.slug}/new", data={"remit": "", "panel_size": "2"})
     assert bad.status_code == 422 and "Enter the question" in bad.get_data(as_text=True)
     facilitator = factories.facilitator_id(db, demo)
-    response = client.post(f"/juries/{demo.slug}/new", data={
-        "remit": "How should we spend the parks budget?", "panel_size": "24", **typed_date("starts_on", "2027-03-01"),
-        **typed_date("ends_on", "2027-03-29"), "facilitator_id": str(facilitator), "budget_book_id": "", "honorarium": "40"})
+    response = client.post(
+        f"/juries/{demo.slug}/new",
+        data={
+            "remit": "How should we spend the parks budget?",
+            "panel_size": "24",
+            **typed_date("starts_on", "2027-03-01"),
+            **typed_date("ends_on", "2027-03-29"),
+            "facilitator_id": str(facilitator),
+            "budget_book_id": "",
+            "honorarium": "£1,234.50",
+        },
+    )
     assert response.status_code == 303
     page = client.get(response.location).get_data(as_text=True)
-    assert "How should we spend the parks budget?" in page and "£40" in page
+    assert "How should we spend the parks budget?" in page and "£1,234.50" in page
 
 
 def test_the_facilitator_sees_their_jury_but_not_another(app, client, db, demo):
@@ -64,13 +73,20 @@ def test_invite_reply_confirm_attend_and_pay(app, client, login_as, db, demo):
     jurors = factories.jurors(db, jury)
     pending = [j for j in jurors if j.status != CONFIRMED]
     for juror in pending:
-        assert client.post(f"/juries/{demo.slug}/{jury.id}/jurors/{juror.id}", data={"action": "confirm"}).status_code == 303
-    client.post(f"/juries/{demo.slug}/{jury.id}/sessions", data={"title": "Day one", **typed_date("held_on", "2027-01-09")})
+        assert (
+            client.post(f"/juries/{demo.slug}/{jury.id}/jurors/{juror.id}", data={"action": "confirm"}).status_code
+            == 303
+        )
+    client.post(
+        f"/juries/{demo.slug}/{jury.id}/sessions", data={"title": "Day one", **typed_date("held_on", "2027-01-09")}
+    )
     page = client.get(f"/juries/{demo.slug}/{jury.id}").get_data(as_text=True)
     session_url = re.search(r'href="(/juries/[^"]+/sessions/\d+)"', page).group(1)
     client.post(session_url, data={"present": [str(j.id) for j in jurors[:3]]})
-    client.post(f"/juries/{demo.slug}/{jury.id}/expenses", data={"juror_id": str(jurors[0].id), "kind": "travel",
-                                                                  "amount": "7.20"})
+    client.post(
+        f"/juries/{demo.slug}/{jury.id}/expenses",
+        data={"juror_id": str(jurors[0].id), "kind": "travel", "amount": "7.20"},
+    )
     csv_text = client.get(f"/juries/{demo.slug}/{jury.id}/payments.csv").get_data(as_text=True)
     assert "57.20" in csv_text and csv_text.count("50.00") >= 3
 
@@ -106,8 +122,12 @@ def test_parallel_confirmations_have_one_effect(app, db, demo, make_app):
         thread.join(60)
     assert sorted(statuses) == [303] + [409] * 5
     db.commit()
-    assert db.exec(select(func.count()).select_from(audit.AuditEvent)
-                   .where(audit.AuditEvent.action == "juror.confirm")).one() == 1
+    assert (
+        db.exec(
+            select(func.count()).select_from(audit.AuditEvent).where(audit.AuditEvent.action == "juror.confirm")
+        ).one()
+        == 1
+    )
     assert db.exec(select(Juror.status).where(Juror.id == juror.id)).one() == CONFIRMED
     assert audit.verify(db) is None
 

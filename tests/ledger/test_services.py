@@ -14,8 +14,7 @@ from pbapp.core.ledger import Figures
 from pbapp.db import get_engine
 from pbapp.errors import Conflict, Invalid, NotFound
 from pbapp.ledger import services
-from pbapp.ledger.models import (ACCEPTED, DONE, FINAL, JURY_RECOMMENDATION, PB_RESULT, PROPOSED, REJECTED,
-                                 RecordItem)
+from pbapp.ledger.models import ACCEPTED, DONE, FINAL, JURY_RECOMMENDATION, PB_RESULT, PROPOSED, REJECTED, RecordItem
 from pbapp.ledger.seed import demo_lines, seed_demo_ledger
 from tests import factories as base
 from tests.ledger import factories
@@ -27,15 +26,20 @@ def council(db):
 
 
 def _receive(db, council, **overrides):
-    values = dict(council_id=council.id, source=JURY_RECOMMENDATION, source_ref="jury-7:rec-2",
-                  title="More street cleansing", summary="In town centres", public_url="/juries/7")
+    values = dict(
+        council_id=council.id,
+        source=JURY_RECOMMENDATION,
+        source_ref="jury-7:rec-2",
+        title="More street cleansing",
+        summary="In town centres",
+        public_url="/juries/7",
+    )
     values.update(overrides)
     return services.receive_item(db, **values)
 
 
 def test_receive_item_is_idempotent_and_audited_and_leaves_the_commit_to_the_caller(db, council):
-    first = _receive(db, council, amount_pence=25_000_000,
-                     decided_at=datetime(2026, 1, 24, 12, tzinfo=timezone.utc))
+    first = _receive(db, council, amount_pence=25_000_000, decided_at=datetime(2026, 1, 24, 12, tzinfo=timezone.utc))
     again = _receive(db, council, title="A different title")
     assert again.id == first.id and again.title == "More street cleansing"
     assert first.response_due == date(2026, 3, 24)
@@ -48,8 +52,15 @@ def test_receive_item_is_idempotent_and_audited_and_leaves_the_commit_to_the_cal
 def test_receive_item_is_unique_in_the_database(db, council):
     _receive(db, council)
     db.commit()
-    db.add(RecordItem(council_id=council.id, source=JURY_RECOMMENDATION, source_ref="jury-7:rec-2",
-                      title="x", response_due=date(2026, 1, 1)))
+    db.add(
+        RecordItem(
+            council_id=council.id,
+            source=JURY_RECOMMENDATION,
+            source_ref="jury-7:rec-2",
+            title="x",
+            response_due=date(2026, 1, 1),
+        )
+    )
     with pytest.raises(IntegrityError):
         db.flush()
     db.rollback()
@@ -76,7 +87,9 @@ def _first_call_misses(real):
     return lookup
 
 
-@pytest.mark.parametrize("overrides, field", [({"source": "officer"}, "source"), ({"budget_line_id": 999_999}, "budget_line_id")])
+@pytest.mark.parametrize(
+    "overrides, field", [({"source": "officer"}, "source"), ({"budget_line_id": 999_999}, "budget_line_id")]
+)
 def test_receive_item_refuses_a_bad_source_or_line(db, council, overrides, field):
     with pytest.raises(Invalid) as error:
         _receive(db, council, **overrides)
@@ -115,8 +128,16 @@ def test_a_book_that_does_not_reconcile_is_refused(db, council):
 def test_import_book_rejects_a_bad_file_with_line_numbers_and_saves_nothing(db, council):
     text = "ra_line,division,directorate,gross,income\nPublic health,A,X,10,0\nPublic health,B,X,1.001,0\n"
     with pytest.raises(services.ImportRejected) as rejected:
-        services.import_book(db, council.slug, csv_text=text, thousands=False, financial_year="2026-27",
-                             stage="draft", title="", actor_id=None)
+        services.import_book(
+            db,
+            council.slug,
+            csv_text=text,
+            thousands=False,
+            financial_year="2026-27",
+            stage="draft",
+            title="",
+            actor_id=None,
+        )
     assert [(e.line, e.column) for e in rejected.value.errors] == [(3, "gross")]
     db.rollback()
     assert services.books_of(db, council.id) == []
@@ -134,12 +155,31 @@ def test_changes_record_from_to_source_and_reason_and_reconcile(db, council):
     book = factories.version(db, draft)
     line = factories.lines(db, book)[1]
     item = factories.item(db, council, source=JURY_RECOMMENDATION)
-    change = services.change_line(db, council.slug, book.id, line.id, gross_pence=2_500_000, income_pence=200_000,
-                                  source=JURY_RECOMMENDATION, item_id=item.id, reason="More opening hours",
-                                  actor_id=None)
+    change = services.change_line(
+        db,
+        council.slug,
+        book.id,
+        line.id,
+        gross_pence=2_500_000,
+        income_pence=200_000,
+        source=JURY_RECOMMENDATION,
+        item_id=item.id,
+        reason="More opening hours",
+        actor_id=None,
+    )
     assert (change.from_net_pence, change.to_net_pence) == (1_800_000, 2_300_000)
-    services.change_line(db, council.slug, book.id, line.id, gross_pence=2_400_000, income_pence=200_000,
-                         source="officer", item_id=item.id, reason="Trim", actor_id=None)
+    services.change_line(
+        db,
+        council.slug,
+        book.id,
+        line.id,
+        gross_pence=2_400_000,
+        income_pence=200_000,
+        source="officer",
+        item_id=item.id,
+        reason="Trim",
+        actor_id=None,
+    )
     view = services.book_detail(db, council.slug, book.id)
     assert view.changes_reconcile and view.totals.net - view.base_totals.net == 400_000
     assert [row.change.item_id for row in view.changes] == [item.id, None]  # officer changes cite no item
@@ -149,12 +189,15 @@ def test_changes_record_from_to_source_and_reason_and_reconcile(db, council):
     assert [d.kind for d in diff.diffs] == ["unchanged", "changed", "unchanged"]
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"source": "rumour"}, "Choose where the change came from"),
-    ({"reason": "  "}, "Enter the reason"),
-    ({"source": PB_RESULT, "item_id": None}, "Choose the recommendation or result"),
-    ({"gross_pence": -1}, "gross spending cannot be negative"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"source": "rumour"}, "Choose where the change came from"),
+        ({"reason": "  "}, "Enter the reason"),
+        ({"source": PB_RESULT, "item_id": None}, "Choose the recommendation or result"),
+        ({"gross_pence": -1}, "gross spending cannot be negative"),
+    ],
+)
 def test_a_change_needs_a_source_a_reason_and_sound_figures(db, council, kwargs, error):
     book = factories.book(db, council)
     line = factories.lines(db, book)[0]
@@ -169,16 +212,46 @@ def test_a_change_must_cite_an_item_of_the_right_kind_in_this_council(db, counci
     line = factories.lines(db, book)[0]
     pb_item = factories.item(db, council, source=PB_RESULT)
     with pytest.raises(Invalid, match="is not a jury recommendation"):
-        services.change_line(db, council.slug, book.id, line.id, gross_pence=1, income_pence=0,
-                             source=JURY_RECOMMENDATION, item_id=pb_item.id, reason="x", actor_id=None)
+        services.change_line(
+            db,
+            council.slug,
+            book.id,
+            line.id,
+            gross_pence=1,
+            income_pence=0,
+            source=JURY_RECOMMENDATION,
+            item_id=pb_item.id,
+            reason="x",
+            actor_id=None,
+        )
     foreign = factories.item(db, base.council(db))
     with pytest.raises(NotFound):
-        services.change_line(db, council.slug, book.id, line.id, gross_pence=1, income_pence=0,
-                             source=PB_RESULT, item_id=foreign.id, reason="x", actor_id=None)
+        services.change_line(
+            db,
+            council.slug,
+            book.id,
+            line.id,
+            gross_pence=1,
+            income_pence=0,
+            source=PB_RESULT,
+            item_id=foreign.id,
+            reason="x",
+            actor_id=None,
+        )
     other_book = factories.book(db, council)
     with pytest.raises(NotFound):
-        services.change_line(db, council.slug, other_book.id, line.id, gross_pence=1, income_pence=0,
-                             source="officer", item_id=None, reason="x", actor_id=None)
+        services.change_line(
+            db,
+            council.slug,
+            other_book.id,
+            line.id,
+            gross_pence=1,
+            income_pence=0,
+            source="officer",
+            item_id=None,
+            reason="x",
+            actor_id=None,
+        )
     with pytest.raises(NotFound):
         services.line_in_book(db, council.slug, other_book.id, line.id)
 
@@ -187,8 +260,18 @@ def test_a_final_version_is_locked(db, council):
     book = factories.book(db, council, stage=FINAL)
     line = factories.lines(db, book)[0]
     with pytest.raises(Conflict):
-        services.change_line(db, council.slug, book.id, line.id, gross_pence=1, income_pence=0, source="officer",
-                             item_id=None, reason="x", actor_id=None)
+        services.change_line(
+            db,
+            council.slug,
+            book.id,
+            line.id,
+            gross_pence=1,
+            income_pence=0,
+            source="officer",
+            item_id=None,
+            reason="x",
+            actor_id=None,
+        )
     with pytest.raises(Conflict):
         services.set_stage(db, council.slug, book.id, stage="draft", actor_id=None)
     with pytest.raises(Invalid):
@@ -211,11 +294,27 @@ def test_responses_overdue_and_progress(db, council):
     fresh = factories.item(db, council, decided_days_ago=1)
     view = services.register(db, council.slug)
     assert {v.item.id: v.status for v in view.items} == {late.id: "overdue", fresh.id: "awaiting"}
-    response = services.record_response(db, council.slug, late.id, outcome=ACCEPTED, reasons=" Agreed. ",
-                                        decided_by="cabinet", decided_on=date.today(), actor_id=None)
+    response = services.record_response(
+        db,
+        council.slug,
+        late.id,
+        outcome=ACCEPTED,
+        reasons=" Agreed. ",
+        decided_by="cabinet",
+        decided_on=date.today(),
+        actor_id=None,
+    )
     assert response.reasons == "Agreed."
-    services.record_response(db, council.slug, late.id, outcome=REJECTED, reasons="On reflection, no.",
-                             decided_by="full_council", decided_on=date.today(), actor_id=None)
+    services.record_response(
+        db,
+        council.slug,
+        late.id,
+        outcome=REJECTED,
+        reasons="On reflection, no.",
+        decided_by="full_council",
+        decided_on=date.today(),
+        actor_id=None,
+    )
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "record.response_recorded")).all()
     assert [e.payload.count('"previous": "accepted"') for e in events] == [0, 1]
     assert services.register(db, council.slug, state="overdue").items == []
@@ -223,9 +322,15 @@ def test_responses_overdue_and_progress(db, council):
     assert services.scrutiny(db, council.slug).rejected[0].item.id == late.id
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"outcome": "maybe"}, "outcome"), ({"decided_by": "mayor"}, "decided_by"), ({"reasons": " "}, "reasons"),
-    ({"decided_on": date.today() + timedelta(days=1)}, "decided_on")])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"outcome": "maybe"}, "outcome"),
+        ({"decided_by": "mayor"}, "decided_by"),
+        ({"reasons": " "}, "reasons"),
+        ({"decided_on": date.today() + timedelta(days=1)}, "decided_on"),
+    ],
+)
 def test_a_response_needs_an_outcome_a_decider_reasons_and_a_past_date(db, council, kwargs, field):
     item = factories.item(db, council)
     values = dict(outcome=ACCEPTED, reasons="Yes", decided_by="cabinet", decided_on=date.today(), actor_id=None)
@@ -238,8 +343,9 @@ def test_a_response_needs_an_outcome_a_decider_reasons_and_a_past_date(db, counc
 def test_milestones_show_progress_and_late_delivery(db, council):
     item = factories.item(db, council)
     with pytest.raises(Conflict):
-        services.add_milestone(db, council.slug, item.id, title="Early", due_on=None, status="not_started",
-                               actor_id=None)
+        services.add_milestone(
+            db, council.slug, item.id, title="Early", due_on=None, status="not_started", actor_id=None
+        )
     factories.response(db, item)
     with pytest.raises(Invalid):
         services.add_milestone(db, council.slug, item.id, title=" ", due_on=None, status="not_started", actor_id=None)
@@ -250,17 +356,43 @@ def test_milestones_show_progress_and_late_delivery(db, council):
     late = factories.milestone(db, item, title="Install", due_on=date.today() - timedelta(days=1))
     assert services.item_detail(db, council.slug, item.id).progress == 50
     assert [m.title for _, m in services.scrutiny(db, council.slug).late_milestones] == ["Install"]
-    services.update_milestone(db, council.slug, item.id, late.id, status=DONE, completed_on=None,
-                              evidence_url=" https://example.org ", evidence_note="Photo", actor_id=None)
+    services.update_milestone(
+        db,
+        council.slug,
+        item.id,
+        late.id,
+        status=DONE,
+        completed_on=None,
+        evidence_url=" https://example.org ",
+        evidence_note="Photo",
+        actor_id=None,
+    )
     assert late.evidence_url == "https://example.org" and late.completed_on == date.today()
     assert services.item_detail(db, council.slug, item.id).progress == 100
     with pytest.raises(Invalid):
-        services.update_milestone(db, council.slug, item.id, late.id, status=DONE, completed_on=None,
-                                  evidence_url="ftp://x", evidence_note="", actor_id=None)
+        services.update_milestone(
+            db,
+            council.slug,
+            item.id,
+            late.id,
+            status=DONE,
+            completed_on=None,
+            evidence_url="ftp://x",
+            evidence_note="",
+            actor_id=None,
+        )
     with pytest.raises(Invalid):
-        services.update_milestone(db, council.slug, item.id, late.id, status=DONE,
-                                  completed_on=date.today() + timedelta(days=2), evidence_url="",
-                                  evidence_note="", actor_id=None)
+        services.update_milestone(
+            db,
+            council.slug,
+            item.id,
+            late.id,
+            status=DONE,
+            completed_on=date.today() + timedelta(days=2),
+            evidence_url="",
+            evidence_note="",
+            actor_id=None,
+        )
     with pytest.raises(NotFound):
         services.milestone_of(db, council.slug, item.id, 999_999)
 

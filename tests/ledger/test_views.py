@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from pbapp.seed import demo_day
 from pbapp.audit import AuditEvent
+from pbapp.core.money import format_money
 from pbapp.ledger import services
 from pbapp.ledger.models import BudgetBook, LineChange, RecordItem, Response
 from pbapp.timeutil import utcnow
@@ -20,14 +21,18 @@ from tests.ledger import factories
 from tests.factories import typed_date
 
 SLUG = "blackburn-with-darwen"
-GOOD_CSV = ("ra_line,division,directorate,gross,income,net\n"
-            "Public health,Sexual health,Adults and Health,\"£1,000.50\",200,800.50\n"
-            "Environmental and regulatory services,Trade waste,Environment and Operations,100,250,(150)\n"
-            "Total,,,\"1,100.50\",450,650.50\n")
-BAD_CSV = ("ra_line,division,directorate,gross,income,net\n"
-           "Public health,Sexual health,Adults and Health,1000,200,800\n"
-           "Public health,Drugs,Adults and Health,12.345,0,12\n"
-           "Parks,Parks,Environment,10,0,10\n")
+GOOD_CSV = (
+    "ra_line,division,directorate,gross,income,net\n"
+    'Public health,Sexual health,Adults and Health,"£1,000.50",200,800.50\n'
+    "Environmental and regulatory services,Trade waste,Environment and Operations,100,250,(150)\n"
+    'Total,,,"1,100.50",450,650.50\n'
+)
+BAD_CSV = (
+    "ra_line,division,directorate,gross,income,net\n"
+    "Public health,Sexual health,Adults and Health,1000,200,800\n"
+    "Public health,Drugs,Adults and Health,12.345,0,12\n"
+    "Parks,Parks,Environment,10,0,10\n"
+)
 
 
 def _text(response) -> str:
@@ -159,11 +164,12 @@ def test_changes_export_adds_up_to_the_difference_between_versions(client, db, d
     after = json.loads(_text(client.get(f"/ledger/{SLUG}/data/book.json")))
     assert len(changes) == 4
     assert sum(int(c["net_change_pence"]) for c in changes) == (
-        after["totals"]["net_pence"] - before["totals"]["net_pence"])
+        after["totals"]["net_pence"] - before["totals"]["net_pence"]
+    )
 
 
 def test_responses_export_has_every_item_and_neutralises_formulas(client, db, demo):
-    factories.item(db, demo, title="=HYPERLINK(\"http://evil.example\")", summary="+1", source_ref="evil")
+    factories.item(db, demo, title='=HYPERLINK("http://evil.example")', summary="+1", source_ref="evil")
     response = client.get(f"/ledger/{SLUG}/data/responses.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(_text(response))))
@@ -198,9 +204,16 @@ def test_open_data_page_documents_every_column(client, demo):
 def test_officer_imports_a_book_after_a_preview(client, db, demo, login_as):
     login_as("officer")
     before = len(_books(db, demo))
-    preview = client.post(f"/ledger/{SLUG}/import", data={
-        "csv_file": (io.BytesIO(GOOD_CSV.encode()), "budget.csv"), "financial_year": "2027-28",
-        "stage": "draft", "preview": "1"}, content_type="multipart/form-data")
+    preview = client.post(
+        f"/ledger/{SLUG}/import",
+        data={
+            "csv_file": (io.BytesIO(GOOD_CSV.encode()), "budget.csv"),
+            "financial_year": "2027-28",
+            "stage": "draft",
+            "preview": "1",
+        },
+        content_type="multipart/form-data",
+    )
     page = _text(preview)
     assert preview.status_code == 200 and "Check the budget before you save it" in page
     assert "Matches the stated total" in page and "-£150" in page
@@ -209,24 +222,36 @@ def test_officer_imports_a_book_after_a_preview(client, db, demo, login_as):
     assert carried
     import html
 
-    saved = client.post(f"/ledger/{SLUG}/import", data={
-        "csv_text": html.unescape(carried.group(1)), "financial_year": "2027-28", "stage": "draft", "save": "1"})
+    saved = client.post(
+        f"/ledger/{SLUG}/import",
+        data={"csv_text": html.unescape(carried.group(1)), "financial_year": "2027-28", "stage": "draft", "save": "1"},
+    )
     assert saved.status_code == 303
     book = db.exec(select(BudgetBook).where(BudgetBook.financial_year == "2027-28")).one()
     lines = factories.lines(db, book)
     assert [(line.division, line.gross_pence, line.income_pence, line.net_pence) for line in lines] == [
-        ("Sexual health", 100_050, 20_000, 80_050), ("Trade waste", 10_000, 25_000, -15_000)]
-    assert db.exec(select(AuditEvent).where(AuditEvent.action == "ledger.book_imported",
-                                            AuditEvent.subject_id == str(book.id))).one()
+        ("Sexual health", 100_050, 20_000, 80_050),
+        ("Trade waste", 10_000, 25_000, -15_000),
+    ]
+    assert db.exec(
+        select(AuditEvent).where(AuditEvent.action == "ledger.book_imported", AuditEvent.subject_id == str(book.id))
+    ).one()
 
 
 def test_a_bad_file_gets_line_numbered_errors_and_saves_nothing(client, db, demo, login_as):
     login_as("officer")
     before = len(_books(db, demo))
     for button in ("preview", "save"):
-        response = client.post(f"/ledger/{SLUG}/import", data={
-            "csv_file": (io.BytesIO(BAD_CSV.encode()), "budget.csv"), "financial_year": "2027-28",
-            "stage": "draft", button: "1"}, content_type="multipart/form-data")
+        response = client.post(
+            f"/ledger/{SLUG}/import",
+            data={
+                "csv_file": (io.BytesIO(BAD_CSV.encode()), "budget.csv"),
+                "financial_year": "2027-28",
+                "stage": "draft",
+                button: "1",
+            },
+            content_type="multipart/form-data",
+        )
         page = _text(response)
         assert response.status_code == 422
         assert "Nothing has been saved" in page
@@ -255,23 +280,41 @@ def test_officer_starts_a_version_changes_a_line_and_finalises(client, db, demo,
     db.commit()
     line = factories.lines(db, new)[0]
     form = _text(client.get(f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change"))
-    assert f'value="{line.gross_pence / 100:.2f}"' in form
-    bad = client.post(f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change", data={
-        "gross": "lots", "income": "0", "source": "officer", "reason": "x"})
+    assert f'value="{format_money(line.gross_pence)}"' in form
+    bad = client.post(
+        f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change",
+        data={"gross": "lots", "income": "0", "source": "officer", "reason": "x"},
+    )
     assert bad.status_code == 422 and "Enter an amount in pounds" in _text(bad)
-    no_item = client.post(f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change", data={
-        "gross": "1000", "income": "0", "source": "pb_result", "reason": "x"})
+    negative = client.post(
+        f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change",
+        data={"gross": "1000", "income": "(500)", "source": "officer", "reason": "x"},
+    )
+    assert negative.status_code == 422 and '<a href="#income">Enter an amount of £0 or more' in _text(negative)
+    assert 'value="(500)"' in _text(negative)
+    no_item = client.post(
+        f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change",
+        data={"gross": "1000", "income": "0", "source": "pb_result", "reason": "x"},
+    )
     assert no_item.status_code == 422 and "Choose the recommendation or result" in _text(no_item)
-    response = client.post(f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change", data={
-        "gross": "£203,907,000.00", "income": "(0)".replace("(0)", "40,781,000"), "source": "officer",
-        "reason": "Teachers' pay award"})
+    response = client.post(
+        f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change",
+        data={
+            "gross": "£203,907,000.00",
+            "income": "(0)".replace("(0)", "40,781,000"),
+            "source": "officer",
+            "reason": "Teachers' pay award",
+        },
+    )
     assert response.status_code == 303
     change = db.exec(select(LineChange).where(LineChange.book_id == new.id)).one()
     db.commit()
     assert (change.from_net_pence, change.to_net_pence) == (line.net_pence, 16_312_600_000)
     assert client.post(f"/ledger/{SLUG}/books/{new.id}/stage", data={"stage": "final"}).status_code == 303
-    locked = client.post(f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change", data={
-        "gross": "1", "income": "0", "source": "officer", "reason": "late"})
+    locked = client.post(
+        f"/ledger/{SLUG}/books/{new.id}/lines/{line.id}/change",
+        data={"gross": "1", "income": "0", "source": "officer", "reason": "late"},
+    )
     assert locked.status_code == 422 and "This version is final" in _text(locked)
     assert client.post(f"/ledger/{SLUG}/books/{new.id}/stage", data={"stage": "draft"}).status_code == 409
     assert services.current_book(db, demo.id).id == new.id
@@ -291,13 +334,25 @@ def test_officer_records_a_response_and_it_is_public(client, db, demo, login_as)
     login_as("officer")
     empty = client.post(f"/ledger/{SLUG}/register/{item.id}/response", data={})
     assert empty.status_code == 422 and "Choose what the council decided" in _text(empty)
-    future = client.post(f"/ledger/{SLUG}/register/{item.id}/response", data={
-        "outcome": "accepted", "reasons": "Good idea.", "decided_by": "cabinet",
-        **typed_date("decided_on", utcnow().date() + timedelta(days=3))})
+    future = client.post(
+        f"/ledger/{SLUG}/register/{item.id}/response",
+        data={
+            "outcome": "accepted",
+            "reasons": "Good idea.",
+            "decided_by": "cabinet",
+            **typed_date("decided_on", utcnow().date() + timedelta(days=3)),
+        },
+    )
     assert future.status_code == 422 and "today or in the past" in _text(future)
-    response = client.post(f"/ledger/{SLUG}/register/{item.id}/response", data={
-        "outcome": "partly_accepted", "reasons": "One crossing this year, the rest next year.",
-        "decided_by": "full_council", **typed_date("decided_on", "2026-11-02")})
+    response = client.post(
+        f"/ledger/{SLUG}/register/{item.id}/response",
+        data={
+            "outcome": "partly_accepted",
+            "reasons": "One crossing this year, the rest next year.",
+            "decided_by": "full_council",
+            **typed_date("decided_on", "2026-11-02"),
+        },
+    )
     assert response.status_code == 303
     client.post("/accounts/logout")
     page = _text(client.get(f"/ledger/{SLUG}/register/{item.id}"))
@@ -309,18 +364,28 @@ def test_officer_records_a_response_and_it_is_public(client, db, demo, login_as)
 def test_milestones_are_added_and_updated_with_evidence(client, db, demo, login_as):
     item = factories.demo_item_with_milestones(db, demo)
     login_as("officer")
-    added = client.post(f"/ledger/{SLUG}/register/{item.id}/milestones", data={
-        "title": "Tell residents", **typed_date("due_on", "2026-12-01"), "status": "not_started"})
+    added = client.post(
+        f"/ledger/{SLUG}/register/{item.id}/milestones",
+        data={"title": "Tell residents", **typed_date("due_on", "2026-12-01"), "status": "not_started"},
+    )
     assert added.status_code == 303
     view = services.item_detail(db, SLUG, item.id)
     db.commit()
     step = next(m for m in view.milestones if m.title == "Tell residents")
-    bad = client.post(f"/ledger/{SLUG}/register/{item.id}/milestones/{step.id}", data={
-        "status": "done", "evidence_url": "javascript:alert(1)"})
+    bad = client.post(
+        f"/ledger/{SLUG}/register/{item.id}/milestones/{step.id}",
+        data={"status": "done", "evidence_url": "javascript:alert(1)"},
+    )
     assert bad.status_code == 422
-    done = client.post(f"/ledger/{SLUG}/register/{item.id}/milestones/{step.id}", data={
-        "status": "done", **typed_date("completed_on", "2026-11-01"), "evidence_url": "https://example.org/news",
-        "evidence_note": "Press release"})
+    done = client.post(
+        f"/ledger/{SLUG}/register/{item.id}/milestones/{step.id}",
+        data={
+            "status": "done",
+            **typed_date("completed_on", "2026-11-01"),
+            "evidence_url": "https://example.org/news",
+            "evidence_note": "Press release",
+        },
+    )
     assert done.status_code == 303
     page = _text(client.get(f"/ledger/{SLUG}/register/{item.id}"))
     assert "https://example.org/news" in page and "Completed on 1 November 2026" in page
@@ -328,12 +393,14 @@ def test_milestones_are_added_and_updated_with_evidence(client, db, demo, login_
 
 
 def test_milestones_only_for_accepted_items(client, db, demo, login_as):
-    rejected = db.exec(select(RecordItem).join(Response, Response.item_id == RecordItem.id)
-                       .where(Response.outcome == "rejected")).first()
+    rejected = db.exec(
+        select(RecordItem).join(Response, Response.item_id == RecordItem.id).where(Response.outcome == "rejected")
+    ).first()
     db.commit()
     login_as("admin")
-    response = client.post(f"/ledger/{SLUG}/register/{rejected.id}/milestones", data={
-        "title": "Something", "status": "not_started"})
+    response = client.post(
+        f"/ledger/{SLUG}/register/{rejected.id}/milestones", data={"title": "Something", "status": "not_started"}
+    )
     assert response.status_code == 422 and "for items the council has accepted" in _text(response)
 
 
@@ -363,8 +430,15 @@ def test_public_pages_render_in_welsh(client, demo, path):
     assert response.status_code == 200 and 'lang="cy"' in _text(response)
 
 
-@pytest.mark.parametrize("url, linked", [("/pb/x/results", True), ("https://example.org/r", True),
-                                         ("javascript:alert(1)", False), ("//evil.example", False)])
+@pytest.mark.parametrize(
+    "url, linked",
+    [
+        ("/pb/x/results", True),
+        ("https://example.org/r", True),
+        ("javascript:alert(1)", False),
+        ("//evil.example", False),
+    ],
+)
 def test_an_item_links_to_its_source_only_when_the_address_is_safe(client, db, demo, url, linked):
     the_item = factories.item(db, demo, public_url=url)
     page = _text(client.get(f"/ledger/{SLUG}/register/{the_item.id}"))
@@ -373,14 +447,23 @@ def test_an_item_links_to_its_source_only_when_the_address_is_safe(client, db, d
 
 def test_item_lines_export_names_every_line_of_a_recommendation_and_adds_up(client, db, demo):
     lines = services.lines_of(db, services.current_book(db, demo.id).id)
-    item = services.receive_item(db, council_id=demo.id, source="jury_recommendation", source_ref="three-lines",
-                                 title="Move money to prevention", summary="", public_url="", amount_pence=-50_000,
-                                 lines=[(lines[0].id, 150_000), (lines[1].id, -300_000), (lines[2].id, 100_000)])
+    item = services.receive_item(
+        db,
+        council_id=demo.id,
+        source="jury_recommendation",
+        source_ref="three-lines",
+        title="Move money to prevention",
+        summary="",
+        public_url="",
+        amount_pence=-50_000,
+        lines=[(lines[0].id, 150_000), (lines[1].id, -300_000), (lines[2].id, 100_000)],
+    )
     db.commit()
     rows = list(csv.DictReader(io.StringIO(_text(client.get(f"/ledger/{SLUG}/data/item_lines.csv")))))
     mine = [r for r in rows if r["item_id"] == str(item.id)]
     assert [(r["line_id"], r["ra_line"], r["amount_pence"]) for r in mine] == [
-        (str(line.id), line.ra_line, str(pence)) for line, pence in zip(lines, (150_000, -300_000, 100_000))]
+        (str(line.id), line.ra_line, str(pence)) for line, pence in zip(lines, (150_000, -300_000, 100_000))
+    ]
     responses = json.loads(_text(client.get(f"/ledger/{SLUG}/data/responses.json")))["rows"]
     data = json.loads(_text(client.get(f"/ledger/{SLUG}/data/item_lines.json")))
     assert data["dataset"] == "item_lines"
@@ -414,23 +497,40 @@ def _xlsx(text: str) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("name, content", [
-    ("budget.csv", GOOD_CSV.replace(",", ";").replace('"£1;000.50"', "£1000.50").replace('"1;100.50"', "1100.50")
-     .encode("utf-8-sig")),
-    ("budget.xlsx", _xlsx(GOOD_CSV)),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        (
+            "budget.csv",
+            GOOD_CSV.replace(",", ";")
+            .replace('"£1;000.50"', "£1000.50")
+            .replace('"1;100.50"', "1100.50")
+            .encode("utf-8-sig"),
+        ),
+        ("budget.xlsx", _xlsx(GOOD_CSV)),
+    ],
+)
 def test_a_semicolon_file_or_an_excel_workbook_is_previewed_like_a_csv(client, db, demo, login_as, name, content):
     login_as("officer")
-    preview = client.post(f"/ledger/{SLUG}/import", data={
-        "csv_file": (io.BytesIO(content), name), "financial_year": "2027-28", "stage": "draft", "preview": "1"},
-        content_type="multipart/form-data")
+    preview = client.post(
+        f"/ledger/{SLUG}/import",
+        data={"csv_file": (io.BytesIO(content), name), "financial_year": "2027-28", "stage": "draft", "preview": "1"},
+        content_type="multipart/form-data",
+    )
     page = _text(preview)
     assert preview.status_code == 200 and "Matches the stated total" in page and "-£150" in page
 
 
 def test_an_old_excel_file_is_refused_by_name_and_nothing_is_saved(client, db, demo, login_as):
     login_as("officer")
-    response = client.post(f"/ledger/{SLUG}/import", data={
-        "csv_file": (io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), "budget.xls"),
-        "financial_year": "2027-28", "stage": "draft", "preview": "1"}, content_type="multipart/form-data")
+    response = client.post(
+        f"/ledger/{SLUG}/import",
+        data={
+            "csv_file": (io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), "budget.xls"),
+            "financial_year": "2027-28",
+            "stage": "draft",
+            "preview": "1",
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "budget.xls: this is an old Excel workbook (.xls)" in _text(response)

@@ -28,29 +28,57 @@ def neighbourhood(db: Session, council: Council, name: str = "Darwen and West Pe
     return area
 
 
-def process(app: Flask, db: Session, council: Council, *, area: Area | None = None, pot_pence: int = 10_000_000,
-            proposals: int = 5, reviewed: bool = True) -> Process:
+def process(
+    app: Flask,
+    db: Session,
+    council: Council,
+    *,
+    area: Area | None = None,
+    pot_pence: int = 10_000_000,
+    proposals: int = 5,
+    reviewed: bool = True,
+) -> Process:
     """A process with proposals; reviewed ones are published as feasible."""
     with app.test_request_context():
         actor = officer(db)
-        made = services.create_process(db, council, actor, title=f"Neighbourhood budget {next(_counter)}",
-                                       description="Ideas for the neighbourhood", area_id=area.id if area else None,
-                                       pot_pence=pot_pence)
+        made = services.create_process(
+            db,
+            council,
+            actor,
+            title=f"Neighbourhood budget {next(_counter)}",
+            description="Ideas for the neighbourhood",
+            area_id=area.id if area else None,
+            pot_pence=pot_pence,
+        )
         for n in range(proposals):
-            item = services.submit_proposal(db, council, made.id, actor, title=f"Project {n + 1}",
-                                            description="A good idea", estimated_cost_pence=COSTS[n % len(COSTS)])
+            item = services.submit_proposal(
+                db,
+                council,
+                made.id,
+                actor,
+                title=f"Project {n + 1}",
+                description="A good idea",
+                estimated_cost_pence=COSTS[n % len(COSTS)],
+            )
             if reviewed:
                 services.save_review(db, council, item.id, actor, feasible=True, reviewed_cost_pence=None, reason="")
                 services.publish_review(db, council, item.id, actor)
     return made
 
 
-def ballot(app: Flask, db: Session, council: Council, *, open_now: bool = True, process_: Process | None = None,
-           **settings) -> Ballot:
+def ballot(
+    app: Flask, db: Session, council: Council, *, open_now: bool = True, process_: Process | None = None, **settings
+) -> Ballot:
     """A ballot on a (new) process, opened unless asked not to."""
     the_process = process_ or process(app, db, council, area=neighbourhood(db, council))
-    values = {"title": "Choose projects", "kind": KNAPSACK, "rule": "equalshares", "utility": "cost",
-              "eligibility": "codes", "min_choices": 0}
+    values = {
+        "title": "Choose projects",
+        "kind": KNAPSACK,
+        "rule": "equalshares",
+        "utility": "cost",
+        "eligibility": "codes",
+        "min_choices": 0,
+    }
     values.update(settings)
     with app.test_request_context():
         made = services.create_ballot(db, council, the_process.id, officer(db), **values)
@@ -84,8 +112,15 @@ def batch_ids(db: Session, the_ballot: Ballot) -> list[int]:
     return found
 
 
-def resident(db: Session, council: Council, *, postcode: str = "BB3 1AA", confirmed: bool = True,
-             verified: bool = True, address: str = "") -> User:
+def resident(
+    db: Session,
+    council: Council,
+    *,
+    postcode: str = "BB3 1AA",
+    confirmed: bool = True,
+    verified: bool = True,
+    address: str = "",
+) -> User:
     """An account whose email is (or is not) confirmed and whose residence is (or is not) verified."""
     from pbapp.timeutil import utcnow
     from tests import factories as base
@@ -103,7 +138,14 @@ def verify(db: Session, council: Council, user: User, *, postcode: str = "BB3 1A
 
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     db.add(user)
-    db.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER,
-                                 evidence_hash=f"evidence-{user.id}-".ljust(64, "0"), postcode=postcode,
-                                 address_hash=address))
+    db.add(
+        ResidenceVerification(
+            council_id=council.id,
+            user_id=user.id,
+            method=REGISTER,
+            evidence_hash=f"evidence-{user.id}-".ljust(64, "0"),
+            postcode=postcode,
+            address_hash=address,
+        )
+    )
     db.commit()

@@ -34,6 +34,12 @@ def _comment(app, db, council):
     return comment.id
 
 
-ARGS = {"comment_id": _comment, "decision": lambda app, db, council: "hide",
-        "process_id": _process, "proposal_id": _proposal, "ballot_id": _ballot, "batch_id": _batch,
-        "line_ref": lambda app, db, council: "l1"}
+ARGS = {
+    "comment_id": _comment,
+    "decision": lambda app, db, council: "hide",
+    "process_id": _process,
+    "proposal_id": _proposal,
+    "ballot_id": _ballot,
+    "batch_id": _batch,
+    "line_ref": lambda app, db, council: "l1",
+}

@@ -40,15 +40,18 @@ def test_the_meter_shows_over_budget_as_an_error_in_colour_and_words(app, db, de
     refs = factories.refs(db, ballot)
     over = htmx_client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/meter", data={"choice": refs}).get_data(as_text=True)
     assert "app-meter--over" in over and "£20,000 over budget" in over
-    within = htmx_client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/meter", data={"choice": refs[:1]}).get_data(as_text=True)
+    within = htmx_client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/meter", data={"choice": refs[:1]}).get_data(
+        as_text=True
+    )
     assert "app-meter--over" not in within and "over budget" not in within
 
 
 def test_the_meter_shows_too_many_points_as_an_error(app, db, demo, htmx_client):
     ballot = factories.ballot(app, db, demo, kind="cumulative", total_points=10, rule="greedy")
     refs = factories.refs(db, ballot)
-    page = htmx_client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/meter",
-                            data={f"amount-{refs[0]}": "8", f"amount-{refs[1]}": "5"}).get_data(as_text=True)
+    page = htmx_client.post(
+        f"/pb/{demo.slug}/ballots/{ballot.id}/meter", data={f"amount-{refs[0]}": "8", f"amount-{refs[1]}": "5"}
+    ).get_data(as_text=True)
     assert "app-meter--over" in page and "3 points too many" in page
 
 
@@ -64,8 +67,9 @@ def test_check_your_answers_warns_of_points_left(app, db, demo, client):
     ballot = factories.ballot(app, db, demo, kind="cumulative", total_points=10, rule="greedy")
     refs = factories.refs(db, ballot)
     _code_voter(app, db, demo, client, ballot)
-    page = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/check",
-                       data={f"amount-{refs[0]}": "6"}).get_data(as_text=True)
+    page = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/check", data={f"amount-{refs[0]}": "6"}).get_data(
+        as_text=True
+    )
     assert "You have 4 of your 10 points left to give" in page
 
 

@@ -24,6 +24,7 @@ def test_a_count_whose_worker_died_is_failed_and_counted_again(app, client, logi
     assert "The count stopped" in page and "worker running this job stopped" in page and "Count again" in page
     assert client.post(count_page).status_code == 303
     db.expire_all()
-    latest = db.exec(select(jobs.Job).where(jobs.Job.kind == f"pb.count:{ballot.id}")
-                     .order_by(jobs.Job.id.desc())).first()
+    latest = db.exec(
+        select(jobs.Job).where(jobs.Job.kind == f"pb.count:{ballot.id}").order_by(jobs.Job.id.desc())
+    ).first()
     assert latest.id != job.id and latest.status == jobs.DONE

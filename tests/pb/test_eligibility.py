@@ -21,8 +21,14 @@ from tests import factories as base
 from tests.conftest import login
 from tests.pb import factories
 
-SIX = [("Ann Able", "1970-01-02"), ("Ben Bold", "1971-02-03"), ("Cat Cole", "1972-03-04"),
-       ("Dan Dale", "1973-04-05"), ("Eve Earl", "1974-05-06"), ("Fay Ford", "1975-06-07")]
+SIX = [
+    ("Ann Able", "1970-01-02"),
+    ("Ben Bold", "1971-02-03"),
+    ("Cat Cole", "1972-03-04"),
+    ("Dan Dale", "1973-04-05"),
+    ("Eve Earl", "1974-05-06"),
+    ("Fay Ford", "1975-06-07"),
+]
 
 
 @pytest.fixture
@@ -44,14 +50,14 @@ def _register_csv(rows: list[tuple[str, str, str, str]]) -> bytes:
 
 def _import(db, council, rows) -> RegisterImport:
     officer = factories.officer(db)
-    preview = residence.preview_register(db, council, officer, source="electoral_register", filename="register.csv",
-                                         data=_register_csv(rows))
+    preview = residence.preview_register(
+        db, council, officer, source="electoral_register", filename="register.csv", data=_register_csv(rows)
+    )
     return residence.confirm_register(db, council, preview.id, officer)
 
 
 def _confirm(db, email: str) -> User:
-    message = db.exec(select(OutboxMessage).where(OutboxMessage.to == email)
-                      .order_by(OutboxMessage.id.desc())).first()
+    message = db.exec(select(OutboxMessage).where(OutboxMessage.to == email).order_by(OutboxMessage.id.desc())).first()
     token = re.search(r"/accounts/confirm/(\S+)", message.body).group(1)
     return residence.confirm_email(db, token)
 
@@ -68,20 +74,25 @@ def test_six_accounts_at_one_postcode_count_only_the_verified(ctx, db, demo):
     # Before: six made-up accounts sharing one postcode added six counted ballots.
     ballot = factories.ballot(ctx, db, demo, eligibility="residents")
     refs = factories.refs(db, ballot)
-    _import(db, demo, [("Ann Able", "02/01/1970", "BB3 1AA", "1 Mill Lane"),
-                       ("Ben Bold", "1971-02-03", "bb31aa", "1 Mill Lane")])
+    _import(
+        db,
+        demo,
+        [("Ann Able", "02/01/1970", "BB3 1AA", "1 Mill Lane"), ("Ben Bold", "1971-02-03", "bb31aa", "1 Mill Lane")],
+    )
     users = []
     for n, (name, _born) in enumerate(SIX):
-        accounts.register(db, name=name, email=f"six{n}@example.org", password="a long enough password",
-                          postcode="BB3 1AA")
+        accounts.register(
+            db, name=name, email=f"six{n}@example.org", password="a long enough password", postcode="BB3 1AA"
+        )
         users.append(base.user_by_email(db, f"six{n}@example.org"))
     for n in (0, 1, 2, 3):  # four confirm their email ...
         users[n] = _confirm(db, f"six{n}@example.org")
     for n in (0, 1, 2, 4):  # ... four try the register with their own details; only two are on it
         name, born = SIX[n]
         try:
-            residence.verify_by_register(db, demo, users[n], name=name.upper(), born=date.fromisoformat(born),
-                                         postcode="bb3 1aa")
+            residence.verify_by_register(
+                db, demo, users[n], name=name.upper(), born=date.fromisoformat(born), postcode="bb3 1aa"
+            )
         except Invalid as refused:
             assert "could not find these details" in refused.message
     with pytest.raises(Conflict, match="already verified another account"):  # a seventh reuses Ann's details
@@ -180,28 +191,50 @@ def test_parallel_bindings_give_one_letter_one_account(ctx, db, demo):
 def test_who_can_vote_is_frozen_once_voting_opens(ctx, db, demo, client):
     ballot = factories.ballot(ctx, db, demo, eligibility="residents")
     with pytest.raises(Conflict, match="frozen"):
-        services.update_ballot(db, demo, ballot.id, factories.officer(db), title="x", kind="knapsack",
-                               rule="equalshares", eligibility="open")
+        services.update_ballot(
+            db,
+            demo,
+            ballot.id,
+            factories.officer(db),
+            title="x",
+            kind="knapsack",
+            rule="equalshares",
+            eligibility="open",
+        )
     login(client, "officer@demo.example")
-    response = client.post(f"/pb/{demo.slug}/manage/ballots/{ballot.id}/settings", data={
-        "title": "x", "kind": "knapsack", "rule": "equalshares", "utility": "cost", "eligibility": "open"})
+    response = client.post(
+        f"/pb/{demo.slug}/manage/ballots/{ballot.id}/settings",
+        data={"title": "x", "kind": "knapsack", "rule": "equalshares", "utility": "cost", "eligibility": "open"},
+    )
     assert response.status_code == 422 and "frozen" in response.get_data(as_text=True)
     assert services.get_ballot(db, demo, ballot.id).eligibility == "residents"
     db.commit()
     draft = factories.ballot(ctx, db, demo, open_now=False)
     with pytest.raises(Invalid, match="Choose who can vote"):  # the withdrawn mixed mode is not on offer
-        services.update_ballot(db, demo, draft.id, factories.officer(db), title="x", kind="knapsack",
-                               rule="equalshares", eligibility="residents_or_codes")
+        services.update_ballot(
+            db,
+            demo,
+            draft.id,
+            factories.officer(db),
+            title="x",
+            kind="knapsack",
+            rule="equalshares",
+            eligibility="residents_or_codes",
+        )
 
 
 def test_register_import_reports_every_bad_line_by_number(ctx, db, demo):
-    data = _register_csv([("Ann Able", "1970-01-02", "BB3 1AA", ""),
-                          ("", "1971-02-03", "BB3 1AA", ""),
-                          ("Cat Cole", "31/02/1972", "BB3 1AA", ""),
-                          ("Dan Dale", "1973-04-05", "SW1A 1AA", ""),
-                          ("Eve Earl", "1974-05-06", "not a postcode", ""),
-                          ("ann  ABLE", "02/01/1970", "bb31aa", ""),
-                          ("Fay Ford", "2999-01-01", "BB3 1AA", "")])
+    data = _register_csv(
+        [
+            ("Ann Able", "1970-01-02", "BB3 1AA", ""),
+            ("", "1971-02-03", "BB3 1AA", ""),
+            ("Cat Cole", "31/02/1972", "BB3 1AA", ""),
+            ("Dan Dale", "1973-04-05", "SW1A 1AA", ""),
+            ("Eve Earl", "1974-05-06", "not a postcode", ""),
+            ("ann  ABLE", "02/01/1970", "bb31aa", ""),
+            ("Fay Ford", "2999-01-01", "BB3 1AA", ""),
+        ]
+    )
     with pytest.raises(residence.RegisterProblems) as caught:
         residence.preview_register(db, demo, factories.officer(db), source="council_tax", filename="r.csv", data=data)
     lines = dict(caught.value.problems)
@@ -209,8 +242,14 @@ def test_register_import_reports_every_bad_line_by_number(ctx, db, demo):
     assert "Enter a name" in lines[3] and "date like" in lines[4] and "not in" in lines[5]
     assert "real postcode" in lines[6] and "line 2" in lines[7] and "in the past" in lines[8]
     with pytest.raises(residence.RegisterProblems) as caught:
-        residence.preview_register(db, demo, factories.officer(db), source="council_tax", filename="r.csv",
-                                   data=b"surname,postcode\nAble,BB3 1AA\n")
+        residence.preview_register(
+            db,
+            demo,
+            factories.officer(db),
+            source="council_tax",
+            filename="r.csv",
+            data=b"surname,postcode\nAble,BB3 1AA\n",
+        )
     assert caught.value.problems[0][0] == 1 and "date_of_birth" in caught.value.problems[0][1]
     assert db.exec(select(func.count()).select_from(RegisterEntry)).one() == 0
     db.commit()
@@ -218,8 +257,14 @@ def test_register_import_reports_every_bad_line_by_number(ctx, db, demo):
 
 def test_the_register_keeps_only_keyed_hashes_and_is_used_after_confirmation(ctx, db, demo):
     officer = factories.officer(db)
-    preview = residence.preview_register(db, demo, officer, source="electoral_register", filename="r.csv",
-                                         data=_register_csv([("Siân O’Neill", "1980-03-31", "BB3 1AA", "2 Bolton Road")]))
+    preview = residence.preview_register(
+        db,
+        demo,
+        officer,
+        source="electoral_register",
+        filename="r.csv",
+        data=_register_csv([("Siân O’Neill", "1980-03-31", "BB3 1AA", "2 Bolton Road")]),
+    )
     person = factories.resident(db, demo, verified=False)
     with pytest.raises(Invalid):  # a preview is not used until an officer confirms it
         residence.verify_by_register(db, demo, person, name="Sian ONeill", born=date(1980, 3, 31), postcode="BB31AA")
@@ -227,20 +272,25 @@ def test_the_register_keeps_only_keyed_hashes_and_is_used_after_confirmation(ctx
     stored = db.exec(select(RegisterEntry)).one()
     db.commit()
     assert "neill" not in stored.person_hash.lower() and len(stored.person_hash) == 64 and stored.address_hash
-    verified = residence.verify_by_register(db, demo, person, name="sian o'neill", born=date(1980, 3, 31),
-                                            postcode="bb3 1aa")
+    verified = residence.verify_by_register(
+        db, demo, person, name="sian o'neill", born=date(1980, 3, 31), postcode="bb3 1aa"
+    )
     assert verified.postcode == "BB3 1AA" and verified.address_hash == stored.address_hash
 
 
 def test_register_import_page_previews_then_imports(app, db, demo, client):
     login(client, "officer@demo.example")
     url = f"/accounts/councils/{demo.slug}/register"
-    bad = client.post(url, data={"source": "council_tax", "file": (_bad_file(), "register.csv")},
-                      content_type="multipart/form-data")
+    bad = client.post(
+        url, data={"source": "council_tax", "file": (_bad_file(), "register.csv")}, content_type="multipart/form-data"
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "Problems in the file" in html and ">3<" in html
-    good = client.post(url, data={"source": "electoral_register", "file": (_good_file(), "register.csv")},
-                       content_type="multipart/form-data")
+    good = client.post(
+        url,
+        data={"source": "electoral_register", "file": (_good_file(), "register.csv")},
+        content_type="multipart/form-data",
+    )
     assert good.status_code == 303
     page = client.get(url).get_data(as_text=True)
     assert "Check the import" in page and "2 people and no problems" in page
@@ -261,13 +311,15 @@ def _bad_file():
 def _good_file():
     import io
 
-    return io.BytesIO(_register_csv([("Ann Able", "1970-01-02", "BB3 1AA", ""), ("Ben Bold", "1971-02-03", "BB3 1AA", "")]))
+    return io.BytesIO(
+        _register_csv([("Ann Able", "1970-01-02", "BB3 1AA", ""), ("Ben Bold", "1971-02-03", "BB3 1AA", "")])
+    )
 
 
 def test_a_code_posted_to_the_address_verifies_one_account(app, db, demo, client):
     person = factories.resident(db, demo, verified=False)
     with app.test_request_context():
-        letter = residence.request_letter(db, demo, person, address="=HYPERLINK(\"x\")", postcode="bb3 1aa")
+        letter = residence.request_letter(db, demo, person, address='=HYPERLINK("x")', postcode="bb3 1aa")
         with pytest.raises(Conflict, match="already on its way"):
             residence.request_letter(db, demo, person, address="1 Mill Lane", postcode="BB3 1AA")
         with pytest.raises(Invalid):  # not printed yet, so no code can be right
@@ -299,7 +351,8 @@ def test_an_unverified_account_is_told_how_to_get_verified(app, db, demo, client
     assert refused.status_code == 422 and "This postcode is not in" in refused.get_data(as_text=True)
     assert client.post(letter, data={"letter-address": "1 Mill Lane", "letter-postcode": "BB3 1AA"}).status_code == 303
     assert "Enter the code from the council’s letter" in client.get(
-        f"/accounts/councils/{demo.slug}/residence").get_data(as_text=True)
+        f"/accounts/councils/{demo.slug}/residence"
+    ).get_data(as_text=True)
 
 
 @pytest.fixture
@@ -326,8 +379,9 @@ def test_an_open_vote_is_marked_on_every_page_and_in_its_results(app, db, demo, 
     refs = factories.refs(db, ballot)
     with app.test_request_context():
         for user in (base.user(db), factories.resident(db, demo)):
-            services.cast_vote(db, demo, ballot.id, services.eligibility(db, demo, ballot, None, user, None).voter,
-                               [refs[0]])
+            services.cast_vote(
+                db, demo, ballot.id, services.eligibility(db, demo, ballot, None, user, None).voter, [refs[0]]
+            )
         services.close_ballot(db, demo, ballot.id, factories.officer(db))
         services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "/")
     for path in ("", "/results", "/log", "/receipt"):
@@ -336,7 +390,9 @@ def test_an_open_vote_is_marked_on_every_page_and_in_its_results(app, db, demo, 
     results = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
     assert re.search(r'Ballots from verified residents</dt><dd[^>]*id="verified-ballots">1<', results)
     assert re.search(r'Unverified ballots \(open vote\)</dt><dd[^>]*id="unverified-ballots">1<', results)
-    assert '"voters_verified": false' in client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results.json").get_data(as_text=True)
+    assert '"voters_verified": false' in client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results.json").get_data(
+        as_text=True
+    )
 
 
 def test_an_open_votes_verified_and_unverified_ballots_are_counted_apart(app, db, demo, client):

@@ -19,8 +19,9 @@ def _counted_ballot(app, db, demo, login_as, client):
     process = factories.process(app, db, demo, area=factories.neighbourhood(db, demo), proposals=3)
     with app.test_request_context():
         actor = factories.officer(db)
-        item = services.submit_proposal(db, demo, process.id, actor, title=HOSTILE, description="Sneaky",
-                                        estimated_cost_pence=1_000_000)
+        item = services.submit_proposal(
+            db, demo, process.id, actor, title=HOSTILE, description="Sneaky", estimated_cost_pence=1_000_000
+        )
         services.save_review(db, demo, item.id, actor, feasible=True, reviewed_cost_pence=None, reason="")
         services.publish_review(db, demo, item.id, actor)
     ballot = factories.ballot(app, db, demo, process_=process, title="@SUM(1+1)*cmd|' /C calc'!A0")
@@ -52,7 +53,7 @@ def test_results_csv_has_no_live_formula_whole_support_and_sentences(app, db, de
 
 
 def test_voting_codes_csv_neutralises_the_ballot_title(app, db, demo, client, login_as):
-    ballot = factories.ballot(app, db, demo, title="=HYPERLINK(\"http://evil.example\",\"Vote here\")")
+    ballot = factories.ballot(app, db, demo, title='=HYPERLINK("http://evil.example","Vote here")')
     factories.codes(app, db, demo, ballot, size=2)
     login_as("officer")
     batch = factories.batch_ids(db, ballot)[0]

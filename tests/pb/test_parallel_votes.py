@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlmodel import select
 
 from pbapp.core.chain import verify_chain
@@ -12,7 +13,10 @@ from pbapp.pb import services
 from pbapp.pb.models import BallotLogEntry, Vote
 from tests.pb import factories
 from tests.trust import figures
-from tests.trust.conftest import WebUser, gunicorn_server  # noqa: F401 - the fixture
+from tests.trust.conftest import WebUser, module_server  # noqa: F401 - the fixture
+
+# One server for the module's tests (module_server): `make test` keeps them on one xdist worker.
+pytestmark = pytest.mark.xdist_group("parallel-votes-server")
 
 VOTERS = 30
 
@@ -23,8 +27,9 @@ def _fire(users, path, data_for):
 
     def go(n, user):
         start.wait()
-        response = user.http.post(user.base_url + path, data={**data_for(n), "csrf_token": prepared[n]},
-                                  allow_redirects=False, timeout=120)
+        response = user.http.post(
+            user.base_url + path, data={**data_for(n), "csrf_token": prepared[n]}, allow_redirects=False, timeout=120
+        )
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=go, args=(n, u)) for n, u in enumerate(users)]
@@ -37,8 +42,9 @@ def _fire(users, path, data_for):
 
 
 def _enter(user, demo, ballot, code):
-    response = user.post_form(f"/pb/{demo.slug}/ballots/{ballot.id}/code", {"code": code},
-                              token_from=f"/pb/{demo.slug}/ballots/{ballot.id}")
+    response = user.post_form(
+        f"/pb/{demo.slug}/ballots/{ballot.id}/code", {"code": code}, token_from=f"/pb/{demo.slug}/ballots/{ballot.id}"
+    )
     assert response.status_code == 303, response.text[:300]
 
 
@@ -60,23 +66,25 @@ def _sealed(app, db, demo, ballot) -> list[BallotLogEntry]:
     """Close and count the ballot; return the log the count sealed (checked: chained, in receipt order)."""
     with app.test_request_context():
         services.close_ballot(db, demo, ballot.id, factories.officer(db))
-    entries = list(db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)
-                           .order_by(BallotLogEntry.seq)).all())
+    entries = list(
+        db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id).order_by(BallotLogEntry.seq)).all()
+    )
     db.commit()
     assert verify_chain((e.previous_hash, e.hash, e.content()) for e in entries) is None
     assert [e.receipt for e in entries] == sorted(e.receipt for e in entries)
     return entries
 
 
-def test_one_code_voting_from_many_connections_at_once_counts_once(app, db, demo, gunicorn_server):  # noqa: F811
+def test_one_code_voting_from_many_connections_at_once_counts_once(app, db, demo, module_server):  # noqa: F811
     ballot = factories.ballot(app, db, demo)
     refs = factories.refs(db, ballot)
     code = factories.codes(app, db, demo, ballot, size=1)[0]
-    users = [WebUser(gunicorn_server.url) for _ in range(VOTERS)]
+    users = [WebUser(module_server.url) for _ in range(VOTERS)]
     for user in users:
         _enter(user, demo, ballot, code)
-    statuses, seconds = _fire(users, f"/pb/{demo.slug}/ballots/{ballot.id}/submit",
-                              lambda n: {"choice": [refs[n % len(refs)]]})
+    statuses, seconds = _fire(
+        users, f"/pb/{demo.slug}/ballots/{ballot.id}/submit", lambda n: {"choice": [refs[n % len(refs)]]}
+    )
     votes = _votes(db, ballot)
     _record("one code casts its ballot from many connections", statuses, expected=1, found=len(votes))
     assert statuses == [303] * VOTERS, statuses
@@ -88,15 +96,18 @@ def test_one_code_voting_from_many_connections_at_once_counts_once(app, db, demo
     print(f"{VOTERS} simultaneous submissions with one code: {seconds:.2f}s, 1 vote row")
 
 
-def test_many_codes_at_once_make_one_vote_each(app, db, demo, gunicorn_server):  # noqa: F811
+def test_many_codes_at_once_make_one_vote_each(app, db, demo, module_server):  # noqa: F811
     ballot = factories.ballot(app, db, demo)
     refs = factories.refs(db, ballot)
     codes = factories.codes(app, db, demo, ballot, size=VOTERS)
-    users = [WebUser(gunicorn_server.url) for _ in range(VOTERS)]
+    users = [WebUser(module_server.url) for _ in range(VOTERS)]
     for user, code in zip(users, codes):
         _enter(user, demo, ballot, code)
-    statuses, seconds = _fire(users + users[:10], f"/pb/{demo.slug}/ballots/{ballot.id}/submit",
-                              lambda n: {"choice": [refs[n % len(refs)], refs[(n + 1) % len(refs)]]})
+    statuses, seconds = _fire(
+        users + users[:10],
+        f"/pb/{demo.slug}/ballots/{ballot.id}/submit",
+        lambda n: {"choice": [refs[n % len(refs)], refs[(n + 1) % len(refs)]]},
+    )
     votes = _votes(db, ballot)
     _record("many codes cast their ballots at once", statuses, expected=VOTERS, found=len(votes))
     assert sorted(set(statuses)) == [303], statuses

@@ -19,8 +19,11 @@ def _letter_vote(client, demo, ballot, refs, code):
 
 
 def _totals(db, ballot) -> dict[tuple[str, str], int]:
-    rows = db.exec(select(ParticipantAnswer.question, ParticipantAnswer.answer, ParticipantAnswer.count)
-                   .where(ParticipantAnswer.ballot_id == ballot.id)).all()
+    rows = db.exec(
+        select(ParticipantAnswer.question, ParticipantAnswer.answer, ParticipantAnswer.count).where(
+            ParticipantAnswer.ballot_id == ballot.id
+        )
+    ).all()
     db.commit()
     return {(q, a): n for q, a, n in rows}
 
@@ -77,8 +80,11 @@ def test_answers_sent_together_are_all_counted(app, db, demo):
 
 
 def _counted_demo_ballot(db, demo) -> Ballot:
-    found = db.exec(select(Ballot).join(Result, Result.ballot_id == Ballot.id)
-                    .where(Ballot.council_id == demo.id, Ballot.results_published_at.is_not(None))).first()
+    found = db.exec(
+        select(Ballot)
+        .join(Result, Result.ballot_id == Ballot.id)
+        .where(Ballot.council_id == demo.id, Ballot.results_published_at.is_not(None))
+    ).first()
     db.commit()
     return found
 
@@ -105,7 +111,9 @@ def test_the_results_page_shows_who_took_part_beside_the_census(client, db, demo
         tables = participation.about_you_tables(db, demo, ballot)
     age = next(t for t in tables if t.question.key == "age")
     assert age.respondents and age.has_census and all(r.census_share for r in age.rows)
-    assert abs(sum(r.share for r in age.rows if r.share is not None) - 1) < 1e-9 or any(r.count is None for r in age.rows)
+    assert abs(sum(r.share for r in age.rows if r.share is not None) - 1) < 1e-9 or any(
+        r.count is None for r in age.rows
+    )
 
 
 def test_small_totals_are_hidden_on_the_results_page(app, db, demo):

@@ -12,6 +12,7 @@ from pbapp.audit import AuditEvent
 from pbapp.core.chain import link_hash
 from pbapp.pb import counting, services
 from pbapp.pb.commands import verify_log_command
+from pbapp.pb.models import BallotLogEntry
 from tests.pb import factories
 
 
@@ -34,8 +35,13 @@ def _rechain(entries: list[dict]) -> list[dict]:
     """What a forger does: renumber and recompute every hash so the chain verifies on its own."""
     previous, out = "0" * 64, []
     for seq, entry in enumerate(entries, start=1):
-        content = {"seq": seq, "voter": entry["voter"], "channel": entry["channel"], "choices": entry["choices"],
-                   "receipt": entry["receipt"]}
+        content = {
+            "seq": seq,
+            "voter": entry["voter"],
+            "channel": entry["channel"],
+            "choices": entry["choices"],
+            "receipt": entry["receipt"],
+        }
         digest = link_hash(previous, content)
         out.append({**content, "previous_hash": previous, "hash": digest})
         previous = digest
@@ -45,7 +51,9 @@ def _rechain(entries: list[dict]) -> list[dict]:
 def _forged(document: dict, entries: list[dict]) -> dict:
     forged = {**document, "entries": _rechain(entries)}
     forged["head"] = forged["entries"][-1]["hash"]
-    forged["result"] = counting.count(document["ballot"], document["options"], counting.final_ballots(forged["entries"]))
+    forged["result"] = counting.count(
+        document["ballot"], document["options"], counting.final_ballots(forged["entries"])
+    )
     return forged
 
 
@@ -55,16 +63,18 @@ def _verify(tmp_path, document: dict, *args: str):
     return CliRunner().invoke(verify_log_command, [str(path), *args])
 
 
-def test_head_and_count_are_published_on_the_results_page_in_exports_and_in_the_audit_chain(app, db, demo, client,
-                                                                                             published):
+def test_head_and_count_are_published_on_the_results_page_in_exports_and_in_the_audit_chain(
+    app, db, demo, client, published
+):
     ballot, document = published
     head, count = document["head"], len(document["entries"])
     page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
     assert head in page and f"--head {head} --count {count}" in page
     exported = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results.json").get_json()
     assert exported["log_head"] == head and exported["log_entries"] == count
-    event = db.exec(select(AuditEvent).where(AuditEvent.action == "pb.results_published",
-                                             AuditEvent.subject_id == str(ballot.id))).one()
+    event = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "pb.results_published", AuditEvent.subject_id == str(ballot.id))
+    ).one()
     db.commit()
     assert json.loads(event.payload)["log_head"] == head and json.loads(event.payload)["log_entries"] == count
 
@@ -110,7 +120,9 @@ def test_the_receipt_check_is_a_post_that_keeps_the_receipt_out_of_the_url(app, 
     assert 'method="post"' in page and 'method="get"' not in page
     receipt = document["entries"][0]["receipt"]
     assert "Your ballot is in the log" not in client.get(url, query_string={"receipt": receipt}).get_data(as_text=True)
-    assert "Your ballot is in the log" not in client.post(url, data={"receipt": document["head"]}).get_data(as_text=True)
+    assert "Your ballot is in the log" not in client.post(url, data={"receipt": document["head"]}).get_data(
+        as_text=True
+    )
     found = client.post(url, data={"receipt": receipt})
     assert found.status_code == 200 and "Your ballot is in the log" in found.get_data(as_text=True)
     assert found.headers["Cache-Control"] == "no-store"
@@ -128,13 +140,19 @@ def test_the_sealed_log_holds_each_voters_last_ballot_in_receipt_order(app, db, 
         for n in range(12):
             choices = {r[n % 5]: 3, r[(n + 1) % 5]: 7} if kind == "cumulative" else [r[n % 5]]
             key = f"{n % 7:064d}"
-            last[key] = (services.cast_vote(db, demo, ballot.id, services.Voter(key=key, via="code"), choices),
-                         json.dumps(choices, sort_keys=True))
-        assert not db.exec(select(services.BallotLogEntry).where(  # nothing is logged while voting is open
-            services.BallotLogEntry.ballot_id == ballot.id)).all()
+            last[key] = (
+                services.cast_vote(db, demo, ballot.id, services.Voter(key=key, via="code"), choices),
+                json.dumps(choices, sort_keys=True),
+            )
+        assert not db.exec(
+            select(BallotLogEntry).where(  # nothing is logged while voting is open
+                BallotLogEntry.ballot_id == ballot.id
+            )
+        ).all()
         services.close_ballot(db, demo, ballot.id, factories.officer(db))
-    entries = db.exec(select(services.BallotLogEntry).where(services.BallotLogEntry.ballot_id == ballot.id)
-                      .order_by(services.BallotLogEntry.seq)).all()
+    entries = db.exec(
+        select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id).order_by(BallotLogEntry.seq)
+    ).all()
     db.commit()
     assert [e.seq for e in entries] == list(range(1, 8))
     assert [(e.receipt, e.choices) for e in entries] == sorted(last.values())

@@ -11,6 +11,7 @@ letters by equal hash and by order. No attack may name more voters than guessing
 from __future__ import annotations
 
 import hashlib
+import hmac
 import random
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
+from pbapp.core.tokens import CODE_ALPHABET
 from pbapp.db import get_engine, import_all_models
 from pbapp.pb import services
 from pbapp.pb.models import Vote
@@ -57,9 +59,16 @@ def _realistic_vote(app, db, demo):
         choice = rng.sample(refs, 2)
         if turn == "account":
             email = f"resident{n}@example.org"
-            made = client.post("/accounts/register", data={"name": f"Resident {n}", "email": email,
-                                                          "postcode": "BB3 1AA", "password": "a long enough password",
-                                                          "confirm": "a long enough password"})
+            made = client.post(
+                "/accounts/register",
+                data={
+                    "name": f"Resident {n}",
+                    "email": email,
+                    "postcode": "BB3 1AA",
+                    "password": "a long enough password",
+                    "confirm": "a long enough password",
+                },
+            )
             assert made.status_code == 200, made.get_data(as_text=True)[:300]  # "check your email"
             user = base.user_by_email(db, email)
             factories.verify(db, demo, user)
@@ -83,8 +92,10 @@ def _realistic_vote(app, db, demo):
 def _copy(app) -> dict[str, list[dict]]:
     """Every row of every table, as a logical copy (a backup or a dump) holds them."""
     with get_engine(app).connect() as connection:
-        return {table.name: [dict(row._mapping) for row in connection.execute(sa_select(table))]
-                for table in import_all_models().metadata.sorted_tables}
+        return {
+            table.name: [dict(row._mapping) for row in connection.execute(sa_select(table))]
+            for table in import_all_models().metadata.sorted_tables
+        }
 
 
 def _comparable(value: Any) -> str | None:
@@ -113,12 +124,16 @@ def _joins(votes: list[dict], people: list[dict]) -> dict[str, dict[int, int]]:
                 if len(matches) == 1:
                     equal[v] = matches[0]
             attacks[f"{vote_column} = {person_column}"] = equal
-            times = [(p, _naive(person[person_column])) for p, person in enumerate(people)
-                     if isinstance(person[person_column], datetime)]
+            times = [
+                (p, _naive(person[person_column]))
+                for p, person in enumerate(people)
+                if isinstance(person[person_column], datetime)
+            ]
             if times and all(isinstance(vote[vote_column], datetime) for vote in votes):
                 attacks[f"{vote_column} ~ {person_column}"] = {
                     v: min(times, key=lambda pt: abs((pt[1] - _naive(vote[vote_column])).total_seconds()))[0]
-                    for v, vote in enumerate(votes)}
+                    for v, vote in enumerate(votes)
+                }
     return attacks
 
 
@@ -132,6 +147,7 @@ def _best_attack(votes: list[dict], people: list[dict], truth_of_vote, truth_of_
 
 def _rank_correlation(xs: list[Any], ys: list[Any]) -> float:
     """Spearman's rho between two orderings of the same items (no ties)."""
+
     def ranks(values):
         order = sorted(range(len(values)), key=lambda i: values[i])
         out = [0] * len(values)
@@ -147,8 +163,14 @@ def _findings(copy, ballot, letters, truth, code_row_of_letter) -> dict[str, tup
     votes = [row for row in copy["pb_vote"] if row["ballot_id"] == ballot.id]
     log = [row for row in copy["pb_ballot_log"] if row["ballot_id"] == ballot.id]
     codes = [row for row in copy["pb_voting_code"] if row["ballot_id"] == ballot.id]
-    mailing = [{"letter": n + 1, "code": code, "plain_sha256": hashlib.sha256(services.normalise_code(code).encode())
-                .hexdigest()} for n, code in enumerate(letters)]
+    mailing = [
+        {
+            "letter": n + 1,
+            "code": code,
+            "plain_sha256": hashlib.sha256(services.normalise_code(code).encode()).hexdigest(),
+        }
+        for n, code in enumerate(letters)
+    ]
     registered = [row for row in copy["audit_event"] if row["action"] == "account.registered"]
 
     def voter(row):  # a vote or log row -> who cast it (the test's knowledge, not the attacker's)
@@ -163,29 +185,39 @@ def _findings(copy, ballot, letters, truth, code_row_of_letter) -> dict[str, tup
             continue
         findings[f"{side} -> pb_voting_code"] = _best_attack(rows, codes, voter, letter_of_code_row)
         findings[f"{side} -> mailing list"] = _best_attack(rows, mailing, voter, lambda m: ("letter", m["letter"] - 1))
-        findings[f"{side} -> user_account"] = _best_attack(rows, copy["user_account"], voter,
-                                                           lambda u: ("account", u["id"]))
+        findings[f"{side} -> user_account"] = _best_attack(
+            rows, copy["user_account"], voter, lambda u: ("account", u["id"])
+        )
         findings[f"{side} -> account.registered audit"] = _best_attack(
-            rows, registered, voter, lambda a: ("account", int(a["subject_id"])))
-    findings["pb_voting_code -> mailing list"] = _best_attack(codes, mailing, letter_of_code_row,
-                                                              lambda m: ("letter", m["letter"] - 1))
+            rows, registered, voter, lambda a: ("account", int(a["subject_id"]))
+        )
+    findings["pb_voting_code -> mailing list"] = _best_attack(
+        codes, mailing, letter_of_code_row, lambda m: ("letter", m["letter"] - 1)
+    )
     return findings
 
 
 def test_a_database_copy_links_no_vote_to_a_code_letter_or_account(app, db, demo):
     ballot, letters, truth = _realistic_vote(app, db, demo)
     with app.test_request_context():
-        code_row_of_letter = {services.enter_code(db, demo, ballot.id, code).code_id: n for n, code in enumerate(letters)}
+        code_row_of_letter = {
+            services.enter_code(db, demo, ballot.id, code).code_id: n for n, code in enumerate(letters)
+        }
     db.commit()
     while_open = _copy(app)
     assert len([row for row in while_open["pb_vote"] if row["ballot_id"] == ballot.id]) == ACCOUNT_VOTERS + CODE_VOTERS
     assert not [row for row in while_open["pb_ballot_log"] if row["ballot_id"] == ballot.id]  # sealed at the count
     _close_and_count(app, db, demo, ballot)
     counted = _copy(app)
-    assert len([row for row in counted["pb_ballot_log"] if row["ballot_id"] == ballot.id]) == ACCOUNT_VOTERS + CODE_VOTERS
-    found = {f"{when}: {name}": result for when, copy in (("open", while_open), ("counted", counted))
-             for name, result in _findings(copy, ballot, letters, truth, code_row_of_letter).items()
-             if result[1] >= FOUND}
+    assert (
+        len([row for row in counted["pb_ballot_log"] if row["ballot_id"] == ballot.id]) == ACCOUNT_VOTERS + CODE_VOTERS
+    )
+    found = {
+        f"{when}: {name}": result
+        for when, copy in (("open", while_open), ("counted", counted))
+        for name, result in _findings(copy, ballot, letters, truth, code_row_of_letter).items()
+        if result[1] >= FOUND
+    }
     assert not found, f"joins that link votes to people: {found}"
     codes = [row for row in counted["pb_voting_code"] if row["ballot_id"] == ballot.id]
     # The order of code rows says nothing of the letters' order (it followed it exactly before).
@@ -209,8 +241,10 @@ def _rank_attacks(app, ballot, truth) -> dict[str, float]:
     accounts = sorted((who[1], receipt) for receipt, who in truth.items() if who[0] == "account")
     signed_up = [user_id for user_id, _receipt in accounts]
     vote_of = {row["receipt"]: (n, row) for n, row in enumerate(votes)}
-    orders = {"pb_vote.id": [vote_of[r][1]["id"] for _u, r in accounts],
-              "pb_vote row order": [vote_of[r][0] for _u, r in accounts]}
+    orders = {
+        "pb_vote.id": [vote_of[r][1]["id"] for _u, r in accounts],
+        "pb_vote row order": [vote_of[r][0] for _u, r in accounts],
+    }
     if log:
         entry_of = {row["receipt"]: (n, row) for n, row in enumerate(log)}
         orders["pb_ballot_log.seq"] = [entry_of[r][1]["seq"] for _u, r in accounts]
@@ -258,8 +292,12 @@ def test_the_order_of_votes_does_not_follow_the_order_of_sign_ups(app, db, demo)
     ordered_by_backup(app)
     counted = _rank_attacks(app, ballot, truth)
     assert "pb_ballot_log.seq" in counted
-    linked = {f"{when}: {name}": round(rho, 2) for when, found in (("open", while_open), ("counted", counted))
-              for name, rho in found.items() if abs(rho) >= RANKED}
+    linked = {
+        f"{when}: {name}": round(rho, 2)
+        for when, found in (("open", while_open), ("counted", counted))
+        for name, rho in found.items()
+        if abs(rho) >= RANKED
+    }
     assert not linked, f"orders that follow the order of sign-ups: {linked}"
 
 
@@ -268,6 +306,30 @@ def test_code_hashes_are_keyed_and_printed_codes_come_from_the_voter_key(app, db
     [code] = factories.codes(app, db, demo, ballot, size=1)
     stored = [row["code_hash"] for row in _copy(app)["pb_voting_code"]]
     assert hashlib.sha256(services.normalise_code(code).encode()).hexdigest() not in stored
+
+
+def test_secret_key_and_a_database_copy_link_no_account_to_its_vote(app, db, demo):
+    """Whoever holds SECRET_KEY (every web server and worker does) and a copy of the database.
+
+    Voter ids were keyed by SECRET_KEY: recomputing each account's id linked 7 of 8 account votes
+    to their email addresses. They are keyed by VOTER_KEY now, which that person does not hold.
+    """
+    ballot = factories.ballot(app, db, demo, eligibility="residents")
+    refs = factories.refs(db, ballot)
+    with app.test_request_context():
+        users = [factories.resident(db, demo) for _ in range(8)]
+        for n, user in enumerate(users):
+            voter = services.eligibility(db, demo, ballot, None, user, None).voter
+            services.cast_vote(db, demo, ballot.id, voter, [refs[n % len(refs)]])
+    db.commit()
+    stored = {row["voter_key"] for row in _copy(app)["pb_vote"] if row["ballot_id"] == ballot.id}
+    secret = app.config["SECRET_KEY"].encode()
+    guesses = {
+        hmac.new(secret, f"pb-vote:{ballot.id}:user:{user.id}".encode(), hashlib.sha256).hexdigest(): user.email
+        for user in users
+    }
+    assert len(stored) == len(users)
+    assert not stored & set(guesses), [guesses[key] for key in stored & set(guesses)]
 
 
 def _rotate_secret_key(app, new_key: str) -> None:
@@ -288,14 +350,16 @@ def test_rotating_secret_key_during_an_open_ballot_gives_no_second_ballot(app, d
     assert letter.post(base_url + "/code", data={"code": code}).status_code == 303
     assert letter.post(base_url + "/submit", data={"choice": [refs[1]]}).status_code == 303
     with app.test_request_context():
-        reprinted_before = services.batch_codes(db, demo, ballot.id, factories.batch_ids(db, ballot)[0],
-                                                factories.officer(db))[1]
+        reprinted_before = services.batch_codes(
+            db, demo, ballot.id, factories.batch_ids(db, ballot)[0], factories.officer(db)
+        )[1]
 
     _rotate_secret_key(app, "a brand new secret key")
 
     with app.test_request_context():
-        reprinted_after = services.batch_codes(db, demo, ballot.id, factories.batch_ids(db, ballot)[0],
-                                               factories.officer(db))[1]
+        reprinted_after = services.batch_codes(
+            db, demo, ballot.id, factories.batch_ids(db, ballot)[0], factories.officer(db)
+        )[1]
     assert reprinted_after == reprinted_before == [code]
     again = app.test_client()
     login(again, "resident@demo.example")
@@ -318,8 +382,9 @@ def test_voter_keys_and_codes_keep_their_key_version(app, db, demo):
     app.config["VOTER_KEY"], app.config["VOTER_KEY_VERSION"] = "the next voter key", 2
     with app.test_request_context():
         assert services.enter_code(db, demo, ballot.id, code).key == before
-        assert services.batch_codes(db, demo, ballot.id, factories.batch_ids(db, ballot)[0],
-                                    factories.officer(db))[1] == [code]
+        assert services.batch_codes(db, demo, ballot.id, factories.batch_ids(db, ballot)[0], factories.officer(db))[
+            1
+        ] == [code]
         newer = factories.ballot(app, db, demo)
         assert newer.key_version == 2
     app.config["VOTER_KEYS_RETIRED"] = {}
@@ -329,8 +394,6 @@ def test_voter_keys_and_codes_keep_their_key_version(app, db, demo):
 
 def test_a_ballot_opened_before_the_upgrade_keeps_its_voters_and_printed_codes(app, db, demo):
     # Version 0 is what the migration gives existing ballots and batches: the old keys and hashes exactly.
-    import hmac
-
     ballot = factories.ballot(app, db, demo)
     ballot.key_version = 0
     db.add(ballot)
@@ -342,7 +405,7 @@ def test_a_ballot_opened_before_the_upgrade_keeps_its_voters_and_printed_codes(a
     number, printed = int.from_bytes(digest[:10], "big"), []
     for _i in range(12):
         number, index = divmod(number, 32)
-        printed.append(services._CODE_ALPHABET[index])
+        printed.append(CODE_ALPHABET[index])
     assert services.normalise_code(code) == "".join(printed)
     plain = hashlib.sha256(services.normalise_code(code).encode()).hexdigest()
     assert [row["code_hash"] for row in _copy(app)["pb_voting_code"] if row["ballot_id"] == ballot.id] == [plain]

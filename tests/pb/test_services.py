@@ -36,8 +36,15 @@ def test_a_review_is_a_draft_until_published_with_reasons(ctx, db, demo):
     assert services.get_proposal(db, demo, item.id).status == "submitted"
     with pytest.raises(Invalid, match="Explain why"):
         services.publish_review(db, demo, item.id, officer)
-    services.save_review(db, demo, item.id, officer, feasible=False, reviewed_cost_pence=None,
-                         reason="The land belongs to the canal trust.")
+    services.save_review(
+        db,
+        demo,
+        item.id,
+        officer,
+        feasible=False,
+        reviewed_cost_pence=None,
+        reason="The land belongs to the canal trust.",
+    )
     published = services.publish_review(db, demo, item.id, officer)
     assert published.status == "not_feasible" and published.review_published_at
     assert services.review_queue(db, demo) == []
@@ -45,8 +52,9 @@ def test_a_review_is_a_draft_until_published_with_reasons(ctx, db, demo):
 
 def test_the_review_queue_spans_every_open_neighbourhood_budget(ctx, db, demo):
     one = factories.process(ctx, db, demo, area=factories.neighbourhood(db, demo), proposals=1, reviewed=False)
-    two = factories.process(ctx, db, demo, area=factories.neighbourhood(db, demo, "Blackburn North and East"),
-                            proposals=2, reviewed=False)
+    two = factories.process(
+        ctx, db, demo, area=factories.neighbourhood(db, demo, "Blackburn North and East"), proposals=2, reviewed=False
+    )
     queue = services.review_queue(db, demo)
     assert {pr.id for _, pr in queue} == {one.id, two.id} and len(queue) == 3
 
@@ -55,15 +63,17 @@ def test_proposals_only_in_the_proposals_phase(ctx, db, demo):
     process = factories.process(ctx, db, demo, proposals=0)
     services.set_phase(db, demo, process.id, "review", factories.officer(db))
     with pytest.raises(Conflict, match="not taking proposals"):
-        services.submit_proposal(db, demo, process.id, factories.officer(db), title="x", description="y",
-                                 estimated_cost_pence=100)
+        services.submit_proposal(
+            db, demo, process.id, factories.officer(db), title="x", description="y", estimated_cost_pence=100
+        )
 
 
 def test_ballot_rules_freeze_when_voting_opens(ctx, db, demo):
     ballot = factories.ballot(ctx, db, demo)
     with pytest.raises(Conflict, match="frozen"):
-        services.update_ballot(db, demo, ballot.id, factories.officer(db), title="New", kind="knapsack",
-                               rule="greedy", eligibility="open")
+        services.update_ballot(
+            db, demo, ballot.id, factories.officer(db), title="New", kind="knapsack", rule="greedy", eligibility="open"
+        )
     assert services.get_ballot(db, demo, ballot.id).rule == "equalshares"
 
 
@@ -91,11 +101,16 @@ def test_with_imported_postcodes_the_directory_decides_the_neighbourhood(ctx, db
     ballot = factories.ballot(ctx, db, demo, eligibility="residents")
     process = services.get_process(db, demo, ballot.process_id)
     inside = db.exec(select(Area).where(Area.neighbourhood_id == process.area_id).order_by(Area.name)).first()
-    outside = db.exec(select(Area).where(Area.council_id == demo.id, Area.kind == "ward",
-                                         Area.neighbourhood_id != process.area_id)).first()
+    outside = db.exec(
+        select(Area).where(Area.council_id == demo.id, Area.kind == "ward", Area.neighbourhood_id != process.area_id)
+    ).first()
     # The directory puts BB3 1AA (Darwen East by the demo's prefixes) in a ward outside the neighbourhood.
-    db.add_all([Postcode(council_id=demo.id, postcode="BB31AA", ward_id=outside.id),
-                Postcode(council_id=demo.id, postcode="BB17DY", ward_id=inside.id)])
+    db.add_all(
+        [
+            Postcode(council_id=demo.id, postcode="BB31AA", ward_id=outside.id),
+            Postcode(council_id=demo.id, postcode="BB17DY", ward_id=inside.id),
+        ]
+    )
     db.commit()
     resident = base.user_by_email(db, "resident@demo.example")  # BB3 1AA
     refused = services.eligibility(db, demo, ballot, process, resident, None)
@@ -129,10 +144,13 @@ def test_a_wrong_code_is_refused(ctx, db, demo):
         services.enter_code(db, demo, ballot.id, "NOPE-NOPE-NOPE")
 
 
-@pytest.mark.parametrize("pick, message", [
-    (lambda r: r[:4], "over the £100,000 budget"),
-    (lambda r: ["p999"], "There is no choice “p999”"),
-])
+@pytest.mark.parametrize(
+    "pick, message",
+    [
+        (lambda r: r[:4], "over the £100,000 budget"),
+        (lambda r: ["p999"], "There is no choice “p999”"),
+    ],
+)
 def test_invalid_ballots_are_refused_with_the_engine_message(ctx, db, demo, pick, message):
     ballot = factories.ballot(ctx, db, demo)
     voter = services.Voter(key="k" * 64, via="code")
@@ -145,14 +163,20 @@ def test_paper_ballots_need_two_matching_keyings_by_different_officers(ctx, db, 
     ballot = factories.ballot(ctx, db, demo)
     refs = factories.refs(db, ballot)
     officer, admin = factories.officer(db), base.user_by_email(db, "admin@demo.example")
-    services.key_paper_ballot(db, demo, ballot.id, officer, paper_ref="a1", channel="paper", area_id=None, choices=[refs[0]])
+    services.key_paper_ballot(
+        db, demo, ballot.id, officer, paper_ref="a1", channel="paper", area_id=None, choices=[refs[0]]
+    )
     with pytest.raises(NotAllowed, match="different officer"):
-        services.key_paper_ballot(db, demo, ballot.id, officer, paper_ref="A1", channel="paper", area_id=None, choices=[refs[0]])
-    entry = services.key_paper_ballot(db, demo, ballot.id, admin, paper_ref="A1", channel="paper", area_id=None,
-                                      choices=[refs[1]])
+        services.key_paper_ballot(
+            db, demo, ballot.id, officer, paper_ref="A1", channel="paper", area_id=None, choices=[refs[0]]
+        )
+    entry = services.key_paper_ballot(
+        db, demo, ballot.id, admin, paper_ref="A1", channel="paper", area_id=None, choices=[refs[1]]
+    )
     assert entry.status == "mismatch" and _votes(db, ballot) == 0
-    entry = services.key_paper_ballot(db, demo, ballot.id, admin, paper_ref="A1", channel="paper", area_id=None,
-                                      choices=[refs[0]])
+    entry = services.key_paper_ballot(
+        db, demo, ballot.id, admin, paper_ref="A1", channel="paper", area_id=None, choices=[refs[0]]
+    )
     assert entry.status == "matched" and _votes(db, ballot) == 1
     assert db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one().channel == "paper"
 
@@ -179,7 +203,9 @@ def test_close_counts_and_publish_sends_funded_projects_to_the_record(ctx, db, d
         services.record_decision(db, demo, ballot.id, factories.officer(db), selected=[r[4]], reason="")
     services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "https://example.org/r")
     items = db.exec(select(RecordItem).where(RecordItem.source_ref.like(f"pb:{ballot.process_id}:%"))).all()
-    assert sorted(i.source_ref for i in items) == sorted(f"pb:{ballot.process_id}:{ref}" for ref in computed["selected"])
+    assert sorted(i.source_ref for i in items) == sorted(
+        f"pb:{ballot.process_id}:{ref}" for ref in computed["selected"]
+    )
     assert services.get_process(db, demo, ballot.process_id).phase == "results"
 
 
@@ -198,17 +224,48 @@ def test_publishing_refuses_a_stale_count_or_unmatched_paper(ctx, db, demo):
     ballot = factories.ballot(ctx, db, demo)
     r = factories.refs(db, ballot)
     _vote_and_close(ctx, db, demo, ballot, [[r[0]], [r[1]]])
-    services.key_paper_ballot(db, demo, ballot.id, factories.officer(db), paper_ref="9", channel="booth",
-                              area_id=None, choices=[r[2]])
+    services.key_paper_ballot(
+        db, demo, ballot.id, factories.officer(db), paper_ref="9", channel="booth", area_id=None, choices=[r[2]]
+    )
     with pytest.raises(Conflict, match="second keying"):
         services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "u")
-    services.key_paper_ballot(db, demo, ballot.id, base.user_by_email(db, "admin@demo.example"), paper_ref="9",
-                              channel="booth", area_id=None, choices=[r[2]])
+    services.key_paper_ballot(
+        db,
+        demo,
+        ballot.id,
+        base.user_by_email(db, "admin@demo.example"),
+        paper_ref="9",
+        channel="booth",
+        area_id=None,
+        choices=[r[2]],
+    )
     with pytest.raises(Conflict, match="Count again"):
         services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "u")
     services.start_count(db, demo, ballot.id, factories.officer(db))
     services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "u")
     assert services.results_view(db, demo, ballot.id).turnout["channels"] == {"online": 2, "booth": 1}
+
+
+def test_a_ballot_counted_as_cast_before_the_upgrade_must_be_counted_again_before_publishing(ctx, db, demo):
+    from pbapp.pb.models import LOG_SEALED_AT_COUNT, BallotLogEntry
+
+    ballot = factories.ballot(ctx, db, demo)
+    r = factories.refs(db, ballot)
+    _vote_and_close(ctx, db, demo, ballot, [[r[0]], [r[1]], [r[2]]])
+    # What migration 0012 leaves of a ballot counted, not published, with its log chained as cast:
+    # the result of that count (and its head), the ballot moved to sealed logs, the log as cast gone.
+    result = db.exec(select(Result).where(Result.ballot_id == ballot.id)).one()
+    result.log_head = "ab" * 32
+    ballot.log_format = LOG_SEALED_AT_COUNT
+    db.add_all([result, ballot])
+    db.execute(BallotLogEntry.__table__.delete().where(BallotLogEntry.ballot_id == ballot.id))
+    db.commit()
+    with pytest.raises(Conflict, match="counted before its log was sealed at the count. Count it again"):
+        services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "u")
+    services.start_count(db, demo, ballot.id, factories.officer(db))
+    db.expire_all()  # the count ran in a session of its own; publishing comes in a request of its own
+    services.publish_results(db, demo, ballot.id, factories.officer(db), url_of=lambda b: "u")
+    assert len(services.published_log(db, demo, ballot.id)["entries"]) == 3
 
 
 def test_ballot_order_is_random_per_voter_but_stable(ctx, db, demo):

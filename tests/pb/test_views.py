@@ -47,8 +47,10 @@ def test_vote_with_a_letter_code_check_answers_then_receipt(app, db, demo, clien
 
 def test_a_submission_reads_the_ballot_once_per_worker_and_counts_in_one_statement(app, db, demo, client, monkeypatch):
     alone = []
-    execute_alone = services.execute_alone
-    monkeypatch.setattr(services, "execute_alone", lambda *args: alone.append(args[0]) or execute_alone(*args))
+    from pbapp.pb.services import voting
+
+    execute_alone = voting.execute_alone
+    monkeypatch.setattr(voting, "execute_alone", lambda *args: alone.append(args[0]) or execute_alone(*args))
     ballot = factories.ballot(app, db, demo)
     refs = factories.refs(db, ballot)
     code = factories.codes(app, db, demo, ballot, size=1)[0]
@@ -131,7 +133,9 @@ def test_a_vote_after_closing_is_refused_even_by_a_worker_that_knows_the_ballot(
     late = client.post(submit, data={"choice": [refs[1]]})
     assert late.status_code == 409 and "not open for voting" in late.get_data(as_text=True)
     vote = db.exec(select(Vote).where(Vote.ballot_id == ballot.id)).one()
-    entries = db.exec(select(func.count()).select_from(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)).one()
+    entries = db.exec(
+        select(func.count()).select_from(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)
+    ).one()
     db.commit()
     assert json.loads(vote.choices) == [refs[0]] and vote.changes == 0 and entries == 1
 
@@ -167,31 +171,47 @@ def test_exports_obey_the_results_embargo(app, db, demo, client, login_as):
 
 def test_officer_sets_up_reviews_and_opens_a_ballot(app, db, demo, client, login_as):
     login_as("officer")
+    # A pot too large for any budget is refused at its box (20 digits once overflowed the database: a 500).
+    huge = client.post(f"/pb/{demo.slug}/manage", data={"title": "Ward budget", "pot": "9" * 20, "area_id": ""})
+    assert huge.status_code == 422 and "Enter an amount of £1,000,000,000,000 or less" in huge.get_data(as_text=True)
     response = client.post(f"/pb/{demo.slug}/manage", data={"title": "Ward budget", "pot": "50,000", "area_id": ""})
     assert response.status_code == 303
     process_id = int(response.location.rsplit("/", 1)[1])
     for n, cost in enumerate(("20000", "15000", "99999999")):
-        assert client.post(f"/pb/{demo.slug}/processes/{process_id}/propose",
-                           data={"title": f"Idea {n}", "description": "Good", "estimated_cost": cost}).status_code == (303 if n < 2 else 422)
+        assert client.post(
+            f"/pb/{demo.slug}/processes/{process_id}/propose",
+            data={"title": f"Idea {n}", "description": "Good", "estimated_cost": cost},
+        ).status_code == (303 if n < 2 else 422)
     queue = client.get(f"/pb/{demo.slug}/review").get_data(as_text=True)
     ids = [int(x) for x in __import__("re").findall(r"/review/(\d+)\"", queue)]
     assert len(ids) == 2
     for pid in ids:
         assert client.post(f"/pb/{demo.slug}/review/{pid}", data={"feasible": "yes", "reason": ""}).status_code == 303
         assert client.post(f"/pb/{demo.slug}/review/{pid}/publish").status_code == 303
-    response = client.post(f"/pb/{demo.slug}/manage/processes/{process_id}", data={
-        "title": "Vote", "kind": "knapsack", "rule": "greedy", "utility": "cost", "eligibility": "codes"})
-    assert response.status_code == 303, __import__("re").findall(r'govuk-error-message">.*?</p>', response.get_data(as_text=True), __import__("re").S)
+    response = client.post(
+        f"/pb/{demo.slug}/manage/processes/{process_id}",
+        data={"title": "Vote", "kind": "knapsack", "rule": "greedy", "utility": "cost", "eligibility": "codes"},
+    )
+    assert response.status_code == 303, __import__("re").findall(
+        r'govuk-error-message">.*?</p>', response.get_data(as_text=True), __import__("re").S
+    )
     ballot_id = int(response.location.rsplit("/", 1)[1])
     assert client.post(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/open").status_code == 303
-    refused = client.post(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/settings", data={
-        "title": "Changed", "kind": "knapsack", "rule": "equalshares", "utility": "cost", "eligibility": "open"})
+    refused = client.post(
+        f"/pb/{demo.slug}/manage/ballots/{ballot_id}/settings",
+        data={"title": "Changed", "kind": "knapsack", "rule": "equalshares", "utility": "cost", "eligibility": "open"},
+    )
     assert refused.status_code == 422 and "frozen" in refused.get_data(as_text=True)
     assert client.post(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/codes", data={"size": "5"}).status_code == 303
     from pbapp.pb.models import CodeBatch
 
     batch = db.exec(select(CodeBatch).where(CodeBatch.ballot_id == ballot_id)).one()
-    assert client.get(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/codes/{batch.id}.csv").get_data(as_text=True).count("\n") == 6
+    assert (
+        client.get(f"/pb/{demo.slug}/manage/ballots/{ballot_id}/codes/{batch.id}.csv")
+        .get_data(as_text=True)
+        .count("\n")
+        == 6
+    )
 
 
 def test_other_councils_objects_are_not_found(app, db, demo, client, login_as):
@@ -248,7 +268,9 @@ def test_a_verified_resident_votes_by_account_with_the_postcode_check(app, db, d
 
 def test_an_ineligible_submission_goes_back_to_the_ballot(app, db, demo, client):
     ballot = factories.ballot(app, db, demo)
-    response = client.post(f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={"choice": factories.refs(db, ballot)[:1]})
+    response = client.post(
+        f"/pb/{demo.slug}/ballots/{ballot.id}/submit", data={"choice": factories.refs(db, ballot)[:1]}
+    )
     assert response.status_code == 303 and _count_votes(db, ballot) == 0
 
 
@@ -273,8 +295,12 @@ def test_officer_closes_counts_decides_with_a_reason_and_publishes(app, db, demo
     assert "hx-get" not in client.get(closed.location, headers={"HX-Request": "true"}).get_data(as_text=True)
     refused = client.post(base + "/decision", data={"selected": [refs[4]], "reason": ""})
     assert refused.status_code == 422 and "Explain why" in refused.get_data(as_text=True)
-    assert client.post(base + "/decision", data={"selected": [refs[4]],
-                                                  "reason": "The other projects are funded by a grant."}).status_code == 303
+    assert (
+        client.post(
+            base + "/decision", data={"selected": [refs[4]], "reason": "The other projects are funded by a grant."}
+        ).status_code
+        == 303
+    )
     assert client.post(base + "/publish").status_code == 303
     page = client.get(f"/pb/{demo.slug}/ballots/{ballot.id}/results").get_data(as_text=True)
     assert "funded by a grant" in page and "<svg" in page
@@ -285,18 +311,25 @@ def test_an_officer_hides_a_proposal_with_a_reason(app, db, demo, client, login_
     item = factories.proposal(db, process)
     login_as("officer")
     assert client.post(f"/pb/{demo.slug}/review/{item.id}/hide", data={"reason": ""}).status_code == 422
-    assert client.post(f"/pb/{demo.slug}/review/{item.id}/hide", data={"reason": "Names a private person"}).status_code == 303
+    assert (
+        client.post(f"/pb/{demo.slug}/review/{item.id}/hide", data={"reason": "Names a private person"}).status_code
+        == 303
+    )
     client.post("/accounts/logout")
     assert client.get(f"/pb/{demo.slug}/proposals/{item.id}").status_code == 404
     assert "Project 1" not in client.get(f"/pb/{demo.slug}/processes/{process.id}").get_data(as_text=True)
 
 
-def test_a_letter_vote_offers_a_visitor_an_account_first_so_the_vote_can_be_changed_without_the_letter(app, db, demo,
-                                                                                                       client):
+def test_a_letter_vote_offers_a_visitor_an_account_first_so_the_vote_can_be_changed_without_the_letter(
+    app, db, demo, client
+):
     """Fault: a vote by letter gave visitors no way to sign in or sign up from the ballot, though only an account
     lets them change their vote later without the letter."""
     ballot = factories.ballot(app, db, demo)
     path = f"/pb/{demo.slug}/ballots/{ballot.id}"
     page = client.get(path).get_data(as_text=True)
-    assert f'href="/accounts/login?next={path.replace("/", "%2F")}"' in page or f'href="/accounts/login?next={path}"' in page
+    assert (
+        f'href="/accounts/login?next={path.replace("/", "%2F")}"' in page
+        or f'href="/accounts/login?next={path}"' in page
+    )
     assert "change it later without the letter" in page

@@ -27,9 +27,17 @@ def body(db: Session, the_place: Place, *, name: str = "Testshire Council", kind
 
 
 def budget(db: Session, the_body: PublicBody, lines: list[tuple[str, int, int]], *, year: str = "2026-27"):
-    made = services.save_budget(db, the_body, [BodyLine(*line) for line in lines], financial_year=year,
-                                basis="budget", source_title="Budget book", source_url="",
-                                source_date=date(2026, 3, 1), actor_id=None)
+    made = services.save_budget(
+        db,
+        the_body,
+        [BodyLine(*line) for line in lines],
+        financial_year=year,
+        basis="budget",
+        source_title="Budget book",
+        source_url="",
+        source_date=date(2026, 3, 1),
+        actor_id=None,
+    )
     db.commit()
     return made
 

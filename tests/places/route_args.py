@@ -50,15 +50,21 @@ def _inquiry_id(app, db, council):
 def _evidence_id(app, db, council):
     from pbapp.places.models import InquiryEvidence
 
-    return db.exec(select(InquiryEvidence.id).where(InquiryEvidence.inquiry_id == _inquiry_id(app, db, council))
-                   .order_by(InquiryEvidence.id)).first()
+    return db.exec(
+        select(InquiryEvidence.id)
+        .where(InquiryEvidence.inquiry_id == _inquiry_id(app, db, council))
+        .order_by(InquiryEvidence.id)
+    ).first()
 
 
 def _recommendation_id(app, db, council):
     from pbapp.places.models import Recommendation
 
-    return db.exec(select(Recommendation.id).where(Recommendation.inquiry_id == _inquiry_id(app, db, council))
-                   .order_by(Recommendation.id)).first()
+    return db.exec(
+        select(Recommendation.id)
+        .where(Recommendation.inquiry_id == _inquiry_id(app, db, council))
+        .order_by(Recommendation.id)
+    ).first()
 
 
 ARGS.update({"inquiry_id": _inquiry_id, "evidence_id": _evidence_id, "recommendation_id": _recommendation_id})

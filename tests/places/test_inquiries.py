@@ -12,8 +12,18 @@ from sqlmodel import select
 from pbapp.accounts.models import REGISTER, ResidenceVerification
 from pbapp.errors import Conflict, Invalid, NotAllowed
 from pbapp.places import inquiries, services
-from pbapp.places.models import (BodyResponse, CommitteeMember, CommitteeVolunteer, Inquiry, InquiryEvidence,
-                                 InquirySession, Petition, PetitionSignature, PublicBody, Recommendation)
+from pbapp.places.models import (
+    BodyResponse,
+    CommitteeMember,
+    CommitteeVolunteer,
+    Inquiry,
+    InquiryEvidence,
+    InquirySession,
+    Petition,
+    PetitionSignature,
+    PublicBody,
+    Recommendation,
+)
 from pbapp.timeutil import utcnow
 from tests import factories as base
 from tests.conftest import login
@@ -35,8 +45,11 @@ def _link(html: str, text: str) -> str:
 
 def _resident(db, council, email, postcode="BB3 1AA"):
     user = base.user(db, email=email)
-    db.add(ResidenceVerification(council_id=council.id, user_id=user.id, method=REGISTER, evidence_hash=email,
-                                 postcode=postcode))
+    db.add(
+        ResidenceVerification(
+            council_id=council.id, user_id=user.id, method=REGISTER, evidence_hash=email, postcode=postcode
+        )
+    )
     db.commit()
     return user
 
@@ -62,11 +75,13 @@ def test_the_demo_petition_passed_its_threshold_and_became_an_inquiry_with_a_rep
     assert inquiry.status == "reported" and inquiry.opened_on <= inquiry.reported_on <= utcnow().date()
     sessions = db.exec(select(InquirySession).where(InquirySession.inquiry_id == inquiry.id)).all()
     assert len(sessions) == 2 and all(s.held_on <= inquiry.reported_on and s.minutes for s in sessions)
-    assert db.exec(select(InquiryEvidence).where(InquiryEvidence.inquiry_id == inquiry.id,
-                                                 InquiryEvidence.state == "published")).all()
+    assert db.exec(
+        select(InquiryEvidence).where(InquiryEvidence.inquiry_id == inquiry.id, InquiryEvidence.state == "published")
+    ).all()
     recommendations = db.exec(select(Recommendation).where(Recommendation.inquiry_id == inquiry.id)).all()
-    responses = db.exec(select(BodyResponse).where(
-        BodyResponse.recommendation_id.in_([r.id for r in recommendations]))).all()
+    responses = db.exec(
+        select(BodyResponse).where(BodyResponse.recommendation_id.in_([r.id for r in recommendations]))
+    ).all()
     by_id = {r.id: r for r in recommendations}
     assert len({by_id[r.recommendation_id].body_id for r in responses}) == 2
     assert all(r.responded_on <= by_id[r.recommendation_id].response_due for r in responses)
@@ -91,16 +106,23 @@ def test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links(app, clie
     petition = _open_petition(db, place)
     bodies = _bodies(db, place)
     login_as("officer")
-    decided = client.post(f"/places/{SLUG}/{place.id}/petitions/{petition.id}/decision", data={
-        "decision": "accepted", "reasons": "Home safety matters.", **typed_date("decided_on", utcnow().date())})
+    decided = client.post(
+        f"/places/{SLUG}/{place.id}/petitions/{petition.id}/decision",
+        data={"decision": "accepted", "reasons": "Home safety matters.", **typed_date("decided_on", utcnow().date())},
+    )
     assert decided.status_code == 303
     petition_page = _text(client.get(decided.location))
     new_url = _link(petition_page, "Open the inquiry")
     form = _text(client.get(new_url))
     assert "Are home fire safety visits reaching older people in Darwen?" in form
     assert 'name="evidence_closes-day"' in form
-    fields = {"title": "Home fire safety visits", "terms_of_reference": "Whether visits reach older people.",
-              "bodies": [str(bodies["Lancashire"].id)], "area_id": "", "petition_id": str(petition.id)}
+    fields = {
+        "title": "Home fire safety visits",
+        "terms_of_reference": "Whether visits reach older people.",
+        "bodies": [str(bodies["Lancashire"].id)],
+        "area_id": "",
+        "petition_id": str(petition.id),
+    }
     past = client.post(new_url, data={**fields, **typed_date("evidence_closes", utcnow().date() - timedelta(days=1))})
     assert past.status_code == 422 and "The call for evidence cannot close before today." in _text(past)
     none = client.post(new_url, data={**fields, "bodies": []})
@@ -117,8 +139,9 @@ def test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links(app, clie
     resident = app.test_client()
     login(resident, "resident@demo.example")
     give = _link(_text(resident.get(inquiry_url)), "Give evidence")
-    sent = resident.post(give, data={"author": "Imran Hussain", "organisation": "",
-                                     "text": "My grandmother waited a year for a visit."})
+    sent = resident.post(
+        give, data={"author": "Imran Hussain", "organisation": "", "text": "My grandmother waited a year for a visit."}
+    )
     assert sent.status_code == 303
     assert "My grandmother waited a year" not in _text(resident.get(inquiry_url))  # not until it is checked
     officer_page = _text(client.get(inquiry_url))
@@ -131,30 +154,46 @@ def test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links(app, clie
     assert client.post(moderate, data={"moderate-state": "published"}).status_code == 303
     assert "My grandmother waited a year" in _text(app.test_client().get(inquiry_url))
 
-    early = client.post(f"{inquiry_url}/sessions", data={
-        **typed_date("session-held_on", inquiry.opened_on - timedelta(days=1)), "session-location": "Darwen"})
+    early = client.post(
+        f"{inquiry_url}/sessions",
+        data={**typed_date("session-held_on", inquiry.opened_on - timedelta(days=1)), "session-location": "Darwen"},
+    )
     assert early.status_code == 422 and "A session cannot be held before the inquiry opened." in _text(early)
     held_on = inquiry.opened_on + timedelta(days=14)
-    session = client.post(f"{inquiry_url}/sessions", data={
-        **typed_date("session-held_on", held_on), "session-location": "Darwen Fire Station",
-        "session-witnesses": "Station manager, Lancashire Fire and Rescue\n\n Head of adult social care ",
-        "session-minutes": "The service described its referral routes."})
+    session = client.post(
+        f"{inquiry_url}/sessions",
+        data={
+            **typed_date("session-held_on", held_on),
+            "session-location": "Darwen Fire Station",
+            "session-witnesses": "Station manager, Lancashire Fire and Rescue\n\n Head of adult social care ",
+            "session-minutes": "The service described its referral routes.",
+        },
+    )
     assert session.status_code == 303
     row = db.exec(select(InquirySession).where(InquirySession.inquiry_id == inquiry.id)).one()
     assert row.held_on == held_on and row.witnesses.splitlines() == [
-        "Station manager, Lancashire Fire and Rescue", "Head of adult social care"]
+        "Station manager, Lancashire Fire and Rescue",
+        "Head of adult social care",
+    ]
     db.commit()
 
     premature = client.post(f"{inquiry_url}/report", data={"report-findings": "Visits miss Darwen."})
-    assert premature.status_code == 422 and "Add the report’s recommendations before you publish it." in _text(premature)
+    assert premature.status_code == 422 and "Add the report’s recommendations before you publish it." in _text(
+        premature
+    )
     due = utcnow().date() + timedelta(days=60)
-    for body, text in ((bodies["Lancashire"], "Share visit lists with the council."),
-                       (bodies["Blackburn"], "Offer a visit with every care assessment.")):
-        added = client.post(f"{inquiry_url}/recommendations", data={
-            "rec-text": text, "rec-body_id": str(body.id), **typed_date("rec-response_due", due)})
+    for body, text in (
+        (bodies["Lancashire"], "Share visit lists with the council."),
+        (bodies["Blackburn"], "Offer a visit with every care assessment."),
+    ):
+        added = client.post(
+            f"{inquiry_url}/recommendations",
+            data={"rec-text": text, "rec-body_id": str(body.id), **typed_date("rec-response_due", due)},
+        )
         assert added.status_code == 303, _text(added)[:1500]
-    recommendations = db.exec(select(Recommendation).where(Recommendation.inquiry_id == inquiry.id)
-                              .order_by(Recommendation.position)).all()
+    recommendations = db.exec(
+        select(Recommendation).where(Recommendation.inquiry_id == inquiry.id).order_by(Recommendation.position)
+    ).all()
     assert [r.response_due for r in recommendations] == [due, due]
     db.commit()
     reported = client.post(f"{inquiry_url}/report", data={"report-findings": "Visits miss Darwen."})
@@ -163,13 +202,26 @@ def test_an_officer_runs_an_inquiry_from_an_accepted_petition_by_links(app, clie
     assert "Visits miss Darwen." in page and page.count("Response awaited") == 2
 
     respond = _link(_text(client.get(inquiry_url)), "Record the response of Lancashire Fire")
-    bad = client.post(respond, data={"outcome": "rejected", "reasons": "No budget.",
-                                     **typed_date("responded_on", utcnow().date()),
-                                     **typed_date("action_by", utcnow().date() + timedelta(days=90))})
+    bad = client.post(
+        respond,
+        data={
+            "outcome": "rejected",
+            "reasons": "No budget.",
+            **typed_date("responded_on", utcnow().date()),
+            **typed_date("action_by", utcnow().date() + timedelta(days=90)),
+        },
+    )
     assert bad.status_code == 422 and "A rejected recommendation has no date for action" in _text(bad)
     action_by = utcnow().date() + timedelta(days=90)
-    ok = client.post(respond, data={"outcome": "partly", "reasons": "Lists will be shared with consent.",
-                                    **typed_date("responded_on", utcnow().date()), **typed_date("action_by", action_by)})
+    ok = client.post(
+        respond,
+        data={
+            "outcome": "partly",
+            "reasons": "Lists will be shared with consent.",
+            **typed_date("responded_on", utcnow().date()),
+            **typed_date("action_by", action_by),
+        },
+    )
     assert ok.status_code == 303
     response = db.exec(select(BodyResponse).where(BodyResponse.recommendation_id == recommendations[0].id)).one()
     assert (response.outcome, response.responded_on, response.action_by) == ("partly", utcnow().date(), action_by)
@@ -188,32 +240,71 @@ def test_inquiry_rules_are_kept_by_the_services(db, demo):
     petition = _open_petition(db, place)
     body = next(iter(_bodies(db, place).values()))
     with pytest.raises(Conflict, match="Only a petition the committee has accepted"):
-        inquiries.open_inquiry(db, SLUG, place.id, title="T", terms_of_reference="ToR", body_ids=[body.id],
-                               area_id=None, evidence_closes=None, petition_id=petition.id, actor_id=None)
+        inquiries.open_inquiry(
+            db,
+            SLUG,
+            place.id,
+            title="T",
+            terms_of_reference="ToR",
+            body_ids=[body.id],
+            area_id=None,
+            evidence_closes=None,
+            petition_id=petition.id,
+            actor_id=None,
+        )
     db.rollback()
     elsewhere = factories.area(db, factories.place(db, demo, name="Elsewhere"), name="Elsewhere's area")
     with pytest.raises(Invalid, match="Choose an outcome area of this place"):
-        inquiries.open_inquiry(db, SLUG, place.id, title="T", terms_of_reference="ToR", body_ids=[body.id],
-                               area_id=elsewhere.id, evidence_closes=None, petition_id=None, actor_id=None)
+        inquiries.open_inquiry(
+            db,
+            SLUG,
+            place.id,
+            title="T",
+            terms_of_reference="ToR",
+            body_ids=[body.id],
+            area_id=elsewhere.id,
+            evidence_closes=None,
+            petition_id=None,
+            actor_id=None,
+        )
     db.rollback()
-    made = inquiries.open_inquiry(db, SLUG, place.id, title="Own initiative", terms_of_reference="ToR",
-                                  body_ids=[body.id], area_id=None, evidence_closes=utcnow().date(),
-                                  petition_id=None, actor_id=None)
+    made = inquiries.open_inquiry(
+        db,
+        SLUG,
+        place.id,
+        title="Own initiative",
+        terms_of_reference="ToR",
+        body_ids=[body.id],
+        area_id=None,
+        evidence_closes=utcnow().date(),
+        petition_id=None,
+        actor_id=None,
+    )
     stranger = base.user(db, email="stranger@example.org")
     db.commit()
-    evidence = inquiries.submit_evidence(db, SLUG, place.id, made.id, author="A", organisation="", text="E",
-                                         user_id=stranger.id)
+    evidence = inquiries.submit_evidence(
+        db, SLUG, place.id, made.id, author="A", organisation="", text="E", user_id=stranger.id
+    )
     assert evidence.state == "pending"
     made.evidence_closes = utcnow().date() - timedelta(days=1)
     db.add(made)
     db.commit()
     with pytest.raises(Conflict, match="call for evidence for this inquiry has closed"):
-        inquiries.submit_evidence(db, SLUG, place.id, made.id, author="A", organisation="", text="E",
-                                  user_id=stranger.id)
+        inquiries.submit_evidence(
+            db, SLUG, place.id, made.id, author="A", organisation="", text="E", user_id=stranger.id
+        )
     db.rollback()
     with pytest.raises(Invalid, match="response cannot be due before the inquiry opened"):
-        inquiries.add_recommendation(db, SLUG, place.id, made.id, body_id=body.id, text="R",
-                                     response_due=made.opened_on - timedelta(days=1), actor_id=None)
+        inquiries.add_recommendation(
+            db,
+            SLUG,
+            place.id,
+            made.id,
+            body_id=body.id,
+            text="R",
+            response_due=made.opened_on - timedelta(days=1),
+            actor_id=None,
+        )
     db.rollback()
     assert db.exec(select(Recommendation).where(Recommendation.inquiry_id == made.id)).all() == []
 
@@ -242,14 +333,25 @@ def test_resident_members_are_drawn_by_lot_from_verified_volunteers(app, client,
     login_as("officer")
     page = _text(client.get(base_url))
     assert "6 residents are waiting to be drawn." in page and 'name="draw-term_start-day"' in page
-    too_many = client.post(f"{base_url}/draw", data={
-        "draw-seats": "7", **typed_date("draw-term_start", "2027-06-01")})
+    too_many = client.post(f"{base_url}/draw", data={"draw-seats": "7", **typed_date("draw-term_start", "2027-06-01")})
     assert too_many.status_code == 422 and "fewer than the 7 seats to fill" in _text(too_many)
-    backwards = client.post(f"{base_url}/draw", data={
-        "draw-seats": "2", **typed_date("draw-term_start", "2027-06-01"), **typed_date("draw-term_end", "2027-01-01")})
+    backwards = client.post(
+        f"{base_url}/draw",
+        data={
+            "draw-seats": "2",
+            **typed_date("draw-term_start", "2027-06-01"),
+            **typed_date("draw-term_end", "2027-01-01"),
+        },
+    )
     assert backwards.status_code == 422 and "The term cannot end before it starts." in _text(backwards)
-    drawn = client.post(f"{base_url}/draw", data={
-        "draw-seats": "3", **typed_date("draw-term_start", "2027-06-01"), **typed_date("draw-term_end", "2029-05-31")})
+    drawn = client.post(
+        f"{base_url}/draw",
+        data={
+            "draw-seats": "3",
+            **typed_date("draw-term_start", "2027-06-01"),
+            **typed_date("draw-term_end", "2029-05-31"),
+        },
+    )
     assert drawn.status_code == 303
     members = db.exec(select(CommitteeMember).where(CommitteeMember.kind == "resident")).all()
     assert len(members) == 3

@@ -8,7 +8,7 @@ import pytest
 
 from pbapp.core.places import parse_body_budget, parse_percent
 from pbapp.places.seed import WRITTEN_YEARS
-from pbapp.seed import seed_file
+from pbapp.datafiles import seed_file
 
 
 def _rows(name, folder="places"):
@@ -36,7 +36,8 @@ def test_seed_shares_name_real_lines_and_never_exceed_100_percent():
     for source in _rows("sources.csv"):
         with open(seed_file(f"places/{source['key']}_{source['year']}.csv"), encoding="utf-8") as handle:
             budgets.setdefault(source["key"], set()).update(
-                line.service_line for line in parse_body_budget(handle.read(), thousands=True).lines)
+                line.service_line for line in parse_body_budget(handle.read(), thousands=True).lines
+            )
     totals = {}
     for row in _rows("outcome_areas.csv"):
         assert row["service_line"] in budgets[row["key"]], row

@@ -17,9 +17,20 @@ CSV = "service_line,amount,devolved\nPolicing,1000,100\nPrevention,200,\nTotal,1
 
 
 def _import(db, council, place, body, text=CSV, year="2026-27"):
-    return services.import_budget(db, council.slug, place.id, body.id, csv_text=text, thousands=False,
-                                  financial_year=year, basis="budget", source_title="PCC budget report",
-                                  source_url="https://example.org/b.pdf", source_date=date(2026, 2, 1), actor_id=None)
+    return services.import_budget(
+        db,
+        council.slug,
+        place.id,
+        body.id,
+        csv_text=text,
+        thousands=False,
+        financial_year=year,
+        basis="budget",
+        source_title="PCC budget report",
+        source_url="https://example.org/b.pdf",
+        source_date=date(2026, 2, 1),
+        actor_id=None,
+    )
 
 
 @pytest.fixture
@@ -36,7 +47,9 @@ def test_an_import_saves_lines_in_pence_with_its_source_and_replaces_the_same_ye
     again = _import(db, council, place, body, text="service_line,amount\nPolicing,5\nTotal,5\n")
     budgets = db.exec(select(BodyBudget).where(BodyBudget.body_id == body.id)).all()
     assert [b.id for b in budgets] == [again.id]
-    assert [(line.service_line, line.amount_pence) for line in db.exec(select(BodyBudgetLine)).all()] == [("Policing", 500)]
+    assert [(line.service_line, line.amount_pence) for line in db.exec(select(BodyBudgetLine)).all()] == [
+        ("Policing", 500)
+    ]
 
 
 def test_a_file_that_does_not_reconcile_saves_nothing(db, setup):
@@ -71,8 +84,12 @@ def test_shares_sum_to_at_most_100_percent_per_line_across_areas(db, setup):
     council, place, body = setup
     _import(db, council, place, body)
     safety, youth = factories.area(db, place, name="Safety"), factories.area(db, place, name="Youth")
-    assert services.set_shares(db, council.slug, place.id, safety.id, body.id,
-                               shares={"Policing": 7000, "Prevention": 0}, actor_id=None) == 1
+    assert (
+        services.set_shares(
+            db, council.slug, place.id, safety.id, body.id, shares={"Policing": 7000, "Prevention": 0}, actor_id=None
+        )
+        == 1
+    )
     with pytest.raises(Invalid, match="30%"):
         services.set_shares(db, council.slug, place.id, youth.id, body.id, shares={"Policing": 3001}, actor_id=None)
     with pytest.raises(Invalid, match="not a service line"):
@@ -93,7 +110,11 @@ def test_an_outcome_area_sums_every_body_with_the_change_on_last_year_and_the_de
     _view, summary = services.area_detail(db, council.slug, place.id, safety.id)
     rows = {row.body.name: row for row in summary.bodies}
     assert (rows["Police"].amount, rows["Police"].before, rows["Police"].change, rows["Police"].change_tenths) == (
-        500_000, 400_000, 100_000, 250)
+        500_000,
+        400_000,
+        100_000,
+        250,
+    )
     assert (rows["Fire"].amount, rows["Fire"].before) == (150_001, None)
     assert (summary.amount, summary.devolved, summary.before, summary.devolved_tenths) == (650_001, 50_000, 400_000, 77)
 
@@ -104,12 +125,17 @@ def test_exports_are_csv_and_json_in_pence(db, setup):
     area = factories.area(db, place)
     factories.share(db, area, body, "Prevention", 10_000)
     spending = services.export(db, council.slug, place.id, "spending", "csv").content.splitlines()
-    assert spending == ["outcome_area,body,body_kind,financial_year,amount_pence,devolved_pence,previous_year_pence,change_pence",
-                        "Youth unemployment,Police,police_and_crime_commissioner,2026-27,20000,0,,"]
+    assert spending == [
+        "outcome_area,body,body_kind,financial_year,amount_pence,devolved_pence,previous_year_pence,change_pence",
+        "Youth unemployment,Police,police_and_crime_commissioner,2026-27,20000,0,,",
+    ]
     import json
+
     lines = json.loads(services.export(db, council.slug, place.id, "body_lines", "json").content)
     assert [(r["service_line"], r["amount_pence"], r["source_date"]) for r in lines["rows"]] == [
-        ("Policing", 100_000, "2026-02-01"), ("Prevention", 20_000, "2026-02-01")]
+        ("Policing", 100_000, "2026-02-01"),
+        ("Prevention", 20_000, "2026-02-01"),
+    ]
     shares = services.export(db, council.slug, place.id, "shares", "csv").content.splitlines()
     assert shares[1] == "Youth unemployment,Police,Prevention,10000"
     with pytest.raises(NotFound):

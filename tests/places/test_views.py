@@ -14,7 +14,7 @@ from tests.factories import typed_date
 from tests.places import factories
 
 SLUG = "blackburn-with-darwen"
-CSV = "service_line,amount,devolved\nYouth offending,\"1,000\",250\nCustody,500,\nTotal,1500,\n"
+CSV = 'service_line,amount,devolved\nYouth offending,"1,000",250\nCustody,500,\nTotal,1500,\n'
 
 
 def _text(response) -> str:
@@ -47,8 +47,9 @@ def test_a_resident_finds_youth_unemployment_spending_from_the_council_home_page
 
 def test_outcome_area_figures_match_the_seed_shares(app, db, demo, client):
     place = factories.demo_place(db, demo)
-    youth = db.exec(select(OutcomeArea).where(OutcomeArea.place_id == place.id,
-                                              OutcomeArea.name == "Youth unemployment")).one()
+    youth = db.exec(
+        select(OutcomeArea).where(OutcomeArea.place_id == place.id, OutcomeArea.name == "Youth unemployment")
+    ).one()
     html = _text(client.get(f"/places/{SLUG}/{place.id}/areas/{youth.id}"))
     # 30% of £6,329k planning + 2% of £163,126k education + 3% of £70,749k children's social care
     council = 6_329_000_00 * 3 // 10 + 163_126_000_00 * 2 // 100 + 70_749_000_00 * 3 // 100
@@ -75,18 +76,32 @@ def test_an_officer_adds_a_body_imports_its_budget_after_a_preview_and_maps_its_
     assert f"/places/{SLUG}/{place.id}/bodies" in page
     response = client.post(f"/places/{SLUG}/{place.id}/bodies", data={"body-name": "", "body-kind": "jobcentre_plus"})
     assert response.status_code == 422 and "Enter the name of the body" in _text(response)
-    response = client.post(f"/places/{SLUG}/{place.id}/bodies", data={
-        "body-name": "Blackburn Jobcentre Plus", "body-kind": "jobcentre_plus", "body-website": ""})
+    response = client.post(
+        f"/places/{SLUG}/{place.id}/bodies",
+        data={"body-name": "Blackburn Jobcentre Plus", "body-kind": "jobcentre_plus", "body-website": ""},
+    )
     assert response.status_code == 303
     body_page = client.get(response.location)
     import_url = next(link for link in _links(_text(body_page)) if link.endswith("/import"))
-    fields = {"financial_year": "2026-27", "basis": "spend", "source_title": "DWP spend by district",
-              "source_url": "", **typed_date("source_date", "2026-05-01")}
-    bad = client.post(import_url, data={**fields, "csv_file": (io.BytesIO(CSV.replace("1500", "1400").encode()), "j.csv")},
-                      content_type="multipart/form-data")
-    assert bad.status_code == 422 and "Line 4 (amount): the stated total £1,400 is not the sum of the lines £1,500" in _text(bad)
-    preview = client.post(import_url, data={**fields, "csv_file": (io.BytesIO(CSV.encode()), "j.csv")},
-                          content_type="multipart/form-data")
+    fields = {
+        "financial_year": "2026-27",
+        "basis": "spend",
+        "source_title": "DWP spend by district",
+        "source_url": "",
+        **typed_date("source_date", "2026-05-01"),
+    }
+    bad = client.post(
+        import_url,
+        data={**fields, "csv_file": (io.BytesIO(CSV.replace("1500", "1400").encode()), "j.csv")},
+        content_type="multipart/form-data",
+    )
+    assert (
+        bad.status_code == 422
+        and "Line 4 (amount): the stated total £1,400 is not the sum of the lines £1,500" in _text(bad)
+    )
+    preview = client.post(
+        import_url, data={**fields, "csv_file": (io.BytesIO(CSV.encode()), "j.csv")}, content_type="multipart/form-data"
+    )
     assert preview.status_code == 200 and "Matches the stated total" in _text(preview)
     body = db.exec(select(PublicBody).where(PublicBody.name == "Blackburn Jobcentre Plus")).one()
     db.commit()

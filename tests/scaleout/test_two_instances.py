@@ -24,13 +24,20 @@ from sqlmodel import func, select
 from pbapp import jobs
 from pbapp.pb.models import Vote
 from tests.pb import factories
+from tests.scaleout import work
 from tests.trust.conftest import ROOT, Server, WebUser
 
-pytestmark = [pytest.mark.scaleout,
-              pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                                 reason="scale-out runs on PostgreSQL (CI's PostgreSQL pass)")]
+pytestmark = [
+    pytest.mark.scaleout,
+    pytest.mark.skipif(
+        not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+        reason="scale-out runs on PostgreSQL (CI's PostgreSQL pass)",
+    ),
+]
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+# `pbapp worker`, also allowed to run this suite's job (tests/scaleout/work.py), as tests/conftest.py allows here.
+WORKER = "from pbapp import jobs; jobs.JOB_PACKAGES += ('tests',); from pbapp.cli import main; main()"
 SUBMISSIONS = 200
 
 
@@ -51,10 +58,19 @@ def deployment(app, demo, database_url, tmp_path):
         pytest.skip("scale-out runs on PostgreSQL (CI's PostgreSQL pass)")
     redis = _redis_or_skip()
     prefix = "scaleout-" + uuid.uuid4().hex[:8]
-    env = {"REDIS_URL": REDIS_URL, "PBAPP_QUEUE_PREFIX": prefix, "RATELIMIT_ENABLED": "1",
-           "LOGIN_RATE_LIMIT": "10 per minute", "VOTE_RATE_LIMIT": "1000 per minute", "PBAPP_PROXIES": "1",
-           "JOB_STALE_SECONDS": "4", "WEB_CONCURRENCY": "2", "PBAPP_INSTANCES": "2", "PBAPP_JOB_WORKERS": "2",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        "REDIS_URL": REDIS_URL,
+        "PBAPP_QUEUE_PREFIX": prefix,
+        "RATELIMIT_ENABLED": "1",
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "VOTE_RATE_LIMIT": "1000 per minute",
+        "PBAPP_PROXIES": "1",
+        "JOB_STALE_SECONDS": "4",
+        "WEB_CONCURRENCY": "2",
+        "PBAPP_INSTANCES": "2",
+        "PBAPP_JOB_WORKERS": "2",
+        "PYTHONPATH": str(ROOT),
+    }
     servers = [Server(database_url, workers=2, log_path=tmp_path / f"web-{n}.log", env=env) for n in (1, 2)]
     workers = []
     try:
@@ -62,10 +78,16 @@ def deployment(app, demo, database_url, tmp_path):
             server.start()
         for n in (1, 2):
             with open(tmp_path / f"worker-{n}.log", "ab") as log:
-                workers.append(subprocess.Popen(
-                    [sys.executable, "-c", "from pbapp.cli import main; main()", "worker"], cwd=ROOT,
-                    env=dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="trust-suite-secret", **env),
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+                workers.append(
+                    subprocess.Popen(
+                        [sys.executable, "-c", WORKER, "worker"],
+                        cwd=ROOT,
+                        env=dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="trust-suite-secret", **env),
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
         yield {"servers": servers, "workers": workers, "prefix": prefix, "redis": redis, "logs": tmp_path}
     finally:
         for process in workers:
@@ -117,8 +139,12 @@ def test_two_instances_and_two_workers_share_everything(app, db, demo, deploymen
         tab = requests.Session()
         tab.cookies.update(voter.http.cookies)
         base = first if n % 2 else second
-        return tab.post(base + ballot_page + "/submit", data={"choice": [refs[n % len(refs)]], "csrf_token": token},
-                        allow_redirects=False, timeout=120).status_code
+        return tab.post(
+            base + ballot_page + "/submit",
+            data={"choice": [refs[n % len(refs)]], "csrf_token": token},
+            allow_redirects=False,
+            timeout=120,
+        ).status_code
 
     with ThreadPoolExecutor(max_workers=40) as pool:
         statuses = list(pool.map(submit, range(SUBMISSIONS)))
@@ -133,8 +159,12 @@ def test_two_instances_and_two_workers_share_everything(app, db, demo, deploymen
     assert closed.status_code == 303, closed.text[:300]
     late = requests.Session()
     late.cookies.update(voter.http.cookies)
-    refused = late.post(second + ballot_page + "/submit", data={"choice": [refs[0]], "csrf_token": token},
-                        allow_redirects=False, timeout=60)
+    refused = late.post(
+        second + ballot_page + "/submit",
+        data={"choice": [refs[0]], "csrf_token": token},
+        allow_redirects=False,
+        timeout=60,
+    )
     assert refused.status_code < 500 and not refused.headers.get("Location", "").endswith("/receipt")
     assert _votes(db, ballot) == (1, SUBMISSIONS - 1)
 
@@ -143,8 +173,7 @@ def test_two_instances_and_two_workers_share_everything(app, db, demo, deploymen
     key = f"{prefix}:note"
     enqueuer = make_app(REDIS_URL=REDIS_URL, QUEUE_PREFIX=prefix, JOBS_INLINE=False)
     with enqueuer.app_context():
-        ids = [jobs.enqueue(db, "note", "tests.scaleout.work.note_run", key=key, seconds=0.2).id
-               for _ in range(20)]
+        ids = [jobs.enqueue(db, "note", work.note_run, key=key, seconds=0.2).id for _ in range(20)]
 
     def all_done():
         db.commit()
@@ -159,7 +188,7 @@ def test_two_instances_and_two_workers_share_everything(app, db, demo, deploymen
 
     # A worker killed mid-job: the other worker gives the job up as failed, with the reason.
     with enqueuer.app_context():
-        long_job = jobs.enqueue(db, "note", "tests.scaleout.work.note_run", key=f"{key}:long", seconds=60)
+        long_job = jobs.enqueue(db, "note", work.note_run, key=f"{key}:long", seconds=60)
     pid = int(_wait_for(lambda: redis.get(f"{key}:long:last-pid"), 20, "the long job to start"))
     victim = next(p for p in deployment["workers"] if p.pid == pid)
     os.killpg(victim.pid, signal.SIGKILL)
@@ -185,5 +214,7 @@ def test_two_instances_and_two_workers_share_everything(app, db, demo, deploymen
 
     statuses = [sign_in_fails(n) for n in range(20)]
     assert statuses.count(429) == 10, statuses
-    print(f"scale-out: {SUBMISSIONS} submissions, 21 jobs, a dead worker, shared limits in "
-          f"{time.monotonic() - started:.1f}s")
+    print(
+        f"scale-out: {SUBMISSIONS} submissions, 21 jobs, a dead worker, shared limits in "
+        f"{time.monotonic() - started:.1f}s"
+    )

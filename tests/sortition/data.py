@@ -17,6 +17,6 @@ def people(count: int = 12, **overrides) -> str:
 
 
 CATEGORIES = "category,name,min,max\nGender,Female,2,2\nGender,Male,2,2\n"
-RESPONDENTS = ("nationbuilder_id,first_name,Gender,email,primary_address1,primary_zip\n"
-               + "".join(f"{i},Name{i},{' female ' if i % 2 else 'MALE'},n{i}@example.org,{i} High St,BB2 6AT\n"
-                         for i in range(1, 11)))
+RESPONDENTS = "nationbuilder_id,first_name,Gender,email,primary_address1,primary_zip\n" + "".join(
+    f"{i},Name{i},{' female ' if i % 2 else 'MALE'},n{i}@example.org,{i} High St,BB2 6AT\n" for i in range(1, 11)
+)

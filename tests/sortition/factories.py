@@ -14,11 +14,20 @@ _counter = itertools.count(1)
 SMALL_QUOTAS = (("sex", "Female", 1, 3), ("sex", "Male", 1, 3), ("age", "18-39", 1, 3), ("age", "40+", 1, 3))
 
 
-def pool(db: Session, council, *, people: int = 12, panel_size: int = 4, contacts: bool = True,
-         quotas=SMALL_QUOTAS, name: str | None = None) -> Pool:
+def pool(
+    db: Session,
+    council,
+    *,
+    people: int = 12,
+    panel_size: int = 4,
+    contacts: bool = True,
+    quotas=SMALL_QUOTAS,
+    name: str | None = None,
+) -> Pool:
     """A pool with quotas and `people` volunteers alternating sex and age."""
-    item = Pool(council_id=council.id, name=name or f"Pool {next(_counter)}", panel_size=panel_size,
-                household_salt="salt")
+    item = Pool(
+        council_id=council.id, name=name or f"Pool {next(_counter)}", panel_size=panel_size, household_salt="salt"
+    )
     db.add(item)
     db.flush()
     features: dict[str, Feature] = {}
@@ -32,13 +41,25 @@ def pool(db: Session, council, *, people: int = 12, panel_size: int = 4, contact
         values.setdefault(feature, []).append(value)
     for i in range(people):
         chosen = {f: options[(i // (1 + n)) % len(options)] for n, (f, options) in enumerate(values.items())}
-        person = Person(pool_id=item.id, public_id=f"P{i + 1:03d}", features=json.dumps(chosen, sort_keys=True),
-                        household=f"H{i // 2}")
+        person = Person(
+            pool_id=item.id,
+            public_id=f"P{i + 1:03d}",
+            features=json.dumps(chosen, sort_keys=True),
+            household=f"H{i // 2}",
+        )
         db.add(person)
         db.flush()
         if contacts:
-            db.add(PersonContact(person_id=person.id, name=f"Volunteer {i + 1}", email=f"v{i + 1}@example.org",
-                                 phone="01254 000000", address=f"{i + 1} Test Street", postcode="BB1 7DY"))
+            db.add(
+                PersonContact(
+                    person_id=person.id,
+                    name=f"Volunteer {i + 1}",
+                    email=f"v{i + 1}@example.org",
+                    phone="01254 000000",
+                    address=f"{i + 1} Test Street",
+                    postcode="BB1 7DY",
+                )
+            )
     db.commit()
     return item
 

@@ -11,8 +11,9 @@ def _pool(app, db, council):
 
 
 def _run(app, db, council):
-    found = db.exec(select(SelectionRun).where(SelectionRun.council_id == council.id,
-                                               SelectionRun.status == COMPLETE)).first()
+    found = db.exec(
+        select(SelectionRun).where(SelectionRun.council_id == council.id, SelectionRun.status == COMPLETE)
+    ).first()
     return (found or factories.drawn_run(app, db, council, factories.existing_pool(db, council))).id
 
 
@@ -26,12 +27,23 @@ def _import_job(app, db, council):
 
     from pbapp import jobs
 
-    job = jobs.Job(kind="sortition.import", council_id=council.id, status=jobs.DONE, progress=100,
-                   result=json.dumps({"count": 0, "pool_id": _pool(app, db, council)}))
+    job = jobs.Job(
+        kind="sortition.import",
+        council_id=council.id,
+        status=jobs.DONE,
+        progress=100,
+        result=json.dumps({"count": 0, "pool_id": _pool(app, db, council)}),
+    )
     db.add(job)
     db.commit()
     return job.id
 
 
-ARGS = {"pool_id": _pool, "run_id": _run, "person_id": _person, "job_id": _import_job,
-        "template": lambda app, db, council: "people", "part": lambda app, db, council: "selected"}
+ARGS = {
+    "pool_id": _pool,
+    "run_id": _run,
+    "person_id": _person,
+    "job_id": _import_job,
+    "template": lambda app, db, council: "people",
+    "part": lambda app, db, council: "selected",
+}

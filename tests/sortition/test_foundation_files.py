@@ -30,8 +30,10 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 def categories() -> bytes:
     """The quotas with flexible bounds two either side (never below 0)."""
-    rows = [[r["feature"], r["value"], r["min"], r["max"], max(0, int(r["min"]) - 2), int(r["max"]) + 2]
-            for r in _rows("features.csv")]
+    rows = [
+        [r["feature"], r["value"], r["min"], r["max"], max(0, int(r["min"]) - 2), int(r["max"]) + 2]
+        for r in _rows("features.csv")
+    ]
     return write_csv(["category", "name", "min", "max", "min_flex", "max_flex"], rows).encode()
 
 
@@ -39,16 +41,35 @@ def respondents() -> bytes:
     people = _rows("people.csv")
     features = [c for c in people[0] if c != "id"]
     header = ["unique_id", "first_name", "last_name", "email", *features, "primary_address1", "primary_zip"]
-    rows = [[p["id"], f"First{p['id']}", f"Last{p['id']}", f"r{p['id']}@example.org", *(p[f] for f in features),
-             f"{p['id']} High Street", "BB2 6AT"] for p in people]
+    rows = [
+        [
+            p["id"],
+            f"First{p['id']}",
+            f"Last{p['id']}",
+            f"r{p['id']}@example.org",
+            *(p[f] for f in features),
+            f"{p['id']} High Street",
+            "BB2 6AT",
+        ]
+        for p in people
+    ]
     return write_csv(header, rows).encode()
 
 
 def _import(db, council, pool, features: bytes, people: bytes) -> int:
     found = services.upload_preview(features, people, "sortition_foundation", SOURCES)
     assert found.mapping["id"] == "unique_id" and found.mapping["name"] == ""
-    return services.import_upload(db, council, pool, features=features, people=people, fmt="sortition_foundation",
-                                  mapping=found.mapping, sources=SOURCES, actor_id=None)
+    return services.import_upload(
+        db,
+        council,
+        pool,
+        features=features,
+        people=people,
+        fmt="sortition_foundation",
+        mapping=found.mapping,
+        sources=SOURCES,
+        actor_id=None,
+    )
 
 
 @pytest.fixture
@@ -113,8 +134,10 @@ def test_a_foundation_file_with_a_flexible_bound_inside_its_quota_is_refused(db,
     bad[2] = ",".join(cells)
     with pytest.raises(Invalid) as refused:
         _import(db, demo, pool, ("\n".join(bad) + "\n").encode(), respondents())
-    assert any("categories.csv, line 3" in fault and "min_flex" in fault
-               for fault in getattr(refused.value, "faults", [str(refused.value)]))
+    assert any(
+        "categories.csv, line 3" in fault and "min_flex" in fault
+        for fault in getattr(refused.value, "faults", [str(refused.value)])
+    )
     assert db.exec(select(Person).where(Person.pool_id == pool.id)).first() is None
 
 
@@ -154,10 +177,15 @@ def test_the_export_needs_a_drawn_panel_and_an_officer(app, client, login_as, db
 def test_the_mapping_page_says_first_and_last_names_are_combined(client, login_as, db, demo):
     pool = factories.pool(db, demo, people=0, panel_size=30)
     login_as("officer")
-    page = client.post(f"/sortition/{demo.slug}/pools/{pool.id}/upload", data={
-        "file_format": "sortition_foundation",
-        "features": (io.BytesIO(categories()), "categories.csv"),
-        "people": (io.BytesIO(respondents()), "respondents.csv")}, content_type="multipart/form-data")
+    page = client.post(
+        f"/sortition/{demo.slug}/pools/{pool.id}/upload",
+        data={
+            "file_format": "sortition_foundation",
+            "features": (io.BytesIO(categories()), "categories.csv"),
+            "people": (io.BytesIO(respondents()), "respondents.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 200, html[:500]
     assert "“first_name” and “last_name” are combined" in html

@@ -11,8 +11,17 @@ from sqlmodel import func, select
 from pbapp import audit
 from pbapp.errors import Conflict, Invalid
 from pbapp.sortition import services
-from pbapp.sortition.models import (AWAITING_DRAW, COMPLETE, FAILED, Feature, InvitationCode, Person, PersonContact,
-                                    Pool, SelectionRun)
+from pbapp.sortition.models import (
+    AWAITING_DRAW,
+    COMPLETE,
+    FAILED,
+    Feature,
+    InvitationCode,
+    Person,
+    PersonContact,
+    Pool,
+    SelectionRun,
+)
 from tests import factories as base
 from tests.sortition import data, factories
 
@@ -31,9 +40,17 @@ def _count(db, model, *where):
 
 def _import(db, council, pool, people: str, features: str = data.FEATURES, fmt="pbapp", mapping=None):
     found = services.upload_preview(features.encode(), people.encode(), fmt, ("features.csv", "people.csv"))
-    return services.import_upload(db, council, pool, features=features.encode(), people=people.encode(), fmt=fmt,
-                                  mapping=mapping or found.mapping, sources=("features.csv", "people.csv"),
-                                  actor_id=None)
+    return services.import_upload(
+        db,
+        council,
+        pool,
+        features=features.encode(),
+        people=people.encode(),
+        fmt=fmt,
+        mapping=mapping or found.mapping,
+        sources=("features.csv", "people.csv"),
+        actor_id=None,
+    )
 
 
 def test_a_clean_upload_keeps_contacts_apart_from_features(db, council, empty_pool):
@@ -53,19 +70,33 @@ BAD_FILES = [
     ("unknown value", data.people(12).replace("P004,Male,18-39", "P004,Male,39-99"), "people.csv, line 5", "39-99"),
     ("duplicate id", data.people(12).replace("P006,", "P002,"), "people.csv, line 7", "duplicate id"),
     ("too many fields", data.people(12).replace("P003,", "P003,x,", 1), "people.csv, line 4", "fields"),
-    ("not UTF-8", data.HEADER + data.person(1) + data.person(2).replace("Volunteer 2", "Zo\xeb").encode("latin-1").decode("latin-1"),
-     "people.csv, line 3", "UTF-8"),
+    (
+        "not UTF-8",
+        data.HEADER
+        + data.person(1)
+        + data.person(2).replace("Volunteer 2", "Zo\xeb").encode("latin-1").decode("latin-1"),
+        "people.csv, line 3",
+        "UTF-8",
+    ),
 ]
 
 
 @pytest.mark.parametrize("case,people,where,what", BAD_FILES, ids=[c[0] for c in BAD_FILES])
-def test_a_bad_people_file_names_its_line_and_saves_nothing(db, council, empty_pool, case, people,
-                                                             where, what):
+def test_a_bad_people_file_names_its_line_and_saves_nothing(db, council, empty_pool, case, people, where, what):
     raw = people.encode("latin-1") if case == "not UTF-8" else people.encode()
     with pytest.raises(Invalid) as caught:
         found = services.upload_preview(data.FEATURES.encode(), raw, "pbapp", ("features.csv", "people.csv"))
-        services.import_upload(db, council, empty_pool, features=data.FEATURES.encode(), people=raw, fmt="pbapp",
-                               mapping=found.mapping, sources=("features.csv", "people.csv"), actor_id=None)
+        services.import_upload(
+            db,
+            council,
+            empty_pool,
+            features=data.FEATURES.encode(),
+            people=raw,
+            fmt="pbapp",
+            mapping=found.mapping,
+            sources=("features.csv", "people.csv"),
+            actor_id=None,
+        )
     assert where in caught.value.message and what in caught.value.message
     assert _count(db, Person) == 0 and _count(db, PersonContact) == 0
     assert _count(db, audit.AuditEvent, audit.AuditEvent.action == "pool.uploaded") == 0
@@ -82,18 +113,42 @@ def test_a_byte_order_mark_is_accepted(db, council, empty_pool):
     people = ("\ufeff" + data.people(12)).encode("utf-8")
     found = services.upload_preview(data.FEATURES.encode(), people, "pbapp", ("f.csv", "p.csv"))
     assert found.columns[0] == "id" and found.count == 12
-    assert services.import_upload(db, council, empty_pool, features=data.FEATURES.encode(), people=people,
-                                  fmt="pbapp", mapping=found.mapping, sources=("f.csv", "p.csv"), actor_id=None) == 12
+    assert (
+        services.import_upload(
+            db,
+            council,
+            empty_pool,
+            features=data.FEATURES.encode(),
+            people=people,
+            fmt="pbapp",
+            mapping=found.mapping,
+            sources=("f.csv", "p.csv"),
+            actor_id=None,
+        )
+        == 12
+    )
 
 
 def test_sortition_foundation_files_with_a_column_mapping(db, council, empty_pool):
-    found = services.upload_preview(data.CATEGORIES.encode(), data.RESPONDENTS.encode(), "sortition_foundation",
-                                    ("categories.csv", "respondents.csv"))
+    found = services.upload_preview(
+        data.CATEGORIES.encode(),
+        data.RESPONDENTS.encode(),
+        "sortition_foundation",
+        ("categories.csv", "respondents.csv"),
+    )
     assert found.mapping["id"] == "nationbuilder_id" and found.mapping["feature:Gender"] == "Gender"
     mapping = dict(found.mapping, name="first_name")
-    count = services.import_upload(db, council, empty_pool, features=data.CATEGORIES.encode(),
-                                   people=data.RESPONDENTS.encode(), fmt="sortition_foundation", mapping=mapping,
-                                   sources=("categories.csv", "respondents.csv"), actor_id=None)
+    count = services.import_upload(
+        db,
+        council,
+        empty_pool,
+        features=data.CATEGORIES.encode(),
+        people=data.RESPONDENTS.encode(),
+        fmt="sortition_foundation",
+        mapping=mapping,
+        sources=("categories.csv", "respondents.csv"),
+        actor_id=None,
+    )
     assert count == 10
     person = db.exec(select(Person).where(Person.public_id == "1")).one()
     assert person.feature_values() == {"Gender": "Female"}
@@ -123,8 +178,12 @@ def test_an_id_already_in_the_pool_is_refused(db, council, empty_pool):
 def test_feasibility_names_the_quota_and_the_smallest_fix(db, council):
     pool = factories.pool(db, council, people=12)
     values = {v.value: v for _f, vs in services.features_of(db, pool) for v in vs}
-    report = services.check_quotas(db, pool, {values["Female"].id: (4, 4), values["Male"].id: (0, 0),
-                                              values["18-39"].id: (4, 4), values["40+"].id: (0, 0)}, False)
+    report = services.check_quotas(
+        db,
+        pool,
+        {values["Female"].id: (4, 4), values["Male"].id: (0, 0), values["18-39"].id: (4, 4), values["40+"].id: (0, 0)},
+        False,
+    )
     assert not report.feasible
     assert any("Female" in p or "18-39" in p for p in report.problems)
     assert sum(abs(r.new_min - r.min) + abs(r.new_max - r.max) for r in report.relaxation) == 2
@@ -151,13 +210,33 @@ def test_quotas_that_cannot_add_up_are_not_saved(db, council):
 
 
 def test_census_targets_are_scaled_to_the_panel(db, demo):
-    pool = factories.pool(db, demo, quotas=(("age", "18-24", 0, 30), ("age", "75+", 0, 30), ("sex", "Female", 0, 30),
-                                            ("sex", "Male", 0, 30)), panel_size=30, people=40)
+    pool = factories.pool(
+        db,
+        demo,
+        quotas=(("age", "18-24", 0, 30), ("age", "75+", 0, 30), ("sex", "Female", 0, 30), ("sex", "Male", 0, 30)),
+        panel_size=30,
+        people=40,
+    )
     targets = services.census_targets(db, demo, pool)
     by_value = {v.value: targets[v.id] for _f, vs in services.features_of(db, pool) for v in vs}
     assert by_value["18-24"] == (3, 4)  # 11.7% of 30 = 3.5
-    assert by_value["75+"] == (2, 3)    # 8.3% of 30 = 2.5
+    assert by_value["75+"] == (2, 3)  # 8.3% of 30 = 2.5
     assert services.census_targets(db, base.council(db), pool) == {}
+
+
+def test_census_figures_are_read_without_the_demo_seed():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pbapp.sortition.census import census_shares\n"
+        "assert census_shares()['age']\n"
+        "print(sorted(m for m in sys.modules if m.startswith('pbapp') and m.rpartition('.')[2] == 'seed'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"  # run-time code, not the demo (accounts, password hashing)
 
 
 def test_codes_register_once_and_only_in_the_area(db, council):
@@ -169,10 +248,12 @@ def test_codes_register_once_and_only_in_the_area(db, council):
     with pytest.raises(Invalid, match="not in"):
         services.register_volunteer(db, council, code=code, answers=answers, contact=contact)
     with pytest.raises(Invalid, match="age"):
-        services.register_volunteer(db, council, code=code, answers={"sex": "Female"},
-                                    contact=dict(contact, postcode="BB2 6AT"))
-    person = services.register_volunteer(db, council, code=code.lower().replace("-", " "), answers=answers,
-                                         contact=dict(contact, postcode="BB2 6AT"))
+        services.register_volunteer(
+            db, council, code=code, answers={"sex": "Female"}, contact=dict(contact, postcode="BB2 6AT")
+        )
+    person = services.register_volunteer(
+        db, council, code=code.lower().replace("-", " "), answers=answers, contact=dict(contact, postcode="BB2 6AT")
+    )
     assert person.feature_values() == answers
     with pytest.raises(Invalid, match="already been used"):
         services.register_volunteer(db, council, code=code, answers=answers, contact=dict(contact, postcode="BB2 6AT"))
@@ -227,8 +308,12 @@ def test_the_input_archive_has_no_contact_details(app, db, council):
 
 
 def test_infeasible_quotas_fail_the_run_with_the_reason(app, db, council):
-    pool = factories.pool(db, council, people=12, quotas=(("sex", "Female", 4, 4), ("sex", "Male", 0, 0),
-                                                           ("age", "18-39", 0, 4), ("age", "40+", 0, 4)))
+    pool = factories.pool(
+        db,
+        council,
+        people=12,
+        quotas=(("sex", "Female", 4, 4), ("sex", "Male", 0, 0), ("age", "18-39", 0, 4), ("age", "40+", 0, 4)),
+    )
     db.exec(select(Person)).all()
     for person in db.exec(select(Person).where(Person.pool_id == pool.id)).all():
         if person.feature_values()["sex"] == "Female" and person.public_id > "P004":
@@ -257,7 +342,9 @@ def test_retention_reminders(db, council):
     db.commit()
     due = services.pools_due_for_erasure(db, date(2027, 2, 10))
     assert [p.id for p, _c in due] == [soon.id]
-    assert services.retention_is_due(soon, date(2027, 2, 10)) and not services.retention_is_due(later, date(2027, 2, 10))
+    assert services.retention_is_due(soon, date(2027, 2, 10)) and not services.retention_is_due(
+        later, date(2027, 2, 10)
+    )
 
 
 def test_the_legacy_method_uses_the_published_number_as_its_seed(app, db, council):
@@ -301,7 +388,9 @@ def test_people_at_one_address_share_a_household_without_a_household_column(db, 
     people = data.people(12).replace(",H2,", ",,").replace(",H1,", ",,").replace("2 Mill Lane", "1 Mill Lane")
     people = people.replace("id,sex,age,household,", "id,sex,age,home,")
     _import(db, council, empty_pool, people)
-    first, second, third = (db.exec(select(Person).where(Person.public_id == i)).one() for i in ("P001", "P002", "P003"))
+    first, second, third = (
+        db.exec(select(Person).where(Person.public_id == i)).one() for i in ("P001", "P002", "P003")
+    )
     assert first.household == second.household != third.household
 
 
@@ -317,8 +406,9 @@ def test_with_imported_postcodes_registration_takes_the_directory_not_the_prefix
     contact = {"name": "Ada", "email": "ada@example.org", "address": "1 Mill Lane"}
     with pytest.raises(Invalid, match="not in"):  # inside the council's prefixes, not in its directory
         services.register_volunteer(db, council, code=code, answers=answers, contact=dict(contact, postcode="BB2 6AT"))
-    person = services.register_volunteer(db, council, code=code, answers=answers,
-                                         contact=dict(contact, postcode="bb1 7dy"))
+    person = services.register_volunteer(
+        db, council, code=code, answers=answers, contact=dict(contact, postcode="bb1 7dy")
+    )
     assert person.feature_values() == answers
 
 
@@ -326,7 +416,9 @@ def test_the_check_on_quotas_that_cannot_add_up_gives_the_smallest_relaxation(db
     pool = factories.pool(db, council, people=12)
     values = {v.value: v for _f, vs in services.features_of(db, pool) for v in vs}
     over = pool.panel_size  # each sex's minimum alone fills the panel: the minimums add up to twice it
-    report = services.check_quotas(db, pool, {values["Female"].id: (over, over), values["Male"].id: (over, over)}, False)
+    report = services.check_quotas(
+        db, pool, {values["Female"].id: (over, over), values["Male"].id: (over, over)}, False
+    )
     assert not report.feasible
     assert sum(r.min - r.new_min for r in report.relaxation) == over
     assert all(r.feature == "sex" and r.new_max == r.max for r in report.relaxation)

@@ -18,14 +18,22 @@ def _pool(db, demo, **kwargs):
 
 
 def _upload(client, demo, pool, people: str, features: str = data.FEATURES, fmt="pbapp"):
-    return client.post(f"/sortition/{demo.slug}/pools/{pool.id}/upload", data={
-        "file_format": fmt, "features": (io.BytesIO(features.encode()), "features.csv"),
-        "people": (io.BytesIO(people.encode()), "people.csv")}, content_type="multipart/form-data")
+    return client.post(
+        f"/sortition/{demo.slug}/pools/{pool.id}/upload",
+        data={
+            "file_format": fmt,
+            "features": (io.BytesIO(features.encode()), "features.csv"),
+            "people": (io.BytesIO(people.encode()), "people.csv"),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def _hidden(html: str) -> dict:
-    return dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*type="hidden"[^>]*value="([^"]*)"', html)
-                + re.findall(r'<input[^>]*type="hidden"[^>]*name="(\w+)"[^>]*value="([^"]*)"', html))
+    return dict(
+        re.findall(r'<input[^>]*name="(\w+)"[^>]*type="hidden"[^>]*value="([^"]*)"', html)
+        + re.findall(r'<input[^>]*type="hidden"[^>]*name="(\w+)"[^>]*value="([^"]*)"', html)
+    )
 
 
 def _selected(html: str) -> dict:
@@ -54,7 +62,9 @@ def test_upload_previews_maps_then_imports(client, login_as, db, demo):
 def test_a_bad_file_comes_back_with_its_line_and_nothing_is_saved(client, login_as, db, demo):
     login_as("officer")
     pool = _pool(db, demo, people=0)
-    html = _upload(client, demo, pool, data.people(12).replace("P005,Female,18-39", "P005,Female,teen")).get_data(as_text=True)
+    html = _upload(client, demo, pool, data.people(12).replace("P005,Female,18-39", "P005,Female,teen")).get_data(
+        as_text=True
+    )
     form = dict(_hidden(html), step="import", **_selected(html))
     response = client.post(f"/sortition/{demo.slug}/pools/{pool.id}/upload", data=form)
     body = response.get_data(as_text=True)
@@ -66,10 +76,18 @@ def test_a_bad_file_comes_back_with_its_line_and_nothing_is_saved(client, login_
 def test_a_file_that_is_not_utf8_is_refused_at_once(client, login_as, db, demo):
     login_as("officer")
     pool = _pool(db, demo, people=0)
-    response = client.post(f"/sortition/{demo.slug}/pools/{pool.id}/upload", data={
-        "file_format": "pbapp", "features": (io.BytesIO(data.FEATURES.encode()), "features.csv"),
-        "people": (io.BytesIO((data.HEADER + "P1,Female,40+,H,Zoë,z@x.org,,1 Lane,BB1 7DY\n").encode("cp1252")),
-                   "people.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/sortition/{demo.slug}/pools/{pool.id}/upload",
+        data={
+            "file_format": "pbapp",
+            "features": (io.BytesIO(data.FEATURES.encode()), "features.csv"),
+            "people": (
+                io.BytesIO((data.HEADER + "P1,Female,40+,H,Zoë,z@x.org,,1 Lane,BB1 7DY\n").encode("cp1252")),
+                "people.csv",
+            ),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and "line 2" in response.get_data(as_text=True)
 
 
@@ -78,12 +96,19 @@ def test_the_quota_check_answers_htmx_with_a_fragment(client, login_as, db, demo
     pool = _pool(db, demo)
     values = {v.value: v.id for v in _values(db, pool)}
     form = {f"min_{i}": "1" for i in values.values()} | {f"max_{i}": "3" for i in values.values()}
-    form |= {f"min_{values['Female']}": "4", f"max_{values['Female']}": "4",
-             f"min_{values['Male']}": "0", f"max_{values['Male']}": "0",
-             f"min_{values['18-39']}": "4", f"max_{values['18-39']}": "4",
-             f"min_{values['40+']}": "0", f"max_{values['40+']}": "0"}
-    response = client.post(f"/sortition/{demo.slug}/pools/{pool.id}/quotas/check", data=form,
-                           headers={"HX-Request": "true"})
+    form |= {
+        f"min_{values['Female']}": "4",
+        f"max_{values['Female']}": "4",
+        f"min_{values['Male']}": "0",
+        f"max_{values['Male']}": "0",
+        f"min_{values['18-39']}": "4",
+        f"max_{values['18-39']}": "4",
+        f"min_{values['40+']}": "0",
+        f"max_{values['40+']}": "0",
+    }
+    response = client.post(
+        f"/sortition/{demo.slug}/pools/{pool.id}/quotas/check", data=form, headers={"HX-Request": "true"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert "No panel can meet these quotas" in html and "The smallest change that would work" in html
@@ -129,15 +154,23 @@ def test_codes_download_then_a_resident_registers(client, login_as, db, demo):
     page = client.post(f"/sortition/{demo.slug}/register", data={"code": code}).get_data(as_text=True)
     assert "Put your name forward" in page and "I agree" in page
     fields = {name: value for name, value in re.findall(r'name="(feature_\d+)"[^>]*value="([^"]+)"', page)}
-    form = {"code": code, "name": "Ada Lovelace", "email": "ada@example.org", "address": "1 Mill Lane",
-            "postcode": "BB1 7DY", **fields}
+    form = {
+        "code": code,
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+        "address": "1 Mill Lane",
+        "postcode": "BB1 7DY",
+        **fields,
+    }
     refused = client.post(f"/sortition/{demo.slug}/register", data=form)
     assert refused.status_code == 422 and "Tick the box" in refused.get_data(as_text=True)
     done = client.post(f"/sortition/{demo.slug}/register", data=dict(form, consent="y"))
     assert "You are in the pool" in done.get_data(as_text=True)
     db.commit()
     assert db.exec(select(PersonContact).where(PersonContact.name == "Ada Lovelace")).one()
-    assert db.exec(select(func.count()).select_from(InvitationCode).where(InvitationCode.used_at.is_not(None))).one() == 1
+    assert (
+        db.exec(select(func.count()).select_from(InvitationCode).where(InvitationCode.used_at.is_not(None))).one() == 1
+    )
 
 
 def test_a_run_shows_progress_then_the_draw_then_the_result(client, login_as, app, db, demo):
@@ -167,13 +200,25 @@ def test_a_running_job_polls_and_offers_a_refresh_link(client, login_as, db, dem
 
     login_as("officer")
     pool = _pool(db, demo)
-    job = jobs.Job(kind="selection", council_id=demo.id, status=jobs.RUNNING, progress=40,
-                   message="Finding the fairest distribution over panels (LEXIMIN)")
+    job = jobs.Job(
+        kind="selection",
+        council_id=demo.id,
+        status=jobs.RUNNING,
+        progress=40,
+        message="Finding the fairest distribution over panels (LEXIMIN)",
+    )
     db.add(job)
     db.flush()
-    run = SelectionRun(pool_id=pool.id, council_id=demo.id, panel_size=4, status="running", job_id=job.id,
-                       pool_input=json.dumps({"features": [], "people": [], "quotas": [], "include": [],
-                                              "exclude": [], "panel_size": 4}))
+    run = SelectionRun(
+        pool_id=pool.id,
+        council_id=demo.id,
+        panel_size=4,
+        status="running",
+        job_id=job.id,
+        pool_input=json.dumps(
+            {"features": [], "people": [], "quotas": [], "include": [], "exclude": [], "panel_size": 4}
+        ),
+    )
     db.add(run)
     db.commit()
     page = client.get(f"/sortition/{demo.slug}/runs/{run.id}").get_data(as_text=True)

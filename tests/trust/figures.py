@@ -44,8 +44,13 @@ def save() -> None:
     merged["totals"].update(_totals)
     for name, values in _details.items():
         merged["details"][name].update(values)
-    path.write_text(json.dumps({"totals": dict(merged["totals"]),
-                                "details": {k: dict(v) for k, v in merged["details"].items()}},
-                               indent=2, sort_keys=True), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"totals": dict(merged["totals"]), "details": {k: dict(v) for k, v in merged["details"].items()}},
+            indent=2,
+            sort_keys=True,
+        ),
+        encoding="utf-8",
+    )
     _totals.clear()
     _details.clear()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from sqlmodel import func, select
 
 from pbapp import audit
@@ -26,6 +27,9 @@ from tests.ledger import factories as ledger_factories
 from tests.sortition import factories as sortition_factories
 from tests.trust import figures
 from tests.trust.conftest import WebUser, fire
+
+# One server for the module's tests (module_server): `make test` keeps them on one xdist worker.
+pytestmark = pytest.mark.xdist_group("concurrency-server")
 
 PARALLEL = 24
 
@@ -47,8 +51,11 @@ def _held(action: str, responses, *, made: int, effects: int) -> list[int]:
 
 def _events(db, action: str, *subject_ids) -> int:
     db.commit()  # a fresh snapshot: what the server's workers committed
-    found = db.exec(select(func.count()).select_from(audit.AuditEvent).where(
-        audit.AuditEvent.action == action, audit.AuditEvent.subject_id.in_([str(i) for i in subject_ids]))).one()
+    found = db.exec(
+        select(func.count())
+        .select_from(audit.AuditEvent)
+        .where(audit.AuditEvent.action == action, audit.AuditEvent.subject_id.in_([str(i) for i in subject_ids]))
+    ).one()
     db.commit()
     return found
 
@@ -61,21 +68,33 @@ def _post_all(users: list[WebUser], path: str, data_for, *, token_from: str) -> 
     tokens = [user.token(token_from) for user in users]
 
     def send(n: int):
-        return users[n].http.post(users[n].base_url + path, data={**data_for(n), "csrf_token": tokens[n]},
-                                  allow_redirects=False, timeout=120)
+        return users[n].http.post(
+            users[n].base_url + path, data={**data_for(n), "csrf_token": tokens[n]}, allow_redirects=False, timeout=120
+        )
 
     return fire(len(users), send)
 
 
 def test_the_same_registration_in_parallel_makes_one_account(module_server, db, demo):
     users = [WebUser(module_server.url) for _ in range(PARALLEL)]
-    responses = _post_all(users, "/accounts/register", lambda n: {
-        "name": "Same Person", "email": "same.person@example.org",
-        "password": "a long enough password", "confirm": "a long enough password"}, token_from="/accounts/register")
+    responses = _post_all(
+        users,
+        "/accounts/register",
+        lambda n: {
+            "name": "Same Person",
+            "email": "same.person@example.org",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+        },
+        token_from="/accounts/register",
+    )
     db.commit()
     accounts = db.exec(select(func.count()).select_from(User).where(User.email == "same.person@example.org")).one()
-    confirmations = db.exec(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.to == "same.person@example.org", OutboxMessage.subject == "Confirm your email address")).one()
+    confirmations = db.exec(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.to == "same.person@example.org", OutboxMessage.subject == "Confirm your email address")
+    ).one()
     db.commit()
     # Every request gets the same reply (registration does not reveal a taken address): one
     # confirmation link is sent, and the owner is told of the other attempts.
@@ -87,10 +106,18 @@ def test_an_officer_confirming_a_juror_in_parallel_confirms_once(app, module_ser
     jury = jury_factories.seated_jury(app, db, demo)
     juror = jury_factories.jurors(db, jury)[0]
     jury_page = f"/juries/{demo.slug}/{jury.id}"
-    responses = _post_all(_officer_tabs(module_server), f"{jury_page}/jurors/{juror.id}",
-                          lambda n: {"action": "confirm"}, token_from=jury_page)
-    statuses = _held("officer confirms a juror", responses, made=[r.status_code for r in responses].count(303),
-                     effects=_events(db, "juror.confirm", juror.id))
+    responses = _post_all(
+        _officer_tabs(module_server),
+        f"{jury_page}/jurors/{juror.id}",
+        lambda n: {"action": "confirm"},
+        token_from=jury_page,
+    )
+    statuses = _held(
+        "officer confirms a juror",
+        responses,
+        made=[r.status_code for r in responses].count(303),
+        effects=_events(db, "juror.confirm", juror.id),
+    )
     assert sorted(set(statuses)) == [303, 409], statuses
     assert all("already changed" in r.text for r in responses if r.status_code == 409)
     assert db.exec(select(Juror.status).where(Juror.id == juror.id)).one() == CONFIRMED
@@ -118,8 +145,12 @@ def test_a_juror_answering_their_link_in_parallel_answers_once(app, module_serve
     responses = _post_all(users, link, lambda n: {"answer": "yes" if n % 2 else "no"}, token_from=link)
     ids = [j.id for j in jury_factories.jurors(db, jury)]
     answers = _events(db, "juror.confirm", *ids) + _events(db, "juror.decline", *ids)
-    statuses = _held("juror answers the invitation link", responses, made=[r.status_code for r in responses].count(303),
-                     effects=answers)
+    statuses = _held(
+        "juror answers the invitation link",
+        responses,
+        made=[r.status_code for r in responses].count(303),
+        effects=answers,
+    )
     assert sorted(set(statuses)) == [303, 409], statuses
     assert all("already replied" in r.text for r in responses if r.status_code == 409)
     statuses_now = db.exec(select(Juror.status).where(Juror.jury_id == jury.id)).all()
@@ -132,13 +163,22 @@ def test_drawing_a_panel_in_parallel_draws_once(app, module_server, db, demo):
     pool = sortition_factories.pool(db, demo)
     run = sortition_factories.drawn_run(app, db, demo, pool, draw=False)
     run_page = f"/sortition/{demo.slug}/runs/{run.id}"
-    responses = _post_all(_officer_tabs(module_server), f"{run_page}/draw",
-                          lambda n: {"number": str(n % run.lottery_size)}, token_from=run_page)
+    responses = _post_all(
+        _officer_tabs(module_server),
+        f"{run_page}/draw",
+        lambda n: {"number": str(n % run.lottery_size)},
+        token_from=run_page,
+    )
     winners = [n for n, r in enumerate(responses) if r.status_code == 303]
-    statuses = _held("officer draws the panel", responses, made=len(winners), effects=_events(db, "selection.drawn", run.id))
+    statuses = _held(
+        "officer draws the panel", responses, made=len(winners), effects=_events(db, "selection.drawn", run.id)
+    )
     assert sorted(set(statuses)) == [303, 422], statuses
     refused = [r.text for r in responses if r.status_code == 422]
-    assert all("already been drawn" in t or "not waiting for a draw" in t for t in refused), [re.findall(r"error-message[^>]*>([^<]*<[^<]*<[^<]*)", t) or re.findall(r"<li>(.*?)</li>", t)[:3] for t in refused[:2]]
+    assert all("already been drawn" in t or "not waiting for a draw" in t for t in refused), [
+        re.findall(r"error-message[^>]*>([^<]*<[^<]*<[^<]*)", t) or re.findall(r"<li>(.*?)</li>", t)[:3]
+        for t in refused[:2]
+    ]
     db.expire_all()
     drawn = db.get(SelectionRun, run.id)
     db.commit()
@@ -149,11 +189,16 @@ def test_seating_a_drawn_panel_in_parallel_seats_it_once(app, module_server, db,
     jury = jury_factories.jury(db, demo)
     run = sortition_factories.drawn_run(app, db, demo, db.get(Pool, jury.pool_id))
     jury_page = f"/juries/{demo.slug}/{jury.id}"
-    responses = _post_all(_officer_tabs(module_server), f"{jury_page}/seat", lambda n: {"run_id": str(run.id)},
-                          token_from=jury_page)
+    responses = _post_all(
+        _officer_tabs(module_server), f"{jury_page}/seat", lambda n: {"run_id": str(run.id)}, token_from=jury_page
+    )
     jurors = jury_factories.jurors(db, jury)
-    statuses = _held("officer seats the drawn panel", responses, made=[r.status_code for r in responses].count(303),
-                     effects=_events(db, "jury.seated", jury.id))
+    statuses = _held(
+        "officer seats the drawn panel",
+        responses,
+        made=[r.status_code for r in responses].count(303),
+        effects=_events(db, "jury.seated", jury.id),
+    )
     assert sorted(set(statuses)) == [303, 409], statuses
     assert all("already been seated" in r.text for r in responses if r.status_code == 409)
     assert len(jurors) == jury.panel_size
@@ -165,15 +210,27 @@ def test_seating_a_drawn_panel_in_parallel_seats_it_once(app, module_server, db,
 def test_recording_the_councils_response_in_parallel_records_it_once(app, module_server, db, demo):
     item = ledger_factories.item(db, demo)
     form = f"/ledger/{demo.slug}/register/{item.id}/response"
-    responses = _post_all(_officer_tabs(module_server), form, lambda n: {
-        "outcome": "accepted", "reasons": "The cabinet agreed to fund it in full.", "decided_by": "cabinet",
-        "decided_on": date.today().isoformat()}, token_from=form)
+    responses = _post_all(
+        _officer_tabs(module_server),
+        form,
+        lambda n: {
+            "outcome": "accepted",
+            "reasons": "The cabinet agreed to fund it in full.",
+            "decided_by": "cabinet",
+            "decided_on": date.today().isoformat(),
+        },
+        token_from=form,
+    )
     db.commit()
     rows = db.exec(select(Response).where(Response.item_id == item.id)).all()
     db.commit()
     # Every submission lands on the item's page; the same decision submitted again changes nothing.
-    statuses = _held("officer records the council's response", responses, made=len(rows),
-                     effects=_events(db, "record.response_recorded", item.id))
+    statuses = _held(
+        "officer records the council's response",
+        responses,
+        made=len(rows),
+        effects=_events(db, "record.response_recorded", item.id),
+    )
     assert set(statuses) == {303}, statuses
     assert rows[0].outcome == "accepted"
     assert audit.verify(db) is None

@@ -49,9 +49,12 @@ def test_acknowledged_ballots_survive_a_sigkill(app, db, demo, database_url, tmp
             nonlocal refused
             for n, user in enumerate(users):
                 try:
-                    response = user.http.post(server.url + ballot_path + "/submit", allow_redirects=False,
-                                              data={"choice": [refs[n % len(refs)]], "csrf_token": tokens[n]},
-                                              timeout=30)
+                    response = user.http.post(
+                        server.url + ballot_path + "/submit",
+                        allow_redirects=False,
+                        data={"choice": [refs[n % len(refs)]], "csrf_token": tokens[n]},
+                        timeout=30,
+                    )
                 except requests.RequestException:
                     refused += 1
                     continue
@@ -74,8 +77,9 @@ def test_acknowledged_ballots_survive_a_sigkill(app, db, demo, database_url, tmp
         receipts = [_receipt(user, ballot_path + "/receipt") for user in acknowledged]
         with app.test_request_context():  # the log is sealed when the ballot is counted
             services.close_ballot(db, demo, ballot.id, factories.officer(db))
-        entries = db.exec(select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id)
-                          .order_by(BallotLogEntry.seq)).all()
+        entries = db.exec(
+            select(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot.id).order_by(BallotLogEntry.seq)
+        ).all()
         votes = db.exec(select(func.count()).select_from(Vote).where(Vote.ballot_id == ballot.id)).one()
         db.commit()
         logged = {entry.receipt for entry in entries}

@@ -28,7 +28,11 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and (attrs.get("method") or "get").lower() == "post":
-            self._form = {"action": attrs.get("action") or "", "fields": {}, "multipart": "multipart" in (attrs.get("enctype") or "")}
+            self._form = {
+                "action": attrs.get("action") or "",
+                "fields": {},
+                "multipart": "multipart" in (attrs.get("enctype") or ""),
+            }
             self.forms.append(self._form)
         elif self._form is None:
             return

@@ -4,6 +4,7 @@ Revision ID: 0005_juries_welsh
 Revises: 0004_juries_lines_room_votes
 Create Date: 2026-12-07 01:30:00.000000
 """
+
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
@@ -14,7 +15,14 @@ down_revision = "0004_juries_lines_room_votes"
 branch_labels = None
 depends_on = None
 
-COLUMNS = {'jury': [('remit_cy', 300)], 'jury_session': [('title_cy', 200)], 'jury_evidence': [('title_cy', 200), ('summary_cy', 1000)], 'jury_poll': [('question_cy', 300)], 'jury_poll_option': [('label_cy', 200)], 'jury_recommendation_version': [('title_cy', 200), ('text_cy', 'text')]}
+COLUMNS = {
+    "jury": [("remit_cy", 300)],
+    "jury_session": [("title_cy", 200)],
+    "jury_evidence": [("title_cy", 200), ("summary_cy", 1000)],
+    "jury_poll": [("question_cy", 300)],
+    "jury_poll_option": [("label_cy", 200)],
+    "jury_recommendation_version": [("title_cy", 200), ("text_cy", "text")],
+}
 
 
 def upgrade() -> None:
@@ -24,8 +32,11 @@ def upgrade() -> None:
                 if kind == "text":
                     batch_op.add_column(sa.Column(name, sa.Text(), nullable=False, server_default=""))
                 else:
-                    batch_op.add_column(sa.Column(name, sqlmodel.sql.sqltypes.AutoString(length=kind),
-                                                  nullable=False, server_default=""))
+                    batch_op.add_column(
+                        sa.Column(
+                            name, sqlmodel.sql.sqltypes.AutoString(length=kind), nullable=False, server_default=""
+                        )
+                    )
 
 
 def downgrade() -> None:

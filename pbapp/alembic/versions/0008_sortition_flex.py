@@ -4,6 +4,7 @@ Revision ID: 0008_sortition_flex
 Revises: 0002_sortition
 Create Date: 2026-12-07 01:30:00.000000
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -13,7 +14,7 @@ down_revision = "0002_sortition"
 branch_labels = None
 depends_on = None
 
-COLUMNS = {'sortition_feature_value': [('min_flex', 'int'), ('max_flex', 'int')]}
+COLUMNS = {"sortition_feature_value": [("min_flex", "int"), ("max_flex", "int")]}
 
 
 def upgrade() -> None:

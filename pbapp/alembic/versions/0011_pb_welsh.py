@@ -4,6 +4,7 @@ Revision ID: 0011_pb_welsh
 Revises: 0010_pb_simulator
 Create Date: 2026-12-07 01:30:00.000000
 """
+
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
@@ -14,7 +15,12 @@ down_revision = "0010_pb_simulator"
 branch_labels = None
 depends_on = None
 
-COLUMNS = {'pb_process': [('title_cy', 200), ('description_cy', 'text')], 'pb_proposal': [('title_cy', 200), ('description_cy', 'text')], 'pb_ballot': [('title_cy', 200)], 'pb_ballot_option': [('title_cy', 200), ('description_cy', 'text')]}
+COLUMNS = {
+    "pb_process": [("title_cy", 200), ("description_cy", "text")],
+    "pb_proposal": [("title_cy", 200), ("description_cy", "text")],
+    "pb_ballot": [("title_cy", 200)],
+    "pb_ballot_option": [("title_cy", 200), ("description_cy", "text")],
+}
 
 
 def upgrade() -> None:
@@ -24,8 +30,11 @@ def upgrade() -> None:
                 if kind == "text":
                     batch_op.add_column(sa.Column(name, sa.Text(), nullable=False, server_default=""))
                 else:
-                    batch_op.add_column(sa.Column(name, sqlmodel.sql.sqltypes.AutoString(length=kind),
-                                                  nullable=False, server_default=""))
+                    batch_op.add_column(
+                        sa.Column(
+                            name, sqlmodel.sql.sqltypes.AutoString(length=kind), nullable=False, server_default=""
+                        )
+                    )
 
 
 def downgrade() -> None:

@@ -219,8 +219,13 @@ class Profile:
             counted: Counter = Counter(map(attrgetter("projects"), election.votes))
             return cls.counted(election, list(counted), None, list(counted.values()), len(election.votes))
         counted = Counter(map(attrgetter("projects", "points"), election.votes))
-        return cls.counted(election, [projects for projects, _ in counted], [points for _, points in counted],
-                           list(counted.values()), len(election.votes))
+        return cls.counted(
+            election,
+            [projects for projects, _ in counted],
+            [points for _, points in counted],
+            list(counted.values()),
+            len(election.votes),
+        )
 
     @classmethod
     def counted(
@@ -244,14 +249,17 @@ class Profile:
             indices = np.fromiter(map(index.__getitem__, chain.from_iterable(keys)), dtype=np.int64, count=total)
             positional = election.vote_type == "ordinal"
             raw = (
-                given if given is not None
-                else range(len(projects), 0, -1) if positional
+                given
+                if given is not None
+                else range(len(projects), 0, -1)
+                if positional
                 else election.scores(Vote("", projects))
                 for projects, given in zip(keys, points or [None] * len(keys))
             )
             scores = np.fromiter(map(float, chain.from_iterable(raw)), dtype=np.float64, count=total)
-        return cls.from_arrays(election, lengths, indices, scores, np.fromiter(counts, dtype=np.int64, count=len(keys)),
-                               n_voters)
+        return cls.from_arrays(
+            election, lengths, indices, scores, np.fromiter(counts, dtype=np.int64, count=len(keys)), n_voters
+        )
 
     @classmethod
     def from_arrays(

@@ -54,38 +54,54 @@ def greedy(
         if j in already:
             continue
         pid, cost, support = profile.ids[j], profile.costs[j], profile.support[j]
-        facts = {"rank": rank, "support": money_json(support), "cost": money_json(cost), "budget_left": money_json(left)}
+        facts = {
+            "rank": rank,
+            "support": money_json(support),
+            "cost": money_json(cost),
+            "budget_left": money_json(left),
+        }
         if cost == WITHDRAWN_COST and cost > left:
             # Pabulib's mark of a withdrawn project: passed over, never a reason to stop counting.
             explanations[pid] = Explanation(
                 False,
-                Message("greedy.withdrawn",
-                        "Not funded: the project was withdrawn (the file gives it the withdrawn mark as its cost)."),
+                Message(
+                    "greedy.withdrawn",
+                    "Not funded: the project was withdrawn (the file gives it the withdrawn mark as its cost).",
+                ),
                 facts,
             )
         elif support < threshold:
             explanations[pid] = Explanation(
                 False,
-                Message("greedy.below_threshold",
-                        f"Not funded: its support ({money_text(support)}) is below the threshold of {money_text(threshold)}.",
-                        support=money_text(support), threshold=money_text(threshold)),
+                Message(
+                    "greedy.below_threshold",
+                    f"Not funded: its support ({money_text(support)}) is below the threshold of {money_text(threshold)}.",
+                    support=money_text(support),
+                    threshold=money_text(threshold),
+                ),
                 {**facts, "threshold": money_json(threshold)},
             )
         elif stopped_at is not None:
             explanations[pid] = Explanation(
                 False,
-                Message("greedy.stopped",
-                        f"Not funded: counting stopped at project {profile.ids[stopped_at]}, the first that did not fit.",
-                        project=profile.ids[stopped_at]),
+                Message(
+                    "greedy.stopped",
+                    f"Not funded: counting stopped at project {profile.ids[stopped_at]}, the first that did not fit.",
+                    project=profile.ids[stopped_at],
+                ),
                 facts,
             )
         elif cost <= left:
             explanations[pid] = Explanation(
                 True,
-                Message("greedy.funded",
-                        f"Funded: number {rank} by support; {money_text(left, currency)} was left when it was reached "
-                        f"and it cost {money_text(cost, currency)}.",
-                        rank=rank, left=money_text(left, currency), cost=money_text(cost, currency)),
+                Message(
+                    "greedy.funded",
+                    f"Funded: number {rank} by support; {money_text(left, currency)} was left when it was reached "
+                    f"and it cost {money_text(cost, currency)}.",
+                    rank=rank,
+                    left=money_text(left, currency),
+                    cost=money_text(cost, currency),
+                ),
                 facts,
             )
             selected.append(j)
@@ -93,10 +109,13 @@ def greedy(
         else:
             explanations[pid] = Explanation(
                 False,
-                Message("greedy.does_not_fit" if skip else "greedy.does_not_fit_stop",
-                        f"Not funded: {money_text(left, currency)} was left when it was reached, less than its cost of "
-                        f"{money_text(cost, currency)}." + ("" if skip else " Counting stops here."),
-                        left=money_text(left, currency), cost=money_text(cost, currency)),
+                Message(
+                    "greedy.does_not_fit" if skip else "greedy.does_not_fit_stop",
+                    f"Not funded: {money_text(left, currency)} was left when it was reached, less than its cost of "
+                    f"{money_text(cost, currency)}." + ("" if skip else " Counting stops here."),
+                    left=money_text(left, currency),
+                    cost=money_text(cost, currency),
+                ),
                 facts,
             )
             if not skip:

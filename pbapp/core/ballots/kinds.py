@@ -67,8 +67,9 @@ def _check_known(ids: Sequence[str], offered: Collection[str], names: Mapping[st
             raise UnknownProject(Message("ballot.unknown", f"There is no choice “{pid}” on this ballot.", ref=pid))
         if pid in seen:
             name = _names(names, pid)
-            raise RepeatedProject(Message("ballot.repeated", f"You chose {name} twice; choose each one once.",
-                                          name=name))
+            raise RepeatedProject(
+                Message("ballot.repeated", f"You chose {name} twice; choose each one once.", name=name)
+            )
         seen.add(pid)
 
 
@@ -77,13 +78,15 @@ def _check_count(n: int, least: int, most: int | None, ranked: bool = False) -> 
     if most is not None and n > most:
         raise TooManyChoices(
             Message("ballot.too_many_ranked", f"You ranked {n}; you can rank up to {most}.", count=n, most=most)
-            if ranked else
-            Message("ballot.too_many", f"You chose {n}; you can choose up to {most}.", count=n, most=most))
+            if ranked
+            else Message("ballot.too_many", f"You chose {n}; you can choose up to {most}.", count=n, most=most)
+        )
     if n < least:
         raise TooFewChoices(
             Message("ballot.too_few_ranked", f"You ranked {n}; rank at least {least}.", count=n, least=least)
-            if ranked else
-            Message("ballot.too_few", f"You chose {n}; choose at least {least}.", count=n, least=least))
+            if ranked
+            else Message("ballot.too_few", f"You chose {n}; choose at least {least}.", count=n, least=least)
+        )
 
 
 @dataclass(frozen=True)
@@ -119,13 +122,27 @@ class KnapsackSpec:
         cost, budget = money_text(total, cur), money_text(self.budget, cur)
         if total > self.budget:
             over = money_text(total - self.budget, cur)
-            raise OverBudget(Message("ballot.over_budget", f"Your choices cost {cost}, which is {over} over the "
-                                     f"{budget} budget.", cost=cost, over=over, budget=budget))
+            raise OverBudget(
+                Message(
+                    "ballot.over_budget",
+                    f"Your choices cost {cost}, which is {over} over the {budget} budget.",
+                    cost=cost,
+                    over=over,
+                    budget=budget,
+                )
+            )
         least = Fraction(self.budget) * Fraction(self.min_share)
         if total < least:
             spend = money_text(least, cur)
-            raise UnderSpent(Message("ballot.under_spent", f"Your choices cost {cost}; spend at least {spend} of the "
-                                     f"{budget} budget.", cost=cost, least=spend, budget=budget))
+            raise UnderSpent(
+                Message(
+                    "ballot.under_spent",
+                    f"Your choices cost {cost}; spend at least {spend} of the {budget} budget.",
+                    cost=cost,
+                    least=spend,
+                    budget=budget,
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -144,20 +161,39 @@ class CumulativeSpec:
         for pid, points in ballot.items():
             name = _names(self.names, pid)
             if points != int(points) or points < 0:
-                raise BadPoints(Message("points.not_whole", f"Give {name} a whole number of points, 0 or more.",
-                                        name=name))
+                raise BadPoints(
+                    Message("points.not_whole", f"Give {name} a whole number of points, 0 or more.", name=name)
+                )
             most = self.max_per_project
             if most is not None and points > most:  # so at least 2 points: the plural is always right
-                raise BadPoints(Message("points.too_many_for_one", f"You gave {int(points)} points to {name}; give "
-                                        f"no more than {most} points to one choice.",
-                                        points=int(points), name=name, most=most))
+                raise BadPoints(
+                    Message(
+                        "points.too_many_for_one",
+                        f"You gave {int(points)} points to {name}; give no more than {most} points to one choice.",
+                        points=int(points),
+                        name=name,
+                        most=most,
+                    )
+                )
         total = int(sum(ballot.values()))
         if total > self.total_points:
-            raise BadPoints(Message("points.over_total", f"You gave {total} points; you have {self.total_points} "
-                                    "to give.", total=total, most=self.total_points))
+            raise BadPoints(
+                Message(
+                    "points.over_total",
+                    f"You gave {total} points; you have {self.total_points} to give.",
+                    total=total,
+                    most=self.total_points,
+                )
+            )
         if self.must_use_all and total < self.total_points:
-            raise BadPoints(Message("points.not_all", f"You gave {total} of {self.total_points} points; give them "
-                                    "all.", total=total, most=self.total_points))
+            raise BadPoints(
+                Message(
+                    "points.not_all",
+                    f"You gave {total} of {self.total_points} points; give them all.",
+                    total=total,
+                    most=self.total_points,
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -189,8 +225,9 @@ class AllocationSpec:
         low = sum((lo for lo, _ in self.bounds.values()), 0)
         high = sum((hi for _, hi in self.bounds.values()), 0)
         if any(lo > hi for lo, hi in self.bounds.values()) or not low <= self.total <= high:
-            raise BadAllocation(Message("allocation.impossible", "The budget lines’ limits cannot add up to the "
-                                        "total."))
+            raise BadAllocation(
+                Message("allocation.impossible", "The budget lines’ limits cannot add up to the total.")
+            )
 
     def validate(self, ballot: Mapping[str, Money]) -> None:
         """Raise a `BallotError` unless every line is within bounds and the lines add up to the total."""
@@ -201,13 +238,39 @@ class AllocationSpec:
             if not lo <= amount <= hi:
                 name, given = _names(self.names, line), money_text(amount, cur)
                 low, high = money_text(lo, cur), money_text(hi, cur)
-                raise BadAllocation(Message("allocation.out_of_bounds", f"You gave {name} {given}; give it between "
-                                            f"{low} and {high}.", name=name, amount=given, low=low, high=high))
+                raise BadAllocation(
+                    Message(
+                        "allocation.out_of_bounds",
+                        f"You gave {name} {given}; give it between {low} and {high}.",
+                        name=name,
+                        amount=given,
+                        low=low,
+                        high=high,
+                    )
+                )
         total = sum(ballot.values(), 0)
         if total != self.total:
-            given, target, gap = money_text(total, cur), money_text(self.total, cur), money_text(abs(self.total - total), cur)
+            given, target, gap = (
+                money_text(total, cur),
+                money_text(self.total, cur),
+                money_text(abs(self.total - total), cur),
+            )
             if total < self.total:
-                raise BadAllocation(Message("allocation.short", f"Your amounts add up to {given}; they must add up "
-                                            f"to {target} ({gap} short).", total=given, target=target, gap=gap))
-            raise BadAllocation(Message("allocation.over", f"Your amounts add up to {given}; they must add up to "
-                                        f"{target} ({gap} over).", total=given, target=target, gap=gap))
+                raise BadAllocation(
+                    Message(
+                        "allocation.short",
+                        f"Your amounts add up to {given}; they must add up to {target} ({gap} short).",
+                        total=given,
+                        target=target,
+                        gap=gap,
+                    )
+                )
+            raise BadAllocation(
+                Message(
+                    "allocation.over",
+                    f"Your amounts add up to {given}; they must add up to {target} ({gap} over).",
+                    total=given,
+                    target=target,
+                    gap=gap,
+                )
+            )

@@ -64,8 +64,9 @@ def read(path: str | Path) -> Election:
     try:
         text = utf8_text(raw)
     except NotUtf8 as exc:
-        raise PabulibError(f"The file is not UTF-8 text (byte 0x{exc.byte:02x}); save it as UTF-8.",
-                           line=exc.line, source=path.name) from None
+        raise PabulibError(
+            f"The file is not UTF-8 text (byte 0x{exc.byte:02x}); save it as UTF-8.", line=exc.line, source=path.name
+        ) from None
     return parse(text, source=path.name)
 
 
@@ -178,8 +179,10 @@ def _repeated_warning(voters: Sequence[str]) -> list[str]:
     if not voters:
         return []
     named = ", ".join(voters[:20]) + (f" and {len(voters) - 20} more" if len(voters) > 20 else "")
-    return [f"{len(voters)} voter{'s' if len(voters) != 1 else ''} listed a project twice; each project "
-            f"was counted once, in its first place (voter {named})."]
+    return [
+        f"{len(voters)} voter{'s' if len(voters) != 1 else ''} listed a project twice; each project "
+        f"was counted once, in its first place (voter {named})."
+    ]
 
 
 def _require(header, columns, fail, line) -> None:
@@ -257,10 +260,10 @@ def _parse_fast(text: str, source: str | None) -> Election:
         end = text.find("\n", at + 1)
         if end < 0:
             raise _Careful
-        if text[at + 1:end].strip():
+        if text[at + 1 : end].strip():
             break
         at = end
-    if '"' in text[found.start():end]:
+    if '"' in text[found.start() : end]:
         raise _Careful
     try:
         head = parse_lines(text[: end + 1], source=source)
@@ -268,7 +271,7 @@ def _parse_fast(text: str, source: str | None) -> Election:
         raise _Careful from None  # the whole file read line by line names the fault
     if head.votes:
         raise _Careful
-    body = text[end + 1:]
+    body = text[end + 1 :]
     if "\r" in body:
         body = body.replace("\r\n", "\n")
     if '"' in body:
@@ -283,11 +286,11 @@ def _parse_fast(text: str, source: str | None) -> Election:
     if n and set(map(str.count, lines, repeat(";", n))) != {width - 1}:
         raise _Careful
     flat = ";".join(lines).split(";") if n else []
-    voters = flat[columns.index("voter_id")::width]
+    voters = flat[columns.index("voter_id") :: width]
     if len(set(map(str.strip, voters))) != n:
         raise _Careful
-    vote_col = flat[columns.index("vote")::width]
-    points_col = flat[columns.index("points")::width] if "points" in columns else None
+    vote_col = flat[columns.index("vote") :: width]
+    points_col = flat[columns.index("points") :: width] if "points" in columns else None
     if points_col is None:
         counted = Counter(vote_col)
         keys = list(counted)
@@ -390,10 +393,18 @@ def _ballots_one_by_one(head, counted, keys, pkeys, voters, vote_col, points_col
         scores = np.ones(len(indices))
     else:
         scores = np.fromiter(
-            (float(x) for ids, pts in zip(parsed, points)
-             for x in (pts if pts is not None else (range(len(ids), 0, -1) if head.vote_type == "ordinal"
-                                                    else head.scores(Vote("", ids))))),
-            dtype=np.float64, count=len(indices))
+            (
+                float(x)
+                for ids, pts in zip(parsed, points)
+                for x in (
+                    pts
+                    if pts is not None
+                    else (range(len(ids), 0, -1) if head.vote_type == "ordinal" else head.scores(Vote("", ids)))
+                )
+            ),
+            dtype=np.float64,
+            count=len(indices),
+        )
     return _repeated_warning(repeated), (lengths, indices, scores)
 
 
@@ -469,7 +480,8 @@ def write(election: Election, path: str | Path) -> None:
 def _canonical(election: Election) -> Election:
     """Return a copy whose fields hold the parsed values (for `dumps(verbatim=False)`)."""
     projects = tuple(
-        Project(p.id, p.cost, {**p.fields, "project_id": p.id, "cost": format_number(p.cost)}) for p in election.projects
+        Project(p.id, p.cost, {**p.fields, "project_id": p.id, "cost": format_number(p.cost)})
+        for p in election.projects
     )
     votes = []
     for v in election.votes:

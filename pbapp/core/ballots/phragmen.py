@@ -45,8 +45,14 @@ def phragmen(profile: Profile, *, seed: int = 0, currency: str = "", tie_break: 
         tied = sorted(np.flatnonzero(new_load <= best * (1 + TOL)).tolist(), key=lambda j: rank[j])
         chosen = tied[0]
         if len(tied) > 1:
-            ties.append(TieReport(f"round {len(selected) + 1}", tuple(profile.ids[j] for j in tied), profile.ids[chosen],
-                                  decided_by(tied, profile.costs, profile.support, tie_break)))
+            ties.append(
+                TieReport(
+                    f"round {len(selected) + 1}",
+                    tuple(profile.ids[j] for j in tied),
+                    profile.ids[chosen],
+                    decided_by(tied, profile.costs, profile.support, tie_break),
+                )
+            )
         if profile.costs[chosen] > left:
             stopped_at = chosen
             break
@@ -63,11 +69,14 @@ def phragmen(profile: Profile, *, seed: int = 0, currency: str = "", tie_break: 
         if j in loads:
             explanations[pid] = Explanation(
                 True,
-                Message("phragmen.funded",
-                        f"Funded in round {selected.index(j) + 1}: its {int(profile.approvals[j]):,} supporters' loads "
-                        f"rose to {money_text(loads[j], currency)} each.",
-                        round=selected.index(j) + 1, supporters=f"{int(profile.approvals[j]):,}",
-                        load=money_text(loads[j], currency)),
+                Message(
+                    "phragmen.funded",
+                    f"Funded in round {selected.index(j) + 1}: its {int(profile.approvals[j]):,} supporters' loads "
+                    f"rose to {money_text(loads[j], currency)} each.",
+                    round=selected.index(j) + 1,
+                    supporters=f"{int(profile.approvals[j]):,}",
+                    load=money_text(loads[j], currency),
+                ),
                 {**facts, "load": money_json(loads[j])},
             )
         elif profile.approvals[j] <= 0:
@@ -79,10 +88,13 @@ def phragmen(profile: Profile, *, seed: int = 0, currency: str = "", tie_break: 
         elif j == stopped_at:
             explanations[pid] = Explanation(
                 False,
-                Message("phragmen.stopped_here",
-                        f"Not funded: it was next in line but cost {money_text(profile.costs[j], currency)} with only "
-                        f"{money_text(left, currency)} left, so counting stopped.",
-                        cost=money_text(profile.costs[j], currency), left=money_text(left, currency)),
+                Message(
+                    "phragmen.stopped_here",
+                    f"Not funded: it was next in line but cost {money_text(profile.costs[j], currency)} with only "
+                    f"{money_text(left, currency)} left, so counting stopped.",
+                    cost=money_text(profile.costs[j], currency),
+                    left=money_text(left, currency),
+                ),
                 {**facts, "budget_left": money_json(left)},
             )
         else:
@@ -91,4 +103,6 @@ def phragmen(profile: Profile, *, seed: int = 0, currency: str = "", tie_break: 
                 Message("phragmen.stopped_before", "Not funded: counting stopped before its supporters' turn came."),
                 facts,
             )
-    return Outcome("phragmen", profile.budget, [profile.ids[j] for j in selected], profile.budget - left, explanations, ties)
+    return Outcome(
+        "phragmen", profile.budget, [profile.ids[j] for j in selected], profile.budget - left, explanations, ties
+    )

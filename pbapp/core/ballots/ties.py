@@ -63,7 +63,9 @@ class TieReport:
         return {"step": self.step, "tied": list(self.tied), "chosen": self.chosen, "decided_by": self.decided_by}
 
 
-def decided_by(tied: Sequence[int], costs: Sequence[Rational], support: Sequence[float], tie_break: str = "cost") -> str:
+def decided_by(
+    tied: Sequence[int], costs: Sequence[Rational], support: Sequence[float], tie_break: str = "cost"
+) -> str:
     """Name the first criterion that separates the winner from the rest of a tie."""
     if tie_break == "file":
         return "file order"

@@ -41,8 +41,9 @@ class AddressDraw:
     columns: tuple[str, ...]
 
 
-def read_addresses(src: Source, *, id_column: str = "uprn", strata_columns: Sequence[str] = (),
-                   source: str = "addresses.csv") -> tuple[list[Address], list[str]]:
+def read_addresses(
+    src: Source, *, id_column: str = "uprn", strata_columns: Sequence[str] = (), source: str = "addresses.csv"
+) -> tuple[list[Address], list[str]]:
     """Read an address list; return the addresses and the file's header (for writing them out again)."""
     text = read_text(src, source)
     header = _header(text, source)
@@ -54,8 +55,9 @@ def read_addresses(src: Source, *, id_column: str = "uprn", strata_columns: Sequ
         if not ident:
             raise InputError(f"empty {id_column!r}", line=line, source=source)
         if ident in seen:
-            raise InputError(f"address {ident!r} is listed twice (first on line {seen[ident]})", line=line,
-                             source=source)
+            raise InputError(
+                f"address {ident!r} is listed twice (first on line {seen[ident]})", line=line, source=source
+            )
         seen[ident] = line
         found.append(Address(ident, tuple(row[c] for c in strata_columns), row, line=line))
     if not found:
@@ -83,8 +85,7 @@ def shares(sizes: dict[tuple[str, ...], int], count: int) -> dict[tuple[str, ...
     return given
 
 
-def draw_addresses(addresses: Sequence[Address], count: int, seed: str,
-                   columns: Sequence[str] = ()) -> AddressDraw:
+def draw_addresses(addresses: Sequence[Address], count: int, seed: str, columns: Sequence[str] = ()) -> AddressDraw:
     """Draw `count` addresses, stratified by the addresses' strata, reproducibly from `seed`."""
     if not str(seed).strip():
         raise InputError("give the public seed of the draw (e.g. the lottery numbers drawn on a stated day)")
@@ -97,6 +98,18 @@ def draw_addresses(addresses: Sequence[Address], count: int, seed: str,
     chosen: list[Address] = []
     for stratum in sorted(groups):
         members = sorted(groups[stratum], key=lambda a: rank(seed, a.id))
-        chosen += members[:letters[stratum]]
-    return AddressDraw(tuple(chosen), {s: (len(groups[s]), letters[s]) for s in sorted(groups)}, str(seed),
-                       tuple(columns))
+        chosen += members[: letters[stratum]]
+    return AddressDraw(
+        tuple(chosen), {s: (len(groups[s]), letters[s]) for s in sorted(groups)}, str(seed), tuple(columns)
+    )
+
+
+def mail_merge_rows(result: AddressDraw, header: Sequence[str], codes: Sequence[str] = ()) -> list[list[str]]:
+    """The drawn rows for a mail merge: every column of the list, the public rank, then the letter's
+    registration code when codes were issued (one per drawn address, in the same order)."""
+    if codes and len(codes) != len(result.chosen):
+        raise ValueError("one registration code per drawn address")
+    return [
+        [a.row.get(c, "") for c in header] + [rank(result.seed, a.id), *([codes[n]] if codes else [])]
+        for n, a in enumerate(result.chosen)
+    ]

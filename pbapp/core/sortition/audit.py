@@ -36,7 +36,9 @@ def canonical_input(pool: Pool, include: Collection[str] = (), exclude: Collecti
 
 def input_hash(pool: Pool, include: Collection[str] = (), exclude: Collection[str] = ()) -> str:
     """Return the SHA-256 hex digest of the canonical input."""
-    text = json.dumps(canonical_input(pool, include, exclude), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(
+        canonical_input(pool, include, exclude), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -100,15 +102,16 @@ class Selection:
         dist = self.distribution
         rec["input"] = canonical_input(self.pool, self.include, self.exclude)
         rec["distribution"] = [
-            {"weight": rounded(w), "counts": [[list(ids[i] for i in dist.types.members[t]), c] for t, c in enumerate(p) if c]}
+            {
+                "weight": rounded(w),
+                "counts": [[list(ids[i] for i in dist.types.members[t]), c] for t, c in enumerate(p) if c],
+            }
             for p, w in zip(dist.panels, dist.weights, strict=True)
         ]
         if self.lottery is not None:
             rec["lottery"] = {
                 "panels": [list(p) for p in self.lottery.panels],
-                "probabilities": {
-                    i: rounded(p) for i, p in sorted(zip(ids, self.lottery.probabilities, strict=True))
-                },
+                "probabilities": {i: rounded(p) for i, p in sorted(zip(ids, self.lottery.probabilities, strict=True))},
                 "min_probability": rounded(self.lottery.min_probability),
                 "max_change": rounded(self.lottery.max_change),
             }

@@ -53,7 +53,7 @@ def selected_remaining_tables(
     def row(ident: str) -> list[str]:
         person = by_id[ident]
         cells = list(kept.get(ident, ())) + [""] * len(keep_columns)
-        return [ident, *cells[:len(keep_columns)], *(pool.value(person, f) for f in features)]
+        return [ident, *cells[: len(keep_columns)], *(pool.value(person, f) for f in features)]
 
     chosen = set(panel)
     houses = {by_id[i].household for i in panel if by_id[i].household} if exclude_housemates else set()
@@ -66,4 +66,3 @@ def selected_remaining_tables(
             continue
         remaining.append(row(person.id))
     return SelectedRemaining([header, *(row(i) for i in panel)], [header, *remaining], removed)
-

@@ -65,24 +65,40 @@ def _direct_problems(pool: Pool, include: set[int], exclude: set[int]) -> list[s
         forced = sum(1 for i in members if i in include)
         homes = len({house_of.get(i, ("own", i)) for i in members})
         if len(members) < q.min:
-            problems.append(Message(
-                "quota.too_few_volunteers",
-                f"{_label(q)}: the minimum is {q.min} but only {len(members)} volunteers in the pool have this value",
-                feature=q.feature, value=q.value, min=q.min, count=len(members),
-            ))
+            problems.append(
+                Message(
+                    "quota.too_few_volunteers",
+                    f"{_label(q)}: the minimum is {q.min} but only {len(members)} volunteers in the pool have this value",
+                    feature=q.feature,
+                    value=q.value,
+                    min=q.min,
+                    count=len(members),
+                )
+            )
         elif homes < q.min:
-            problems.append(Message(
-                "quota.too_few_households",
-                f"{_label(q)}: the minimum is {q.min} but the {len(members)} volunteers with this value "
-                f"live in only {homes} households",
-                feature=q.feature, value=q.value, min=q.min, count=len(members), households=homes,
-            ))
+            problems.append(
+                Message(
+                    "quota.too_few_households",
+                    f"{_label(q)}: the minimum is {q.min} but the {len(members)} volunteers with this value "
+                    f"live in only {homes} households",
+                    feature=q.feature,
+                    value=q.value,
+                    min=q.min,
+                    count=len(members),
+                    households=homes,
+                )
+            )
         if forced > q.max:
-            problems.append(Message(
-                "quota.too_many_included",
-                f"{_label(q)}: {forced} people who must be included have this value but the maximum is {q.max}",
-                feature=q.feature, value=q.value, max=q.max, count=forced,
-            ))
+            problems.append(
+                Message(
+                    "quota.too_many_included",
+                    f"{_label(q)}: {forced} people who must be included have this value but the maximum is {q.max}",
+                    feature=q.feature,
+                    value=q.value,
+                    max=q.max,
+                    count=forced,
+                )
+            )
     return problems
 
 
@@ -101,33 +117,49 @@ def check_feasibility(pool: Pool, *, include: Collection[str] = (), exclude: Col
     if changes is None and _has_flex(pool):
         changes = _relax(pool, inc, exc, flex=False)
         if changes is not None:
-            problems.append(Message(
-                "quota.beyond_flex",
-                "no panel is possible within the flexible bounds (min_flex and max_flex) of the features file; "
-                "the smallest change below goes beyond them",
-            ))
+            problems.append(
+                Message(
+                    "quota.beyond_flex",
+                    "no panel is possible within the flexible bounds (min_flex and max_flex) of the features file; "
+                    "the smallest change below goes beyond them",
+                )
+            )
     if changes is None:
         eligible = pool.size - len(exc)
-        problems.append(Message(
-            "quota.no_panel_at_all",
-            f"no panel of {pool.panel_size} is possible whatever the quotas: {len(inc)} people must be included, "
-            f"{eligible} volunteers are available and at most one person per household may sit",
-            panel_size=pool.panel_size, included=len(inc), eligible=eligible,
-        ))
+        problems.append(
+            Message(
+                "quota.no_panel_at_all",
+                f"no panel of {pool.panel_size} is possible whatever the quotas: {len(inc)} people must be included, "
+                f"{eligible} volunteers are available and at most one person per household may sit",
+                panel_size=pool.panel_size,
+                included=len(inc),
+                eligible=eligible,
+            )
+        )
         return FeasibilityReport(False, tuple(problems), ())
     for r in changes:
         if r.new_min < r.min:
-            problems.append(Message(
-                "quota.lower_minimum",
-                f"{r.feature} {r.value!r}: no panel can meet the minimum of {r.min}; lowering it to {r.new_min} would work",
-                feature=r.feature, value=r.value, min=r.min, new_min=r.new_min,
-            ))
+            problems.append(
+                Message(
+                    "quota.lower_minimum",
+                    f"{r.feature} {r.value!r}: no panel can meet the minimum of {r.min}; lowering it to {r.new_min} would work",
+                    feature=r.feature,
+                    value=r.value,
+                    min=r.min,
+                    new_min=r.new_min,
+                )
+            )
         if r.new_max > r.max:
-            problems.append(Message(
-                "quota.raise_maximum",
-                f"{r.feature} {r.value!r}: no panel can keep to the maximum of {r.max}; raising it to {r.new_max} would work",
-                feature=r.feature, value=r.value, max=r.max, new_max=r.new_max,
-            ))
+            problems.append(
+                Message(
+                    "quota.raise_maximum",
+                    f"{r.feature} {r.value!r}: no panel can keep to the maximum of {r.max}; raising it to {r.new_max} would work",
+                    feature=r.feature,
+                    value=r.value,
+                    max=r.max,
+                    new_max=r.new_max,
+                )
+            )
     return FeasibilityReport(False, tuple(dict.fromkeys(problems)), tuple(changes))
 
 

@@ -230,8 +230,10 @@ def leximin(
             fixed[r] = True
         level += 1
         if progress is not None:
-            progress(f"level {level}: {len(chosen)} types at {z:.6f}; {int(fixed.sum())} of {lp.m} fixed, "
-                     f"{len(lp.columns)} panels")
+            progress(
+                f"level {level}: {len(chosen)} types at {z:.6f}; {int(fixed.sum())} of {lp.m} fixed, "
+                f"{len(lp.columns)} panels"
+            )
     lp.solve()
     return _distribution(pool, types, lp, "leximin", VERSION)
 
@@ -357,7 +359,9 @@ def _distribution(pool: Pool, types: Types, lp: _MasterLP, algorithm: str, versi
     total = sum(w for _, w in keep)
     panels = tuple(k for k, _ in keep)
     weights = tuple(w / total for _, w in keep)
-    return Distribution(pool, types, panels, weights, person_probabilities(pool, types, panels, weights), algorithm, version)
+    return Distribution(
+        pool, types, panels, weights, person_probabilities(pool, types, panels, weights), algorithm, version
+    )
 
 
 def person_probabilities(

@@ -169,12 +169,14 @@ def _check_flex(q: Quota, source: str) -> None:
     if q.min_flex is not None and not 0 <= q.min_flex <= q.min:
         raise InputError(
             f"{q.feature} {q.value!r}: min_flex must be from 0 to the min ({q.min}), got {q.min_flex}",
-            line=q.line, source=source,
+            line=q.line,
+            source=source,
         )
     if q.max_flex is not None and q.max_flex < q.max:
         raise InputError(
             f"{q.feature} {q.value!r}: max_flex must be at least the max ({q.max}), got {q.max_flex}",
-            line=q.line, source=source,
+            line=q.line,
+            source=source,
         )
 
 

@@ -80,7 +80,7 @@ def verify_levels(
     lower = np.zeros(model.nt)
     checks = []
     for value, ts in groups[:upto]:
-        for _v, later in groups[len(checks):]:
+        for _v, later in groups[len(checks) :]:
             lower[later] = value
         checks.append(_check_level(model, dist.panels, lower.copy(), ts, value))
         lower[ts] = value
@@ -104,8 +104,14 @@ def _check_level(model: PanelModel, start, lower: np.ndarray, level: list[int], 
     def add(counts: np.ndarray) -> None:
         idx = [row_of[t] for t in rows if counts[t] > 0]
         vals = [counts[t] / sizes[t] for t in rows if counts[t] > 0]
-        h.addCol(float(in_level @ counts), 0.0, highspy.kHighsInf, len(idx) + 1,
-                 np.array([*idx, m], dtype=np.int32), np.array([*vals, 1.0]))
+        h.addCol(
+            float(in_level @ counts),
+            0.0,
+            highspy.kHighsInf,
+            len(idx) + 1,
+            np.array([*idx, m], dtype=np.int32),
+            np.array([*vals, 1.0]),
+        )
 
     seen = set()
     for counts in start:

@@ -18,7 +18,13 @@ from .conftest import FIXTURES
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("12", 12), (" 748772.64 ", Fraction(74877264, 100)), ("2,5", Fraction(5, 2)), ("200000.0", 200000), (".5", Fraction(1, 2))],
+    [
+        ("12", 12),
+        (" 748772.64 ", Fraction(74877264, 100)),
+        ("2,5", Fraction(5, 2)),
+        ("200000.0", 200000),
+        (".5", Fraction(1, 2)),
+    ],
 )
 def test_parse_number_is_exact(text, value):
     assert parse_number(text) == value
@@ -81,7 +87,7 @@ def test_by_project_lists_supporters(tiny):
     ptr, rows, scores = profile.by_project()
     a = profile.ids.index("a")
     assert np.diff(ptr)[a] == 3
-    assert set(rows[ptr[a]:ptr[a + 1]].tolist()) == {0, 1, 4}
+    assert set(rows[ptr[a] : ptr[a + 1]].tolist()) == {0, 1, 4}
     assert (scores == 1).all()
 
 
@@ -128,7 +134,9 @@ def test_a_hash_collision_falls_back_to_exact_grouping(monkeypatch):
 
     def colliding(values, **kwargs):
         # Every ballot of the same length gets the same hash, as if they had all collided.
-        return real_unique(values & np.uint64(0), **kwargs) if values.dtype == np.uint64 else real_unique(values, **kwargs)
+        return (
+            real_unique(values & np.uint64(0), **kwargs) if values.dtype == np.uint64 else real_unique(values, **kwargs)
+        )
 
     monkeypatch.setattr(np, "unique", colliding)
     assert _rows(Profile.of(election)) == expected

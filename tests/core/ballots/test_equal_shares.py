@@ -7,9 +7,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from pbapp.core.ballots import tally
+from pbapp.core.ballots import pabulib, tally
 from pbapp.core.ballots.election import Election, Profile
 from pbapp.core.ballots.equal_shares import EqualShares, equal_shares_add1
+
+from .conftest import SHARED
 
 
 def test_plain_equal_shares_funds_what_supporters_can_afford(tiny):
@@ -52,7 +54,11 @@ def test_comparison_lets_the_majority_choose_greedy():
     assert outcome.selected == ["X"]
     assert outcome.rule == "equalshares/add1-comparison"
     assert outcome.details["winner"] == "greedy"
-    assert (outcome.details["prefer_greedy"], outcome.details["prefer_equal_shares"], outcome.details["indifferent"]) == (2, 0, 1)
+    assert (
+        outcome.details["prefer_greedy"],
+        outcome.details["prefer_equal_shares"],
+        outcome.details["indifferent"],
+    ) == (2, 0, 1)
 
 
 def test_comparison_keeps_equal_shares_on_a_tie(tiny):
@@ -88,7 +94,8 @@ def test_unsupported_project_is_explained():
 
 def test_cardinality_and_cost_utilities_can_differ():
     election = Election.build(
-        10, {"big": 6, "s1": 2, "s2": 2},
+        10,
+        {"big": 6, "s1": 2, "s2": 2},
         [["big"], ["big"], ["big", "s1", "s2"], ["s1", "s2"]],
     )
     by_cost = tally(election, "equalshares", utility="cost").selected
@@ -138,3 +145,16 @@ def test_float_rounding_at_the_edge_never_overspends():
     for rule in ("equalshares", "equalshares/add1"):
         assert tally(election, rule).selected == ["free"]
     assert equal_shares_add1(Profile.of(election), skip=False).selected == ["free"]
+
+
+def test_add1_leaps_give_what_counting_every_step_gives_on_a_city_file():
+    """Wieliczka 2023's Add1 (the rule it used), with and without leaps and skips: one outcome."""
+    path = SHARED / "Poland_Wieliczka_2023_Green_Budget.pb"
+    if not path.exists():
+        pytest.skip("shared Pabulib data is absent")
+    profile = Profile.of(pabulib.read(path))
+    for utility in ("cost", "cardinality"):
+        fast = equal_shares_add1(profile, utility=utility)
+        every_step = equal_shares_add1(profile, utility=utility, skip=False)
+        assert fast.selected == every_step.selected
+        assert fast.details["budget_per_voter"] == every_step.details["budget_per_voter"]

@@ -17,7 +17,9 @@ def test_funds_by_support_and_fills_up_exactly(tiny):
 
 
 def test_skips_what_no_longer_fits_or_stops_there():
-    election = Election.build(10, {"big": 8, "huge": 5, "small": 2}, [["big", "huge", "small"], ["big", "huge"], ["big"]])
+    election = Election.build(
+        10, {"big": 8, "huge": 5, "small": 2}, [["big", "huge", "small"], ["big", "huge"], ["big"]]
+    )
     assert tally(election, "greedy").selected == ["big", "small"]
     stopped = tally(election, "greedy-no-skip")
     assert stopped.selected == ["big"]

@@ -25,8 +25,12 @@ def test_money_text_uses_symbols_or_codes():
 def test_outcome_to_dict():
     outcome = Outcome("greedy", 10, ["a"], 4, {"a": Explanation(True, "Funded.", {"cost": 4})})
     assert outcome.to_dict() == {
-        "rule": "greedy", "budget": 10, "spent": 4, "selected": ["a"],
-        "explanations": {"a": {"funded": True, "reason": "Funded.", "cost": 4}}, "ties": [],
+        "rule": "greedy",
+        "budget": 10,
+        "spent": 4,
+        "selected": ["a"],
+        "explanations": {"a": {"funded": True, "reason": "Funded.", "cost": 4}},
+        "ties": [],
     }
     outcome.details["utility"] = "cost"
     assert outcome.to_dict()["details"] == {"utility": "cost"}

@@ -43,7 +43,9 @@ def test_reads_points_and_ordinal_scores(tiny_points):
 SMALL_SHARED = [p for p in shared_files() if p.stat().st_size < 500_000]
 
 
-@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.pb")) + SMALL_SHARED, ids=lambda p: p.parent.name + "/" + p.stem)
+@pytest.mark.parametrize(
+    "path", sorted(FIXTURES.glob("*.pb")) + SMALL_SHARED, ids=lambda p: p.parent.name + "/" + p.stem
+)
 def test_writing_what_was_read_gives_the_same_file(path):
     with open(path, encoding="utf-8-sig", newline="") as f:
         text = f.read()
@@ -54,7 +56,9 @@ def test_writing_what_was_read_gives_the_same_file(path):
 
 
 def test_write_and_read_a_built_election(tmp_path):
-    built = Election.build(Fraction(21, 2), {"p": 5, "q": Fraction(11, 2)}, [{"p": 1}, {"q": 2}], vote_type="cumulative")
+    built = Election.build(
+        Fraction(21, 2), {"p": 5, "q": Fraction(11, 2)}, [{"p": 1}, {"q": 2}], vote_type="cumulative"
+    )
     path = tmp_path / "built.pb"
     pabulib.write(built, path)
     again = pabulib.read(path)

@@ -20,10 +20,19 @@ from .conftest import shared_files
 
 SHARED = shared_files()
 # A few small files covering approval, choose-1, cumulative and ordinal ballots.
-FAST = [p for p in SHARED if p.stem in {
-    "Netherlands_Assen_2024", "Switzerland_Zurich_D10", "Switzerland_Zurich_S5R",
-    "Poland_Swiecie_2023", "Poland_Zabrze_2020", "Worldwide_Mechanical_Turk_Utilities_8",
-}]
+FAST = [
+    p
+    for p in SHARED
+    if p.stem
+    in {
+        "Netherlands_Assen_2024",
+        "Switzerland_Zurich_D10",
+        "Switzerland_Zurich_S5R",
+        "Poland_Swiecie_2023",
+        "Poland_Zabrze_2020",
+        "Worldwide_Mechanical_Turk_Utilities_8",
+    }
+]
 
 
 def same_profile(a: Profile, b: Profile) -> None:
@@ -35,9 +44,12 @@ def same_profile(a: Profile, b: Profile) -> None:
 def same_election(a, b) -> None:
     assert a.meta == b.meta
     assert [(p.id, p.cost) for p in a.projects] == [(p.id, p.cost) for p in b.projects]
-    assert [{k: v for k, v in p.fields.items() if k != "cost"} for p in a.projects] == \
-        [{k: v for k, v in p.fields.items() if k != "cost"} for p in b.projects]
-    assert [(v.voter_id, v.projects, v.points) for v in a.votes] == [(v.voter_id, v.projects, v.points) for v in b.votes]
+    assert [{k: v for k, v in p.fields.items() if k != "cost"} for p in a.projects] == [
+        {k: v for k, v in p.fields.items() if k != "cost"} for p in b.projects
+    ]
+    assert [(v.voter_id, v.projects, v.points) for v in a.votes] == [
+        (v.voter_id, v.projects, v.points) for v in b.votes
+    ]
     assert a.project_columns == b.project_columns and a.vote_columns == b.vote_columns
 
 
@@ -192,7 +204,7 @@ def _random_file(rnd) -> str:
     for _ in range(rnd.randint(0, 4)):
         at = rnd.randint(0, len(text))
         insert = rnd.choice(["", ";", ",", "\n", "x", "-", '"', " ", "\r", "1"])
-        text = text[:at] + insert + text[at + (0 if insert else 1):]
+        text = text[:at] + insert + text[at + (0 if insert else 1) :]
     return text
 
 

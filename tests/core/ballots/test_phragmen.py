@@ -16,7 +16,8 @@ def test_lowest_common_load_goes_first(tiny):
 
 def test_stops_when_the_next_project_does_not_fit():
     election = Election.build(
-        10, {"a": 6, "b": 6, "c": 1, "far": 11, "none": 1},
+        10,
+        {"a": 6, "b": 6, "c": 1, "far": 11, "none": 1},
         [["a", "b", "far"], ["a", "b"], ["a", "c"]],
     )
     outcome = tally(election, "phragmen")

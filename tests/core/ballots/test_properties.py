@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pbapp.core.ballots import RULES, tally
 from pbapp.core.ballots.election import Election, Profile
-from pbapp.core.ballots.equal_shares import EqualShares, equal_shares_add1
+from pbapp.core.ballots.equal_shares import EqualShares, equal_shares_add1, same_between
 
 IDS = [f"p{i}" for i in range(6)]
 
@@ -65,3 +65,20 @@ def test_add1_skipping_recounts_changes_nothing(election, utility):
     assert fast.selected == slow.selected
     assert fast.details["budget_per_voter"] == slow.details["budget_per_voter"]
     assert fast.details["recounts"] <= slow.details["recounts"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(), st.sampled_from(["cost", "cardinality"]), st.integers(0, 30), st.integers(2, 40))
+def test_a_proven_leap_repeats_the_outcome_at_every_budget_in_between(election, utility, extra, leap):
+    """Add1 leaps over the counts `same_between` vouches for: each of them must fund the same."""
+    profile = Profile.of(election)
+    if profile.n_voters == 0:
+        return
+    mes = EqualShares(profile, utility)
+    low = mes.run(Fraction(election.budget, profile.n_voters) + extra, stop_above=election.budget, record=False)
+    high = mes.run(low.per_voter + leap, stop_above=election.budget, record=False, versus=low)
+    # Pricing more projects for the comparison changes no choice.
+    assert high.selected == mes.run(high.per_voter, stop_above=election.budget, record=False).selected
+    if same_between(low, high):
+        for step in range(1, leap):
+            assert mes.run(low.per_voter + step, stop_above=election.budget, record=False).selected == low.selected

@@ -13,8 +13,10 @@ from pbapp.core.sortition.addresses import draw_addresses, rank, read_addresses,
 
 def address_list(n: int = 1000) -> str:
     areas = ("Darwen", "Blackburn North", "Blackburn South")
-    rows = [f"{100000 + i},{i} Mill Lane,BB{1 + i % 3} 7DY,{areas[i % 3] if i % 10 else 'Darwen'},{1 + i % 10}"
-            for i in range(n)]
+    rows = [
+        f"{100000 + i},{i} Mill Lane,BB{1 + i % 3} 7DY,{areas[i % 3] if i % 10 else 'Darwen'},{1 + i % 10}"
+        for i in range(n)
+    ]
     return "uprn,address,postcode,area,imd_decile\n" + "\n".join(rows) + "\n"
 
 
@@ -49,12 +51,15 @@ def test_largest_remainders_share_the_letters():
     assert shares({("a",): 1, ("b",): 99}, 100) == {("a",): 1, ("b",): 99}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("uprn,area\n1,A\n1,B\n", "line 3: address '1' is listed twice"),
-    ("uprn,area\n1,A\n,B\n", "line 3: empty 'uprn'"),
-    ("id,area\n1,A\n", "line 1: missing column 'uprn'"),
-    ("uprn,ward\n1,A\n", "line 1: missing column 'area'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("uprn,area\n1,A\n1,B\n", "line 3: address '1' is listed twice"),
+        ("uprn,area\n1,A\n,B\n", "line 3: empty 'uprn'"),
+        ("id,area\n1,A\n", "line 1: missing column 'uprn'"),
+        ("uprn,ward\n1,A\n", "line 1: missing column 'area'"),
+    ],
+)
 def test_a_faulty_address_list_is_refused_with_its_line(text, message):
     with pytest.raises(InputError, match=message):
         read_addresses(text, strata_columns=("area",))
@@ -66,3 +71,16 @@ def test_the_draw_needs_a_seed_and_a_sensible_number():
         draw_addresses(addresses, 5, " ")
     with pytest.raises(InputError, match="from 1 to the 10 addresses"):
         draw_addresses(addresses, 11, "seed")
+
+
+def test_mail_merge_rows_give_every_column_the_rank_and_a_code_per_letter():
+    from pbapp.core.sortition.addresses import mail_merge_rows
+
+    addresses, header = read_addresses(address_list(20))
+    result = draw_addresses(addresses, 3, "seed")
+    rows = mail_merge_rows(result, header, ["A", "B", "C"])
+    assert [r[0] for r in rows] == [a.id for a in result.chosen] and [r[-1] for r in rows] == ["A", "B", "C"]
+    assert rows[0][-2] == rank("seed", result.chosen[0].id) and len(rows[0]) == len(header) + 2
+    assert len(mail_merge_rows(result, header)[0]) == len(header) + 1
+    with pytest.raises(ValueError, match="one registration code per drawn address"):
+        mail_merge_rows(result, header, ["A"])

@@ -85,8 +85,9 @@ def test_check_quotas_on_quotas_that_cannot_add_up_reports_the_relaxation(runner
     pool = tmp_path / "pool"
     pool.mkdir()
     # The gender maximums add up to 2, the panel is 3: the files load and the check says what to change.
-    (pool / "features.csv").write_text("feature,value,min,max\ngender,f,1,1\ngender,m,0,1\nage,young,0,3\n"
-                                       "age,old,0,3\n", encoding="utf-8")
+    (pool / "features.csv").write_text(
+        "feature,value,min,max\ngender,f,1,1\ngender,m,0,1\nage,young,0,3\nage,old,0,3\n", encoding="utf-8"
+    )
     (pool / "people.csv").write_text("id,gender,age\na,f,young\nb,m,old\nc,f,old\nd,f,young\n", encoding="utf-8")
     (pool / "instance.json").write_text(json.dumps({"panel_size": 3}), encoding="utf-8")
     result = runner.invoke(check_quotas_command, [str(pool)])
@@ -119,10 +120,13 @@ def test_pbapp_select_json_prints_only_json_on_stdout(tmp_path):
     code = "import sys; from pbapp.cli import main; sys.argv[0] = 'pbapp'; main()"
     for algorithm in ALGORITHMS:
         done = subprocess.run(
-            [sys.executable, "-c", code, "select", str(FIXTURES / "households"), "--json",
-             "--algorithm", algorithm],
-            capture_output=True, text=True, timeout=120, cwd=tmp_path,
-            env={**os.environ, "PBAPP_ENV": "development"})
+            [sys.executable, "-c", code, "select", str(FIXTURES / "households"), "--json", "--algorithm", algorithm],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env={**os.environ, "PBAPP_ENV": "development"},
+        )
         assert done.returncode == 0, done.stderr
         data = json.loads(done.stdout)
         assert data["algorithm"] == algorithm and data["panel_size"] == 4

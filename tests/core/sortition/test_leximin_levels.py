@@ -17,7 +17,7 @@ from pbapp.core.sortition import leximin, parse_pool
 from pbapp.core.sortition.leximin import Distribution, person_probabilities
 from pbapp.core.sortition.verify import levels, verify_levels
 
-from .conftest import REFERENCE, fixture_pool, shared_params, shared_pool
+from .conftest import FIXTURES, REFERENCE, SELECTION_SEED, fixture_pool, shared_params, shared_pool
 
 EXACT = 1e-6
 # The reference fixes each level 1e-4 below its LP value (its own precision), then goes on.
@@ -47,9 +47,12 @@ def _assert_not_behind_reference(name: str, probs) -> None:
             return
 
 
+@pytest.mark.xdist_group("shared-leximin")
 @pytest.mark.parametrize("name", shared_params())
-def test_every_level_is_exact_on_the_shared_pools(name):
-    dist = leximin(shared_pool(name))
+def test_every_level_is_exact_on_the_shared_pools(name, shared_leximin):
+    # The distribution the selections use (computed once per run): the seed only steers which
+    # panels are found, the probabilities are LEXIMIN's unique ones whatever it is.
+    dist = shared_leximin(name, shared_pool(name), SELECTION_SEED)
     _assert_exact(dist)
     _assert_not_behind_reference(name, dist.probabilities)
 
@@ -72,8 +75,15 @@ def test_the_check_finds_a_distribution_that_is_not_leximin():
     dist = leximin(pool)
     eps = 1e-3  # move a thousandth of the weight onto one panel: some level can then rise
     weights = tuple(w * (1 - eps) + (eps if j == 0 else 0.0) for j, w in enumerate(dist.weights))
-    tilted = Distribution(pool, dist.types, dist.panels, weights,
-                          person_probabilities(pool, dist.types, dist.panels, weights), "tilted", "test")
+    tilted = Distribution(
+        pool,
+        dist.types,
+        dist.panels,
+        weights,
+        person_probabilities(pool, dist.types, dist.panels, weights),
+        "tilted",
+        "test",
+    )
     assert max(c.excess for c in verify_levels(tilted)) > 1e-4
 
 
@@ -82,3 +92,15 @@ def test_levels_group_equal_probabilities_lowest_first():
     dist = leximin(parse_pool(features, "id,g\na,x\nb,y\nc,y\n", 2))
     assert [(round(v, 6), len(ts)) for v, ts in levels(dist)] == [(0.5, 1), (1.0, 1)]
     assert [c.excess for c in verify_levels(dist)] == pytest.approx([0.0, 0.0], abs=1e-9)
+
+
+def test_a_shared_distribution_reads_back_as_computed(monkeypatch, shared_leximin):
+    """The run's shared LEXIMIN file gives back the very distribution that was computed."""
+    from . import conftest
+
+    monkeypatch.setattr(conftest, "SHARED", FIXTURES)
+    pool = fixture_pool("sfscot_22")
+    computed = shared_leximin("sfscot_22", pool, 5)
+    read_back = shared_leximin("sfscot_22", pool, 5)
+    assert read_back is not computed
+    assert read_back == computed
