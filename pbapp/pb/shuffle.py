@@ -7,17 +7,16 @@ transaction that wrote it (`xmin`, which counts up). On SQLite the rows sit in i
 is random, but inside each page a row's bytes go below the last one written. Residents who sign
 up and vote at once vote in the order of their account ids, so either order names the voters.
 
-`move_rows` deletes and re-inserts a ballot's votes and bindings (and writes its used codes again
-where they lie), in the order of their ids, which says nothing: afterwards the rows sit in id
-order, and their xmin rises with the id. PostgreSQL moves them in batches of BATCH rows, each a
-transaction taking row locks only: votes go on meanwhile, and a voter changing a ballot that is
-being moved waits for one batch. SQLite (one writer at a time) moves them in one transaction.
-Measured on PostgreSQL (bench/pb_shuffle.py; 2 cores shared, load average about 12): moving one
-ballot's 10,000 votes, 5,000 bindings and 10,000 used codes takes 2.6 s, and 100,000 votes 26 s,
-in batches of 500; votes cast meanwhile waited at most 31 ms and 46 ms (27 ms and 25 ms with
-nothing else running). CLUSTER, the other way to reorder the tables, takes 0.33 s and 6.2 s but
-locks each table: votes waited up to 1.9 s at 100,000. And it keeps each row's `xmin`, the order
-of voting (rho 1.0 after CLUSTER in a trial of 60 rows; a move leaves one xmin a batch).
+`move_rows` deletes and re-inserts a ballot's votes, bindings and used codes in the order of their
+ids, which says nothing: afterwards the rows sit in id order, and their xmin rises with the id.
+PostgreSQL moves them in batches of BATCH rows, each a transaction taking row locks only: votes
+go on meanwhile, and a voter changing a ballot that is being moved waits for one batch. SQLite (one
+writer at a time) moves them in one transaction. Measured on PostgreSQL (bench/pb_shuffle.py, an
+idle 2-core machine): moving one ballot's 10,000 votes, 5,000 bindings and 10,000 used codes takes
+0.54 s, and 100,000 votes 6.6 s, in batches of 500; votes cast meanwhile waited at most 14 ms and
+61 ms. CLUSTER, the other way to reorder the tables, takes 0.11 s and 1.3 s but locks each table:
+votes waited up to 529 ms at 100,000. And it keeps each row's `xmin`, the order of voting (rho 1.0
+after CLUSTER in a trial of 60 rows; a move leaves one xmin a batch).
 
 `move_open_ballots` runs with the workers' job sweep (every few seconds) and moves a ballot whose
 rows were written to since its last move, at most once a MOVE_EVERY_SECONDS (each move writes all
@@ -100,33 +99,17 @@ def _move_batch(connection: Connection, table: str, ballot_id: int, after: int) 
     """Move the next BATCH rows after id `after` (PostgreSQL) in id order and commit; return the last id moved."""
     rows = f"ballot_id = %(ballot_id)s{_ROWS[table]} AND id > %(after)s"
     params = {"ballot_id": ballot_id, "after": after, "batch": BATCH}
-    if table == "pb_voting_code":
-        # A code row is only marked used at the vote: written again where it lies, each in id order
-        # (one UPDATE would take them in the order they lie, the order of voting). A vote marking a
-        # code used meanwhile waits and follows the row to its new version (a deleted row would lose it).
-        ids = [
-            row[0]
-            for row in connection.exec_driver_sql(
-                f"SELECT id FROM pb_voting_code WHERE {rows} ORDER BY id LIMIT %(batch)s", params
-            )
-        ]  # noqa: S608
-        if ids:
-            connection.exec_driver_sql(
-                "DO $$ DECLARE code bigint; BEGIN FOREACH code IN ARRAY "
-                f"'{{{','.join(str(int(i)) for i in ids)}}}'::bigint[] LOOP "
-                "UPDATE pb_voting_code SET used = used WHERE id = code; END LOOP; END $$"
-            )
-        last = ids[-1] if ids else None
-    else:
-        # One statement: unique constraints and foreign keys see the rows back at its end. A vote
-        # changing a row meanwhile waits, then finds the new row by the unique (ballot, voter).
-        last = connection.exec_driver_sql(
-            f"WITH batch AS (SELECT id FROM {table} WHERE {rows} ORDER BY id LIMIT %(batch)s), "  # noqa: S608
-            f"moved AS (DELETE FROM {table} WHERE id IN (SELECT id FROM batch) RETURNING *), "
-            f"back AS (INSERT INTO {table} SELECT * FROM moved ORDER BY id RETURNING id) "
-            "SELECT max(id) FROM back",
-            params,
-        ).scalar_one()
+    # One statement: unique constraints and foreign keys (a binding's code) see the rows back at its
+    # end. A vote changing a row meanwhile waits, then finds the new row by the unique (ballot, voter).
+    # Only used codes move, and a used code is never written again. (Writing them again where they lie
+    # left some in the order of voting: an UPDATE keeps a row on its page when the page has room.)
+    last = connection.exec_driver_sql(
+        f"WITH batch AS (SELECT id FROM {table} WHERE {rows} ORDER BY id LIMIT %(batch)s), "  # noqa: S608
+        f"moved AS (DELETE FROM {table} WHERE id IN (SELECT id FROM batch) RETURNING *), "
+        f"back AS (INSERT INTO {table} SELECT * FROM moved ORDER BY id RETURNING id) "
+        "SELECT max(id) FROM back",
+        params,
+    ).scalar_one()
     connection.commit()
     return last
 

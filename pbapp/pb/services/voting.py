@@ -148,22 +148,28 @@ def _bind(session: Session, ballot_id: int, voter: Voter, account_key: str) -> N
             _("You have already voted with your account, so this letter cannot add a second vote."), field="code"
         )
     # Not audited: a time beside the account would link it to the vote that follows.
-    session.add(
-        CodeBinding(
-            ballot_id=ballot_id,
-            account_key=account_key,
-            code_key=voter.key,
-            code_id=voter.code_id,
-            area_id=voter.area_id,
+    for attempt in range(2):
+        session.add(
+            CodeBinding(
+                ballot_id=ballot_id,
+                account_key=account_key,
+                code_key=voter.key,
+                code_id=voter.code_id,
+                area_id=voter.area_id,
+            )
         )
-    )
-    try:
-        session.commit()
-    except IntegrityError:  # another request bound this account or this letter first
-        session.rollback()
-        if not _refuse_other_binding(_bindings(session, ballot_id, account_key, voter.key), voter, account_key):
-            raise
-        session.commit()
+        try:
+            session.commit()
+            return
+        except IntegrityError:  # another request bound this account or this letter first
+            session.rollback()
+            if _refuse_other_binding(_bindings(session, ballot_id, account_key, voter.key), voter, account_key):
+                session.commit()
+                return
+            # Neither is bound: the letter's used code was being moved (pb.shuffle) and its row was
+            # gone when the binding's foreign key looked. The move has committed: the row is back.
+            if attempt:
+                raise
 
 
 def _bound_voter(session: Session, ballot: Ballot, user) -> Voter | None:
