@@ -17,16 +17,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, Field, SelectMultipleField, StringField
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, StopValidation
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pbapp.core.money import MoneyError, format_money, parse_pounds
+from pbapp.core.postcodes import is_postcode
 from pbapp.timeutil import NoSuchLocalTime, in_uk, uk_to_utc
 
 # The largest amount any box takes, £1 trillion either way: more than any public budget, and well inside
 # the 64-bit integer columns that keep pence (a 20-digit amount would overflow them).
 MAX_PENCE = 100 * 10**12
-POSTCODE = r"^\s*[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\s*$"
 DATE_PARTS = ("day", "month", "year")
 
 
@@ -53,12 +53,18 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _real_postcode(form, field) -> None:
+    """The one postcode check of core.postcodes, whatever the case and spacing typed."""
+    if field.data and not is_postcode(field.data):
+        raise ValidationError(_l("Enter a real postcode, like BB1 7DY"))
+
+
 def postcode_field(*, required: bool, description=""):
     """A UK postcode in any case and spacing; an optional one may be left blank."""
     first = DataRequired(_l("Enter your postcode")) if required else Optional()
     return StringField(
         _l("Postcode"),
-        validators=[first, Regexp(POSTCODE, message=_l("Enter a real postcode, like BB1 7DY"))],
+        validators=[first, _real_postcode],
         description=description,
     )
 

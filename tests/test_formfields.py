@@ -1,4 +1,4 @@
-"""The one money field every form uses: pounds typed as people write them, kept as whole pence."""
+"""The one money field every form uses (pounds typed as people write them, kept as whole pence), and the postcode box."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DecimalField, FloatField, Form
 
 from pbapp.config import PACKAGE_ROOT
-from pbapp.formfields import PoundsField
+from pbapp.core.postcodes import is_postcode
+from pbapp.formfields import PoundsField, postcode_field
 
 NOT_AN_AMOUNT = "Enter an amount in pounds, like 1,234.56"
 
@@ -154,3 +155,31 @@ def test_no_form_types_money_into_a_decimal_or_float_box():
                     if kind and issubclass(kind, DecimalField | FloatField):
                         found.append(f"{cls_name}.{attr}")
     assert found == []
+
+
+class PostcodesForm(Form):
+    home = postcode_field(required=True)
+    work = postcode_field(required=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("BB1 7DY", None),
+        ("bb17dy", None),
+        ("  Bb1  7dY ", None),
+        ("M1 1AE", None),
+        ("SW1A 1AA", None),
+        ("BB1", "Enter a real postcode, like BB1 7DY"),
+        ("BB1 7D", "Enter a real postcode, like BB1 7DY"),
+        ("12345", "Enter a real postcode, like BB1 7DY"),
+        ("", "Enter your postcode"),
+    ],
+)
+def test_a_postcode_box_reads_postcodes_as_core_postcodes_does(babel_app, text, error):
+    with babel_app.test_request_context("/"):
+        form = PostcodesForm(MultiDict({"home": text, "work": ""}))
+        assert form.validate() is (error is None)
+        assert form.errors == ({} if error is None else {"home": [error]})
+    if text:
+        assert (error is None) is is_postcode(text)
