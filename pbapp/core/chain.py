@@ -21,10 +21,15 @@ def canonical_json(payload: Any) -> str:
 
 def link_hash(previous_hash: str, payload: Any) -> str:
     """Return the sha256 hex digest that chains `payload` to `previous_hash`."""
+    return link_hash_of_text(previous_hash, canonical_json(payload))
+
+
+def link_hash_of_text(previous_hash: str, text: str) -> str:
+    """link_hash of a payload given as its canonical JSON text."""
     digest = hashlib.sha256()
     digest.update(previous_hash.encode("ascii"))
     digest.update(b"\n")
-    digest.update(canonical_json(payload).encode("utf-8"))
+    digest.update(text.encode("utf-8"))
     return digest.hexdigest()
 
 

@@ -78,16 +78,17 @@ def final_ballots(entries: Iterable[Mapping[str, Any]]) -> list[Any]:
     return list(last.values())
 
 
-def election_of(
-    settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots: list[Any], currency: str = "£"
-) -> Election:
-    """Build the engine's Election from a project ballot's options and final ballots."""
+def election_of(settings: Mapping[str, Any], options: list[Mapping[str, Any]], currency: str = "£") -> Election:
+    """Build the engine's Election of a project ballot's options; the ballots go to Profile.of_ballots.
+
+    It holds no votes: a Vote for each of 100,000 voters cost more than the count itself.
+    """
     costs = {o["ref"]: to_pounds(o["cost_pence"]) for o in options}
     vote_type = _VOTE_TYPES[settings["kind"]]
     meta = {"currency": currency, "description": settings.get("title", "")}
     if settings.get("min_project_score_threshold"):  # a ballot imported from a Pabulib file that sets one
         meta["min_project_score_threshold"] = str(settings["min_project_score_threshold"])
-    election = Election.build(to_pounds(settings["budget_pence"]), costs, ballots, vote_type=vote_type, meta=meta)
+    election = Election.build(to_pounds(settings["budget_pence"]), costs, (), vote_type=vote_type, meta=meta)
     for project, option in zip(election.projects, options):
         project.fields["name"] = option["title"]  # type: ignore[index]
     election.project_columns = ("project_id", "cost", "name")
@@ -100,8 +101,8 @@ def count(settings: Mapping[str, Any], options: list[Mapping[str, Any]], ballots
         return _count_allocation(settings, options, ballots)
     if settings["kind"] == SIMULATOR:
         return simulator.summarise(options, ballots)
-    election = election_of(settings, options, ballots)
-    profile = Profile.of(election)
+    election = election_of(settings, options)
+    profile = Profile.of_ballots(election, ballots)
     outcome = tally(
         election,
         settings["rule"],

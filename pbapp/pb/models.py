@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import random
+from json.encoder import encode_basestring
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -336,12 +337,44 @@ class BallotLogEntry(SQLModel, table=True):
         """What the hash of an entry with these values covers, for writers that never build the entry."""
         import json
 
-        content = {"seq": seq, "voter": voter_token, "channel": channel, "choices": json.loads(choices)}
+        return BallotLogEntry.content_read(seq, voter_token, channel, json.loads(choices), receipt, verified)
+
+    @staticmethod
+    def content_read(
+        seq: int, voter_token: str, channel: str, choices, receipt: str | None = None, verified: bool | None = None
+    ) -> dict:
+        """content_of, with the choices already read from their JSON (shared by every entry that holds them)."""
+        content = {"seq": seq, "voter": voter_token, "channel": channel, "choices": choices}
         if receipt is not None:
             content["receipt"] = receipt
         if verified is not None:
             content["verified"] = verified
         return content
+
+    @staticmethod
+    def canonical_text(
+        seq: int, voter_token: str, channel: str, choices_text: str, receipt: str | None, verified: bool | None
+    ) -> str:
+        """canonical_json(content_read(...)) written out, for a writer hashing many entries (a count's seal).
+
+        `choices_text` is the canonical JSON of the choices, made once for every voter who cast
+        the same; the keys are in canonical_json's sorted order (tests/pb/test_log_text.py).
+        """
+        return "".join(
+            (
+                '{"channel":',
+                encode_basestring(channel),
+                ',"choices":',
+                choices_text,
+                "" if receipt is None else ',"receipt":' + encode_basestring(receipt),
+                ',"seq":',
+                int.__repr__(seq),
+                "" if verified is None else (',"verified":true' if verified else ',"verified":false'),
+                ',"voter":',
+                encode_basestring(voter_token),
+                "}",
+            )
+        )
 
 
 class Result(SQLModel, table=True):

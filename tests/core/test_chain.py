@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from pbapp.core.chain import GENESIS, canonical_json, link_hash, verify_chain
+from pbapp.core.chain import GENESIS, canonical_json, link_hash, link_hash_of_text, verify_chain
 
 
 def _build(payloads):
@@ -44,3 +44,8 @@ def test_removing_an_entry_breaks_the_link(payloads):
     del entries[0]
     broken = verify_chain(entries)
     assert broken is not None and broken.index == 0 and "previous" in broken.reason
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=5), st.integers(), max_size=3), max_size=3))
+def test_a_payload_given_as_its_canonical_text_links_the_same(payload):
+    assert link_hash_of_text(GENESIS, canonical_json(payload)) == link_hash(GENESIS, payload)

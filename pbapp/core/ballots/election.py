@@ -228,6 +228,25 @@ class Profile:
         )
 
     @classmethod
+    def of_ballots(cls, election: Election, ballots: Sequence[Sequence[str] | Mapping[str, Money]]) -> Profile:
+        """Profile.of(Election.build(..., ballots)) for `election`'s projects, without a Vote per voter.
+
+        For a count from the database (100,000 ballots, a few hundred distinct): equal ballots are
+        counted first, as Profile.of counts equal votes, and `election` needs no votes of its own.
+        """
+        if election.vote_type in APPROVAL_TYPES:
+            counted: Counter = Counter(map(tuple, ballots))
+            return cls.counted(election, list(counted), None, list(counted.values()), len(ballots))
+        counted = Counter((tuple(b), tuple(b.values()) if isinstance(b, Mapping) else None) for b in ballots)
+        return cls.counted(
+            election,
+            [projects for projects, _ in counted],
+            [points for _, points in counted],
+            list(counted.values()),
+            len(ballots),
+        )
+
+    @classmethod
     def counted(
         cls,
         election: Election,

@@ -85,7 +85,7 @@ from pbapp.pb.services.ballot_log import (
     published_log,
     published_log_entries,
     seal_log,
-    sealed_entries,
+    sealed_log,
 )
 from pbapp.pb.services.results import (
     ResultsView,
@@ -169,7 +169,7 @@ __all__ = [
     "published_log",
     "published_log_entries",
     "seal_log",
-    "sealed_entries",
+    "sealed_log",
     "ResultsView",
     "close_ballot",
     "job_of",

@@ -30,7 +30,7 @@ from pbapp.pb.models import (
     Vote,
 )
 from pbapp.timeutil import utcnow
-from pbapp.pb.services.ballot_log import _head_now, _write_log, log_document, sealed_entries
+from pbapp.pb.services.ballot_log import _head_now, _write_log, log_document, sealed_log
 from pbapp.pb.services.ballots import ballot_state, get_ballot, options_of
 
 
@@ -85,17 +85,12 @@ def run_count(session: Session, progress, ballot_id: int) -> dict:
         document = log_document(session, ballot, with_result=False)
     else:
         # The count takes the ballots it seals (one query of the votes), rather than reading the log back.
-        rows = sealed_entries(session, ballot)
-        _write_log(session, ballot, rows)
+        sealed = sealed_log(session, ballot)
+        _write_log(session, ballot, sealed.rows)
         document = {
             **log_document(session, ballot, with_result=False, entries=False),
             "head": ballot.log_head,
-            "entries": [
-                BallotLogEntry.content_of(
-                    r["seq"], r["voter_token"], r["channel"], r["choices"], r["receipt"], r["verified"]
-                )
-                for r in rows
-            ],
+            "entries": sealed.entries,
         }
     # End the read before reporting progress: on SQLite the progress writer needs the write lock.
     session.commit()

@@ -148,3 +148,26 @@ def test_cached_views_are_read_only(tiny):
     with pytest.raises(ValueError):
         rows[0] = 1
     assert profile.by_project()[1] is rows
+
+
+def _same_profile(a: Profile, b: Profile) -> None:
+    for name in ("weights", "indptr", "indices", "scores", "support", "approvals"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert (a.ids, a.costs, a.budget, a.n_voters) == (b.ids, b.costs, b.budget, b.n_voters)
+
+
+@pytest.mark.parametrize("vote_type", ["approval", "cumulative", "scoring", "ordinal"])
+@given(data=st.data())
+@settings(max_examples=40, deadline=None)
+def test_a_profile_of_ballots_is_the_profile_of_their_election(vote_type, data):
+    """The count from the database builds its profile from the ballots without a Vote per voter."""
+    costs = {"a": 10, "b": 20, "c": 30, "d": 5}
+    refs = st.lists(st.sampled_from(sorted(costs)), unique=True, max_size=4)
+    if vote_type in ("cumulative", "scoring"):
+        ballot = refs.flatmap(lambda ids: st.tuples(*(st.integers(0, 5) for _ in ids)).map(lambda p: dict(zip(ids, p))))
+    else:
+        ballot = refs
+    ballots = data.draw(st.lists(ballot, max_size=30))
+    built = Election.build(40, costs, ballots, vote_type=vote_type)
+    bare = Election.build(40, costs, (), vote_type=vote_type)
+    _same_profile(Profile.of_ballots(bare, ballots), Profile.of(built))
