@@ -103,6 +103,12 @@ class EqualShares:
             self.smax[held] = np.maximum.reduceat(scores, ptr[held])
         self.factor = self.cost if utility == "cost" else np.ones(len(profile.ids))
         self.s = scores
+        # Each project's supporters, weights and scores as arrays of their own: pricing takes them
+        # thousands of times a count, and a slice of the shared arrays costs as much as the work.
+        bounds = list(zip(ptr[:-1].tolist(), ptr[1:].tolist()))
+        self.rows_of = [rows[lo:hi] for lo, hi in bounds]
+        self.w_of = [self.w[lo:hi] for lo, hi in bounds]
+        self.s_of = [scores[lo:hi] for lo, hi in bounds]
         self.ws = self.w * scores
         with np.errstate(divide="ignore", invalid="ignore"):
             self.r0 = (self.cost / self.units).tolist()
@@ -166,6 +172,8 @@ class EqualShares:
         keys = self.rho0_array.copy()
         slope = np.zeros(len(self.cost))
         fall_r: dict[int, float] = {}
+        # Each project's last price in this count: a floor for its next pricing.
+        floor = list(self.r0)
         # Every budget at this step is at most its value now plus growth x spread: cheaper
         # earlier projects may leave a voter more than the growth itself.
         spread = 1.0
@@ -177,11 +185,11 @@ class EqualShares:
             while heap and heap[0][0] <= best * (1 + TOL):
                 _, _, j = heapq.heappop(heap)
                 live[j] = False
-                r, x = self._price(j, bud)
+                r, x = self._price(j, bud, floor[j])
                 if r is None:
                     stable = min(stable, x / spread)
                 else:
-                    fresh[j] = r
+                    fresh[j] = floor[j] = r
                     fall_r[j] = x * spread
                     slope[j] = fall_r[j] / self.factor[j]
                     best = min(best, r / self.factor[j])
@@ -196,11 +204,11 @@ class EqualShares:
                 while heap and heap[0][0] <= bound:
                     _, _, j = heapq.heappop(heap)
                     live[j] = False
-                    r, x = self._price(j, bud)
+                    r, x = self._price(j, bud, floor[j])
                     if r is None:
                         stable = min(stable, x / spread)
                     else:
-                        fresh[j] = r
+                        fresh[j] = floor[j] = r
                         fall_r[j] = x * spread
                         slope[j] = fall_r[j] / self.factor[j]
             second = min((r / self.factor[j] for j, r in fresh.items() if j != chosen), default=np.inf)
@@ -243,50 +251,58 @@ class EqualShares:
                 break
         return Run(per_voter, selected, payments, bud, ties, stable, trace, capped)
 
-    def _price(self, j: int, bud: np.ndarray) -> tuple[float | None, float]:
+    def _price(self, j: int, bud: np.ndarray, floor: float | None = None) -> tuple[float | None, float]:
         """Return (r, slope): the smallest r with sum of min(budget, r x score) >= cost.
 
         The poor/rich iteration of pabutools' `affordability_poor_rich`: supporters who cannot
         pay r x score pay all they have, the rest share what is missing; r only grows, so each
         pass looks only at the supporters still rich, and what the poor pay is the money of all
-        supporters less that of the rich. `slope` is how fast the lower bound on r falls as
-        every budget grows. An unaffordable project gives (None, growth needed).
+        supporters less that of the rich. `floor`, a price this project had earlier in the same
+        count (prices only rise as budgets fall), starts the iteration nearer its end; it reaches
+        the same rich supporters and so the same r, summed the same way. `slope` is how fast the lower bound on r
+        falls as every budget grows. An unaffordable project gives (None, growth needed).
         """
-        lo, hi = self.ptr[j], self.ptr[j + 1]
-        b = bud.take(self.rows[lo:hi])
-        w = self.w[lo:hi]
+        b = bud.take(self.rows_of[j])
+        w = self.w_of[j]
         c = self.cost[j]
         total = _sum(w * b)
         if total < c * (1 - TOL):
             return None, (c * (1 - TOL) - total) / self.wsum[j]
-        r = self.r0[j]
-        t = b if self.unit else b / self.s[lo:hi]
-        if t.min() >= r:
-            # Everyone pays r x score in full: the price cannot fall as budgets grow.
-            return r, 0.0
+        # Start just under the floor: a price computed again can round an ulp lower, and starting
+        # above it would count a supporter with exactly that budget as poor.
+        r = self.r0[j] if floor is None else max(self.r0[j], floor * (1 - 1e-12))
         if self.unit:
-            # Scores are all 1: t is the budget and score-weights are the weights.
+            # Scores are all 1: the budget is what each can pay, and score-weights are weights.
+            rich = (b >= r).nonzero()[0]
+            if len(rich) == len(b):
+                # Everyone pays r0 x score in full: the price cannot fall as budgets grow.
+                return self.r0[j], 0.0
             while True:
-                rich = (t >= r).nonzero()[0]
-                if len(rich) == len(t):
-                    w_rich = _sum(w)
-                    return float(r), -(self.wsum[j] - w_rich) / w_rich
-                t, w = t.take(rich), w.take(rich)
-                if not len(t):
+                b, w = b.take(rich), w.take(rich)
+                if not len(b):
                     # Everyone left pays all they have: the project is exactly affordable, and
                     # any growth could change that, so no lower bound is claimed.
                     return float(r), -np.inf
                 w_rich = _sum(w)
-                r = max(r, (c - total + _sum(w * t)) / w_rich)
-        ws = w * self.s[lo:hi]
+                r = max(r, (c - total + _sum(w * b)) / w_rich)
+                rich = (b >= r).nonzero()[0]
+                if len(rich) == len(b):
+                    return float(r), -(self.wsum[j] - w_rich) / w_rich
+        s = self.s_of[j]
+        t = b / s
+        rich = (t >= r).nonzero()[0]
+        if len(rich) == len(t):
+            return self.r0[j], 0.0
+        ws = w * s
         while True:
-            rich = (t >= r).nonzero()[0]
-            if len(rich) == len(t):
-                return float(r), -(self.wsum[j] - _sum(w)) / _sum(ws)
             t, b, w, ws = t.take(rich), b.take(rich), w.take(rich), ws.take(rich)
             if not len(t):
                 return float(r), -np.inf
-            r = max(r, (c - total + _sum(w * b)) / _sum(ws))
+            ws_rich = _sum(ws)
+            r = max(r, (c - total + _sum(w * b)) / ws_rich)
+            rich = (t >= r).nonzero()[0]
+            if len(rich) == len(t):
+                return float(r), -(self.wsum[j] - _sum(w)) / ws_rich
 
     def _pay(self, j: int, r: float, bud: np.ndarray, record: bool = True) -> Payment | None:
         """Charge each supporter of project j min(budget left, r x score); summarise who paid if `record`."""
