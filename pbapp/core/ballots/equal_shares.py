@@ -118,6 +118,10 @@ class EqualShares:
         order = tie_order(profile.ids, profile.costs, profile.support, seed, tie_break)
         self.rank = np.empty(len(order), dtype=np.int64)
         self.rank[order] = np.arange(len(order))
+        # The same as Python lists: the step loop reads them one project at a time, where a
+        # numpy scalar costs several times a float.
+        self.rank_of = self.rank.tolist()
+        self.factor_of = self.factor.tolist()
         self.free = sorted(
             (j for j in range(len(profile.ids)) if profile.costs[j] == 0 and profile.support[j] > 0),
             key=lambda j: self.rank[j],
@@ -164,7 +168,7 @@ class EqualShares:
         money = self.wsum[cand] * b0
         short = money < need * (1 - 1e-9)
         stable = float(((need - money)[short] / self.wsum[cand][short]).min()) if short.any() else np.inf
-        heap = [(self.rho0[j], int(self.rank[j]), j) for j in cand[~short].tolist()]
+        heap = [(self.rho0[j], self.rank_of[j], j) for j in cand[~short].tolist()]
         heapq.heapify(heap)
         # The heap's keys and the projects in it, as arrays, to measure stability without a loop.
         live = np.zeros(len(self.cost), dtype=bool)
@@ -179,25 +183,33 @@ class EqualShares:
         spread = 1.0
         trace: list[tuple[float, float]] = []
         capped = False
+        factor, rank = self.factor_of, self.rank_of
         while heap:
             fresh: dict[int, float] = {}
             best = np.inf
             while heap and heap[0][0] <= best * (1 + TOL):
                 _, _, j = heapq.heappop(heap)
                 live[j] = False
-                r, x = self._price(j, bud, floor[j])
+                # Once stability is under one unit its value no longer matters, and a project
+                # whose price clearly exceeds the best so far needs no exact price: a bound will do.
+                enough = best * (1 + TOL) * factor[j] * (1 + 1e-12) if stable < 1 else np.inf
+                r, x = self._price(j, bud, floor[j], enough)
                 if r is None:
                     stable = min(stable, x / spread)
+                elif x is None:
+                    floor[j] = r
+                    keys[j] = key = r / factor[j]
+                    live[j] = True
+                    slope[j] = -np.inf
+                    heapq.heappush(heap, (key, rank[j], j))
                 else:
                     fresh[j] = floor[j] = r
                     fall_r[j] = x * spread
-                    slope[j] = fall_r[j] / self.factor[j]
-                    best = min(best, r / self.factor[j])
+                    slope[j] = fall_r[j] / factor[j]
+                    best = min(best, r / factor[j])
             if not fresh:
                 break
-            tied = sorted(
-                (j for j, r in fresh.items() if r / self.factor[j] <= best * (1 + TOL)), key=self.rank.__getitem__
-            )
+            tied = sorted((j for j, r in fresh.items() if r / factor[j] <= best * (1 + TOL)), key=rank.__getitem__)
             chosen = tied[0]
             if versus is not None and len(trace) < len(versus.trace):
                 bound = versus.trace[len(trace)][0] * (1 + TOL)
@@ -210,15 +222,15 @@ class EqualShares:
                     else:
                         fresh[j] = floor[j] = r
                         fall_r[j] = x * spread
-                        slope[j] = fall_r[j] / self.factor[j]
-            second = min((r / self.factor[j] for j, r in fresh.items() if j != chosen), default=np.inf)
+                        slope[j] = fall_r[j] / factor[j]
+            second = min((r / factor[j] for j, r in fresh.items() if j != chosen), default=np.inf)
             if heap:
                 second = min(second, heap[0][0])
             for j, r in fresh.items():
                 if j != chosen:
-                    keys[j] = r / self.factor[j]
+                    keys[j] = key = r / factor[j]
                     live[j] = True
-                    heapq.heappush(heap, (keys[j], int(self.rank[j]), j))
+                    heapq.heappush(heap, (key, rank[j], j))
             # Once under one unit, stability no longer saves a recount: stop measuring it.
             if heap and stable >= 1:
                 rho = keys[live]
@@ -244,14 +256,16 @@ class EqualShares:
             if paid is not None:
                 payments[chosen] = paid
             spread -= fall_r[chosen] * self.smax[chosen]
-            trace.append((fresh[chosen] / self.factor[chosen], second))
+            trace.append((fresh[chosen] / factor[chosen], second))
             selected.append(chosen)
             spent += self.profile.costs[chosen]
             if stop_above is not None and spent > stop_above:
                 break
         return Run(per_voter, selected, payments, bud, ties, stable, trace, capped)
 
-    def _price(self, j: int, bud: np.ndarray, floor: float | None = None) -> tuple[float | None, float]:
+    def _price(
+        self, j: int, bud: np.ndarray, floor: float | None = None, enough: float = np.inf
+    ) -> tuple[float | None, float | None]:
         """Return (r, slope): the smallest r with sum of min(budget, r x score) >= cost.
 
         The poor/rich iteration of pabutools' `affordability_poor_rich`: supporters who cannot
@@ -261,6 +275,10 @@ class EqualShares:
         count (prices only rise as budgets fall), starts the iteration nearer its end; it reaches
         the same rich supporters and so the same r, summed the same way. `slope` is how fast the lower bound on r
         falls as every budget grows. An unaffordable project gives (None, growth needed).
+
+        Each pass's r is a lower bound on the price whatever the rich set it was taken over (a
+        Newton step on a concave function), so once it passes `enough` the project cannot be
+        chosen: the iteration stops there and gives (that bound, None).
         """
         b = bud.take(self.rows_of[j])
         w = self.w_of[j]
@@ -285,6 +303,8 @@ class EqualShares:
                     return float(r), -np.inf
                 w_rich = _sum(w)
                 r = max(r, (c - total + _sum(w * b)) / w_rich)
+                if r > enough:
+                    return float(r), None
                 rich = (b >= r).nonzero()[0]
                 if len(rich) == len(b):
                     return float(r), -(self.wsum[j] - w_rich) / w_rich
@@ -300,6 +320,8 @@ class EqualShares:
                 return float(r), -np.inf
             ws_rich = _sum(ws)
             r = max(r, (c - total + _sum(w * b)) / ws_rich)
+            if r > enough:
+                return float(r), None
             rich = (t >= r).nonzero()[0]
             if len(rich) == len(t):
                 return float(r), -(self.wsum[j] - _sum(w)) / ws_rich
@@ -311,7 +333,7 @@ class EqualShares:
         b = bud.take(g)
         due = r if self.unit else r * self.s[sl]
         left = b - due
-        bud[g] = np.where(left > self.eps, left, 0.0)
+        bud.put(g, np.where(left > self.eps, left, 0.0))
         if not record:
             return None
         capped = (b <= due * (1 + TOL)) & (b > 0)
