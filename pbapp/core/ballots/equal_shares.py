@@ -13,7 +13,8 @@ Ties in r (within a relative 1e-11, our float tolerance) go to `ties.tie_order`.
 
 Speed: voters with the same ballot are interchangeable, so budgets are kept per distinct ballot;
 r is recomputed lazily (it never falls as budgets fall), each pass of its poor/rich iteration
-looks only at the supporters still rich, and projects whose supporters cannot afford them even
+looks only at the supporters still rich, starts from the project's last price in the count, and
+stops at a lower bound once that shows the project cannot be chosen, and projects whose supporters cannot afford them even
 before anyone pays are left out of the run. Add1 builds the per-project view once for all its
 recounts and skips the recounts that provably repeat the last outcome.
 Invariants: no voter pays more than their share; the outcome never exceeds the budget for the
