@@ -13,7 +13,8 @@ Ties in r (within a relative 1e-11, our float tolerance) go to `ties.tie_order`.
 
 Speed: voters with the same ballot are interchangeable, so budgets are kept per distinct ballot;
 r is recomputed lazily (it never falls as budgets fall), each pass of its poor/rich iteration
-looks only at the supporters still rich, and projects whose supporters cannot afford them even
+looks only at the supporters still rich, starts from the project's last price in the count, and
+stops at a lower bound once that shows the project cannot be chosen, and projects whose supporters cannot afford them even
 before anyone pays are left out of the run. Add1 builds the per-project view once for all its
 recounts and skips the recounts that provably repeat the last outcome.
 Invariants: no voter pays more than their share; the outcome never exceeds the budget for the
@@ -103,6 +104,12 @@ class EqualShares:
             self.smax[held] = np.maximum.reduceat(scores, ptr[held])
         self.factor = self.cost if utility == "cost" else np.ones(len(profile.ids))
         self.s = scores
+        # Each project's supporters, weights and scores as arrays of their own: pricing takes them
+        # thousands of times a count, and a slice of the shared arrays costs as much as the work.
+        bounds = list(zip(ptr[:-1].tolist(), ptr[1:].tolist()))
+        self.rows_of = [rows[lo:hi] for lo, hi in bounds]
+        self.w_of = [self.w[lo:hi] for lo, hi in bounds]
+        self.s_of = [scores[lo:hi] for lo, hi in bounds]
         self.ws = self.w * scores
         with np.errstate(divide="ignore", invalid="ignore"):
             self.r0 = (self.cost / self.units).tolist()
@@ -112,6 +119,10 @@ class EqualShares:
         order = tie_order(profile.ids, profile.costs, profile.support, seed, tie_break)
         self.rank = np.empty(len(order), dtype=np.int64)
         self.rank[order] = np.arange(len(order))
+        # The same as Python lists: the step loop reads them one project at a time, where a
+        # numpy scalar costs several times a float.
+        self.rank_of = self.rank.tolist()
+        self.factor_of = self.factor.tolist()
         self.free = sorted(
             (j for j in range(len(profile.ids)) if profile.costs[j] == 0 and profile.support[j] > 0),
             key=lambda j: self.rank[j],
@@ -158,7 +169,7 @@ class EqualShares:
         money = self.wsum[cand] * b0
         short = money < need * (1 - 1e-9)
         stable = float(((need - money)[short] / self.wsum[cand][short]).min()) if short.any() else np.inf
-        heap = [(self.rho0[j], int(self.rank[j]), j) for j in cand[~short].tolist()]
+        heap = [(self.rho0[j], self.rank_of[j], j) for j in cand[~short].tolist()]
         heapq.heapify(heap)
         # The heap's keys and the projects in it, as arrays, to measure stability without a loop.
         live = np.zeros(len(self.cost), dtype=bool)
@@ -166,51 +177,61 @@ class EqualShares:
         keys = self.rho0_array.copy()
         slope = np.zeros(len(self.cost))
         fall_r: dict[int, float] = {}
+        # Each project's last price in this count: a floor for its next pricing.
+        floor = list(self.r0)
         # Every budget at this step is at most its value now plus growth x spread: cheaper
         # earlier projects may leave a voter more than the growth itself.
         spread = 1.0
         trace: list[tuple[float, float]] = []
         capped = False
+        factor, rank = self.factor_of, self.rank_of
         while heap:
             fresh: dict[int, float] = {}
             best = np.inf
             while heap and heap[0][0] <= best * (1 + TOL):
                 _, _, j = heapq.heappop(heap)
                 live[j] = False
-                r, x = self._price(j, bud)
+                # Once stability is under one unit its value no longer matters, and a project
+                # whose price clearly exceeds the best so far needs no exact price: a bound will do.
+                enough = best * (1 + TOL) * factor[j] * (1 + 1e-12) if stable < 1 else np.inf
+                r, x = self._price(j, bud, floor[j], enough)
                 if r is None:
                     stable = min(stable, x / spread)
+                elif x is None:
+                    floor[j] = r
+                    keys[j] = key = r / factor[j]
+                    live[j] = True
+                    slope[j] = -np.inf
+                    heapq.heappush(heap, (key, rank[j], j))
                 else:
-                    fresh[j] = r
+                    fresh[j] = floor[j] = r
                     fall_r[j] = x * spread
-                    slope[j] = fall_r[j] / self.factor[j]
-                    best = min(best, r / self.factor[j])
+                    slope[j] = fall_r[j] / factor[j]
+                    best = min(best, r / factor[j])
             if not fresh:
                 break
-            tied = sorted(
-                (j for j, r in fresh.items() if r / self.factor[j] <= best * (1 + TOL)), key=self.rank.__getitem__
-            )
+            tied = sorted((j for j, r in fresh.items() if r / factor[j] <= best * (1 + TOL)), key=rank.__getitem__)
             chosen = tied[0]
             if versus is not None and len(trace) < len(versus.trace):
                 bound = versus.trace[len(trace)][0] * (1 + TOL)
                 while heap and heap[0][0] <= bound:
                     _, _, j = heapq.heappop(heap)
                     live[j] = False
-                    r, x = self._price(j, bud)
+                    r, x = self._price(j, bud, floor[j])
                     if r is None:
                         stable = min(stable, x / spread)
                     else:
-                        fresh[j] = r
+                        fresh[j] = floor[j] = r
                         fall_r[j] = x * spread
-                        slope[j] = fall_r[j] / self.factor[j]
-            second = min((r / self.factor[j] for j, r in fresh.items() if j != chosen), default=np.inf)
+                        slope[j] = fall_r[j] / factor[j]
+            second = min((r / factor[j] for j, r in fresh.items() if j != chosen), default=np.inf)
             if heap:
                 second = min(second, heap[0][0])
             for j, r in fresh.items():
                 if j != chosen:
-                    keys[j] = r / self.factor[j]
+                    keys[j] = key = r / factor[j]
                     live[j] = True
-                    heapq.heappush(heap, (keys[j], int(self.rank[j]), j))
+                    heapq.heappush(heap, (key, rank[j], j))
             # Once under one unit, stability no longer saves a recount: stop measuring it.
             if heap and stable >= 1:
                 rho = keys[live]
@@ -236,57 +257,75 @@ class EqualShares:
             if paid is not None:
                 payments[chosen] = paid
             spread -= fall_r[chosen] * self.smax[chosen]
-            trace.append((fresh[chosen] / self.factor[chosen], second))
+            trace.append((fresh[chosen] / factor[chosen], second))
             selected.append(chosen)
             spent += self.profile.costs[chosen]
             if stop_above is not None and spent > stop_above:
                 break
         return Run(per_voter, selected, payments, bud, ties, stable, trace, capped)
 
-    def _price(self, j: int, bud: np.ndarray) -> tuple[float | None, float]:
+    def _price(
+        self, j: int, bud: np.ndarray, floor: float | None = None, enough: float = np.inf
+    ) -> tuple[float | None, float | None]:
         """Return (r, slope): the smallest r with sum of min(budget, r x score) >= cost.
 
         The poor/rich iteration of pabutools' `affordability_poor_rich`: supporters who cannot
         pay r x score pay all they have, the rest share what is missing; r only grows, so each
         pass looks only at the supporters still rich, and what the poor pay is the money of all
-        supporters less that of the rich. `slope` is how fast the lower bound on r falls as
-        every budget grows. An unaffordable project gives (None, growth needed).
+        supporters less that of the rich. `floor`, a price this project had earlier in the same
+        count (prices only rise as budgets fall), starts the iteration nearer its end; it reaches
+        the same rich supporters and so the same r, summed the same way. `slope` is how fast the lower bound on r
+        falls as every budget grows. An unaffordable project gives (None, growth needed).
+
+        Each pass's r is a lower bound on the price whatever the rich set it was taken over (a
+        Newton step on a concave function), so once it passes `enough` the project cannot be
+        chosen: the iteration stops there and gives (that bound, None).
         """
-        lo, hi = self.ptr[j], self.ptr[j + 1]
-        b = bud.take(self.rows[lo:hi])
-        w = self.w[lo:hi]
+        b = bud.take(self.rows_of[j])
+        w = self.w_of[j]
         c = self.cost[j]
         total = _sum(w * b)
         if total < c * (1 - TOL):
             return None, (c * (1 - TOL) - total) / self.wsum[j]
-        r = self.r0[j]
-        t = b if self.unit else b / self.s[lo:hi]
-        if t.min() >= r:
-            # Everyone pays r x score in full: the price cannot fall as budgets grow.
-            return r, 0.0
+        # Start just under the floor: a price computed again can round an ulp lower, and starting
+        # above it would count a supporter with exactly that budget as poor.
+        r = self.r0[j] if floor is None else max(self.r0[j], floor * (1 - 1e-12))
         if self.unit:
-            # Scores are all 1: t is the budget and score-weights are the weights.
+            # Scores are all 1: the budget is what each can pay, and score-weights are weights.
+            rich = (b >= r).nonzero()[0]
+            if len(rich) == len(b):
+                # Everyone pays r0 x score in full: the price cannot fall as budgets grow.
+                return self.r0[j], 0.0
             while True:
-                rich = (t >= r).nonzero()[0]
-                if len(rich) == len(t):
-                    w_rich = _sum(w)
-                    return float(r), -(self.wsum[j] - w_rich) / w_rich
-                t, w = t.take(rich), w.take(rich)
-                if not len(t):
+                b, w = b.take(rich), w.take(rich)
+                if not len(b):
                     # Everyone left pays all they have: the project is exactly affordable, and
                     # any growth could change that, so no lower bound is claimed.
                     return float(r), -np.inf
                 w_rich = _sum(w)
-                r = max(r, (c - total + _sum(w * t)) / w_rich)
-        ws = w * self.s[lo:hi]
+                r = max(r, (c - total + _sum(w * b)) / w_rich)
+                if r > enough:
+                    return float(r), None
+                rich = (b >= r).nonzero()[0]
+                if len(rich) == len(b):
+                    return float(r), -(self.wsum[j] - w_rich) / w_rich
+        s = self.s_of[j]
+        t = b / s
+        rich = (t >= r).nonzero()[0]
+        if len(rich) == len(t):
+            return self.r0[j], 0.0
+        ws = w * s
         while True:
-            rich = (t >= r).nonzero()[0]
-            if len(rich) == len(t):
-                return float(r), -(self.wsum[j] - _sum(w)) / _sum(ws)
             t, b, w, ws = t.take(rich), b.take(rich), w.take(rich), ws.take(rich)
             if not len(t):
                 return float(r), -np.inf
-            r = max(r, (c - total + _sum(w * b)) / _sum(ws))
+            ws_rich = _sum(ws)
+            r = max(r, (c - total + _sum(w * b)) / ws_rich)
+            if r > enough:
+                return float(r), None
+            rich = (t >= r).nonzero()[0]
+            if len(rich) == len(t):
+                return float(r), -(self.wsum[j] - _sum(w)) / ws_rich
 
     def _pay(self, j: int, r: float, bud: np.ndarray, record: bool = True) -> Payment | None:
         """Charge each supporter of project j min(budget left, r x score); summarise who paid if `record`."""
@@ -295,7 +334,7 @@ class EqualShares:
         b = bud.take(g)
         due = r if self.unit else r * self.s[sl]
         left = b - due
-        bud[g] = np.where(left > self.eps, left, 0.0)
+        bud.put(g, np.where(left > self.eps, left, 0.0))
         if not record:
             return None
         capped = (b <= due * (1 + TOL)) & (b > 0)

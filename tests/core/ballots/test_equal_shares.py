@@ -131,6 +131,16 @@ def test_price_when_the_last_supporters_pay_all_they_have():
     assert mes._price(0, np.array([6.0, 6.0])) == (5.0, 0.0)
 
 
+def test_price_stops_at_a_lower_bound_once_it_passes_enough():
+    election = Election.build(30, {"p": 30, "a": 1, "b": 1}, [["p"], ["p", "a"], ["p", "b"]])
+    mes = EqualShares(Profile.of(election))
+    budgets = np.array([1.0, 12.0, 100.0])
+    assert mes._price(0, budgets)[0] == 17.0
+    # The first pass takes those with r0 = 10 or more as rich: (30 - 1) / 2 = 14.5, a lower bound.
+    assert mes._price(0, budgets, enough=12.0) == (14.5, None)
+    assert mes._price(0, budgets, enough=30.0) == mes._price(0, budgets)
+
+
 def test_empty_election_and_unknown_utility():
     empty = Election.build(10, {"a": 5}, [])
     assert tally(empty, "equalshares").selected == []
