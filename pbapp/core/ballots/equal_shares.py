@@ -12,11 +12,11 @@ the points, or the positional score. Supported projects that cost nothing are fu
 Ties in r (within a relative 1e-11, our float tolerance) go to `ties.tie_order`.
 
 Speed: voters with the same ballot are interchangeable, so budgets are kept per distinct ballot;
-r is recomputed lazily (it never falls as budgets fall), each pass of its poor/rich iteration
-looks only at the supporters still rich, starts from the project's last price in the count, and
-stops at a lower bound once that shows the project cannot be chosen, and projects whose supporters cannot afford them even
-before anyone pays are left out of the run. Add1 builds the per-project view once for all its
-recounts and skips the recounts that provably repeat the last outcome.
+r is recomputed lazily (it never falls as budgets fall); its poor/rich iteration looks only at
+the supporters still rich, starts from the project's last price in the count, and stops at a
+lower bound once that shows the project cannot be chosen; and projects whose supporters cannot
+afford them even before anyone pays are left out of the run. Add1 builds the per-project view
+once for all its recounts and skips the recounts that provably repeat the last outcome.
 Invariants: no voter pays more than their share; the outcome never exceeds the budget for the
 plain rule; Add1 keeps the last outcome whose exact cost fits. Deterministic given the seed.
 """
@@ -274,8 +274,8 @@ class EqualShares:
         pass looks only at the supporters still rich, and what the poor pay is the money of all
         supporters less that of the rich. `floor`, a price this project had earlier in the same
         count (prices only rise as budgets fall), starts the iteration nearer its end; it reaches
-        the same rich supporters and so the same r, summed the same way. `slope` is how fast the lower bound on r
-        falls as every budget grows. An unaffordable project gives (None, growth needed).
+        the same rich supporters and so the same r, summed the same way. `slope` is how fast the
+        lower bound on r falls as every budget grows. An unaffordable project gives (None, growth needed).
 
         Each pass's r is a lower bound on the price whatever the rich set it was taken over (a
         Newton step on a concave function), so once it passes `enough` the project cannot be
