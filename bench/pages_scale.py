@@ -135,7 +135,9 @@ def main() -> None:
 
     from pbapp.db import standalone_session
     from pbapp.pb import counting, services
-    from pbapp.pb.models import Ballot
+    from sqlalchemy import delete
+
+    from pbapp.pb.models import Ballot, BallotLogEntry
     from tests.factories import council_by_slug
     from tests.pb import factories
 
@@ -157,7 +159,14 @@ def main() -> None:
         results["count (in process), before"] = measured(old_count)
         results["count (in process), after"] = measured(lambda: services.start_count(db, council, ballot_id, officer))
         if args.redis:
+            # A first count: the log the count above wrote is emptied (and vacuumed) first.
+            db.execute(delete(BallotLogEntry).where(BallotLogEntry.ballot_id == ballot_id))
+            db.commit()
+            with db.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("VACUUM pb_ballot_log")
             results["count through a worker, click to result"] = worker_count(args, slug, ballot_id)
+            results["recount through a worker (same ballots)"] = worker_count(args, slug, ballot_id)
         t = time.perf_counter()
         services.publish_results(db, council, ballot_id, officer, url_of=lambda b: "http://localhost/")
         print(f"published (writes log.json and election.pb once) in {time.perf_counter() - t:.1f} s")

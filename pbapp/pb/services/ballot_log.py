@@ -116,7 +116,20 @@ def sealed_log(session: Session, ballot: Ballot) -> SealedLog:
 
 def seal_log(session: Session, ballot: Ballot) -> str:
     """Write the ballot's log as sealed_log gives it (replacing an earlier count's) and return its head."""
-    return _write_log(session, ballot, sealed_log(session, ballot).rows)
+    return write_sealed_log(session, ballot, sealed_log(session, ballot))
+
+
+def write_sealed_log(session: Session, ballot: Ballot, sealed: SealedLog) -> str:
+    """Store the sealed log and return its head; a recount that seals the same log keeps the stored one.
+
+    The head covers every entry, so an equal head and length is an equal log. Writing 100,000
+    entries again over their own deleted rows took PostgreSQL 2.5 s (1 s into an empty table).
+    """
+    if sealed.rows and published.log_extent(session, ballot) == (len(sealed.rows), sealed.head):
+        ballot.log_seq, ballot.log_head = len(sealed.rows), sealed.head
+        session.add(ballot)
+        return ballot.log_head
+    return _write_log(session, ballot, sealed.rows)
 
 
 def _write_log(session: Session, ballot: Ballot, rows: list[dict]) -> str:

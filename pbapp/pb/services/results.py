@@ -30,7 +30,7 @@ from pbapp.pb.models import (
     Vote,
 )
 from pbapp.timeutil import utcnow
-from pbapp.pb.services.ballot_log import _head_now, _write_log, log_document, sealed_log
+from pbapp.pb.services.ballot_log import _head_now, log_document, sealed_log, write_sealed_log
 from pbapp.pb.services.ballots import ballot_state, get_ballot, options_of
 
 
@@ -86,7 +86,7 @@ def run_count(session: Session, progress, ballot_id: int) -> dict:
     else:
         # The count takes the ballots it seals (one query of the votes), rather than reading the log back.
         sealed = sealed_log(session, ballot)
-        _write_log(session, ballot, sealed.rows)
+        write_sealed_log(session, ballot, sealed)
         document = {
             **log_document(session, ballot, with_result=False, entries=False),
             "head": ballot.log_head,
