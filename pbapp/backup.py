@@ -5,7 +5,7 @@ SQLite's backup API copies a consistent snapshot while the app keeps serving, so
 be taken without stopping anything.
 
 Some tables must not keep the order their rows were written in (votes: see
-pbapp.pb.services.ballot_log.sealed_log). Their ids are random, and SQLite stores rows by id, but
+pbapp.pb.services.ballot_log._sealed_entries). Their ids are random, and SQLite stores rows by id, but
 PostgreSQL keeps rows where they were written and pg_dump copies them in that order, so a
 PostgreSQL backup first rewrites those tables in the order of their ids (unordered_rows).
 """

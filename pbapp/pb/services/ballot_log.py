@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -50,17 +52,27 @@ def log_document(session: Session, ballot: Ballot, *, with_result: bool = True, 
 
 @dataclass
 class SealedLog:
-    """The log a count seals: the rows to write, and each entry's content as published (its choices read)."""
+    """The log a count seals: the rows to write, and each entry's choices as read from their JSON."""
 
     rows: list[dict]
-    entries: list[dict]
+    choices: list[object]
 
     @property
     def head(self) -> str:
         return self.rows[-1]["hash"] if self.rows else GENESIS
 
+    @property
+    def entries(self) -> list[dict]:
+        """Each entry's content as published (the count reads these rather than the log it wrote)."""
+        return [
+            BallotLogEntry.content_read(
+                row["seq"], row["voter_token"], row["channel"], value, row["receipt"], row["verified"]
+            )
+            for row, value in zip(self.rows, self.choices)
+        ]
 
-def sealed_log(session: Session, ballot: Ballot) -> SealedLog:
+
+def _sealed_entries(session: Session, ballot: Ballot) -> Iterator[tuple]:
     """The log a count of the ballot seals now: each voter's counted ballot, in the order of the receipts.
 
     Why sealed, and why in receipt order. A log appended to as ballots arrive is in the order of
@@ -74,9 +86,10 @@ def sealed_log(session: Session, ballot: Ballot) -> SealedLog:
     results still let `pbapp verify-log --head --count` catch a log cut short or extended; a
     ballot replaced by a later one is simply not in the log.
 
-    A ballot's choices are read and encoded once for all the voters who cast the same ones (a
-    100,000-ballot vote on ten projects has a few hundred distinct ballots); each entry's hash
-    is still that of BallotLogEntry.content_of (tests/pb/test_log_text.py).
+    Yields (seq, voter token, channel, choices as stored, choices read, receipt, verified, previous
+    hash, hash). A ballot's choices are read and encoded once for all the voters who cast the same
+    ones (a 100,000-ballot vote on ten projects has a few hundred distinct ballots); each entry's
+    hash is still that of BallotLogEntry.content_of (tests/pb/test_log_text.py).
     """
     votes = session.exec(
         select(Vote.voter_key, Vote.channel, Vote.choices, Vote.receipt).where(Vote.ballot_id == ballot.id)
@@ -85,7 +98,7 @@ def sealed_log(session: Session, ballot: Ballot) -> SealedLog:
     # entry says which (nothing more: the log still names no one).
     verified = _verified_keys(session, ballot.council_id, ballot) if ballot.eligibility == OPEN else None
     read: dict[str, tuple[object, str]] = {}  # choices as stored -> (read, their canonical JSON)
-    rows, entries, previous = [], [], GENESIS
+    previous = GENESIS
     for seq, (voter_key, channel, choices, receipt) in enumerate(sorted(votes, key=lambda v: v[3]), start=1):
         if choices not in read:
             value = json.loads(choices)
@@ -96,6 +109,14 @@ def sealed_log(session: Session, ballot: Ballot) -> SealedLog:
         entry_hash = link_hash_of_text(
             previous, BallotLogEntry.canonical_text(seq, token, channel, text, receipt, flag)
         )
+        yield seq, token, channel, choices, value, receipt, flag, previous, entry_hash
+        previous = entry_hash
+
+
+def sealed_log(session: Session, ballot: Ballot) -> SealedLog:
+    """The log a count of the ballot seals now (_sealed_entries says why it is sealed, and in receipt order)."""
+    rows, values = [], []
+    for seq, token, channel, choices, value, receipt, flag, previous, entry_hash in _sealed_entries(session, ballot):
         rows.append(
             {
                 "ballot_id": ballot.id,
@@ -109,9 +130,8 @@ def sealed_log(session: Session, ballot: Ballot) -> SealedLog:
                 "verified": flag,
             }
         )
-        entries.append(BallotLogEntry.content_read(seq, token, channel, value, receipt, flag))
-        previous = entry_hash
-    return SealedLog(rows, entries)
+        values.append(value)
+    return SealedLog(rows, values)
 
 
 def seal_log(session: Session, ballot: Ballot) -> str:
@@ -144,7 +164,8 @@ def _head_now(session: Session, ballot: Ballot) -> str:
     """The head the ballot's log has, or (sealed) would have if it were counted now."""
     if ballot.log_format == LOG_CHAINED_AS_CAST:
         return log_document(session, ballot, with_result=False)["head"]
-    return sealed_log(session, ballot).head
+    last = deque(_sealed_entries(session, ballot), maxlen=1)  # only the last entry is kept
+    return last[0][-1] if last else GENESIS
 
 
 def _published(session: Session, council: Council, ballot_id: int) -> Ballot:

@@ -479,7 +479,7 @@ def _sqlite_statements() -> _SqliteStatements:
 # waits for those in flight and every later one sees it closed. The unique (ballot_id,
 # voter_key) constraint makes a voter's later ballot replace the earlier, whatever races. A vote
 # with nothing else to commit runs it in autocommit. No log entry is written: the log is sealed
-# at the count (sealed_log says why).
+# at the count (ballot_log._sealed_entries says why).
 _PG_RECORD_BALLOT = """
 WITH open AS (
     SELECT id FROM pb_ballot
