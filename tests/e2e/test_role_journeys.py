@@ -22,7 +22,7 @@ from sqlmodel import select
 from pbapp.mail import OutboxMessage
 from tests.conftest import DEMO_PASSWORD, ROLE_EMAILS
 from tests.e2e.conftest import fill_registration
-from tests.e2e.helpers import fill_date, on_the_pool_after_import
+from tests.e2e.helpers import fill_date, on_the_pool_after_import, says
 
 pytestmark = pytest.mark.e2e
 PHONE = 320
@@ -97,7 +97,7 @@ class Walk:
         expect(self.page.get_by_role("heading", level=1)).to_have_text(text)
 
     def says(self, text: str) -> None:
-        self.page.get_by_text(text).first.wait_for()
+        says(self.page, text)
 
 
 @pytest.fixture
