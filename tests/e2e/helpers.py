@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 
 def fill_date(page, question: str, day: str, at: str | None = None) -> None:
     """Type a date (ISO, "2027-03-13") into the GOV.UK date input asked as `question`, as a person would."""
@@ -35,3 +37,24 @@ def on_the_pool_after_import(page, count: int) -> None:
     if "/imports/" in page.url:
         page.get_by_role("link", name="Back to the pool").click()
         page.get_by_role("link", name="Change the quotas").wait_for()
+
+
+# axe-core's rule tags for WCAG 2.2 A and AA.
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]}
+_pages_with_axe: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def wcag_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.2 A and AA violations on the page as it is now.
+
+    axe-core (572 kB, shipped in the axe-playwright-python wheel) is given to the browser once per
+    page object, to load into every document it opens, rather than sent again with each check.
+    """
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    if page not in _pages_with_axe:
+        page.add_init_script(AXE_SCRIPT)  # documents opened from now on
+        page.evaluate(AXE_SCRIPT)  # the one open now
+        _pages_with_axe.add(page)
+    return page.evaluate("options => axe.run(document, options)", _AXE_OPTIONS)["violations"]

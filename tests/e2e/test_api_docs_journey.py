@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 
+from tests.e2e.helpers import wcag_violations
+
 pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("PBAPP_SCREENSHOTS")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def test_the_api_docs_are_reached_from_open_data_and_fit_every_width(page):  # noqa: F811
-    from axe_playwright_python.sync_playwright import Axe
-
     page.goto("/ledger/blackburn-with-darwen/")
     page.get_by_role("link", name="Open data").first.click()
     page.get_by_role("link", name="The public data API serves this data").click()
@@ -23,8 +22,8 @@ def test_the_api_docs_are_reached_from_open_data_and_fit_every_width(page):  # n
     assert page.get_by_role("heading", name="Public data API", level=1).is_visible()
     assert page.get_by_role("link", name="Open Government Licence v3.0").is_visible()
     assert page.locator("#schema-BallotResult").is_visible()
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
-    assert results.response["violations"] == [], results.response["violations"]
+    violations = wcag_violations(page)
+    assert violations == [], violations
     for width in (320, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         if SHOTS:

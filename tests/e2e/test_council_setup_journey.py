@@ -13,19 +13,16 @@ from sqlmodel import select
 
 from pbapp.councils.models import WARD, Area, Postcode
 
+from tests.e2e.helpers import wcag_violations
+
 pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("PBAPP_SCREENSHOTS")
 
 
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
 def _fits(page, name: str) -> None:
     """No sideways scroll at 320 px or 1280 px, and axe-core finds no WCAG 2.2 AA fault."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
-    assert results.response["violations"] == [], f"{name}: {results.response['violations']}"
+    violations = wcag_violations(page)
+    assert violations == [], f"{name}: {violations}"
     for width in (320, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         if SHOTS:

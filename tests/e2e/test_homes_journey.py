@@ -11,7 +11,7 @@ from sqlmodel import select
 from pbapp.mail import OutboxMessage
 
 from tests.e2e.conftest import fill_registration
-from tests.e2e.helpers import says
+from tests.e2e.helpers import says, wcag_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -104,11 +104,7 @@ def test_signing_up_from_a_ballot_comes_back_to_the_ballot(page, db):
 
 @pytest.mark.parametrize("role", ["officer", "facilitator", "resident", "admin"])
 def test_homes_footer_and_account_pages_pass_wcag_22_aa_in_both_languages(page, sign_in, role):
-    from axe_playwright_python.sync_playwright import Axe
 
-    from tests.e2e.test_accessibility import WCAG
-
-    axe = Axe()
     sign_in(role)
     home = page.url
     failures = []
@@ -133,6 +129,5 @@ def test_homes_footer_and_account_pages_pass_wcag_22_aa_in_both_languages(page, 
         )
         for path in (home, *shared):
             page.goto(path)
-            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
-            failures += [f"{path} ({language}): {v['id']} {v['help']}" for v in results.response["violations"]]
+            failures += [f"{path} ({language}): {v['id']} {v['help']}" for v in wcag_violations(page)]
     assert failures == [], "\n".join(failures)

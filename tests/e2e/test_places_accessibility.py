@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_accessibility import WCAG
+from tests.e2e.helpers import wcag_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -12,10 +12,8 @@ SLUG = "blackburn-with-darwen"
 
 
 def test_places_pages_pass_wcag_22_aa(page, sign_in):
-    from axe_playwright_python.sync_playwright import Axe
 
     sign_in("officer")
-    axe = Axe()
     page.goto(f"/places/{SLUG}/")
     page.get_by_role("link", name="Blackburn with Darwen", exact=True).click()
     place = page.url
@@ -55,8 +53,5 @@ def test_places_pages_pass_wcag_22_aa(page, sign_in):
     failures = []
     for url in links:
         page.goto(url)
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
-        failures += [
-            f"{url}: {v['id']} {v['help']} -> {v['nodes'][0]['target']}" for v in results.response["violations"]
-        ]
+        failures += [f"{url}: {v['id']} {v['help']} -> {v['nodes'][0]['target']}" for v in wcag_violations(page)]
     assert failures == []
