@@ -143,7 +143,7 @@ def write_sealed_log(session: Session, ballot: Ballot, sealed: SealedLog) -> str
     """Store the sealed log and return its head; a recount that seals the same log keeps the stored one.
 
     The head covers every entry, so an equal head and length is an equal log. Writing 100,000
-    entries again over their own deleted rows took PostgreSQL 2.5 s (1 s into an empty table).
+    entries again over their own deleted rows took PostgreSQL 2.5 s (1.3 s into an empty table).
     """
     if sealed.rows and published.log_extent(session, ballot) == (len(sealed.rows), sealed.head):
         ballot.log_seq, ballot.log_head = len(sealed.rows), sealed.head
