@@ -53,6 +53,9 @@ def wcag_violations(page) -> list[dict]:
     """
     from axe_playwright_python.base import AXE_SCRIPT
 
+    # A check straight after a click may find the next page's document before its styles apply
+    # (unstyled links failed target-size): check the page as it is once loaded.
+    page.wait_for_load_state("load")
     if page not in _pages_with_axe:
         page.add_init_script(AXE_SCRIPT)  # documents opened from now on
         page.evaluate(AXE_SCRIPT)  # the one open now

@@ -80,6 +80,7 @@ def test_an_admin_sets_up_the_council_from_their_account(page, sign_in, demo, db
     assert sorted(p.postcode for p in db.exec(select(Postcode))) == ["BB11AA", "BB22BB"]
 
     page.get_by_role("link", name="Add a neighbourhood").click()
+    page.wait_for_url("**/setup/neighbourhoods/new")
     _fits(page, "neighbourhood")
     page.get_by_label("Name", exact=True).fill("Town centre")
     page.get_by_label(first.name).check()
