@@ -215,17 +215,8 @@ class Profile:
         """
         if election._profile is not None:
             return election._profile
-        if election.vote_type in APPROVAL_TYPES:
-            counted: Counter = Counter(map(attrgetter("projects"), election.votes))
-            return cls.counted(election, list(counted), None, list(counted.values()), len(election.votes))
-        counted = Counter(map(attrgetter("projects", "points"), election.votes))
-        return cls.counted(
-            election,
-            [projects for projects, _ in counted],
-            [points for _, points in counted],
-            list(counted.values()),
-            len(election.votes),
-        )
+        key = attrgetter("projects") if election.vote_type in APPROVAL_TYPES else attrgetter("projects", "points")
+        return cls._of_equal(election, Counter(map(key, election.votes)), len(election.votes))
 
     @classmethod
     def of_ballots(cls, election: Election, ballots: Sequence[Sequence[str] | Mapping[str, Money]]) -> Profile:
@@ -235,15 +226,21 @@ class Profile:
         counted first, as Profile.of counts equal votes, and `election` needs no votes of its own.
         """
         if election.vote_type in APPROVAL_TYPES:
-            counted: Counter = Counter(map(tuple, ballots))
-            return cls.counted(election, list(counted), None, list(counted.values()), len(ballots))
-        counted = Counter((tuple(b), tuple(b.values()) if isinstance(b, Mapping) else None) for b in ballots)
+            return cls._of_equal(election, Counter(map(tuple, ballots)), len(ballots))
+        keyed = ((tuple(b), tuple(b.values()) if isinstance(b, Mapping) else None) for b in ballots)
+        return cls._of_equal(election, Counter(keyed), len(ballots))
+
+    @classmethod
+    def _of_equal(cls, election: Election, equal: Counter, n_voters: int) -> Profile:
+        """The profile of equal ballots counted: keyed by their projects (approval) or (projects, points)."""
+        if election.vote_type in APPROVAL_TYPES:
+            return cls.counted(election, list(equal), None, list(equal.values()), n_voters)
         return cls.counted(
             election,
-            [projects for projects, _ in counted],
-            [points for _, points in counted],
-            list(counted.values()),
-            len(ballots),
+            [projects for projects, _ in equal],
+            [points for _, points in equal],
+            list(equal.values()),
+            n_voters,
         )
 
     @classmethod
