@@ -69,6 +69,7 @@ def create_app(config: Config | None = None) -> Flask:
         places,
         security,
         sortition,
+        static_files,
     )
     from pbapp.languages import check_languages
     from pbapp.templating import init_templating
@@ -81,6 +82,7 @@ def create_app(config: Config | None = None) -> Flask:
     Babel(app, locale_selector=select_locale, default_translation_directories=str(PACKAGE_ROOT / "translations"))
     check_languages(tuple(app.config["LANGUAGES"]), app.extensions["babel"].translation_directories)
     init_templating(app)
+    static_files.init_app(app)
     app.after_request(htmx.add_vary)
 
     # Each domain adds its pages and whatever else it shows elsewhere (the council's home page, templates).
