@@ -10,8 +10,11 @@ worker) and kept as a snapshot; a test that asks for `demo` gets the snapshot co
 empty database (SQLite: the backup API from a template file; PostgreSQL: INSERT ... SELECT from a
 `demo_snapshot` schema, then the sequences moved past the copied ids). On SQLite such a test is
 emptied afterwards by copying in the empty migrated database kept before the first test, cheaper
-than deleting the demo's rows. The copy is written into the same database the test already uses,
-so servers started on the test database (tests/trust) see it.
+than deleting the demo's rows. On PostgreSQL the demo stays after such a test, and a statement
+trigger on every table notes which tables were written: the next test with the demo gets only
+those tables copied back (most tests write a few of the demo's 60), the next without it an empty
+database. The copy is written into the same database the test already uses, so servers started on
+the test database (tests/trust) see it.
 """
 
 from __future__ import annotations
@@ -63,6 +66,13 @@ _reuse_url_builders()
 
 # The suite's own job functions (tests/test_jobs.py, tests/scaleout/work.py) may run as jobs too.
 jobs.JOB_PACKAGES = (*jobs.JOB_PACKAGES, "tests")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Browser tests first: each takes 5-40 s, most others under one, so the short tests fill in the end of
+    the run on both xdist workers instead of one worker finishing a long test alone (xdist hands out work
+    in collection order)."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
 
 
 class _CompiledTemplates(BytecodeCache):
@@ -161,6 +171,7 @@ def _drop_everything(app) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE"))
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {TRACKING_SCHEMA} CASCADE"))
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         else:
@@ -169,6 +180,9 @@ def _drop_everything(app) -> None:
 
 
 SNAPSHOT_SCHEMA = "demo_snapshot"
+# Where the written tables are noted (PostgreSQL): apart from public, so the app's tables are what they were.
+TRACKING_SCHEMA = "test_tracking"
+TRACKING_TRIGGER = "test_tracking_written"
 
 
 def _tables(engine) -> list[str]:
@@ -177,8 +191,11 @@ def _tables(engine) -> list[str]:
     return [t.name for t in import_all_models().metadata.sorted_tables if t.name in existing]
 
 
-def empty_all_tables(app) -> None:
+def empty_all_tables(app, *, every_sequence: bool = False) -> None:
     """Delete every row so the next test starts from an empty, migrated database.
+
+    Sequences restart at 1: those read since they last did, or (`every_sequence`, after the demo was
+    copied in, which moves every sequence past its ids) all of them.
 
     DELETE, not TRUNCATE: on PostgreSQL TRUNCATE of every table takes 1.5-3 s even when they are
     empty (new files for each table and index), DELETE a few hundredths. Sequences restart at 1,
@@ -190,7 +207,7 @@ def empty_all_tables(app) -> None:
         for table in reversed(_tables(engine)):
             connection.execute(text(f"DELETE FROM {table}"))
         if engine.dialect.name == "postgresql":
-            _move_sequences(connection, restart=True)
+            _move_sequences(connection, restart=True, every=every_sequence)
 
 
 def _skip_foreign_key_checks(connection) -> None:
@@ -206,28 +223,98 @@ def _skip_foreign_key_checks(connection) -> None:
         connection.execute(text("SET LOCAL session_replication_role = replica"))
 
 
-def _move_sequences(connection, *, restart: bool) -> None:
-    """Restart every serial sequence at 1, or move it past the largest id now in its table."""
-    owned = connection.execute(
-        text(
-            "SELECT s.relname, t.relname, a.attname FROM pg_depend d"
-            " JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
-            " JOIN pg_namespace n ON n.oid = s.relnamespace AND n.nspname = 'public'"
-            " JOIN pg_class t ON t.oid = d.refobjid"
-            " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid"
-            " WHERE d.deptype IN ('a', 'i')"
-        )
-    ).all()
-    if not owned:
-        return
-    if restart:
-        calls = [f"setval('\"{seq}\"', 1, false)" for seq, _table, _column in owned]
+# Each serial sequence's table and column, by database: the catalog query costs 80 ms, and
+# sequence names stay the same when a migration rebuilds a table.
+_OWNED_SEQUENCES: dict[str, dict[str, tuple[str, str]]] = {}
+
+
+def _owned_sequences(connection) -> dict[str, tuple[str, str]]:
+    database = connection.engine.url.database
+    if database not in _OWNED_SEQUENCES:
+        rows = connection.execute(
+            text(
+                "SELECT s.relname, t.relname, a.attname FROM pg_depend d"
+                " JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+                " JOIN pg_namespace n ON n.oid = s.relnamespace AND n.nspname = 'public'"
+                " JOIN pg_class t ON t.oid = d.refobjid"
+                " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid"
+                " WHERE d.deptype IN ('a', 'i')"
+            )
+        ).all()
+        _OWNED_SEQUENCES[database] = {seq: (table, column) for seq, table, column in rows}
+    return _OWNED_SEQUENCES[database]
+
+
+def _move_sequences(connection, *, restart: bool, every: bool = False) -> None:
+    """Restart serial sequences at 1, or move them past the largest id now in their table.
+
+    Either way a sequence is left unread (`setval(..., false)`), which pg_sequences shows as a NULL
+    last_value: so only the sequences read since (by an insert, kept or rolled back) need moving,
+    unless `every` (after copying whole tables in).
+    """
+    owned = _owned_sequences(connection)
+    if every:
+        moved = list(owned)
     else:
-        calls = [
-            f'setval(\'"{seq}"\', COALESCE((SELECT max("{column}") FROM "{table}"), 0) + 1, false)'
-            for seq, table, column in owned
-        ]
-    connection.execute(text("SELECT " + ", ".join(calls)))
+        moved = connection.execute(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")
+        ).scalars()
+    moved = list(moved)
+    if any(seq not in owned for seq in moved):  # a sequence made since the map was read: read it again
+        _OWNED_SEQUENCES.pop(connection.engine.url.database, None)
+        owned = _owned_sequences(connection)
+    calls = []
+    for seq in (seq for seq in moved if seq in owned):  # a sequence no column owns is not the tests' to move
+        table, column = owned[seq]
+        start = "1" if restart else f'COALESCE((SELECT max("{column}") FROM "{table}"), 0) + 1'
+        calls.append(f"setval('\"{seq}\"', {start}, false)")
+    if calls:
+        connection.execute(text("SELECT " + ", ".join(calls)))
+
+
+def _track_writes(engine) -> None:
+    """Note in test_tracking.written the name of every table a statement writes (PostgreSQL).
+
+    A statement trigger, not a row trigger: one note a statement. The notes table has no key, so
+    concurrent writers never wait on each other's notes (the parallel-vote tests stay parallel).
+    """
+    tables = _tables(engine)
+    with engine.begin() as connection:
+        _OWNED_SEQUENCES.pop(connection.engine.url.database, None)  # tables may have been rebuilt
+        connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {TRACKING_SCHEMA}"))
+        connection.execute(text(f"CREATE UNLOGGED TABLE IF NOT EXISTS {TRACKING_SCHEMA}.written (name text)"))
+        connection.execute(
+            text(
+                f"CREATE OR REPLACE FUNCTION {TRACKING_SCHEMA}.note_written() RETURNS trigger LANGUAGE plpgsql AS"
+                f" $$ BEGIN INSERT INTO {TRACKING_SCHEMA}.written VALUES (TG_TABLE_NAME); RETURN NULL; END $$"
+            )
+        )
+        for table in tables:
+            connection.execute(
+                text(
+                    f"CREATE OR REPLACE TRIGGER {TRACKING_TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+                    f" ON public.{table} FOR EACH STATEMENT EXECUTE FUNCTION {TRACKING_SCHEMA}.note_written()"
+                )
+            )
+
+
+def _tracking_intact(engine) -> bool:
+    """Whether every table still has the tracking trigger (a migration down and up drops it with the table)."""
+    with engine.connect() as connection:
+        untracked = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'alembic_version'"
+                " AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = :name)"
+            ),
+            {"name": TRACKING_TRIGGER},
+        ).scalar()
+    return untracked == 0
+
+
+def _written_tables(engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.execute(text(f"SELECT DISTINCT name FROM {TRACKING_SCHEMA}.written")).scalars())
 
 
 class DemoSnapshot:
@@ -242,14 +329,23 @@ class DemoSnapshot:
         base = tmp_path_factory.getbasetemp()
         self.sqlite_template = (base if worker_id == "master" else base.parent) / "demo-template.sqlite"
         self.taken = False
+        # PostgreSQL: the demo is in the database, apart from the tables the tracking trigger noted.
+        self.left_in = False
 
     def copy_into(self, app) -> None:
         engine = get_engine(app)
         if engine.dialect.name == "postgresql":
             if not self.taken:
                 self._seed(app, engine)
+                _track_writes(engine)
+            elif self.left_in and _tracking_intact(engine):
+                self._restore_postgresql(engine, only=_written_tables(engine))
             else:
+                if self.left_in:  # a test rebuilt tables (migrations), so what it wrote is unknown
+                    empty_all_tables(app, every_sequence=True)
+                _track_writes(engine)
                 self._restore_postgresql(engine)
+            self.left_in = True
             return
         if not self.taken:
             with open(self.sqlite_template.with_suffix(".lock"), "w") as lock:
@@ -277,10 +373,16 @@ class DemoSnapshot:
             for table in _tables(engine):
                 connection.execute(text(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{table} AS TABLE public.{table}"))
 
-    def _restore_postgresql(self, engine) -> None:
+    def _restore_postgresql(self, engine, only: set[str] | None = None) -> None:
+        """Copy the snapshot into an empty database, or (`only`) back over the tables a test wrote."""
         with engine.begin() as connection:
+            # Also keeps the tracking trigger quiet: replica mode fires no ordinary trigger.
             _skip_foreign_key_checks(connection)
-            for table in _tables(engine):
+            for table in _tables(engine) if only is None or only else ():
+                if only is not None and table not in only:
+                    continue
+                if only is not None:
+                    connection.execute(text(f"DELETE FROM public.{table}"))
                 # By name: a test that migrates down and up again may rebuild a table with its columns
                 # in another order than the snapshot's.
                 names = ", ".join(
@@ -289,17 +391,25 @@ class DemoSnapshot:
                 connection.execute(
                     text(f"INSERT INTO public.{table} ({names}) SELECT {names} FROM {SNAPSHOT_SCHEMA}.{table}")
                 )
-            _move_sequences(connection, restart=False)
+            # Written tables or not: a rolled-back insert moves a sequence too.
+            _move_sequences(connection, restart=False, every=only is None)
+            connection.execute(text(f"DELETE FROM {TRACKING_SCHEMA}.written"))
 
-    def empty(self, app) -> None:
-        """Empty the database after a test that had the demo: on SQLite, copy the empty template over it
-        (8 ms of CPU against 39 ms to DELETE the demo's 5,000 rows table by table); else DELETE."""
+    def leave(self, app) -> None:
+        """After a test that had the demo: on SQLite, copy the empty template over it (8 ms of CPU against
+        39 ms to DELETE the demo's 5,000 rows table by table). On PostgreSQL leave the demo for the next
+        test that wants it (`copy_into` copies back only what was written, `make_empty` empties)."""
         engine = get_engine(app)
         if engine.dialect.name == "postgresql":
-            empty_all_tables(app)
             return
         engine.dispose()
         _sqlite_copy(_empty_template(self.tmp_path_factory), make_url(str(engine.url)).database)
+
+    def make_empty(self, app) -> None:
+        """Before a test without the demo: empty the database if an earlier test left the demo in it."""
+        if self.left_in:
+            empty_all_tables(app, every_sequence=True)
+            self.left_in = False
 
     def _sqlite(self, engine, *, restore: bool) -> None:
         engine.dispose()
@@ -351,11 +461,13 @@ def app(request, database_url, app_overrides, demo_snapshot, tmp_path):
     app = make_test_app(database_url, **{"ERASURE_LOG": str(tmp_path / "erasures.jsonl"), **app_overrides})
     had_demo = "demo" in request.fixturenames
     if had_demo:
-        # Before any other fixture writes: the copy expects an empty database.
+        # Before any other fixture writes: the copy expects an empty database, or the demo left in it.
         demo_snapshot.copy_into(app)
+    else:
+        demo_snapshot.make_empty(app)
     yield app
     if had_demo:
-        demo_snapshot.empty(app)
+        demo_snapshot.leave(app)
     else:
         empty_all_tables(app)
     get_engine(app).dispose()
