@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e.helpers import wcag_violations
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.rendering]
 
 SLUG = "blackburn-with-darwen"
 # Links that change state on GET do not exist; these only end the session or leave the site.

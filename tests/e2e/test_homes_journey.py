@@ -102,6 +102,7 @@ def test_signing_up_from_a_ballot_comes_back_to_the_ballot(page, db):
     says(page, "Your email address is confirmed.")
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("role", ["officer", "facilitator", "resident", "admin"])
 def test_homes_footer_and_account_pages_pass_wcag_22_aa_in_both_languages(page, sign_in, role):
 

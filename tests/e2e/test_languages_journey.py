@@ -7,6 +7,8 @@ import pytest
 
 from tests.test_languages import URDU, with_urdu
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def app_overrides(tmp_path):

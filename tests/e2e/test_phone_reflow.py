@@ -13,6 +13,8 @@ from playwright.sync_api import Error as PlaywrightError
 from pbapp.security import ALL_ROLES, ANONYMOUS
 from tests.permissions_matrix import all_rules, url_for_rule
 
+pytestmark = [pytest.mark.e2e, pytest.mark.rendering]
+
 PHONE = {"width": 320, "height": 640}
 # Files and machine answers, not pages (the browser shows XML through a viewer the CSP blocks).
 NOT_PAGES = (".csv", ".json", ".pdf", ".pb", ".xlsx", ".css", ".js", ".txt", ".xml", "/healthz")

@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.helpers import wcag_violations
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.rendering]
 
 SLUG = "blackburn-with-darwen"
 

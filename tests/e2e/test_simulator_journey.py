@@ -117,6 +117,7 @@ def test_resident_balances_the_budget_with_the_keyboard_alone_and_no_script(brow
     assert _vote(db, ballot)["tax"] == 2
 
 
+@pytest.mark.rendering
 def test_simulator_pages_pass_wcag_22_aa(page, app, db, demo, sign_in):
     """The resident's board, the officer's set-up and line pages, and the published results, checked by axe-core."""
 
