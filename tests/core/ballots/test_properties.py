@@ -85,3 +85,43 @@ def test_a_proven_leap_repeats_the_outcome_at_every_budget_in_between(election, 
     if same_between(low, high):
         for step in range(1, leap):
             assert mes.run(low.per_voter + step, stop_above=election.budget, record=False).selected == low.selected
+
+
+@st.composite
+def tied_elections(draw):
+    """Elections whose projects share a few costs and ballots repeat, so equal prices are common."""
+    m = draw(st.integers(2, 6))
+    ids = IDS[:m]
+    costs = {pid: draw(st.sampled_from([5, 10, 10, 20, 30])) for pid in ids}
+    points = draw(st.booleans())
+    pool = [draw(st.lists(st.sampled_from(ids), unique=True, min_size=1, max_size=m)) for _ in range(3)]
+    ballots = []
+    for _ in range(draw(st.integers(1, 12))):
+        chosen = draw(st.sampled_from(pool))
+        ballots.append({pid: draw(st.integers(1, 2)) for pid in chosen} if points else chosen)
+    return Election.build(draw(st.integers(10, 100)), costs, ballots, vote_type="cumulative" if points else "approval")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(elections(), tied_elections()), st.sampled_from(["cost", "cardinality"]), st.integers(0, 3))
+def test_add1_replaying_the_last_count_changes_nothing(election, utility, seed):
+    """A recount that follows the count before it makes every choice, tie and count as without."""
+    profile = Profile.of(election)
+    with_replay = equal_shares_add1(profile, utility=utility, seed=seed)
+    without = equal_shares_add1(profile, utility=utility, seed=seed, replay=False)
+    assert with_replay.selected == without.selected
+    assert with_replay.details == without.details
+    assert with_replay.ties == without.ties
+    if profile.n_voters == 0:
+        return
+    mes = EqualShares(profile, utility, seed)
+    low = mes.run(Fraction(election.budget, profile.n_voters), stop_above=election.budget, record=False)
+    for more in (1, 2, 5):
+        alone = mes.run(low.per_voter + more, stop_above=election.budget, record=False)
+        followed = mes.run(low.per_voter + more, stop_above=election.budget, record=False, follow=low)
+        assert followed.selected == alone.selected
+        assert followed.ties == alone.ties
+        assert followed.remaining.tobytes() == alone.remaining.tobytes()
+        assert [best for best, _ in followed.trace] == [best for best, _ in alone.trace]
+        # Stability is measured the same until it is under one unit; below that it saves no recount.
+        assert min(followed.stable_for, 1) == min(alone.stable_for, 1)
