@@ -39,7 +39,6 @@ from pbapp.core.ballots.ties import TieReport, decided_by, tie_order
 TOL = 1e-11
 # The ufunc itself, without ndarray.sum's Python wrapper: prices are summed over many small arrays.
 _sum = np.add.reduce
-_max = np.maximum.reduce
 UTILITIES = ("cost", "cardinality")
 # Add1 tries leaping over counts once this many counts in a row have repeated the outcome;
 # each failed leap doubles the wait (up to CALM_MOST), each leap taken halves it.
@@ -71,11 +70,6 @@ class Run:
     # every other project's (see `same_between`); `capped` when `cap` turned a project away.
     trace: list[tuple[float, float]] = field(default_factory=list)
     capped: bool = False
-    # Per funded step, the chosen project's supporters' budgets once they paid; per project, lower
-    # bounds on its price from this count, (step, r, slope, growth): from that step on, a count
-    # whose budgets exceed this one's by at most d prices it at least r + slope x (growth + d).
-    kept: list[np.ndarray] = field(default_factory=list)
-    bounds: dict[int, list[tuple[int, float, float, float]]] = field(default_factory=dict)
 
     def cost(self, profile: Profile) -> Money:
         """Return the exact cost of the selected projects."""
@@ -143,7 +137,6 @@ class EqualShares:
         cap: Money | None = None,
         record: bool = True,
         versus: Run | None = None,
-        follow: Run | None = None,
     ) -> Run:
         """Run Equal Shares with this budget per voter; stop early once the cost passes `stop_above`.
 
@@ -162,15 +155,7 @@ class EqualShares:
         With `versus` (a count at a lower budget), every project whose lower bound is not clearly
         above the price `versus` paid at the same step is priced exactly, so `same_between` can
         compare against prices rather than stale bounds; the choices are unchanged by it.
-
-        With `follow` (a count at a lower budget), once stability is under one unit, each step
-        first prices exactly the project `follow` chose at that step, so the other projects are
-        priced only against that price, and a project whose price at the lower budget, lowered by
-        how much any budget can have grown since (`_carried`), clearly exceeds it is not priced at
-        all. Both only save pricings: the choice is made as without `follow`, so where the counts
-        part ways the rest is an ordinary count.
         """
-        assert follow is None or (versus is None and cap is None), "follow is for uncapped recounts"
         b0 = float(per_voter)
         bud = np.full(len(self.profile.weights), b0)
         selected = list(self.free)
@@ -200,77 +185,31 @@ class EqualShares:
         trace: list[tuple[float, float]] = []
         capped = False
         factor, rank = self.factor_of, self.rank_of
-        kept: list[np.ndarray] = []
-        bounds: dict[int, list[tuple[int, float, float, float]]] = {}
-        # While this count has made `follow`'s choices, every budget exceeds `follow`'s at the same
-        # step by at most `grown` (up to rounding).
-        path = follow.selected[len(self.free) :] if follow is not None and not follow.capped else []
-        grown = b0 - float(follow.per_voter) if path else 0.0
         while heap:
             fresh: dict[int, float] = {}
             best = np.inf
-            step = len(trace)
-            # Price `follow`'s choice at this step first; its heap entry is then skipped when popped.
-            guess = path[step] if stable < 1 and step < len(path) and live[path[step]] else None
-            queued = guess is not None
-            if guess is not None:
-                live[guess] = False
-                # Its price at the lower budget, less what the growth can take off, is a nearer start.
-                carried = _carried(follow.bounds.get(guess), step, grown)
-                start = floor[guess] if carried is None else max(floor[guess], carried[0])
-                r, x, _ = self._price(guess, bud, start)
-                if r is None:
-                    stable = min(stable, x / spread)
-                    guess = None
-                else:
-                    fresh[guess] = floor[guess] = r
-                    fall_r[guess] = x * spread
-                    slope[guess] = fall_r[guess] / factor[guess]
-                    best = r / factor[guess]
-                    if x > -np.inf:
-                        bounds.setdefault(guess, []).append((step, r, x, 0.0))
             while heap and heap[0][0] <= best * (1 + TOL):
                 _, _, j = heapq.heappop(heap)
-                if queued and j == path[step]:
-                    queued = False
-                    continue
                 live[j] = False
-                if guess is not None:
-                    carried = _carried(follow.bounds.get(j), step, grown)
-                    if carried is not None and carried[0] / factor[j] > best * (1 + TOL):
-                        keys[j] = key = carried[0] / factor[j]
-                        live[j] = True
-                        slope[j] = -np.inf
-                        heapq.heappush(heap, (key, rank[j], j))
-                        bounds.setdefault(j, []).append(carried[1])
-                        continue
                 # Once stability is under one unit its value no longer matters, and a project
                 # whose price clearly exceeds the best so far needs no exact price: a bound will do.
                 enough = best * (1 + TOL) * factor[j] * (1 + 1e-12) if stable < 1 else np.inf
-                r, x, exact = self._price(j, bud, floor[j], enough)
+                r, x = self._price(j, bud, floor[j], enough)
                 if r is None:
                     stable = min(stable, x / spread)
-                elif not exact:
+                elif x is None:
                     floor[j] = r
                     keys[j] = key = r / factor[j]
                     live[j] = True
                     slope[j] = -np.inf
                     heapq.heappush(heap, (key, rank[j], j))
-                    bounds.setdefault(j, []).append((step, r, x, 0.0))
                 else:
                     fresh[j] = floor[j] = r
                     fall_r[j] = x * spread
                     slope[j] = fall_r[j] / factor[j]
                     best = min(best, r / factor[j])
-                    if x > -np.inf:
-                        bounds.setdefault(j, []).append((step, r, x, 0.0))
             if not fresh:
                 break
-            if queued:
-                # A cheaper project kept the loop from reaching the guess's entry: drop it, the guess
-                # is in `fresh` (or unaffordable) and goes back to the heap from there.
-                heap = [e for e in heap if e[2] != path[step]]
-                heapq.heapify(heap)
             tied = sorted((j for j, r in fresh.items() if r / factor[j] <= best * (1 + TOL)), key=rank.__getitem__)
             chosen = tied[0]
             if versus is not None and len(trace) < len(versus.trace):
@@ -278,7 +217,7 @@ class EqualShares:
                 while heap and heap[0][0] <= bound:
                     _, _, j = heapq.heappop(heap)
                     live[j] = False
-                    r, x, _ = self._price(j, bud, floor[j])
+                    r, x = self._price(j, bud, floor[j])
                     if r is None:
                         stable = min(stable, x / spread)
                     else:
@@ -314,26 +253,21 @@ class EqualShares:
                         decided_by=decided_by(tied, self.profile.costs, self.profile.support, self.tie_break),
                     )
                 )
-            paid, left = self._pay(chosen, fresh[chosen], bud, record)
+            paid = self._pay(chosen, fresh[chosen], bud, record)
             if paid is not None:
                 payments[chosen] = paid
-            kept.append(left)
-            if step < len(path) and chosen == path[step]:
-                grown = max(grown, float(_max(left - follow.kept[step])))
-            else:
-                path = []
             spread -= fall_r[chosen] * self.smax[chosen]
             trace.append((fresh[chosen] / factor[chosen], second))
             selected.append(chosen)
             spent += self.profile.costs[chosen]
             if stop_above is not None and spent > stop_above:
                 break
-        return Run(per_voter, selected, payments, bud, ties, stable, trace, capped, kept, bounds)
+        return Run(per_voter, selected, payments, bud, ties, stable, trace, capped)
 
     def _price(
         self, j: int, bud: np.ndarray, floor: float | None = None, enough: float = np.inf
-    ) -> tuple[float | None, float, bool]:
-        """Return (r, slope, exact): the smallest r with sum of min(budget, r x score) >= cost.
+    ) -> tuple[float | None, float | None]:
+        """Return (r, slope): the smallest r with sum of min(budget, r x score) >= cost.
 
         The poor/rich iteration of pabutools' `affordability_poor_rich`: supporters who cannot
         pay r x score pay all they have, the rest share what is missing; r only grows, so each
@@ -341,20 +275,18 @@ class EqualShares:
         supporters less that of the rich. `floor`, a price this project had earlier in the same
         count (prices only rise as budgets fall), starts the iteration nearer its end; it reaches
         the same rich supporters and so the same r, summed the same way. `slope` is how fast the
-        lower bound on r falls as every budget grows. An unaffordable project gives (None, growth
-        needed, False).
+        lower bound on r falls as every budget grows. An unaffordable project gives (None, growth needed).
 
         Each pass's r is a lower bound on the price whatever the rich set it was taken over (a
-        Newton step on a concave function: the poor pay at most all they have), so once it passes
-        `enough` the project cannot be chosen: the iteration stops there and gives (that bound, how
-        fast it falls as every budget grows, False).
+        Newton step on a concave function), so once it passes `enough` the project cannot be
+        chosen: the iteration stops there and gives (that bound, None).
         """
         b = bud.take(self.rows_of[j])
         w = self.w_of[j]
         c = self.cost[j]
         total = _sum(w * b)
         if total < c * (1 - TOL):
-            return None, (c * (1 - TOL) - total) / self.wsum[j], False
+            return None, (c * (1 - TOL) - total) / self.wsum[j]
         # Start just under the floor: a price computed again can round an ulp lower, and starting
         # above it would count a supporter with exactly that budget as poor.
         r = self.r0[j] if floor is None else max(self.r0[j], floor * (1 - 1e-12))
@@ -363,55 +295,51 @@ class EqualShares:
             rich = (b >= r).nonzero()[0]
             if len(rich) == len(b):
                 # Everyone pays r0 x score in full: the price cannot fall as budgets grow.
-                return self.r0[j], 0.0, True
+                return self.r0[j], 0.0
             while True:
                 b, w = b.take(rich), w.take(rich)
                 if not len(b):
                     # Everyone left pays all they have: the project is exactly affordable, and
                     # any growth could change that, so no lower bound is claimed.
-                    return float(r), -np.inf, True
+                    return float(r), -np.inf
                 w_rich = _sum(w)
-                bound = (c - total + _sum(w * b)) / w_rich
-                if bound > enough:
-                    return float(bound), -(self.wsum[j] - w_rich) / w_rich, False
-                r = max(r, bound)
+                r = max(r, (c - total + _sum(w * b)) / w_rich)
+                if r > enough:
+                    return float(r), None
                 rich = (b >= r).nonzero()[0]
                 if len(rich) == len(b):
-                    return float(r), -(self.wsum[j] - w_rich) / w_rich, True
+                    return float(r), -(self.wsum[j] - w_rich) / w_rich
         s = self.s_of[j]
         t = b / s
         rich = (t >= r).nonzero()[0]
         if len(rich) == len(t):
-            return self.r0[j], 0.0, True
+            return self.r0[j], 0.0
         ws = w * s
         while True:
             t, b, w, ws = t.take(rich), b.take(rich), w.take(rich), ws.take(rich)
             if not len(t):
-                return float(r), -np.inf, True
+                return float(r), -np.inf
             ws_rich = _sum(ws)
-            bound = (c - total + _sum(w * b)) / ws_rich
-            if bound > enough:
-                return float(bound), -(self.wsum[j] - _sum(w)) / ws_rich, False
-            r = max(r, bound)
+            r = max(r, (c - total + _sum(w * b)) / ws_rich)
+            if r > enough:
+                return float(r), None
             rich = (t >= r).nonzero()[0]
             if len(rich) == len(t):
-                return float(r), -(self.wsum[j] - _sum(w)) / ws_rich, True
+                return float(r), -(self.wsum[j] - _sum(w)) / ws_rich
 
-    def _pay(self, j: int, r: float, bud: np.ndarray, record: bool = True) -> tuple[Payment | None, np.ndarray]:
-        """Charge each supporter of project j min(budget left, r x score); return who paid if `record`
-        and the supporters' budgets left (which a later count can compare its own with)."""
+    def _pay(self, j: int, r: float, bud: np.ndarray, record: bool = True) -> Payment | None:
+        """Charge each supporter of project j min(budget left, r x score); summarise who paid if `record`."""
         sl = slice(self.ptr[j], self.ptr[j + 1])
         g = self.rows[sl]
         b = bud.take(g)
         due = r if self.unit else r * self.s[sl]
         left = b - due
-        left = np.where(left > self.eps, left, 0.0)
-        bud.put(g, left)
+        bud.put(g, np.where(left > self.eps, left, 0.0))
         if not record:
-            return None, left
+            return None
         capped = (b <= due * (1 + TOL)) & (b > 0)
         w = self.w[sl]
-        return Payment(float(w.sum()), float(w[capped].sum()), float((w[capped] * b[capped]).sum()), r), left
+        return Payment(float(w.sum()), float(w[capped].sum()), float((w[capped] * b[capped]).sum()), r)
 
     def left_for(self, run: Run) -> np.ndarray:
         """Return, per project, the budget its supporters had left at the end of a run."""
@@ -513,7 +441,6 @@ def equal_shares_add1(
     skip: bool = True,
     tie_break: str = "cost",
     leap: bool = True,
-    replay: bool = True,
 ) -> Outcome:
     """Run Equal Shares with Add1: raise every voter's budget by 1 until the outcome would overspend.
 
@@ -527,9 +454,7 @@ def equal_shares_add1(
     With `leap` (and `skip`), once the outcome has held for a few counts in a row, Add1 counts
     2, 4, 8... units further on and keeps the leap when `same_between` proves every count in
     between repeats the outcome (Budapest 2024: 5,816 counts instead of 23,176). `leap=False`
-    is the engine as it was before, kept for the benchmark. With `replay`, each recount follows
-    the count before it (`EqualShares.run(follow=...)`), which prices far fewer projects while
-    the two make the same choices; the counts are the same as without it.
+    is the engine as it was before, kept for the benchmark.
     """
     mes = EqualShares(profile, utility, seed, tie_break)
     per_voter = _share(profile)
@@ -552,7 +477,7 @@ def equal_shares_add1(
                 patience = max(CALM, patience // 2)
                 continue
             stride, calm, patience = 2, 0, min(2 * patience, CALM_MOST)
-        nxt = mes.run(run.per_voter + step, stop_above=profile.budget, record=False, follow=run if replay else None)
+        nxt = mes.run(run.per_voter + step, stop_above=profile.budget, record=False)
         rounds += 1
         if nxt.cost(profile) > profile.budget:
             last = run.per_voter + step - 1
@@ -616,25 +541,6 @@ def same_between(low: Run, high: Run) -> bool:
     if low.capped or high.capped or low.selected != high.selected or len(low.trace) != len(high.trace):
         return False
     return all(best * (1 + TOL) < second for (best, _), (_, second) in zip(low.trace, high.trace))
-
-
-def _carried(records: list[tuple[int, float, float, float]] | None, step: int, grown: float):
-    """A lower bound on a project's price at `step` of a count that has made the same choices as the
-    count holding `records` so far, with no budget more than `grown` above its budget there.
-
-    A record (from, r, slope, growth) taken at or before `step` says the project costs at least
-    r + slope x (growth + d) with budgets at most d above that count's at `step` (`Run.bounds`).
-    Returns (that bound, lowered by a relative 1e-9 for float rounding, and the record carried
-    to the new count), or None when there is no record.
-    """
-    if not records:
-        return None
-    for record in reversed(records):
-        if record[0] <= step:
-            _, r, slope, growth = record
-            reach = (growth + grown) * (1 + 1e-9)
-            return (r + slope * reach) * (1 - 1e-9), (step, r, slope, reach)
-    return None
 
 
 def _share(profile: Profile) -> Money:

@@ -124,11 +124,11 @@ def test_price_when_the_last_supporters_pay_all_they_have():
     mes = EqualShares(Profile.of(election))
     # One supporter is poor: the rich one pays the rest, and with more money each the
     # price could fall by one unit per unit of growth.
-    assert mes._price(0, np.array([3.0, 7.0])) == (7.0, -1.0, True)
-    r, fall, exact = mes._price(0, np.array([3.0, 7.0 - 1e-13]))
-    assert r == pytest.approx(7.0) and fall == -np.inf and exact
-    assert mes._price(0, np.array([3.0, 6.0])) == (None, pytest.approx(0.5), False)
-    assert mes._price(0, np.array([6.0, 6.0])) == (5.0, 0.0, True)
+    assert mes._price(0, np.array([3.0, 7.0])) == (7.0, -1.0)
+    r, fall = mes._price(0, np.array([3.0, 7.0 - 1e-13]))
+    assert r == pytest.approx(7.0) and fall == -np.inf
+    assert mes._price(0, np.array([3.0, 6.0])) == (None, pytest.approx(0.5))
+    assert mes._price(0, np.array([6.0, 6.0])) == (5.0, 0.0)
 
 
 def test_price_stops_at_a_lower_bound_once_it_passes_enough():
@@ -136,9 +136,8 @@ def test_price_stops_at_a_lower_bound_once_it_passes_enough():
     mes = EqualShares(Profile.of(election))
     budgets = np.array([1.0, 12.0, 100.0])
     assert mes._price(0, budgets)[0] == 17.0
-    # The first pass takes those with r0 = 10 or more as rich: (30 - 1) / 2 = 14.5, a lower bound,
-    # which falls by half a unit per unit more each (one poor supporter, two rich to share it).
-    assert mes._price(0, budgets, enough=12.0) == (14.5, -0.5, False)
+    # The first pass takes those with r0 = 10 or more as rich: (30 - 1) / 2 = 14.5, a lower bound.
+    assert mes._price(0, budgets, enough=12.0) == (14.5, None)
     assert mes._price(0, budgets, enough=30.0) == mes._price(0, budgets)
 
 
