@@ -39,7 +39,7 @@ import numpy as np
 from pbapp.core.sortition.panels import InfeasibleError, PanelModel, Types, new_highs
 from pbapp.core.sortition.pool import Pool
 
-VERSION = "pbapp-leximin 4"
+VERSION = "pbapp-leximin 5"
 PRICE_TOL = 1e-7
 # A stage first converges to within PRICE_TOL; when its dual cannot yet prove any volunteer
 # tight to LEVEL_TOL, it goes on to the next, finer tolerance (column generation continues
@@ -51,6 +51,10 @@ LEVEL_TOL = 1e-6
 SMOOTH_ALPHA = 0.8
 EXTRA_DIVES = 12
 DIVE_NOISE = 0.3
+# A tenth of HiGHS's default bound perturbation: re-solves of the degenerate master (most
+# volunteers fixed, dense panel columns) take about a third fewer primal pivots (gss16_75: 615
+# to 397 on a replayed re-solve; 184 s to 148 s CPU in all), and it still perturbs against stalls.
+MASTER_BOUND_PERTURBATION = 0.1
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class _MasterLP:
         # Adding a panel or fixing a volunteer keeps the current solution primal feasible,
         # so primal simplex restarts from where it stopped.
         h.setOptionValue("simplex_strategy", 4)
+        h.setOptionValue("primal_simplex_bound_perturbation_multiplier", MASTER_BOUND_PERTURBATION)
         h.addVar(0.0, 1.0)
         h.changeColCost(0, 1.0)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
