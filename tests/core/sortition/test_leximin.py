@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from pbapp.core.sortition import InfeasibleError, leximin, parse_pool
+from pbapp.core.sortition.leximin import LARGE_MASTER, _MasterLP
 
 from .conftest import fixture_pool, meets_quotas
 
@@ -69,3 +71,10 @@ def test_same_seed_same_distribution_and_seed_does_not_change_probabilities():
     assert (a.panels, a.weights) == (b.panels, b.weights)
     other = leximin(pool, seed=4, initial_rounds=0)
     assert other.probabilities == pytest.approx(a.probabilities, abs=1e-5)
+
+
+@pytest.mark.parametrize(("rows", "multiplier"), [(LARGE_MASTER - 1, 1.0), (LARGE_MASTER, 0.1)])
+def test_only_a_large_master_takes_the_smaller_bound_perturbation(rows, multiplier):
+    # Large masters re-solve faster with it (gss16_75); small ones were slower (gss14_40).
+    lp = _MasterLP(list(range(rows)), np.ones(rows))
+    assert lp.h.getOptionValue("primal_simplex_bound_perturbation_multiplier")[1] == multiplier
