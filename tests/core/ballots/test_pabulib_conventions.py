@@ -16,7 +16,7 @@ import pytest
 from pbapp.core.ballots import pabulib, tally
 from pbapp.core.ballots.election import Profile
 
-from .conftest import shared_files
+from .conftest import FIXTURES, shared_files
 
 SHARED = shared_files()
 # A few small files covering approval, choose-1, cumulative and ordinal ballots.
@@ -230,6 +230,43 @@ def test_the_fast_reader_agrees_with_the_careful_one_on_mangled_files():
         assert tuple(fast.votes) == careful.votes
         read += 1
     assert read > 300 and refused > 300
+
+
+def test_equal_hashes_never_merge_different_ballots_items_or_points(monkeypatch):
+    """The byte reader groups fields by hash, then checks them byte for byte: a collision costs time, not votes."""
+
+    def first_byte(rows, length):
+        return pabulib._mix(rows[:, 0] & np.uint64(0xFF))  # fields that start alike collide
+
+    monkeypatch.setattr(pabulib, "_row_hash", first_byte)
+    files = [
+        text("a;1,2\nb;1,3\nc;1,2\nd;\n"),
+        text("a;1\nb;2,12\n"),  # 12 is no project: its first byte is 1's
+        text("a;1,2;3,4\nb;1,2;4,3\nc;1,2;3,40\n", kind="cumulative", points=True),
+        text("a;1,2;3,4\nb;2,1;4,40\n", kind="cumulative", points=True),  # points 4 and 40 start alike
+        text("a;3,1\nb;3,2\nc;3,1\n", kind="ordinal"),
+    ]
+    for file in files:
+        try:
+            careful = pabulib.parse_lines(file)
+        except pabulib.PabulibError as error:
+            with pytest.raises(pabulib.PabulibError) as fast_error:
+                pabulib.parse(file)
+            assert (str(fast_error.value), fast_error.value.line) == (str(error), error.line)
+            continue
+        same_profile(Profile.of(pabulib.parse(file)), Profile.of(careful))
+
+
+def test_shared_files_are_read_without_the_text_of_each_ballot(monkeypatch):
+    """The fixture files (every ballot kind) take the byte reader, not the slower text reader."""
+
+    def text_reader(*args):
+        raise AssertionError("read through the text reader")
+
+    monkeypatch.setattr(pabulib, "_ballots_from_text", text_reader)
+    for path in sorted(FIXTURES.glob("*.pb")):
+        election = pabulib.read(path)
+        same_profile(Profile.of(election), Profile.of(pabulib.parse_lines(path.read_text(encoding="utf-8-sig"))))
 
 
 def test_the_tally_command_takes_the_conventions(tmp_path):
