@@ -327,14 +327,17 @@ def _ballots_from_bytes(head: Election, body: bytes):
     if len(stops) != n * width or not ends[width - 1 :: width].all():
         raise _Careful
     stops = stops.reshape(n, width)
-    starts = np.empty_like(stops)
-    starts[0, 0] = 0
-    starts[1:, 0] = stops[:-1, -1] + 1
-    starts[:, 1:] = stops[:, :-1] + 1
 
     def column(name):
+        """Where each line's field of this column starts, and its length."""
         j = columns.index(name)
-        return starts[:, j], stops[:, j] - starts[:, j]
+        if j:
+            starts = stops[:, j - 1] + 1
+        else:
+            starts = np.empty(n, dtype=np.int64)
+            starts[0] = 0
+            starts[1:] = stops[:-1, -1] + 1
+        return starts, stops[:, j] - starts
 
     voter_at, voter_length = column("voter_id")
     edges = np.concatenate((buf[voter_at], buf[voter_at + voter_length - 1]))
@@ -486,7 +489,8 @@ def _project_indices(head: Election, compact: np.ndarray, item_at: np.ndarray, i
     known_keys = _row_hash(known, id_length)
     for bits in range(len(ids).bit_length() + 2, 21):
         slots = known_keys >> np.uint64(64 - bits)
-        if len(np.unique(slots)) == len(ids):
+        taken = np.sort(slots)
+        if (taken[1:] != taken[:-1]).all():
             break
     else:
         return None  # two project ids of one hash (a collision, or ids too many for the table)
