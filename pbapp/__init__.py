@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pbapp.config import PACKAGE_ROOT, Config, check_production, check_settings, development_secret_key, instance_path
-
 if TYPE_CHECKING:
     from flask import Flask
+
+    from pbapp.config import Config
 
 __version__ = "0.1.0"
 
@@ -28,9 +28,19 @@ def select_locale() -> str:
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the app: the one place extensions, blueprints, CLI and jobs are wired."""
-    # Flask is imported here, not at the top, so commands that need no app start without it.
+    # Flask and the configuration (which reads the languages through Babel) are imported here, not
+    # at the top, so commands that need no app start without them.
     from flask import Flask
     from flask_babel import Babel
+
+    from pbapp.config import (
+        PACKAGE_ROOT,
+        Config,
+        check_production,
+        check_settings,
+        development_secret_key,
+        instance_path,
+    )
 
     app = Flask(
         __name__,

@@ -18,21 +18,23 @@ Pabulib's conventions, as the files are published:
   PROJECTS and VOTES column (`votes`, `score`, `selected`, `age`, ...) are kept as read and
   written back.
 
-Reading is one pass at C speed for a well-formed file: the VOTES section is split by the
-`csv` module, identical ballots are counted as text (`collections.Counter`), and only the
-distinct ballots are parsed and compressed into the `Profile` (numpy). The `Vote` objects are
-built only if asked for (exporting, or code that walks the votes). Anything unusual sends the
-file through the line-by-line reader, which names the line of the first fault.
+Reading a well-formed file makes no Python object per voter: the VOTES section stays bytes, its
+separators are found by numpy, equal ballots are grouped by a hash of their bytes (then checked
+byte for byte) and only the distinct ballots are split into project indices and scores, straight
+into the `Profile`. Ballots with spaces, empty items or a project listed twice are read from the
+text of each distinct ballot instead. The `Vote` objects are built only if asked for (exporting,
+or code that walks the votes). Anything unusual sends the file through the line-by-line reader,
+which names the line of the first fault.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections import Counter
 from collections.abc import Sequence
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -62,19 +64,23 @@ def read(path: str | Path) -> Election:
     path = Path(path)
     raw = path.read_bytes()
     try:
+        return _parse_fast(raw.removeprefix(codecs.BOM_UTF8), path.name)
+    except _Careful:
+        pass
+    try:
         text = utf8_text(raw)
     except NotUtf8 as exc:
         raise PabulibError(
             f"The file is not UTF-8 text (byte 0x{exc.byte:02x}); save it as UTF-8.", line=exc.line, source=path.name
         ) from None
-    return parse(text, source=path.name)
+    return parse_lines(text, source=path.name)
 
 
 def parse(text: str, *, source: str | None = None) -> Election:
     """Parse the text of a `.pb` file (one fast pass; the careful reader names any fault's line)."""
     try:
-        return _parse_fast(text, source)
-    except _Careful:
+        return _parse_fast(text.encode("utf-8"), source)
+    except (_Careful, UnicodeEncodeError):
         return parse_lines(text, source=source)
 
 
@@ -246,45 +252,289 @@ class _Careful(Exception):
     """The fast reader met something unusual: read the file line by line instead."""
 
 
-_VOTES_LINE = re.compile(r"^[ \t]*votes[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_VOTES_LINE = re.compile(rb"^[ \t]*votes[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_SEMICOLON, _COMMA, _NEWLINE = ord(";"), ord(","), ord("\n")
+# Each field of a column is packed into a row as wide as the column's longest: columns wider than
+# _WIDEST bytes, or taking more than _PACKED_MOST bytes packed, go to the text reader.
+_WIDEST, _PACKED_MOST = 1024, 1 << 24
+_ODD = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _parse_fast(text: str, source: str | None) -> Election:
-    """Read META and PROJECTS line by line, and VOTES in one pass at C speed (see the module)."""
-    found = _VOTES_LINE.search(text)
-    if not found or text.count("\r") != text.count("\r\n"):
+def _parse_fast(raw: bytes, source: str | None) -> Election:
+    """Read META and PROJECTS line by line, and VOTES as bytes in a few numpy passes (see the module)."""
+    found = _VOTES_LINE.search(raw)
+    if not found or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")):
         raise _Careful  # no VOTES line, or old Mac line ends: the csv module's rules apply
     # The VOTES header is the first non-blank line after the section line.
     at = found.end()
     while True:
-        end = text.find("\n", at + 1)
+        end = raw.find(b"\n", at + 1)
         if end < 0:
             raise _Careful
-        if text[at + 1 : end].strip():
+        if raw[at + 1 : end].strip():
             break
         at = end
-    if '"' in text[found.start() : end]:
+    if b'"' in raw[found.start() : end]:
         raise _Careful
     try:
-        head = parse_lines(text[: end + 1], source=source)
-    except PabulibError:
+        head = parse_lines(raw[: end + 1].decode("utf-8"), source=source)
+    except (PabulibError, UnicodeDecodeError):
         raise _Careful from None  # the whole file read line by line names the fault
-    if head.votes:
+    if head.votes or len(set(head.vote_columns)) != len(head.vote_columns):
         raise _Careful
-    body = text[end + 1 :]
-    if "\r" in body:
-        body = body.replace("\r\n", "\n")
-    if '"' in body:
+    body = raw[end + 1 :]
+    if not body.isascii():
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Careful from None
+    if b"\r" in body:
+        body = body.replace(b"\r\n", b"\n")
+    if b'"' in body:
         raise _Careful  # quoted fields: the csv module's rules apply
+    if body and not body.endswith(b"\n"):
+        body += b"\n"
+    election = head
+    election.final_newline = raw.endswith(b"\n")
+    arrays = _ballots_from_bytes(head, body)
+    if arrays is None:
+        # Spaces, empty items, a project listed twice, very long fields: the text of each distinct ballot.
+        election.warnings, arrays = _ballots_from_text(head, body.decode("utf-8"))
+    lengths, indices, scores, weights = arrays
+    n = int(weights.sum())  # every line is a voter
+    election._profile = Profile.from_arrays(election, lengths, indices, scores, weights, n)
+    election.votes = _LazyVotes(raw, source, n)
+    return election
+
+
+def _ballots_from_bytes(head: Election, body: bytes):
+    """Return (lengths, project indices, scores, weights) of the distinct ballots, or None if unusual.
+
+    Every line must hold as many fields as the header (else `_Careful`); the voter ids must be
+    distinct (else `_Careful`). Equal ballots are found by hashing their bytes, then checked byte
+    for byte against the first of their kind, so a hash collision only sends the file elsewhere.
+    """
+    columns = head.vote_columns
+    width = len(columns)
+    if not body:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), empty
+    buf = np.frombuffer(body + bytes(_WIDEST), dtype=np.uint8)
+    stops = np.flatnonzero((buf == _SEMICOLON) | (buf == _NEWLINE))
+    ends = buf[stops] == _NEWLINE
+    n = int(np.count_nonzero(ends))
+    # Exactly width - 1 separators on every line: each line's last stop is its newline.
+    if len(stops) != n * width or not ends[width - 1 :: width].all():
+        raise _Careful
+    stops = stops.reshape(n, width)
+
+    def column(name):
+        """Where each line's field of this column starts, and its length."""
+        j = columns.index(name)
+        if j:
+            starts = stops[:, j - 1] + 1
+        else:
+            starts = np.empty(n, dtype=np.int64)
+            starts[0] = 0
+            starts[1:] = stops[:-1, -1] + 1
+        return starts, stops[:, j] - starts
+
+    voter_at, voter_length = column("voter_id")
+    edges = np.concatenate((buf[voter_at], buf[voter_at + voter_length - 1]))
+    if ((edges <= ord(" ")) | (edges >= 0x80)).any():
+        return None  # a space or other white space around a voter id, which the careful reader strips
+    voters = _packed(buf, voter_at, voter_length)
+    if voters is None:
+        return None
+    voter_keys = np.sort(_row_hash(voters, voter_length))
+    if (voter_keys[1:] == voter_keys[:-1]).any():
+        raise _Careful  # a voter listed twice (or, once in a lifetime, two ids of equal hash)
+    vote_type = head.vote_type
+    has_points = "points" in columns
+    if (not has_points and vote_type in POINT_TYPES) or (has_points and vote_type in APPROVAL_TYPES):
+        return None  # points beside approval ballots, or points ballots without points
+    vote_at, vote_length = column("vote")
+    ballots = _packed(buf, vote_at, vote_length)
+    if ballots is None:
+        return None
+    key = _row_hash(ballots, vote_length)
+    if has_points:
+        points_at, points_length = column("points")
+        points = _packed(buf, points_at, points_length)
+        if points is None:
+            return None
+        key = _mix(key ^ _row_hash(points, points_length))
+    first, group, weights = _groups(key)
+    rep = first[group]
+    if not ((vote_length[rep] == vote_length).all() and (ballots[rep] == ballots).all()):
+        return None
+    if has_points and not ((points_length[rep] == points_length).all() and (points[rep] == points).all()):
+        return None
+    items = _items(buf, vote_at[first], vote_length[first])
+    if items is None:
+        return None
+    compact, item_at, item_length, lengths = items
+    indices = _project_indices(head, compact, item_at, item_length)
+    if indices is None:
+        return None
+    total = len(indices)
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    if total:
+        pairs = np.sort(rows * (len(head.projects) + 1) + indices)
+        if (pairs[1:] == pairs[:-1]).any():
+            return None  # a project listed twice on a ballot
+    if has_points:
+        scores = _points(buf, points_at[first], points_length[first], lengths)
+        if scores is None:
+            return None
+    elif vote_type == "ordinal":
+        begins = np.cumsum(lengths) - lengths
+        scores = (np.repeat(lengths, lengths) - (np.arange(total) - np.repeat(begins, lengths))).astype(np.float64)
+    else:
+        scores = np.ones(total)
+    return lengths, indices, scores, weights
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit reaches every output bit."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _packed(buf: np.ndarray, at: np.ndarray, length: np.ndarray, width: int = 0) -> np.ndarray | None:
+    """Return each field's bytes as a row of 64-bit words, zero after its end (None if one is too long).
+
+    `buf` ends with `_WIDEST` zero bytes, so a row never reads past it. Two fields are equal
+    exactly when their rows and lengths are.
+    """
+    width = max(width, -(-int(length.max(initial=1)) // 8) * 8)
+    if width > _WIDEST or width * len(at) > _PACKED_MOST:
+        return None
+    rows = np.lib.stride_tricks.sliding_window_view(buf, width)[at].view(np.uint64)
+    # Row L of the masks keeps the first L bytes of a row.
+    masks = (np.arange(width) < np.arange(width + 1)[:, None]).astype(np.uint8) * np.uint8(255)
+    rows &= masks.view(np.uint64)[length]
+    return rows
+
+
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group equal keys: (each group's first index, in order of first appearance; each key's group; sizes)."""
+    order = np.argsort(key)
+    sorted_key = key[order]
+    new = np.empty(len(key), dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    first = np.minimum.reduceat(order, starts)
+    by_first = np.argsort(first)
+    rank = np.empty_like(by_first)
+    rank[by_first] = np.arange(len(by_first))
+    group = np.empty(len(key), dtype=np.int64)
+    group[order] = rank[np.cumsum(new) - 1]
+    return first[by_first], group, np.diff(starts, append=len(key))[by_first]
+
+
+def _row_hash(rows: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Hash each row of words with its length (equal fields, equal hashes; the converse is checked)."""
+    key = length.astype(np.uint64)
+    for words in rows.T:
+        key = _mix(key * _ODD + words)
+    return key
+
+
+def _items(buf: np.ndarray, at: np.ndarray, length: np.ndarray):
+    """Split ballots at their commas: (compact bytes, item starts and lengths in them, items per ballot).
+
+    None if an item is empty (",,", a comma at either end) or holds a space; an empty ballot has none.
+    """
+    spans = length + 1
+    ends = np.cumsum(spans)
+    compact = np.zeros(int(ends[-1]) + _WIDEST, dtype=np.uint8)
+    compact[: ends[-1]] = buf[np.repeat(at - (ends - spans), spans) + np.arange(ends[-1])]
+    compact[ends - 1] = _SEMICOLON  # each ballot followed by one separator
+    if (compact == ord(" ")).any():
+        return None
+    stops = np.flatnonzero((compact == _COMMA) | (compact == _SEMICOLON))
+    item_at = np.empty_like(stops)
+    item_at[0] = 0
+    item_at[1:] = stops[:-1] + 1
+    item_length = stops - item_at
+    last = compact[stops] == _SEMICOLON
+    counts = np.diff(np.flatnonzero(last), prepend=-1)
+    empty = item_length == 0
+    if empty.any():
+        # Only an empty ballot may have an empty item (its only one).
+        if not ((counts == 1) & (length == 0))[np.cumsum(last) - last][empty].all():
+            return None
+        item_at, item_length = item_at[~empty], item_length[~empty]
+        counts = counts - (length == 0)
+    return compact, item_at, item_length, counts
+
+
+def _project_indices(head: Election, compact: np.ndarray, item_at: np.ndarray, item_length: np.ndarray):
+    """Return each item's project index, or None if one is not a project id."""
+    ids = [p.id.encode("utf-8") for p in head.projects]
+    if not ids:
+        return None if len(item_at) else np.zeros(0, dtype=np.int64)
+    id_length = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    id_at = np.cumsum(id_length) - id_length
+    id_buf = np.frombuffer(b"".join(ids) + bytes(_WIDEST), dtype=np.uint8)
+    width = -(-int(max(id_length.max(initial=1), item_length.max(initial=1))) // 8) * 8
+    known = _packed(id_buf, id_at, id_length, width)
+    items = _packed(compact, item_at, item_length, width)
+    if known is None or items is None:
+        return None
+    # A table of 2**bits slots, addressed by a hash's top bits, with one project per slot.
+    known_keys = _row_hash(known, id_length)
+    for bits in range(len(ids).bit_length() + 2, 21):
+        slots = known_keys >> np.uint64(64 - bits)
+        taken = np.sort(slots)
+        if (taken[1:] != taken[:-1]).all():
+            break
+    else:
+        return None  # two project ids of one hash (a collision, or ids too many for the table)
+    table = np.zeros(1 << bits, dtype=np.int64)
+    table[slots] = np.arange(len(ids))
+    found = table[_row_hash(items, item_length) >> np.uint64(64 - bits)]
+    if not ((id_length[found] == item_length).all() and (known[found] == items).all()):
+        return None  # an item that is no project's id (the careful reader names it)
+    return found
+
+
+def _points(buf: np.ndarray, at: np.ndarray, length: np.ndarray, counts: np.ndarray):
+    """Return the points of the distinct ballots as floats, or None if unusual (the text reader decides)."""
+    items = _items(buf, at, length)
+    if items is None:
+        return None
+    compact, item_at, item_length, point_counts = items
+    if not (point_counts == counts).all():
+        return None
+    rows = _packed(compact, item_at, item_length)
+    if rows is None:
+        return None
+    first, group, _ = _groups(_row_hash(rows, item_length))
+    if not ((item_length[first][group] == item_length).all() and (rows[first][group] == rows).all()):
+        return None
+    values = []
+    for start, size in zip(item_at[first].tolist(), item_length[first].tolist()):
+        try:
+            value = parse_number(compact[start : start + size].tobytes().decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if value < 0:
+            return None
+        values.append(float(value))
+    return np.array(values, dtype=np.float64)[group]
+
+
+def _ballots_from_text(head: Election, body: str):
+    """Read the distinct ballots' text as the careful reader does; return (warnings, arrays)."""
     lines = body.split("\n")
-    if lines and not lines[-1]:
-        lines.pop()
+    lines.pop()  # the body ends with a newline
     columns = head.vote_columns
     width = len(columns)
     n = len(lines)
-    # Every line must have exactly width - 1 separators (a blank line has none: careful reader).
-    if n and set(map(str.count, lines, repeat(";", n))) != {width - 1}:
-        raise _Careful
     flat = ";".join(lines).split(";") if n else []
     voters = flat[columns.index("voter_id") :: width]
     if len(set(map(str.strip, voters))) != n:
@@ -302,71 +552,8 @@ def _parse_fast(text: str, source: str | None) -> Election:
         pairs = ";".join(counted).split(";")
         keys, pkeys = pairs[0::2], pairs[1::2]
     weights = np.fromiter(counted.values(), dtype=np.int64, count=len(counted))
-    election = head
-    election.final_newline = text.endswith("\n")
-    arrays = _ballots_at_c_speed(head, keys, pkeys)
-    if arrays is None:
-        # Spaces, empty items or a project listed twice: parse each distinct ballot in Python.
-        election.warnings, arrays = _ballots_one_by_one(head, counted, keys, pkeys, voters, vote_col, points_col)
-    lengths, indices, scores = arrays
-    election._profile = Profile.from_arrays(election, lengths, indices, scores, weights, n)
-    election.votes = _LazyVotes(text, source, n)
-    return election
-
-
-def _ballots_at_c_speed(head: Election, keys: list[str], pkeys: list[str] | None):
-    """Return (lengths, project indices, scores) of the distinct ballots, or None if unusual."""
-    vote_type = head.vote_type
-    if (pkeys is None and vote_type in POINT_TYPES) or (pkeys is not None and vote_type in APPROVAL_TYPES):
-        return None  # points ballots without points, or points beside approval ballots
-    joined = ",".join(keys)
-    if " " in joined or ",," in joined or joined[:1] == "," or joined[-1:] == ",":
-        return None
-    lengths = np.fromiter(map(str.count, keys, repeat(",", len(keys))), dtype=np.int64, count=len(keys)) + 1
-    lengths[np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) == 0] = 0
-    index = {p.id: j for j, p in enumerate(head.projects)}
-    nonempty = [k for k in keys if k]
-    tokens = ",".join(nonempty).split(",") if nonempty else []
-    found = list(map(index.get, tokens))
-    if None in found:
-        return None
-    indices = np.array(found, dtype=np.int64)
-    total = len(indices)
-    rows = np.repeat(np.arange(len(keys)), lengths)
-    if total:
-        key = np.sort(rows * (len(index) + 1) + indices)
-        if (key[1:] == key[:-1]).any():
-            return None  # a project listed twice on a ballot
-    if pkeys is None:
-        if vote_type == "ordinal":
-            starts = np.cumsum(lengths) - lengths
-            scores = (np.repeat(lengths, lengths) - (np.arange(total) - np.repeat(starts, lengths))).astype(np.float64)
-        else:
-            scores = np.ones(total)
-        return lengths, indices, scores
-    pjoined = ",".join(filter(None, pkeys))
-    if " " in pjoined or ",," in pjoined or pjoined[:1] == "," or pjoined[-1:] == ",":
-        return None
-    # As many points as projects on every ballot (an empty ballot with empty points; a ballot
-    # whose points are left empty is an ordinal one scored by position: the careful path).
-    plengths = np.fromiter(map(str.count, pkeys, repeat(",", len(pkeys))), dtype=np.int64, count=len(pkeys)) + 1
-    plengths[np.fromiter(map(len, pkeys), dtype=np.int64, count=len(pkeys)) == 0] = 0
-    if not (plengths == lengths).all():
-        return None
-    ptokens = pjoined.split(",") if pjoined else []
-    if len(ptokens) != total:
-        return None
-    values = {}
-    for token in set(ptokens):
-        try:
-            value = parse_number(token)
-        except ValueError:
-            return None
-        if value < 0:
-            return None
-        values[token] = float(value)
-    scores = np.fromiter(map(values.__getitem__, ptokens), dtype=np.float64, count=total)
-    return lengths, indices, scores
+    warnings, (lengths, indices, scores) = _ballots_one_by_one(head, counted, keys, pkeys, voters, vote_col, points_col)
+    return warnings, (lengths, indices, scores, weights)
 
 
 def _ballots_one_by_one(head, counted, keys, pkeys, voters, vote_col, points_col):
@@ -411,13 +598,13 @@ def _ballots_one_by_one(head, counted, keys, pkeys, voters, vote_col, points_col
 class _LazyVotes(Sequence):
     """The votes of a file read by the fast reader, built line by line on first use."""
 
-    def __init__(self, text: str, source: str | None, n: int):
-        self._text, self._source, self._n, self._votes = text, source, n, None
+    def __init__(self, raw: bytes, source: str | None, n: int):
+        self._raw, self._source, self._n, self._votes = raw, source, n, None
 
     def _all(self) -> tuple[Vote, ...]:
         if self._votes is None:
-            self._votes = parse_lines(self._text, source=self._source).votes
-            self._text = None
+            self._votes = parse_lines(self._raw.decode("utf-8"), source=self._source).votes
+            self._raw = None
         return self._votes
 
     def __len__(self) -> int:

@@ -16,7 +16,7 @@ import pytest
 from pbapp.core.ballots import pabulib, tally
 from pbapp.core.ballots.election import Profile
 
-from .conftest import shared_files
+from .conftest import FIXTURES, shared_files
 
 SHARED = shared_files()
 # A few small files covering approval, choose-1, cumulative and ordinal ballots.
@@ -230,6 +230,88 @@ def test_the_fast_reader_agrees_with_the_careful_one_on_mangled_files():
         assert tuple(fast.votes) == careful.votes
         read += 1
     assert read > 300 and refused > 300
+
+
+def read_as_the_careful_reader_reads_it(file: str) -> None:
+    """`parse` gives the line-by-line reader's profile and warnings, or its error on the same line."""
+    try:
+        careful = pabulib.parse_lines(file)
+    except pabulib.PabulibError as error:
+        with pytest.raises(pabulib.PabulibError) as fast_error:
+            pabulib.parse(file)
+        assert (str(fast_error.value), fast_error.value.line) == (str(error), error.line)
+        return
+    fast = pabulib.parse(file)
+    same_profile(Profile.of(fast), Profile.of(careful))
+    assert fast.warnings == careful.warnings
+
+
+def test_equal_hashes_never_merge_different_ballots_items_or_points(monkeypatch):
+    """The byte reader groups fields by hash, then checks them byte for byte: a collision costs time, not votes."""
+
+    def first_byte(rows, length):
+        return pabulib._mix(rows[:, 0] & np.uint64(0xFF))  # fields that start alike collide
+
+    monkeypatch.setattr(pabulib, "_row_hash", first_byte)
+    files = [
+        text("a;1,2\nb;1,3\nc;1,2\nd;\n"),
+        text("a;1\nb;2,12\n"),  # 12 is no project: its first byte is 1's
+        text("a;1,2;3,4\nb;1,2;4,3\nc;1,2;3,40\n", kind="cumulative", points=True),
+        text("a;1,2;3,4\nb;2,1;4,40\n", kind="cumulative", points=True),  # points 4 and 40 start alike
+        text("a;3,1\nb;3,2\nc;3,1\n", kind="ordinal"),
+    ]
+    for file in files:
+        read_as_the_careful_reader_reads_it(file)
+
+
+LONG = "x" * 1100  # wider than the byte reader packs a field
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        pytest.param(text("a;1\nb;2\n").replace("voter_id;vote", "voter_id;vote;vote"), id="a column twice"),
+        pytest.param(text(f"a;1\n{LONG};2\n"), id="long voter id"),
+        pytest.param(text(f"a;1\nb;{LONG}\n"), id="long item"),
+        pytest.param(text("a;1\n").replace("3;50\n", f"3;50\n{LONG};5\n"), id="long project id"),
+        pytest.param(text("a;" + ",".join(["1", "2", "3"] * 200) + "\n"), id="long ballot"),
+        pytest.param(text("a;1;" + ",".join(["1"] * 400) + "\n", kind="cumulative", points=True), id="long points"),
+        pytest.param(text(f"a;1;{LONG}\n", kind="cumulative", points=True), id="long point"),
+        pytest.param(text("a;1,2;3,x\n", kind="cumulative", points=True), id="points not a number"),
+        pytest.param(text("a;1,2;3,-1\n", kind="cumulative", points=True), id="negative points"),
+        pytest.param(text("a;1\n a;2\n"), id="a voter twice, once with a space"),
+        pytest.param(text("a;1\nb;2\n").replace("1;60\n2;40\n3;50\n", ""), id="no projects"),
+        pytest.param(text("").replace("1;60\n2;40\n3;50\n", ""), id="no projects, no votes"),
+    ],
+)
+def test_unusual_votes_read_as_the_careful_reader_reads_them(file):
+    read_as_the_careful_reader_reads_it(file)
+
+
+def test_a_file_that_is_not_utf8_in_its_votes_is_refused_by_line(tmp_path):
+    path = tmp_path / "latin1.pb"
+    path.write_bytes(text("a;1\nb;2\n").encode() + "Zo\xeb;3\n".encode("latin-1"))
+    with pytest.raises(pabulib.PabulibError) as error:
+        pabulib.read(path)
+    assert error.value.line == 15 and "not UTF-8" in str(error.value)
+
+
+def test_project_ids_of_one_hash_are_looked_up_by_text(monkeypatch):
+    monkeypatch.setattr(pabulib, "_row_hash", lambda rows, length: pabulib._mix(rows[:, 0] & np.uint64(0xFF)))
+    file = text("a;1,3\nb;31\n").replace("3;50\n", "3;50\n31;5\n")  # 3 and 31 start alike
+    same_profile(Profile.of(pabulib.parse(file)), Profile.of(pabulib.parse_lines(file)))
+
+
+def test_shared_files_are_read_without_the_text_of_each_ballot(monkeypatch):
+    """The fixture files (every ballot kind) take the byte reader, not the slower text reader."""
+
+    def text_reader(*args):
+        raise AssertionError("read through the text reader")
+
+    monkeypatch.setattr(pabulib, "_ballots_from_text", text_reader)
+    for path in sorted(FIXTURES.glob("*.pb")):
+        election = pabulib.read(path)
+        same_profile(Profile.of(election), Profile.of(pabulib.parse_lines(path.read_text(encoding="utf-8-sig"))))
 
 
 def test_the_tally_command_takes_the_conventions(tmp_path):
