@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from flask import Flask, current_app, request
+from werkzeug.security import safe_join
 
 VERSION_ARG = "v"
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -29,12 +30,15 @@ def file_version(app: Flask, filename: str) -> str | None:
     """The first 12 hex digits of the static file's SHA-256, or None if there is no such file.
 
     Kept per file with its modification time and size, so a file edited while the development
-    server runs gets a new version, and the file is read again only when it changes.
+    server runs gets a new version, and the file is read again only when it changes. A name that
+    leads out of the static folder has none: the version is looked up before the static view
+    checks the name, so a request must not make the app read a file outside it.
     """
     folder = app.static_folder
-    if folder is None:
+    joined = safe_join(folder, filename) if folder is not None else None
+    if joined is None:
         return None
-    path = Path(folder) / filename
+    path = Path(joined)
     try:
         stat = path.stat()
     except (OSError, ValueError):
@@ -75,7 +79,8 @@ def _max_age(filename: str | None) -> int | None:
 
 
 def _mark_immutable(response):
-    if request.endpoint == "static" and response.status_code == 200 and _is_current_version():
+    """A static file given a year's lifetime by `_max_age` is the current version's: it never changes."""
+    if request.endpoint == "static" and response.status_code == 200 and response.cache_control.max_age == ONE_YEAR:
         response.cache_control.immutable = True
     return response
 

@@ -55,3 +55,10 @@ def test_a_vendored_release_is_kept_a_year_by_its_folders_name(client):
     assert response.status_code == 200
     assert response.cache_control.max_age == ONE_YEAR and response.cache_control.immutable
     response.close()
+
+
+def test_a_name_leading_out_of_the_static_folder_has_no_version(app, client):
+    assert file_version(app, "../config.py") is None
+    response = client.get("/static/../config.py?v=000000000000")
+    assert response.status_code == 404
+    response.close()
