@@ -47,7 +47,9 @@ def live_server(app, demo):
     """Serve the test app (with the demo council) in a thread; yields its base URL."""
     app.config["JOBS_INLINE"] = False
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # The serving loop notices shutdown() at its next poll: every 0.5 s by default, which each test
+    # waited out at its end (about 0.4 s of a browser test's teardown).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

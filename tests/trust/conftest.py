@@ -92,7 +92,7 @@ class Server:
                 if requests.get(self.url + "/", timeout=10).status_code == 200:
                     return self
             except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.3)
+                time.sleep(0.05)
         self.kill()
         raise RuntimeError("gunicorn did not start: " + self.log_path.read_text()[-2000:])
 
