@@ -16,6 +16,7 @@ from pbapp.errors import Conflict, Invalid, NotFound
 from pbapp.ledger import services
 from pbapp.ledger.models import ACCEPTED, DONE, FINAL, JURY_RECOMMENDATION, PB_RESULT, PROPOSED, REJECTED, RecordItem
 from pbapp.ledger.seed import demo_lines, seed_demo_ledger
+from pbapp.timeutil import uk_today
 from tests import factories as base
 from tests.ledger import factories
 
@@ -328,13 +329,14 @@ def test_responses_overdue_and_progress(db, council):
         ({"outcome": "maybe"}, "outcome"),
         ({"decided_by": "mayor"}, "decided_by"),
         ({"reasons": " "}, "reasons"),
-        ({"decided_on": date.today() + timedelta(days=1)}, "decided_on"),
+        # Worked out when the test runs, not when it is collected: a run may cross midnight.
+        ({"decided_on": lambda: uk_today() + timedelta(days=1)}, "decided_on"),
     ],
 )
 def test_a_response_needs_an_outcome_a_decider_reasons_and_a_past_date(db, council, kwargs, field):
     item = factories.item(db, council)
-    values = dict(outcome=ACCEPTED, reasons="Yes", decided_by="cabinet", decided_on=date.today(), actor_id=None)
-    values.update(kwargs)
+    values = dict(outcome=ACCEPTED, reasons="Yes", decided_by="cabinet", decided_on=uk_today(), actor_id=None)
+    values.update({name: value() if callable(value) else value for name, value in kwargs.items()})
     with pytest.raises(Invalid) as error:
         services.record_response(db, council.slug, item.id, **values)
     assert error.value.field == field
