@@ -82,9 +82,8 @@ def _reuse_parsed_rules() -> None:
             self.rule,
             self.subdomain,
             self.host,
-            self.merge_slashes,
+            self.merge_slashes,  # the map's own, when the rule has none (set by `bind` before compiling)
             self.map.host_matching,
-            self.map.merge_slashes,
             tuple(sorted(self.map.converters.items())),
         )
         if key not in parsed:
@@ -123,7 +122,6 @@ def pytest_collection_finish(session) -> None:
     gc.collect()
     gc.freeze()
     gc.disable()
-    session.config.stash[_TESTS_RUN] = 0
 
 
 _TESTS_RUN = pytest.StashKey[int]()
@@ -136,8 +134,8 @@ def pytest_runtest_teardown(item) -> None:
     if run % TESTS_PER_COLLECTION == 0:
         # A database connection that some test's objects held in a cycle, never handed back to its
         # pool, is freed here with the engine that pooled it; psycopg closes it, warning that it was
-        # open. The automatic collector used to find such a cycle while its pool still lived, and the
-        # pool's own finalizer closed the connection quietly.
+        # open (seen once on PostgreSQL, not reproduced; which test leaves it is not known). Most
+        # likely the automatic collector used to find such a cycle while its pool still lived.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             gc.collect()

@@ -468,8 +468,9 @@ def equal_shares_add1(
         # Counts with less than `stable_for` more per voter give this outcome again: skip them.
         step = max(1, math.ceil(run.stable_for - 1e-6)) if skip else 1
         if leap and skip and step < stride and (calm >= patience or halving):
-            # The outcome has held for a while: try a leap. If the count there provably repeats
-            # it at every budget in between (`same_between`), take it and try twice as far next.
+            # The outcome has held for a while (or a failed leap is being halved): try a leap. If
+            # the count there provably repeats it at every budget in between (`same_between`), take
+            # it and try twice as far next, or, while halving, half as far.
             far = mes.run(run.per_voter + stride, stop_above=profile.budget, record=False, versus=run)
             rounds += 1
             if same_between(run, far):
