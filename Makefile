@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-slow test-newest lint install install-dev translations bench trust-report lock audit wheel wheel-smoke clean
+.PHONY: run test test-slow test-newest newest-venv newest-tests lint install install-dev translations bench trust-report lock audit wheel wheel-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,11 +44,16 @@ test-slow: install-dev
 # what `pip install pbapp` gets, in a fresh virtualenv of its own.
 NEWEST := .venv-newest
 NEWEST_TESTS ?= tests/core tests/test_seed.py tests/trust/test_backup.py tests/sortition/test_services.py::test_retention_reminders_command
-test-newest:
+# `newest-venv` and `newest-tests` are its two halves: CI installs while the other tests run.
+test-newest: newest-venv newest-tests
+
+newest-venv:
 	rm -rf $(NEWEST)
 	$(PYTHON) -m venv $(NEWEST)
 	$(NEWEST)/bin/python -m pip install -q --upgrade pip
 	$(NEWEST)/bin/pip install -q -e '.[dev]'
+
+newest-tests:
 	$(NEWEST)/bin/pip list --format=freeze | grep -i -E '^(flask|sqlalchemy|sqlmodel|highspy|numpy|click)=='
 	$(NEWEST)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow" -p no:cacheprovider $(NEWEST_TESTS)
 

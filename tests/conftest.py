@@ -127,11 +127,18 @@ def pytest_collection_finish(session) -> None:
 _TESTS_RUN = pytest.StashKey[int]()
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_runtest_teardown(item) -> None:
-    run = item.config.stash.get(_TESTS_RUN, 0) + 1
-    item.config.stash[_TESTS_RUN] = run
-    if run % TESTS_PER_COLLECTION == 0:
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    """Every TESTS_PER_COLLECTION tests, before the next test sets up, free the cycles the last ones left.
+
+    Before set-up, not at teardown: by then the last test's fixtures are released, so everything
+    that survives the pass lives on for the run (caches, session fixtures) and is frozen out of the
+    next passes, which then read only what was made since. A module's fixture frozen while alive
+    is not collected after its module ends: a handful of objects a run.
+    """
+    run = item.config.stash.get(_TESTS_RUN, 0)
+    item.config.stash[_TESTS_RUN] = run + 1
+    if run and run % TESTS_PER_COLLECTION == 0:
         # A database connection that some test's objects held in a cycle, never handed back to its
         # pool, is freed here with the engine that pooled it; psycopg closes it, warning that it was
         # open (seen once on PostgreSQL, not reproduced; which test leaves it is not known). Most
@@ -139,6 +146,7 @@ def pytest_runtest_teardown(item) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             gc.collect()
+        gc.freeze()
 
 
 def pytest_collection_modifyitems(items) -> None:

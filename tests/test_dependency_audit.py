@@ -74,7 +74,8 @@ def test_an_empty_lock_audits_nothing_and_fails(audit_module, monkeypatch, tmp_p
 
 def test_ci_fails_when_nothing_was_audited():
     ci = (SCRIPT.parent / "run").read_text(encoding="utf-8")
-    assert 'if [ "$audit" = 1 ] || [ "$audit" = 2 ]; then exit 1; fi' in ci
+    assert 'if [ "$status" = 1 ] || [ "$status" = 2 ]; then return 1; fi' in ci
+    assert 'run_beside "dependency-audit" audit' in ci and 'wait_beside "dependency-audit"' in ci
 
 
 def test_malformed_lock_line_is_named(audit_module, tmp_path):
