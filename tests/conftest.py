@@ -14,7 +14,8 @@ than deleting the demo's rows. On PostgreSQL the demo stays after such a test, a
 trigger on every table notes which tables were written: the next test with the demo gets only
 those tables copied back (most tests write a few of the demo's 60), the next without it an empty
 database. The copy is written into the same database the test already uses, so servers started on
-the test database (tests/trust) see it.
+the test database (tests/trust) see it. The permission matrix's small council (tests/matrix_council.py,
+the `matrix_council` fixture) is a second snapshot kept and copied the same way.
 """
 
 from __future__ import annotations
@@ -398,49 +399,70 @@ def _written_tables(engine) -> set[str]:
         return set(connection.execute(text(f"SELECT DISTINCT name FROM {TRACKING_SCHEMA}.written")).scalars())
 
 
+class InDatabase:
+    """Which snapshot a worker's PostgreSQL database holds now ("demo", "matrix" or None for empty)."""
+
+    name: str | None = None
+
+
 class DemoSnapshot:
-    """The demo council seeded once per run, copied into a test's empty database on demand.
+    """A council seeded once per run, copied into a test's empty database on demand: the demo, or the
+    permission matrix's small council (`name`, and `seed`, a function of the app that fills an empty
+    database).
 
     On SQLite the template file is the whole run's (shared by the xdist workers, which migrate the
-    same schema): the first worker to need it seeds it under a file lock, the others copy it.
+    same schema): the first worker to need it seeds it under a file lock, the others copy it. On
+    PostgreSQL both snapshots share the worker's database and `in_database` says which one is in it.
     """
 
-    def __init__(self, tmp_path_factory, worker_id: str = "master"):
+    def __init__(self, tmp_path_factory, worker_id: str = "master", name: str = "demo", seed=None, in_database=None):
         self.tmp_path_factory = tmp_path_factory
+        self.name = name
+        self.seed_into = seed or _seed_demo
         base = tmp_path_factory.getbasetemp()
-        self.sqlite_template = (base if worker_id == "master" else base.parent) / "demo-template.sqlite"
+        self.sqlite_template = (base if worker_id == "master" else base.parent) / f"{name}-template.sqlite"
+        self.schema = SNAPSHOT_SCHEMA if name == "demo" else f"{name}_snapshot"
         self.taken = False
-        # PostgreSQL: the demo is in the database, apart from the tables the tracking trigger noted.
-        self.left_in = False
+        self.in_database = in_database or InDatabase()
+
+    @property
+    def left_in(self) -> bool:
+        """PostgreSQL: this snapshot is in the database, apart from the tables the tracking trigger noted."""
+        return self.in_database.name == self.name
 
     def copy_into(self, app) -> None:
         engine = get_engine(app)
         if engine.dialect.name == "postgresql":
+            other_in = self.in_database.name not in (None, self.name)
+            if other_in or (self.left_in and not _tracking_intact(engine)):
+                # Another snapshot is in, or a test rebuilt tables (migrations) so what it wrote is unknown.
+                empty_all_tables(app, every_sequence=True)
+                self.in_database.name = None
             if not self.taken:
                 self._seed(app, engine)
                 _track_writes(engine)
-            elif self.left_in and _tracking_intact(engine):
+                with engine.begin() as connection:
+                    connection.execute(text(f"DELETE FROM {TRACKING_SCHEMA}.written"))
+            elif self.left_in:
                 self._restore_postgresql(engine, only=_written_tables(engine))
             else:
-                if self.left_in:  # a test rebuilt tables (migrations), so what it wrote is unknown
-                    empty_all_tables(app, every_sequence=True)
                 _track_writes(engine)
                 self._restore_postgresql(engine)
-            self.left_in = True
+            self.in_database.name = self.name
             return
         if not self.taken:
             with open(self.sqlite_template.with_suffix(".lock"), "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if not self.sqlite_template.is_file():
+                    # Seeded into an empty database, whatever an earlier test left in this one.
+                    self.leave(app)
                     self._seed(app, engine)
                     return
             self.taken = True
         self._sqlite(engine, restore=True)
 
     def _seed(self, app, engine) -> None:
-        from pbapp.seed import seed_demo
-
-        seed_demo(app)
+        self.seed_into(app)
         self._take(engine)
         self.taken = True
 
@@ -449,10 +471,10 @@ class DemoSnapshot:
             self._sqlite(engine, restore=False)
             return
         with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"))
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {self.schema}"))
             for table in _tables(engine):
-                connection.execute(text(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{table} AS TABLE public.{table}"))
+                connection.execute(text(f"CREATE TABLE {self.schema}.{table} AS TABLE public.{table}"))
 
     def _restore_postgresql(self, engine, only: set[str] | None = None) -> None:
         """Copy the snapshot into an empty database, or (`only`) back over the tables a test wrote."""
@@ -466,20 +488,18 @@ class DemoSnapshot:
                     connection.execute(text(f"DELETE FROM public.{table}"))
                 # By name: a test that migrates down and up again may rebuild a table with its columns
                 # in another order than the snapshot's.
-                names = ", ".join(
-                    f'"{c["name"]}"' for c in inspect(connection).get_columns(table, schema=SNAPSHOT_SCHEMA)
-                )
+                names = ", ".join(f'"{c["name"]}"' for c in inspect(connection).get_columns(table, schema=self.schema))
                 connection.execute(
-                    text(f"INSERT INTO public.{table} ({names}) SELECT {names} FROM {SNAPSHOT_SCHEMA}.{table}")
+                    text(f"INSERT INTO public.{table} ({names}) SELECT {names} FROM {self.schema}.{table}")
                 )
             # Written tables or not: a rolled-back insert moves a sequence too.
             _move_sequences(connection, restart=False, every=only is None)
             connection.execute(text(f"DELETE FROM {TRACKING_SCHEMA}.written"))
 
     def leave(self, app) -> None:
-        """After a test that had the demo: on SQLite, copy the empty template over it (8 ms of CPU against
-        39 ms to DELETE the demo's 5,000 rows table by table). On PostgreSQL leave the demo for the next
-        test that wants it (`copy_into` copies back only what was written, `make_empty` empties)."""
+        """After a test that had the snapshot: on SQLite, copy the empty template over it (8 ms of CPU against
+        39 ms to DELETE the demo's 5,000 rows table by table). On PostgreSQL leave it for the next test that
+        wants it (`copy_into` copies back only what was written, `make_empty` empties)."""
         engine = get_engine(app)
         if engine.dialect.name == "postgresql":
             return
@@ -487,10 +507,10 @@ class DemoSnapshot:
         _sqlite_copy(_empty_template(self.tmp_path_factory), make_url(str(engine.url)).database)
 
     def make_empty(self, app) -> None:
-        """Before a test without the demo: empty the database if an earlier test left the demo in it."""
-        if self.left_in:
+        """Before a test without a snapshot: empty the database if an earlier test left one in it."""
+        if self.in_database.name is not None:
             empty_all_tables(app, every_sequence=True)
-            self.left_in = False
+            self.in_database.name = None
 
     def _sqlite(self, engine, *, restore: bool) -> None:
         engine.dispose()
@@ -500,9 +520,27 @@ class DemoSnapshot:
         _sqlite_copy(source, target)
 
 
+def _seed_demo(app) -> None:
+    from pbapp.seed import seed_demo
+
+    seed_demo(app)
+
+
 @pytest.fixture(scope="session")
-def demo_snapshot(tmp_path_factory, worker_id) -> DemoSnapshot:
-    return DemoSnapshot(tmp_path_factory, worker_id)
+def _in_database() -> InDatabase:
+    return InDatabase()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory, worker_id, _in_database) -> DemoSnapshot:
+    return DemoSnapshot(tmp_path_factory, worker_id, in_database=_in_database)
+
+
+@pytest.fixture(scope="session")
+def matrix_snapshot(tmp_path_factory, worker_id, _in_database) -> DemoSnapshot:
+    from tests.matrix_council import seed_matrix_council
+
+    return DemoSnapshot(tmp_path_factory, worker_id, name="matrix", seed=seed_matrix_council, in_database=_in_database)
 
 
 def make_test_app(database_url: str, **overrides):
@@ -540,15 +578,20 @@ def app(request, database_url, app_overrides, demo_snapshot, tmp_path):
     # No app context stays pushed: each test request must get its own `g`, as in production.
     # Each test has its own erasure log: a restore re-applies it, and ids repeat between tests.
     app = make_test_app(database_url, **{"ERASURE_LOG": str(tmp_path / "erasures.jsonl"), **app_overrides})
-    had_demo = "demo" in request.fixturenames
-    if had_demo:
-        # Before any other fixture writes: the copy expects an empty database, or the demo left in it.
-        demo_snapshot.copy_into(app)
+    if "demo" in request.fixturenames:
+        snapshot = demo_snapshot
+    elif "matrix_council" in request.fixturenames:
+        snapshot = request.getfixturevalue("matrix_snapshot")
+    else:
+        snapshot = None
+    if snapshot is not None:
+        # Before any other fixture writes: the copy expects an empty database, or the snapshot left in it.
+        snapshot.copy_into(app)
     else:
         demo_snapshot.make_empty(app)
     yield app
-    if had_demo:
-        demo_snapshot.leave(app)
+    if snapshot is not None:
+        snapshot.leave(app)
     else:
         empty_all_tables(app)
     get_engine(app).dispose()
@@ -578,6 +621,16 @@ def htmx_client(app):
     client = app.test_client()
     client.environ_base["HTTP_HX_REQUEST"] = "true"
     return client
+
+
+@pytest.fixture
+def matrix_council(app, db):
+    """The permission matrix's small council (tests/matrix_council.py), with the demo's four accounts.
+
+    The `app` fixture has already copied it in, as it does the demo."""
+    from tests.matrix_council import MATRIX_SLUG
+
+    return factories.council_by_slug(db, MATRIX_SLUG)
 
 
 @pytest.fixture

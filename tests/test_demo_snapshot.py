@@ -94,3 +94,26 @@ def test_a_test_without_the_demo_after_one_with_it_gets_an_empty_database(app, d
     demo_snapshot.copy_into(app)  # and the next with it gets the demo again
     with engine.begin() as connection:
         assert _differences(connection) == []
+
+
+def test_the_matrix_council_and_the_demo_take_turns_in_one_database(app, demo, demo_snapshot, matrix_snapshot):
+    """A matrix test after one with the demo gets the matrix's council alone, and the next demo test the demo."""
+    from tests.matrix_council import MATRIX_SLUG
+
+    engine = get_engine(app)
+
+    def councils() -> set[str]:
+        with engine.begin() as connection:
+            return set(connection.execute(text("SELECT slug FROM council")).scalars())
+
+    def volunteers() -> int:
+        with engine.begin() as connection:
+            return connection.execute(text("SELECT count(*) FROM sortition_person")).scalar()
+
+    matrix_snapshot.copy_into(app)
+    assert councils() == {MATRIX_SLUG} and 0 < volunteers() < 100  # small, not the demo's 1,500
+    demo_snapshot.copy_into(app)
+    assert councils() == {demo.slug} and volunteers() >= 1500
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            assert _differences(connection) == []

@@ -57,8 +57,8 @@ def _client_as(app, role: str):
     """A test client signed in as `role`: through the real form the first time in this process, then with the
     session cookie that sign-in gave (four sign-ins an endpoint were a third of the matrix's time).
 
-    The cookie holds for every later test: each gets the same copy of the demo (the same user ids and session
-    versions) and the same secret key, and a request that signs a role out only changes that test's copy.
+    The cookie holds for every later test: each gets the same copy of the matrix's council (the same user ids and
+    session versions) and the same secret key, and a request that signs a role out only changes that test's copy.
     """
     client = app.test_client()
     if role == ANONYMOUS:
@@ -73,12 +73,12 @@ def _client_as(app, role: str):
 
 
 @pytest.mark.parametrize("endpoint", _endpoints())
-def test_policy_is_enforced_for_every_role(app, demo, endpoint):
+def test_policy_is_enforced_for_every_role(app, matrix_council, endpoint):
     policy = app.view_functions[endpoint].permission
     for rule in (r for r in all_rules(app) if r.endpoint == endpoint):
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
         # One URL for every role (its providers build what it names once, not once a role).
-        url = url_for_rule(app, rule, demo)
+        url = url_for_rule(app, rule, matrix_council)
         for role in ALL_ROLES:
             client = _client_as(app, role)
             response = client.open(url, method=method, data={})
