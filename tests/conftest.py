@@ -212,7 +212,7 @@ def database_url(tmp_path_factory, worker_id) -> str:
 
 
 def _empty_template(tmp_path_factory) -> Path:
-    """The migrated, empty SQLite database as it was before the first test (see DemoSnapshot.empty)."""
+    """The migrated, empty SQLite database as it was before the first test (see Snapshot.leave)."""
     return tmp_path_factory.getbasetemp() / "empty-template.sqlite"
 
 
@@ -252,8 +252,12 @@ def _drop_everything(app) -> None:
     import_all_models()
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE"))
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {TRACKING_SCHEMA} CASCADE"))
+            snapshots = connection.execute(
+                text("SELECT nspname FROM pg_namespace WHERE right(nspname, length(:suffix)) = :suffix"),
+                {"suffix": SNAPSHOT_SUFFIX},
+            ).scalars()
+            for schema in [*snapshots, TRACKING_SCHEMA]:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         else:
@@ -261,7 +265,9 @@ def _drop_everything(app) -> None:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-SNAPSHOT_SCHEMA = "demo_snapshot"
+# Each snapshot's schema (PostgreSQL) is its name and this: demo_snapshot, matrix_snapshot.
+SNAPSHOT_SUFFIX = "_snapshot"
+SNAPSHOT_SCHEMA = "demo" + SNAPSHOT_SUFFIX
 # Where the written tables are noted (PostgreSQL): apart from public, so the app's tables are what they were.
 TRACKING_SCHEMA = "test_tracking"
 TRACKING_TRIGGER = "test_tracking_written"
@@ -405,7 +411,7 @@ class InDatabase:
     name: str | None = None
 
 
-class DemoSnapshot:
+class Snapshot:
     """A council seeded once per run, copied into a test's empty database on demand: the demo, or the
     permission matrix's small council (`name`, and `seed`, a function of the app that fills an empty
     database).
@@ -421,7 +427,7 @@ class DemoSnapshot:
         self.seed_into = seed or _seed_demo
         base = tmp_path_factory.getbasetemp()
         self.sqlite_template = (base if worker_id == "master" else base.parent) / f"{name}-template.sqlite"
-        self.schema = SNAPSHOT_SCHEMA if name == "demo" else f"{name}_snapshot"
+        self.schema = name + SNAPSHOT_SUFFIX
         self.taken = False
         self.in_database = in_database or InDatabase()
 
@@ -532,15 +538,15 @@ def _in_database() -> InDatabase:
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot(tmp_path_factory, worker_id, _in_database) -> DemoSnapshot:
-    return DemoSnapshot(tmp_path_factory, worker_id, in_database=_in_database)
+def demo_snapshot(tmp_path_factory, worker_id, _in_database) -> Snapshot:
+    return Snapshot(tmp_path_factory, worker_id, in_database=_in_database)
 
 
 @pytest.fixture(scope="session")
-def matrix_snapshot(tmp_path_factory, worker_id, _in_database) -> DemoSnapshot:
+def matrix_snapshot(tmp_path_factory, worker_id, _in_database) -> Snapshot:
     from tests.matrix_council import seed_matrix_council
 
-    return DemoSnapshot(tmp_path_factory, worker_id, name="matrix", seed=seed_matrix_council, in_database=_in_database)
+    return Snapshot(tmp_path_factory, worker_id, name="matrix", seed=seed_matrix_council, in_database=_in_database)
 
 
 def make_test_app(database_url: str, **overrides):
@@ -637,7 +643,7 @@ def matrix_council(app, db):
 def demo(app, db):
     """The seeded demo council with its four accounts (password DEMO_PASSWORD).
 
-    The `app` fixture has already copied it in (see DemoSnapshot), before other fixtures ran.
+    The `app` fixture has already copied it in (see Snapshot), before other fixtures ran.
     """
     return factories.council_by_slug(db, "blackburn-with-darwen")
 

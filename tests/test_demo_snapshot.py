@@ -1,7 +1,7 @@
 """The suite's own footing: a test with the demo gets exactly the demo, whatever the test before it wrote.
 
 On PostgreSQL the demo is left in the database after a test and only the tables that test wrote are
-copied back (tests/conftest.py, DemoSnapshot): a write the tracking missed would leak into later tests.
+copied back (tests/conftest.py, Snapshot): a write the tracking missed would leak into later tests.
 """
 
 from __future__ import annotations
